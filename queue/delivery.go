@@ -1,0 +1,311 @@
+package queue
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Per-uplink states of a queued record. A delivered record is no longer in
+// the uplink's bucket; only a counter remembers it.
+const (
+	statePending  = "pending"
+	stateInflight = "inflight"
+	stateDead     = "dead"
+	stateDone     = "delivered"
+)
+
+type entryState struct {
+	State    string    `json:"s"`
+	Attempts int       `json:"a,omitempty"`
+	// Uncertain: an earlier attempt may have reached the receiver.
+	Uncertain bool      `json:"u,omitempty"`
+	Msg       string    `json:"m,omitempty"`
+	Since     time.Time `json:"t,omitzero"`
+}
+
+func encodeState(e entryState) []byte {
+	data, _ := json.Marshal(e) // a struct of plain fields cannot fail
+	return data
+}
+
+func decodeState(data []byte) entryState {
+	var e entryState
+	if err := json.Unmarshal(data, &e); err != nil || e.State == "" {
+		// An unreadable state is treated as a pending record whose last
+		// attempt may have gone out: reconcile rather than lose or duplicate.
+		return entryState{State: statePending, Uncertain: true}
+	}
+	return e
+}
+
+const counterRecords = "records"
+
+func counterKey(uplink, state string) string { return uplinkPrefix + uplink + "." + state }
+
+// Claim is a record handed to an uplink for sending.
+type Claim struct {
+	Record Record
+	// Attempts counts earlier failed attempts.
+	Attempts int
+	// Reconcile is true when an earlier attempt may have reached the
+	// receiver (its answer was lost, or the daemon died while it was in
+	// flight): check the receiver before sending again.
+	Reconcile bool
+}
+
+// Claim marks up to n of uplink's pending records, oldest first, as in
+// flight and returns them. Dead-lettered records are skipped. A record found
+// already in flight was left so by a crash: it is returned with Reconcile set.
+func (s *Store) Claim(uplink string, n int, now time.Time) ([]Claim, error) {
+	if !s.hasUplink(uplink) {
+		return nil, fmt.Errorf("%w: %q", ErrUnknownUplink, uplink)
+	}
+	var out []Claim
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		out = out[:0]
+		ub := tx.Bucket(uplinkBucket(uplink))
+		recs := tx.Bucket(bucketRecords)
+		type upd struct {
+			k []byte
+			v []byte
+		}
+		var updates []upd
+		c := ub.Cursor()
+		for k, v := c.First(); k != nil && len(out) < n; k, v = c.Next() {
+			st := decodeState(v)
+			if st.State == stateDead {
+				continue
+			}
+			data := recs.Get(k)
+			if data == nil {
+				return fmt.Errorf("%w: uplink %s: seq %d queued but missing", ErrBadRecord, uplink, btoi(k))
+			}
+			var r Record
+			if err := json.Unmarshal(data, &r); err != nil {
+				return fmt.Errorf("%w: seq %d: %v", ErrBadRecord, btoi(k), err)
+			}
+			reconcile := st.Uncertain || st.State == stateInflight
+			out = append(out, Claim{Record: r, Attempts: st.Attempts, Reconcile: reconcile})
+			st.State = stateInflight
+			st.Uncertain = reconcile
+			st.Since = now.UTC()
+			updates = append(updates, upd{append([]byte(nil), k...), encodeState(st)})
+		}
+		for _, u := range updates {
+			if err := ub.Put(u.k, u.v); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("queue: claim for %s: %w", uplink, err)
+	}
+	return out, nil
+}
+
+// Result is what became of one claimed record.
+type Result int
+
+// Results of a delivery attempt.
+const (
+	// Delivered: the receiver confirmed it. The record leaves the uplink's queue.
+	Delivered Result = iota + 1
+	// NotSent: it was not tried (an earlier record in the batch failed).
+	NotSent
+	// RetryLater: the receiver certainly did not store it.
+	RetryLater
+	// MaybeSent: the receiver may have stored it; reconcile next time.
+	MaybeSent
+	// Rejected: the receiver refused it for good; it becomes a dead letter.
+	Rejected
+)
+
+// Outcome reports the result for one claimed record.
+type Outcome struct {
+	Seq    uint64
+	Result Result
+	// Msg is the receiver's message or the error, kept with the record.
+	Msg string
+}
+
+// Settle records the outcomes of a batch in one commit.
+func (s *Store) Settle(uplink string, outcomes []Outcome, now time.Time) error {
+	if !s.hasUplink(uplink) {
+		return fmt.Errorf("%w: %q", ErrUnknownUplink, uplink)
+	}
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		ub := tx.Bucket(uplinkBucket(uplink))
+		meta := tx.Bucket(bucketMeta)
+		for _, o := range outcomes {
+			k := itob(o.Seq)
+			v := ub.Get(k)
+			if v == nil {
+				continue // already settled
+			}
+			st := decodeState(v)
+			if st.State == stateDead {
+				continue
+			}
+			switch o.Result {
+			case Delivered:
+				if err := ub.Delete(k); err != nil {
+					return err
+				}
+				if err := addCounter(meta, counterKey(uplink, statePending), -1); err != nil {
+					return err
+				}
+				if err := addCounter(meta, counterKey(uplink, stateDone), 1); err != nil {
+					return err
+				}
+				if err := meta.Put([]byte(counterKey(uplink, "last_delivery")), []byte(now.UTC().Format(time.RFC3339Nano))); err != nil {
+					return err
+				}
+				continue
+			case NotSent:
+				st.State = statePending
+			case RetryLater:
+				st.State = statePending
+				st.Attempts++
+				st.Msg = o.Msg
+			case MaybeSent:
+				st.State = statePending
+				st.Attempts++
+				st.Uncertain = true
+				st.Msg = o.Msg
+			case Rejected:
+				st.State = stateDead
+				st.Attempts++
+				st.Msg = o.Msg
+				if err := addCounter(meta, counterKey(uplink, statePending), -1); err != nil {
+					return err
+				}
+				if err := addCounter(meta, counterKey(uplink, stateDead), 1); err != nil {
+					return err
+				}
+			default:
+				return fmt.Errorf("queue: settle seq %d: unknown result %d", o.Seq, o.Result)
+			}
+			st.Since = now.UTC()
+			if err := ub.Put(k, encodeState(st)); err != nil {
+				return err
+			}
+			if o.Msg != "" {
+				if err := putJSON(meta, []byte(counterKey(uplink, "last_error")), lastError{At: now.UTC(), Msg: o.Msg}); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("queue: settle for %s: %w", uplink, err)
+	}
+	return nil
+}
+
+type lastError struct {
+	At  time.Time `json:"at"`
+	Msg string    `json:"msg"`
+}
+
+// Dead is a dead-lettered record with the receiver's message.
+type Dead struct {
+	Record   Record    `json:"record"`
+	Uplink   string    `json:"uplink"`
+	Msg      string    `json:"msg"`
+	Attempts int       `json:"attempts"`
+	Since    time.Time `json:"since"`
+}
+
+// DeadLetters returns up to limit dead-lettered records of uplink ("" = all
+// uplinks), oldest first.
+func (s *Store) DeadLetters(uplink string, limit int) ([]Dead, error) {
+	var out []Dead
+	err := s.db.View(func(tx *bolt.Tx) error {
+		recs := tx.Bucket(bucketRecords)
+		for _, u := range s.uplinks {
+			if uplink != "" && u.Name != uplink {
+				continue
+			}
+			c := tx.Bucket(uplinkBucket(u.Name)).Cursor()
+			for k, v := c.First(); k != nil && len(out) < limit; k, v = c.Next() {
+				st := decodeState(v)
+				if st.State != stateDead {
+					continue
+				}
+				var r Record
+				if err := json.Unmarshal(recs.Get(k), &r); err != nil {
+					return fmt.Errorf("%w: seq %d: %v", ErrBadRecord, btoi(k), err)
+				}
+				out = append(out, Dead{Record: r, Uplink: u.Name, Msg: st.Msg, Attempts: st.Attempts, Since: st.Since})
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// RetryDead puts dead letters of uplink ("" = all) back into the queue. With
+// no seqs every dead letter is retried. It returns how many were moved.
+func (s *Store) RetryDead(uplink string, seqs []uint64, now time.Time) (int, error) {
+	if uplink != "" && !s.hasUplink(uplink) {
+		return 0, fmt.Errorf("%w: %q", ErrUnknownUplink, uplink)
+	}
+	want := make(map[uint64]bool, len(seqs))
+	for _, q := range seqs {
+		want[q] = true
+	}
+	n := 0
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		n = 0
+		meta := tx.Bucket(bucketMeta)
+		found := make(map[uint64]bool)
+		for _, u := range s.uplinks {
+			if uplink != "" && u.Name != uplink {
+				continue
+			}
+			ub := tx.Bucket(uplinkBucket(u.Name))
+			var keys [][]byte
+			var states []entryState
+			c := ub.Cursor()
+			for k, v := c.First(); k != nil; k, v = c.Next() {
+				st := decodeState(v)
+				if st.State != stateDead || (len(want) > 0 && !want[btoi(k)]) {
+					continue
+				}
+				keys = append(keys, append([]byte(nil), k...))
+				states = append(states, st)
+			}
+			for i, k := range keys {
+				st := states[i]
+				st.State = statePending
+				st.Since = now.UTC()
+				if err := ub.Put(k, encodeState(st)); err != nil {
+					return err
+				}
+				if err := addCounter(meta, counterKey(u.Name, stateDead), -1); err != nil {
+					return err
+				}
+				if err := addCounter(meta, counterKey(u.Name, statePending), 1); err != nil {
+					return err
+				}
+				found[btoi(k)] = true
+				n++
+			}
+		}
+		for q := range want {
+			if !found[q] {
+				return fmt.Errorf("%w: seq %d", ErrNotDead, q)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("queue: retry dead letters: %w", err)
+	}
+	return n, nil
+}

@@ -1,0 +1,14 @@
+// Package queue is the terminal's durable memory: a bbolt file holding every
+// record (punches, paired entries, events), the open shifts, enrolled badges
+// and, per uplink, which records still wait for delivery.
+//
+// Every write is one bbolt transaction committed with fsync before it
+// returns, so a caller may acknowledge a punch as soon as Update returns nil.
+// A record leaves an uplink's pending set only when that uplink confirmed it
+// (Ack); it is never deleted to make room.
+//
+// Buckets follow bbolt's grain: one per concern, keys from NextSequence
+// encoded big-endian so cursors walk in FIFO order.
+//
+// The package knows nothing of readers, feedback or uplinks' protocols.
+package queue

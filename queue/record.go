@@ -1,0 +1,55 @@
+package queue
+
+import "time"
+
+// Kind is what a record is.
+type Kind string
+
+// Record kinds.
+const (
+	KindPunch Kind = "punch" // a start or stop tap of a known badge
+	KindEntry Kind = "entry" // a paired start/stop: what time-tracking systems want
+	KindEvent Kind = "event" // anything else worth reporting (unknown badge, missing stop, faults)
+)
+
+// Punch actions.
+const (
+	ActionStart = "start"
+	ActionStop  = "stop"
+)
+
+// Event names.
+const (
+	EventUnknownBadge = "unknown_badge"
+	EventMissingStop  = "missing_stop"
+	EventReaderFault  = "reader_fault"
+	EventStoreFault   = "store_fault"
+)
+
+// Record is one durable fact in the queue. Which fields are set depends on
+// Kind. Times are stored in UTC.
+type Record struct {
+	// Seq is the record's position in the queue, assigned on commit; it
+	// starts at 1 and never repeats on one store.
+	Seq  uint64    `json:"seq"`
+	Kind Kind      `json:"kind"`
+	At   time.Time `json:"at"`
+	// ClockSynced tells whether the system clock was synchronised (adjtimex)
+	// when the record was made.
+	ClockSynced bool   `json:"clock_synced"`
+	UID         string `json:"uid,omitempty"`
+	Email       string `json:"email,omitempty"`
+
+	// Action is ActionStart or ActionStop for a punch.
+	Action string `json:"action,omitempty"`
+
+	// Start and End bound an entry; StartSeq and StopSeq name its punches.
+	Start    time.Time `json:"start,omitzero"`
+	End      time.Time `json:"end,omitzero"`
+	StartSeq uint64    `json:"start_seq,omitempty"`
+	StopSeq  uint64    `json:"stop_seq,omitempty"`
+
+	// Event and Detail describe an event.
+	Event  string `json:"event,omitempty"`
+	Detail string `json:"detail,omitempty"`
+}

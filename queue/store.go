@@ -1,0 +1,213 @@
+package queue
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Errors returned by the store.
+var (
+	ErrUnknownUplink = errors.New("queue: unknown uplink")
+	ErrNotDead       = errors.New("queue: record is not dead-lettered")
+	ErrBadRecord     = errors.New("queue: bad record")
+)
+
+var (
+	bucketRecords   = []byte("records")
+	bucketEmployees = []byte("employees")
+	bucketBadges    = []byte("badges")
+	bucketUnknown   = []byte("unknown_badges")
+	bucketAnomalies = []byte("anomalies")
+	bucketMeta      = []byte("meta")
+	uplinkPrefix    = "uplink."
+)
+
+// UplinkSpec names one delivery target and the record kinds it takes.
+type UplinkSpec struct {
+	// Name is the uplink's name ("zeiterfassung", "mqtt"): letters, digits,
+	// '-' and '_'.
+	Name string
+	// Kinds lists the record kinds queued for it; empty means all kinds.
+	Kinds []Kind
+}
+
+func (u UplinkSpec) takes(k Kind) bool {
+	if len(u.Kinds) == 0 {
+		return true
+	}
+	for _, x := range u.Kinds {
+		if x == k {
+			return true
+		}
+	}
+	return false
+}
+
+// Options configure a Store. The zero value is usable.
+type Options struct {
+	// Timeout is how long Open waits for the file lock held by another
+	// process before it fails. Default 2s.
+	Timeout time.Duration
+	// Uplinks are the delivery targets records are queued for.
+	Uplinks []UplinkSpec
+	// NoSync skips fsync on commit. Only for benchmarks that measure the
+	// cost of fsync; never in the daemon.
+	NoSync bool
+}
+
+// Store is an open queue file.
+type Store struct {
+	db      *bolt.DB
+	path    string
+	uplinks []UplinkSpec
+}
+
+var uplinkName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+
+// Open opens or creates the store at path. The directory is created if
+// missing (mode 0750); the file is created with mode 0640.
+func Open(path string, opts Options) (*Store, error) {
+	if opts.Timeout == 0 {
+		opts.Timeout = 2 * time.Second
+	}
+	for _, u := range opts.Uplinks {
+		if !uplinkName.MatchString(u.Name) {
+			return nil, fmt.Errorf("queue: uplink name %q: want letters, digits, '-' or '_'", u.Name)
+		}
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		return nil, fmt.Errorf("queue: create directory for %s: %w", path, err)
+	}
+	db, err := bolt.Open(path, 0o640, &bolt.Options{
+		Timeout:      opts.Timeout,
+		NoSync:       opts.NoSync,
+		FreelistType: bolt.FreelistMapType,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("queue: open %s: %w", path, err)
+	}
+	s := &Store{db: db, path: path, uplinks: opts.Uplinks}
+	err = db.Update(func(tx *bolt.Tx) error {
+		for _, b := range [][]byte{bucketRecords, bucketEmployees, bucketBadges, bucketUnknown, bucketAnomalies, bucketMeta} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		for _, u := range opts.Uplinks {
+			if _, err := tx.CreateBucketIfNotExists(uplinkBucket(u.Name)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("queue: initialise %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// Path returns the file the store lives in.
+func (s *Store) Path() string { return s.path }
+
+// Close closes the file. Pending commits have finished when it returns.
+func (s *Store) Close() error {
+	if err := s.db.Close(); err != nil {
+		return fmt.Errorf("queue: close %s: %w", s.path, err)
+	}
+	return nil
+}
+
+// Uplinks returns the names of the configured uplinks.
+func (s *Store) Uplinks() []string {
+	names := make([]string, len(s.uplinks))
+	for i, u := range s.uplinks {
+		names[i] = u.Name
+	}
+	return names
+}
+
+func (s *Store) hasUplink(name string) bool {
+	for _, u := range s.uplinks {
+		if u.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+func uplinkBucket(name string) []byte { return []byte(uplinkPrefix + name) }
+
+func itob(v uint64) []byte {
+	b := make([]byte, 8)
+	binary.BigEndian.PutUint64(b, v)
+	return b
+}
+
+func btoi(b []byte) uint64 {
+	if len(b) != 8 {
+		return 0
+	}
+	return binary.BigEndian.Uint64(b)
+}
+
+// counter helpers: counters live in the meta bucket as 8-byte big-endian
+// values so status never has to scan a bucket.
+func addCounter(meta *bolt.Bucket, key string, delta int64) error {
+	v := int64(btoi(meta.Get([]byte(key)))) + delta
+	if v < 0 {
+		v = 0
+	}
+	return meta.Put([]byte(key), itob(uint64(v)))
+}
+
+func getCounter(meta *bolt.Bucket, key string) uint64 { return btoi(meta.Get([]byte(key))) }
+
+func putJSON(b *bolt.Bucket, key []byte, v any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return b.Put(key, data)
+}
+
+// Record returns the record with sequence seq.
+func (s *Store) Record(seq uint64) (Record, error) {
+	var r Record
+	err := s.db.View(func(tx *bolt.Tx) error {
+		data := tx.Bucket(bucketRecords).Get(itob(seq))
+		if data == nil {
+			return fmt.Errorf("queue: record %d: not found", seq)
+		}
+		return json.Unmarshal(data, &r)
+	})
+	return r, err
+}
+
+// Records returns up to limit records with seq > after, oldest first,
+// filtered by keep (nil keeps all).
+func (s *Store) Records(after uint64, limit int, keep func(Record) bool) ([]Record, error) {
+	var out []Record
+	err := s.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketRecords).Cursor()
+		for k, v := c.Seek(itob(after + 1)); k != nil && len(out) < limit; k, v = c.Next() {
+			var r Record
+			if err := json.Unmarshal(v, &r); err != nil {
+				return fmt.Errorf("%w: seq %d: %v", ErrBadRecord, btoi(k), err)
+			}
+			if keep == nil || keep(r) {
+				out = append(out, r)
+			}
+		}
+		return nil
+	})
+	return out, err
+}

@@ -1,0 +1,295 @@
+package queue
+
+import (
+	"errors"
+	"path/filepath"
+	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+var t0 = time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)
+
+// openTest opens a store in a temp dir and checks its consistency when the
+// test ends.
+func openTest(t *testing.T, uplinks ...UplinkSpec) *Store {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "q.db")
+	s, err := Open(path, Options{Uplinks: uplinks})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { checkClosed(t, s) })
+	return s
+}
+
+func checkClosed(t *testing.T, s *Store) {
+	t.Helper()
+	_ = s.Close()
+	db, err := bolt.Open(s.Path(), 0o600, &bolt.Options{ReadOnly: true, Timeout: time.Second})
+	if err != nil {
+		t.Fatalf("reopen for check: %v", err)
+	}
+	defer db.Close()
+	if err := db.View(func(tx *bolt.Tx) error {
+		for err := range tx.Check() {
+			return err
+		}
+		return nil
+	}); err != nil {
+		t.Errorf("store inconsistent: %v", err)
+	}
+}
+
+func appendEntries(t *testing.T, s *Store, n int) []Record {
+	t.Helper()
+	var out []Record
+	for i := 0; i < n; i++ {
+		recs, err := s.Update(func(tx *Tx) error {
+			_, err := tx.Append(Record{Kind: KindEntry, At: t0.Add(time.Duration(i) * time.Minute), Email: "a@x", Start: t0, End: t0.Add(time.Hour)})
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, recs...)
+	}
+	return out
+}
+
+func stats(t *testing.T, s *Store, uplink string) UplinkStats {
+	t.Helper()
+	st, err := s.Stats()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range st.Uplinks {
+		if u.Name == uplink {
+			return u
+		}
+	}
+	t.Fatalf("no uplink %s in stats", uplink)
+	return UplinkStats{}
+}
+
+func TestAppend_AssignsIncreasingSeqAndQueuesForMatchingUplinks(t *testing.T) {
+	s := openTest(t, UplinkSpec{Name: "rest", Kinds: []Kind{KindEntry}}, UplinkSpec{Name: "mqtt"})
+	recs, err := s.Update(func(tx *Tx) error {
+		if _, err := tx.Append(Record{Kind: KindPunch, At: t0, Action: ActionStart}); err != nil {
+			return err
+		}
+		_, err := tx.Append(Record{Kind: KindEntry, At: t0, Start: t0, End: t0.Add(time.Hour)})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != 2 || recs[0].Seq != 1 || recs[1].Seq != 2 {
+		t.Fatalf("got %+v, want seqs 1 and 2", recs)
+	}
+	if got := stats(t, s, "rest").Pending; got != 1 {
+		t.Errorf("rest pending = %d, want 1 (entries only)", got)
+	}
+	if got := stats(t, s, "mqtt").Pending; got != 2 {
+		t.Errorf("mqtt pending = %d, want 2 (all kinds)", got)
+	}
+}
+
+func TestUpdate_ErrorCommitsNothing(t *testing.T) {
+	s := openTest(t, UplinkSpec{Name: "rest"})
+	boom := errors.New("boom")
+	_, err := s.Update(func(tx *Tx) error {
+		if _, err := tx.Append(Record{Kind: KindEntry, At: t0}); err != nil {
+			return err
+		}
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Fatalf("err = %v, want boom", err)
+	}
+	st, _ := s.Stats()
+	if st.Records != 0 || st.Uplinks[0].Pending != 0 {
+		t.Fatalf("stats after failed update = %+v, want empty", st)
+	}
+}
+
+func TestClaimSettle_DeliveredLeavesQueue(t *testing.T) {
+	s := openTest(t, UplinkSpec{Name: "rest"})
+	appendEntries(t, s, 3)
+	cl, err := s.Claim("rest", 2, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cl) != 2 || cl[0].Record.Seq != 1 || cl[1].Record.Seq != 2 || cl[0].Reconcile {
+		t.Fatalf("claims = %+v", cl)
+	}
+	if err := s.Settle("rest", []Outcome{{Seq: 1, Result: Delivered}, {Seq: 2, Result: NotSent}}, t0); err != nil {
+		t.Fatal(err)
+	}
+	u := stats(t, s, "rest")
+	if u.Pending != 2 || u.Delivered != 1 || !u.LastDelivery.Equal(t0) {
+		t.Fatalf("stats = %+v, want 2 pending, 1 delivered", u)
+	}
+	cl, _ = s.Claim("rest", 10, t0)
+	if len(cl) != 2 || cl[0].Record.Seq != 2 || cl[0].Reconcile || cl[0].Attempts != 0 {
+		t.Fatalf("claims after settle = %+v, want seq 2 first, not reconciling", cl)
+	}
+}
+
+func TestClaim_DeadLetterDoesNotBlock_AndRetryResends(t *testing.T) {
+	s := openTest(t, UplinkSpec{Name: "rest"})
+	appendEntries(t, s, 2)
+	s.Claim("rest", 1, t0)
+	if err := s.Settle("rest", []Outcome{{Seq: 1, Result: Rejected, Msg: "timetypeid unknown"}}, t0); err != nil {
+		t.Fatal(err)
+	}
+	cl, _ := s.Claim("rest", 10, t0)
+	if len(cl) != 1 || cl[0].Record.Seq != 2 {
+		t.Fatalf("claims = %+v, want only seq 2", cl)
+	}
+	dead, err := s.DeadLetters("rest", 10)
+	if err != nil || len(dead) != 1 || dead[0].Msg != "timetypeid unknown" || dead[0].Record.Seq != 1 {
+		t.Fatalf("dead = %+v, %v", dead, err)
+	}
+	u := stats(t, s, "rest")
+	if u.Dead != 1 || u.Pending != 1 || u.LastError != "timetypeid unknown" {
+		t.Fatalf("stats = %+v", u)
+	}
+	if _, err := s.RetryDead("rest", []uint64{2}, t0); !errors.Is(err, ErrNotDead) {
+		t.Fatalf("retry of a live record: err = %v, want ErrNotDead", err)
+	}
+	n, err := s.RetryDead("rest", nil, t0)
+	if err != nil || n != 1 {
+		t.Fatalf("retry = %d, %v", n, err)
+	}
+	s.Settle("rest", []Outcome{{Seq: 2, Result: NotSent}}, t0)
+	cl, _ = s.Claim("rest", 10, t0)
+	if len(cl) != 2 || cl[0].Record.Seq != 1 {
+		t.Fatalf("claims after retry = %+v, want seq 1 then 2", cl)
+	}
+	if u := stats(t, s, "rest"); u.Dead != 0 || u.Pending != 2 {
+		t.Fatalf("stats after retry = %+v", u)
+	}
+}
+
+func TestClaim_InFlightAtCrashIsReconciled(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "q.db")
+	opts := Options{Uplinks: []UplinkSpec{{Name: "rest"}}}
+	s, err := Open(path, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	appendEntries(t, s, 2)
+	if _, err := s.Claim("rest", 1, t0); err != nil {
+		t.Fatal(err)
+	}
+	s.Close() // "crash": never settled
+	s, err = Open(path, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { checkClosed(t, s) })
+	cl, _ := s.Claim("rest", 10, t0)
+	if len(cl) != 2 || !cl[0].Reconcile || cl[1].Reconcile {
+		t.Fatalf("claims = %+v, want seq 1 reconciling, seq 2 not", cl)
+	}
+}
+
+func TestSettle_MaybeSentReconcilesUntilDelivered(t *testing.T) {
+	s := openTest(t, UplinkSpec{Name: "rest"})
+	appendEntries(t, s, 1)
+	s.Claim("rest", 1, t0)
+	s.Settle("rest", []Outcome{{Seq: 1, Result: MaybeSent, Msg: "timeout"}}, t0)
+	cl, _ := s.Claim("rest", 1, t0)
+	if !cl[0].Reconcile || cl[0].Attempts != 1 {
+		t.Fatalf("claim = %+v, want reconcile after 1 attempt", cl[0])
+	}
+	// A certain failure while reconciling keeps the doubt.
+	s.Settle("rest", []Outcome{{Seq: 1, Result: RetryLater, Msg: "refused"}}, t0)
+	cl, _ = s.Claim("rest", 1, t0)
+	if !cl[0].Reconcile || cl[0].Attempts != 2 {
+		t.Fatalf("claim = %+v, want still reconciling after 2 attempts", cl[0])
+	}
+}
+
+func TestPrune_KeepsPendingDeadAndAnomalies(t *testing.T) {
+	s := openTest(t, UplinkSpec{Name: "rest", Kinds: []Kind{KindEntry}})
+	_, err := s.Update(func(tx *Tx) error {
+		for _, r := range []Record{
+			{Kind: KindPunch, At: t0},                                // 1: no uplink needs it
+			{Kind: KindEntry, At: t0},                                // 2: delivered below
+			{Kind: KindEntry, At: t0},                                // 3: pending
+			{Kind: KindEvent, At: t0, Event: EventMissingStop},       // 4: anomaly
+			{Kind: KindPunch, At: t0.Add(48 * time.Hour)},            // 5: too young
+			{Kind: KindEvent, At: t0.Add(-time.Hour), Event: "info"}, // 6: after a young one: kept this round
+		} {
+			if _, err := tx.Append(r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Claim("rest", 1, t0)
+	s.Settle("rest", []Outcome{{Seq: 2, Result: Delivered}}, t0)
+	n, err := s.Prune(t0.Add(24*time.Hour), 100)
+	if err != nil || n != 2 {
+		t.Fatalf("prune = %d, %v; want 2", n, err)
+	}
+	left, _ := s.Records(0, 100, nil)
+	var seqs []uint64
+	for _, r := range left {
+		seqs = append(seqs, r.Seq)
+	}
+	if len(seqs) != 4 || seqs[0] != 3 || seqs[1] != 4 {
+		t.Fatalf("left = %v, want [3 4 5 6]", seqs)
+	}
+	if st, _ := s.Stats(); st.Records != 4 || len(st.Anomalies) != 1 {
+		t.Fatalf("stats = %+v", st)
+	}
+}
+
+func TestOpen_SecondInstanceFailsFast(t *testing.T) {
+	s := openTest(t)
+	start := time.Now()
+	_, err := Open(s.Path(), Options{Timeout: 100 * time.Millisecond})
+	if err == nil {
+		t.Fatal("second open succeeded")
+	}
+	if time.Since(start) > 5*time.Second {
+		t.Fatal("second open hung")
+	}
+}
+
+func TestOpen_RejectsBadUplinkName(t *testing.T) {
+	_, err := Open(filepath.Join(t.TempDir(), "q.db"), Options{Uplinks: []UplinkSpec{{Name: "a b"}}})
+	if err == nil {
+		t.Fatal("want error for uplink name with a space")
+	}
+}
+
+func TestBadges_EnrolForgetsUnknown(t *testing.T) {
+	s := openTest(t)
+	_, err := s.Update(func(tx *Tx) error {
+		if err := tx.NoteUnknown("04A1", t0); err != nil {
+			return err
+		}
+		return tx.NoteUnknown("04A1", t0.Add(time.Minute))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, _ := s.Stats()
+	if len(st.Unknown) != 1 || st.Unknown[0].Count != 2 {
+		t.Fatalf("unknown = %+v", st.Unknown)
+	}
+	s.Update(func(tx *Tx) error { return tx.PutBadge(Badge{UID: "04A1", Email: "a@x"}) })
+	st, _ = s.Stats()
+	bs, _ := s.Badges()
+	if len(st.Unknown) != 0 || len(bs) != 1 || bs[0].Email != "a@x" {
+		t.Fatalf("after enrol: unknown=%+v badges=%+v", st.Unknown, bs)
+	}
+}

@@ -1,0 +1,168 @@
+package queue
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Employee is what the store knows about one employee's punches.
+type Employee struct {
+	Email string `json:"email"`
+	// Open is true while a shift is running.
+	Open bool `json:"open"`
+	// Start and StartSeq describe the open shift's start punch.
+	Start    time.Time `json:"start,omitzero"`
+	StartSeq uint64    `json:"start_seq,omitempty"`
+	StartUID string    `json:"start_uid,omitempty"`
+	// LastTap is the time of the last accepted punch (for the repeat window).
+	LastTap time.Time `json:"last_tap,omitzero"`
+	LastUID string    `json:"last_uid,omitempty"`
+}
+
+// Badge binds a badge UID to an employee.
+type Badge struct {
+	UID   string `json:"uid"`
+	Email string `json:"email"`
+	Name  string `json:"name,omitempty"`
+	// Enrolled is when the badge was enrolled at run time.
+	Enrolled time.Time `json:"enrolled,omitzero"`
+}
+
+// UnknownBadge counts the taps of a badge that is not enrolled.
+type UnknownBadge struct {
+	UID   string    `json:"uid"`
+	Count uint64    `json:"count"`
+	First time.Time `json:"first"`
+	Last  time.Time `json:"last"`
+}
+
+// Tx is one read-write transaction: everything a tap changes is done in one
+// Tx, so it is committed (with fsync) together or not at all.
+type Tx struct {
+	tx    *bolt.Tx
+	s     *Store
+	added []Record
+}
+
+// Update runs fn in one read-write transaction and commits it with fsync.
+// It returns the records appended by fn, with their sequence numbers, only
+// after the commit succeeded.
+func (s *Store) Update(fn func(*Tx) error) ([]Record, error) {
+	var added []Record
+	err := s.db.Update(func(btx *bolt.Tx) error {
+		t := &Tx{tx: btx, s: s}
+		if err := fn(t); err != nil {
+			return err
+		}
+		added = t.added
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("queue: commit: %w", err)
+	}
+	return added, nil
+}
+
+// Employee returns the stored state of email; ok is false if none is stored.
+func (t *Tx) Employee(email string) (Employee, bool, error) {
+	data := t.tx.Bucket(bucketEmployees).Get([]byte(email))
+	if data == nil {
+		return Employee{Email: email}, false, nil
+	}
+	var e Employee
+	if err := json.Unmarshal(data, &e); err != nil {
+		return Employee{Email: email}, false, fmt.Errorf("queue: employee %s: %w", email, err)
+	}
+	return e, true, nil
+}
+
+// PutEmployee stores e.
+func (t *Tx) PutEmployee(e Employee) error {
+	return putJSON(t.tx.Bucket(bucketEmployees), []byte(e.Email), e)
+}
+
+// Badge returns the enrolled badge uid, if any.
+func (t *Tx) Badge(uid string) (Badge, bool, error) {
+	return getBadge(t.tx, uid)
+}
+
+func getBadge(tx *bolt.Tx, uid string) (Badge, bool, error) {
+	data := tx.Bucket(bucketBadges).Get([]byte(uid))
+	if data == nil {
+		return Badge{}, false, nil
+	}
+	var b Badge
+	if err := json.Unmarshal(data, &b); err != nil {
+		return Badge{}, false, fmt.Errorf("queue: badge %s: %w", uid, err)
+	}
+	return b, true, nil
+}
+
+// PutBadge enrols b and forgets it as unknown.
+func (t *Tx) PutBadge(b Badge) error {
+	if err := t.tx.Bucket(bucketUnknown).Delete([]byte(b.UID)); err != nil {
+		return err
+	}
+	return putJSON(t.tx.Bucket(bucketBadges), []byte(b.UID), b)
+}
+
+// NoteUnknown counts a tap of an unknown badge.
+func (t *Tx) NoteUnknown(uid string, at time.Time) error {
+	b := t.tx.Bucket(bucketUnknown)
+	u := UnknownBadge{UID: uid, First: at}
+	if data := b.Get([]byte(uid)); data != nil {
+		if err := json.Unmarshal(data, &u); err != nil {
+			return fmt.Errorf("queue: unknown badge %s: %w", uid, err)
+		}
+	}
+	u.Count++
+	u.Last = at
+	return putJSON(b, []byte(uid), u)
+}
+
+// Append adds r to the queue with the next sequence number and queues it for
+// every uplink that takes its kind. r.At is stored in UTC.
+func (t *Tx) Append(r Record) (Record, error) {
+	recs := t.tx.Bucket(bucketRecords)
+	seq, err := recs.NextSequence()
+	if err != nil {
+		return r, err
+	}
+	r.Seq = seq
+	r.At = r.At.UTC()
+	if !r.Start.IsZero() {
+		r.Start = r.Start.UTC()
+	}
+	if !r.End.IsZero() {
+		r.End = r.End.UTC()
+	}
+	key := itob(seq)
+	if err := putJSON(recs, key, r); err != nil {
+		return r, err
+	}
+	meta := t.tx.Bucket(bucketMeta)
+	if err := addCounter(meta, counterRecords, 1); err != nil {
+		return r, err
+	}
+	for _, u := range t.s.uplinks {
+		if !u.takes(r.Kind) {
+			continue
+		}
+		if err := t.tx.Bucket(uplinkBucket(u.Name)).Put(key, encodeState(entryState{State: statePending})); err != nil {
+			return r, err
+		}
+		if err := addCounter(meta, counterKey(u.Name, statePending), 1); err != nil {
+			return r, err
+		}
+	}
+	if r.Kind == KindEvent && r.Event == EventMissingStop {
+		if err := t.tx.Bucket(bucketAnomalies).Put(key, nil); err != nil {
+			return r, err
+		}
+	}
+	t.added = append(t.added, r)
+	return r, nil
+}

@@ -1,0 +1,84 @@
+package uplink
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Class says what the delivery loop should do after a failed send.
+type Class int
+
+const (
+	// Retry: the receiver certainly did not store the record (connection
+	// refused, 429, 401, DNS failure). Send again after a backoff.
+	Retry Class = iota
+	// Uncertain: the request may have reached the receiver and been stored
+	// (timeout, connection dropped after the request was written, 5xx).
+	// Reconcile with the receiver before sending again.
+	Uncertain
+	// Permanent: the receiver rejected the record (400, 404, 422). Sending it
+	// again unchanged will not help; it goes to the dead letters.
+	Permanent
+)
+
+func (c Class) String() string {
+	switch c {
+	case Retry:
+		return "retry"
+	case Uncertain:
+		return "uncertain"
+	case Permanent:
+		return "permanent"
+	}
+	return fmt.Sprintf("class(%d)", int(c))
+}
+
+// Error is a classified delivery failure.
+type Error struct {
+	Class Class
+	// Status is the HTTP status, 0 when there was no answer.
+	Status int
+	// Msg is the receiver's message (e.g. the error body), kept with a
+	// dead-lettered record. Never holds a secret.
+	Msg string
+	// RetryAfter is the wait the receiver asked for (Retry-After), 0 if none.
+	RetryAfter time.Duration
+	// Err is the underlying error, if any.
+	Err error
+}
+
+func (e *Error) Error() string {
+	s := e.Class.String()
+	if e.Status != 0 {
+		s += fmt.Sprintf(": HTTP %d", e.Status)
+	}
+	if e.Msg != "" {
+		s += ": " + e.Msg
+	}
+	if e.Err != nil {
+		s += ": " + e.Err.Error()
+	}
+	return s
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// ClassOf returns the class of err: the class of an *Error in its chain, or
+// Uncertain for any other error (the safe assumption for an unknown failure).
+func ClassOf(err error) Class {
+	var ue *Error
+	if errors.As(err, &ue) {
+		return ue.Class
+	}
+	return Uncertain
+}
+
+// RetryAfterOf returns the wait the receiver asked for, or 0.
+func RetryAfterOf(err error) time.Duration {
+	var ue *Error
+	if errors.As(err, &ue) {
+		return ue.RetryAfter
+	}
+	return 0
+}
