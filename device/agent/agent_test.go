@@ -1,0 +1,177 @@
+package agent
+
+import (
+	"path/filepath"
+	"reflect"
+	"testing"
+	"time"
+
+	"stampclock/device/clock"
+	"stampclock/device/feedback"
+	"stampclock/device/feedback/feedbacktest"
+	"stampclock/queue"
+	"stampclock/reader"
+)
+
+var t0 = time.Date(2026, 3, 2, 7, 0, 0, 0, time.UTC)
+
+type rig struct {
+	store *queue.Store
+	fb    *feedbacktest.Recorder
+	clk   *clock.Fake
+	agent *Agent
+}
+
+func newRig(t *testing.T) *rig {
+	t.Helper()
+	s, err := queue.Open(filepath.Join(t.TempDir(), "q.db"), queue.Options{Uplinks: []queue.UplinkSpec{{Name: "rest", Kinds: []queue.Kind{queue.KindEntry}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	r := &rig{store: s, fb: feedbacktest.NewRecorder(), clk: clock.NewFake(t0)}
+	r.agent = New(s, Options{
+		Clock:    r.clk,
+		Feedback: r.fb,
+		Badges: []Badge{
+			{UID: "04A1B2C3", Email: "maier@example.com", Name: "Maier"},
+			{UID: "0455667788AABB", Email: "huber@example.com"},
+		},
+	})
+	return r
+}
+
+func (r *rig) tap(t *testing.T, uid string, at time.Time) Outcome {
+	t.Helper()
+	b, err := reader.ParseUID(uid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r.agent.HandleTap(reader.Tap{UID: b, At: at, Source: "sim"})
+}
+
+func (r *rig) entries(t *testing.T) []queue.Record {
+	t.Helper()
+	recs, err := r.store.Records(0, 1000, func(rec queue.Record) bool { return rec.Kind == queue.KindEntry })
+	if err != nil {
+		t.Fatal(err)
+	}
+	return recs
+}
+
+func TestTap_StartThenStop_CommitsEntry(t *testing.T) {
+	r := newRig(t)
+	o1 := r.tap(t, "04:a1:b2:c3", t0)
+	o2 := r.tap(t, "04A1B2C3", t0.Add(8*time.Hour+30*time.Minute))
+	if o1.Kind != feedback.StartOK || o2.Kind != feedback.StopOK {
+		t.Fatalf("kinds = %v, %v", o1.Kind, o2.Kind)
+	}
+	got := r.fb.Kinds()
+	if !reflect.DeepEqual(got, []feedback.Kind{feedback.StartOK, feedback.StopOK}) {
+		t.Fatalf("feedback = %v", got)
+	}
+	es := r.entries(t)
+	if len(es) != 1 {
+		t.Fatalf("entries = %+v", es)
+	}
+	e := es[0]
+	if e.Email != "maier@example.com" || !e.Start.Equal(t0) || !e.End.Equal(t0.Add(8*time.Hour+30*time.Minute)) || e.StartSeq != o1.Records[0].Seq || e.UID != "04A1B2C3" {
+		t.Fatalf("entry = %+v", e)
+	}
+	st, _ := r.store.Stats()
+	if len(st.OpenShifts) != 0 || st.Uplinks[0].Pending != 1 {
+		t.Fatalf("stats = %+v", st)
+	}
+}
+
+func TestTap_WithinRepeatWindow_IgnoredNotAPunch(t *testing.T) {
+	r := newRig(t)
+	r.tap(t, "04A1B2C3", t0)
+	o := r.tap(t, "04A1B2C3", t0.Add(20*time.Second))
+	if o.Kind != feedback.AlreadyStamped || len(o.Records) != 0 {
+		t.Fatalf("outcome = %+v", o)
+	}
+	st, _ := r.store.Stats()
+	if st.Records != 1 || len(st.OpenShifts) != 1 {
+		t.Fatalf("records = %d, open = %d; want 1 and 1", st.Records, len(st.OpenShifts))
+	}
+	// After the window the same badge stops the shift.
+	if o := r.tap(t, "04A1B2C3", t0.Add(61*time.Second)); o.Kind != feedback.StopOK {
+		t.Fatalf("after window: %v", o.Kind)
+	}
+}
+
+func TestTap_SeveralEmployeesInterleaved(t *testing.T) {
+	r := newRig(t)
+	r.tap(t, "04A1B2C3", t0)
+	r.tap(t, "0455667788AABB", t0.Add(time.Minute))
+	r.tap(t, "0455667788AABB", t0.Add(4*time.Hour))
+	r.tap(t, "04A1B2C3", t0.Add(9*time.Hour))
+	es := r.entries(t)
+	if len(es) != 2 || es[0].Email != "huber@example.com" || es[1].Email != "maier@example.com" {
+		t.Fatalf("entries = %+v", es)
+	}
+}
+
+func TestTap_OverMaxShift_MissingStopAnomalyAndNewStart(t *testing.T) {
+	r := newRig(t)
+	r.tap(t, "04A1B2C3", t0)
+	o := r.tap(t, "04A1B2C3", t0.Add(20*time.Hour))
+	if o.Kind != feedback.StartOK || len(o.Records) != 2 || o.Records[0].Event != queue.EventMissingStop || !o.Records[0].Start.Equal(t0) {
+		t.Fatalf("outcome = %+v", o)
+	}
+	st, _ := r.store.Stats()
+	if len(st.Anomalies) != 1 || len(st.OpenShifts) != 1 || !st.OpenShifts[0].Start.Equal(t0.Add(20*time.Hour)) {
+		t.Fatalf("stats = %+v", st)
+	}
+	if len(r.entries(t)) != 0 {
+		t.Fatal("a missing stop must not produce an entry")
+	}
+}
+
+func TestTap_UnknownBadge_ErrorFeedbackAndEventOnly(t *testing.T) {
+	r := newRig(t)
+	o := r.tap(t, "DEADBEEF", t0)
+	if o.Kind != feedback.UnknownBadge || len(o.Records) != 1 || o.Records[0].Event != queue.EventUnknownBadge {
+		t.Fatalf("outcome = %+v", o)
+	}
+	st, _ := r.store.Stats()
+	if st.Uplinks[0].Pending != 0 || len(st.Unknown) != 1 || st.Unknown[0].UID != "DEADBEEF" {
+		t.Fatalf("stats = %+v", st)
+	}
+}
+
+func TestTap_EnrolledBadgeFromStore(t *testing.T) {
+	r := newRig(t)
+	r.store.Update(func(tx *queue.Tx) error { return tx.PutBadge(queue.Badge{UID: "0102030405060708090A", Email: "neu@example.com"}) })
+	if o := r.tap(t, "0102030405060708090a", t0); o.Kind != feedback.StartOK || o.Email != "neu@example.com" {
+		t.Fatalf("outcome = %+v", o)
+	}
+}
+
+func TestTap_StoreFails_ErrorFeedbackAndNextTapStillHandled(t *testing.T) {
+	r := newRig(t)
+	r.store.Close() // every commit now fails
+	o := r.tap(t, "04A1B2C3", t0)
+	if o.Kind != feedback.Error || o.Err == nil {
+		t.Fatalf("outcome = %+v, want error", o)
+	}
+	if ev := r.fb.Events(); len(ev) != 1 || ev[0].Kind != feedback.Error {
+		t.Fatalf("feedback = %+v", ev)
+	}
+	if o := r.tap(t, "04A1B2C3", t0.Add(time.Hour)); o.Kind != feedback.Error {
+		t.Fatalf("second tap = %v", o.Kind)
+	}
+	if st := r.agent.Stats(); st.StoreErrors != 2 || st.Taps != 2 {
+		t.Fatalf("agent stats = %+v", st)
+	}
+}
+
+func TestTap_UsesClockWhenTapHasNoTime(t *testing.T) {
+	r := newRig(t)
+	r.clk.SetSynced(false)
+	o := r.tap(t, "04A1B2C3", time.Time{})
+	if !o.Records[0].At.Equal(t0) || o.Records[0].ClockSynced {
+		t.Fatalf("record = %+v, want clock time and unsynced", o.Records[0])
+	}
+}
