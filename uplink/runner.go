@@ -1,0 +1,272 @@
+package uplink
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"stampclock/queue"
+)
+
+// Sender delivers one record to a target.
+type Sender interface {
+	// Send delivers rec. When reconcile is true an earlier attempt may have
+	// reached the receiver: Send must check the receiver first and return
+	// nil without sending if the record is already there.
+	Send(ctx context.Context, rec queue.Record, reconcile bool) error
+}
+
+// Queue is the part of the store a Runner needs.
+type Queue interface {
+	Claim(uplink string, n int, now time.Time) ([]queue.Claim, error)
+	Settle(uplink string, outcomes []queue.Outcome, now time.Time) error
+}
+
+// Options configure a Runner. Zero values mean the documented defaults.
+type Options struct {
+	// Batch is how many records are claimed per commit. Default 64.
+	Batch int
+	// MinBackoff and MaxBackoff bound the wait after a failure; it doubles
+	// per consecutive failure, with ±20% jitter. Defaults 1s and 5m.
+	MinBackoff, MaxBackoff time.Duration
+	// MaxRetryAfter caps a receiver's Retry-After. Default 1h.
+	MaxRetryAfter time.Duration
+	// Idle is how often an idle runner looks at the queue even without a
+	// Wake. Default 30s.
+	Idle time.Duration
+	// Check, if set, vets a record before it is sent; an error of class
+	// Permanent dead-letters it without sending.
+	Check func(queue.Record) error
+	// Now and After are the clock; defaults time.Now and time.After.
+	Now   func() time.Time
+	After func(time.Duration) <-chan time.Time
+	// Rand returns a float in [0,1) for jitter. Default math/rand/v2.
+	Rand   func() float64
+	Logger *slog.Logger
+}
+
+// Runner drains one uplink's share of the queue, oldest first.
+type Runner struct {
+	name   string
+	q      Queue
+	sender Sender
+	opts   Options
+	log    *slog.Logger
+	wake   chan struct{}
+
+	mu     sync.Mutex
+	status Status
+}
+
+// Status is a runner's state as shown by `stampctl status`.
+type Status struct {
+	Uplink string `json:"uplink"`
+	// State is "idle", "sending" or "backoff".
+	State        string    `json:"state"`
+	Failures     int       `json:"consecutive_failures"`
+	NextTry      time.Time `json:"next_try,omitzero"`
+	LastError    string    `json:"last_error,omitempty"`
+	LastErrorAt  time.Time `json:"last_error_at,omitzero"`
+	LastDelivery time.Time `json:"last_delivery,omitzero"`
+	Delivered    uint64    `json:"delivered_since_start"`
+	Rejected     uint64    `json:"rejected_since_start"`
+}
+
+// NewRunner returns a runner delivering uplink name's records with sender.
+func NewRunner(name string, q Queue, sender Sender, opts Options) *Runner {
+	if opts.Batch <= 0 {
+		opts.Batch = 64
+	}
+	if opts.MinBackoff <= 0 {
+		opts.MinBackoff = time.Second
+	}
+	if opts.MaxBackoff <= 0 {
+		opts.MaxBackoff = 5 * time.Minute
+	}
+	if opts.MaxRetryAfter <= 0 {
+		opts.MaxRetryAfter = time.Hour
+	}
+	if opts.Idle <= 0 {
+		opts.Idle = 30 * time.Second
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.After == nil {
+		opts.After = time.After
+	}
+	if opts.Rand == nil {
+		opts.Rand = rand.Float64
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Runner{
+		name: name, q: q, sender: sender, opts: opts,
+		log:    opts.Logger.With("uplink", name),
+		wake:   make(chan struct{}, 1),
+		status: Status{Uplink: name, State: "idle"},
+	}
+}
+
+// Wake tells the runner there is something new to send. It never blocks.
+func (r *Runner) Wake() {
+	select {
+	case r.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Status returns the runner's current state.
+func (r *Runner) Status() Status {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.status
+}
+
+// Run delivers until ctx is done. It returns nil on cancellation.
+func (r *Runner) Run(ctx context.Context) error {
+	for ctx.Err() == nil {
+		wait, err := r.drainOnce(ctx)
+		if err != nil {
+			r.log.Error("queue error", "err", err)
+			wait = r.opts.MaxBackoff
+		}
+		if wait == 0 {
+			continue
+		}
+		r.wait(ctx, wait, r.Status().State == "backoff")
+	}
+	return nil
+}
+
+// wait sleeps for d or until ctx is done. A Wake ends an idle wait early;
+// it does not cut a backoff short.
+func (r *Runner) wait(ctx context.Context, d time.Duration, backingOff bool) {
+	timer := r.opts.After(d)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-timer:
+			return
+		case <-r.wake:
+			if !backingOff {
+				return
+			}
+		}
+	}
+}
+
+// drainOnce sends one batch. It returns how long to wait before the next
+// batch: 0 to go on at once.
+func (r *Runner) drainOnce(ctx context.Context) (time.Duration, error) {
+	claims, err := r.q.Claim(r.name, r.opts.Batch, r.opts.Now())
+	if err != nil {
+		return 0, err
+	}
+	if len(claims) == 0 {
+		r.setState("idle", time.Time{})
+		return r.opts.Idle, nil
+	}
+	r.setState("sending", time.Time{})
+	outcomes := make([]queue.Outcome, 0, len(claims))
+	var failure error
+	for _, c := range claims {
+		if failure != nil || ctx.Err() != nil {
+			outcomes = append(outcomes, queue.Outcome{Seq: c.Record.Seq, Result: queue.NotSent})
+			continue
+		}
+		err := r.send(ctx, c)
+		o := queue.Outcome{Seq: c.Record.Seq, Result: queue.Delivered}
+		if err != nil {
+			o.Msg = err.Error()
+			switch {
+			case ctx.Err() != nil && errors.Is(err, ctx.Err()):
+				o.Result, o.Msg = queue.MaybeSent, "interrupted by shutdown"
+			case ClassOf(err) == Permanent:
+				o.Result = queue.Rejected
+				r.log.Warn("rejected: dead-lettered", "seq", c.Record.Seq, "err", err)
+			case ClassOf(err) == Retry:
+				o.Result = queue.RetryLater
+				failure = err
+			default:
+				o.Result = queue.MaybeSent
+				failure = err
+			}
+		}
+		outcomes = append(outcomes, o)
+	}
+	now := r.opts.Now()
+	if err := r.q.Settle(r.name, outcomes, now); err != nil {
+		return 0, err
+	}
+	r.count(outcomes, now)
+	if failure != nil {
+		return r.backoff(failure), nil
+	}
+	r.mu.Lock()
+	r.status.Failures = 0
+	r.mu.Unlock()
+	return 0, nil
+}
+
+func (r *Runner) send(ctx context.Context, c queue.Claim) error {
+	if r.opts.Check != nil {
+		if err := r.opts.Check(c.Record); err != nil {
+			return err
+		}
+	}
+	return r.sender.Send(ctx, c.Record, c.Reconcile)
+}
+
+func (r *Runner) count(outcomes []queue.Outcome, now time.Time) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, o := range outcomes {
+		switch o.Result {
+		case queue.Delivered:
+			r.status.Delivered++
+			r.status.LastDelivery = now
+		case queue.Rejected:
+			r.status.Rejected++
+			r.status.LastError, r.status.LastErrorAt = o.Msg, now
+		case queue.RetryLater, queue.MaybeSent:
+			r.status.LastError, r.status.LastErrorAt = o.Msg, now
+		}
+	}
+}
+
+// backoff computes the wait after a failed batch: capped exponential with
+// jitter, at least the receiver's Retry-After.
+func (r *Runner) backoff(err error) time.Duration {
+	r.mu.Lock()
+	r.status.Failures++
+	n := r.status.Failures
+	r.mu.Unlock()
+	d := r.opts.MinBackoff
+	for i := 1; i < n && d < r.opts.MaxBackoff; i++ {
+		d *= 2
+	}
+	d = min(d, r.opts.MaxBackoff)
+	d = time.Duration(float64(d) * (0.8 + 0.4*r.opts.Rand()))
+	if ra := min(RetryAfterOf(err), r.opts.MaxRetryAfter); ra > d {
+		d = ra
+	}
+	if n == 1 {
+		r.log.Warn("delivery failed; backing off", "err", err, "wait", d)
+	} else {
+		r.log.Debug("delivery failed again", "err", err, "failures", n, "wait", d)
+	}
+	r.setState("backoff", r.opts.Now().Add(d))
+	return d
+}
+
+func (r *Runner) setState(s string, next time.Time) {
+	r.mu.Lock()
+	r.status.State, r.status.NextTry = s, next
+	r.mu.Unlock()
+}
