@@ -1,0 +1,345 @@
+// Package config reads stampd's TOML configuration file: every key is
+// documented in deploy/stampd.example.toml. Errors name the file, the key and
+// what was expected; unknown keys are errors, so a typo never goes unnoticed.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+
+	"stampclock/reader"
+)
+
+// Config is the whole configuration.
+type Config struct {
+	Device        Device        `toml:"device"`
+	Reader        Reader        `toml:"reader"`
+	Store         Store         `toml:"store"`
+	Control       Control       `toml:"control"`
+	Punch         Punch         `toml:"punch"`
+	Log           Log           `toml:"log"`
+	Zeiterfassung Zeiterfassung `toml:"zeiterfassung"`
+	Badges        []Badge       `toml:"badge"`
+
+	// Path is the file the config was read from.
+	Path string `toml:"-"`
+	// Location is Punch.Timezone loaded.
+	Location *time.Location `toml:"-"`
+}
+
+// Device identifies the terminal.
+type Device struct {
+	// ID names the terminal in records and uplinks. Default: the host name.
+	ID string `toml:"id"`
+}
+
+// Reader selects the badge source.
+type Reader struct {
+	// Type is "sim" (the simulator, for tests and demos).
+	Type string `toml:"type"`
+	// Script is a file of taps the simulator replays at start (sim only).
+	Script string `toml:"script"`
+}
+
+// Store configures the queue file.
+type Store struct {
+	// Path of the bbolt file. Default /var/lib/stampclock/queue.db.
+	Path string `toml:"path"`
+	// Retention: delivered records older than this are pruned. Default 720h.
+	Retention Duration `toml:"retention"`
+}
+
+// Control configures the control socket.
+type Control struct {
+	// Socket is the unix socket stampctl talks to.
+	// Default /run/stampclock/stampd.sock.
+	Socket string `toml:"socket"`
+}
+
+// Punch configures the punch rules.
+type Punch struct {
+	// Timezone is the company's IANA time zone. Default Europe/Berlin.
+	Timezone string `toml:"timezone"`
+	// RepeatWindow: a second tap within it is ignored. Default 60s.
+	RepeatWindow Duration `toml:"repeat_window"`
+	// MaxShift: an open shift older than this is a missing stop. Default 16h.
+	MaxShift Duration `toml:"max_shift"`
+}
+
+// Log configures logging.
+type Log struct {
+	// Level is debug, info, warn or error. Default info.
+	Level string `toml:"level"`
+	// Format is text or json. Default text.
+	Format string `toml:"format"`
+}
+
+// Zeiterfassung configures the Zeiterfassung REST uplink. It is enabled when
+// URL is set.
+type Zeiterfassung struct {
+	URL          string   `toml:"url"`
+	Email        string   `toml:"email"`
+	Password     string   `toml:"password"`
+	PasswordFile string   `toml:"password_file"`
+	TimeTypeID   string   `toml:"timetype_id"`
+	ProjectID    string   `toml:"project_id"`
+	Comment      string   `toml:"comment"`
+	AuthHeader   string   `toml:"auth_header"`
+	AuthScheme   string   `toml:"auth_scheme"`
+	Timeout      Duration `toml:"timeout"`
+	// AllowHTTP permits a plain http:// URL (test servers only).
+	AllowHTTP bool `toml:"allow_http"`
+}
+
+// Enabled reports whether the uplink is configured.
+func (z Zeiterfassung) Enabled() bool { return z.URL != "" }
+
+// Badge is a configured badge.
+type Badge struct {
+	UID   string `toml:"uid"`
+	Email string `toml:"email"`
+	Name  string `toml:"name"`
+}
+
+// Duration is a time.Duration written as "60s", "16h".
+type Duration struct{ time.Duration }
+
+// UnmarshalText parses a Go duration string.
+func (d *Duration) UnmarshalText(b []byte) error {
+	v, err := time.ParseDuration(string(b))
+	if err != nil {
+		return fmt.Errorf("want a duration like \"60s\" or \"16h\", got %q", b)
+	}
+	d.Duration = v
+	return nil
+}
+
+// MarshalText writes the duration as a Go duration string.
+func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+
+// Defaults.
+const (
+	DefaultStorePath = "/var/lib/stampclock/queue.db"
+	DefaultSocket    = "/run/stampclock/stampd.sock"
+	DefaultTimezone  = "Europe/Berlin"
+)
+
+// Load reads, defaults and validates the file at path.
+func Load(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("config %s: %w", path, err)
+	}
+	return Parse(path, data)
+}
+
+// Parse decodes and validates data read from path (used in messages and to
+// resolve relative secret files).
+func Parse(path string, data []byte) (*Config, error) {
+	var c Config
+	md, err := toml.Decode(string(data), &c)
+	if err != nil {
+		var pe toml.ParseError
+		if errors.As(err, &pe) {
+			return nil, fmt.Errorf("config %s: line %d: %s", path, pe.Position.Line, pe.Message)
+		}
+		return nil, fmt.Errorf("config %s: %w", path, err)
+	}
+	if und := md.Undecoded(); len(und) > 0 {
+		keys := make([]string, len(und))
+		for i, k := range und {
+			keys[i] = k.String()
+		}
+		return nil, fmt.Errorf("config %s: unknown key %s", path, strings.Join(keys, ", "))
+	}
+	c.Path = path
+	if err := c.defaults(); err != nil {
+		return nil, err
+	}
+	if err := c.validate(); err != nil {
+		return nil, fmt.Errorf("config %s: %w", path, err)
+	}
+	return &c, nil
+}
+
+func (c *Config) defaults() error {
+	if c.Device.ID == "" {
+		h, err := os.Hostname()
+		if err != nil {
+			return fmt.Errorf("config %s: device.id not set and no host name: %w", c.Path, err)
+		}
+		c.Device.ID = h
+	}
+	if c.Reader.Type == "" {
+		c.Reader.Type = "sim"
+	}
+	if c.Store.Path == "" {
+		c.Store.Path = DefaultStorePath
+	}
+	if c.Store.Retention.Duration == 0 {
+		c.Store.Retention.Duration = 30 * 24 * time.Hour
+	}
+	if c.Control.Socket == "" {
+		c.Control.Socket = DefaultSocket
+	}
+	if c.Punch.Timezone == "" {
+		c.Punch.Timezone = DefaultTimezone
+	}
+	if c.Punch.RepeatWindow.Duration == 0 {
+		c.Punch.RepeatWindow.Duration = 60 * time.Second
+	}
+	if c.Punch.MaxShift.Duration == 0 {
+		c.Punch.MaxShift.Duration = 16 * time.Hour
+	}
+	if c.Log.Level == "" {
+		c.Log.Level = "info"
+	}
+	if c.Log.Format == "" {
+		c.Log.Format = "text"
+	}
+	z := &c.Zeiterfassung
+	if z.AuthHeader == "" {
+		z.AuthHeader = "Authorization"
+	}
+	if z.AuthScheme == "" {
+		z.AuthScheme = "Bearer"
+	}
+	if z.Timeout.Duration == 0 {
+		z.Timeout.Duration = 15 * time.Second
+	}
+	return nil
+}
+
+func (c *Config) validate() error {
+	switch c.Reader.Type {
+	case "sim":
+	default:
+		return fmt.Errorf("reader.type: %q is not a reader; want \"sim\"", c.Reader.Type)
+	}
+	if c.Reader.Script != "" && c.Reader.Type != "sim" {
+		return fmt.Errorf("reader.script: only the sim reader replays scripts")
+	}
+	loc, err := time.LoadLocation(c.Punch.Timezone)
+	if err != nil {
+		return fmt.Errorf("punch.timezone: %q is not an IANA time zone (like \"Europe/Berlin\")", c.Punch.Timezone)
+	}
+	c.Location = loc
+	for key, d := range map[string]time.Duration{
+		"punch.repeat_window":   c.Punch.RepeatWindow.Duration,
+		"punch.max_shift":       c.Punch.MaxShift.Duration,
+		"store.retention":       c.Store.Retention.Duration,
+		"zeiterfassung.timeout": c.Zeiterfassung.Timeout.Duration,
+	} {
+		if d < 0 {
+			return fmt.Errorf("%s: %s is negative", key, d)
+		}
+	}
+	if c.Punch.RepeatWindow.Duration >= c.Punch.MaxShift.Duration {
+		return fmt.Errorf("punch.repeat_window (%s) must be shorter than punch.max_shift (%s)", c.Punch.RepeatWindow, c.Punch.MaxShift)
+	}
+	switch c.Log.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		return fmt.Errorf("log.level: %q; want debug, info, warn or error", c.Log.Level)
+	}
+	switch c.Log.Format {
+	case "text", "json":
+	default:
+		return fmt.Errorf("log.format: %q; want text or json", c.Log.Format)
+	}
+	if err := c.validateZeiterfassung(); err != nil {
+		return err
+	}
+	seen := make(map[string]int, len(c.Badges))
+	for i := range c.Badges {
+		b := &c.Badges[i]
+		uid, err := reader.NormalizeUID(b.UID)
+		if err != nil {
+			return fmt.Errorf("badge[%d].uid: %w", i, err)
+		}
+		b.UID = uid
+		if !validEmail(b.Email) {
+			return fmt.Errorf("badge[%d].email: %q is not an email address", i, b.Email)
+		}
+		if j, dup := seen[uid]; dup {
+			return fmt.Errorf("badge[%d].uid: %s is already badge[%d]", i, uid, j)
+		}
+		seen[uid] = i
+	}
+	return nil
+}
+
+func (c *Config) validateZeiterfassung() error {
+	z := &c.Zeiterfassung
+	if !z.Enabled() {
+		return nil
+	}
+	u, err := url.Parse(z.URL)
+	if err != nil || u.Host == "" {
+		return fmt.Errorf("zeiterfassung.url: %q is not a URL like \"https://zeit.example.com\"", z.URL)
+	}
+	switch {
+	case u.Scheme == "https":
+	case u.Scheme == "http" && z.AllowHTTP:
+	case u.Scheme == "http":
+		return fmt.Errorf("zeiterfassung.url: %q is plain http; use https, or set zeiterfassung.allow_http = true for a test server", z.URL)
+	default:
+		return fmt.Errorf("zeiterfassung.url: scheme %q; want https", u.Scheme)
+	}
+	if !validEmail(z.Email) {
+		return fmt.Errorf("zeiterfassung.email: %q is not an email address", z.Email)
+	}
+	if z.TimeTypeID == "" {
+		return fmt.Errorf("zeiterfassung.timetype_id: required (the id of the time type, e.g. \"Arbeitszeit\")")
+	}
+	if z.Password != "" && z.PasswordFile != "" {
+		return fmt.Errorf("zeiterfassung.password and zeiterfassung.password_file: set only one")
+	}
+	if z.PasswordFile != "" {
+		p, err := ReadSecret(z.PasswordFile)
+		if err != nil {
+			return fmt.Errorf("zeiterfassung.password_file: %w", err)
+		}
+		z.Password = p
+	}
+	if z.Password == "" {
+		return fmt.Errorf("zeiterfassung.password_file: required (a file holding the API password)")
+	}
+	if strings.ContainsAny(z.AuthHeader, " :\r\n") {
+		return fmt.Errorf("zeiterfassung.auth_header: %q is not a header name", z.AuthHeader)
+	}
+	return nil
+}
+
+// ReadSecret reads a secret from a file: the first line, trimmed. It refuses
+// a file that others may read.
+func ReadSecret(path string) (string, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return "", err
+	}
+	if fi.Mode().Perm()&0o007 != 0 {
+		return "", fmt.Errorf("%s is readable by others (mode %04o); run: chmod 600 %s", path, fi.Mode().Perm(), path)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
+	}
+	s, _, _ := strings.Cut(string(data), "\n")
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", fmt.Errorf("%s is empty", path)
+	}
+	return s, nil
+}
+
+func validEmail(s string) bool {
+	at := strings.IndexByte(s, '@')
+	return at > 0 && at < len(s)-1 && !strings.ContainsAny(s, " \t\r\n,;<>")
+}

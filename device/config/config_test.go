@@ -1,0 +1,141 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+const minimal = `
+[device]
+id = "t1"
+[store]
+path = "/tmp/q.db"
+`
+
+func writeSecret(t *testing.T, mode os.FileMode) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "pw")
+	if err := os.WriteFile(p, []byte("s3cret\n"), mode); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(p, mode); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestParse_DefaultsAndBadges(t *testing.T) {
+	c, err := Parse("a.toml", []byte(minimal+`
+[[badge]]
+uid = "04:a1:b2:c3"
+email = "maier@example.com"
+name = "Maier"
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Reader.Type != "sim" || c.Control.Socket != DefaultSocket || c.Punch.RepeatWindow.Duration != time.Minute ||
+		c.Punch.MaxShift.Duration != 16*time.Hour || c.Location.String() != "Europe/Berlin" || c.Zeiterfassung.Enabled() {
+		t.Fatalf("defaults: %+v", c)
+	}
+	if c.Badges[0].UID != "04A1B2C3" {
+		t.Fatalf("uid not normalised: %q", c.Badges[0].UID)
+	}
+}
+
+func TestParse_ZeiterfassungWithPasswordFile(t *testing.T) {
+	pw := writeSecret(t, 0o600)
+	c, err := Parse("a.toml", []byte(minimal+`
+[punch]
+timezone = "America/New_York"
+repeat_window = "30s"
+max_shift = "12h"
+[zeiterfassung]
+url = "https://zeit.example.com"
+email = "admin@example.com"
+password_file = "`+pw+`"
+timetype_id = "56941eee"
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Zeiterfassung.Password != "s3cret" || c.Punch.RepeatWindow.Duration != 30*time.Second || c.Location.String() != "America/New_York" {
+		t.Fatalf("config: %+v", c)
+	}
+}
+
+func TestParse_Errors(t *testing.T) {
+	loose := writeSecret(t, 0o644)
+	zeit := func(extra string) string {
+		return minimal + "[zeiterfassung]\nurl = \"https://z.example.com\"\nemail = \"a@example.com\"\ntimetype_id = \"x\"\n" + extra
+	}
+	tests := []struct {
+		name, toml, want string
+	}{
+		{"UnknownKey", minimal + "[punch]\nrepeat_windw = \"5s\"\n", "unknown key punch.repeat_windw"},
+		{"UnknownSection", minimal + "[punsh]\nx = 1\n", "unknown key punsh"},
+		{"BadDuration", minimal + "[punch]\nmax_shift = \"16 hours\"\n", `"16 hours"`},
+		{"BadTimezone", minimal + "[punch]\ntimezone = \"Mars/Olympus\"\n", "punch.timezone"},
+		{"WindowLongerThanShift", minimal + "[punch]\nrepeat_window = \"20h\"\n", "punch.repeat_window"},
+		{"BadReader", minimal + "[reader]\ntype = \"magic\"\n", "reader.type"},
+		{"BadUID", minimal + "[[badge]]\nuid = \"XYZ\"\nemail = \"a@b.c\"\n", "badge[0].uid"},
+		{"BadEmail", minimal + "[[badge]]\nuid = \"0102\"\nemail = \"nobody\"\n", "badge[0].email"},
+		{"DuplicateUID", minimal + "[[badge]]\nuid = \"0102\"\nemail = \"a@b.c\"\n[[badge]]\nuid = \"01:02\"\nemail = \"d@b.c\"\n", "already badge[0]"},
+		{"Syntax", minimal + "[punch\n", "line"},
+		{"HTTPNotAllowed", strings.Replace(zeit("password = \"x\"\n"), "https://", "http://", 1), "allow_http"},
+		{"NoPassword", zeit(""), "password_file: required"},
+		{"PasswordFileMissing", zeit("password_file = \"/nonexistent/pw\"\n"), "/nonexistent/pw"},
+		{"PasswordFileWorldReadable", zeit("password_file = \"" + loose + "\"\n"), "chmod 600"},
+		{"NoTimeType", strings.Replace(zeit("password = \"x\"\n"), "timetype_id = \"x\"\n", "", 1), "timetype_id: required"},
+		{"BadLogLevel", minimal + "[log]\nlevel = \"loud\"\n", "log.level"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse("/etc/stampclock/stampd.toml", []byte(tt.toml))
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), "/etc/stampclock/stampd.toml") {
+				t.Fatalf("error %q: want it to name the file and contain %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestLoad_MissingFileNamesIt(t *testing.T) {
+	_, err := Load("/nonexistent/stampd.toml")
+	if err == nil || !strings.Contains(err.Error(), "/nonexistent/stampd.toml") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestExampleConfigIsValid(t *testing.T) {
+	data, err := os.ReadFile("../../deploy/stampd.example.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pw := writeSecret(t, 0o600)
+	data = []byte(strings.Replace(string(data), "/etc/stampclock/zeiterfassung.secret", pw, 1))
+	c, err := Parse("stampd.example.toml", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Badges) == 0 {
+		t.Fatal("example config shows no badge")
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	f.Add([]byte(minimal))
+	f.Add([]byte("[punch]\nrepeat_window = \"5s\"\n[[badge]]\nuid=\"01\"\nemail=\"a@b\"\n"))
+	f.Add([]byte("[zeiterfassung]\nurl = \"https://x\"\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		c, err := Parse("fuzz.toml", data)
+		if err == nil && c.Location == nil {
+			t.Fatal("valid config without a location")
+		}
+	})
+}
