@@ -1,0 +1,180 @@
+// Package control is the local control socket between stampd and stampctl:
+// one JSON request and one JSON response per connection over a unix socket.
+// The socket is created with mode 0660 so only root and the service's group
+// may talk to the daemon.
+package control
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// Request is one command.
+type Request struct {
+	Cmd  string          `json:"cmd"`
+	Args json.RawMessage `json:"args,omitempty"`
+}
+
+// Response answers a Request.
+type Response struct {
+	OK    bool            `json:"ok"`
+	Error string          `json:"error,omitempty"`
+	Data  json.RawMessage `json:"data,omitempty"`
+}
+
+// Handler answers a command. The returned value is encoded as JSON.
+type Handler func(ctx context.Context, cmd string, args json.RawMessage) (any, error)
+
+// ErrUnknownCommand is returned by handlers for a command they do not know.
+var ErrUnknownCommand = errors.New("unknown command")
+
+// MaxRequest bounds a request's size in bytes.
+const MaxRequest = 1 << 20
+
+// Server serves the control socket.
+type Server struct {
+	ln  net.Listener
+	h   Handler
+	log *slog.Logger
+}
+
+// Listen creates the socket at path (mode 0660), replacing a stale socket
+// that nobody listens on. It refuses to replace a live one.
+func Listen(path string, h Handler, log *slog.Logger) (*Server, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		return nil, fmt.Errorf("control: create directory for %s: %w", path, err)
+	}
+	if c, err := net.DialTimeout("unix", path, time.Second); err == nil {
+		c.Close()
+		return nil, fmt.Errorf("control: %s: another stampd is listening", path)
+	}
+	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("control: remove stale socket %s: %w", path, err)
+	}
+	ln, err := net.Listen("unix", path)
+	if err != nil {
+		return nil, fmt.Errorf("control: listen on %s: %w", path, err)
+	}
+	if err := os.Chmod(path, 0o660); err != nil {
+		ln.Close()
+		return nil, fmt.Errorf("control: chmod %s: %w", path, err)
+	}
+	return &Server{ln: ln, h: h, log: log}, nil
+}
+
+// Serve answers connections until ctx is done, then closes the socket.
+func (s *Server) Serve(ctx context.Context) error {
+	go func() {
+		<-ctx.Done()
+		s.ln.Close()
+	}()
+	for {
+		conn, err := s.ln.Accept()
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return fmt.Errorf("control: accept: %w", err)
+		}
+		go s.serveConn(ctx, conn)
+	}
+}
+
+func (s *Server) serveConn(ctx context.Context, conn net.Conn) {
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(5 * time.Minute))
+	resp := s.answer(ctx, conn)
+	data, _ := json.Marshal(resp)
+	data = append(data, '\n')
+	if _, err := conn.Write(data); err != nil {
+		s.log.Debug("control: write answer", "err", err)
+	}
+}
+
+func (s *Server) answer(ctx context.Context, r io.Reader) Response {
+	line, err := bufio.NewReader(io.LimitReader(r, MaxRequest)).ReadBytes('\n')
+	if err != nil && !(errors.Is(err, io.EOF) && len(line) > 0) {
+		return Response{Error: fmt.Sprintf("bad request: %v", err)}
+	}
+	req, err := DecodeRequest(line)
+	if err != nil {
+		return Response{Error: err.Error()}
+	}
+	v, err := s.h(ctx, req.Cmd, req.Args)
+	if err != nil {
+		return Response{Error: err.Error()}
+	}
+	data, err := json.Marshal(v)
+	if err != nil {
+		return Response{Error: fmt.Sprintf("encode answer: %v", err)}
+	}
+	return Response{OK: true, Data: data}
+}
+
+// DecodeRequest parses one request line.
+func DecodeRequest(line []byte) (Request, error) {
+	var req Request
+	if err := json.Unmarshal(line, &req); err != nil {
+		return req, fmt.Errorf("bad request: %v", err)
+	}
+	if req.Cmd == "" {
+		return req, errors.New("bad request: no cmd")
+	}
+	return req, nil
+}
+
+// ErrNotRunning means nothing listens on the socket.
+var ErrNotRunning = errors.New("stampd is not running")
+
+// Call sends one command to the socket at path and decodes the answer's
+// data into out (if not nil).
+func Call(ctx context.Context, path, cmd string, args, out any) error {
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, "unix", path)
+	if err != nil {
+		var ne *net.OpError
+		if errors.As(err, &ne) && (errors.Is(err, os.ErrNotExist) || isRefused(err)) {
+			return fmt.Errorf("%w (no control socket at %s; is the service started? `systemctl status stampd`)", ErrNotRunning, path)
+		}
+		return fmt.Errorf("control: connect to %s: %w", path, err)
+	}
+	defer conn.Close()
+	if dl, ok := ctx.Deadline(); ok {
+		_ = conn.SetDeadline(dl)
+	}
+	req := Request{Cmd: cmd}
+	if args != nil {
+		if req.Args, err = json.Marshal(args); err != nil {
+			return fmt.Errorf("control: encode %s: %w", cmd, err)
+		}
+	}
+	data, _ := json.Marshal(req)
+	if _, err := conn.Write(append(data, '\n')); err != nil {
+		return fmt.Errorf("control: send %s: %w", cmd, err)
+	}
+	var resp Response
+	if err := json.NewDecoder(conn).Decode(&resp); err != nil {
+		return fmt.Errorf("control: read answer to %s: %w", cmd, err)
+	}
+	if !resp.OK {
+		return errors.New(resp.Error)
+	}
+	if out != nil && len(resp.Data) > 0 {
+		if err := json.Unmarshal(resp.Data, out); err != nil {
+			return fmt.Errorf("control: decode answer to %s: %w", cmd, err)
+		}
+	}
+	return nil
+}
