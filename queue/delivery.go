@@ -212,43 +212,6 @@ type lastError struct {
 	Msg string    `json:"msg"`
 }
 
-// Dead is a dead-lettered record with the receiver's message.
-type Dead struct {
-	Record   Record    `json:"record"`
-	Uplink   string    `json:"uplink"`
-	Msg      string    `json:"msg"`
-	Attempts int       `json:"attempts"`
-	Since    time.Time `json:"since"`
-}
-
-// DeadLetters returns up to limit dead-lettered records of uplink ("" = all
-// uplinks), oldest first.
-func (s *Store) DeadLetters(uplink string, limit int) ([]Dead, error) {
-	var out []Dead
-	err := s.db.View(func(tx *bolt.Tx) error {
-		recs := tx.Bucket(bucketRecords)
-		for _, u := range s.uplinks {
-			if uplink != "" && u.Name != uplink {
-				continue
-			}
-			c := tx.Bucket(uplinkBucket(u.Name)).Cursor()
-			for k, v := c.First(); k != nil && len(out) < limit; k, v = c.Next() {
-				st := decodeState(v)
-				if st.State != stateDead {
-					continue
-				}
-				var r Record
-				if err := json.Unmarshal(recs.Get(k), &r); err != nil {
-					return fmt.Errorf("%w: seq %d: %v", ErrBadRecord, btoi(k), err)
-				}
-				out = append(out, Dead{Record: r, Uplink: u.Name, Msg: st.Msg, Attempts: st.Attempts, Since: st.Since})
-			}
-		}
-		return nil
-	})
-	return out, err
-}
-
 // RetryDead puts dead letters of uplink ("" = all) back into the queue. With
 // no seqs every dead letter is retried. It returns how many were moved.
 func (s *Store) RetryDead(uplink string, seqs []uint64, now time.Time) (int, error) {
@@ -308,4 +271,49 @@ func (s *Store) RetryDead(uplink string, seqs []uint64, now time.Time) (int, err
 		return 0, fmt.Errorf("queue: retry dead letters: %w", err)
 	}
 	return n, nil
+}
+
+// Item is a record in one uplink's queue with its delivery state.
+type Item struct {
+	Record   Record    `json:"record"`
+	Uplink   string    `json:"uplink"`
+	State    string    `json:"state"`
+	Attempts int       `json:"attempts,omitempty"`
+	Msg      string    `json:"msg,omitempty"`
+	Since    time.Time `json:"since,omitzero"`
+}
+
+// Queued lists up to limit records still in uplink's queue ("" = every
+// uplink), oldest first, after sequence number after. state filters by
+// "pending" (includes in flight), "dead" or "" for both.
+func (s *Store) Queued(uplink, state string, after uint64, limit int) ([]Item, error) {
+	if uplink != "" && !s.hasUplink(uplink) {
+		return nil, fmt.Errorf("%w: %q", ErrUnknownUplink, uplink)
+	}
+	var out []Item
+	err := s.db.View(func(tx *bolt.Tx) error {
+		recs := tx.Bucket(bucketRecords)
+		for _, u := range s.uplinks {
+			if uplink != "" && u.Name != uplink {
+				continue
+			}
+			c := tx.Bucket(uplinkBucket(u.Name)).Cursor()
+			for k, v := c.Seek(itob(after + 1)); k != nil && len(out) < limit; k, v = c.Next() {
+				st := decodeState(v)
+				if state == stateDead && st.State != stateDead || state == statePending && st.State == stateDead {
+					continue
+				}
+				var r Record
+				if err := json.Unmarshal(recs.Get(k), &r); err != nil {
+					return fmt.Errorf("%w: seq %d: %v", ErrBadRecord, btoi(k), err)
+				}
+				out = append(out, Item{Record: r, Uplink: u.Name, State: st.State, Attempts: st.Attempts, Msg: st.Msg, Since: st.Since})
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("queue: list: %w", err)
+	}
+	return out, nil
 }

@@ -148,7 +148,7 @@ func TestClaim_DeadLetterDoesNotBlock_AndRetryResends(t *testing.T) {
 	if len(cl) != 1 || cl[0].Record.Seq != 2 {
 		t.Fatalf("claims = %+v, want only seq 2", cl)
 	}
-	dead, err := s.DeadLetters("rest", 10)
+	dead, err := s.Queued("rest", "dead", 0, 10)
 	if err != nil || len(dead) != 1 || dead[0].Msg != "timetypeid unknown" || dead[0].Record.Seq != 1 {
 		t.Fatalf("dead = %+v, %v", dead, err)
 	}
@@ -291,5 +291,22 @@ func TestBadges_EnrolForgetsUnknown(t *testing.T) {
 	bs, _ := s.Badges()
 	if len(st.Unknown) != 0 || len(bs) != 1 || bs[0].Email != "a@x" {
 		t.Fatalf("after enrol: unknown=%+v badges=%+v", st.Unknown, bs)
+	}
+}
+
+func TestQueued_FiltersByState(t *testing.T) {
+	s := openTest(t, UplinkSpec{Name: "rest"}, UplinkSpec{Name: "mqtt"})
+	appendEntries(t, s, 3)
+	s.Claim("rest", 1, t0)
+	s.Settle("rest", []Outcome{{Seq: 1, Result: Rejected, Msg: "bad"}}, t0)
+	all, _ := s.Queued("", "", 0, 100)
+	pend, _ := s.Queued("rest", "pending", 0, 100)
+	dead, _ := s.Queued("rest", "dead", 0, 100)
+	after, _ := s.Queued("mqtt", "", 2, 100)
+	if len(all) != 6 || len(pend) != 2 || len(dead) != 1 || dead[0].Msg != "bad" || len(after) != 1 || after[0].Record.Seq != 3 {
+		t.Fatalf("all=%d pending=%d dead=%+v after=%+v", len(all), len(pend), dead, after)
+	}
+	if _, err := s.Queued("nope", "", 0, 1); !errors.Is(err, ErrUnknownUplink) {
+		t.Fatalf("unknown uplink: %v", err)
 	}
 }

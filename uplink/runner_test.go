@@ -108,7 +108,7 @@ func TestDrain_PermanentDeadLettersAndGoesOn(t *testing.T) {
 	if p, dead, done := pending(t, q); p != 0 || dead != 1 || done != 2 {
 		t.Fatalf("pending %d dead %d delivered %d", p, dead, done)
 	}
-	d, _ := q.DeadLetters("rest", 10)
+	d, _ := q.Queued("rest", "dead", 0, 10)
 	if len(d) != 1 || d[0].Record.Seq != 2 {
 		t.Fatalf("dead = %+v", d)
 	}

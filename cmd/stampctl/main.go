@@ -1,0 +1,228 @@
+// Command stampctl is the technician's and operator's tool: it talks to a
+// running stampd over its control socket. See README.md.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"time"
+
+	"stampclock/device/config"
+	"stampclock/device/control"
+	"stampclock/device/daemon"
+	"stampclock/queue"
+)
+
+var version = "dev"
+
+const usage = `usage: stampctl [--socket PATH] [--json] COMMAND [ARGS]
+
+commands:
+  status                         queue depth, open shifts, anomalies, uplinks, clock
+  tap UID [--at RFC3339]         inject a tap (simulated reader only)
+  queue list [--uplink U] [--state pending|dead] [--limit N]
+  queue dead [--uplink U]        dead letters with the receiver's message
+  queue retry [--uplink U] [SEQ...]   resend dead letters (all without SEQ)
+  reload                         re-read the badges from the config file
+  version
+
+The socket is --socket, else $STAMPCLOCK_SOCKET, else ` + config.DefaultSocket + `.
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+type cli struct {
+	socket string
+	json   bool
+	out    io.Writer
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	c := &cli{out: stdout, socket: os.Getenv("STAMPCLOCK_SOCKET")}
+	if c.socket == "" {
+		c.socket = config.DefaultSocket
+	}
+	fs := flag.NewFlagSet("stampctl", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, usage) }
+	fs.StringVar(&c.socket, "socket", c.socket, "control socket")
+	fs.BoolVar(&c.json, "json", false, "print JSON for scripts")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	err := c.dispatch(fs.Arg(0), fs.Args()[1:])
+	var ue usageError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &ue):
+		fmt.Fprintf(stderr, "stampctl: %v\n\n%s", err, usage)
+		return 2
+	default:
+		fmt.Fprintln(stderr, "stampctl:", err)
+		return 1
+	}
+}
+
+type usageError struct{ msg string }
+
+func (u usageError) Error() string { return u.msg }
+
+func (c *cli) dispatch(cmd string, args []string) error {
+	switch cmd {
+	case "status":
+		return c.status(args)
+	case "tap":
+		return c.tap(args)
+	case "queue":
+		if len(args) == 0 {
+			return usageError{"queue: want list, dead or retry"}
+		}
+		switch args[0] {
+		case "list":
+			return c.queueList(args[1:], "")
+		case "dead":
+			return c.queueList(args[1:], "dead")
+		case "retry":
+			return c.queueRetry(args[1:])
+		}
+		return usageError{fmt.Sprintf("queue %s: want list, dead or retry", args[0])}
+	case "reload":
+		if err := c.call("reload", nil, nil); err != nil {
+			return err
+		}
+		return c.print(struct{}{}, func(w io.Writer) { fmt.Fprintln(w, "badges reloaded") })
+	case "version":
+		fmt.Fprintln(c.out, "stampctl", version)
+		return nil
+	case "help":
+		fmt.Fprint(c.out, usage)
+		return nil
+	}
+	return usageError{fmt.Sprintf("unknown command %q", cmd)}
+}
+
+// parse parses flags that may stand before, between or after positional
+// arguments, and returns the positional ones.
+func (c *cli) parse(fs *flag.FlagSet, args []string) ([]string, error) {
+	fs.SetOutput(io.Discard)
+	fs.BoolVar(&c.json, "json", c.json, "print JSON")
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, usageError{fmt.Sprintf("%s: %v", fs.Name(), err)}
+		}
+		if fs.NArg() == 0 {
+			return pos, nil
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+}
+
+func (c *cli) call(cmd string, args, out any) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	return control.Call(ctx, c.socket, cmd, args, out)
+}
+
+func (c *cli) tap(args []string) error {
+	fs := flag.NewFlagSet("tap", flag.ContinueOnError)
+	at := fs.String("at", "", "tap time, RFC 3339 (simulator only)")
+	pos, err := c.parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usageError{"tap: want exactly one UID"}
+	}
+	var res daemon.TapResult
+	if err := c.call("tap", daemon.TapArgs{UID: pos[0], At: *at}, &res); err != nil {
+		return err
+	}
+	if err := c.print(res, func(w io.Writer) {
+		fmt.Fprintf(w, "%s  %s", res.UID, res.Result)
+		if res.Email != "" {
+			fmt.Fprintf(w, "  %s", res.Email)
+		}
+		if len(res.Seqs) > 0 {
+			fmt.Fprintf(w, "  seq %v", res.Seqs)
+		}
+		if res.Error != "" {
+			fmt.Fprintf(w, "  error: %s", res.Error)
+		}
+		fmt.Fprintln(w)
+	}); err != nil {
+		return err
+	}
+	if res.Error != "" {
+		return errors.New("tap not stored")
+	}
+	return nil
+}
+
+func (c *cli) queueList(args []string, state string) error {
+	fs := flag.NewFlagSet("queue list", flag.ContinueOnError)
+	up := fs.String("uplink", "", "only this uplink")
+	fs.StringVar(&state, "state", state, "pending or dead")
+	limit := fs.Int("limit", 100, "at most this many")
+	pos, err := c.parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usageError{"queue list: unexpected argument " + pos[0]}
+	}
+	var items []queue.Item
+	if err := c.call("queue.list", daemon.ListArgs{Uplink: *up, State: state, Limit: *limit}, &items); err != nil {
+		return err
+	}
+	return c.print(items, func(w io.Writer) { printItems(w, items) })
+}
+
+func (c *cli) queueRetry(args []string) error {
+	fs := flag.NewFlagSet("queue retry", flag.ContinueOnError)
+	up := fs.String("uplink", "", "only this uplink")
+	pos, err := c.parse(fs, args)
+	if err != nil {
+		return err
+	}
+	var seqs []uint64
+	for _, p := range pos {
+		n, err := strconv.ParseUint(p, 10, 64)
+		if err != nil {
+			return usageError{fmt.Sprintf("queue retry: %q is not a sequence number", p)}
+		}
+		seqs = append(seqs, n)
+	}
+	var res daemon.RetryResult
+	if err := c.call("queue.retry", daemon.RetryArgs{Uplink: *up, Seqs: seqs}, &res); err != nil {
+		return err
+	}
+	return c.print(res, func(w io.Writer) { fmt.Fprintf(w, "%d dead letters queued again\n", res.Retried) })
+}
+
+func (c *cli) status(args []string) error {
+	fs := flag.NewFlagSet("status", flag.ContinueOnError)
+	if pos, err := c.parse(fs, args); err != nil {
+		return err
+	} else if len(pos) > 0 {
+		return usageError{"status: unexpected argument " + pos[0]}
+	}
+	var s daemon.Status
+	if err := c.call("status", nil, &s); err != nil {
+		return err
+	}
+	return c.print(s, func(w io.Writer) { printStatus(w, s) })
+}

@@ -1,0 +1,91 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"text/tabwriter"
+	"time"
+
+	"stampclock/device/daemon"
+	"stampclock/queue"
+)
+
+// print writes v as JSON with --json, else calls human.
+func (c *cli) print(v any, human func(io.Writer)) error {
+	if c.json {
+		enc := json.NewEncoder(c.out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(v)
+	}
+	human(c.out)
+	return nil
+}
+
+func when(t time.Time, loc *time.Location) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.In(loc).Format("2006-01-02 15:04:05")
+}
+
+func printStatus(w io.Writer, s daemon.Status) {
+	loc, err := time.LoadLocation(s.Clock.Timezone)
+	if err != nil {
+		loc = time.UTC
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	defer tw.Flush()
+	synced := "synchronised"
+	if !s.Clock.Synced {
+		synced = "NOT synchronised"
+	}
+	fmt.Fprintf(tw, "device\t%s (stampd %s), reader %s, up since %s\n", s.Device, s.Version, s.Reader, when(s.Started, loc))
+	fmt.Fprintf(tw, "clock\t%s %s, %s\n", when(s.Clock.Now, loc), s.Clock.Timezone, synced)
+	fmt.Fprintf(tw, "queue\tpending %d, dead %d, delivered %d, records kept %d\n", s.QueueDepth.Pending, s.QueueDepth.Dead, s.QueueDepth.Delivered, s.Queue.Records)
+	for i, u := range s.Queue.Uplinks {
+		state := ""
+		if i < len(s.Uplinks) {
+			state = s.Uplinks[i].State
+		}
+		fmt.Fprintf(tw, "uplink\t%s: %s, pending %d, dead %d, last delivery %s\n", u.Name, state, u.Pending, u.Dead, when(u.LastDelivery, loc))
+		if u.LastError != "" {
+			fmt.Fprintf(tw, "\tlast error %s: %s\n", when(u.LastErrorAt, loc), u.LastError)
+		}
+	}
+	fmt.Fprintf(tw, "taps\t%d since start: %d starts, %d stops, %d already stamped, %d unknown, %d store errors\n",
+		s.Taps.Taps, s.Taps.Starts, s.Taps.Stops, s.Taps.Ignored, s.Taps.Unknown, s.Taps.StoreErrors)
+	fmt.Fprintf(tw, "open shifts\t%d\n", len(s.Queue.OpenShifts))
+	for _, e := range s.Queue.OpenShifts {
+		fmt.Fprintf(tw, "\t%s since %s (badge %s)\n", e.Email, when(e.Start, loc), e.StartUID)
+	}
+	fmt.Fprintf(tw, "missing stops\t%d\n", len(s.Queue.Anomalies))
+	for _, a := range s.Queue.Anomalies {
+		fmt.Fprintf(tw, "\t%s started %s, no stop (seq %d)\n", a.Email, when(a.Start, loc), a.StartSeq)
+	}
+	fmt.Fprintf(tw, "unknown badges\t%d\n", len(s.Queue.Unknown))
+	for _, u := range s.Queue.Unknown {
+		fmt.Fprintf(tw, "\t%s  %d taps, last %s\n", u.UID, u.Count, when(u.Last, loc))
+	}
+}
+
+func printItems(w io.Writer, items []queue.Item) {
+	if len(items) == 0 {
+		fmt.Fprintln(w, "queue empty")
+		return
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	defer tw.Flush()
+	fmt.Fprintln(tw, "SEQ\tUPLINK\tSTATE\tKIND\tEMAIL\tSTART (UTC)\tEND (UTC)\tTRIES\tMESSAGE")
+	for _, it := range items {
+		r := it.Record
+		kind := string(r.Kind)
+		if r.Action != "" {
+			kind += "/" + r.Action
+		} else if r.Event != "" {
+			kind += "/" + r.Event
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", r.Seq, it.Uplink, it.State, kind, r.Email,
+			when(r.Start, time.UTC), when(r.End, time.UTC), it.Attempts, it.Msg)
+	}
+}

@@ -1,0 +1,248 @@
+// Package daemon wires stampd together from its configuration: the queue,
+// the agent with its reader and feedback, the uplink runners and the control
+// socket. cmd/stampd only parses flags, handles signals and calls Run.
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"stampclock/device/agent"
+	"stampclock/device/clock"
+	"stampclock/device/config"
+	"stampclock/device/control"
+	"stampclock/device/feedback"
+	"stampclock/device/punch"
+	"stampclock/queue"
+	"stampclock/reader"
+	"stampclock/uplink"
+	"stampclock/uplink/zeiterfassung"
+)
+
+// Options are what the caller injects. Zero values mean the real thing.
+type Options struct {
+	Clock    clock.Clock
+	Logger   *slog.Logger
+	Feedback agent.Feedback
+	// HTTPClient is used by the REST uplink (tests inject transports).
+	HTTPClient *http.Client
+	// Backoff bounds override the uplinks' defaults (tests use short ones).
+	MinBackoff, MaxBackoff time.Duration
+	// Version is reported by status.
+	Version string
+}
+
+// Daemon is a configured, not yet running stampd.
+type Daemon struct {
+	cfg     *config.Config
+	opts    Options
+	log     *slog.Logger
+	store   *queue.Store
+	agent   *agent.Agent
+	sim     *reader.Sim
+	source  reader.Source
+	script  []ScriptStep
+	runners []*uplink.Runner
+	started time.Time
+
+	cfgMu sync.Mutex // guards cfg during reload
+}
+
+// uplinkZeiterfassung is the queue name of the REST uplink.
+const uplinkZeiterfassung = "zeiterfassung"
+
+// New opens the store and builds every part. Close is done by Run.
+func New(cfg *config.Config, opts Options) (*Daemon, error) {
+	if opts.Clock == nil {
+		opts.Clock = clock.System{}
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Feedback == nil {
+		opts.Feedback = feedback.Log{L: opts.Logger}
+	}
+	d := &Daemon{cfg: cfg, opts: opts, log: opts.Logger}
+	if cfg.Reader.Script != "" {
+		steps, err := loadScript(cfg.Reader.Script)
+		if err != nil {
+			return nil, err
+		}
+		d.script = steps
+	}
+
+	var specs []queue.UplinkSpec
+	if cfg.Zeiterfassung.Enabled() {
+		specs = append(specs, queue.UplinkSpec{Name: uplinkZeiterfassung, Kinds: []queue.Kind{queue.KindEntry}})
+	}
+	store, err := queue.Open(cfg.Store.Path, queue.Options{Uplinks: specs})
+	if err != nil {
+		return nil, err
+	}
+	d.store = store
+
+	if cfg.Zeiterfassung.Enabled() {
+		z := cfg.Zeiterfassung
+		client, err := zeiterfassung.New(zeiterfassung.Options{
+			BaseURL: z.URL, Email: z.Email, Password: z.Password,
+			TimeTypeID: z.TimeTypeID, ProjectID: z.ProjectID, Comment: z.Comment,
+			Location: cfg.Location, AuthHeader: z.AuthHeader, AuthScheme: z.AuthScheme,
+			Timeout: z.Timeout.Duration, HTTPClient: opts.HTTPClient, Logger: opts.Logger,
+			Now: opts.Clock.Now,
+		})
+		if err != nil {
+			store.Close()
+			return nil, fmt.Errorf("zeiterfassung: %w", err)
+		}
+		d.runners = append(d.runners, uplink.NewRunner(uplinkZeiterfassung, store, client, uplink.Options{
+			Check:      checkTimes,
+			MinBackoff: opts.MinBackoff, MaxBackoff: opts.MaxBackoff,
+			Now:    opts.Clock.Now,
+			Logger: opts.Logger,
+		}))
+	}
+
+	switch cfg.Reader.Type {
+	case "sim":
+		d.sim = reader.NewSim()
+		d.source = d.sim
+	default:
+		store.Close()
+		return nil, fmt.Errorf("reader.type %q: not supported", cfg.Reader.Type)
+	}
+
+	d.agent = agent.New(store, agent.Options{
+		Rules:    punch.Rules{RepeatWindow: cfg.Punch.RepeatWindow.Duration, MaxShift: cfg.Punch.MaxShift.Duration},
+		Clock:    opts.Clock,
+		Feedback: opts.Feedback,
+		Logger:   opts.Logger,
+		Badges:   badges(cfg),
+		OnCommit: func([]queue.Record) { d.wake() },
+	})
+	return d, nil
+}
+
+func badges(cfg *config.Config) []agent.Badge {
+	out := make([]agent.Badge, len(cfg.Badges))
+	for i, b := range cfg.Badges {
+		out[i] = agent.Badge{UID: b.UID, Email: b.Email, Name: b.Name}
+	}
+	return out
+}
+
+// checkTimes refuses to send an entry stamped before clock.Earliest: the
+// terminal's clock was not set.
+func checkTimes(r queue.Record) error {
+	for _, t := range []time.Time{r.Start, r.End} {
+		if !t.IsZero() && t.Before(clock.Earliest) {
+			return &uplink.Error{Class: uplink.Permanent, Msg: fmt.Sprintf("time %s is before %s: the terminal's clock was not set", t.UTC().Format(time.RFC3339), clock.Earliest.Format("2006-01-02"))}
+		}
+	}
+	return nil
+}
+
+func (d *Daemon) wake() {
+	for _, r := range d.runners {
+		r.Wake()
+	}
+}
+
+// Reload applies a new configuration's badge mapping (SIGHUP). Other changes
+// need a restart.
+func (d *Daemon) Reload(cfg *config.Config) {
+	d.cfgMu.Lock()
+	d.cfg.Badges = cfg.Badges
+	d.cfgMu.Unlock()
+	d.agent.SetBadges(badges(cfg))
+	d.log.Info("badges reloaded", "count", len(cfg.Badges))
+}
+
+// ReloadFile re-reads the config file and applies its badges.
+func (d *Daemon) ReloadFile() error {
+	cfg, err := config.Load(d.cfg.Path)
+	if err != nil {
+		return err
+	}
+	d.Reload(cfg)
+	return nil
+}
+
+// Run runs until ctx is done: it reads taps, delivers, and serves the
+// control socket. On return the tap in progress is committed and the store
+// is closed.
+func (d *Daemon) Run(ctx context.Context) error {
+	d.started = d.opts.Clock.Now()
+	srv, err := control.Listen(d.cfg.Control.Socket, d.handle, d.log)
+	if err != nil {
+		d.store.Close()
+		return err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	errc := make(chan error, 4)
+	run := func(name string, f func(context.Context) error) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := f(ctx); err != nil && !errors.Is(err, context.Canceled) {
+				errc <- fmt.Errorf("%s: %w", name, err)
+				cancel()
+			}
+		}()
+	}
+	run("control", srv.Serve)
+	for _, r := range d.runners {
+		run("uplink", r.Run)
+	}
+	run("prune", d.pruneLoop)
+	if d.cfg.Reader.Script != "" {
+		run("script", d.replayScript)
+	}
+	d.log.Info("stampd running", "device", d.cfg.Device.ID, "reader", d.cfg.Reader.Type, "store", d.cfg.Store.Path, "socket", d.cfg.Control.Socket, "uplinks", d.store.Uplinks())
+	agentErr := d.agent.Run(ctx, d.source)
+	cancel()
+	wg.Wait()
+	close(errc)
+	err = agentErr
+	for e := range errc {
+		err = errors.Join(err, e)
+	}
+	if cerr := d.store.Close(); cerr != nil {
+		err = errors.Join(err, cerr)
+	}
+	d.log.Info("stampd stopped")
+	return err
+}
+
+// pruneLoop deletes delivered records past the retention once an hour.
+func (d *Daemon) pruneLoop(ctx context.Context) error {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		before := d.opts.Clock.Now().Add(-d.cfg.Store.Retention.Duration)
+		for {
+			n, err := d.store.Prune(before, 10_000)
+			if err != nil {
+				d.log.Error("prune", "err", err)
+				break
+			}
+			if n > 0 {
+				d.log.Info("pruned delivered records", "count", n)
+			}
+			if n < 10_000 || ctx.Err() != nil {
+				break
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
+}

@@ -1,0 +1,343 @@
+package daemon
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"stampclock/device/config"
+	"stampclock/device/control"
+	"stampclock/queue"
+	"stampclock/uplink/zeiterfassung/zeittest"
+)
+
+const (
+	maier = "maier@example.com"
+	huber = "huber@example.com"
+)
+
+type harness struct {
+	t      *testing.T
+	dir    string
+	socket string
+	zs     *zeittest.Server
+	url    string
+	cancel context.CancelFunc
+	done   chan error
+}
+
+func newHarness(t *testing.T) *harness {
+	t.Helper()
+	zs, ts := zeittest.Start(t, zeittest.Options{Users: []string{maier, huber}})
+	dir := t.TempDir()
+	// Unix socket paths are limited to ~108 bytes: keep it short.
+	sockDir, err := os.MkdirTemp("", "sc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(sockDir) })
+	return &harness{t: t, dir: dir, socket: filepath.Join(sockDir, "s.sock"), zs: zs, url: ts.URL}
+}
+
+func (h *harness) config(extra string) *config.Config {
+	h.t.Helper()
+	pw := filepath.Join(h.dir, "pw")
+	if err := os.WriteFile(pw, []byte(zeittest.DefaultPassword+"\n"), 0o600); err != nil {
+		h.t.Fatal(err)
+	}
+	text := fmt.Sprintf(`
+[device]
+id = "test-terminal"
+[store]
+path = %q
+[control]
+socket = %q
+[punch]
+timezone = "Europe/Berlin"
+[zeiterfassung]
+url = %q
+allow_http = true
+email = %q
+password_file = %q
+timetype_id = "arbeitszeit"
+timeout = "2s"
+[[badge]]
+uid = "04A1B2C3"
+email = %q
+[[badge]]
+uid = "0455667788AABB"
+email = %q
+%s`, filepath.Join(h.dir, "queue.db"), h.socket, h.url, zeittest.DefaultEmail, pw, maier, huber, extra)
+	path := filepath.Join(h.dir, "stampd.toml")
+	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+		h.t.Fatal(err)
+	}
+	cfg, err := config.Load(path)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return cfg
+}
+
+func (h *harness) start(cfg *config.Config) {
+	h.t.Helper()
+	d, err := New(cfg, Options{MinBackoff: 10 * time.Millisecond, MaxBackoff: 200 * time.Millisecond, Version: "test"})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	h.cancel, h.done = cancel, make(chan error, 1)
+	go func() { h.done <- d.Run(ctx) }()
+	h.t.Cleanup(h.stop)
+	h.eventually("control socket answers", func() bool {
+		return control.Call(context.Background(), h.socket, "status", nil, nil) == nil
+	})
+}
+
+func (h *harness) stop() {
+	if h.cancel == nil {
+		return
+	}
+	h.cancel()
+	select {
+	case err := <-h.done:
+		if err != nil {
+			h.t.Errorf("Run: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		h.t.Error("daemon did not stop within 5s")
+	}
+	h.cancel = nil
+}
+
+func (h *harness) eventually(what string, ok func() bool) {
+	h.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !ok() {
+		if time.Now().After(deadline) {
+			h.t.Fatalf("timed out waiting: %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func (h *harness) tap(uid, at string) TapResult {
+	h.t.Helper()
+	var res TapResult
+	if err := control.Call(context.Background(), h.socket, "tap", TapArgs{UID: uid, At: at}, &res); err != nil {
+		h.t.Fatalf("tap %s at %s: %v", uid, at, err)
+	}
+	return res
+}
+
+func (h *harness) status() Status {
+	h.t.Helper()
+	var s Status
+	if err := control.Call(context.Background(), h.socket, "status", nil, &s); err != nil {
+		h.t.Fatal(err)
+	}
+	return s
+}
+
+func entryLines(es []zeittest.Entry) []string {
+	var out []string
+	for _, e := range es {
+		out = append(out, e.UserEmail+" "+e.StartTime+" "+e.EndTime)
+	}
+	return out
+}
+
+func TestDaemon_TapsForSeveralEmployees_ExactEntries(t *testing.T) {
+	h := newHarness(t)
+	h.start(h.config(""))
+	steps := []struct{ uid, at, want string }{
+		{"04A1B2C3", "2026-03-02T07:58:12+01:00", "start_ok"},
+		{"0455667788AABB", "2026-03-02T08:03:00+01:00", "start_ok"},
+		{"04A1B2C3", "2026-03-02T07:58:40+01:00", "already_stamped"},
+		{"DEADBEEF", "2026-03-02T09:00:00+01:00", "unknown_badge"},
+		{"0455667788AABB", "2026-03-02T12:30:59+01:00", "stop_ok"},
+		{"04A1B2C3", "2026-03-02T16:45:30+01:00", "stop_ok"},
+	}
+	for _, s := range steps {
+		if got := h.tap(s.uid, s.at); got.Result != s.want {
+			t.Fatalf("tap %s at %s: %s, want %s", s.uid, s.at, got.Result, s.want)
+		}
+	}
+	h.eventually("two entries delivered", func() bool { return h.status().QueueDepth.Delivered == 2 })
+	got := strings.Join(entryLines(h.zs.Entries()), "\n")
+	want := huber + " 2026-03-02T08:03:00 2026-03-02T12:30:00\n" + maier + " 2026-03-02T07:58:00 2026-03-02T16:45:00"
+	if got != want {
+		t.Fatalf("server entries:\n%s\nwant:\n%s", got, want)
+	}
+	st := h.status()
+	if st.QueueDepth.Pending != 0 || len(st.Queue.Unknown) != 1 || st.Queue.Unknown[0].UID != "DEADBEEF" || st.Taps.Ignored != 1 {
+		t.Fatalf("status = %+v", st)
+	}
+}
+
+func TestDaemon_ServerDown_EveryEntryOnceInOrderWhenBack(t *testing.T) {
+	h := newHarness(t)
+	h.zs.SetDown(zeittest.DownClose)
+	h.start(h.config(""))
+	day := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+	var want []string
+	for i := 0; i < 10; i++ {
+		start := day.Add(time.Duration(i)*24*time.Hour + 7*time.Hour)
+		end := start.Add(8*time.Hour + 15*time.Minute)
+		h.tap("04A1B2C3", start.Format(time.RFC3339))
+		h.tap("04A1B2C3", end.Format(time.RFC3339))
+		loc, _ := time.LoadLocation("Europe/Berlin")
+		want = append(want, maier+" "+start.In(loc).Format("2006-01-02T15:04:00")+" "+end.In(loc).Format("2006-01-02T15:04:00"))
+	}
+	h.eventually("an attempt failed while down", func() bool {
+		s := h.status()
+		return len(s.Uplinks) == 1 && s.Uplinks[0].LastError != ""
+	})
+	if s := h.status(); s.QueueDepth.Pending != 10 {
+		t.Fatalf("pending while down = %d, want 10", s.QueueDepth.Pending)
+	}
+	h.zs.SetDown(zeittest.Up)
+	h.eventually("all delivered", func() bool { return h.status().QueueDepth.Delivered == 10 })
+	if got := entryLines(h.zs.Entries()); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("entries:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if d := h.zs.Duplicates(); len(d) != 0 {
+		t.Fatalf("duplicates: %+v", d)
+	}
+}
+
+func TestDaemon_LostAnswers_NoDuplicates(t *testing.T) {
+	h := newHarness(t)
+	h.zs.DropAfterStore(3)
+	h.start(h.config(""))
+	for i := 0; i < 5; i++ {
+		start := time.Date(2026, 6, 1+i, 6, 0, 0, 0, time.UTC)
+		h.tap("0455667788AABB", start.Format(time.RFC3339))
+		h.tap("0455667788AABB", start.Add(time.Hour).Format(time.RFC3339))
+	}
+	h.eventually("all delivered", func() bool { return h.status().QueueDepth.Delivered == 5 })
+	if n := len(h.zs.Entries()); n != 5 {
+		t.Fatalf("server has %d entries, want 5", n)
+	}
+	if d := h.zs.Duplicates(); len(d) != 0 {
+		t.Fatalf("duplicates: %+v", d)
+	}
+	if st := h.zs.Requests(); st.Dropped != 3 {
+		t.Fatalf("dropped = %d, want 3 (the fault was not exercised)", st.Dropped)
+	}
+}
+
+func TestDaemon_RejectedEntry_DeadLetterDoesNotBlockAndRetryResends(t *testing.T) {
+	h := newHarness(t)
+	h.zs.FailCreates(1, zeittest.Fault{Status: 400, Message: "Zeitart ungültig"})
+	h.start(h.config(""))
+	h.tap("04A1B2C3", "2026-06-01T07:00:00Z")
+	h.tap("04A1B2C3", "2026-06-01T15:00:00Z")
+	h.tap("04A1B2C3", "2026-06-02T07:00:00Z")
+	h.tap("04A1B2C3", "2026-06-02T15:00:00Z")
+	h.eventually("one delivered, one dead", func() bool {
+		s := h.status()
+		return s.QueueDepth.Delivered == 1 && s.QueueDepth.Dead == 1
+	})
+	var dead []queue.Item
+	if err := control.Call(context.Background(), h.socket, "queue.list", ListArgs{State: "dead"}, &dead); err != nil {
+		t.Fatal(err)
+	}
+	if len(dead) != 1 || !strings.Contains(dead[0].Msg, "Zeitart ungültig") || dead[0].Record.Start.Day() != 1 {
+		t.Fatalf("dead = %+v", dead)
+	}
+	var rr RetryResult
+	if err := control.Call(context.Background(), h.socket, "queue.retry", RetryArgs{}, &rr); err != nil || rr.Retried != 1 {
+		t.Fatalf("retry = %+v, %v", rr, err)
+	}
+	h.eventually("both delivered", func() bool { return h.status().QueueDepth.Delivered == 2 })
+}
+
+func TestDaemon_ClockNotSet_NeverSentWithWrongDate(t *testing.T) {
+	h := newHarness(t)
+	h.start(h.config(""))
+	h.tap("04A1B2C3", "1970-01-01T00:01:00Z")
+	h.tap("04A1B2C3", "1970-01-01T08:01:00Z")
+	h.eventually("dead-lettered", func() bool { return h.status().QueueDepth.Dead == 1 })
+	if n := len(h.zs.Entries()); n != 0 {
+		t.Fatalf("server got %d entries from 1970", n)
+	}
+}
+
+func TestDaemon_RestartKeepsOpenShift(t *testing.T) {
+	h := newHarness(t)
+	cfg := h.config("")
+	h.start(cfg)
+	h.tap("04A1B2C3", "2026-06-01T07:00:00Z")
+	h.stop()
+	h.start(h.config(""))
+	if s := h.status(); len(s.Queue.OpenShifts) != 1 {
+		t.Fatalf("open shifts after restart = %+v", s.Queue.OpenShifts)
+	}
+	if r := h.tap("04A1B2C3", "2026-06-01T15:00:00Z"); r.Result != "stop_ok" {
+		t.Fatalf("after restart: %s", r.Result)
+	}
+	h.eventually("delivered", func() bool { return len(h.zs.Entries()) == 1 })
+}
+
+func TestDaemon_ReloadPicksUpNewBadge(t *testing.T) {
+	h := newHarness(t)
+	h.start(h.config(""))
+	if r := h.tap("0A0B0C0D", "2026-06-01T07:00:00Z"); r.Result != "unknown_badge" {
+		t.Fatalf("before reload: %s", r.Result)
+	}
+	h.config("[[badge]]\nuid = \"0A0B0C0D\"\nemail = \"maier@example.com\"\n")
+	if err := control.Call(context.Background(), h.socket, "reload", nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	if r := h.tap("0A0B0C0D", "2026-06-01T07:05:00Z"); r.Result != "start_ok" {
+		t.Fatalf("after reload: %s", r.Result)
+	}
+}
+
+func TestDaemon_BadControlRequests(t *testing.T) {
+	h := newHarness(t)
+	h.start(h.config(""))
+	for _, c := range []struct {
+		cmd  string
+		args any
+		want string
+	}{
+		{"tap", TapArgs{UID: "XYZ"}, "bad badge UID"},
+		{"tap", TapArgs{UID: "0102", At: "yesterday"}, "RFC 3339"},
+		{"queue.list", ListArgs{State: "lost"}, "want pending or dead"},
+		{"queue.retry", RetryArgs{Seqs: []uint64{99}}, "not dead-lettered"},
+		{"frobnicate", nil, "unknown command"},
+	} {
+		err := control.Call(context.Background(), h.socket, c.cmd, c.args, nil)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s %+v: err = %v, want %q", c.cmd, c.args, err, c.want)
+		}
+	}
+}
+
+func TestDaemon_SecondInstanceRefused(t *testing.T) {
+	h := newHarness(t)
+	cfg := h.config("")
+	h.start(cfg)
+	_, err := New(cfg, Options{})
+	if err == nil || !strings.Contains(err.Error(), "timeout") {
+		t.Fatalf("second New on the same store: %v", err)
+	}
+}
+
+func TestParseScript(t *testing.T) {
+	steps, err := ParseScript("demo.taps", strings.NewReader("# demo\n2026-03-02T08:00:00+01:00 04A1B2C3\nsleep 250ms\nnow 04:55:66\n"))
+	if err != nil || len(steps) != 3 || steps[1].Sleep != 250*time.Millisecond || len(steps[2].UID) != 3 || !steps[2].At.IsZero() {
+		t.Fatalf("steps = %+v, %v", steps, err)
+	}
+	for _, bad := range []string{"08:00 04A1", "now XYZ", "sleep forever", "now 0102 extra"} {
+		if _, err := ParseScript("bad.taps", strings.NewReader(bad)); err == nil || !strings.Contains(err.Error(), "bad.taps:1") {
+			t.Errorf("%q: err = %v, want it to name bad.taps:1", bad, err)
+		}
+	}
+}
