@@ -1,0 +1,314 @@
+package main
+
+// End-to-end tests of the built stampd and stampctl binaries against the
+// Zeiterfassung test server running in this process.
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"stampclock/device/control"
+	"stampclock/device/daemon"
+	"stampclock/uplink/zeiterfassung/zeittest"
+)
+
+var binDir string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "stampd-e2e")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	binDir = dir
+	for _, c := range []string{"stampd", "stampctl"} {
+		out, err := exec.Command("go", "build", "-o", filepath.Join(dir, c), "stampclock/cmd/"+c).CombinedOutput()
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "build %s: %v\n%s", c, err, out)
+			os.RemoveAll(dir)
+			os.Exit(1)
+		}
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+type proc struct {
+	t      *testing.T
+	cmd    *exec.Cmd
+	stderr *bytes.Buffer
+	done   chan error
+}
+
+type env struct {
+	t      *testing.T
+	dir    string
+	config string
+	socket string
+	zs     *zeittest.Server
+}
+
+func newEnv(t *testing.T, badges int) *env {
+	t.Helper()
+	var users []string
+	for i := 0; i < badges; i++ {
+		users = append(users, fmt.Sprintf("e%d@example.com", i))
+	}
+	zs, ts := zeittest.Start(t, zeittest.Options{Users: users})
+	dir := t.TempDir()
+	sockDir, err := os.MkdirTemp("", "sc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(sockDir) })
+	e := &env{t: t, dir: dir, socket: filepath.Join(sockDir, "s.sock"), zs: zs, config: filepath.Join(dir, "stampd.toml")}
+	pw := filepath.Join(dir, "pw")
+	os.WriteFile(pw, []byte(zeittest.DefaultPassword), 0o600)
+	var b strings.Builder
+	fmt.Fprintf(&b, "[store]\npath = %q\n[control]\nsocket = %q\n[log]\nlevel = \"debug\"\n", filepath.Join(dir, "q.db"), e.socket)
+	fmt.Fprintf(&b, "[zeiterfassung]\nurl = %q\nallow_http = true\nemail = %q\npassword_file = %q\ntimetype_id = \"arbeitszeit\"\ntimeout = \"2s\"\n", ts.URL, zeittest.DefaultEmail, pw)
+	for i, u := range users {
+		fmt.Fprintf(&b, "[[badge]]\nuid = \"%08X\"\nemail = %q\n", 0xB0000000+i, u)
+	}
+	if err := os.WriteFile(e.config, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+func (e *env) start() *proc {
+	e.t.Helper()
+	cmd := exec.Command(filepath.Join(binDir, "stampd"), "--config", e.config)
+	p := &proc{t: e.t, cmd: cmd, stderr: &bytes.Buffer{}, done: make(chan error, 1)}
+	cmd.Stderr = p.stderr
+	if err := cmd.Start(); err != nil {
+		e.t.Fatal(err)
+	}
+	go func() { p.done <- cmd.Wait() }()
+	e.t.Cleanup(func() {
+		cmd.Process.Kill()
+		<-p.done
+		if e.t.Failed() {
+			e.t.Logf("stampd stderr (tail):\n%s", tail(p.stderr.String(), 3000))
+		}
+	})
+	deadline := time.Now().Add(20 * time.Second)
+	for control.Call(context.Background(), e.socket, "status", nil, nil) != nil {
+		if time.Now().After(deadline) {
+			e.t.Fatalf("stampd did not come up; stderr:\n%s", p.stderr)
+		}
+		select {
+		case err := <-p.done:
+			e.t.Fatalf("stampd exited: %v\n%s", err, p.stderr)
+		default:
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return p
+}
+
+func tail(s string, n int) string {
+	if len(s) > n {
+		return s[len(s)-n:]
+	}
+	return s
+}
+
+func (e *env) ctl(args ...string) (string, error) {
+	out, err := exec.Command(filepath.Join(binDir, "stampctl"), append([]string{"--socket", e.socket}, args...)...).CombinedOutput()
+	return string(out), err
+}
+
+func (e *env) status() daemon.Status {
+	e.t.Helper()
+	out, err := e.ctl("status", "--json")
+	if err != nil {
+		e.t.Fatalf("stampctl status: %v\n%s", err, out)
+	}
+	var s daemon.Status
+	if err := json.Unmarshal([]byte(out), &s); err != nil {
+		e.t.Fatalf("status --json: %v\n%s", err, out)
+	}
+	return s
+}
+
+func (e *env) waitDelivered(n uint64) {
+	e.t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		s := e.status()
+		if s.QueueDepth.Delivered >= n && s.QueueDepth.Pending == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			e.t.Fatalf("delivered %d of %d (pending %d)", s.QueueDepth.Delivered, n, s.QueueDepth.Pending)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestStampd_SIGTERM_ExitsZeroWithin5s(t *testing.T) {
+	e := newEnv(t, 1)
+	p := e.start()
+	if out, err := e.ctl("tap", "B0000000", "--at", "2026-06-01T07:00:00Z"); err != nil || !strings.Contains(out, "start_ok") {
+		t.Fatalf("tap: %v %s", err, out)
+	}
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case err := <-p.done:
+		if err != nil {
+			t.Fatalf("exit: %v\n%s", err, p.stderr)
+		}
+		p.done <- nil // for cleanup
+	case <-time.After(5 * time.Second):
+		t.Fatal("stampd did not exit within 5s of SIGTERM")
+	}
+	if _, err := os.Stat(e.socket); !os.IsNotExist(err) {
+		t.Errorf("socket left behind: %v", err)
+	}
+}
+
+func TestStampd_BadConfig_ExitNonZeroNamingFileAndKey(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "stampd.toml")
+	os.WriteFile(path, []byte("[punch]\nrepeat_windw = \"5s\"\n"), 0o600)
+	for _, c := range []struct{ path, want string }{
+		{path, "unknown key punch.repeat_windw"},
+		{filepath.Join(dir, "missing.toml"), "no such file"},
+	} {
+		out, err := exec.Command(filepath.Join(binDir, "stampd"), "--config", c.path).CombinedOutput()
+		if err == nil {
+			t.Fatalf("stampd with %s exited 0", c.path)
+		}
+		if !strings.Contains(string(out), c.path) || !strings.Contains(string(out), c.want) {
+			t.Fatalf("output %q: want the file and %q", out, c.want)
+		}
+	}
+}
+
+func TestStampctl_NotRunning_ClearError(t *testing.T) {
+	out, err := exec.Command(filepath.Join(binDir, "stampctl"), "--socket", filepath.Join(t.TempDir(), "x.sock"), "status").CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "stampd is not running") {
+		t.Fatalf("err %v, output %q", err, out)
+	}
+	t.Setenv("STAMPCLOCK_SOCKET", filepath.Join(t.TempDir(), "env.sock"))
+	out, _ = exec.Command(filepath.Join(binDir, "stampctl"), "status").CombinedOutput()
+	if !strings.Contains(string(out), "env.sock") {
+		t.Fatalf("STAMPCLOCK_SOCKET not used: %q", out)
+	}
+}
+
+func TestStampctl_Commands(t *testing.T) {
+	e := newEnv(t, 2)
+	e.zs.FailCreates(1, zeittest.Fault{Status: 422, Message: "Eintrag ungültig"})
+	e.start()
+	e.ctl("tap", "B0000000", "--at", "2026-06-01T07:00:00Z")
+	e.ctl("tap", "B0000000", "--at", "2026-06-01T15:00:00Z")
+	if out, _ := e.ctl("tap", "B0000000", "--at", "2026-06-01T15:00:30Z"); !strings.Contains(out, "already_stamped") {
+		t.Fatalf("repeat: %s", out)
+	}
+	if out, _ := e.ctl("tap", "CAFE01"); !strings.Contains(out, "unknown_badge") {
+		t.Fatalf("unknown: %s", out)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for e.status().QueueDepth.Dead != 1 {
+		if time.Now().After(deadline) {
+			t.Fatal("no dead letter")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	out, err := e.ctl("queue", "dead")
+	if err != nil || !strings.Contains(out, "Eintrag ungültig") || !strings.Contains(out, "e0@example.com") {
+		t.Fatalf("queue dead: %v\n%s", err, out)
+	}
+	out, err = e.ctl("status")
+	for _, want := range []string{"pending 0, dead 1", "unknown badges", "CAFE01", "zeiterfassung"} {
+		if err != nil || !strings.Contains(out, want) {
+			t.Fatalf("status lacks %q: %v\n%s", want, err, out)
+		}
+	}
+	if out, err := e.ctl("queue", "retry"); err != nil || !strings.Contains(out, "1 dead letters queued again") {
+		t.Fatalf("retry: %v %s", err, out)
+	}
+	e.waitDelivered(1)
+	if out, _ := e.ctl("queue", "list"); !strings.Contains(out, "queue empty") {
+		t.Fatalf("queue list after delivery: %s", out)
+	}
+	if out, err := e.ctl("queue", "frob"); err == nil || !strings.Contains(out, "want list, dead or retry") {
+		t.Fatalf("bad subcommand: %v %s", err, out)
+	}
+}
+
+// TestStampd_KillNineDuringBursts_EveryAcknowledgedPunchDeliveredOnce kills
+// stampd with SIGKILL at random moments while taps arrive and the server
+// drops answers, then checks that every acknowledged pair is on the server
+// exactly once.
+func TestStampd_KillNineDuringBursts_EveryAcknowledgedPunchDeliveredOnce(t *testing.T) {
+	const pairs = 40
+	e := newEnv(t, pairs)
+	e.zs.DropAfterStore(5)
+	rng := rand.New(rand.NewPCG(1, 2))
+	base := time.Date(2026, 6, 1, 6, 0, 0, 0, time.UTC)
+	type tap struct {
+		uid string
+		at  string
+	}
+	var taps []tap
+	for i := 0; i < pairs; i++ {
+		uid := fmt.Sprintf("%08X", 0xB0000000+i)
+		start := base.Add(time.Duration(i) * time.Minute)
+		taps = append(taps, tap{uid, start.Format(time.RFC3339)}, tap{uid, start.Add(8 * time.Hour).Format(time.RFC3339)})
+	}
+	acked := 0
+	kills := 0
+	p := e.start()
+	for next := 0; next < len(taps); {
+		killAt := next + 1 + rng.IntN(12)
+		go func(p *proc, delay time.Duration) {
+			time.Sleep(delay)
+			p.cmd.Process.Signal(syscall.SIGKILL)
+		}(p, time.Duration(rng.IntN(40))*time.Millisecond)
+		for next < len(taps) && next < killAt {
+			var res daemon.TapResult
+			err := control.Call(context.Background(), e.socket, "tap", daemon.TapArgs{UID: taps[next].uid, At: taps[next].at}, &res)
+			if err != nil {
+				break // killed: this tap is unacknowledged; tap again after restart
+			}
+			switch res.Result {
+			case "start_ok", "stop_ok", "already_stamped": // already: committed before the kill, unacknowledged
+				acked++
+				next++
+			default:
+				t.Fatalf("tap %+v: %+v", taps[next], res)
+			}
+		}
+		<-p.done
+		p.done <- nil
+		kills++
+		p = e.start()
+	}
+	e.waitDelivered(pairs)
+	if n := len(e.zs.Entries()); n != pairs {
+		t.Fatalf("server has %d entries, want %d (kills %d)", n, pairs, kills)
+	}
+	if d := e.zs.Duplicates(); len(d) != 0 {
+		t.Fatalf("duplicates after %d kills: %+v", kills, d)
+	}
+	for _, en := range e.zs.Entries() {
+		if !strings.HasSuffix(en.StartTime, ":00") || en.EndTime <= en.StartTime {
+			t.Fatalf("bad entry %+v", en)
+		}
+	}
+	t.Logf("%d taps acknowledged across %d kill -9 cycles, %d entries delivered once each", acked, kills, pairs)
+}

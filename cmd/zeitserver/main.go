@@ -1,0 +1,136 @@
+// Command zeitserver runs the fake Zeiterfassung API (package zeittest) on a
+// local address for `make demo` and manual tests. It prints its URL, then
+// one line per stored entry on stdout; request logs go to stderr. It stops
+// on SIGINT or SIGTERM.
+//
+//	zeitserver -addr 127.0.0.1:8089 -email admin@example.com -password demo \
+//	    -users maier@example.com,huber@example.com -timetype arbeitszeit=Arbeitszeit
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"stampclock/uplink/zeiterfassung/zeittest"
+)
+
+// idNames is a repeatable flag of id=name pairs (also comma-separated).
+type idNames []zeittest.IDName
+
+func (l *idNames) String() string {
+	var s []string
+	for _, v := range *l {
+		s = append(s, v.ID+"="+v.Name)
+	}
+	return strings.Join(s, ",")
+}
+
+func (l *idNames) Set(v string) error {
+	for p := range strings.SplitSeq(v, ",") {
+		id, name, ok := strings.Cut(strings.TrimSpace(p), "=")
+		if !ok || id == "" {
+			return fmt.Errorf("want id=name, got %q", p)
+		}
+		*l = append(*l, zeittest.IDName{ID: id, Name: name})
+	}
+	return nil
+}
+
+func main() {
+	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "zeitserver:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("zeitserver", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var (
+		addr      = fs.String("addr", "127.0.0.1:8089", "listen address")
+		email     = fs.String("email", zeittest.DefaultEmail, "admin loginemail accepted by /api/login")
+		password  = fs.String("password", zeittest.DefaultPassword, "apipassword accepted by /api/login")
+		users     = fs.String("users", "", "further known user emails, comma-separated")
+		header    = fs.String("auth-header", zeittest.DefaultAuthHeader, "header carrying the token")
+		scheme    = fs.String("auth-scheme", zeittest.DefaultAuthScheme, `scheme before the token ("none": bare token)`)
+		rawLogin  = fs.Bool("login-raw", false, "answer logins with the bare token instead of a JSON string")
+		verbose   = fs.Bool("v", false, "log every request to stderr")
+		timeTypes idNames
+		projects  idNames
+	)
+	fs.Var(&timeTypes, "timetype", "time type id=name, repeatable (default arbeitszeit=Arbeitszeit)")
+	fs.Var(&projects, "project", "project id=name, repeatable")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+
+	level := slog.LevelWarn
+	if *verbose {
+		level = slog.LevelInfo
+	}
+	o := zeittest.Options{
+		Email:      *email,
+		Password:   *password,
+		TimeTypes:  timeTypes,
+		Projects:   projects,
+		AuthHeader: *header,
+		AuthScheme: *scheme,
+		Logger:     slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})),
+		OnStore: func(e zeittest.Entry) {
+			line := fmt.Sprintf("stored %s  %s → %s  user=%s timetype=%s", e.ID, e.StartTime, e.EndTime, e.UserEmail, e.TimeTypeID)
+			if e.ProjectID != "" {
+				line += " project=" + e.ProjectID
+			}
+			if e.Comment != "" {
+				line += fmt.Sprintf(" comment=%q", e.Comment)
+			}
+			fmt.Fprintln(stdout, line)
+		},
+	}
+	if *rawLogin {
+		o.LoginStyle = zeittest.LoginRaw
+	}
+	for u := range strings.SplitSeq(*users, ",") {
+		if u = strings.TrimSpace(u); u != "" {
+			o.Users = append(o.Users, u)
+		}
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	srv := &http.Server{Handler: zeittest.New(o).Handler(), ReadHeaderTimeout: 10 * time.Second}
+	fmt.Fprintf(stdout, "zeitserver: listening on http://%s (login %s)\n", ln.Addr(), *email)
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	fmt.Fprintln(stdout, "zeitserver: stopped")
+	return nil
+}

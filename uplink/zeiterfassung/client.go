@@ -1,0 +1,412 @@
+package zeiterfassung
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"stampclock/uplink"
+)
+
+// Defaults for zero Options fields.
+const (
+	DefaultAuthHeader = "Authorization"
+	DefaultAuthScheme = "Bearer"
+	DefaultTimeout    = 15 * time.Second
+)
+
+// AuthSchemeNone as Options.AuthScheme sends the bare token in the header.
+const AuthSchemeNone = "none"
+
+// maxAnswer bounds how much of an answer body is read.
+const maxAnswer = 1 << 20
+
+// maxMsg bounds a server message kept in an error.
+const maxMsg = 500
+
+// Options configure a Client. Zero values mean the documented default.
+type Options struct {
+	// BaseURL is the server, e.g. "https://zeit.example.com"; the API paths
+	// /api/... are appended. Required, http or https.
+	BaseURL string
+	// Email is the admin's login email (loginemail). Required.
+	Email string
+	// Password is the API password (apipassword). Never logged.
+	Password string
+	// TimeTypeID is sent as timetypeid with every entry. Required.
+	TimeTypeID string
+	// ProjectID is sent as projectid with every entry; "" omits it.
+	ProjectID string
+	// Comment is sent as comment with every entry; "" omits it.
+	Comment string
+	// Location is the company's time zone: times are sent as wall clock in
+	// it. Required.
+	Location *time.Location
+	// AuthHeader is the header carrying the token; default "Authorization".
+	AuthHeader string
+	// AuthScheme precedes the token in AuthHeader ("Bearer <token>");
+	// default "Bearer". AuthSchemeNone ("none") sends the bare token.
+	AuthScheme string
+	// Timeout bounds each HTTP request (login, query, create); default 15s.
+	Timeout time.Duration
+	// HTTPClient sends the requests; default a client with Timeout. The
+	// client is copied and never follows redirects (a POST turned into a
+	// GET by a redirect would look like a success).
+	HTTPClient *http.Client
+	// Logger receives the client's logs; default discards.
+	Logger *slog.Logger
+	// Now is the clock used to turn a Retry-After date into a wait;
+	// default time.Now.
+	Now func() time.Time
+}
+
+// Client delivers entries to one Zeiterfassung server. It is safe for
+// concurrent use.
+type Client struct {
+	o    Options
+	base *url.URL
+	hc   *http.Client
+	log  *slog.Logger
+
+	mu    sync.Mutex
+	token string
+}
+
+// New checks o and returns a client. It does not contact the server.
+func New(o Options) (*Client, error) {
+	if o.BaseURL == "" {
+		return nil, errors.New("zeiterfassung: Options.BaseURL is required")
+	}
+	base, err := url.Parse(o.BaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("zeiterfassung: Options.BaseURL: %w", err)
+	}
+	if base.Scheme != "http" && base.Scheme != "https" || base.Host == "" {
+		return nil, fmt.Errorf("zeiterfassung: Options.BaseURL %q: want http:// or https:// and a host", o.BaseURL)
+	}
+	base.Path = strings.TrimRight(base.Path, "/")
+	base.RawQuery, base.Fragment = "", ""
+	if o.Email == "" {
+		return nil, errors.New("zeiterfassung: Options.Email is required")
+	}
+	if o.TimeTypeID == "" {
+		return nil, errors.New("zeiterfassung: Options.TimeTypeID is required")
+	}
+	if o.Location == nil {
+		return nil, errors.New("zeiterfassung: Options.Location is required")
+	}
+	if o.AuthHeader == "" {
+		o.AuthHeader = DefaultAuthHeader
+	}
+	if o.AuthScheme == "" {
+		o.AuthScheme = DefaultAuthScheme
+	}
+	if o.Timeout <= 0 {
+		o.Timeout = DefaultTimeout
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	var hc http.Client
+	if o.HTTPClient != nil {
+		hc = *o.HTTPClient
+	} else {
+		hc.Timeout = o.Timeout
+	}
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &Client{o: o, base: base, hc: &hc, log: o.Logger.With("uplink", "zeiterfassung")}, nil
+}
+
+// answer is a received HTTP answer.
+type answer struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+// request describes one API call.
+type request struct {
+	method string
+	path   string // below BaseURL, starting with /api/
+	query  url.Values
+	body   any // JSON-encoded when not nil
+	auth   bool
+}
+
+// call sends req, logging in first if needed. An answer 401 to an
+// authenticated call makes it log in again and repeat the call once; a
+// second 401 is a Retry error. It returns a classified *uplink.Error for
+// transport failures and login failures; other statuses are the caller's.
+func (c *Client) call(ctx context.Context, req request) (*answer, error) {
+	if !req.auth {
+		return c.send(ctx, req, "")
+	}
+	tok, err := c.currentToken(ctx)
+	if err != nil {
+		return nil, err
+	}
+	a, err := c.send(ctx, req, tok)
+	if err != nil || a.status != http.StatusUnauthorized {
+		return a, err
+	}
+	c.log.Info("token rejected, logging in again", "path", req.path)
+	c.dropToken(tok)
+	if tok, err = c.currentToken(ctx); err != nil {
+		return nil, err
+	}
+	if a, err = c.send(ctx, req, tok); err != nil || a.status != http.StatusUnauthorized {
+		return a, err
+	}
+	c.dropToken(tok)
+	return nil, &uplink.Error{Class: uplink.Retry, Status: http.StatusUnauthorized,
+		Msg: "token rejected right after a fresh login: " + serverMessage(a)}
+}
+
+// send performs one HTTP exchange. tok, if not empty, goes in the auth
+// header.
+func (c *Client) send(ctx context.Context, req request, tok string) (*answer, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, &uplink.Error{Class: uplink.Retry, Msg: "not sent", Err: err}
+	}
+	u := *c.base
+	u.Path += req.path
+	if req.query != nil {
+		u.RawQuery = req.query.Encode()
+	}
+	var body io.Reader
+	if req.body != nil {
+		b, err := json.Marshal(req.body)
+		if err != nil {
+			return nil, &uplink.Error{Class: uplink.Permanent, Msg: "encode request", Err: err}
+		}
+		body = bytes.NewReader(b)
+	}
+	ctx, cancel := context.WithTimeout(ctx, c.o.Timeout)
+	defer cancel()
+	hr, err := http.NewRequestWithContext(ctx, req.method, u.String(), body)
+	if err != nil {
+		return nil, &uplink.Error{Class: uplink.Permanent, Msg: "build request", Err: err}
+	}
+	hr.Header.Set("Accept", "application/json, text/plain;q=0.9")
+	if req.body != nil {
+		hr.Header.Set("Content-Type", "application/json")
+	}
+	if tok != "" {
+		v := tok
+		if c.o.AuthScheme != AuthSchemeNone {
+			v = c.o.AuthScheme + " " + tok
+		}
+		hr.Header.Set(c.o.AuthHeader, v)
+	}
+	resp, err := c.hc.Do(hr)
+	if err != nil {
+		return nil, transportError(err)
+	}
+	defer resp.Body.Close()
+	b, rerr := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
+	if rerr != nil {
+		c.log.Warn("reading answer body", "path", req.path, "status", resp.StatusCode, "err", rerr)
+	}
+	c.log.Debug("answer", "method", req.method, "path", req.path, "status", resp.StatusCode)
+	return &answer{status: resp.StatusCode, header: resp.Header, body: b}, nil
+}
+
+// transportError classifies an error from http.Client.Do: Retry when the
+// request certainly did not leave (dial, DNS, TLS handshake), Uncertain
+// otherwise.
+func transportError(err error) *uplink.Error {
+	var (
+		op   *net.OpError
+		dns  *net.DNSError
+		cert *tls.CertificateVerificationError
+		rec  tls.RecordHeaderError
+		ua   x509.UnknownAuthorityError
+		hn   x509.HostnameError
+	)
+	switch {
+	case errors.As(err, &op) && op.Op == "dial",
+		errors.As(err, &dns),
+		errors.As(err, &cert), errors.As(err, &rec), errors.As(err, &ua), errors.As(err, &hn):
+		return &uplink.Error{Class: uplink.Retry, Msg: "not sent", Err: err}
+	}
+	return &uplink.Error{Class: uplink.Uncertain, Msg: "no answer", Err: err}
+}
+
+// currentToken returns the cached token or logs in.
+func (c *Client) currentToken(ctx context.Context) (string, error) {
+	c.mu.Lock()
+	tok := c.token
+	c.mu.Unlock()
+	if tok != "" {
+		return tok, nil
+	}
+	tok, err := c.login(ctx)
+	if err != nil {
+		return "", err
+	}
+	c.mu.Lock()
+	c.token = tok
+	c.mu.Unlock()
+	return tok, nil
+}
+
+// dropToken forgets tok if it is still the cached one.
+func (c *Client) dropToken(tok string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.token == tok {
+		c.token = ""
+	}
+}
+
+// login gets a fresh token. Every failure is of class Retry: a login never
+// stores anything and is never the record's fault.
+func (c *Client) login(ctx context.Context) (string, error) {
+	body := struct {
+		LoginEmail  string `json:"loginemail"`
+		APIPassword string `json:"apipassword"`
+	}{c.o.Email, c.o.Password}
+	a, err := c.send(ctx, request{method: http.MethodPost, path: "/api/login", body: body}, "")
+	if err != nil {
+		var ue *uplink.Error
+		if errors.As(err, &ue) {
+			ue.Class = uplink.Retry
+		}
+		return "", fmt.Errorf("zeiterfassung: login: %w", err)
+	}
+	switch {
+	case a.status == http.StatusUnauthorized || a.status == http.StatusForbidden:
+		return "", fmt.Errorf("zeiterfassung: login: %w", &uplink.Error{Class: uplink.Retry, Status: a.status,
+			Msg: fmt.Sprintf("credentials rejected for loginemail %q (check the API password and that the REST API is enabled): %s", c.o.Email, serverMessage(a))})
+	case a.status < 200 || a.status > 299:
+		return "", fmt.Errorf("zeiterfassung: login: %w", &uplink.Error{Class: uplink.Retry, Status: a.status,
+			Msg: serverMessage(a), RetryAfter: c.retryAfter(a)})
+	}
+	tok, err := ParseLoginBody(a.body)
+	if err != nil {
+		return "", fmt.Errorf("zeiterfassung: login: %w", &uplink.Error{Class: uplink.Retry, Status: a.status, Msg: "unusable answer", Err: err})
+	}
+	c.log.Info("logged in")
+	return tok, nil
+}
+
+// ParseLoginBody extracts the token from a login answer: the bare token or
+// a JSON string holding it (surrounding white space ignored), or, to be
+// liberal, a JSON object with a "token", "jwt" or "access_token" string. A
+// token must be non-empty printable ASCII without spaces, as it goes into a
+// header.
+func ParseLoginBody(b []byte) (string, error) {
+	s := strings.TrimSpace(string(b))
+	switch {
+	case strings.HasPrefix(s, `"`):
+		if err := json.Unmarshal([]byte(s), &s); err != nil {
+			return "", fmt.Errorf("token: bad JSON string: %w", err)
+		}
+		s = strings.TrimSpace(s)
+	case strings.HasPrefix(s, "{"):
+		var obj map[string]any
+		if err := json.Unmarshal([]byte(s), &obj); err != nil {
+			return "", fmt.Errorf("token: bad JSON object: %w", err)
+		}
+		s = ""
+		for _, k := range []string{"token", "jwt", "access_token"} {
+			if v, ok := obj[k].(string); ok {
+				s = strings.TrimSpace(v)
+				break
+			}
+		}
+	}
+	if s == "" {
+		return "", errors.New("token: empty")
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] <= ' ' || s[i] >= 0x7f {
+			return "", fmt.Errorf("token: invalid byte %#02x at %d", s[i], i)
+		}
+	}
+	return s, nil
+}
+
+// serverMessage returns the server's message in a: the "message" or
+// "error" field of a JSON object, else the trimmed body, at most maxMsg
+// bytes, else the status text.
+func serverMessage(a *answer) string {
+	s := strings.TrimSpace(string(a.body))
+	var obj map[string]any
+	if json.Unmarshal(a.body, &obj) == nil {
+		for _, k := range []string{"message", "error"} {
+			if v, ok := obj[k].(string); ok && strings.TrimSpace(v) != "" {
+				s = strings.TrimSpace(v)
+				break
+			}
+		}
+	}
+	if len(s) > maxMsg {
+		cut := maxMsg
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut] + "…"
+	}
+	s = strings.ToValidUTF8(s, "?")
+	if s == "" {
+		s = http.StatusText(a.status)
+	}
+	return s
+}
+
+// retryAfter parses a's Retry-After header: seconds or an HTTP date.
+func (c *Client) retryAfter(a *answer) time.Duration {
+	v := strings.TrimSpace(a.header.Get("Retry-After"))
+	if v == "" {
+		return 0
+	}
+	if n, err := strconv.Atoi(v); err == nil {
+		if n < 0 {
+			return 0
+		}
+		return time.Duration(n) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		if d := t.Sub(c.o.Now()); d > 0 {
+			return d
+		}
+	}
+	return 0
+}
+
+// statusError classifies a non-2xx answer to an API call (not login):
+// 429 Retry, 408 and 5xx Uncertain, 3xx Retry (a misconfigured BaseURL,
+// nothing was stored), other 4xx Permanent. RetryAfter is kept when sent.
+func (c *Client) statusError(a *answer) *uplink.Error {
+	e := &uplink.Error{Status: a.status, Msg: serverMessage(a), RetryAfter: c.retryAfter(a)}
+	switch {
+	case a.status == http.StatusTooManyRequests:
+		e.Class = uplink.Retry
+	case a.status == http.StatusRequestTimeout || a.status >= 500:
+		e.Class = uplink.Uncertain
+	case a.status >= 300 && a.status < 400:
+		e.Class = uplink.Retry
+		e.Msg = "redirected to " + a.header.Get("Location") + " (check BaseURL)"
+	default:
+		e.Class = uplink.Permanent
+	}
+	return e
+}

@@ -1,0 +1,180 @@
+package zeiterfassung
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"stampclock/queue"
+	"stampclock/uplink"
+)
+
+// entryBody is the createtimeentry request.
+type entryBody struct {
+	StartTime  string `json:"starttime"`
+	EndTime    string `json:"endtime"`
+	UserEmail  string `json:"useremail"`
+	TimeTypeID string `json:"timetypeid"`
+	ProjectID  string `json:"projectid,omitempty"`
+	Comment    string `json:"comment,omitempty"`
+}
+
+// Send delivers rec if it is an entry (queue.KindEntry); other kinds are
+// not for this API and return nil.
+//
+// The entry is split at the time zone's offset changes (see Segments) and
+// each segment is created with its own createtimeentry. With reconcile set
+// (the previous attempt's outcome was unknown), each segment is first
+// looked up with the timeentries query and not created again if an
+// identical entry (useremail, starttime, endtime, timetypeid and, if
+// configured, projectid) is already there.
+//
+// Errors are *uplink.Error (wrapped): Retry when nothing was stored,
+// Uncertain when something may have been, Permanent when the server
+// rejected the entry. Once a segment is on the server, a later segment's
+// Retry or Uncertain failure is returned as Uncertain, so the next attempt
+// reconciles; a Permanent failure stays Permanent and its message says how
+// many segments were delivered. A reconcile query that fails is returned
+// as Uncertain (or Permanent if the server rejected the query with a 4xx)
+// and nothing is created.
+func (c *Client) Send(ctx context.Context, rec queue.Record, reconcile bool) error {
+	if rec.Kind != queue.KindEntry {
+		return nil
+	}
+	switch {
+	case rec.Email == "":
+		return fmt.Errorf("zeiterfassung: send seq %d: %w", rec.Seq, &uplink.Error{Class: uplink.Permanent, Msg: "entry without email"})
+	case rec.Start.IsZero() || rec.End.IsZero():
+		return fmt.Errorf("zeiterfassung: send seq %d: %w", rec.Seq, &uplink.Error{Class: uplink.Permanent, Msg: "entry without start or end"})
+	case rec.End.Before(rec.Start):
+		return fmt.Errorf("zeiterfassung: send seq %d: %w", rec.Seq, &uplink.Error{Class: uplink.Permanent, Msg: "entry ends before it starts"})
+	}
+	segs := Segments(rec.Start, rec.End, c.o.Location)
+	delivered := 0 // segments known to be on the server
+	for i, seg := range segs {
+		start, end := seg.Wall()
+		e := entryBody{
+			StartTime:  start,
+			EndTime:    end,
+			UserEmail:  rec.Email,
+			TimeTypeID: c.o.TimeTypeID,
+			ProjectID:  c.o.ProjectID,
+			Comment:    c.o.Comment,
+		}
+		log := c.log.With("seq", rec.Seq, "segment", i+1, "segments", len(segs), "start", start, "end", end)
+		where := fmt.Sprintf("zeiterfassung: send seq %d segment %d/%d", rec.Seq, i+1, len(segs))
+		if reconcile {
+			found, err := c.present(ctx, seg, e)
+			if err != nil {
+				log.Warn("reconcile query failed, not sending", "err", err)
+				return fmt.Errorf("%s: %w", where, reconcileError(err))
+			}
+			if found {
+				log.Info("entry already on the server, not sent again")
+				delivered++
+				continue
+			}
+		}
+		if err := c.create(ctx, e); err != nil {
+			log.Warn("create failed", "class", uplink.ClassOf(err), "err", err)
+			return fmt.Errorf("%s: %w", where, partialError(err, delivered, len(segs)))
+		}
+		delivered++
+		log.Info("entry created")
+	}
+	return nil
+}
+
+// create sends one createtimeentry.
+func (c *Client) create(ctx context.Context, e entryBody) error {
+	a, err := c.call(ctx, request{method: http.MethodPost, path: "/api/time-v2.1/createtimeentry", body: e, auth: true})
+	if err != nil {
+		return err
+	}
+	if a.status < 200 || a.status > 299 {
+		return c.statusError(a)
+	}
+	c.log.Debug("created", "ids", parseIDs(a.body))
+	return nil
+}
+
+// present tells whether an entry identical to e is on the server. It
+// queries the minute before to the minute after the segment's start.
+func (c *Client) present(ctx context.Context, seg Segment, e entryBody) (bool, error) {
+	t := seg.Start.Truncate(time.Minute)
+	from := t.Add(-time.Minute).Format(TimeLayout)
+	to := t.Add(time.Minute).Format(TimeLayout)
+	list, err := c.entries(ctx, e.UserEmail, from, to)
+	if err != nil {
+		return false, err
+	}
+	for _, se := range list {
+		if strings.EqualFold(se.UserEmail, e.UserEmail) &&
+			sameTime(se.StartTime, e.StartTime) && sameTime(se.EndTime, e.EndTime) &&
+			se.TimeTypeID == e.TimeTypeID &&
+			(e.ProjectID == "" || se.ProjectID == e.ProjectID) {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// serverLayouts are the time formats accepted in query answers.
+var serverLayouts = []string{
+	"2006-01-02T15:04:05",
+	"2006-01-02T15:04",
+	"2006-01-02T15:04:05.999999999",
+	"2006-01-02 15:04:05",
+	"2006-01-02 15:04",
+}
+
+// sameTime compares a server's wall-clock time with ours (TimeLayout),
+// liberal in the server's format.
+func sameTime(server, ours string) bool {
+	if server == ours {
+		return true
+	}
+	server = strings.TrimSpace(server)
+	for _, l := range serverLayouts {
+		if t, err := time.Parse(l, server); err == nil {
+			return t.Truncate(time.Minute).Format(TimeLayout) == ours
+		}
+	}
+	return false
+}
+
+// reconcileError classifies a failed reconcile query: the record's state is
+// still unknown, so Uncertain, unless the server rejected the query itself
+// (a 4xx other than 401, 408 and 429: sending again will not help).
+func reconcileError(err error) error {
+	ue := &uplink.Error{Class: uplink.Uncertain, Msg: "reconcile query failed; entry state unknown, not sent", Err: err}
+	var inner *uplink.Error
+	if errors.As(err, &inner) {
+		ue.Status, ue.RetryAfter = inner.Status, inner.RetryAfter
+		if inner.Class == uplink.Permanent {
+			ue.Class = uplink.Permanent
+		}
+	}
+	return ue
+}
+
+// partialError escalates err to Uncertain when earlier segments of the
+// same entry are on the server, so the next attempt reconciles them.
+func partialError(err error, delivered, total int) error {
+	if delivered == 0 {
+		return err
+	}
+	var inner *uplink.Error
+	ue := &uplink.Error{Class: uplink.Uncertain, Err: err,
+		Msg: fmt.Sprintf("%d of %d segments delivered before this one failed", delivered, total)}
+	if errors.As(err, &inner) {
+		ue.Status, ue.RetryAfter = inner.Status, inner.RetryAfter
+		if inner.Class == uplink.Permanent {
+			ue.Class = uplink.Permanent
+		}
+	}
+	return ue
+}
