@@ -165,7 +165,14 @@ func (a *Agent) HandleTap(t reader.Tap) Outcome {
 		a.stats.Stops++
 	}
 	for _, r := range o.Records {
-		a.log.Info("committed", "seq", r.Seq, "kind", r.Kind, "action", r.Action, "event", r.Event, "badge", r.UID, "email", r.Email)
+		attrs := []any{"seq", r.Seq, "kind", r.Kind}
+		if r.Action != "" {
+			attrs = append(attrs, "action", r.Action)
+		}
+		if r.Event != "" {
+			attrs = append(attrs, "event", r.Event)
+		}
+		a.log.Info("committed", append(attrs, "badge", r.UID, "email", r.Email)...)
 	}
 	ev := feedback.Event{Kind: o.Kind, UID: uid, Email: o.Email, At: at}
 	if b, ok := a.badges[uid]; ok {

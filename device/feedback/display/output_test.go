@@ -111,9 +111,9 @@ func TestShow_DoesNotBlockOnSlowDrawer(t *testing.T) {
 
 	d.setGate(nil)
 	close(gate)
-	frames := d.waitFrames(t, 2)
+	d.waitFrames(t, 2)
 	time.Sleep(20 * time.Millisecond) // let any stale frame show up
-	frames = d.all()
+	frames := d.all()
 	if len(frames) != 2 {
 		t.Fatalf("%d frames drawn, want 2 (idle, latest event): stale events were drawn", len(frames))
 	}

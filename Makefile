@@ -1,0 +1,39 @@
+# stampclock — make help lists the targets.
+GO       ?= go
+BIN      := bin
+VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS  := -s -w -X main.version=$(VERSION)
+PKGS     := ./...
+
+.PHONY: help demo test bench lint build build-arm clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+
+build: ## build stampd, stampctl and zeitserver for this machine into bin/
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/ ./cmd/...
+
+demo: build ## run stampd on local stand-ins: simulated taps -> queue -> local Zeiterfassung test server
+	bash deploy/demo/demo.sh $(BIN)
+
+test: ## run all tests (what CI runs)
+	$(GO) vet $(PKGS)
+	$(GO) test -count=1 -timeout 15m $(PKGS)
+
+bench: ## run the benchmarks (figures in README.md)
+	$(GO) test -run '^$$' -bench . -benchtime 2000x -count 1 ./queue/ ./device/agent/
+	$(GO) test -run '^$$' -bench . -benchtime 1x -count 1 ./uplink/zeiterfassung/ ./cmd/stampd/
+
+lint: ## gofmt, go vet, staticcheck
+	@test -z "$$(gofmt -l .)" || (gofmt -l .; exit 1)
+	$(GO) vet $(PKGS)
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 $(PKGS)
+
+build-arm: ## static binaries for the boards: linux/arm v6, v7 and linux/arm64 into bin/
+	for t in arm:6 arm:7 arm64:; do \
+	  arch=$${t%%:*}; arm=$${t##*:}; dir=$(BIN)/linux-$$arch$${arm:+v$$arm}; \
+	  CGO_ENABLED=0 GOOS=linux GOARCH=$$arch GOARM=$$arm $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $$dir/ ./cmd/stampd ./cmd/stampctl || exit 1; \
+	done
+
+clean: ## remove build output and demo state
+	rm -rf $(BIN) demo-state
