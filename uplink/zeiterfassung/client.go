@@ -63,6 +63,9 @@ type Options struct {
 	AuthScheme string
 	// Timeout bounds each HTTP request (login, query, create); default 15s.
 	Timeout time.Duration
+	// Parallel is how many requests SendBatch keeps in flight, one lane per
+	// employee; default 4. 1 sends strictly one entry after another.
+	Parallel int
 	// HTTPClient sends the requests; default a client with Timeout. The
 	// client is copied and never follows redirects (a POST turned into a
 	// GET by a redirect would look like a success).
@@ -114,6 +117,9 @@ func New(o Options) (*Client, error) {
 	}
 	if o.AuthScheme == "" {
 		o.AuthScheme = DefaultAuthScheme
+	}
+	if o.Parallel <= 0 {
+		o.Parallel = 4
 	}
 	if o.Timeout <= 0 {
 		o.Timeout = DefaultTimeout
