@@ -122,7 +122,9 @@ func (s *Store) Badges() ([]Badge, error) {
 // Prune deletes records older than before that no uplink still needs and
 // that are not anomalies, at most max per call. It returns how many it
 // deleted. Records are walked oldest first; the walk ends at the first
-// record not older than before.
+// record not older than before, at the first record still waiting for an
+// uplink (younger records wait too: they are pruned once it is delivered),
+// or after scanning 4*max records, so a large backlog is never read whole.
 func (s *Store) Prune(before time.Time, max int) (int, error) {
 	n := 0
 	err := s.db.Update(func(tx *bolt.Tx) error {
@@ -135,8 +137,10 @@ func (s *Store) Prune(before time.Time, max int) (int, error) {
 		}
 		var doomed [][]byte
 		c := recs.Cursor()
+		scanned := 0
 	walk:
-		for k, v := c.First(); k != nil && len(doomed) < max; k, v = c.Next() {
+		for k, v := c.First(); k != nil && len(doomed) < max && scanned < 4*max; k, v = c.Next() {
+			scanned++
 			var r struct {
 				At time.Time `json:"at"`
 			}
@@ -150,8 +154,11 @@ func (s *Store) Prune(before time.Time, max int) (int, error) {
 				continue
 			}
 			for _, ub := range ubs {
-				if ub.Get(k) != nil {
-					continue walk
+				if st := ub.Get(k); st != nil {
+					if decodeState(st).State == stateDead {
+						continue walk
+					}
+					break walk
 				}
 			}
 			doomed = append(doomed, append([]byte(nil), k...))

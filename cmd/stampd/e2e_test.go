@@ -45,21 +45,21 @@ func TestMain(m *testing.M) {
 }
 
 type proc struct {
-	t      *testing.T
+	t      testing.TB
 	cmd    *exec.Cmd
 	stderr *bytes.Buffer
 	done   chan error
 }
 
 type env struct {
-	t      *testing.T
+	t      testing.TB
 	dir    string
 	config string
 	socket string
 	zs     *zeittest.Server
 }
 
-func newEnv(t *testing.T, badges int) *env {
+func newEnv(t testing.TB, badges int) *env {
 	t.Helper()
 	var users []string
 	for i := 0; i < badges; i++ {
