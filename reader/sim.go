@@ -3,7 +3,6 @@ package reader
 import (
 	"context"
 	"errors"
-	"time"
 )
 
 // ErrSimClosed is returned by Sim.Inject after the simulator stopped.
@@ -52,12 +51,4 @@ func (s *Sim) Run(ctx context.Context, out chan<- Tap) error {
 			return ctx.Err()
 		}
 	}
-}
-
-// ScriptLine is one line of a tap script: a badge and either an absolute time
-// or a delay after the previous line.
-type ScriptLine struct {
-	UID   []byte
-	At    time.Time     // zero: use the clock
-	Delay time.Duration // wait before this tap (real time)
 }
