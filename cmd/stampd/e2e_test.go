@@ -89,7 +89,14 @@ func newEnv(t testing.TB, badges int) *env {
 
 func (e *env) start() *proc {
 	e.t.Helper()
-	cmd := exec.Command(filepath.Join(binDir, "stampd"), "--config", e.config)
+	return e.startCmd(filepath.Join(binDir, "stampd"))
+}
+
+// startCmd starts stampd as argv (e.g. an emulator and a binary) with the
+// env's config and waits until its control socket answers.
+func (e *env) startCmd(argv ...string) *proc {
+	e.t.Helper()
+	cmd := exec.Command(argv[0], append(argv[1:], "--config", e.config)...)
 	p := &proc{t: e.t, cmd: cmd, stderr: &bytes.Buffer{}, done: make(chan error, 1)}
 	cmd.Stderr = p.stderr
 	if err := cmd.Start(); err != nil {
@@ -103,7 +110,7 @@ func (e *env) start() *proc {
 			e.t.Logf("stampd stderr (tail):\n%s", tail(p.stderr.String(), 3000))
 		}
 	})
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	for control.Call(context.Background(), e.socket, "status", nil, nil) != nil {
 		if time.Now().After(deadline) {
 			e.t.Fatalf("stampd did not come up; stderr:\n%s", p.stderr)
