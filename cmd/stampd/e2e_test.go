@@ -319,3 +319,69 @@ func TestStampd_KillNineDuringBursts_EveryAcknowledgedPunchDeliveredOnce(t *test
 	}
 	t.Logf("%d taps acknowledged across %d kill -9 cycles, %d entries delivered once each", acked, kills, pairs)
 }
+
+// TestStampd_DiskFull_ErrorFeedbackKeepsRunningAndRecovers runs stampd with
+// a file-size limit (RLIMIT_FSIZE) so the store cannot grow: taps must fail
+// with error feedback (never OK), the daemon must keep answering, and once
+// the limit is lifted taps are stored again without a restart.
+func TestStampd_DiskFull_ErrorFeedbackKeepsRunningAndRecovers(t *testing.T) {
+	prlimit := needTool(t, "prlimit", "util-linux")
+	const badges = 200
+	e := newEnv(t, badges)
+	e.zs.SetDown(zeittest.DownClose) // keep everything in the queue
+	p := e.startCmd("/bin/sh", "-c", `ulimit -S -f 256 && exec "$0" "$@"`, filepath.Join(binDir, "stampd"))
+	base := time.Date(2026, 6, 1, 6, 0, 0, 0, time.UTC)
+	failedAt, stops := -1, uint64(0)
+	for i := 0; i < 5000 && failedAt < 0; i++ {
+		var res daemon.TapResult
+		at := base.Add(time.Duration(i) * 2 * time.Minute)
+		err := control.Call(context.Background(), e.socket, "tap", daemon.TapArgs{UID: fmt.Sprintf("%08X", 0xB0000000+i%badges), At: at.Format(time.RFC3339)}, &res)
+		if err != nil {
+			t.Fatalf("tap %d: %v (stderr: %s)", i, err, tail(p.stderr.String(), 2000))
+		}
+		switch res.Result {
+		case "start_ok":
+		case "stop_ok":
+			stops++
+		case "error":
+			failedAt = i
+			if res.Error == "" || len(res.Seqs) != 0 {
+				t.Fatalf("error result without a message or with records: %+v", res)
+			}
+		default:
+			t.Fatalf("tap %d: %+v", i, res)
+		}
+	}
+	if failedAt < 0 {
+		t.Fatal("the file-size limit was never hit")
+	}
+	s := e.status()
+	if s.Taps.StoreErrors == 0 {
+		t.Fatalf("status shows no store error: %+v", s.Taps)
+	}
+	stored := s.Queue.LastSeq
+	if out, err := exec.Command(prlimit, "--pid", fmt.Sprint(p.cmd.Process.Pid), "--fsize=unlimited").CombinedOutput(); err != nil {
+		t.Fatalf("prlimit: %v %s", err, out)
+	}
+	var res daemon.TapResult
+	at := base.Add(time.Duration(failedAt+1) * 2 * time.Minute)
+	if err := control.Call(context.Background(), e.socket, "tap", daemon.TapArgs{UID: fmt.Sprintf("%08X", 0xB0000000+(failedAt+1)%badges), At: at.Format(time.RFC3339)}, &res); err != nil {
+		t.Fatal(err)
+	}
+	switch res.Result {
+	case "start_ok":
+	case "stop_ok":
+		stops++
+	default:
+		t.Fatalf("after space returned: %+v", res)
+	}
+	if s := e.status(); s.Queue.LastSeq <= stored {
+		t.Fatalf("nothing stored after recovery (seq %d)", s.Queue.LastSeq)
+	}
+	e.zs.SetDown(zeittest.Up)
+	e.waitDelivered(stops)
+	if n := uint64(len(e.zs.Entries())); n != stops || len(e.zs.Duplicates()) != 0 {
+		t.Fatalf("server has %d entries, want %d acknowledged stops", n, stops)
+	}
+	t.Logf("store full after %d taps; recovered without restart", failedAt)
+}
