@@ -5,7 +5,12 @@ VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev
 LDFLAGS  := -s -w -X main.version=$(VERSION)
 PKGS     := ./...
 
-.PHONY: help demo test bench lint build build-arm clean
+.PHONY: help demo test bench lint build build-arm clean fuzz
+FUZZTIME ?= 3s
+# package:target pairs run by `make fuzz` (each seeded with real cases).
+FUZZ := ./device/config:FuzzParse ./device/control:FuzzDecodeRequest ./reader:FuzzParseUID \
+        ./reader/wiegand:FuzzDecoder ./reader/keyboard:FuzzKeyboardDecoder \
+        ./uplink/zeiterfassung:FuzzParseLoginBody ./uplink/zeiterfassung:FuzzParseEntries
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -16,9 +21,18 @@ build: ## build stampd, stampctl and zeitserver for this machine into bin/
 demo: build ## run stampd on local stand-ins: simulated taps -> queue -> local Zeiterfassung test server
 	bash deploy/demo/demo.sh $(BIN)
 
-test: ## run all tests (what CI runs)
+test: ## run all tests (what CI runs): vet, unit/integration/end-to-end tests, bounded fuzzing
 	$(GO) vet $(PKGS)
 	$(GO) test -count=1 -timeout 15m $(PKGS)
+	$(MAKE) --no-print-directory fuzz
+
+fuzz: ## run every fuzz target for FUZZTIME (default 3s) each
+	@for f in $(FUZZ); do \
+	  pkg=$${f%%:*}; fn=$${f##*:}; \
+	  echo "fuzz $$pkg $$fn ($(FUZZTIME))"; \
+	  $(GO) test -run '^$$' -fuzz "^$$fn\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 2s $$pkg >/tmp/fuzz-out.$$$$ 2>&1 || { cat /tmp/fuzz-out.$$$$; rm -f /tmp/fuzz-out.$$$$; exit 1; }; \
+	  rm -f /tmp/fuzz-out.$$$$; \
+	done
 
 bench: ## run the benchmarks (figures in README.md)
 	$(GO) test -run '^$$' -bench . -benchtime 2000x -count 1 ./queue/ ./device/agent/
