@@ -14,6 +14,7 @@ const (
 	statePending  = "pending"
 	stateInflight = "inflight"
 	stateDead     = "dead"
+	stateHeld     = "held"
 	stateDone     = "delivered"
 )
 
@@ -44,6 +45,19 @@ func decodeState(data []byte) entryState {
 const counterRecords = "records"
 
 func counterKey(uplink, state string) string { return uplinkPrefix + uplink + "." + state }
+
+// moveCounter moves one record's count from one state to another.
+func moveCounter(meta *bolt.Bucket, uplink, from, to string) error {
+	if err := addCounter(meta, counterKey(uplink, from), -1); err != nil {
+		return err
+	}
+	return addCounter(meta, counterKey(uplink, to), 1)
+}
+
+func (e entryState) put(b *bolt.Bucket, k []byte, now time.Time) error {
+	e.Since = now.UTC()
+	return b.Put(k, encodeState(e))
+}
 
 // Claim is a record handed to an uplink for sending.
 type Claim struct {
@@ -76,7 +90,7 @@ func (s *Store) Claim(uplink string, n int, now time.Time) ([]Claim, error) {
 		c := ub.Cursor()
 		for k, v := c.First(); k != nil && len(out) < n; k, v = c.Next() {
 			st := decodeState(v)
-			if st.State == stateDead {
+			if st.State == stateDead || st.State == stateHeld {
 				continue
 			}
 			data := recs.Get(k)
@@ -122,6 +136,9 @@ const (
 	MaybeSent
 	// Rejected: the receiver refused it for good; it becomes a dead letter.
 	Rejected
+	// Held: it must not be sent yet (e.g. its time is not trustworthy); it
+	// waits, with Msg as the reason, until released.
+	Held
 )
 
 // Outcome reports the result for one claimed record.
@@ -147,7 +164,7 @@ func (s *Store) Settle(uplink string, outcomes []Outcome, now time.Time) error {
 				continue // already settled
 			}
 			st := decodeState(v)
-			if st.State == stateDead {
+			if st.State == stateDead || st.State == stateHeld {
 				continue
 			}
 			switch o.Result {
@@ -186,6 +203,16 @@ func (s *Store) Settle(uplink string, outcomes []Outcome, now time.Time) error {
 				if err := addCounter(meta, counterKey(uplink, stateDead), 1); err != nil {
 					return err
 				}
+			case Held:
+				st.State = stateHeld
+				st.Msg = o.Msg
+				if err := moveCounter(meta, uplink, statePending, stateHeld); err != nil {
+					return err
+				}
+				if err := st.put(ub, k, now); err != nil {
+					return err
+				}
+				continue
 			default:
 				return fmt.Errorf("queue: settle seq %d: unknown result %d", o.Seq, o.Result)
 			}
@@ -215,6 +242,12 @@ type lastError struct {
 // RetryDead puts dead letters of uplink ("" = all) back into the queue. With
 // no seqs every dead letter is retried. It returns how many were moved.
 func (s *Store) RetryDead(uplink string, seqs []uint64, now time.Time) (int, error) {
+	return s.requeue(uplink, stateDead, seqs, now)
+}
+
+// requeue moves records of uplink ("" = all) in state from back to pending:
+// those in seqs, or all of them when seqs is empty.
+func (s *Store) requeue(uplink, from string, seqs []uint64, now time.Time) (int, error) {
 	if uplink != "" && !s.hasUplink(uplink) {
 		return 0, fmt.Errorf("%w: %q", ErrUnknownUplink, uplink)
 	}
@@ -237,7 +270,7 @@ func (s *Store) RetryDead(uplink string, seqs []uint64, now time.Time) (int, err
 			c := ub.Cursor()
 			for k, v := c.First(); k != nil; k, v = c.Next() {
 				st := decodeState(v)
-				if st.State != stateDead || (len(want) > 0 && !want[btoi(k)]) {
+				if st.State != from || (len(want) > 0 && !want[btoi(k)]) {
 					continue
 				}
 				keys = append(keys, append([]byte(nil), k...))
@@ -246,14 +279,10 @@ func (s *Store) RetryDead(uplink string, seqs []uint64, now time.Time) (int, err
 			for i, k := range keys {
 				st := states[i]
 				st.State = statePending
-				st.Since = now.UTC()
-				if err := ub.Put(k, encodeState(st)); err != nil {
+				if err := st.put(ub, k, now); err != nil {
 					return err
 				}
-				if err := addCounter(meta, counterKey(u.Name, stateDead), -1); err != nil {
-					return err
-				}
-				if err := addCounter(meta, counterKey(u.Name, statePending), 1); err != nil {
+				if err := moveCounter(meta, u.Name, from, statePending); err != nil {
 					return err
 				}
 				found[btoi(k)] = true
@@ -262,13 +291,16 @@ func (s *Store) RetryDead(uplink string, seqs []uint64, now time.Time) (int, err
 		}
 		for q := range want {
 			if !found[q] {
+				if from == stateHeld {
+					return fmt.Errorf("%w: seq %d", ErrNotHeld, q)
+				}
 				return fmt.Errorf("%w: seq %d", ErrNotDead, q)
 			}
 		}
 		return nil
 	})
 	if err != nil {
-		return 0, fmt.Errorf("queue: retry dead letters: %w", err)
+		return 0, fmt.Errorf("queue: requeue %s records: %w", from, err)
 	}
 	return n, nil
 }
@@ -285,7 +317,7 @@ type Item struct {
 
 // Queued lists up to limit records still in uplink's queue ("" = every
 // uplink), oldest first, after sequence number after. state filters by
-// "pending" (includes in flight), "dead" or "" for both.
+// "pending" (includes in flight), "held", "dead" or "" for all.
 func (s *Store) Queued(uplink, state string, after uint64, limit int) ([]Item, error) {
 	if uplink != "" && !s.hasUplink(uplink) {
 		return nil, fmt.Errorf("%w: %q", ErrUnknownUplink, uplink)
@@ -300,7 +332,7 @@ func (s *Store) Queued(uplink, state string, after uint64, limit int) ([]Item, e
 			c := tx.Bucket(uplinkBucket(u.Name)).Cursor()
 			for k, v := c.Seek(itob(after + 1)); k != nil && len(out) < limit; k, v = c.Next() {
 				st := decodeState(v)
-				if state == stateDead && st.State != stateDead || state == statePending && st.State == stateDead {
+				if state != "" && state != st.State && !(state == statePending && st.State == stateInflight) {
 					continue
 				}
 				var r Record

@@ -34,9 +34,18 @@ type Record struct {
 	Seq  uint64    `json:"seq"`
 	Kind Kind      `json:"kind"`
 	At   time.Time `json:"at"`
-	// ClockSynced tells whether the system clock was synchronised (adjtimex)
-	// when the record was made.
-	ClockSynced bool   `json:"clock_synced"`
+	// ClockSynced tells whether At can be trusted: the system clock was
+	// synchronised (adjtimex) and not before the build date when the record
+	// was made, or At was corrected later in the same boot.
+	ClockSynced bool `json:"clock_synced"`
+	// Boot and Mono locate At on the monotonic clock: the kernel's boot id
+	// and the time since that boot. Empty for times given explicitly
+	// (`stampctl tap --at`).
+	Boot string        `json:"boot,omitempty"`
+	Mono time.Duration `json:"mono,omitempty"`
+	// Corrected is set when At (and Start) were corrected after the clock
+	// became synchronised.
+	Corrected bool `json:"corrected,omitempty"`
 	UID         string `json:"uid,omitempty"`
 	Email       string `json:"email,omitempty"`
 
@@ -48,8 +57,21 @@ type Record struct {
 	End      time.Time `json:"end,omitzero"`
 	StartSeq uint64    `json:"start_seq,omitempty"`
 	StopSeq  uint64    `json:"stop_seq,omitempty"`
+	// StartSynced, StartBoot and StartMono are ClockSynced, Boot and Mono
+	// of the entry's start (End shares the record's own).
+	StartSynced bool          `json:"start_synced,omitempty"`
+	StartBoot   string        `json:"start_boot,omitempty"`
+	StartMono   time.Duration `json:"start_mono,omitempty"`
 
 	// Event and Detail describe an event.
 	Event  string `json:"event,omitempty"`
 	Detail string `json:"detail,omitempty"`
+}
+
+// Trusted reports whether every time in r can be trusted.
+func (r Record) Trusted() bool {
+	if r.Kind == KindEntry {
+		return r.ClockSynced && r.StartSynced
+	}
+	return r.ClockSynced
 }

@@ -13,6 +13,8 @@ type UplinkStats struct {
 	Name string `json:"name"`
 	// Pending counts records waiting for delivery (including in flight).
 	Pending uint64 `json:"pending"`
+	// Held counts records that must not be sent yet (untrusted time).
+	Held uint64 `json:"held"`
 	// Dead counts dead letters: rejected by the receiver, kept for retry.
 	Dead uint64 `json:"dead"`
 	// Delivered counts records the receiver confirmed, ever.
@@ -33,6 +35,10 @@ type Stats struct {
 	OpenShifts []Employee     `json:"open_shifts"`
 	Anomalies  []Record       `json:"anomalies"`
 	Unknown    []UnknownBadge `json:"unknown_badges"`
+	// Untrusted counts records whose time is not trustworthy (clock not
+	// synchronised); they are corrected when the clock synchronises in the
+	// same boot, or held for good.
+	Untrusted uint64 `json:"untrusted"`
 	FileBytes  int64          `json:"file_bytes"`
 }
 
@@ -47,11 +53,13 @@ func (s *Store) Stats() (Stats, error) {
 		recs := tx.Bucket(bucketRecords)
 		st.Records = getCounter(tx.Bucket(bucketMeta), counterRecords)
 		st.LastSeq = recs.Sequence()
+		st.Untrusted = uint64(tx.Bucket(bucketUntrusted).Stats().KeyN)
 		meta := tx.Bucket(bucketMeta)
 		for _, u := range s.uplinks {
 			us := UplinkStats{
 				Name:      u.Name,
 				Pending:   getCounter(meta, counterKey(u.Name, statePending)),
+				Held:      getCounter(meta, counterKey(u.Name, stateHeld)),
 				Dead:      getCounter(meta, counterKey(u.Name, stateDead)),
 				Delivered: getCounter(meta, counterKey(u.Name, stateDone)),
 			}
@@ -131,6 +139,7 @@ func (s *Store) Prune(before time.Time, max int) (int, error) {
 		n = 0
 		recs := tx.Bucket(bucketRecords)
 		anomalies := tx.Bucket(bucketAnomalies)
+		untrusted := tx.Bucket(bucketUntrusted)
 		var ubs []*bolt.Bucket
 		for _, u := range s.uplinks {
 			ubs = append(ubs, tx.Bucket(uplinkBucket(u.Name)))
@@ -150,12 +159,12 @@ func (s *Store) Prune(before time.Time, max int) (int, error) {
 			if !r.At.Before(before) {
 				break
 			}
-			if anomalies.Get(k) != nil {
+			if anomalies.Get(k) != nil || untrusted.Get(k) != nil {
 				continue
 			}
 			for _, ub := range ubs {
 				if st := ub.Get(k); st != nil {
-					if decodeState(st).State == stateDead {
+					if s := decodeState(st).State; s == stateDead || s == stateHeld {
 						continue walk
 					}
 					break walk

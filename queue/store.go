@@ -17,6 +17,7 @@ import (
 var (
 	ErrUnknownUplink = errors.New("queue: unknown uplink")
 	ErrNotDead       = errors.New("queue: record is not dead-lettered")
+	ErrNotHeld       = errors.New("queue: record is not held")
 	ErrBadRecord     = errors.New("queue: bad record")
 )
 
@@ -26,6 +27,7 @@ var (
 	bucketBadges    = []byte("badges")
 	bucketUnknown   = []byte("unknown_badges")
 	bucketAnomalies = []byte("anomalies")
+	bucketUntrusted = []byte("untrusted")
 	bucketMeta      = []byte("meta")
 	uplinkPrefix    = "uplink."
 )
@@ -96,7 +98,7 @@ func Open(path string, opts Options) (*Store, error) {
 	}
 	s := &Store{db: db, path: path, uplinks: opts.Uplinks}
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketRecords, bucketEmployees, bucketBadges, bucketUnknown, bucketAnomalies, bucketMeta} {
+		for _, b := range [][]byte{bucketRecords, bucketEmployees, bucketBadges, bucketUnknown, bucketAnomalies, bucketUntrusted, bucketMeta} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}

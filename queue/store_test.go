@@ -217,12 +217,12 @@ func TestPrune_KeepsPendingDeadAndAnomalies(t *testing.T) {
 	s := openTest(t, UplinkSpec{Name: "rest", Kinds: []Kind{KindEntry}})
 	_, err := s.Update(func(tx *Tx) error {
 		for _, r := range []Record{
-			{Kind: KindPunch, At: t0},                                // 1: no uplink needs it
-			{Kind: KindEntry, At: t0},                                // 2: delivered below
-			{Kind: KindEntry, At: t0},                                // 3: pending
-			{Kind: KindEvent, At: t0, Event: EventMissingStop},       // 4: anomaly
-			{Kind: KindPunch, At: t0.Add(48 * time.Hour)},            // 5: too young
-			{Kind: KindEvent, At: t0.Add(-time.Hour), Event: "info"}, // 6: after a young one: kept this round
+			{Kind: KindPunch, At: t0, ClockSynced: true},                                // 1: no uplink needs it
+			{Kind: KindEntry, At: t0, ClockSynced: true, StartSynced: true},             // 2: delivered below
+			{Kind: KindEntry, At: t0, ClockSynced: true, StartSynced: true},             // 3: pending
+			{Kind: KindEvent, At: t0, ClockSynced: true, Event: EventMissingStop},       // 4: anomaly
+			{Kind: KindPunch, At: t0.Add(48 * time.Hour), ClockSynced: true},            // 5: too young
+			{Kind: KindEvent, At: t0.Add(-time.Hour), ClockSynced: true, Event: "info"}, // 6: after a young one: kept this round
 		} {
 			if _, err := tx.Append(r); err != nil {
 				return err
@@ -308,5 +308,65 @@ func TestQueued_FiltersByState(t *testing.T) {
 	}
 	if _, err := s.Queued("nope", "", 0, 1); !errors.Is(err, ErrUnknownUplink) {
 		t.Fatalf("unknown uplink: %v", err)
+	}
+}
+
+func TestCorrectBoot_FixesUntrustedTimesAndReleasesHeld(t *testing.T) {
+	s := openTest(t, UplinkSpec{Name: "rest", Kinds: []Kind{KindEntry}})
+	stale := time.Date(2019, 6, 1, 0, 10, 0, 0, time.UTC) // what a board without RTC believes
+	_, err := s.Update(func(tx *Tx) error {
+		// Shift from mono 10m to mono 8h10m in boot b1, clock not synced;
+		// an untrusted entry of an older boot b0 that never synchronised.
+		if _, err := tx.Append(Record{Kind: KindEntry, At: stale.Add(8 * time.Hour), Boot: "b1", Mono: 8*time.Hour + 10*time.Minute,
+			Start: stale, StartBoot: "b1", StartMono: 10 * time.Minute, Email: "a@x"}); err != nil {
+			return err
+		}
+		if _, err := tx.Append(Record{Kind: KindEntry, At: stale, Boot: "b0", Mono: time.Hour, Start: stale, StartBoot: "b0", StartMono: time.Minute, Email: "a@x"}); err != nil {
+			return err
+		}
+		return tx.PutEmployee(Employee{Email: "b@x", Open: true, Start: stale, StartBoot: "b1", StartMono: 9 * time.Hour, LastTap: stale, LastBoot: "b1", LastMono: 9 * time.Hour})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl, _ := s.Claim("rest", 10, t0)
+	if len(cl) != 2 {
+		t.Fatalf("claims = %d", len(cl))
+	}
+	s.Settle("rest", []Outcome{{Seq: 1, Result: Held, Msg: "clock not synchronised"}, {Seq: 2, Result: Held, Msg: "clock not synchronised"}}, t0)
+	if cl, _ := s.Claim("rest", 10, t0); len(cl) != 0 {
+		t.Fatalf("held records claimed: %+v", cl)
+	}
+	if u := stats(t, s, "rest"); u.Held != 2 || u.Pending != 0 {
+		t.Fatalf("stats = %+v", u)
+	}
+	// The clock synchronises at 10h after boot b1: real time 2026-03-02 18:00 UTC.
+	synced := time.Date(2026, 3, 2, 18, 0, 0, 0, time.UTC)
+	n, err := s.CorrectBoot("b1", synced, 10*time.Hour)
+	if err != nil || n != 1 {
+		t.Fatalf("corrected %d, %v; want 1", n, err)
+	}
+	r, _ := s.Record(1)
+	wantStart := synced.Add(-10*time.Hour + 10*time.Minute)
+	if !r.Start.Equal(wantStart) || !r.End.Equal(wantStart.Add(8*time.Hour)) || !r.Trusted() || !r.Corrected {
+		t.Fatalf("corrected entry = %+v; want start %v", r, wantStart)
+	}
+	u := stats(t, s, "rest")
+	if u.Held != 1 || u.Pending != 1 {
+		t.Fatalf("after correction: %+v; want the b1 entry pending, the b0 one still held", u)
+	}
+	st, _ := s.Stats()
+	if st.Untrusted != 1 || len(st.OpenShifts) != 1 || !st.OpenShifts[0].Start.Equal(synced.Add(-time.Hour)) || !st.OpenShifts[0].StartSynced {
+		t.Fatalf("stats = %+v", st)
+	}
+	cl, _ = s.Claim("rest", 10, t0)
+	if len(cl) != 1 || cl[0].Record.Seq != 1 {
+		t.Fatalf("claims after correction = %+v", cl)
+	}
+	if n, err := s.Release("rest", []uint64{1}, t0); err == nil {
+		t.Fatalf("released a record that is not held: %d", n)
+	}
+	if n, err := s.Release("rest", nil, t0); err != nil || n != 1 {
+		t.Fatalf("operator release = %d, %v", n, err)
 	}
 }

@@ -17,9 +17,17 @@ type Employee struct {
 	Start    time.Time `json:"start,omitzero"`
 	StartSeq uint64    `json:"start_seq,omitempty"`
 	StartUID string    `json:"start_uid,omitempty"`
-	// LastTap is the time of the last accepted punch (for the repeat window).
-	LastTap time.Time `json:"last_tap,omitzero"`
-	LastUID string    `json:"last_uid,omitempty"`
+	// StartSynced, StartBoot and StartMono place the start on the clock
+	// (see Record).
+	StartSynced bool          `json:"start_synced,omitempty"`
+	StartBoot   string        `json:"start_boot,omitempty"`
+	StartMono   time.Duration `json:"start_mono,omitempty"`
+	// LastTap is the time of the last accepted punch (for the repeat
+	// window), with its boot and monotonic reading.
+	LastTap  time.Time     `json:"last_tap,omitzero"`
+	LastUID  string        `json:"last_uid,omitempty"`
+	LastBoot string        `json:"last_boot,omitempty"`
+	LastMono time.Duration `json:"last_mono,omitempty"`
 }
 
 // Badge binds a badge UID to an employee.
@@ -155,6 +163,11 @@ func (t *Tx) Append(r Record) (Record, error) {
 			return r, err
 		}
 		if err := addCounter(meta, counterKey(u.Name, statePending), 1); err != nil {
+			return r, err
+		}
+	}
+	if !r.Trusted() {
+		if err := t.tx.Bucket(bucketUntrusted).Put(key, nil); err != nil {
 			return r, err
 		}
 	}

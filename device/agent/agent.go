@@ -46,6 +46,10 @@ type Options struct {
 	// OnCommit is called after each commit that appended records (e.g. to
 	// wake the uplinks). It must not block.
 	OnCommit func([]queue.Record)
+	// MinTime is the earliest trustworthy wall-clock time (the build
+	// date); earlier readings are treated as an unset clock. Default
+	// clock.Earliest.
+	MinTime time.Time
 }
 
 // Agent turns taps into committed punches.
@@ -54,10 +58,9 @@ type Agent struct {
 	opts  Options
 	log   *slog.Logger
 
-	mu      sync.Mutex           // serialises taps; guards the fields below
-	badges  map[string]Badge     // config badges by UID
-	lastTap map[string]time.Time // by email, with monotonic readings
-	stats   Stats
+	mu     sync.Mutex       // serialises taps; guards the fields below
+	badges map[string]Badge // config badges by UID
+	stats  Stats
 }
 
 // Stats counts what the agent did since start.
@@ -80,12 +83,12 @@ func New(store Store, opts Options) *Agent {
 		opts.Rules.MaxShift = punch.DefaultRules.MaxShift
 	}
 	if opts.Clock == nil {
-		opts.Clock = clock.System{}
+		opts.Clock = &clock.System{}
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	a := &Agent{store: store, opts: opts, log: opts.Logger, lastTap: make(map[string]time.Time)}
+	a := &Agent{store: store, opts: opts, log: opts.Logger}
 	a.SetBadges(opts.Badges)
 	return a
 }
@@ -141,13 +144,10 @@ func (a *Agent) HandleTap(t reader.Tap) Outcome {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	uid := reader.FormatUID(t.UID)
-	at := t.At
-	if at.IsZero() {
-		at = a.opts.Clock.Now()
-	}
-	synced := a.opts.Clock.Synced()
+	st := a.stamp(t)
+	at := st.at
 	a.stats.Taps++
-	o := a.commitTap(uid, at, synced)
+	o := a.commitTap(uid, st)
 	switch {
 	case o.Err != nil:
 		a.stats.StoreErrors++
@@ -190,10 +190,30 @@ func (a *Agent) HandleTap(t reader.Tap) Outcome {
 	return o
 }
 
+// stamp is when a tap happened, as far as the terminal can tell.
+type stamp struct {
+	at      time.Time
+	trusted bool
+	boot    string
+	mono    time.Duration
+}
+
+// stamp reads the clock for a tap. A time given with the tap (the
+// simulator's --at) is taken as set by the operator: trusted, with no
+// monotonic reading.
+func (a *Agent) stamp(t reader.Tap) stamp {
+	if !t.At.IsZero() {
+		return stamp{at: t.At, trusted: true}
+	}
+	boot, mono := a.opts.Clock.Boot()
+	now := a.opts.Clock.Now()
+	return stamp{at: now, trusted: clock.Trusted(now, a.opts.Clock.Synced(), a.opts.MinTime), boot: boot, mono: mono}
+}
+
 // commitTap runs the punch rules and commits the result in one transaction.
-func (a *Agent) commitTap(uid string, at time.Time, synced bool) Outcome {
+func (a *Agent) commitTap(uid string, st stamp) Outcome {
 	o := Outcome{UID: uid}
-	var decision punch.Decision
+	at := st.at
 	recs, err := a.store.Update(func(tx *queue.Tx) error {
 		email := ""
 		if b, ok := a.badges[uid]; ok {
@@ -208,20 +228,30 @@ func (a *Agent) commitTap(uid string, at time.Time, synced bool) Outcome {
 			}
 		}
 		o.Email = email
+		base := queue.Record{At: at, ClockSynced: st.trusted, Boot: st.boot, Mono: st.mono, UID: uid, Email: email}
 		if email == "" {
 			o.Kind = feedback.UnknownBadge
 			if err := tx.NoteUnknown(uid, at); err != nil {
 				return err
 			}
-			_, err := tx.Append(queue.Record{Kind: queue.KindEvent, Event: queue.EventUnknownBadge, At: at, ClockSynced: synced, UID: uid})
+			ev := base
+			ev.Kind, ev.Event = queue.KindEvent, queue.EventUnknownBadge
+			_, err := tx.Append(ev)
 			return err
 		}
 		e, _, err := tx.Employee(email)
 		if err != nil {
 			return err
 		}
-		decision = punch.Decide(e, a.lastTap[email], at, a.opts.Rules)
-		base := queue.Record{At: at, ClockSynced: synced, UID: uid, Email: email}
+		el := punch.Elapsed{HaveLast: !e.LastTap.IsZero()}
+		if el.HaveLast {
+			el.SinceLast = punch.Since(e.LastTap, e.LastBoot, e.LastMono, at, st.boot, st.mono)
+		}
+		if e.Open {
+			el.ShiftAge = punch.Since(e.Start, e.StartBoot, e.StartMono, at, st.boot, st.mono)
+		}
+		decision := punch.Decide(e, el, a.opts.Rules)
+		last := queue.Employee{Email: email, LastTap: at, LastUID: uid, LastBoot: st.boot, LastMono: st.mono}
 		switch decision.Action {
 		case punch.Ignore:
 			o.Kind = feedback.AlreadyStamped
@@ -231,6 +261,7 @@ func (a *Agent) commitTap(uid string, at time.Time, synced bool) Outcome {
 				ev := base
 				ev.Kind, ev.Event = queue.KindEvent, queue.EventMissingStop
 				ev.Start, ev.StartSeq, ev.UID = e.Start, e.StartSeq, e.StartUID
+				ev.StartSynced, ev.StartBoot, ev.StartMono = e.StartSynced, e.StartBoot, e.StartMono
 				ev.Detail = fmt.Sprintf("shift started %s had no stop within %s", e.Start.UTC().Format(time.RFC3339), a.opts.Rules.MaxShift)
 				if _, err := tx.Append(ev); err != nil {
 					return err
@@ -243,7 +274,9 @@ func (a *Agent) commitTap(uid string, at time.Time, synced bool) Outcome {
 				return err
 			}
 			o.Kind = feedback.StartOK
-			return tx.PutEmployee(queue.Employee{Email: email, Open: true, Start: at, StartSeq: p.Seq, StartUID: uid, LastTap: at, LastUID: uid})
+			last.Open, last.Start, last.StartSeq, last.StartUID = true, at, p.Seq, uid
+			last.StartSynced, last.StartBoot, last.StartMono = st.trusted, st.boot, st.mono
+			return tx.PutEmployee(last)
 		default:
 			p := base
 			p.Kind, p.Action = queue.KindPunch, queue.ActionStop
@@ -254,18 +287,21 @@ func (a *Agent) commitTap(uid string, at time.Time, synced bool) Outcome {
 			en := base
 			en.Kind = queue.KindEntry
 			en.Start, en.End, en.StartSeq, en.StopSeq = e.Start, at, e.StartSeq, p.Seq
+			en.StartSynced, en.StartBoot, en.StartMono = e.StartSynced, e.StartBoot, e.StartMono
+			if e.StartBoot != "" && e.StartBoot == st.boot {
+				// Same boot: the duration is the monotonic one, whatever
+				// the wall clock did meanwhile.
+				en.End = e.Start.Add(st.mono - e.StartMono)
+			}
 			if _, err := tx.Append(en); err != nil {
 				return err
 			}
 			o.Kind = feedback.StopOK
-			return tx.PutEmployee(queue.Employee{Email: email, LastTap: at, LastUID: uid})
+			return tx.PutEmployee(last)
 		}
 	})
 	if err != nil {
 		return Outcome{Kind: feedback.Error, UID: uid, Email: o.Email, Err: err}
-	}
-	if decision.Action != punch.Ignore && o.Email != "" {
-		a.lastTap[o.Email] = at
 	}
 	o.Records = recs
 	return o

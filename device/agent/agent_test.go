@@ -175,3 +175,70 @@ func TestTap_UsesClockWhenTapHasNoTime(t *testing.T) {
 		t.Fatalf("record = %+v, want clock time and unsynced", o.Records[0])
 	}
 }
+
+func TestTap_ClockStepDuringShift_DurationFromMonotonic(t *testing.T) {
+	r := newRig(t)
+	r.tap(t, "04A1B2C3", time.Time{}) // start at t0, clock's time
+	r.clk.Advance(8 * time.Hour)
+	r.clk.Set(r.clk.Now().Add(-90 * time.Minute)) // NTP steps the wall clock back
+	o := r.tap(t, "04A1B2C3", time.Time{})
+	if o.Kind != feedback.StopOK {
+		t.Fatalf("stop: %v", o.Kind)
+	}
+	e := r.entries(t)[0]
+	if d := e.End.Sub(e.Start); d != 8*time.Hour {
+		t.Fatalf("duration %v after a clock step, want 8h (monotonic)", d)
+	}
+}
+
+func TestTap_RepeatWindowUsesMonotonic(t *testing.T) {
+	r := newRig(t)
+	r.tap(t, "04A1B2C3", time.Time{})
+	r.clk.Advance(10 * time.Second)
+	r.clk.Set(r.clk.Now().Add(2 * time.Hour)) // wall clock jumps forward
+	if o := r.tap(t, "04A1B2C3", time.Time{}); o.Kind != feedback.AlreadyStamped {
+		t.Fatalf("10s later (monotonic) after a 2h wall jump: %v, want already stamped", o.Kind)
+	}
+}
+
+func TestTap_UnsyncedClockOrTimeBeforeBuild_Untrusted(t *testing.T) {
+	r := newRig(t)
+	r.clk.SetSynced(false)
+	o := r.tap(t, "04A1B2C3", time.Time{})
+	p := o.Records[0]
+	if p.ClockSynced || p.Boot != "fake-boot" || p.Mono != time.Minute {
+		t.Fatalf("punch = %+v; want untrusted with boot and monotonic reading", p)
+	}
+	r.clk.SetSynced(true)
+	r.clk.Advance(time.Hour)
+	o = r.tap(t, "04A1B2C3", time.Time{})
+	e := o.Records[1]
+	if e.Kind != queue.KindEntry || e.StartSynced || !e.ClockSynced || e.Trusted() {
+		t.Fatalf("entry = %+v; want untrusted start, trusted end", e)
+	}
+
+	r2 := newRig(t)
+	r2.clk.Set(time.Date(1970, 1, 1, 0, 5, 0, 0, time.UTC)) // synced flag set, but 1970
+	if o := r2.tap(t, "04A1B2C3", time.Time{}); o.Records[0].ClockSynced {
+		t.Fatal("a 1970 time counted as trusted")
+	}
+}
+
+func TestTap_CorrectedAfterSyncInSameBoot(t *testing.T) {
+	r := newRig(t)
+	r.clk.Reboot("boot-2", time.Date(2019, 1, 1, 0, 0, 0, 0, time.UTC)) // no RTC: stale time, unsynced
+	r.tap(t, "04A1B2C3", time.Time{})
+	r.clk.Advance(8 * time.Hour)
+	r.tap(t, "04A1B2C3", time.Time{})
+	real := time.Date(2026, 3, 2, 17, 0, 0, 0, time.UTC)
+	r.clk.Set(real) // NTP arrives
+	r.clk.SetSynced(true)
+	boot, mono := r.clk.Boot()
+	if _, err := r.store.CorrectBoot(boot, real, mono); err != nil {
+		t.Fatal(err)
+	}
+	e := r.entries(t)[0]
+	if !e.Trusted() || !e.End.Equal(real) || !e.Start.Equal(real.Add(-8*time.Hour)) {
+		t.Fatalf("entry after correction = %+v", e)
+	}
+}

@@ -13,21 +13,55 @@ type Clock interface {
 	Now() time.Time
 	// Synced reports whether the system clock is synchronised (NTP).
 	Synced() bool
+	// Boot returns the id of the current boot and the time since boot
+	// (CLOCK_BOOTTIME: monotonic, counts suspend, survives wall-clock steps
+	// and process restarts within the boot).
+	Boot() (id string, sinceBoot time.Duration)
 }
 
 // Earliest is the earliest time a punch may carry when it is sent: a board
 // without a real-time clock boots in 1970 or at its last saved time.
 var Earliest = time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
 
-// Fake is a settable clock for tests.
+// Trusted reports whether a wall-clock reading t can be trusted: the clock
+// was synchronised and t is not before min (the build date, or Earliest).
+func Trusted(t time.Time, synced bool, min time.Time) bool {
+	if min.Before(Earliest) {
+		min = Earliest
+	}
+	return synced && !t.Before(min)
+}
+
+// Fake is a settable clock for tests. Advance moves wall clock and
+// monotonic time together; Set steps only the wall clock (like NTP or an
+// operator would), which is what time-integrity tests need.
 type Fake struct {
 	mu     sync.Mutex
 	now    time.Time
+	mono   time.Duration
+	boot   string
 	synced bool
 }
 
-// NewFake returns a synchronised fake clock at t.
-func NewFake(t time.Time) *Fake { return &Fake{now: t, synced: true} }
+// NewFake returns a synchronised fake clock at t, 1 minute after boot
+// "fake-boot".
+func NewFake(t time.Time) *Fake {
+	return &Fake{now: t, synced: true, boot: "fake-boot", mono: time.Minute}
+}
+
+// Boot returns the fake boot id and time since boot.
+func (f *Fake) Boot() (string, time.Duration) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.boot, f.mono
+}
+
+// Reboot starts a new fake boot with id, at wall time t, unsynchronised.
+func (f *Fake) Reboot(id string, t time.Time) {
+	f.mu.Lock()
+	f.boot, f.now, f.mono, f.synced = id, t, 5*time.Second, false
+	f.mu.Unlock()
+}
 
 // Now returns the fake time.
 func (f *Fake) Now() time.Time {
@@ -43,7 +77,7 @@ func (f *Fake) Synced() bool {
 	return f.synced
 }
 
-// Set moves the fake clock to t.
+// Set steps the fake wall clock to t; monotonic time does not move.
 func (f *Fake) Set(t time.Time) {
 	f.mu.Lock()
 	f.now = t
@@ -54,6 +88,7 @@ func (f *Fake) Set(t time.Time) {
 func (f *Fake) Advance(d time.Duration) {
 	f.mu.Lock()
 	f.now = f.now.Add(d)
+	f.mono += d
 	f.mu.Unlock()
 }
 

@@ -59,7 +59,7 @@ const uplinkZeiterfassung = "zeiterfassung"
 // New opens the store and builds every part. Close is done by Run.
 func New(cfg *config.Config, opts Options) (*Daemon, error) {
 	if opts.Clock == nil {
-		opts.Clock = clock.System{}
+		opts.Clock = &clock.System{}
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)

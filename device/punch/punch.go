@@ -51,16 +51,31 @@ type Decision struct {
 	MissingStop bool
 }
 
-// Decide applies the rules to a tap at time at by employee e. lastTap, if
-// not zero, is the previous accepted punch as this process saw it (with a
-// monotonic reading); it takes precedence over e.LastTap so a wall-clock
-// step does not stretch or shrink the repeat window.
-func Decide(e queue.Employee, lastTap, at time.Time, r Rules) Decision {
-	if lastTap.IsZero() {
-		lastTap = e.LastTap
+// Elapsed is how much time passed, measured by the agent on the monotonic
+// clock where it can (same boot) and on the wall clock otherwise.
+type Elapsed struct {
+	// SinceLast is the time since the employee's last accepted punch;
+	// HaveLast is false if there was none.
+	SinceLast time.Duration
+	HaveLast  bool
+	// ShiftAge is the age of the open shift (if one is open).
+	ShiftAge time.Duration
+}
+
+// Since returns the time from one reading to another: from the monotonic
+// readings when both are from the same boot (a wall-clock step does not
+// change it), else from the wall-clock times.
+func Since(fromWall time.Time, fromBoot string, fromMono time.Duration, toWall time.Time, toBoot string, toMono time.Duration) time.Duration {
+	if fromBoot != "" && fromBoot == toBoot {
+		return toMono - fromMono
 	}
-	if !lastTap.IsZero() {
-		since := at.Sub(lastTap)
+	return toWall.Sub(fromWall)
+}
+
+// Decide applies the rules to a tap by employee e.
+func Decide(e queue.Employee, el Elapsed, r Rules) Decision {
+	if el.HaveLast {
+		since := el.SinceLast
 		if since < 0 {
 			since = -since
 		}
@@ -71,7 +86,7 @@ func Decide(e queue.Employee, lastTap, at time.Time, r Rules) Decision {
 	if !e.Open {
 		return Decision{Action: Start}
 	}
-	if at.Sub(e.Start) > r.MaxShift {
+	if el.ShiftAge > r.MaxShift {
 		return Decision{Action: Start, MissingStop: true}
 	}
 	return Decision{Action: Stop}
