@@ -29,6 +29,7 @@ commands:
   queue dead [--uplink U]        dead letters with the receiver's message
   queue retry [--uplink U] [SEQ...]   resend dead letters (all without SEQ)
   reload                         re-read the badges from the config file
+  salvage FILE [--csv]           export what is readable from a store file (no stampd needed)
   version
 
 The socket is --socket, else $STAMPCLOCK_SOCKET, else ` + config.DefaultSocket + `.
@@ -98,6 +99,8 @@ func (c *cli) dispatch(cmd string, args []string) error {
 			return c.queueRetry(args[1:])
 		}
 		return usageError{fmt.Sprintf("queue %s: want list, dead or retry", args[0])}
+	case "salvage":
+		return c.salvage(args)
 	case "reload":
 		if err := c.call("reload", nil, nil); err != nil {
 			return err
