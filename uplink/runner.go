@@ -19,6 +19,17 @@ type Sender interface {
 	Send(ctx context.Context, rec queue.Record, reconcile bool) error
 }
 
+// BatchSender delivers several records at once, for targets that can keep
+// many in flight (MQTT publishes with a window of outstanding PUBACKs). A
+// Runner whose sender also implements BatchSender uses SendBatch.
+type BatchSender interface {
+	// SendBatch delivers claims, oldest first, and returns one error per
+	// claim in the same order: nil means the receiver confirmed that record.
+	// A claim's Reconcile tells, as for Send, that an earlier attempt may
+	// have reached the receiver.
+	SendBatch(ctx context.Context, claims []queue.Claim) []error
+}
+
 // Queue is the part of the store a Runner needs.
 type Queue interface {
 	Claim(uplink string, n int, now time.Time) ([]queue.Claim, error)
@@ -27,7 +38,7 @@ type Queue interface {
 
 // Options configure a Runner. Zero values mean the documented defaults.
 type Options struct {
-	// Batch is how many records are claimed per commit. Default 64.
+	// Batch is how many records are claimed per commit. Default 256.
 	Batch int
 	// MinBackoff and MaxBackoff bound the wait after a failure; it doubles
 	// per consecutive failure, with ±20% jitter. Defaults 1s and 5m.
@@ -40,6 +51,9 @@ type Options struct {
 	// Check, if set, vets a record before it is sent; an error of class
 	// Permanent dead-letters it without sending.
 	Check func(queue.Record) error
+	// Settled, if set, is called after every batch is settled, with its
+	// outcomes (e.g. to refresh a status display). It must not block.
+	Settled func([]queue.Outcome)
 	// Now and After are the clock; defaults time.Now and time.After.
 	Now   func() time.Time
 	After func(time.Duration) <-chan time.Time
@@ -78,7 +92,7 @@ type Status struct {
 // NewRunner returns a runner delivering uplink name's records with sender.
 func NewRunner(name string, q Queue, sender Sender, opts Options) *Runner {
 	if opts.Batch <= 0 {
-		opts.Batch = 64
+		opts.Batch = 256
 	}
 	if opts.MinBackoff <= 0 {
 		opts.MinBackoff = time.Second
@@ -173,6 +187,33 @@ func (r *Runner) drainOnce(ctx context.Context) (time.Duration, error) {
 		return r.opts.Idle, nil
 	}
 	r.setState("sending", time.Time{})
+	var outcomes []queue.Outcome
+	var failure error
+	if bs, ok := r.sender.(BatchSender); ok {
+		outcomes, failure = r.sendBatch(ctx, bs, claims)
+	} else {
+		outcomes, failure = r.sendEach(ctx, claims)
+	}
+	now := r.opts.Now()
+	if err := r.q.Settle(r.name, outcomes, now); err != nil {
+		return 0, err
+	}
+	r.count(outcomes, now)
+	if r.opts.Settled != nil {
+		r.opts.Settled(outcomes)
+	}
+	if failure != nil {
+		return r.backoff(failure), nil
+	}
+	r.mu.Lock()
+	r.status.Failures = 0
+	r.mu.Unlock()
+	return 0, nil
+}
+
+// sendEach sends claims one at a time and stops at the first failure that
+// is not a rejection.
+func (r *Runner) sendEach(ctx context.Context, claims []queue.Claim) ([]queue.Outcome, error) {
 	outcomes := make([]queue.Outcome, 0, len(claims))
 	var failure error
 	for _, c := range claims {
@@ -200,18 +241,66 @@ func (r *Runner) drainOnce(ctx context.Context) (time.Duration, error) {
 		}
 		outcomes = append(outcomes, o)
 	}
-	now := r.opts.Now()
-	if err := r.q.Settle(r.name, outcomes, now); err != nil {
-		return 0, err
+	return outcomes, failure
+}
+
+// sendBatch vets claims with Check, hands the rest to bs in one call and
+// maps each answer to an outcome. Unlike sendEach, a failure does not stop
+// the records after it: the sender had them in flight together, and each
+// one's own answer decides. The first failure drives the backoff.
+func (r *Runner) sendBatch(ctx context.Context, bs BatchSender, claims []queue.Claim) ([]queue.Outcome, error) {
+	outcomes := make([]queue.Outcome, len(claims))
+	send := make([]queue.Claim, 0, len(claims))
+	idx := make([]int, 0, len(claims))
+	for i, c := range claims {
+		outcomes[i] = queue.Outcome{Seq: c.Record.Seq, Result: queue.Delivered}
+		if r.opts.Check != nil {
+			if err := r.opts.Check(c.Record); err != nil {
+				outcomes[i] = r.outcome(ctx, c, err)
+				continue
+			}
+		}
+		send = append(send, c)
+		idx = append(idx, i)
 	}
-	r.count(outcomes, now)
-	if failure != nil {
-		return r.backoff(failure), nil
+	var errs []error
+	if len(send) > 0 {
+		errs = bs.SendBatch(ctx, send)
 	}
-	r.mu.Lock()
-	r.status.Failures = 0
-	r.mu.Unlock()
-	return 0, nil
+	var failure error
+	for j, i := range idx {
+		var err error
+		if j < len(errs) {
+			err = errs[j]
+		} else {
+			err = &Error{Class: Uncertain, Msg: "sender gave no answer for this record"}
+		}
+		if err == nil {
+			continue
+		}
+		outcomes[i] = r.outcome(ctx, claims[i], err)
+		if failure == nil && outcomes[i].Result != queue.Rejected {
+			failure = err
+		}
+	}
+	return outcomes, failure
+}
+
+// outcome maps a failed send of c to what the queue should record.
+func (r *Runner) outcome(ctx context.Context, c queue.Claim, err error) queue.Outcome {
+	o := queue.Outcome{Seq: c.Record.Seq, Msg: err.Error()}
+	switch {
+	case ctx.Err() != nil && errors.Is(err, ctx.Err()):
+		o.Result, o.Msg = queue.MaybeSent, "interrupted by shutdown"
+	case ClassOf(err) == Permanent:
+		o.Result = queue.Rejected
+		r.log.Warn("rejected: dead-lettered", "seq", c.Record.Seq, "err", err)
+	case ClassOf(err) == Retry:
+		o.Result = queue.RetryLater
+	default:
+		o.Result = queue.MaybeSent
+	}
+	return o
 }
 
 func (r *Runner) send(ctx context.Context, c queue.Claim) error {

@@ -14,6 +14,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"stampclock/reader"
+	"stampclock/uplink/mqtt"
 )
 
 // Config is the whole configuration.
@@ -25,6 +26,7 @@ type Config struct {
 	Punch         Punch         `toml:"punch"`
 	Log           Log           `toml:"log"`
 	Zeiterfassung Zeiterfassung `toml:"zeiterfassung"`
+	MQTT          MQTT          `toml:"mqtt"`
 	Badges        []Badge       `toml:"badge"`
 
 	// Path is the file the config was read from.
@@ -99,6 +101,39 @@ type Zeiterfassung struct {
 
 // Enabled reports whether the uplink is configured.
 func (z Zeiterfassung) Enabled() bool { return z.URL != "" }
+
+// MQTT configures the MQTT uplink. It is enabled when URLs is set.
+type MQTT struct {
+	// URLs of the brokers, tried in order: tcp://, ssl:// (tls://), ws://,
+	// wss://, each with a port.
+	URLs []string `toml:"urls"`
+	// ClientID is the MQTT client id. Default: device.id.
+	ClientID string `toml:"client_id"`
+	// Username, and Password or PasswordFile (0600), authenticate to the
+	// broker. Default: none.
+	Username     string `toml:"username"`
+	Password     string `toml:"password"`
+	PasswordFile string `toml:"password_file"`
+	// CAFile verifies the broker's certificate (default: system roots);
+	// CertFile and KeyFile are a client certificate for mutual TLS.
+	CAFile   string `toml:"ca_file"`
+	CertFile string `toml:"cert_file"`
+	KeyFile  string `toml:"key_file"`
+	// KeepAlive is the MQTT keepalive. Default 30s.
+	KeepAlive Duration `toml:"keepalive"`
+	// TopicPrefix starts every topic. Default "stampclock".
+	TopicPrefix string `toml:"topic_prefix"`
+	// QoS of record publishes: 1 or 2. Default 1.
+	QoS int `toml:"qos"`
+	// StatusInterval: the retained status is refreshed at least this often.
+	// Default 60s.
+	StatusInterval Duration `toml:"status_interval"`
+	// Window is how many publishes may await their PUBACK at once. Default 256.
+	Window int `toml:"window"`
+}
+
+// Enabled reports whether the uplink is configured.
+func (m MQTT) Enabled() bool { return len(m.URLs) > 0 }
 
 // Badge is a configured badge.
 type Badge struct {
@@ -213,6 +248,25 @@ func (c *Config) defaults() error {
 	if z.Timeout.Duration == 0 {
 		z.Timeout.Duration = 15 * time.Second
 	}
+	m := &c.MQTT
+	if m.ClientID == "" {
+		m.ClientID = c.Device.ID
+	}
+	if m.KeepAlive.Duration == 0 {
+		m.KeepAlive.Duration = 30 * time.Second
+	}
+	if m.TopicPrefix == "" {
+		m.TopicPrefix = "stampclock"
+	}
+	if m.QoS == 0 {
+		m.QoS = 1
+	}
+	if m.StatusInterval.Duration == 0 {
+		m.StatusInterval.Duration = 60 * time.Second
+	}
+	if m.Window == 0 {
+		m.Window = 256
+	}
 	return nil
 }
 
@@ -235,6 +289,8 @@ func (c *Config) validate() error {
 		"punch.max_shift":       c.Punch.MaxShift.Duration,
 		"store.retention":       c.Store.Retention.Duration,
 		"zeiterfassung.timeout": c.Zeiterfassung.Timeout.Duration,
+		"mqtt.keepalive":        c.MQTT.KeepAlive.Duration,
+		"mqtt.status_interval":  c.MQTT.StatusInterval.Duration,
 	} {
 		if d < 0 {
 			return fmt.Errorf("%s: %s is negative", key, d)
@@ -254,6 +310,9 @@ func (c *Config) validate() error {
 		return fmt.Errorf("log.format: %q; want text or json", c.Log.Format)
 	}
 	if err := c.validateZeiterfassung(); err != nil {
+		return err
+	}
+	if err := c.validateMQTT(); err != nil {
 		return err
 	}
 	seen := make(map[string]int, len(c.Badges))
@@ -313,6 +372,70 @@ func (c *Config) validateZeiterfassung() error {
 	}
 	if strings.ContainsAny(z.AuthHeader, " :\r\n") {
 		return fmt.Errorf("zeiterfassung.auth_header: %q is not a header name", z.AuthHeader)
+	}
+	return nil
+}
+
+func (c *Config) validateMQTT() error {
+	m := &c.MQTT
+	if !m.Enabled() {
+		return nil
+	}
+	for i, u := range m.URLs {
+		if _, err := mqtt.CheckURL(u); err != nil {
+			return fmt.Errorf("mqtt.urls[%d]: %w", i, err)
+		}
+	}
+	if strings.ContainsAny(c.Device.ID, "/+#") || strings.HasPrefix(c.Device.ID, "$") {
+		return fmt.Errorf("device.id: %q is used in MQTT topics and may not contain '/', '+' or '#' or start with '$'", c.Device.ID)
+	}
+	if m.TopicPrefix != "" && (strings.ContainsAny(m.TopicPrefix, "+#") || strings.HasPrefix(m.TopicPrefix, "/") || strings.HasSuffix(m.TopicPrefix, "/") || strings.HasPrefix(m.TopicPrefix, "$")) {
+		return fmt.Errorf("mqtt.topic_prefix: %q; want topic levels like \"stampclock\" or \"site/berlin\" without '+', '#', '$' or a leading or trailing '/'", m.TopicPrefix)
+	}
+	if m.QoS != 1 && m.QoS != 2 {
+		return fmt.Errorf("mqtt.qos: %d; want 1 or 2 (qos 0 gives no evidence of delivery)", m.QoS)
+	}
+	if m.Window < 1 || m.Window > 1024 {
+		return fmt.Errorf("mqtt.window: %d; want 1 to 1024", m.Window)
+	}
+	if m.KeepAlive.Duration < time.Second {
+		return fmt.Errorf("mqtt.keepalive: %s; want at least 1s", m.KeepAlive)
+	}
+	if m.StatusInterval.Duration < time.Second {
+		return fmt.Errorf("mqtt.status_interval: %s; want at least 1s", m.StatusInterval)
+	}
+	if m.Password != "" && m.PasswordFile != "" {
+		return fmt.Errorf("mqtt.password and mqtt.password_file: set only one")
+	}
+	if m.PasswordFile != "" {
+		p, err := ReadSecret(m.PasswordFile)
+		if err != nil {
+			return fmt.Errorf("mqtt.password_file: %w", err)
+		}
+		m.Password = p
+	}
+	if m.Password != "" && m.Username == "" {
+		return fmt.Errorf("mqtt.username: required with a password")
+	}
+	if (m.CertFile == "") != (m.KeyFile == "") {
+		return fmt.Errorf("mqtt.cert_file and mqtt.key_file: set both or neither")
+	}
+	for key, path := range map[string]string{"mqtt.ca_file": m.CAFile, "mqtt.cert_file": m.CertFile} {
+		if path == "" {
+			continue
+		}
+		if _, err := os.Stat(path); err != nil {
+			return fmt.Errorf("%s: %w", key, err)
+		}
+	}
+	if m.KeyFile != "" {
+		fi, err := os.Stat(m.KeyFile)
+		if err != nil {
+			return fmt.Errorf("mqtt.key_file: %w", err)
+		}
+		if fi.Mode().Perm()&0o007 != 0 {
+			return fmt.Errorf("mqtt.key_file: %s is readable by others (mode %04o); run: chmod 600 %s", m.KeyFile, fi.Mode().Perm(), m.KeyFile)
+		}
 	}
 	return nil
 }

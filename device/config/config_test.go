@@ -3,9 +3,12 @@ package config
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/BurntSushi/toml"
 )
 
 const minimal = `
@@ -119,12 +122,28 @@ func TestExampleConfigIsValid(t *testing.T) {
 	}
 	pw := writeSecret(t, 0o600)
 	data = []byte(strings.Replace(string(data), "/etc/stampclock/zeiterfassung.secret", pw, 1))
+	data = []byte(strings.Replace(string(data), "/etc/stampclock/mqtt.secret", pw, 1))
 	c, err := Parse("stampd.example.toml", data)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(c.Badges) == 0 {
 		t.Fatal("example config shows no badge")
+	}
+	if !c.MQTT.Enabled() || c.MQTT.Password != "s3cret" {
+		t.Fatalf("example config: mqtt %+v", c.MQTT)
+	}
+	// Every [mqtt] key is documented in the example.
+	var raw map[string]map[string]any
+	if _, err := toml.Decode(string(data), &raw); err != nil {
+		t.Fatal(err)
+	}
+	mt := reflect.TypeFor[MQTT]()
+	for i := range mt.NumField() {
+		key := mt.Field(i).Tag.Get("toml")
+		if _, ok := raw["mqtt"][key]; !ok && !strings.Contains(string(data), "# "+key+" = ") {
+			t.Errorf("mqtt.%s is not in deploy/stampd.example.toml", key)
+		}
 	}
 }
 
@@ -138,4 +157,59 @@ func FuzzParse(f *testing.F) {
 			t.Fatal("valid config without a location")
 		}
 	})
+}
+
+func TestParse_MQTTDefaultsAndSecrets(t *testing.T) {
+	pw := writeSecret(t, 0o600)
+	c, err := Parse("a.toml", []byte(minimal+`
+[mqtt]
+urls = ["tcp://127.0.0.1:1883", "wss://broker.example.com:443/mqtt"]
+username = "t1"
+password_file = "`+pw+`"
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := c.MQTT
+	if !m.Enabled() || m.ClientID != "t1" || m.TopicPrefix != "stampclock" || m.QoS != 1 || m.KeepAlive.Duration != 30*time.Second ||
+		m.StatusInterval.Duration != time.Minute || m.Window != 256 || m.Password != "s3cret" {
+		t.Fatalf("mqtt = %+v", m)
+	}
+	c, err = Parse("a.toml", []byte(minimal))
+	if err != nil || c.MQTT.Enabled() {
+		t.Fatalf("mqtt enabled without urls: %+v %v", c.MQTT, err)
+	}
+}
+
+func TestParse_MQTTErrors(t *testing.T) {
+	loose := writeSecret(t, 0o644)
+	mq := func(extra string) string { return minimal + "[mqtt]\nurls = [\"tcp://b.example.com:1883\"]\n" + extra }
+	tests := []struct{ name, toml, want string }{
+		{"UnknownKey", mq("qso = 1\n"), "unknown key mqtt.qso"},
+		{"BadScheme", minimal + "[mqtt]\nurls = [\"http://b:1883\"]\n", "mqtt.urls[0]"},
+		{"NoPort", minimal + "[mqtt]\nurls = [\"ssl://b\"]\n", "no port"},
+		{"CredentialsInURL", minimal + "[mqtt]\nurls = [\"tcp://u:hunter2@b:1883\"]\n", "carries credentials"},
+		{"QoS0", mq("qos = 3\n"), "mqtt.qos"},
+		{"Window", mq("window = 5000\n"), "mqtt.window"},
+		{"BadPrefix", mq("topic_prefix = \"a/#\"\n"), "mqtt.topic_prefix"},
+		{"BothPasswords", mq("username = \"u\"\npassword = \"x\"\npassword_file = \"/x\"\n"), "set only one"},
+		{"PasswordFileWorldReadable", mq("username = \"u\"\npassword_file = \"" + loose + "\"\n"), "chmod 600"},
+		{"PasswordWithoutUser", mq("password = \"x\"\n"), "mqtt.username"},
+		{"CertWithoutKey", mq("cert_file = \"/etc/hostname\"\n"), "set both"},
+		{"MissingCA", mq("ca_file = \"/nonexistent/ca.pem\"\n"), "mqtt.ca_file"},
+		{"KeyWorldReadable", mq("cert_file = \"" + loose + "\"\nkey_file = \"" + loose + "\"\n"), "mqtt.key_file"},
+		{"DeviceIDWildcard", strings.Replace(mq(""), `id = "t1"`, `id = "t/1"`, 1), "device.id"},
+		{"ShortKeepalive", mq("keepalive = \"10ms\"\n"), "mqtt.keepalive"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse("a.toml", []byte(tt.toml))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v, want %q", err, tt.want)
+			}
+			if strings.Contains(err.Error(), "hunter2") {
+				t.Fatalf("password in error: %v", err)
+			}
+		})
+	}
 }

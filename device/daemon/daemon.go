@@ -21,6 +21,7 @@ import (
 	"stampclock/queue"
 	"stampclock/reader"
 	"stampclock/uplink"
+	"stampclock/uplink/mqtt"
 	"stampclock/uplink/zeiterfassung"
 )
 
@@ -48,13 +49,18 @@ type Daemon struct {
 	source  reader.Source
 	script  []ScriptStep
 	runners []*uplink.Runner
+	mqtt    *mqtt.Client // nil when the MQTT uplink is off
 	started time.Time
 
 	cfgMu sync.Mutex // guards cfg during reload
 }
 
-// uplinkZeiterfassung is the queue name of the REST uplink.
-const uplinkZeiterfassung = "zeiterfassung"
+// Queue names of the uplinks. Each has its own pending set, so one
+// target being down never holds back the other.
+const (
+	uplinkZeiterfassung = "zeiterfassung"
+	uplinkMQTT          = "mqtt"
+)
 
 // New opens the store and builds every part. Close is done by Run.
 func New(cfg *config.Config, opts Options) (*Daemon, error) {
@@ -80,6 +86,9 @@ func New(cfg *config.Config, opts Options) (*Daemon, error) {
 	if cfg.Zeiterfassung.Enabled() {
 		specs = append(specs, queue.UplinkSpec{Name: uplinkZeiterfassung, Kinds: []queue.Kind{queue.KindEntry}})
 	}
+	if cfg.MQTT.Enabled() {
+		specs = append(specs, queue.UplinkSpec{Name: uplinkMQTT}) // every kind
+	}
 	store, err := queue.Open(cfg.Store.Path, queue.Options{Uplinks: specs})
 	if err != nil {
 		return nil, err
@@ -102,9 +111,16 @@ func New(cfg *config.Config, opts Options) (*Daemon, error) {
 		d.runners = append(d.runners, uplink.NewRunner(uplinkZeiterfassung, store, client, uplink.Options{
 			Check:      checkTimes,
 			MinBackoff: opts.MinBackoff, MaxBackoff: opts.MaxBackoff,
-			Now:    opts.Clock.Now,
-			Logger: opts.Logger,
+			Settled: d.settled,
+			Now:     opts.Clock.Now,
+			Logger:  opts.Logger,
 		}))
+	}
+	if cfg.MQTT.Enabled() {
+		if err := d.newMQTT(); err != nil {
+			store.Close()
+			return nil, err
+		}
 	}
 
 	switch cfg.Reader.Type {
@@ -146,9 +162,54 @@ func checkTimes(r queue.Record) error {
 	return nil
 }
 
+// newMQTT builds the MQTT client and its runner.
+func (d *Daemon) newMQTT() error {
+	m := d.cfg.MQTT
+	var r *uplink.Runner
+	client, err := mqtt.New(mqtt.Options{
+		URLs: m.URLs, DeviceID: d.cfg.Device.ID, ClientID: m.ClientID,
+		Username: m.Username, Password: m.Password,
+		CAFile: m.CAFile, CertFile: m.CertFile, KeyFile: m.KeyFile,
+		KeepAlive: m.KeepAlive.Duration, TopicPrefix: m.TopicPrefix, QoS: byte(m.QoS),
+		Window: m.Window, StatusInterval: m.StatusInterval.Duration,
+		Status:    d.mqttStatus,
+		Version:   d.opts.Version,
+		OnConnect: func() { r.Wake() },
+		Now:       d.opts.Clock.Now,
+		Logger:    d.opts.Logger,
+	})
+	if err != nil {
+		return fmt.Errorf("config %s: %w", d.cfg.Path, err)
+	}
+	// Large batches keep a backlog flowing through the in-flight window:
+	// each batch costs two commits (claim, settle) and a pause for the last
+	// PUBACKs. A crash mid-batch only means redeliveries with the same keys.
+	r = uplink.NewRunner(uplinkMQTT, d.store, client, uplink.Options{
+		Batch:      mqtt.DefaultBatch,
+		MinBackoff: d.opts.MinBackoff, MaxBackoff: d.opts.MaxBackoff,
+		Settled: d.settled,
+		Now:     d.opts.Clock.Now,
+		Logger:  d.opts.Logger,
+	})
+	d.mqtt = client
+	d.runners = append(d.runners, r)
+	return nil
+}
+
+// settled is called by every runner after a batch: the queue depth in the
+// MQTT status changed.
+func (d *Daemon) settled([]queue.Outcome) {
+	if d.mqtt != nil {
+		d.mqtt.StatusChanged()
+	}
+}
+
 func (d *Daemon) wake() {
 	for _, r := range d.runners {
 		r.Wake()
+	}
+	if d.mqtt != nil {
+		d.mqtt.StatusChanged()
 	}
 }
 
@@ -199,6 +260,9 @@ func (d *Daemon) Run(ctx context.Context) error {
 	run("control", srv.Serve)
 	for _, r := range d.runners {
 		run("uplink", r.Run)
+	}
+	if d.mqtt != nil {
+		run("mqtt status", d.mqtt.Run)
 	}
 	run("prune", d.pruneLoop)
 	if d.cfg.Reader.Script != "" {

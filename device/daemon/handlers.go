@@ -11,6 +11,7 @@ import (
 	"stampclock/queue"
 	"stampclock/reader"
 	"stampclock/uplink"
+	"stampclock/uplink/mqtt"
 )
 
 // Status is the answer to `stampctl status`.
@@ -32,7 +33,9 @@ type Status struct {
 	} `json:"queue_depth"`
 	Queue   queue.Stats     `json:"queue"`
 	Uplinks []uplink.Status `json:"uplinks"`
-	Taps    agent.Stats     `json:"taps"`
+	// MQTT is the broker connection, when the MQTT uplink is on.
+	MQTT *mqtt.ConnState `json:"mqtt,omitempty"`
+	Taps agent.Stats     `json:"taps"`
 }
 
 // TapArgs are the arguments of the tap command.
@@ -145,8 +148,43 @@ func (d *Daemon) status() (Status, error) {
 	for _, r := range d.runners {
 		s.Uplinks = append(s.Uplinks, r.Status())
 	}
+	if d.mqtt != nil {
+		cs := d.mqtt.State()
+		s.MQTT = &cs
+	}
 	s.Taps = d.agent.Stats()
 	return s, nil
+}
+
+// mqttStatus is the device's part of the retained MQTT status: clock, and
+// per uplink its queue depth, state, last delivery and last error.
+func (d *Daemon) mqttStatus() mqtt.Status {
+	var st mqtt.Status
+	st.Clock = &mqtt.Clock{Now: d.opts.Clock.Now().UTC(), Synced: d.opts.Clock.Synced(), Timezone: d.cfg.Punch.Timezone}
+	qs, err := d.store.Stats()
+	if err != nil {
+		st.LastError, st.LastErrorAt = err.Error(), d.opts.Clock.Now().UTC()
+		return st
+	}
+	states := make(map[string]uplink.Status, len(d.runners))
+	for _, r := range d.runners {
+		rs := r.Status()
+		states[rs.Uplink] = rs
+	}
+	for _, u := range qs.Uplinks {
+		us := mqtt.UplinkStatus{
+			Name: u.Name, State: states[u.Name].State, Pending: u.Pending, Dead: u.Dead, Delivered: u.Delivered,
+			LastDelivery: u.LastDelivery, LastError: u.LastError, LastErrorAt: u.LastErrorAt,
+		}
+		st.Uplinks = append(st.Uplinks, us)
+		if us.LastDelivery.After(st.LastDelivery) {
+			st.LastDelivery = us.LastDelivery
+		}
+		if us.LastErrorAt.After(st.LastErrorAt) {
+			st.LastError, st.LastErrorAt = us.LastError, us.LastErrorAt
+		}
+	}
+	return st
 }
 
 func (d *Daemon) tap(ctx context.Context, a TapArgs) (TapResult, error) {

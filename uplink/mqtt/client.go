@@ -1,0 +1,427 @@
+package mqtt
+
+import (
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	paho "github.com/eclipse/paho.mqtt.golang"
+	"github.com/eclipse/paho.mqtt.golang/packets"
+
+	"stampclock/queue"
+	"stampclock/uplink"
+)
+
+// Client publishes records and the terminal's status to a broker. It is
+// safe for concurrent use: the delivery loop calls SendBatch while Run
+// keeps the status fresh.
+type Client struct {
+	opts   Options
+	topics Topics
+	tls    *tls.Config
+	log    *slog.Logger
+	nudge  chan struct{}
+
+	mu     sync.Mutex // guards the fields below; held during a connect
+	cur    *session
+	gen    uint64
+	closed bool
+	state  ConnState
+}
+
+// session is one connection: a fresh paho client that is never reused
+// after its connection ends.
+type session struct {
+	pc       paho.Client
+	gen      uint64
+	broker   atomic.Pointer[string] // set by paho's notification goroutine
+	lost     chan struct{}          // closed when the connection ends
+	lostOnce sync.Once
+}
+
+func (s *session) brokerURL() string {
+	if u := s.broker.Load(); u != nil {
+		return *u
+	}
+	return ""
+}
+
+func (s *session) markLost() { s.lostOnce.Do(func() { close(s.lost) }) }
+
+func (s *session) isLost() bool {
+	select {
+	case <-s.lost:
+		return true
+	default:
+		return false
+	}
+}
+
+// New checks o and returns a client. It does not connect: the first
+// SendBatch or the status loop (Run) does.
+func New(o Options) (*Client, error) {
+	o.defaults()
+	if err := o.validate(); err != nil {
+		return nil, err
+	}
+	tc, err := o.tlsConfig()
+	if err != nil {
+		return nil, err
+	}
+	return &Client{
+		opts:   o,
+		topics: Topics{Prefix: o.TopicPrefix, Device: o.DeviceID},
+		tls:    tc,
+		log:    o.Logger.With("uplink", "mqtt"),
+		nudge:  make(chan struct{}, 1),
+	}, nil
+}
+
+// Topics returns the client's topics.
+func (c *Client) Topics() Topics { return c.topics }
+
+// State returns the connection state.
+func (c *Client) State() ConnState {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	st := c.state
+	st.Connected = c.cur != nil && !c.cur.isLost() && c.cur.pc.IsConnectionOpen()
+	return st
+}
+
+// StatusChanged asks for the retained status to be published again soon.
+// It never blocks.
+func (c *Client) StatusChanged() {
+	select {
+	case c.nudge <- struct{}{}:
+	default:
+	}
+}
+
+// Send publishes one record and waits for its PUBACK (uplink.Sender).
+func (c *Client) Send(ctx context.Context, rec queue.Record, reconcile bool) error {
+	return c.SendBatch(ctx, []queue.Claim{{Record: rec, Reconcile: reconcile}})[0]
+}
+
+// SendBatch publishes claims in order with up to Options.Window publishes
+// awaiting their PUBACK, and returns one error per claim (nil: the broker
+// acknowledged it on a connection that was not lost meanwhile). Reconcile
+// needs nothing special: a redelivery carries the same idempotency key.
+// Errors are *uplink.Error: Retry when the record certainly was not
+// published, Uncertain when it may have reached the broker.
+func (c *Client) SendBatch(ctx context.Context, claims []queue.Claim) []error {
+	errs := make([]error, len(claims))
+	s, err := c.session(ctx)
+	if err != nil {
+		for i := range errs {
+			errs[i] = err
+		}
+		return errs
+	}
+	type flight struct {
+		i   int
+		tok paho.Token
+	}
+	inflight := make([]flight, 0, min(len(claims), c.opts.Window))
+	head := 0
+	var stop error
+	for i, cl := range claims {
+		if stop != nil {
+			errs[i] = stop
+			continue
+		}
+		topic, payload, err := c.topics.encode(cl.Record)
+		if err != nil {
+			errs[i] = &uplink.Error{Class: uplink.Permanent, Msg: err.Error()}
+			continue
+		}
+		for len(inflight)-head >= c.opts.Window {
+			f := inflight[head]
+			errs[f.i] = c.await(ctx, s, f.tok)
+			head++
+		}
+		if err := ctx.Err(); err != nil {
+			stop = &uplink.Error{Class: uplink.Retry, Msg: "not published: shutting down", Err: err}
+		} else if s.isLost() || !s.pc.IsConnectionOpen() {
+			stop = &uplink.Error{Class: uplink.Retry, Msg: "not published: connection lost"}
+		}
+		if stop != nil {
+			errs[i] = stop
+			continue
+		}
+		tok := c.publish(s, topic, false, payload)
+		if tok == nil {
+			stop = &uplink.Error{Class: uplink.Uncertain, Msg: "connection lost while publishing"}
+			errs[i] = stop
+			continue
+		}
+		inflight = append(inflight, flight{i, tok})
+	}
+	for ; head < len(inflight); head++ {
+		f := inflight[head]
+		errs[f.i] = c.await(ctx, s, f.tok)
+	}
+	return errs
+}
+
+// publish hands one message to paho. paho's Publish can block for the
+// whole write timeout when the connection dies under it (it waits to hand
+// the packet to a writer that has stopped), so the call runs aside and is
+// abandoned when the session is lost: publish then returns nil.
+func (c *Client) publish(s *session, topic string, retain bool, payload []byte) paho.Token {
+	done := make(chan paho.Token, 1)
+	go func() { done <- s.pc.Publish(topic, c.opts.QoS, retain, payload) }()
+	select {
+	case tok := <-done:
+		return tok
+	case <-s.lost:
+		return nil
+	}
+}
+
+// await waits for tok's PUBACK. It returns nil only on positive evidence:
+// the token completed without error and the session was not lost. paho
+// completes the tokens of a lost connection with an error (CleanSession,
+// no auto-reconnect); anything else unconfirmed is Uncertain.
+func (c *Client) await(ctx context.Context, s *session, tok paho.Token) error {
+	select {
+	case <-tok.Done():
+	default:
+		t := time.NewTimer(c.opts.AckTimeout)
+		select {
+		case <-tok.Done():
+		case <-s.lost:
+		case <-ctx.Done():
+		case <-t.C:
+			c.drop(s, fmt.Errorf("no PUBACK within %s", c.opts.AckTimeout))
+		}
+		t.Stop()
+	}
+	select {
+	case <-tok.Done():
+		if err := tok.Error(); err != nil {
+			return &uplink.Error{Class: uplink.Uncertain, Msg: "no PUBACK", Err: err}
+		}
+		if s.isLost() {
+			return &uplink.Error{Class: uplink.Uncertain, Msg: "connection lost while the batch was in flight"}
+		}
+		return nil
+	default:
+	}
+	if err := ctx.Err(); err != nil {
+		return &uplink.Error{Class: uplink.Uncertain, Msg: "no PUBACK before shutdown", Err: err}
+	}
+	return &uplink.Error{Class: uplink.Uncertain, Msg: "connection lost before PUBACK"}
+}
+
+// drop ends s (a broken connection); the next use connects afresh.
+func (c *Client) drop(s *session, why error) {
+	if s.isLost() {
+		return
+	}
+	c.log.Warn("dropping connection", "err", why)
+	c.connLost(s, why)
+	go s.pc.Disconnect(0)
+}
+
+// session returns the open connection, connecting first if there is none.
+func (c *Client) session(ctx context.Context) (*session, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return nil, &uplink.Error{Class: uplink.Retry, Err: ErrClosed}
+	}
+	if s := c.cur; s != nil && !s.isLost() && s.pc.IsConnectionOpen() {
+		return s, nil
+	}
+	s := &session{lost: make(chan struct{})}
+	pc := paho.NewClient(c.pahoOptions(s))
+	tok := pc.Connect()
+	select {
+	case <-tok.Done():
+	case <-ctx.Done():
+		go func() { <-tok.Done(); pc.Disconnect(0) }()
+		return nil, &uplink.Error{Class: uplink.Retry, Msg: "connect interrupted", Err: ctx.Err()}
+	}
+	if err := tok.Error(); err != nil {
+		return nil, c.connectFailed(err)
+	}
+	s.pc = pc
+	c.gen++
+	s.gen = c.gen
+	c.cur = s
+	now := c.opts.Now()
+	if c.state.Failures > 0 {
+		c.log.Info("connected to broker", "broker", s.brokerURL(), "after_failures", c.state.Failures)
+	} else {
+		c.log.Info("connected to broker", "broker", s.brokerURL())
+	}
+	c.state.Broker, c.state.Since, c.state.Failures = s.brokerURL(), now, 0
+	c.state.Connects++
+	c.StatusChanged()
+	if c.opts.OnConnect != nil {
+		go c.opts.OnConnect()
+	}
+	return s, nil
+}
+
+// connectFailed records and classifies a failed connect (c.mu held).
+func (c *Client) connectFailed(err error) error {
+	msg := "cannot connect to broker"
+	switch {
+	case errors.Is(err, packets.ErrorRefusedBadUsernameOrPassword), errors.Is(err, packets.ErrorRefusedNotAuthorised):
+		msg = "broker refused the credentials (check mqtt.username and mqtt.password_file)"
+	case errors.Is(err, packets.ErrorRefusedIDRejected):
+		msg = "broker rejected the client id (check mqtt.client_id)"
+	}
+	ue := &uplink.Error{Class: uplink.Retry, Msg: msg, Err: err}
+	c.state.Failures++
+	c.state.LastError, c.state.LastErrorAt = ue.Error(), c.opts.Now()
+	if c.state.Failures == 1 {
+		c.log.Warn("connect failed", "err", ue)
+	} else {
+		c.log.Debug("connect failed again", "err", ue, "failures", c.state.Failures)
+	}
+	return ue
+}
+
+// connLost records the end of s.
+func (c *Client) connLost(s *session, err error) {
+	if s.isLost() {
+		return
+	}
+	s.markLost()
+	c.mu.Lock()
+	c.state.LastError, c.state.LastErrorAt = "connection lost: "+err.Error(), c.opts.Now()
+	c.mu.Unlock()
+	c.log.Warn("connection lost", "broker", s.brokerURL(), "err", err)
+}
+
+func (c *Client) pahoOptions(s *session) *paho.ClientOptions {
+	po := paho.NewClientOptions()
+	for _, u := range c.opts.URLs {
+		po.AddBroker(u)
+	}
+	po.SetClientID(c.opts.ClientID)
+	if c.opts.Username != "" {
+		po.SetUsername(c.opts.Username)
+		po.SetPassword(c.opts.Password)
+	}
+	po.SetTLSConfig(c.tls)
+	po.SetKeepAlive(c.opts.KeepAlive)
+	po.SetPingTimeout(min(c.opts.KeepAlive, 10*time.Second))
+	po.SetConnectTimeout(c.opts.ConnectTimeout)
+	po.SetWriteTimeout(min(c.opts.AckTimeout, 10*time.Second))
+	// One connection per paho client: anything unconfirmed is resent from
+	// the queue, never from paho's store.
+	po.SetProtocolVersion(4) // MQTT 3.1.1; no silent retry as 3.1
+	po.SetCleanSession(true)
+	po.SetAutoReconnect(false)
+	po.SetConnectRetry(false)
+	po.SetStore(paho.NewMemoryStore())
+	po.SetWill(c.topics.Status(), string(c.goodbye()), 1, true)
+	po.SetConnectionNotificationHandler(func(_ paho.Client, n paho.ConnectionNotification) {
+		if b, ok := n.(paho.ConnectionNotificationBroker); ok {
+			u := b.Broker.Redacted()
+			s.broker.Store(&u)
+		}
+	})
+	po.SetConnectionLostHandler(func(_ paho.Client, err error) {
+		c.connLost(s, err)
+		c.StatusChanged()
+	})
+	return po
+}
+
+// goodbye is the retained status saying the terminal is offline: the Last
+// Will, and the last word on a clean shutdown.
+func (c *Client) goodbye() []byte {
+	data, _ := json.Marshal(Status{Schema: SchemaVersion, DeviceID: c.opts.DeviceID, Online: false, Version: c.opts.Version})
+	return data
+}
+
+func (c *Client) statusPayload() []byte {
+	var st Status
+	if c.opts.Status != nil {
+		st = c.opts.Status()
+	}
+	st.Schema, st.DeviceID, st.Online, st.Version, st.At = SchemaVersion, c.opts.DeviceID, true, c.opts.Version, c.opts.Now().UTC()
+	data, _ := json.Marshal(st) // plain fields: cannot fail
+	return data
+}
+
+// publishStatus publishes payload retained on the status topic and waits
+// for its PUBACK.
+func (c *Client) publishStatus(ctx context.Context, s *session, payload []byte) error {
+	tok := c.publish(s, c.topics.Status(), true, payload)
+	if tok == nil {
+		return errors.New("mqtt: publish status: connection lost")
+	}
+	if err := c.await(ctx, s, tok); err != nil {
+		return fmt.Errorf("mqtt: publish status: %w", err)
+	}
+	return nil
+}
+
+// Run keeps the retained status fresh until ctx is done: it connects when
+// needed, publishes the status on connect, on StatusChanged (at most once
+// per StatusMinGap) and every StatusInterval. On return it publishes the
+// retained offline status and disconnects; the client is closed.
+func (c *Client) Run(ctx context.Context) error {
+	tick := time.NewTicker(c.opts.StatusInterval)
+	defer tick.Stop()
+	dirty := true
+	var last time.Time
+	for {
+		var soon <-chan time.Time
+		if dirty {
+			if gap := c.opts.StatusMinGap - time.Since(last); gap > 0 {
+				soon = time.After(gap)
+			} else {
+				last = time.Now()
+				dirty = false
+				if s, err := c.session(ctx); err == nil {
+					if err := c.publishStatus(ctx, s, c.statusPayload()); err != nil && ctx.Err() == nil {
+						c.log.Debug("status not published", "err", err)
+					}
+				}
+				continue
+			}
+		}
+		select {
+		case <-ctx.Done():
+			c.shutdown()
+			return nil
+		case <-tick.C:
+			dirty = true
+		case <-c.nudge:
+			dirty = true
+		case <-soon:
+		}
+	}
+}
+
+// shutdown says goodbye on the status topic and disconnects for good.
+func (c *Client) shutdown() {
+	c.mu.Lock()
+	s := c.cur
+	c.closed = true
+	c.mu.Unlock()
+	if s == nil || s.isLost() || !s.pc.IsConnectionOpen() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if err := c.publishStatus(ctx, s, c.goodbye()); err != nil {
+		c.log.Debug("offline status not published", "err", err)
+	}
+	s.markLost()
+	s.pc.Disconnect(250)
+	c.log.Info("disconnected from broker")
+}

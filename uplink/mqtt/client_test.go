@@ -1,0 +1,203 @@
+package mqtt
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"stampclock/queue"
+	"stampclock/uplink"
+	"stampclock/uplink/mqtt/mqtttest"
+)
+
+func TestDeliver_EveryRecordOnItsTopicWithItsPayload(t *testing.T) {
+	b := mqtttest.Start(t, mqtttest.Options{})
+	s := newStore(t, 300)
+	start(t, s, Options{URLs: []string{b.URL()}, Window: 16})
+	eventually(t, 20*time.Second, "queue drained", func() bool { return pendingOf(t, s, "mqtt") == 0 })
+	if dups := checkAllArrived(t, b.Messages(), 300); dups != 0 {
+		t.Fatalf("%d redeliveries without any fault", dups)
+	}
+	// Order per device is kept on an unbroken connection.
+	var last uint64
+	for _, m := range b.Messages() {
+		var p Payload
+		if json.Unmarshal(m.Payload, &p) == nil && p.Seq != 0 {
+			if p.Seq <= last {
+				t.Fatalf("seq %d after %d", p.Seq, last)
+			}
+			last = p.Seq
+		}
+	}
+}
+
+func TestDeliver_BrokerRestartMidBacklog_NoneLostRedeliveriesSameKey(t *testing.T) {
+	const n = 3000
+	b := mqtttest.Start(t, mqtttest.Options{})
+	s := newStore(t, n)
+	start(t, s, Options{URLs: []string{b.URL()}, Window: 64, ConnectTimeout: time.Second})
+	if !b.WaitFor(20*time.Second, func(ms []mqtttest.Message) bool { return countRecords(ms) >= n/3 }) {
+		t.Fatal("backlog did not start draining")
+	}
+	b.Stop()
+	time.Sleep(150 * time.Millisecond)
+	if p := pendingOf(t, s, "mqtt"); p == 0 {
+		t.Fatal("backlog drained before the broker stopped; test proves nothing")
+	}
+	if err := b.Restart(); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 30*time.Second, "queue drained after restart", func() bool { return pendingOf(t, s, "mqtt") == 0 })
+	dups := checkAllArrived(t, b.Messages(), n)
+	t.Logf("%d records, %d redeliveries", n, dups)
+}
+
+func TestDeliver_ConnectionCutMidBatch_ResentFromQueue(t *testing.T) {
+	const n = 2000
+	b := mqtttest.Start(t, mqtttest.Options{})
+	p := mqtttest.StartProxy(t, b.Addr())
+	s := newStore(t, n)
+	start(t, s, Options{URLs: []string{p.URL()}, Window: 128})
+	for cut := 1; cut <= 3; cut++ {
+		if !b.WaitFor(20*time.Second, func(ms []mqtttest.Message) bool { return countRecords(ms) >= cut*n/5 }) {
+			t.Fatalf("cut %d: no progress", cut)
+		}
+		p.Cut()
+	}
+	eventually(t, 30*time.Second, "queue drained", func() bool { return pendingOf(t, s, "mqtt") == 0 })
+	checkAllArrived(t, b.Messages(), n)
+}
+
+func TestStatus_RetainedOnlineThenWillThenGoodbye(t *testing.T) {
+	b := mqtttest.Start(t, mqtttest.Options{})
+	p := mqtttest.StartProxy(t, b.Addr())
+	s := newStore(t, 3)
+	statusTopic := "stampclock/" + device + "/status"
+	run := start(t, s, Options{URLs: []string{p.URL()}, Version: "1.2.3", StatusMinGap: 10 * time.Millisecond, Status: func() Status {
+		return Status{Clock: &Clock{Now: base, Synced: true, Timezone: "Europe/Berlin"}, Uplinks: []UplinkStatus{{Name: "mqtt", Pending: pendingOf(t, s, "mqtt")}}}
+	}})
+	retained := func() Status {
+		m, ok := b.Retained(statusTopic)
+		if !ok {
+			return Status{}
+		}
+		var st Status
+		if err := json.Unmarshal(m.Payload, &st); err != nil {
+			t.Fatalf("status %s: %v", m.Payload, err)
+		}
+		return st
+	}
+	eventually(t, 10*time.Second, "retained online status with drained queue", func() bool {
+		st := retained()
+		return st.Online && st.DeviceID == device && st.Version == "1.2.3" && st.Clock != nil && st.Clock.Synced &&
+			len(st.Uplinks) == 1 && st.Uplinks[0].Pending == 0
+	})
+	p.Cut()
+	if !b.WaitFor(5*time.Second, func(ms []mqtttest.Message) bool {
+		return len(ms) > 0 && ms[len(ms)-1].Will && ms[len(ms)-1].Topic == statusTopic
+	}) {
+		t.Fatal("no Last Will on the status topic")
+	}
+	if st := retained(); st.Online || st.DeviceID != device {
+		t.Fatalf("after the cut the retained status is %+v, want offline", st)
+	}
+	// The next status tick or delivery reconnects and says online again.
+	run.c.StatusChanged()
+	eventually(t, 10*time.Second, "online again", func() bool { return retained().Online })
+	run.stop()
+	if st := retained(); st.Online {
+		t.Fatalf("after shutdown the retained status is %+v, want offline", st)
+	}
+}
+
+func TestConnect_WrongCredentials_ClearErrorAndBackoff(t *testing.T) {
+	b := mqtttest.Start(t, mqtttest.Options{Users: map[string]string{"terminal": "right"}})
+	s := newStore(t, 5)
+	run := start(t, s, Options{URLs: []string{b.URL()}, Username: "terminal", Password: "wrong-secret-123"})
+	eventually(t, 10*time.Second, "runner backing off with a credentials error", func() bool {
+		st := run.r.Status()
+		return st.State == "backoff" && st.Failures >= 3 && strings.Contains(st.LastError, "refused the credentials")
+	})
+	cs := run.c.State()
+	if cs.Connected || !strings.Contains(cs.LastError, "mqtt.password_file") || cs.Failures < 3 {
+		t.Fatalf("conn state = %+v", cs)
+	}
+	if strings.Contains(cs.LastError+run.r.Status().LastError, "wrong-secret-123") {
+		t.Fatal("password in status")
+	}
+	time.Sleep(300 * time.Millisecond)
+	// Backoff is 20ms doubling to 200ms: over ~0.5s a few dozen attempts at
+	// most, not a busy loop.
+	if n := b.Refused(); n > 40 {
+		t.Fatalf("%d connection attempts: no backoff", n)
+	}
+	if p := pendingOf(t, s, "mqtt"); p != 5 {
+		t.Fatalf("pending %d, want 5", p)
+	}
+}
+
+func TestSend_SingleRecordSenderPath(t *testing.T) {
+	b := mqtttest.Start(t, mqtttest.Options{})
+	c, err := New(Options{URLs: []string{b.URL()}, DeviceID: device, TopicPrefix: "site/a"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		c.Run(ctx)
+	}()
+	if err := c.Send(context.Background(), withSeq(record(2), 3), true); err != nil {
+		t.Fatal(err)
+	}
+	ms := b.Messages()
+	if len(ms) != 1 || ms[0].Topic != "site/a/"+device+"/event" || ms[0].QoS != 1 {
+		t.Fatalf("messages = %+v", ms)
+	}
+	if err := c.Send(context.Background(), queue.Record{Seq: 9, Kind: "bogus"}, false); uplink.ClassOf(err) != uplink.Permanent {
+		t.Fatalf("unknown kind: %v, want permanent", err)
+	}
+}
+
+func TestSend_BrokerDown_Retry(t *testing.T) {
+	b := mqtttest.Start(t, mqtttest.Options{})
+	b.Stop()
+	c, err := New(Options{URLs: []string{b.URL()}, DeviceID: device, ConnectTimeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = c.Send(context.Background(), withSeq(record(0), 1), false)
+	if uplink.ClassOf(err) != uplink.Retry || !strings.Contains(err.Error(), "cannot connect") {
+		t.Fatalf("err = %v, want retry: cannot connect", err)
+	}
+}
+
+func TestNew_RefusesBadOptions(t *testing.T) {
+	tests := []struct {
+		name string
+		o    Options
+		want string
+	}{
+		{"NoURL", Options{DeviceID: "d"}, "no broker"},
+		{"BadScheme", Options{URLs: []string{"http://b:1883"}, DeviceID: "d"}, "scheme"},
+		{"NoPort", Options{URLs: []string{"tcp://b"}, DeviceID: "d"}, "no port"},
+		{"CredentialsInURL", Options{URLs: []string{"tcp://u:pw@b:1883"}, DeviceID: "d"}, "carries credentials"},
+		{"WildcardDevice", Options{URLs: []string{"tcp://b:1883"}, DeviceID: "a/+"}, "device id"},
+		{"QoS0", Options{URLs: []string{"tcp://b:1883"}, DeviceID: "d", QoS: 3}, "qos"},
+		{"CertWithoutKey", Options{URLs: []string{"ssl://b:8883"}, DeviceID: "d", CertFile: "c.pem"}, "key_file"},
+		{"MissingCA", Options{URLs: []string{"ssl://b:8883"}, DeviceID: "d", CAFile: "/nonexistent/ca.pem"}, "ca_file"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := New(tt.o)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v, want %q", err, tt.want)
+			}
+			if strings.Contains(err.Error(), "pw@") {
+				t.Fatalf("credentials leaked: %v", err)
+			}
+		})
+	}
+}

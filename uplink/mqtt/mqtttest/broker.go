@@ -1,0 +1,222 @@
+// Package mqtttest runs an in-process MQTT broker (mochi-mqtt) on a loopback
+// port for tests: it records every message published to it and every Last
+// Will it sends, keeps the retained messages, checks user names and
+// passwords, and can be stopped and restarted on the same port to simulate
+// a broker outage.
+//
+// It is not a conformance test of the broker; it is the broker side of the
+// stampclock MQTT uplink's tests and demos.
+package mqtttest
+
+import (
+	"bytes"
+	"fmt"
+	"log/slog"
+	"net"
+	"sync"
+	"time"
+
+	mochi "github.com/mochi-mqtt/server/v2"
+	"github.com/mochi-mqtt/server/v2/listeners"
+	"github.com/mochi-mqtt/server/v2/packets"
+)
+
+// TB is the part of testing.TB that Start needs.
+type TB interface {
+	Helper()
+	Cleanup(func())
+	Fatalf(format string, args ...any)
+}
+
+// Options configure a Broker. The zero value accepts every client.
+type Options struct {
+	// Users maps user names to passwords. Empty: any client may connect.
+	Users map[string]string
+}
+
+// Message is one message the broker received (or a Will it sent).
+type Message struct {
+	Topic   string
+	Payload []byte
+	QoS     byte
+	Retain  bool
+	// Client is the publishing client's id.
+	Client string
+	// Will is true for a Last Will the broker sent for a lost client.
+	Will bool
+}
+
+// Broker is a running in-process broker.
+type Broker struct {
+	opts Options
+	addr string
+
+	mu       sync.Mutex
+	srv      *mochi.Server
+	msgs     []Message
+	retained map[string]Message
+	refused  int
+	changed  chan struct{} // closed and replaced on every new message
+}
+
+// Start starts a broker on a free loopback port and stops it when the test
+// ends.
+func Start(tb TB, o Options) *Broker {
+	tb.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatalf("mqtttest: find a free port: %v", err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	b := &Broker{opts: o, addr: addr, retained: map[string]Message{}, changed: make(chan struct{})}
+	if err := b.Restart(); err != nil {
+		tb.Fatalf("mqtttest: %v", err)
+	}
+	tb.Cleanup(b.Stop)
+	return b
+}
+
+// Addr is the broker's host:port.
+func (b *Broker) Addr() string { return b.addr }
+
+// URL is the broker's tcp:// URL.
+func (b *Broker) URL() string { return "tcp://" + b.addr }
+
+// Stop closes the broker and drops every client (mochi sends their Wills
+// as it goes). Stopping a stopped broker does nothing.
+func (b *Broker) Stop() {
+	b.mu.Lock()
+	srv := b.srv
+	b.srv = nil
+	b.mu.Unlock()
+	if srv != nil {
+		srv.Close()
+	}
+}
+
+// Restart starts the broker again on the same port (it must be stopped).
+// Recorded messages and retained messages are kept.
+func (b *Broker) Restart() error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.srv != nil {
+		return fmt.Errorf("mqtttest: broker on %s is running", b.addr)
+	}
+	srv := mochi.New(&mochi.Options{Logger: slog.New(slog.DiscardHandler)})
+	if err := srv.AddHook(&hook{b: b}, nil); err != nil {
+		return fmt.Errorf("add hook: %w", err)
+	}
+	var err error
+	for i := 0; i < 50; i++ { // the old listener's port may take a moment to free
+		err = srv.AddListener(listeners.NewTCP(listeners.Config{ID: "tcp", Address: b.addr}))
+		if err == nil {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", b.addr, err)
+	}
+	if err := srv.Serve(); err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	b.srv = srv
+	return nil
+}
+
+// Messages returns every message received so far, in arrival order.
+func (b *Broker) Messages() []Message {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([]Message(nil), b.msgs...)
+}
+
+// Retained returns the retained message on topic.
+func (b *Broker) Retained(topic string) (Message, bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	m, ok := b.retained[topic]
+	return m, ok
+}
+
+// Refused counts connections refused for bad credentials.
+func (b *Broker) Refused() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.refused
+}
+
+// WaitFor waits until ok holds for the messages received so far, or the
+// timeout passes. It reports whether ok held.
+func (b *Broker) WaitFor(timeout time.Duration, ok func([]Message) bool) bool {
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	for {
+		b.mu.Lock()
+		done := ok(b.msgs)
+		ch := b.changed
+		b.mu.Unlock()
+		if done {
+			return true
+		}
+		select {
+		case <-ch:
+		case <-deadline.C:
+			return false
+		}
+	}
+}
+
+func (b *Broker) record(m Message) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.msgs = append(b.msgs, m)
+	if m.Retain {
+		if len(m.Payload) == 0 {
+			delete(b.retained, m.Topic)
+		} else {
+			b.retained[m.Topic] = m
+		}
+	}
+	close(b.changed)
+	b.changed = make(chan struct{})
+}
+
+// hook records publishes (before the PUBACK goes out) and Wills, and
+// checks credentials.
+type hook struct {
+	mochi.HookBase
+	b *Broker
+}
+
+func (h *hook) ID() string { return "mqtttest" }
+
+func (h *hook) Provides(x byte) bool {
+	return bytes.Contains([]byte{mochi.OnConnectAuthenticate, mochi.OnACLCheck, mochi.OnPublish, mochi.OnWillSent}, []byte{x})
+}
+
+func (h *hook) OnConnectAuthenticate(cl *mochi.Client, pk packets.Packet) bool {
+	if len(h.b.opts.Users) == 0 {
+		return true
+	}
+	pw, ok := h.b.opts.Users[string(pk.Connect.Username)]
+	if ok && pw == string(pk.Connect.Password) {
+		return true
+	}
+	h.b.mu.Lock()
+	h.b.refused++
+	h.b.mu.Unlock()
+	return false
+}
+
+func (h *hook) OnACLCheck(cl *mochi.Client, topic string, write bool) bool { return true }
+
+func (h *hook) OnPublish(cl *mochi.Client, pk packets.Packet) (packets.Packet, error) {
+	h.b.record(Message{Topic: pk.TopicName, Payload: append([]byte(nil), pk.Payload...), QoS: pk.FixedHeader.Qos, Retain: pk.FixedHeader.Retain, Client: cl.ID})
+	return pk, nil
+}
+
+func (h *hook) OnWillSent(cl *mochi.Client, pk packets.Packet) {
+	h.b.record(Message{Topic: pk.TopicName, Payload: append([]byte(nil), pk.Payload...), QoS: pk.FixedHeader.Qos, Retain: pk.FixedHeader.Retain, Client: cl.ID, Will: true})
+}
