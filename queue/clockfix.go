@@ -3,6 +3,7 @@ package queue
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -20,6 +21,14 @@ func (s *Store) CorrectBoot(boot string, wallNow time.Time, monoNow time.Duratio
 		return 0, nil
 	}
 	fix := func(mono time.Duration) time.Time { return wallNow.Add(mono - monoNow).UTC() }
+	var need bool
+	if err := s.db.View(func(tx *bolt.Tx) error {
+		var err error
+		need, err = needsCorrection(tx, boot)
+		return err
+	}); err != nil || !need {
+		return 0, err
+	}
 	n := 0
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		n = 0
@@ -87,6 +96,35 @@ func (s *Store) CorrectBoot(boot string, wallNow time.Time, monoNow time.Duratio
 		return 0, fmt.Errorf("queue: correct times of boot %s: %w", boot, err)
 	}
 	return n, nil
+}
+
+// needsCorrection tells whether CorrectBoot has anything to do, without
+// writing: an untrusted record, or an open shift or last tap of boot that
+// was stamped untrusted.
+func needsCorrection(tx *bolt.Tx, boot string) (bool, error) {
+	found := false
+	err := tx.Bucket(bucketUntrusted).ForEach(func(_, v []byte) error {
+		for _, b := range strings.Fields(string(v)) {
+			if b == boot {
+				found = true
+			}
+		}
+		return nil
+	})
+	if err != nil || found {
+		return found, err
+	}
+	err = tx.Bucket(bucketEmployees).ForEach(func(k, v []byte) error {
+		var e Employee
+		if err := json.Unmarshal(v, &e); err != nil {
+			return fmt.Errorf("employee %s: %w", k, err)
+		}
+		if e.Open && !e.StartSynced && e.StartBoot == boot {
+			found = true
+		}
+		return nil
+	})
+	return found, err
 }
 
 // correctEmployees fixes open shifts and last taps stamped in boot.

@@ -167,7 +167,9 @@ func (t *Tx) Append(r Record) (Record, error) {
 		}
 	}
 	if !r.Trusted() {
-		if err := t.tx.Bucket(bucketUntrusted).Put(key, nil); err != nil {
+		// The value names the boots involved, so a correction can tell
+		// without reading records whether it has anything to do.
+		if err := t.tx.Bucket(bucketUntrusted).Put(key, []byte(r.Boot+" "+r.StartBoot)); err != nil {
 			return r, err
 		}
 	}

@@ -20,6 +20,9 @@ const (
 	// Permanent: the receiver rejected the record (400, 404, 422). Sending it
 	// again unchanged will not help; it goes to the dead letters.
 	Permanent
+	// Hold: the record must not be sent yet (its time is not trustworthy, its
+	// day is locked). It waits, with the reason, until it is released.
+	Hold
 )
 
 func (c Class) String() string {
@@ -30,6 +33,8 @@ func (c Class) String() string {
 		return "uncertain"
 	case Permanent:
 		return "permanent"
+	case Hold:
+		return "hold"
 	}
 	return fmt.Sprintf("class(%d)", int(c))
 }

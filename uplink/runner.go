@@ -221,21 +221,10 @@ func (r *Runner) sendEach(ctx context.Context, claims []queue.Claim) ([]queue.Ou
 			outcomes = append(outcomes, queue.Outcome{Seq: c.Record.Seq, Result: queue.NotSent})
 			continue
 		}
-		err := r.send(ctx, c)
 		o := queue.Outcome{Seq: c.Record.Seq, Result: queue.Delivered}
-		if err != nil {
-			o.Msg = err.Error()
-			switch {
-			case ctx.Err() != nil && errors.Is(err, ctx.Err()):
-				o.Result, o.Msg = queue.MaybeSent, "interrupted by shutdown"
-			case ClassOf(err) == Permanent:
-				o.Result = queue.Rejected
-				r.log.Warn("rejected: dead-lettered", "seq", c.Record.Seq, "err", err)
-			case ClassOf(err) == Retry:
-				o.Result = queue.RetryLater
-				failure = err
-			default:
-				o.Result = queue.MaybeSent
+		if err := r.send(ctx, c); err != nil {
+			o = r.outcome(ctx, c, err)
+			if o.Result != queue.Rejected && o.Result != queue.Held {
 				failure = err
 			}
 		}
@@ -279,7 +268,7 @@ func (r *Runner) sendBatch(ctx context.Context, bs BatchSender, claims []queue.C
 			continue
 		}
 		outcomes[i] = r.outcome(ctx, claims[i], err)
-		if failure == nil && outcomes[i].Result != queue.Rejected {
+		if failure == nil && outcomes[i].Result != queue.Rejected && outcomes[i].Result != queue.Held {
 			failure = err
 		}
 	}
@@ -295,6 +284,9 @@ func (r *Runner) outcome(ctx context.Context, c queue.Claim, err error) queue.Ou
 	case ClassOf(err) == Permanent:
 		o.Result = queue.Rejected
 		r.log.Warn("rejected: dead-lettered", "seq", c.Record.Seq, "err", err)
+	case ClassOf(err) == Hold:
+		o.Result = queue.Held
+		r.log.Info("held", "seq", c.Record.Seq, "reason", err)
 	case ClassOf(err) == Retry:
 		o.Result = queue.RetryLater
 	default:

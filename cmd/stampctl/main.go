@@ -25,7 +25,7 @@ const usage = `usage: stampctl [--socket PATH] [--json] COMMAND [ARGS]
 commands:
   status                         queue depth, open shifts, anomalies, uplinks, clock
   tap UID [--at RFC3339]         inject a tap (simulated reader only)
-  queue list [--uplink U] [--state pending|dead] [--limit N]
+  queue list [--uplink U] [--state pending|held|dead] [--limit N]
   queue dead [--uplink U]        dead letters with the receiver's message
   queue retry [--uplink U] [SEQ...]   resend dead letters (all without SEQ)
   reload                         re-read the badges from the config file
@@ -178,7 +178,7 @@ func (c *cli) tap(args []string) error {
 func (c *cli) queueList(args []string, state string) error {
 	fs := flag.NewFlagSet("queue list", flag.ContinueOnError)
 	up := fs.String("uplink", "", "only this uplink")
-	fs.StringVar(&state, "state", state, "pending or dead")
+	fs.StringVar(&state, "state", state, "pending, held or dead")
 	limit := fs.Int("limit", 100, "at most this many")
 	pos, err := c.parse(fs, args)
 	if err != nil {

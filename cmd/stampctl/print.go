@@ -41,14 +41,20 @@ func printStatus(w io.Writer, s daemon.Status) {
 		synced = "NOT synchronised"
 	}
 	fmt.Fprintf(tw, "device\t%s (stampd %s), reader %s, up since %s\n", s.Device, s.Version, s.Reader, when(s.Started, loc))
+	if s.StoreAlarm != nil {
+		fmt.Fprintf(tw, "STORE ALARM\tdamaged store moved to %s at %s; export it with `stampctl salvage %s`\n", s.StoreAlarm.MovedTo, when(s.StoreAlarm.At, loc), s.StoreAlarm.MovedTo)
+	}
 	fmt.Fprintf(tw, "clock\t%s %s, %s\n", when(s.Clock.Now, loc), s.Clock.Timezone, synced)
-	fmt.Fprintf(tw, "queue\tpending %d, dead %d, delivered %d, records kept %d\n", s.QueueDepth.Pending, s.QueueDepth.Dead, s.QueueDepth.Delivered, s.Queue.Records)
+	if s.Clock.Untrusted > 0 {
+		fmt.Fprintf(tw, "\t%d records stamped while the clock was not synchronised (held until corrected)\n", s.Clock.Untrusted)
+	}
+	fmt.Fprintf(tw, "queue\tpending %d, held %d, dead %d, delivered %d, records kept %d\n", s.QueueDepth.Pending, s.QueueDepth.Held, s.QueueDepth.Dead, s.QueueDepth.Delivered, s.Queue.Records)
 	for i, u := range s.Queue.Uplinks {
 		state := ""
 		if i < len(s.Uplinks) {
 			state = s.Uplinks[i].State
 		}
-		fmt.Fprintf(tw, "uplink\t%s: %s, pending %d, dead %d, last delivery %s\n", u.Name, state, u.Pending, u.Dead, when(u.LastDelivery, loc))
+		fmt.Fprintf(tw, "uplink\t%s: %s, pending %d, held %d, dead %d, last delivery %s\n", u.Name, state, u.Pending, u.Held, u.Dead, when(u.LastDelivery, loc))
 		if u.LastError != "" {
 			fmt.Fprintf(tw, "\tlast error %s: %s\n", when(u.LastErrorAt, loc), u.LastError)
 		}

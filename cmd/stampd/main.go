@@ -4,20 +4,31 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
 	"os"
+	"os/exec"
 	"os/signal"
 	"syscall"
+	"time"
 	_ "time/tzdata" // the terminal may lack /usr/share/zoneinfo
 
 	"stampclock/device/config"
 	"stampclock/device/daemon"
+	"stampclock/queue"
 )
 
-// version is set at build time (-ldflags "-X main.version=...").
-var version = "dev"
+// version and buildDate are set at build time
+// (-ldflags "-X main.version=... -X main.buildDate=2026-11-23").
+var (
+	version   = "dev"
+	buildDate = ""
+)
+
+// exitCorrupt is the exit status of --check-store for a damaged store.
+const exitCorrupt = 3
 
 func main() {
 	os.Exit(run(os.Args[1:]))
@@ -27,11 +38,22 @@ func run(args []string) int {
 	fs := flag.NewFlagSet("stampd", flag.ContinueOnError)
 	cfgPath := fs.String("config", "/etc/stampclock/stampd.toml", "configuration file")
 	showVersion := fs.Bool("version", false, "print the version and exit")
+	checkStore := fs.String("check-store", "", "check the store file `PATH` and exit: 0 good, 3 damaged, 1 other error")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	if *showVersion {
 		fmt.Println("stampd", version)
+		return 0
+	}
+	if *checkStore != "" {
+		if err := queue.CheckFile(*checkStore, 5*time.Second); err != nil {
+			fmt.Fprintln(os.Stderr, "stampd:", err)
+			if errors.Is(err, queue.ErrCorrupt) {
+				return exitCorrupt
+			}
+			return 1
+		}
 		return 0
 	}
 	cfg, err := config.Load(*cfgPath)
@@ -40,7 +62,7 @@ func run(args []string) int {
 		return 1
 	}
 	log := newLogger(cfg.Log)
-	d, err := daemon.New(cfg, daemon.Options{Logger: log, Version: version})
+	d, err := daemon.New(cfg, daemon.Options{Logger: log, Version: version, MinTime: minTime(), CheckStore: checkInChild})
 	if err != nil {
 		log.Error("start failed", "err", err)
 		return 1
@@ -71,4 +93,37 @@ func newLogger(c config.Log) *slog.Logger {
 		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
 	}
 	return slog.New(slog.NewTextHandler(os.Stderr, opts))
+}
+
+// minTime is the build date: a clock reading before it cannot be right.
+func minTime() time.Time {
+	t, _ := time.Parse("2006-01-02", buildDate)
+	return t // zero (then clock.Earliest applies) when not set
+}
+
+// checkInChild runs `stampd --check-store PATH` in a child process: bbolt's
+// checker can crash on a damaged file, and its page reads stay out of the
+// daemon's memory. A crash or exit 3 means damaged.
+func checkInChild(path string) error {
+	exe, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("check store: %w", err)
+	}
+	cmd := exec.Command(exe, "--check-store", path)
+	out, err := cmd.CombinedOutput()
+	if err == nil {
+		return nil
+	}
+	var ee *exec.ExitError
+	if errors.As(err, &ee) && ee.ExitCode() == 1 {
+		return fmt.Errorf("check store %s: %s", path, out)
+	}
+	return fmt.Errorf("%w: %s: checker: %v: %s", queue.ErrCorrupt, path, err, tail(string(out), 500))
+}
+
+func tail(s string, n int) string {
+	if len(s) > n {
+		return s[len(s)-n:]
+	}
+	return s
 }

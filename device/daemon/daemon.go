@@ -36,6 +36,16 @@ type Options struct {
 	MinBackoff, MaxBackoff time.Duration
 	// Version is reported by status.
 	Version string
+	// MinTime is the earliest trustworthy wall-clock time (the build date);
+	// default clock.Earliest.
+	MinTime time.Time
+	// CheckStore checks the store file before it is opened and returns an
+	// error wrapping queue.ErrCorrupt for a damaged one (stampd runs the
+	// check in a child process). Nil skips the check.
+	CheckStore func(path string) error
+	// ClockPoll is how often the clock's sync state is looked at to correct
+	// untrusted times. Default 10s.
+	ClockPoll time.Duration
 }
 
 // Daemon is a configured, not yet running stampd.
@@ -51,6 +61,7 @@ type Daemon struct {
 	runners []*uplink.Runner
 	mqtt    *mqtt.Client // nil when the MQTT uplink is off
 	started time.Time
+	alarm   *StoreAlarm // set when a damaged store was moved aside
 
 	cfgMu sync.Mutex // guards cfg during reload
 }
@@ -73,6 +84,9 @@ func New(cfg *config.Config, opts Options) (*Daemon, error) {
 	if opts.Feedback == nil {
 		opts.Feedback = feedback.Log{L: opts.Logger}
 	}
+	if opts.ClockPoll <= 0 {
+		opts.ClockPoll = 10 * time.Second
+	}
 	d := &Daemon{cfg: cfg, opts: opts, log: opts.Logger}
 	if cfg.Reader.Script != "" {
 		steps, err := loadScript(cfg.Reader.Script)
@@ -89,7 +103,7 @@ func New(cfg *config.Config, opts Options) (*Daemon, error) {
 	if cfg.MQTT.Enabled() {
 		specs = append(specs, queue.UplinkSpec{Name: uplinkMQTT}) // every kind
 	}
-	store, err := queue.Open(cfg.Store.Path, queue.Options{Uplinks: specs})
+	store, err := d.openStore(specs)
 	if err != nil {
 		return nil, err
 	}
@@ -109,7 +123,7 @@ func New(cfg *config.Config, opts Options) (*Daemon, error) {
 			return nil, fmt.Errorf("zeiterfassung: %w", err)
 		}
 		d.runners = append(d.runners, uplink.NewRunner(uplinkZeiterfassung, store, client, uplink.Options{
-			Check:      checkTimes,
+			Check:      d.checkTimes,
 			MinBackoff: opts.MinBackoff, MaxBackoff: opts.MaxBackoff,
 			Settled: d.settled,
 			Now:     opts.Clock.Now,
@@ -139,6 +153,7 @@ func New(cfg *config.Config, opts Options) (*Daemon, error) {
 		Logger:   opts.Logger,
 		Badges:   badges(cfg),
 		OnCommit: func([]queue.Record) { d.wake() },
+		MinTime:  opts.MinTime,
 	})
 	return d, nil
 }
@@ -149,17 +164,6 @@ func badges(cfg *config.Config) []agent.Badge {
 		out[i] = agent.Badge{UID: b.UID, Email: b.Email, Name: b.Name}
 	}
 	return out
-}
-
-// checkTimes refuses to send an entry stamped before clock.Earliest: the
-// terminal's clock was not set.
-func checkTimes(r queue.Record) error {
-	for _, t := range []time.Time{r.Start, r.End} {
-		if !t.IsZero() && t.Before(clock.Earliest) {
-			return &uplink.Error{Class: uplink.Permanent, Msg: fmt.Sprintf("time %s is before %s: the terminal's clock was not set", t.UTC().Format(time.RFC3339), clock.Earliest.Format("2006-01-02"))}
-		}
-	}
-	return nil
 }
 
 // newMQTT builds the MQTT client and its runner.
@@ -246,7 +250,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
-	errc := make(chan error, 4)
+	errc := make(chan error, 16)
 	run := func(name string, f func(context.Context) error) {
 		wg.Add(1)
 		go func() {
@@ -265,6 +269,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 		run("mqtt status", d.mqtt.Run)
 	}
 	run("prune", d.pruneLoop)
+	run("clock", d.clockLoop)
 	if d.cfg.Reader.Script != "" {
 		run("script", d.replayScript)
 	}

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"stampclock/device/clock"
 	"stampclock/device/config"
 	"stampclock/device/control"
 	"stampclock/queue"
@@ -85,7 +86,14 @@ email = %q
 
 func (h *harness) start(cfg *config.Config) {
 	h.t.Helper()
-	d, err := New(cfg, Options{MinBackoff: 10 * time.Millisecond, MaxBackoff: 200 * time.Millisecond, Version: "test"})
+	h.startWith(cfg, Options{})
+}
+
+// startWith starts the daemon with opts, short backoffs filled in.
+func (h *harness) startWith(cfg *config.Config, opts Options) {
+	h.t.Helper()
+	opts.MinBackoff, opts.MaxBackoff, opts.Version = 10*time.Millisecond, 200*time.Millisecond, "test"
+	d, err := New(cfg, opts)
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -309,7 +317,7 @@ func TestDaemon_BadControlRequests(t *testing.T) {
 	}{
 		{"tap", TapArgs{UID: "XYZ"}, "bad badge UID"},
 		{"tap", TapArgs{UID: "0102", At: "yesterday"}, "RFC 3339"},
-		{"queue.list", ListArgs{State: "lost"}, "want pending or dead"},
+		{"queue.list", ListArgs{State: "lost"}, "want pending, held or dead"},
 		{"queue.retry", RetryArgs{Seqs: []uint64{99}}, "not dead-lettered"},
 		{"frobnicate", nil, "unknown command"},
 	} {
@@ -339,5 +347,70 @@ func TestParseScript(t *testing.T) {
 		if _, err := ParseScript("bad.taps", strings.NewReader(bad)); err == nil || !strings.Contains(err.Error(), "bad.taps:1") {
 			t.Errorf("%q: err = %v, want it to name bad.taps:1", bad, err)
 		}
+	}
+}
+
+func TestDaemon_UnsyncedClock_HeldThenCorrectedAndDelivered(t *testing.T) {
+	h := newHarness(t)
+	clk := clock.NewFake(time.Time{})
+	clk.Reboot("boot-7", time.Date(2019, 1, 1, 0, 0, 30, 0, time.UTC)) // no RTC: stale time, not synchronised
+	h.startWith(h.config(""), Options{Clock: clk, ClockPoll: 10 * time.Millisecond})
+	if r := h.tap("04A1B2C3", ""); r.Result != "start_ok" {
+		t.Fatalf("start: %+v", r)
+	}
+	clk.Advance(8*time.Hour + 30*time.Minute)
+	if r := h.tap("04A1B2C3", ""); r.Result != "stop_ok" {
+		t.Fatalf("stop: %+v", r)
+	}
+	h.eventually("entry held", func() bool { return h.status().QueueDepth.Held == 1 })
+	st := h.status()
+	if st.Clock.Untrusted == 0 || st.Clock.Boot != "boot-7" || len(h.zs.Entries()) != 0 {
+		t.Fatalf("status = %+v, server has %d entries", st.Clock, len(h.zs.Entries()))
+	}
+	var held []queue.Item
+	control.Call(context.Background(), h.socket, "queue.list", ListArgs{State: "held"}, &held)
+	if len(held) != 1 || !strings.Contains(held[0].Msg, "clock not synchronised") {
+		t.Fatalf("held = %+v", held)
+	}
+	// NTP reaches the terminal: 2026-03-02 17:00 Berlin.
+	real := time.Date(2026, 3, 2, 16, 0, 0, 0, time.UTC)
+	clk.Set(real)
+	clk.SetSynced(true)
+	h.eventually("corrected entry delivered", func() bool { return h.status().QueueDepth.Delivered == 1 })
+	got := entryLines(h.zs.Entries())
+	if want := maier + " 2026-03-02T08:30:00 2026-03-02T17:00:00"; len(got) != 1 || got[0] != want {
+		t.Fatalf("server entries %q, want %q", got, want)
+	}
+	if st := h.status(); st.Clock.Untrusted != 0 || st.QueueDepth.Held != 0 {
+		t.Fatalf("after correction: %+v %+v", st.Clock, st.QueueDepth)
+	}
+}
+
+func TestDaemon_DamagedStore_MovedAsideFreshStoreAlarm(t *testing.T) {
+	h := newHarness(t)
+	cfg := h.config("")
+	if err := os.WriteFile(cfg.Store.Path, []byte(strings.Repeat("damaged ", 4096)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h.startWith(cfg, Options{CheckStore: func(p string) error { return queue.CheckFile(p, time.Second) }})
+	st := h.status()
+	if st.StoreAlarm == nil || !strings.HasPrefix(st.StoreAlarm.MovedTo, cfg.Store.Path+".corrupt-") {
+		t.Fatalf("alarm = %+v", st.StoreAlarm)
+	}
+	if data, err := os.ReadFile(st.StoreAlarm.MovedTo); err != nil || !strings.HasPrefix(string(data), "damaged") {
+		t.Fatalf("moved-aside file: %v", err)
+	}
+	if r := h.tap("04A1B2C3", "2026-06-01T07:00:00Z"); r.Result != "start_ok" {
+		t.Fatalf("fresh store does not take taps: %+v", r)
+	}
+	h.stop()
+	s, err := queue.Open(cfg.Store.Path, queue.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	items, _ := s.Records(0, 10, func(r queue.Record) bool { return r.Event == queue.EventStoreFault })
+	if len(items) != 1 || !strings.Contains(items[0].Detail, st.StoreAlarm.MovedTo) {
+		t.Fatalf("store_fault event = %+v", items)
 	}
 }

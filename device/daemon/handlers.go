@@ -24,13 +24,20 @@ type Status struct {
 		Now      time.Time `json:"now"`
 		Synced   bool      `json:"synced"`
 		Timezone string    `json:"timezone"`
+		Boot     string    `json:"boot"`
+		// Untrusted counts records stamped while the clock could not be
+		// trusted and not (yet) corrected.
+		Untrusted uint64 `json:"untrusted"`
 	} `json:"clock"`
 	// QueueDepth sums the uplinks' queues by state.
 	QueueDepth struct {
 		Pending   uint64 `json:"pending"`
+		Held      uint64 `json:"held"`
 		Dead      uint64 `json:"dead"`
 		Delivered uint64 `json:"delivered"`
 	} `json:"queue_depth"`
+	// StoreAlarm is set when a damaged store was moved aside at start-up.
+	StoreAlarm *StoreAlarm `json:"store_alarm,omitempty"`
 	Queue   queue.Stats     `json:"queue"`
 	Uplinks []uplink.Status `json:"uplinks"`
 	// MQTT is the broker connection, when the MQTT uplink is on.
@@ -99,8 +106,8 @@ func (d *Daemon) handle(ctx context.Context, cmd string, raw json.RawMessage) (a
 		if err := decodeArgs(cmd, raw, &a); err != nil {
 			return nil, err
 		}
-		if a.State != "" && a.State != "pending" && a.State != "dead" {
-			return nil, fmt.Errorf("queue list: state %q; want pending or dead", a.State)
+		if a.State != "" && a.State != "pending" && a.State != "held" && a.State != "dead" {
+			return nil, fmt.Errorf("queue list: state %q; want pending, held or dead", a.State)
 		}
 		if a.Limit <= 0 || a.Limit > 10_000 {
 			a.Limit = 1000
@@ -138,9 +145,13 @@ func (d *Daemon) status() (Status, error) {
 	}
 	s.Device, s.Version, s.Reader, s.Started = d.cfg.Device.ID, d.opts.Version, d.cfg.Reader.Type, d.started
 	s.Clock.Now, s.Clock.Synced, s.Clock.Timezone = d.opts.Clock.Now(), d.opts.Clock.Synced(), d.cfg.Punch.Timezone
+	s.Clock.Boot, _ = d.opts.Clock.Boot()
+	s.Clock.Untrusted = qs.Untrusted
+	s.StoreAlarm = d.alarm
 	s.Queue = qs
 	for _, u := range qs.Uplinks {
 		s.QueueDepth.Pending += u.Pending
+		s.QueueDepth.Held += u.Held
 		s.QueueDepth.Dead += u.Dead
 		s.QueueDepth.Delivered += u.Delivered
 	}

@@ -1,0 +1,110 @@
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"stampclock/device/clock"
+	"stampclock/queue"
+	"stampclock/uplink"
+)
+
+// StoreAlarm reports a damaged store found at start-up.
+type StoreAlarm struct {
+	At      time.Time `json:"at"`
+	MovedTo string    `json:"moved_to"`
+	Error   string    `json:"error"`
+}
+
+// openStore checks the store file, moves a damaged one aside (never
+// deleting it) and opens the store, fresh if it had to.
+func (d *Daemon) openStore(specs []queue.UplinkSpec) (*queue.Store, error) {
+	path := d.cfg.Store.Path
+	var damage error
+	if d.opts.CheckStore != nil {
+		if err := d.opts.CheckStore(path); err != nil {
+			if !errors.Is(err, queue.ErrCorrupt) {
+				return nil, err
+			}
+			damage = err
+		}
+	}
+	if damage != nil {
+		now := d.opts.Clock.Now()
+		to, err := queue.MoveAside(path, now)
+		if err != nil {
+			return nil, fmt.Errorf("store %s is damaged (%v) and could not be moved aside: %w", path, damage, err)
+		}
+		d.alarm = &StoreAlarm{At: now, MovedTo: to, Error: damage.Error()}
+		d.log.Error("STORE DAMAGED: moved aside, starting with a fresh store; export what is readable with `stampctl salvage`",
+			"store", path, "moved_to", to, "err", damage)
+	}
+	store, err := queue.Open(path, queue.Options{Uplinks: specs})
+	if err != nil {
+		return nil, err
+	}
+	if d.alarm != nil {
+		boot, mono := d.opts.Clock.Boot()
+		_, err := store.Update(func(tx *queue.Tx) error {
+			_, err := tx.Append(queue.Record{
+				Kind: queue.KindEvent, Event: queue.EventStoreFault, At: d.alarm.At,
+				ClockSynced: clock.Trusted(d.alarm.At, d.opts.Clock.Synced(), d.opts.MinTime), Boot: boot, Mono: mono,
+				Detail: fmt.Sprintf("damaged store moved to %s: %s", d.alarm.MovedTo, d.alarm.Error),
+			})
+			return err
+		})
+		if err != nil {
+			store.Close()
+			return nil, err
+		}
+	}
+	return store, nil
+}
+
+// checkTimes vets an entry before a time-tracking system gets it: times
+// that are not trustworthy (clock not synchronised, or before the build
+// date) are held until the clock synchronises in the same boot; a time
+// before 2020 given explicitly is refused for good.
+func (d *Daemon) checkTimes(r queue.Record) error {
+	if !r.Trusted() {
+		boot := r.Boot
+		if boot == "" {
+			boot = r.StartBoot
+		}
+		return &uplink.Error{Class: uplink.Hold, Msg: fmt.Sprintf("clock not synchronised when stamped (boot %s): held until it synchronises in that boot", boot)}
+	}
+	for _, t := range []time.Time{r.Start, r.End} {
+		if !t.IsZero() && t.Before(clock.Earliest) {
+			return &uplink.Error{Class: uplink.Permanent, Msg: fmt.Sprintf("time %s is before %s: the terminal's clock was not set", t.UTC().Format(time.RFC3339), clock.Earliest.Format("2006-01-02"))}
+		}
+	}
+	return nil
+}
+
+// clockLoop corrects the times stamped while the clock was not trustworthy
+// as soon as it is, in the same boot, and lets the uplinks send them.
+func (d *Daemon) clockLoop(ctx context.Context) error {
+	t := time.NewTicker(d.opts.ClockPoll)
+	defer t.Stop()
+	for {
+		now := d.opts.Clock.Now()
+		if clock.Trusted(now, d.opts.Clock.Synced(), d.opts.MinTime) {
+			boot, mono := d.opts.Clock.Boot()
+			n, err := d.store.CorrectBoot(boot, now, mono)
+			switch {
+			case err != nil:
+				d.log.Error("correcting times after clock sync", "err", err)
+			case n > 0:
+				d.log.Info("clock synchronised: corrected times stamped before", "records", n, "boot", boot)
+				d.wake()
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
+}
