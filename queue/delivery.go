@@ -19,8 +19,8 @@ const (
 )
 
 type entryState struct {
-	State    string    `json:"s"`
-	Attempts int       `json:"a,omitempty"`
+	State    string `json:"s"`
+	Attempts int    `json:"a,omitempty"`
 	// Uncertain: an earlier attempt may have reached the receiver.
 	Uncertain bool      `json:"u,omitempty"`
 	Msg       string    `json:"m,omitempty"`

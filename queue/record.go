@@ -45,9 +45,9 @@ type Record struct {
 	Mono time.Duration `json:"mono,omitempty"`
 	// Corrected is set when At (and Start) were corrected after the clock
 	// became synchronised.
-	Corrected bool `json:"corrected,omitempty"`
-	UID         string `json:"uid,omitempty"`
-	Email       string `json:"email,omitempty"`
+	Corrected bool   `json:"corrected,omitempty"`
+	UID       string `json:"uid,omitempty"`
+	Email     string `json:"email,omitempty"`
 
 	// Action is ActionStart or ActionStop for a punch.
 	Action string `json:"action,omitempty"`

@@ -39,7 +39,7 @@ type Stats struct {
 	// synchronised); they are corrected when the clock synchronises in the
 	// same boot, or held for good.
 	Untrusted uint64 `json:"untrusted"`
-	FileBytes  int64          `json:"file_bytes"`
+	FileBytes int64  `json:"file_bytes"`
 }
 
 // maxListed bounds the lists in Stats.

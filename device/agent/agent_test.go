@@ -143,7 +143,9 @@ func TestTap_UnknownBadge_ErrorFeedbackAndEventOnly(t *testing.T) {
 
 func TestTap_EnrolledBadgeFromStore(t *testing.T) {
 	r := newRig(t)
-	r.store.Update(func(tx *queue.Tx) error { return tx.PutBadge(queue.Badge{UID: "0102030405060708090A", Email: "neu@example.com"}) })
+	r.store.Update(func(tx *queue.Tx) error {
+		return tx.PutBadge(queue.Badge{UID: "0102030405060708090A", Email: "neu@example.com"})
+	})
 	if o := r.tap(t, "0102030405060708090a", t0); o.Kind != feedback.StartOK || o.Email != "neu@example.com" {
 		t.Fatalf("outcome = %+v", o)
 	}

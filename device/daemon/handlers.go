@@ -37,9 +37,9 @@ type Status struct {
 		Delivered uint64 `json:"delivered"`
 	} `json:"queue_depth"`
 	// StoreAlarm is set when a damaged store was moved aside at start-up.
-	StoreAlarm *StoreAlarm `json:"store_alarm,omitempty"`
-	Queue   queue.Stats     `json:"queue"`
-	Uplinks []uplink.Status `json:"uplinks"`
+	StoreAlarm *StoreAlarm     `json:"store_alarm,omitempty"`
+	Queue      queue.Stats     `json:"queue"`
+	Uplinks    []uplink.Status `json:"uplinks"`
 	// MQTT is the broker connection, when the MQTT uplink is on.
 	MQTT *mqtt.ConnState `json:"mqtt,omitempty"`
 	Taps agent.Stats     `json:"taps"`

@@ -11,7 +11,9 @@ func TestDecide(t *testing.T) {
 	open := queue.Employee{Email: "a@x", Open: true}
 	closed := queue.Employee{Email: "a@x"}
 	r := DefaultRules
-	last := func(since, age time.Duration) Elapsed { return Elapsed{SinceLast: since, HaveLast: true, ShiftAge: age} }
+	last := func(since, age time.Duration) Elapsed {
+		return Elapsed{SinceLast: since, HaveLast: true, ShiftAge: age}
+	}
 	tests := []struct {
 		name string
 		e    queue.Employee
