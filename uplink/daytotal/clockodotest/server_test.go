@@ -1,0 +1,76 @@
+package clockodotest
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"testing"
+	"time"
+)
+
+func TestEntryGroups_ValidatedAndGrouped(t *testing.T) {
+	s, base := Start(t, Options{})
+	day := func(h int) time.Time { return time.Date(2026, 3, 2, h, 0, 0, 0, time.UTC) }
+	s.Add(Entry{UsersID: 1, Start: day(8), End: day(12)})
+	s.Add(Entry{UsersID: 2, Start: day(9), End: day(10)})
+	q := url.Values{"time_since": {"2026-03-02 00:00:00"}, "time_until": {"2026-03-02 23:59:59"}, "grouping[]": {"users_id", "day"}}
+	do := func(q url.Values, hdr map[string]string) (int, []byte) {
+		req, _ := http.NewRequest("GET", base+"/api/entrygroups?"+q.Encode(), nil)
+		for k, v := range hdr {
+			req.Header.Set(k, v)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, b
+	}
+	good := map[string]string{"X-ClockodoApiUser": DefaultUser, "X-ClockodoApiKey": DefaultKey, "X-Clockodo-External-Application": "test;t@example.com"}
+	status, b := do(q, good)
+	var ans struct {
+		Groups []struct {
+			GroupedBy string `json:"groupedBy"`
+			Group     string `json:"group"`
+			Duration  int    `json:"duration"`
+			SubGroups []struct {
+				GroupedBy, Group string
+				Duration         int
+			} `json:"sub_groups"`
+		} `json:"groups"`
+	}
+	json.Unmarshal(b, &ans)
+	if status != 200 || len(ans.Groups) != 2 || ans.Groups[0].Group != "1" || ans.Groups[0].Duration != 4*3600 ||
+		ans.Groups[0].SubGroups[0].Group != "2026-03-02" || ans.Groups[0].SubGroups[0].GroupedBy != "day" {
+		t.Errorf("%d %s", status, b)
+	}
+	bad := []struct {
+		name   string
+		mod    func(url.Values, map[string]string)
+		status int
+	}{
+		{"no key", func(_ url.Values, h map[string]string) { delete(h, "X-ClockodoApiKey") }, 401},
+		{"no application", func(_ url.Values, h map[string]string) { delete(h, "X-Clockodo-External-Application") }, 400},
+		{"no since", func(q url.Values, _ map[string]string) { q.Del("time_since") }, 400},
+		{"iso time", func(q url.Values, _ map[string]string) { q.Set("time_until", "2026-03-02T23:59:59Z") }, 400},
+		{"no grouping", func(q url.Values, _ map[string]string) { q.Del("grouping[]") }, 400},
+		{"bad grouping", func(q url.Values, _ map[string]string) { q.Add("grouping[]", "hours") }, 400},
+		{"bad filter", func(q url.Values, _ map[string]string) { q.Set("filter[users_id]", "anna") }, 400},
+	}
+	for _, c := range bad {
+		q2 := url.Values{}
+		for k, v := range q {
+			q2[k] = append([]string(nil), v...)
+		}
+		h := map[string]string{}
+		for k, v := range good {
+			h[k] = v
+		}
+		c.mod(q2, h)
+		if status, b := do(q2, h); status != c.status {
+			t.Errorf("%s: %d %s, want %d", c.name, status, b, c.status)
+		}
+	}
+}

@@ -1,0 +1,24 @@
+// Package daytotal answers two questions the terminal asks about an
+// employee's day: how long has this person worked today (DayTotal, shown
+// after a stop and by stampctl), and is a day locked in the time-tracking
+// system (Locks, so an entry for a locked day is held with a reason rather
+// than sent blindly).
+//
+// Day totals come from one of three sources, all satisfying Source:
+//
+//   - Local sums the entries in the local queue (the default); an entry
+//     across midnight counts on each day for the part on that day.
+//   - Timesheets asks the timesheets API (GET /timesheets/day_totals, see
+//     /work/shared/api/rservice-timesheets.txt).
+//   - Clockodo asks clockodo's entry groups (GET /api/entrygroups grouped
+//     by users_id and day, see /work/shared/api/clockodo-entrygroups.txt).
+//
+// Locked days come from the timesheets API's locked_days (Timesheets
+// implements LockSource, with a cache); Locks.Check turns them into a
+// *HeldError for the delivery loop.
+//
+// Days are civil dates (Date) in the company's time zone. The package does
+// not write anything to the remote systems and does not decide what the
+// delivery loop does with a held entry. The fake servers for tests are in
+// packages timesheetstest and clockodotest.
+package daytotal

@@ -1,0 +1,146 @@
+package daytotal
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"stampclock/uplink"
+)
+
+// maxAnswer bounds how much of an answer body is read.
+const maxAnswer = 1 << 20
+
+// DefaultTimeout bounds each HTTP request when Options leave it zero.
+const DefaultTimeout = 10 * time.Second
+
+// getter performs the read-only GET requests of a remote source.
+type getter struct {
+	hc      *http.Client
+	timeout time.Duration
+	log     *slog.Logger
+	headers http.Header // sent with every request; may hold secrets, never logged
+}
+
+// newHTTPClient copies hc (or makes one with timeout) and stops it
+// following redirects, which could carry the auth headers elsewhere.
+func newHTTPClient(hc *http.Client, timeout time.Duration) *http.Client {
+	var c http.Client
+	if hc != nil {
+		c = *hc
+	} else {
+		c.Timeout = timeout
+	}
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &c
+}
+
+// parseBase checks a base URL and trims its trailing slash.
+func parseBase(name, s string) (*url.URL, error) {
+	u, err := url.Parse(s)
+	if err != nil {
+		return nil, fmt.Errorf("daytotal: %s: %w", name, err)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
+		return nil, fmt.Errorf("daytotal: %s %q: want http:// or https:// and a host", name, s)
+	}
+	u.Path = strings.TrimRight(u.Path, "/")
+	u.RawQuery, u.Fragment = "", ""
+	return u, nil
+}
+
+// get fetches u and returns the body of a 200 answer. Failures are
+// *uplink.Error: Retry for transport failures, 401, 403, 408, 429 and 5xx
+// (asking again later may work), Permanent for other answers.
+func (g *getter) get(ctx context.Context, u *url.URL) ([]byte, error) {
+	ctx, cancel := context.WithTimeout(ctx, g.timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return nil, &uplink.Error{Class: uplink.Permanent, Msg: "build request", Err: err}
+	}
+	for k, v := range g.headers {
+		req.Header[k] = v
+	}
+	req.Header.Set("Accept", "application/json")
+	resp, err := g.hc.Do(req)
+	if err != nil {
+		return nil, &uplink.Error{Class: uplink.Retry, Msg: "no answer", Err: err}
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
+	g.log.Debug("answer", "path", u.Path, "status", resp.StatusCode)
+	if err != nil {
+		return nil, &uplink.Error{Class: uplink.Retry, Status: resp.StatusCode, Msg: "reading answer", Err: err}
+	}
+	if resp.StatusCode == http.StatusOK {
+		return b, nil
+	}
+	e := &uplink.Error{Class: uplink.Permanent, Status: resp.StatusCode, Msg: errorMessage(b, resp.StatusCode)}
+	switch s := resp.StatusCode; {
+	case s == http.StatusUnauthorized || s == http.StatusForbidden:
+		e.Class = uplink.Retry
+		e.Msg = "credentials rejected: " + e.Msg
+	case s == http.StatusTooManyRequests || s == http.StatusRequestTimeout || s >= 500:
+		e.Class = uplink.Retry
+		e.RetryAfter = retryAfter(resp.Header.Get("Retry-After"))
+	case s >= 300 && s < 400:
+		e.Class = uplink.Retry
+		e.Msg = "redirected to " + resp.Header.Get("Location") + " (check BaseURL)"
+	}
+	return nil, e
+}
+
+// retryAfter parses Retry-After seconds; 0 if absent or a date.
+func retryAfter(v string) time.Duration {
+	var n int
+	if _, err := fmt.Sscanf(strings.TrimSpace(v), "%d", &n); err == nil && n > 0 {
+		return time.Duration(n) * time.Second
+	}
+	return 0
+}
+
+// errorMessage extracts "message", "error" or "error.message" from a JSON
+// error body, else the trimmed body, at most 300 bytes.
+func errorMessage(b []byte, status int) string {
+	s := strings.TrimSpace(string(b))
+	var obj map[string]json.RawMessage
+	if json.Unmarshal(b, &obj) == nil {
+		var v string
+		var nested struct {
+			Message string `json:"message"`
+		}
+		switch {
+		case json.Unmarshal(obj["message"], &v) == nil && v != "":
+			s = v
+		case json.Unmarshal(obj["error"], &v) == nil && v != "":
+			s = v
+		case json.Unmarshal(obj["error"], &nested) == nil && nested.Message != "":
+			s = nested.Message
+		}
+	}
+	s = strings.ToValidUTF8(s, "?")
+	if len(s) > 300 {
+		cut := 300
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut] + "…"
+	}
+	if s == "" {
+		s = http.StatusText(status)
+	}
+	return s
+}
+
+// ErrUnknownPerson is returned for an email without a configured id in
+// the remote system.
+var ErrUnknownPerson = errors.New("daytotal: no remote id configured for this email")

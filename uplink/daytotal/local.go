@@ -1,0 +1,107 @@
+package daytotal
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"stampclock/queue"
+)
+
+// Source tells how long an employee worked on a day.
+type Source interface {
+	// DayTotal returns the time email worked on day.
+	DayTotal(ctx context.Context, email string, day Date) (time.Duration, error)
+}
+
+// Entries lists entry records (queue.KindEntry) of email that overlap
+// [from, to). It may return more; Local filters again.
+type Entries interface {
+	Entries(email string, from, to time.Time) ([]queue.Record, error)
+}
+
+// Local computes day totals from local entries. It is safe for concurrent
+// use if its Entries is.
+type Local struct {
+	src Entries
+	loc *time.Location
+}
+
+// NewLocal returns a Local summing the entries src lists, with days in loc.
+func NewLocal(src Entries, loc *time.Location) (*Local, error) {
+	if src == nil || loc == nil {
+		return nil, errors.New("daytotal: NewLocal needs Entries and a Location")
+	}
+	return &Local{src: src, loc: loc}, nil
+}
+
+// DayTotal sums the overlap of email's entries with day.
+func (l *Local) DayTotal(ctx context.Context, email string, day Date) (time.Duration, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	from, to := day.In(l.loc), day.AddDays(1).In(l.loc)
+	recs, err := l.src.Entries(email, from, to)
+	if err != nil {
+		return 0, fmt.Errorf("daytotal: local entries of %s on %s: %w", email, day, err)
+	}
+	return Sum(recs, email, day, l.loc), nil
+}
+
+// Sum returns the time email's entries in recs overlap day in loc. Records
+// of other kinds or other emails (compared case-insensitively), and
+// entries without start or end, are ignored.
+func Sum(recs []queue.Record, email string, day Date, loc *time.Location) time.Duration {
+	from, to := day.In(loc), day.AddDays(1).In(loc)
+	var total time.Duration
+	for _, r := range recs {
+		if r.Kind != queue.KindEntry || !strings.EqualFold(r.Email, email) || r.Start.IsZero() || r.End.IsZero() {
+			continue
+		}
+		s, e := r.Start, r.End
+		if s.Before(from) {
+			s = from
+		}
+		if e.After(to) {
+			e = to
+		}
+		if e.After(s) {
+			total += e.Sub(s)
+		}
+	}
+	return total
+}
+
+// Records is the queue's record listing (queue.Store.Records).
+type Records interface {
+	Records(after uint64, limit int, keep func(queue.Record) bool) ([]queue.Record, error)
+}
+
+// QueueEntries lists entries from the queue. It reads the whole queue
+// (in pages of 512 records, one short read transaction each), so it suits
+// the occasional display query, not a hot loop.
+type QueueEntries struct {
+	Q Records
+}
+
+// Entries implements Entries.
+func (q QueueEntries) Entries(email string, from, to time.Time) ([]queue.Record, error) {
+	keep := func(r queue.Record) bool {
+		return r.Kind == queue.KindEntry && strings.EqualFold(r.Email, email) && r.Start.Before(to) && r.End.After(from)
+	}
+	var out []queue.Record
+	var after uint64
+	for {
+		page, err := q.Q.Records(after, 512, keep)
+		if err != nil {
+			return nil, fmt.Errorf("daytotal: queue records after %d: %w", after, err)
+		}
+		out = append(out, page...)
+		if len(page) < 512 {
+			return out, nil
+		}
+		after = page[len(page)-1].Seq
+	}
+}

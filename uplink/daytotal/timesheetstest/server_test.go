@@ -1,0 +1,70 @@
+package timesheetstest
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"testing"
+)
+
+func get(t *testing.T, method, url string, auth bool) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest(method, url, nil)
+	if auth {
+		req.Header.Set("Authorization", "Bearer "+DefaultToken)
+		req.Header.Set("account", DefaultAccount)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func TestRequests_ValidatedAsDocumented(t *testing.T) {
+	s, url := Start(t, Options{People: map[int]string{77: "Luis Thomas"}})
+	s.AddTime(77, "2016-02-15", 480)
+	s.AddTime(77, "2016-02-16", 25)
+	cases := []struct {
+		method, path string
+		auth         bool
+		status       int
+	}{
+		{"GET", "/timesheets/day_totals?person_id=77&date=2016-02-15", false, 401},
+		{"GET", "/timesheets/day_totals?person_id=77&date=2016-02-15", true, 200},
+		{"GET", "/timesheets/day_totals?organization_id=44&person_id=77&week_of=2016-02-15", true, 200},
+		{"GET", "/timesheets/day_totals?date=2016-02-15", true, 400},
+		{"GET", "/timesheets/day_totals?person_id=77", true, 400},
+		{"GET", "/timesheets/day_totals?person_id=77&date=2016-02-15&month_of=2016-02-15", true, 400},
+		{"GET", "/timesheets/day_totals?person_id=77&date=15.02.2016", true, 400},
+		{"GET", "/timesheets/day_totals?person_id=x&date=2016-02-15", true, 400},
+		{"GET", "/timesheets/day_totals?person_id=78&date=2016-02-15", true, 404},
+		{"GET", "/timesheets?person_id=77&month_of=2016-02-15", true, 200},
+		{"GET", "/timesheets?organization_id=44&month_of=2016-02-15", true, 200},
+		{"GET", "/timesheets?month_of=2016-02-15", true, 400},
+		{"POST", "/timesheets/lock?person_id=77&week_of=2016-02-15", true, 204},
+		{"DELETE", "/timesheets/lock?person_id=77&date=2016-02-16", true, 204},
+	}
+	for _, c := range cases {
+		if status, body := get(t, c.method, url+c.path, c.auth); status != c.status {
+			t.Errorf("%s %s: %d %s, want %d", c.method, c.path, status, body, c.status)
+		}
+	}
+	_, body := get(t, "GET", url+"/timesheets/day_totals?person_id=77&week_of=2016-02-17", true)
+	var totals map[string]string
+	json.Unmarshal([]byte(body), &totals)
+	if len(totals) != 7 || totals["2016-02-15"] != "480" || totals["2016-02-16"] != "25" || totals["2016-02-21"] != "0" {
+		t.Errorf("week totals %v", totals)
+	}
+	_, body = get(t, "GET", url+"/timesheets?person_id=77&month_of=2016-02-01", true)
+	var sheet struct {
+		LockedDays string `json:"locked_days"`
+		Sum        int    `json:"sum_time_spent"`
+	}
+	json.Unmarshal([]byte(body), &sheet)
+	if sheet.LockedDays != "00000000000000101111100000000" || sheet.Sum != 505 {
+		t.Errorf("sheet %s", body)
+	}
+}

@@ -1,0 +1,336 @@
+package flowtly
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"stampclock/uplink"
+)
+
+// Defaults for zero Options fields.
+const (
+	DefaultBaseURL     = "https://api.flowtly.eu"
+	DefaultAuthHeader  = "Authorization"
+	DefaultAuthScheme  = "Bearer"
+	DefaultIRIPrefix   = "/api"
+	DefaultDescription = "Stampclock {start}-{end}"
+	DefaultTimeout     = 15 * time.Second
+	DefaultMaxPages    = 20
+)
+
+// AuthSchemeNone as Options.AuthScheme sends the bare token in the header.
+const AuthSchemeNone = "none"
+
+// DescriptionNone as Options.Description sends "description": null.
+const DescriptionNone = "none"
+
+// ContentType is the media type of request bodies: JSON-LD, as the
+// snapshot's IRIs and "@id" fields imply.
+const ContentType = "application/ld+json"
+
+// maxAnswer bounds how much of an answer body is read.
+const maxAnswer = 1 << 20
+
+// maxMsg bounds a server message kept in an error.
+const maxMsg = 500
+
+// Options configure a Client. Zero values mean the documented default.
+type Options struct {
+	// BaseURL is the API root; the path /employee_working_hours is
+	// appended. Default DefaultBaseURL ("https://api.flowtly.eu").
+	BaseURL string
+	// Token is the API token sent in AuthHeader. Required. Never logged.
+	Token string
+	// AuthHeader is the header carrying Token; default "Authorization".
+	AuthHeader string
+	// AuthScheme precedes Token in AuthHeader ("Bearer <token>"); default
+	// "Bearer". AuthSchemeNone ("none") sends the bare token.
+	AuthScheme string
+	// Employees maps an employee's email (compared case-insensitively) to
+	// the Flowtly employee: an IRI ("/api/employees/emp_102") or a bare id
+	// ("emp_102"), from which the IRI IRIPrefix+"/employees/"+id is built.
+	// An entry for an email not in the map is rejected (Permanent).
+	Employees map[string]string
+	// Project is the project that receives every entry: an IRI
+	// ("/api/projects/aurora") or a bare id. Required.
+	Project string
+	// IRIPrefix is the path before "/employees/…" and "/projects/…" in
+	// IRIs built from bare ids; default "/api".
+	IRIPrefix string
+	// Location is the company's time zone: it decides the calendar day an
+	// entry belongs to and where it is split. Required.
+	Location *time.Location
+	// Description is the template for every record's description. The
+	// placeholders {date} (2006-01-02), {start} and {end} (15:04, the
+	// part of the entry on that day; a part ending at midnight ends
+	// "24:00"), {email} and {seq} are replaced. Default DefaultDescription
+	// ("Stampclock {start}-{end}"); DescriptionNone ("none") sends null.
+	// Reconciling relies on descriptions telling entries apart: a template
+	// without {start} may make two entries of equal length on one day look
+	// identical, and the second would be taken for delivered.
+	Description string
+	// Timeout bounds each HTTP request; default 15s.
+	Timeout time.Duration
+	// MaxPages bounds how many list pages a reconcile reads; default 20.
+	// A longer list fails the reconcile (Uncertain) rather than guess.
+	MaxPages int
+	// HTTPClient sends the requests; default a client with Timeout. The
+	// client is copied and never follows redirects.
+	HTTPClient *http.Client
+	// Logger receives the client's logs; default discards.
+	Logger *slog.Logger
+	// Now is the clock used to turn a Retry-After date into a wait;
+	// default time.Now.
+	Now func() time.Time
+}
+
+// Client delivers entries to one Flowtly account. It is safe for
+// concurrent use.
+type Client struct {
+	o         Options
+	base      *url.URL
+	hc        *http.Client
+	log       *slog.Logger
+	employees map[string]string // lower-case email → IRI
+	project   string            // IRI
+}
+
+// New checks o and returns a client. It does not contact the server.
+func New(o Options) (*Client, error) {
+	if o.BaseURL == "" {
+		o.BaseURL = DefaultBaseURL
+	}
+	base, err := url.Parse(o.BaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("flowtly: Options.BaseURL: %w", err)
+	}
+	if base.Scheme != "http" && base.Scheme != "https" || base.Host == "" {
+		return nil, fmt.Errorf("flowtly: Options.BaseURL %q: want http:// or https:// and a host", o.BaseURL)
+	}
+	base.Path = strings.TrimRight(base.Path, "/")
+	base.RawQuery, base.Fragment = "", ""
+	if o.Token == "" {
+		return nil, errors.New("flowtly: Options.Token is required")
+	}
+	if o.Project == "" {
+		return nil, errors.New("flowtly: Options.Project is required")
+	}
+	if o.Location == nil {
+		return nil, errors.New("flowtly: Options.Location is required")
+	}
+	if o.AuthHeader == "" {
+		o.AuthHeader = DefaultAuthHeader
+	}
+	if o.AuthScheme == "" {
+		o.AuthScheme = DefaultAuthScheme
+	}
+	if o.IRIPrefix == "" {
+		o.IRIPrefix = DefaultIRIPrefix
+	}
+	o.IRIPrefix = "/" + strings.Trim(o.IRIPrefix, "/")
+	if o.Description == "" {
+		o.Description = DefaultDescription
+	}
+	if o.Timeout <= 0 {
+		o.Timeout = DefaultTimeout
+	}
+	if o.MaxPages <= 0 {
+		o.MaxPages = DefaultMaxPages
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	c := &Client{o: o, base: base, employees: map[string]string{}}
+	for email, who := range o.Employees {
+		iri, err := c.iri("employees", who)
+		if err != nil {
+			return nil, fmt.Errorf("flowtly: Options.Employees[%q]: %w", email, err)
+		}
+		c.employees[strings.ToLower(strings.TrimSpace(email))] = iri
+	}
+	if c.project, err = c.iri("projects", o.Project); err != nil {
+		return nil, fmt.Errorf("flowtly: Options.Project: %w", err)
+	}
+	var hc http.Client
+	if o.HTTPClient != nil {
+		hc = *o.HTTPClient
+	} else {
+		hc.Timeout = o.Timeout
+	}
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	c.hc = &hc
+	c.log = o.Logger.With("uplink", "flowtly")
+	return c, nil
+}
+
+// iri returns v as an IRI of collection: v itself if it starts with "/",
+// else IRIPrefix/collection/v.
+func (c *Client) iri(collection, v string) (string, error) {
+	v = strings.TrimSpace(v)
+	switch {
+	case v == "":
+		return "", errors.New("empty")
+	case strings.HasPrefix(v, "/"):
+		if strings.ContainsAny(v, "?# ") {
+			return "", fmt.Errorf("IRI %q: want a path without query or spaces", v)
+		}
+		return v, nil
+	case strings.ContainsAny(v, "/?# "):
+		return "", fmt.Errorf("id %q: want an IRI starting with / or a bare id", v)
+	}
+	return c.o.IRIPrefix + "/" + collection + "/" + url.PathEscape(v), nil
+}
+
+// EmployeeIRI returns the IRI configured for email.
+func (c *Client) EmployeeIRI(email string) (string, bool) {
+	iri, ok := c.employees[strings.ToLower(strings.TrimSpace(email))]
+	return iri, ok
+}
+
+// answer is a received HTTP answer.
+type answer struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+// do performs one HTTP exchange with u (absolute). body, if not nil, is
+// JSON-encoded. It returns a classified *uplink.Error for transport
+// failures; statuses are the caller's.
+func (c *Client) do(ctx context.Context, method string, u *url.URL, body any) (*answer, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, &uplink.Error{Class: uplink.Retry, Msg: "not sent", Err: err}
+	}
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return nil, &uplink.Error{Class: uplink.Permanent, Msg: "encode request", Err: err}
+		}
+		rd = bytes.NewReader(b)
+	}
+	ctx, cancel := context.WithTimeout(ctx, c.o.Timeout)
+	defer cancel()
+	hr, err := http.NewRequestWithContext(ctx, method, u.String(), rd)
+	if err != nil {
+		return nil, &uplink.Error{Class: uplink.Permanent, Msg: "build request", Err: err}
+	}
+	hr.Header.Set("Accept", "application/ld+json, application/json;q=0.9, */*;q=0.1")
+	if body != nil {
+		hr.Header.Set("Content-Type", ContentType)
+	}
+	v := c.o.Token
+	if c.o.AuthScheme != AuthSchemeNone {
+		v = c.o.AuthScheme + " " + v
+	}
+	hr.Header.Set(c.o.AuthHeader, v)
+	resp, err := c.hc.Do(hr)
+	if err != nil {
+		return nil, transportError(err)
+	}
+	defer resp.Body.Close()
+	b, rerr := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
+	if rerr != nil {
+		c.log.Warn("reading answer body", "path", u.Path, "status", resp.StatusCode, "err", rerr)
+	}
+	c.log.Debug("answer", "method", method, "path", u.Path, "status", resp.StatusCode)
+	return &answer{status: resp.StatusCode, header: resp.Header, body: b}, nil
+}
+
+// endpoint returns BaseURL + path with query q.
+func (c *Client) endpoint(path string, q url.Values) *url.URL {
+	u := *c.base
+	u.Path += path
+	if q != nil {
+		u.RawQuery = q.Encode()
+	}
+	return &u
+}
+
+// transportError classifies an error from http.Client.Do: Retry when the
+// request certainly did not leave (dial, DNS, TLS handshake), Uncertain
+// otherwise.
+func transportError(err error) *uplink.Error {
+	var (
+		op   *net.OpError
+		dns  *net.DNSError
+		cert *tls.CertificateVerificationError
+		rec  tls.RecordHeaderError
+		ua   x509.UnknownAuthorityError
+		hn   x509.HostnameError
+	)
+	switch {
+	case errors.As(err, &op) && op.Op == "dial",
+		errors.As(err, &dns),
+		errors.As(err, &cert), errors.As(err, &rec), errors.As(err, &ua), errors.As(err, &hn):
+		return &uplink.Error{Class: uplink.Retry, Msg: "not sent", Err: err}
+	}
+	return &uplink.Error{Class: uplink.Uncertain, Msg: "no answer", Err: err}
+}
+
+// retryAfter parses a's Retry-After header: seconds or an HTTP date.
+func (c *Client) retryAfter(a *answer) time.Duration {
+	v := strings.TrimSpace(a.header.Get("Retry-After"))
+	if v == "" {
+		return 0
+	}
+	if n, err := strconv.Atoi(v); err == nil {
+		if n < 0 {
+			return 0
+		}
+		return time.Duration(n) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		if d := t.Sub(c.o.Now()); d > 0 {
+			return d
+		}
+	}
+	return 0
+}
+
+// statusError classifies a non-2xx answer: 401 and 403 Retry (the token,
+// not the record, is wrong), 429 Retry, 408 and 5xx Uncertain, 3xx Retry
+// (a misconfigured BaseURL; nothing was stored), other 4xx Permanent with
+// the server's messages (ParseErrorBody). RetryAfter is kept when sent.
+func (c *Client) statusError(a *answer) *uplink.Error {
+	e := &uplink.Error{Status: a.status, Msg: message(a), RetryAfter: c.retryAfter(a)}
+	switch {
+	case a.status == http.StatusUnauthorized || a.status == http.StatusForbidden:
+		e.Class = uplink.Retry
+		e.Msg = fmt.Sprintf("token rejected (check the Flowtly API token and its rights, header %s): %s", c.o.AuthHeader, e.Msg)
+	case a.status == http.StatusTooManyRequests:
+		e.Class = uplink.Retry
+	case a.status == http.StatusRequestTimeout || a.status >= 500:
+		e.Class = uplink.Uncertain
+	case a.status >= 300 && a.status < 400:
+		e.Class = uplink.Retry
+		e.Msg = "redirected to " + a.header.Get("Location") + " (check BaseURL)"
+	default:
+		e.Class = uplink.Permanent
+	}
+	return e
+}
+
+// message returns the server's message in a, or the status text.
+func message(a *answer) string {
+	if s := ParseErrorBody(a.body); s != "" {
+		return s
+	}
+	return http.StatusText(a.status)
+}

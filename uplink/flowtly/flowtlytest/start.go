@@ -1,0 +1,22 @@
+package flowtlytest
+
+import "net/http/httptest"
+
+// TB is the part of testing.TB that Start needs; *testing.T and
+// *testing.B satisfy it.
+type TB interface {
+	Helper()
+	Cleanup(func())
+}
+
+// Start serves a new Server configured by o on a loopback port and closes
+// it when the test ends. It returns the server and the running
+// httptest.Server (its URL is the client's BaseURL; closing it early makes
+// further dials fail with "connection refused").
+func Start(tb TB, o Options) (*Server, *httptest.Server) {
+	tb.Helper()
+	s := New(o)
+	ts := httptest.NewServer(s.Handler())
+	tb.Cleanup(ts.Close)
+	return s, ts
+}
