@@ -35,8 +35,10 @@ fuzz: ## run every fuzz target for FUZZTIME (default 3s) each
 	done
 
 bench: ## run the benchmarks (figures in README.md)
-	$(GO) test -run '^$$' -bench . -benchtime 2000x -count 1 ./queue/ ./device/agent/
+	$(GO) test -run '^$$' -bench . -benchtime 2000x -count 1 ./device/agent/
 	$(GO) test -run '^$$' -bench . -benchtime 1x -count 1 ./uplink/zeiterfassung/ ./cmd/stampd/
+	$(GO) test -run '^$$' -bench . -benchtime 3x -count 1 ./uplink/mqtt/
+	$(GO) test -run '^$$' -bench . -benchtime 3s -count 1 ./reader/mfrc522/ ./reader/wiegand/
 
 lint: ## gofmt, go vet, staticcheck
 	@test -z "$$(gofmt -l .)" || (gofmt -l .; exit 1)

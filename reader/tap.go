@@ -18,6 +18,11 @@ type Tap struct {
 	UID []byte
 	// At is when the reader saw the badge (wall clock, with monotonic reading).
 	At time.Time
+	// Given marks a time set by an operator (`stampctl tap --at`, a tap
+	// script) rather than read from the clock: the agent takes it as it is.
+	// Otherwise the agent stamps the tap with its own clock, boot id and
+	// monotonic reading.
+	Given bool
 	// Source names the reader that produced the tap ("sim", "mfrc522", ...).
 	Source string
 }

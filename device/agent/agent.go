@@ -198,11 +198,10 @@ type stamp struct {
 	mono    time.Duration
 }
 
-// stamp reads the clock for a tap. A time given with the tap (the
-// simulator's --at) is taken as set by the operator: trusted, with no
-// monotonic reading.
+// stamp reads the clock for a tap. A time given by an operator (the
+// simulator's --at) is taken as it is: trusted, with no monotonic reading.
 func (a *Agent) stamp(t reader.Tap) stamp {
-	if !t.At.IsZero() {
+	if t.Given && !t.At.IsZero() {
 		return stamp{at: t.At, trusted: true}
 	}
 	boot, mono := a.opts.Clock.Boot()

@@ -47,7 +47,7 @@ func (r *rig) tap(t *testing.T, uid string, at time.Time) Outcome {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return r.agent.HandleTap(reader.Tap{UID: b, At: at, Source: "sim"})
+	return r.agent.HandleTap(reader.Tap{UID: b, At: at, Given: !at.IsZero(), Source: "sim"})
 }
 
 func (r *rig) entries(t *testing.T) []queue.Record {

@@ -21,6 +21,7 @@ import (
 type Config struct {
 	Device        Device        `toml:"device"`
 	Reader        Reader        `toml:"reader"`
+	Feedback      Feedback      `toml:"feedback"`
 	Store         Store         `toml:"store"`
 	Control       Control       `toml:"control"`
 	Punch         Punch         `toml:"punch"`
@@ -43,10 +44,88 @@ type Device struct {
 
 // Reader selects the badge source.
 type Reader struct {
-	// Type is "sim" (the simulator, for tests and demos).
+	// Type is "sim" (the simulator), "mfrc522", "wiegand" or "keyboard".
 	Type string `toml:"type"`
 	// Script is a file of taps the simulator replays at start (sim only).
-	Script string `toml:"script"`
+	Script   string   `toml:"script"`
+	MFRC522  MFRC522  `toml:"mfrc522"`
+	Wiegand  Wiegand  `toml:"wiegand"`
+	Keyboard Keyboard `toml:"keyboard"`
+}
+
+// MFRC522 configures an RC522 reader on SPI.
+type MFRC522 struct {
+	// SPIPort is the periph SPI port. Default "SPI0.0" (/dev/spidev0.0).
+	SPIPort string `toml:"spi_port"`
+	// ResetPin is the GPIO on the chip's RST pin. Default "GPIO25".
+	ResetPin string `toml:"reset_pin"`
+	// IRQPin is the GPIO on the chip's IRQ pin; "" = not wired, poll.
+	IRQPin string `toml:"irq_pin"`
+	// SPISpeedHz caps the SPI clock. Default 4000000.
+	SPISpeedHz int64 `toml:"spi_speed_hz"`
+	// PollInterval between looks for a card. Default "50ms".
+	PollInterval Duration `toml:"poll_interval"`
+}
+
+// Wiegand configures a Wiegand reader on two GPIO lines.
+type Wiegand struct {
+	// Chip is the GPIO character device. Default "gpiochip0".
+	Chip string `toml:"chip"`
+	// D0 and D1 are the line offsets of DATA0 and DATA1. Required.
+	D0 *int `toml:"d0"`
+	D1 *int `toml:"d1"`
+	// Gap ends a frame. Default "25ms".
+	Gap Duration `toml:"gap"`
+	// Formats accepted: "h10301" (26 bit), "h10306" (34), "h10304" (37).
+	// Default all three.
+	Formats []string `toml:"formats"`
+	// RawBits lists frame lengths accepted without parity check.
+	RawBits []int `toml:"raw_bits"`
+	// Edges is "falling" (default) or "both".
+	Edges string `toml:"edges"`
+	// PullUp enables the SoC's pull-ups on D0 and D1.
+	PullUp bool `toml:"pull_up"`
+}
+
+// Keyboard configures a USB keyboard-wedge reader.
+type Keyboard struct {
+	// Device is the evdev node, best a stable /dev/input/by-id/… path.
+	// Required.
+	Device string `toml:"device"`
+	// Format of what the reader types: "decimal" (default) or "hex".
+	Format string `toml:"format"`
+	// Layout of the reader's keyboard emulation: "us" (default) or "de".
+	Layout string `toml:"layout"`
+	// UIDBytes pads a decimal number to this many bytes. Default 4.
+	UIDBytes int `toml:"uid_bytes"`
+	// KeyTimeout drops a half-typed line after this pause. Default "500ms".
+	KeyTimeout Duration `toml:"key_timeout"`
+}
+
+// Feedback configures the buzzer, LEDs and display. Every output is
+// optional; without any, feedback goes to the log only.
+type Feedback struct {
+	// BuzzerPin, GreenPin, RedPin are GPIO names like "GPIO17"; "" = none.
+	BuzzerPin string `toml:"buzzer_pin"`
+	GreenPin  string `toml:"green_pin"`
+	RedPin    string `toml:"red_pin"`
+	// *ActiveLow: the output is on when the pin is low.
+	BuzzerActiveLow bool    `toml:"buzzer_active_low"`
+	GreenActiveLow  bool    `toml:"green_active_low"`
+	RedActiveLow    bool    `toml:"red_active_low"`
+	Display         Display `toml:"display"`
+}
+
+// Display configures an SSD1306 128x64 I2C display.
+type Display struct {
+	// Enabled turns the display on. Default false.
+	Enabled bool `toml:"enabled"`
+	// Bus is the I2C bus. Default "" (the first bus, /dev/i2c-1 on a Pi).
+	Bus string `toml:"bus"`
+	// Language of the texts: "de" (default) or "en".
+	Language string `toml:"language"`
+	// Hold is how long an event stays before the clock returns. Default "5s".
+	Hold Duration `toml:"hold"`
 }
 
 // Store configures the queue file.
@@ -271,10 +350,11 @@ func (c *Config) defaults() error {
 }
 
 func (c *Config) validate() error {
-	switch c.Reader.Type {
-	case "sim":
-	default:
-		return fmt.Errorf("reader.type: %q is not a reader; want \"sim\"", c.Reader.Type)
+	if err := c.validateReader(); err != nil {
+		return err
+	}
+	if err := c.validateFeedback(); err != nil {
+		return err
 	}
 	if c.Reader.Script != "" && c.Reader.Type != "sim" {
 		return fmt.Errorf("reader.script: only the sim reader replays scripts")
@@ -465,4 +545,69 @@ func ReadSecret(path string) (string, error) {
 func validEmail(s string) bool {
 	at := strings.IndexByte(s, '@')
 	return at > 0 && at < len(s)-1 && !strings.ContainsAny(s, " \t\r\n,;<>")
+}
+
+func (c *Config) validateReader() error {
+	r := &c.Reader
+	switch r.Type {
+	case "sim":
+	case "mfrc522":
+		if r.MFRC522.SPISpeedHz < 0 || r.MFRC522.SPISpeedHz > 10_000_000 {
+			return fmt.Errorf("reader.mfrc522.spi_speed_hz: %d; the chip allows up to 10000000", r.MFRC522.SPISpeedHz)
+		}
+		if d := r.MFRC522.PollInterval.Duration; d < 0 || d > 0 && (d < 5*time.Millisecond || d > time.Second) {
+			return fmt.Errorf("reader.mfrc522.poll_interval: %s; want 5ms to 1s", d)
+		}
+	case "wiegand":
+		w := r.Wiegand
+		if w.D0 == nil || w.D1 == nil {
+			return fmt.Errorf("reader.wiegand.d0 and reader.wiegand.d1: required (GPIO line offsets of DATA0 and DATA1)")
+		}
+		if *w.D0 < 0 || *w.D1 < 0 || *w.D0 == *w.D1 {
+			return fmt.Errorf("reader.wiegand.d0/d1: %d and %d must be two different line offsets", *w.D0, *w.D1)
+		}
+		for _, f := range w.Formats {
+			switch f {
+			case "h10301", "h10306", "h10304":
+			default:
+				return fmt.Errorf("reader.wiegand.formats: %q; want h10301, h10306 or h10304", f)
+			}
+		}
+		for _, n := range w.RawBits {
+			if n < 8 || n > 256 {
+				return fmt.Errorf("reader.wiegand.raw_bits: %d; want 8 to 256", n)
+			}
+		}
+		if w.Edges != "" && w.Edges != "falling" && w.Edges != "both" {
+			return fmt.Errorf("reader.wiegand.edges: %q; want falling or both", w.Edges)
+		}
+	case "keyboard":
+		k := r.Keyboard
+		if k.Device == "" {
+			return fmt.Errorf("reader.keyboard.device: required (e.g. /dev/input/by-id/usb-…-event-kbd)")
+		}
+		if k.Format != "" && k.Format != "decimal" && k.Format != "hex" {
+			return fmt.Errorf("reader.keyboard.format: %q; want decimal or hex", k.Format)
+		}
+		if k.Layout != "" && k.Layout != "us" && k.Layout != "de" {
+			return fmt.Errorf("reader.keyboard.layout: %q; want us or de", k.Layout)
+		}
+		if k.UIDBytes < 0 || k.UIDBytes > reader.MaxUIDLen {
+			return fmt.Errorf("reader.keyboard.uid_bytes: %d; want 1 to %d", k.UIDBytes, reader.MaxUIDLen)
+		}
+	default:
+		return fmt.Errorf("reader.type: %q is not a reader; want sim, mfrc522, wiegand or keyboard", r.Type)
+	}
+	return nil
+}
+
+func (c *Config) validateFeedback() error {
+	d := c.Feedback.Display
+	if d.Language != "" && d.Language != "de" && d.Language != "en" {
+		return fmt.Errorf("feedback.display.language: %q; want de or en", d.Language)
+	}
+	if d.Hold.Duration < 0 {
+		return fmt.Errorf("feedback.display.hold: %s is negative", d.Hold)
+	}
+	return nil
 }

@@ -133,16 +133,37 @@ func TestExampleConfigIsValid(t *testing.T) {
 	if !c.MQTT.Enabled() || c.MQTT.Password != "s3cret" {
 		t.Fatalf("example config: mqtt %+v", c.MQTT)
 	}
-	// Every [mqtt] key is documented in the example.
-	var raw map[string]map[string]any
+	// Every key of every section is documented in the example, set or
+	// commented out as "# key = ".
+	var raw map[string]any
 	if _, err := toml.Decode(string(data), &raw); err != nil {
 		t.Fatal(err)
 	}
-	mt := reflect.TypeFor[MQTT]()
-	for i := range mt.NumField() {
-		key := mt.Field(i).Tag.Get("toml")
-		if _, ok := raw["mqtt"][key]; !ok && !strings.Contains(string(data), "# "+key+" = ") {
-			t.Errorf("mqtt.%s is not in deploy/stampd.example.toml", key)
+	checkDocumented(t, string(data), reflect.TypeFor[Config](), raw, "")
+}
+
+// checkDocumented fails for every toml key of typ that is neither set in
+// raw nor shown commented out in the example text.
+func checkDocumented(t *testing.T, text string, typ reflect.Type, raw map[string]any, prefix string) {
+	t.Helper()
+	for i := range typ.NumField() {
+		f := typ.Field(i)
+		key := f.Tag.Get("toml")
+		if key == "" || key == "-" {
+			continue
+		}
+		v, set := raw[key]
+		ft := f.Type
+		if ft.Kind() == reflect.Pointer {
+			ft = ft.Elem()
+		}
+		if ft.Kind() == reflect.Struct && ft != reflect.TypeFor[Duration]() {
+			sub, _ := v.(map[string]any)
+			checkDocumented(t, text, ft, sub, prefix+key+".")
+			continue
+		}
+		if !set && !strings.Contains(text, "# "+key+" = ") {
+			t.Errorf("%s%s is not in deploy/stampd.example.toml", prefix, key)
 		}
 	}
 }
@@ -211,5 +232,45 @@ func TestParse_MQTTErrors(t *testing.T) {
 				t.Fatalf("password in error: %v", err)
 			}
 		})
+	}
+}
+
+func TestReaderExamplesAreValid(t *testing.T) {
+	files, err := filepath.Glob("../../deploy/examples/reader-*.toml")
+	if err != nil || len(files) != 3 {
+		t.Fatalf("examples: %v %v", files, err)
+	}
+	pw := writeSecret(t, 0o600)
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		data = []byte(strings.Replace(string(data), "/etc/stampclock/zeiterfassung.secret", pw, 1))
+		c, err := Parse(f, data)
+		if err != nil {
+			t.Errorf("%s: %v", f, err)
+			continue
+		}
+		if !strings.Contains(f, c.Reader.Type) {
+			t.Errorf("%s configures reader %q", f, c.Reader.Type)
+		}
+	}
+}
+
+func TestParse_ReaderErrors(t *testing.T) {
+	for _, tt := range []struct{ toml, want string }{
+		{"[reader]\ntype = \"wiegand\"\n", "reader.wiegand.d0 and reader.wiegand.d1: required"},
+		{"[reader]\ntype = \"wiegand\"\n[reader.wiegand]\nd0 = 4\nd1 = 4\n", "two different line offsets"},
+		{"[reader]\ntype = \"wiegand\"\n[reader.wiegand]\nd0 = 4\nd1 = 5\nformats = [\"h99\"]\n", "reader.wiegand.formats"},
+		{"[reader]\ntype = \"keyboard\"\n", "reader.keyboard.device: required"},
+		{"[reader]\ntype = \"keyboard\"\n[reader.keyboard]\ndevice = \"/dev/x\"\nlayout = \"fr\"\n", "reader.keyboard.layout"},
+		{"[reader]\ntype = \"mfrc522\"\n[reader.mfrc522]\nspi_speed_hz = 20000000\n", "reader.mfrc522.spi_speed_hz"},
+		{"[reader]\ntype = \"mfrc522\"\n[reader.mfrc522]\npoll_interval = \"1ms\"\n", "reader.mfrc522.poll_interval"},
+		{"[feedback.display]\nlanguage = \"fr\"\n", "feedback.display.language"},
+	} {
+		if _, err := Parse("r.toml", []byte(minimal+tt.toml)); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%q: err = %v, want %q", tt.toml, err, tt.want)
+		}
 	}
 }

@@ -16,7 +16,6 @@ import (
 	"stampclock/device/clock"
 	"stampclock/device/config"
 	"stampclock/device/control"
-	"stampclock/device/feedback"
 	"stampclock/device/punch"
 	"stampclock/queue"
 	"stampclock/reader"
@@ -46,6 +45,11 @@ type Options struct {
 	// ClockPoll is how often the clock's sync state is looked at to correct
 	// untrusted times. Default 10s.
 	ClockPoll time.Duration
+	// Source replaces the configured badge reader (tests drive real
+	// drivers on simulated hardware).
+	Source reader.Source
+	// HealthPoll is how often the reader's health is looked at. Default 5s.
+	HealthPoll time.Duration
 }
 
 // Daemon is a configured, not yet running stampd.
@@ -62,6 +66,8 @@ type Daemon struct {
 	mqtt    *mqtt.Client // nil when the MQTT uplink is off
 	started time.Time
 	alarm   *StoreAlarm // set when a damaged store was moved aside
+	health  func() ReaderHealth
+	closers []func() error // hardware to release when Run ends
 
 	cfgMu sync.Mutex // guards cfg during reload
 }
@@ -81,8 +87,8 @@ func New(cfg *config.Config, opts Options) (*Daemon, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	if opts.Feedback == nil {
-		opts.Feedback = feedback.Log{L: opts.Logger}
+	if opts.HealthPoll <= 0 {
+		opts.HealthPoll = 5 * time.Second
 	}
 	if opts.ClockPoll <= 0 {
 		opts.ClockPoll = 10 * time.Second
@@ -137,19 +143,20 @@ func New(cfg *config.Config, opts Options) (*Daemon, error) {
 		}
 	}
 
-	switch cfg.Reader.Type {
-	case "sim":
-		d.sim = reader.NewSim()
-		d.source = d.sim
-	default:
-		store.Close()
-		return nil, fmt.Errorf("reader.type %q: not supported", cfg.Reader.Type)
+	if err := d.newSource(); err != nil {
+		d.closeAll()
+		return nil, err
+	}
+	fb, err := d.newFeedback()
+	if err != nil {
+		d.closeAll()
+		return nil, err
 	}
 
 	d.agent = agent.New(store, agent.Options{
 		Rules:    punch.Rules{RepeatWindow: cfg.Punch.RepeatWindow.Duration, MaxShift: cfg.Punch.MaxShift.Duration},
 		Clock:    opts.Clock,
-		Feedback: opts.Feedback,
+		Feedback: fb,
 		Logger:   opts.Logger,
 		Badges:   badges(cfg),
 		OnCommit: func([]queue.Record) { d.wake() },
@@ -244,7 +251,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	d.started = d.opts.Clock.Now()
 	srv, err := control.Listen(d.cfg.Control.Socket, d.handle, d.log)
 	if err != nil {
-		d.store.Close()
+		d.closeAll()
 		return err
 	}
 	ctx, cancel := context.WithCancel(ctx)
@@ -270,6 +277,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	}
 	run("prune", d.pruneLoop)
 	run("clock", d.clockLoop)
+	run("reader health", d.healthLoop)
 	if d.cfg.Reader.Script != "" {
 		run("script", d.replayScript)
 	}
@@ -282,10 +290,23 @@ func (d *Daemon) Run(ctx context.Context) error {
 	for e := range errc {
 		err = errors.Join(err, e)
 	}
-	if cerr := d.store.Close(); cerr != nil {
+	if cerr := d.closeAll(); cerr != nil {
 		err = errors.Join(err, cerr)
 	}
 	d.log.Info("stampd stopped")
+	return err
+}
+
+// closeAll releases the hardware and closes the store.
+func (d *Daemon) closeAll() error {
+	var err error
+	for i := len(d.closers) - 1; i >= 0; i-- {
+		err = errors.Join(err, d.closers[i]())
+	}
+	d.closers = nil
+	if d.store != nil {
+		err = errors.Join(err, d.store.Close())
+	}
 	return err
 }
 

@@ -36,6 +36,8 @@ type Status struct {
 		Dead      uint64 `json:"dead"`
 		Delivered uint64 `json:"delivered"`
 	} `json:"queue_depth"`
+	// ReaderHealth is the badge reader's state (hardware readers only).
+	ReaderHealth *ReaderHealth `json:"reader_health,omitempty"`
 	// StoreAlarm is set when a damaged store was moved aside at start-up.
 	StoreAlarm *StoreAlarm     `json:"store_alarm,omitempty"`
 	Queue      queue.Stats     `json:"queue"`
@@ -148,6 +150,10 @@ func (d *Daemon) status() (Status, error) {
 	s.Clock.Boot, _ = d.opts.Clock.Boot()
 	s.Clock.Untrusted = qs.Untrusted
 	s.StoreAlarm = d.alarm
+	if d.health != nil {
+		h := d.health()
+		s.ReaderHealth = &h
+	}
 	s.Queue = qs
 	for _, u := range qs.Uplinks {
 		s.QueueDepth.Pending += u.Pending
@@ -212,7 +218,7 @@ func (d *Daemon) tap(ctx context.Context, a TapArgs) (TapResult, error) {
 		if err != nil {
 			return TapResult{}, fmt.Errorf("tap: --at %q: want RFC 3339 like 2026-03-02T08:00:00+01:00", a.At)
 		}
-		t.At = at
+		t.At, t.Given = at, true
 	}
 	o := d.agent.HandleTap(t)
 	res := TapResult{Result: o.Kind.String(), UID: o.UID, Email: o.Email, Record: o.Records}

@@ -82,7 +82,7 @@ func (d *Daemon) replayScript(ctx context.Context) error {
 			}
 			continue
 		}
-		if err := d.sim.Inject(ctx, reader.Tap{UID: st.UID, At: st.At}); err != nil {
+		if err := d.sim.Inject(ctx, reader.Tap{UID: st.UID, At: st.At, Given: !st.At.IsZero()}); err != nil {
 			return nil
 		}
 	}

@@ -172,6 +172,15 @@ func newReader(opts Options) (*Reader, error) {
 	}, nil
 }
 
+// NewDetached builds a Reader bound to no GPIO lines: edge events are
+// pushed with Handle, exactly as the GPIO backend's watcher pushes them.
+// For simulations and replays of recorded pulse trains.
+func NewDetached(opts Options) (*Reader, error) { return newReader(opts) }
+
+// Handle passes one edge event to the Reader as the GPIO backend does. It
+// never blocks.
+func (r *Reader) Handle(ev gpiocdev.LineEvent) { r.handle(ev) }
+
 // Open validates opts and requests D0 and D1 as inputs with edge detection,
 // in one request so that the events' sequence numbers order both lines.
 // Events are buffered from then on; call Run to decode them and Close to

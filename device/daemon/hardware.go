@@ -1,0 +1,199 @@
+package daemon
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"periph.io/x/conn/v3/physic"
+
+	"stampclock/device/agent"
+	"stampclock/device/clock"
+	"stampclock/device/feedback"
+	"stampclock/device/feedback/display"
+	"stampclock/device/feedback/gpio"
+	"stampclock/queue"
+	"stampclock/reader"
+	"stampclock/reader/keyboard"
+	"stampclock/reader/mfrc522"
+	"stampclock/reader/wiegand"
+)
+
+// ReaderHealth is the badge reader's state as shown by status.
+type ReaderHealth struct {
+	// OK is false while the reader is failing (chip not answering, device
+	// unplugged); the driver keeps retrying.
+	OK        bool              `json:"ok"`
+	LastError string            `json:"last_error,omitempty"`
+	Counters  map[string]uint64 `json:"counters,omitempty"`
+}
+
+// newSource builds the configured badge source, or takes the injected one.
+func (d *Daemon) newSource() error {
+	if d.opts.Source != nil {
+		d.source = d.opts.Source
+		d.health = healthOf(d.opts.Source)
+		if s, ok := d.opts.Source.(*reader.Sim); ok {
+			d.sim = s
+		}
+		return nil
+	}
+	rc := d.cfg.Reader
+	switch rc.Type {
+	case "sim":
+		d.sim = reader.NewSim()
+		d.source = d.sim
+		return nil
+	case "mfrc522":
+		m := rc.MFRC522
+		r, err := mfrc522.Open(mfrc522.Options{
+			SPIPort: m.SPIPort, ResetPin: m.ResetPin, IRQPin: m.IRQPin,
+			SPISpeed: physic.Frequency(m.SPISpeedHz) * physic.Hertz, PollInterval: m.PollInterval.Duration,
+			Logger: d.log,
+		})
+		if err != nil {
+			return fmt.Errorf("reader.mfrc522: %w", err)
+		}
+		d.source, d.health = r, healthOf(r)
+		d.closers = append(d.closers, r.Close)
+	case "wiegand":
+		w := rc.Wiegand
+		var formats []wiegand.Format
+		for _, f := range w.Formats {
+			wf, err := wiegand.ParseFormat(f)
+			if err != nil {
+				return fmt.Errorf("reader.wiegand.formats: %w", err)
+			}
+			formats = append(formats, wf)
+		}
+		r, err := wiegand.Open(wiegand.Options{
+			Chip: w.Chip, D0: *w.D0, D1: *w.D1, Gap: w.Gap.Duration, Edges: wiegand.Edges(w.Edges),
+			PullUp: w.PullUp, Formats: formats, RawBits: w.RawBits, Logger: d.log,
+		})
+		if err != nil {
+			return fmt.Errorf("reader.wiegand: %w", err)
+		}
+		d.source, d.health = r, healthOf(r)
+		d.closers = append(d.closers, r.Close)
+	case "keyboard":
+		k := rc.Keyboard
+		r, err := keyboard.Open(keyboard.Options{
+			Path: k.Device, Format: keyboard.Format(k.Format), Layout: keyboard.Layout(k.Layout),
+			UIDBytes: k.UIDBytes, KeyTimeout: k.KeyTimeout.Duration, Logger: d.log,
+		})
+		if err != nil {
+			return fmt.Errorf("reader.keyboard: %w", err)
+		}
+		d.source, d.health = r, healthOf(r)
+		d.closers = append(d.closers, r.Close)
+	default:
+		return fmt.Errorf("reader.type %q: not supported", rc.Type)
+	}
+	return nil
+}
+
+// healthOf returns how to read the health of a known driver, nil else.
+func healthOf(src reader.Source) func() ReaderHealth {
+	switch r := src.(type) {
+	case *mfrc522.Reader:
+		return func() ReaderHealth {
+			st := r.Status()
+			h := ReaderHealth{OK: st.OK, Counters: map[string]uint64{
+				"taps": st.Taps, "chip_errors": st.ChipErrors, "reinits": st.Reinits, "read_errors": st.ReadErrors,
+			}}
+			if st.LastError != nil {
+				h.LastError = st.LastError.Error()
+			}
+			return h
+		}
+	case *wiegand.Reader:
+		return func() ReaderHealth {
+			st := r.Stats()
+			return ReaderHealth{OK: true, Counters: map[string]uint64{
+				"frames": st.Frames, "bad_parity": st.BadParity, "bad_length": st.BadLength,
+				"lost": st.Lost, "noise": st.Noise, "dropped": st.Dropped,
+			}}
+		}
+	case *keyboard.Reader:
+		return func() ReaderHealth {
+			st := r.Stats()
+			return ReaderHealth{OK: st.Connected, LastError: st.LastErr, Counters: map[string]uint64{
+				"lines": st.Lines, "garbage": st.Garbage, "overlong": st.Overlong, "timed_out": st.TimedOut,
+				"dropped": st.Dropped, "open_errors": st.OpenErrors,
+			}}
+		}
+	}
+	return nil
+}
+
+// newFeedback builds the configured outputs: always the log, plus GPIO
+// buzzer/LEDs and the display when configured.
+func (d *Daemon) newFeedback() (agent.Feedback, error) {
+	if d.opts.Feedback != nil {
+		return d.opts.Feedback, nil
+	}
+	outs := feedback.Multi{feedback.Log{L: d.log}}
+	f := d.cfg.Feedback
+	if f.BuzzerPin != "" || f.GreenPin != "" || f.RedPin != "" {
+		o, err := gpio.Open(gpio.Options{
+			Buzzer: f.BuzzerPin, Green: f.GreenPin, Red: f.RedPin,
+			BuzzerActiveLow: f.BuzzerActiveLow, GreenActiveLow: f.GreenActiveLow, RedActiveLow: f.RedActiveLow,
+			Logger: d.log,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("feedback: %w", err)
+		}
+		outs = append(outs, o)
+		d.closers = append(d.closers, o.Close)
+	}
+	if f.Display.Enabled {
+		lang := display.German
+		if f.Display.Language == "en" {
+			lang = display.English
+		}
+		o, err := display.Open(display.Options{Bus: f.Display.Bus, Location: d.cfg.Location, Lang: lang, Hold: f.Display.Hold.Duration, Logger: d.log})
+		if err != nil {
+			return nil, fmt.Errorf("feedback.display: %w", err)
+		}
+		outs = append(outs, o)
+		d.closers = append(d.closers, o.Close)
+	}
+	return outs, nil
+}
+
+// healthLoop records a reader_fault event when the reader starts failing
+// (so it reaches MQTT and the log) and notes its recovery.
+func (d *Daemon) healthLoop(ctx context.Context) error {
+	if d.health == nil {
+		return nil
+	}
+	t := time.NewTicker(d.opts.HealthPoll)
+	defer t.Stop()
+	wasOK := true
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+		h := d.health()
+		switch {
+		case wasOK && !h.OK:
+			d.log.Error("reader failing; retrying", "err", h.LastError)
+			now := d.opts.Clock.Now()
+			boot, mono := d.opts.Clock.Boot()
+			if _, err := d.store.Update(func(tx *queue.Tx) error {
+				_, err := tx.Append(queue.Record{Kind: queue.KindEvent, Event: queue.EventReaderFault, At: now,
+					ClockSynced: clock.Trusted(now, d.opts.Clock.Synced(), d.opts.MinTime), Boot: boot, Mono: mono,
+					Detail: h.LastError})
+				return err
+			}); err != nil {
+				d.log.Error("recording reader fault", "err", err)
+			}
+			d.wake()
+		case !wasOK && h.OK:
+			d.log.Info("reader recovered")
+		}
+		wasOK = h.OK
+	}
+}
