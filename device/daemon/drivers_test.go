@@ -123,4 +123,3 @@ func TestDriver_KeyboardWedgeEvdevStream_ToDeliveredEntry(t *testing.T) {
 		}
 	})
 }
-
