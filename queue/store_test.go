@@ -274,10 +274,10 @@ func TestOpen_RejectsBadUplinkName(t *testing.T) {
 func TestBadges_EnrolForgetsUnknown(t *testing.T) {
 	s := openTest(t)
 	_, err := s.Update(func(tx *Tx) error {
-		if err := tx.NoteUnknown("04A1", t0); err != nil {
+		if err := tx.NoteUnknown("04A1", t0, false); err != nil {
 			return err
 		}
-		return tx.NoteUnknown("04A1", t0.Add(time.Minute))
+		return tx.NoteUnknown("04A1", t0.Add(time.Minute), false)
 	})
 	if err != nil {
 		t.Fatal(err)

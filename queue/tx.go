@@ -37,6 +37,12 @@ type Badge struct {
 	Name  string `json:"name,omitempty"`
 	// Enrolled is when the badge was enrolled at run time.
 	Enrolled time.Time `json:"enrolled,omitzero"`
+	// Unverified is set when the email could not be checked against the
+	// time-tracking system's users at enrolment (offline); it is checked
+	// again later.
+	Unverified bool `json:"unverified,omitempty"`
+	// Problem is what a later check found wrong (e.g. unknown email).
+	Problem string `json:"problem,omitempty"`
 }
 
 // UnknownBadge counts the taps of a badge that is not enrolled.
@@ -45,6 +51,9 @@ type UnknownBadge struct {
 	Count uint64    `json:"count"`
 	First time.Time `json:"first"`
 	Last  time.Time `json:"last"`
+	// Pending is set when the badge was tapped while an admin had put the
+	// terminal in capture mode: it waits for `stampctl badges assign`.
+	Pending bool `json:"pending,omitempty"`
 }
 
 // Tx is one read-write transaction: everything a tap changes is done in one
@@ -117,8 +126,9 @@ func (t *Tx) PutBadge(b Badge) error {
 	return putJSON(t.tx.Bucket(bucketBadges), []byte(b.UID), b)
 }
 
-// NoteUnknown counts a tap of an unknown badge.
-func (t *Tx) NoteUnknown(uid string, at time.Time) error {
+// NoteUnknown counts a tap of an unknown badge; captured marks it pending
+// for assignment.
+func (t *Tx) NoteUnknown(uid string, at time.Time, captured bool) error {
 	b := t.tx.Bucket(bucketUnknown)
 	u := UnknownBadge{UID: uid, First: at}
 	if data := b.Get([]byte(uid)); data != nil {
@@ -128,7 +138,17 @@ func (t *Tx) NoteUnknown(uid string, at time.Time) error {
 	}
 	u.Count++
 	u.Last = at
+	u.Pending = u.Pending || captured
 	return putJSON(b, []byte(uid), u)
+}
+
+// RemoveBadge forgets an enrolled badge; ok is false if it was not enrolled.
+func (t *Tx) RemoveBadge(uid string) (ok bool, err error) {
+	b := t.tx.Bucket(bucketBadges)
+	if b.Get([]byte(uid)) == nil {
+		return false, nil
+	}
+	return true, b.Delete([]byte(uid))
 }
 
 // Append adds r to the queue with the next sequence number and queues it for

@@ -25,9 +25,18 @@ const usage = `usage: stampctl [--socket PATH] [--json] COMMAND [ARGS]
 commands:
   status                         queue depth, open shifts, anomalies, uplinks, clock
   tap UID [--at RFC3339]         inject a tap (simulated reader only)
-  queue list [--uplink U] [--state pending|held|dead] [--limit N]
+  queue status                   depth per uplink and state
+  queue list [--uplink U] [--state pending|held|dead] [--employee E] [--from T] [--to T] [--limit N]
   queue dead [--uplink U]        dead letters with the receiver's message
   queue retry [--uplink U] [SEQ...]   resend dead letters (all without SEQ)
+  queue export [--csv] [--employee E] [--kind K] [--from T] [--to T]   every record kept
+  enroll --email EMAIL [--name N] [--timeout 2m]   bind the next badge tapped at the terminal
+  badges list|export             all badges (export: CSV uid,email,name,source)
+  badges add UID EMAIL [--name N]  enrol a badge by its UID
+  badges remove UID              forget an enrolled badge
+  badges import FILE.csv         header uid,email[,name]; every bad line reported, nothing imported on error
+  badges pending                 unknown badges collected in capture mode (admin badge)
+  badges assign UID EMAIL        bind a pending badge
   reload                         re-read the badges from the config file
   salvage FILE [--csv]           export what is readable from a store file (no stampd needed)
   version
@@ -43,10 +52,11 @@ type cli struct {
 	socket string
 	json   bool
 	out    io.Writer
+	err    io.Writer
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
-	c := &cli{out: stdout, socket: os.Getenv("STAMPCLOCK_SOCKET")}
+	c := &cli{out: stdout, err: stderr, socket: os.Getenv("STAMPCLOCK_SOCKET")}
 	if c.socket == "" {
 		c.socket = config.DefaultSocket
 	}
@@ -88,7 +98,7 @@ func (c *cli) dispatch(cmd string, args []string) error {
 		return c.tap(args)
 	case "queue":
 		if len(args) == 0 {
-			return usageError{"queue: want list, dead or retry"}
+			return usageError{"queue: want status, list, dead, retry or export"}
 		}
 		switch args[0] {
 		case "list":
@@ -97,10 +107,18 @@ func (c *cli) dispatch(cmd string, args []string) error {
 			return c.queueList(args[1:], "dead")
 		case "retry":
 			return c.queueRetry(args[1:])
+		case "status":
+			return c.queueStatus(args[1:])
+		case "export":
+			return c.queueExport(args[1:])
 		}
-		return usageError{fmt.Sprintf("queue %s: want list, dead or retry", args[0])}
+		return usageError{fmt.Sprintf("queue %s: want status, list, dead, retry or export", args[0])}
 	case "salvage":
 		return c.salvage(args)
+	case "badges":
+		return c.badges(args)
+	case "enroll":
+		return c.enroll(args)
 	case "reload":
 		if err := c.call("reload", nil, nil); err != nil {
 			return err
@@ -135,7 +153,11 @@ func (c *cli) parse(fs *flag.FlagSet, args []string) ([]string, error) {
 }
 
 func (c *cli) call(cmd string, args, out any) error {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	return c.callFor(30*time.Second, cmd, args, out)
+}
+
+func (c *cli) callFor(d time.Duration, cmd string, args, out any) error {
+	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
 	return control.Call(ctx, c.socket, cmd, args, out)
 }
@@ -180,6 +202,9 @@ func (c *cli) queueList(args []string, state string) error {
 	up := fs.String("uplink", "", "only this uplink")
 	fs.StringVar(&state, "state", state, "pending, held or dead")
 	limit := fs.Int("limit", 100, "at most this many")
+	email := fs.String("employee", "", "only this employee (email)")
+	from := fs.String("from", "", "only records at or after this time (RFC 3339)")
+	to := fs.String("to", "", "only records before this time (RFC 3339)")
 	pos, err := c.parse(fs, args)
 	if err != nil {
 		return err
@@ -188,7 +213,7 @@ func (c *cli) queueList(args []string, state string) error {
 		return usageError{"queue list: unexpected argument " + pos[0]}
 	}
 	var items []queue.Item
-	if err := c.call("queue.list", daemon.ListArgs{Uplink: *up, State: state, Limit: *limit}, &items); err != nil {
+	if err := c.call("queue.list", daemon.ListArgs{Uplink: *up, State: state, Limit: *limit, Email: *email, From: *from, To: *to}, &items); err != nil {
 		return err
 	}
 	return c.print(items, func(w io.Writer) { printItems(w, items) })

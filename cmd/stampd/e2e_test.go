@@ -48,7 +48,14 @@ type proc struct {
 	t      testing.TB
 	cmd    *exec.Cmd
 	stderr *bytes.Buffer
-	done   chan error
+	done   chan struct{} // closed when the process has exited
+	err    error         // its exit error, valid after done
+}
+
+// wait waits for the process to exit and returns its exit error.
+func (p *proc) wait() error {
+	<-p.done
+	return p.err
 }
 
 type env struct {
@@ -97,12 +104,12 @@ func (e *env) start() *proc {
 func (e *env) startCmd(argv ...string) *proc {
 	e.t.Helper()
 	cmd := exec.Command(argv[0], append(argv[1:], "--config", e.config)...)
-	p := &proc{t: e.t, cmd: cmd, stderr: &bytes.Buffer{}, done: make(chan error, 1)}
+	p := &proc{t: e.t, cmd: cmd, stderr: &bytes.Buffer{}, done: make(chan struct{})}
 	cmd.Stderr = p.stderr
 	if err := cmd.Start(); err != nil {
 		e.t.Fatal(err)
 	}
-	go func() { p.done <- cmd.Wait() }()
+	go func() { p.err = cmd.Wait(); close(p.done) }()
 	e.t.Cleanup(func() {
 		cmd.Process.Kill()
 		<-p.done
@@ -116,8 +123,8 @@ func (e *env) startCmd(argv ...string) *proc {
 			e.t.Fatalf("stampd did not come up; stderr:\n%s", p.stderr)
 		}
 		select {
-		case err := <-p.done:
-			e.t.Fatalf("stampd exited: %v\n%s", err, p.stderr)
+		case <-p.done:
+			e.t.Fatalf("stampd exited: %v\n%s", p.err, p.stderr)
 		default:
 		}
 		time.Sleep(10 * time.Millisecond)
@@ -166,11 +173,10 @@ func TestStampd_SIGTERM_ExitsZeroWithin5s(t *testing.T) {
 	}
 	p.cmd.Process.Signal(syscall.SIGTERM)
 	select {
-	case err := <-p.done:
-		if err != nil {
-			t.Fatalf("exit: %v\n%s", err, p.stderr)
+	case <-p.done:
+		if p.err != nil {
+			t.Fatalf("exit: %v\n%s", p.err, p.stderr)
 		}
-		p.done <- nil // for cleanup
 	case <-time.After(5 * time.Second):
 		t.Fatal("stampd did not exit within 5s of SIGTERM")
 	}
@@ -245,7 +251,7 @@ func TestStampctl_Commands(t *testing.T) {
 	if out, _ := e.ctl("queue", "list"); !strings.Contains(out, "queue empty") {
 		t.Fatalf("queue list after delivery: %s", out)
 	}
-	if out, err := e.ctl("queue", "frob"); err == nil || !strings.Contains(out, "want list, dead or retry") {
+	if out, err := e.ctl("queue", "frob"); err == nil || !strings.Contains(out, "want status, list, dead, retry or export") {
 		t.Fatalf("bad subcommand: %v %s", err, out)
 	}
 }
@@ -293,8 +299,7 @@ func TestStampd_KillNineDuringBursts_EveryAcknowledgedPunchDeliveredOnce(t *test
 				t.Fatalf("tap %+v: %+v", taps[next], res)
 			}
 		}
-		<-p.done
-		p.done <- nil
+		p.wait()
 		kills++
 		p = e.start()
 	}
@@ -391,8 +396,7 @@ func TestStampd_DamagedStore_MovedAsideAndSalvageable(t *testing.T) {
 		e.ctl("tap", "B0000000", "--at", at.Format(time.RFC3339))
 	}
 	p.cmd.Process.Signal(syscall.SIGTERM)
-	<-p.done
-	p.done <- nil
+	p.wait()
 	dbPath := filepath.Join(e.dir, "q.db")
 	data, err := os.ReadFile(dbPath)
 	if err != nil {

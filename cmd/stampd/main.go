@@ -62,7 +62,8 @@ func run(args []string) int {
 		return 1
 	}
 	log := newLogger(cfg.Log)
-	d, err := daemon.New(cfg, daemon.Options{Logger: log, Version: version, MinTime: minTime(), CheckStore: checkInChild})
+	check := func(path string) error { return checkInChild(path, log) }
+	d, err := daemon.New(cfg, daemon.Options{Logger: log, Version: version, MinTime: minTime(), CheckStore: check})
 	if err != nil {
 		log.Error("start failed", "err", err)
 		return 1
@@ -103,19 +104,27 @@ func minTime() time.Time {
 
 // checkInChild runs `stampd --check-store PATH` in a child process: bbolt's
 // checker can crash on a damaged file, and its page reads stay out of the
-// daemon's memory. A crash or exit 3 means damaged.
-func checkInChild(path string) error {
+// daemon's memory. Exit 3 or a crash means damaged. When the checker cannot
+// be started at all (no such executable), the check is skipped with a
+// warning rather than blocking the terminal.
+func checkInChild(path string, log *slog.Logger) error {
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		return nil // a new store
+	}
 	exe, err := os.Executable()
 	if err != nil {
-		return fmt.Errorf("check store: %w", err)
-	}
-	cmd := exec.Command(exe, "--check-store", path)
-	out, err := cmd.CombinedOutput()
-	if err == nil {
+		log.Warn("store not checked: cannot find own executable", "err", err)
 		return nil
 	}
+	out, err := exec.Command(exe, "--check-store", path).CombinedOutput()
 	var ee *exec.ExitError
-	if errors.As(err, &ee) && ee.ExitCode() == 1 {
+	switch {
+	case err == nil:
+		return nil
+	case !errors.As(err, &ee):
+		log.Warn("store not checked: cannot run the checker", "exe", exe, "err", err)
+		return nil
+	case ee.ExitCode() == 1:
 		return fmt.Errorf("check store %s: %s", path, out)
 	}
 	return fmt.Errorf("%w: %s: checker: %v: %s", queue.ErrCorrupt, path, err, tail(string(out), 500))

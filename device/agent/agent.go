@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -33,7 +34,33 @@ type Badge struct {
 	UID   string // uppercase hex
 	Email string
 	Name  string
+	// Admin badges belong to no employee: a tap switches capture mode on
+	// or off (unknown badges tapped meanwhile are collected as pending).
+	Admin bool
 }
+
+// Enrollment asks that the next badge tapped be bound to Email.
+type Enrollment struct {
+	Email, Name string
+	// Unverified: the email could not be checked against the users of the
+	// time-tracking system (offline).
+	Unverified bool
+	// Done receives the result once; it must have room for one value.
+	Done chan<- EnrollResult
+}
+
+// EnrollResult is the outcome of an Enrollment.
+type EnrollResult struct {
+	UID string
+	Err error
+}
+
+// Errors of enrolment.
+var (
+	ErrEnrollReplaced = errors.New("agent: enrolment replaced by a newer one")
+	ErrEnrollCanceled = errors.New("agent: enrolment canceled")
+	ErrConfigBadge    = errors.New("agent: badge is defined in the config file")
+)
 
 // Options configure an Agent.
 type Options struct {
@@ -50,6 +77,9 @@ type Options struct {
 	// date); earlier readings are treated as an unset clock. Default
 	// clock.Earliest.
 	MinTime time.Time
+	// CaptureFor is how long capture mode lasts after an admin tap unless
+	// ended by another. Default 5m.
+	CaptureFor time.Duration
 }
 
 // Agent turns taps into committed punches.
@@ -58,9 +88,11 @@ type Agent struct {
 	opts  Options
 	log   *slog.Logger
 
-	mu     sync.Mutex       // serialises taps; guards the fields below
-	badges map[string]Badge // config badges by UID
-	stats  Stats
+	mu      sync.Mutex       // serialises taps; guards the fields below
+	badges  map[string]Badge // config badges by UID
+	enroll  *Enrollment      // waiting for the next tap
+	capture time.Duration    // capture mode on until this time since boot
+	stats   Stats
 }
 
 // Stats counts what the agent did since start.
@@ -87,6 +119,9 @@ func New(store Store, opts Options) *Agent {
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.CaptureFor <= 0 {
+		opts.CaptureFor = 5 * time.Minute
 	}
 	a := &Agent{store: store, opts: opts, log: opts.Logger}
 	a.SetBadges(opts.Badges)
@@ -147,7 +182,10 @@ func (a *Agent) HandleTap(t reader.Tap) Outcome {
 	st := a.stamp(t)
 	at := st.at
 	a.stats.Taps++
-	o := a.commitTap(uid, st)
+	if o, ok := a.special(uid, st); ok {
+		return o
+	}
+	o := a.commitTap(uid, st, a.capturing())
 	switch {
 	case o.Err != nil:
 		a.stats.StoreErrors++
@@ -181,13 +219,87 @@ func (a *Agent) HandleTap(t reader.Tap) Outcome {
 	if o.Err != nil {
 		ev.Msg = "not stored"
 	}
-	if a.opts.Feedback != nil {
-		a.opts.Feedback.Show(ev)
-	}
+	a.show(ev)
 	if len(o.Records) > 0 && a.opts.OnCommit != nil {
 		a.opts.OnCommit(o.Records)
 	}
 	return o
+}
+
+// Enroll binds the next tapped badge to e.Email; a pending enrolment is
+// replaced. The returned cancel withdraws it if no tap came.
+func (a *Agent) Enroll(e Enrollment) (cancel func()) {
+	a.mu.Lock()
+	if a.enroll != nil {
+		a.enroll.Done <- EnrollResult{Err: ErrEnrollReplaced}
+	}
+	a.enroll = &e
+	a.mu.Unlock()
+	return func() {
+		a.mu.Lock()
+		defer a.mu.Unlock()
+		if a.enroll == &e {
+			a.enroll = nil
+			e.Done <- EnrollResult{Err: ErrEnrollCanceled}
+		}
+	}
+}
+
+// Capturing reports whether capture mode is on.
+func (a *Agent) Capturing() bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.capturing()
+}
+
+func (a *Agent) capturing() bool {
+	_, mono := a.opts.Clock.Boot()
+	return a.capture > 0 && mono < a.capture
+}
+
+// special handles taps that are not punches: an enrolment waiting for a
+// badge, and admin badges switching capture mode.
+func (a *Agent) special(uid string, st stamp) (Outcome, bool) {
+	if e := a.enroll; e != nil {
+		a.enroll = nil
+		if cb, ok := a.badges[uid]; ok && !strings.EqualFold(cb.Email, e.Email) {
+			err := fmt.Errorf("%w: %s belongs to %s there", ErrConfigBadge, uid, cb.Email)
+			e.Done <- EnrollResult{UID: uid, Err: err}
+			a.show(feedback.Event{Kind: feedback.Error, UID: uid, At: st.at, Msg: "not enrolled"})
+			return Outcome{Kind: feedback.Error, UID: uid, Err: err}, true
+		}
+		_, err := a.store.Update(func(tx *queue.Tx) error {
+			return tx.PutBadge(queue.Badge{UID: uid, Email: e.Email, Name: e.Name, Enrolled: st.at.UTC(), Unverified: e.Unverified})
+		})
+		e.Done <- EnrollResult{UID: uid, Err: err}
+		if err != nil {
+			a.show(feedback.Event{Kind: feedback.Error, UID: uid, At: st.at, Msg: "not enrolled"})
+			return Outcome{Kind: feedback.Error, UID: uid, Err: err}, true
+		}
+		a.log.Info("badge enrolled", "badge", uid, "email", e.Email)
+		a.show(feedback.Event{Kind: feedback.Enrolled, UID: uid, Email: e.Email, Name: e.Name, At: st.at})
+		return Outcome{Kind: feedback.Enrolled, UID: uid, Email: e.Email}, true
+	}
+	if b, ok := a.badges[uid]; ok && b.Admin {
+		msg := "capture on"
+		if a.capturing() {
+			a.capture = 0
+			msg = "capture off"
+		} else {
+			_, mono := a.opts.Clock.Boot()
+			a.capture = mono + a.opts.CaptureFor
+		}
+		a.log.Info("admin badge: "+msg, "badge", uid)
+		a.show(feedback.Event{Kind: feedback.Enrolled, UID: uid, Name: b.Name, At: st.at, Msg: msg})
+		return Outcome{Kind: feedback.Enrolled, UID: uid}, true
+	}
+	return Outcome{}, false
+}
+
+func (a *Agent) show(ev feedback.Event) {
+	if a.opts.Feedback != nil {
+		a.opts.Feedback.Show(ev)
+	}
 }
 
 // stamp is when a tap happened, as far as the terminal can tell.
@@ -210,12 +322,13 @@ func (a *Agent) stamp(t reader.Tap) stamp {
 }
 
 // commitTap runs the punch rules and commits the result in one transaction.
-func (a *Agent) commitTap(uid string, st stamp) Outcome {
+// In capture mode an unknown badge is collected as pending.
+func (a *Agent) commitTap(uid string, st stamp, capture bool) Outcome {
 	o := Outcome{UID: uid}
 	at := st.at
 	recs, err := a.store.Update(func(tx *queue.Tx) error {
 		email := ""
-		if b, ok := a.badges[uid]; ok {
+		if b, ok := a.badges[uid]; ok && !b.Admin {
 			email = b.Email
 		} else {
 			eb, ok, err := tx.Badge(uid)
@@ -230,7 +343,7 @@ func (a *Agent) commitTap(uid string, st stamp) Outcome {
 		base := queue.Record{At: at, ClockSynced: st.trusted, Boot: st.boot, Mono: st.mono, UID: uid, Email: email}
 		if email == "" {
 			o.Kind = feedback.UnknownBadge
-			if err := tx.NoteUnknown(uid, at); err != nil {
+			if err := tx.NoteUnknown(uid, at, capture); err != nil {
 				return err
 			}
 			ev := base

@@ -1,6 +1,7 @@
 package agent
 
 import (
+	"errors"
 	"path/filepath"
 	"reflect"
 	"testing"
@@ -242,5 +243,68 @@ func TestTap_CorrectedAfterSyncInSameBoot(t *testing.T) {
 	e := r.entries(t)[0]
 	if !e.Trusted() || !e.End.Equal(real) || !e.Start.Equal(real.Add(-8*time.Hour)) {
 		t.Fatalf("entry after correction = %+v", e)
+	}
+}
+
+func TestEnroll_NextTapBindsBadge(t *testing.T) {
+	r := newRig(t)
+	done := make(chan EnrollResult, 1)
+	r.agent.Enroll(Enrollment{Email: "neu@example.com", Name: "Neu", Done: done})
+	o := r.tap(t, "0A0B0C0D", t0)
+	res := <-done
+	if o.Kind != feedback.Enrolled || res.Err != nil || res.UID != "0A0B0C0D" {
+		t.Fatalf("outcome %+v, result %+v", o, res)
+	}
+	if st, _ := r.store.Stats(); st.Records != 0 {
+		t.Fatalf("enrolment tap made %d records, want none", st.Records)
+	}
+	if o := r.tap(t, "0A0B0C0D", t0.Add(time.Hour)); o.Kind != feedback.StartOK || o.Email != "neu@example.com" {
+		t.Fatalf("tap after enrolment: %+v", o)
+	}
+}
+
+func TestEnroll_ConfigBadgeOfSomeoneElseRefused_CancelAndReplace(t *testing.T) {
+	r := newRig(t)
+	done := make(chan EnrollResult, 1)
+	r.agent.Enroll(Enrollment{Email: "neu@example.com", Done: done})
+	if o := r.tap(t, "04A1B2C3", t0); o.Kind != feedback.Error || !errors.Is((<-done).Err, ErrConfigBadge) {
+		t.Fatalf("outcome %+v", o)
+	}
+	first := make(chan EnrollResult, 1)
+	r.agent.Enroll(Enrollment{Email: "a@example.com", Done: first})
+	second := make(chan EnrollResult, 1)
+	cancel := r.agent.Enroll(Enrollment{Email: "b@example.com", Done: second})
+	if res := <-first; !errors.Is(res.Err, ErrEnrollReplaced) {
+		t.Fatalf("first = %+v", res)
+	}
+	cancel()
+	if res := <-second; !errors.Is(res.Err, ErrEnrollCanceled) {
+		t.Fatalf("second = %+v", res)
+	}
+	if o := r.tap(t, "0A0B0C0D", t0); o.Kind != feedback.UnknownBadge {
+		t.Fatalf("tap after cancel: %v", o.Kind)
+	}
+}
+
+func TestAdminBadge_CaptureModeCollectsPendingUntilOffOrTimeout(t *testing.T) {
+	r := newRig(t)
+	r.agent.SetBadges([]Badge{{UID: "AD000001", Admin: true}, {UID: "04A1B2C3", Email: "maier@example.com"}})
+	if o := r.tap(t, "AD000001", time.Time{}); o.Kind != feedback.Enrolled || !r.agent.Capturing() {
+		t.Fatalf("admin tap: %+v capturing=%v", o, r.agent.Capturing())
+	}
+	r.tap(t, "0A000001", time.Time{})
+	r.tap(t, "04A1B2C3", time.Time{}) // known badges still punch
+	r.tap(t, "AD000001", time.Time{}) // off
+	r.tap(t, "0A000002", time.Time{}) // not captured
+	r.tap(t, "AD000001", time.Time{}) // on again
+	r.clk.Advance(6 * time.Minute)    // times out
+	r.tap(t, "0A000003", time.Time{})
+	st, _ := r.store.Stats()
+	pending := map[string]bool{}
+	for _, u := range st.Unknown {
+		pending[u.UID] = u.Pending
+	}
+	if !pending["0A000001"] || pending["0A000002"] || pending["0A000003"] || len(st.OpenShifts) != 1 {
+		t.Fatalf("unknown = %+v, open = %d", st.Unknown, len(st.OpenShifts))
 	}
 }

@@ -219,6 +219,10 @@ type Badge struct {
 	UID   string `toml:"uid"`
 	Email string `toml:"email"`
 	Name  string `toml:"name"`
+	// Admin badges belong to no employee: tapping one switches the terminal
+	// into capture mode, where unknown badges are collected for
+	// `stampctl badges pending` / `assign`.
+	Admin bool `toml:"admin"`
 }
 
 // Duration is a time.Duration written as "60s", "16h".
@@ -403,7 +407,10 @@ func (c *Config) validate() error {
 			return fmt.Errorf("badge[%d].uid: %w", i, err)
 		}
 		b.UID = uid
-		if !validEmail(b.Email) {
+		if b.Admin && b.Email != "" {
+			return fmt.Errorf("badge[%d]: an admin badge has no email", i)
+		}
+		if !b.Admin && !ValidEmail(b.Email) {
 			return fmt.Errorf("badge[%d].email: %q is not an email address", i, b.Email)
 		}
 		if j, dup := seen[uid]; dup {
@@ -431,7 +438,7 @@ func (c *Config) validateZeiterfassung() error {
 	default:
 		return fmt.Errorf("zeiterfassung.url: scheme %q; want https", u.Scheme)
 	}
-	if !validEmail(z.Email) {
+	if !ValidEmail(z.Email) {
 		return fmt.Errorf("zeiterfassung.email: %q is not an email address", z.Email)
 	}
 	if z.TimeTypeID == "" {
@@ -542,7 +549,8 @@ func ReadSecret(path string) (string, error) {
 	return s, nil
 }
 
-func validEmail(s string) bool {
+// ValidEmail reports whether s looks like an email address.
+func ValidEmail(s string) bool {
 	at := strings.IndexByte(s, '@')
 	return at > 0 && at < len(s)-1 && !strings.ContainsAny(s, " \t\r\n,;<>")
 }

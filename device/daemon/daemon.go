@@ -50,6 +50,9 @@ type Options struct {
 	Source reader.Source
 	// HealthPoll is how often the reader's health is looked at. Default 5s.
 	HealthPoll time.Duration
+	// VerifyPoll is how often emails of badges enrolled offline are
+	// checked again. Default 10m.
+	VerifyPoll time.Duration
 }
 
 // Daemon is a configured, not yet running stampd.
@@ -67,6 +70,7 @@ type Daemon struct {
 	started time.Time
 	alarm   *StoreAlarm // set when a damaged store was moved aside
 	health  func() ReaderHealth
+	users   userLister     // the time-tracking system's users, if it has a list
 	closers []func() error // hardware to release when Run ends
 
 	cfgMu sync.Mutex // guards cfg during reload
@@ -86,6 +90,9 @@ func New(cfg *config.Config, opts Options) (*Daemon, error) {
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.VerifyPoll <= 0 {
+		opts.VerifyPoll = 10 * time.Minute
 	}
 	if opts.HealthPoll <= 0 {
 		opts.HealthPoll = 5 * time.Second
@@ -128,6 +135,7 @@ func New(cfg *config.Config, opts Options) (*Daemon, error) {
 			store.Close()
 			return nil, fmt.Errorf("zeiterfassung: %w", err)
 		}
+		d.users = client
 		d.runners = append(d.runners, uplink.NewRunner(uplinkZeiterfassung, store, client, uplink.Options{
 			Check:      d.checkTimes,
 			MinBackoff: opts.MinBackoff, MaxBackoff: opts.MaxBackoff,
@@ -168,7 +176,7 @@ func New(cfg *config.Config, opts Options) (*Daemon, error) {
 func badges(cfg *config.Config) []agent.Badge {
 	out := make([]agent.Badge, len(cfg.Badges))
 	for i, b := range cfg.Badges {
-		out[i] = agent.Badge{UID: b.UID, Email: b.Email, Name: b.Name}
+		out[i] = agent.Badge{UID: b.UID, Email: b.Email, Name: b.Name, Admin: b.Admin}
 	}
 	return out
 }
@@ -278,6 +286,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	run("prune", d.pruneLoop)
 	run("clock", d.clockLoop)
 	run("reader health", d.healthLoop)
+	run("badge check", d.verifyLoop)
 	if d.cfg.Reader.Script != "" {
 		run("script", d.replayScript)
 	}

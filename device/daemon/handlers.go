@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"stampclock/device/agent"
@@ -67,9 +68,13 @@ type TapResult struct {
 // ListArgs select records for queue list / dead.
 type ListArgs struct {
 	Uplink string `json:"uplink,omitempty"`
-	State  string `json:"state,omitempty"` // pending, dead or "" for both
-	After  uint64 `json:"after,omitempty"`
-	Limit  int    `json:"limit,omitempty"`
+	// Email, From and To filter by employee and record time (RFC 3339).
+	Email string `json:"email,omitempty"`
+	From  string `json:"from,omitempty"`
+	To    string `json:"to,omitempty"`
+	State string `json:"state,omitempty"` // pending, dead or "" for both
+	After uint64 `json:"after,omitempty"`
+	Limit int    `json:"limit,omitempty"`
 }
 
 // RetryArgs select dead letters to resend; no seqs means all.
@@ -94,6 +99,12 @@ func decodeArgs(cmd string, raw json.RawMessage, v any) error {
 }
 
 func (d *Daemon) handle(ctx context.Context, cmd string, raw json.RawMessage) (any, error) {
+	if strings.HasPrefix(cmd, "badges.") || cmd == "enroll" {
+		v, err := d.handleBadges(ctx, cmd, raw)
+		if err != errUnhandled {
+			return v, err
+		}
+	}
 	switch cmd {
 	case "status":
 		return d.status()
@@ -114,11 +125,25 @@ func (d *Daemon) handle(ctx context.Context, cmd string, raw json.RawMessage) (a
 		if a.Limit <= 0 || a.Limit > 10_000 {
 			a.Limit = 1000
 		}
-		items, err := d.store.Queued(a.Uplink, a.State, a.After, a.Limit)
-		if items == nil {
-			items = []queue.Item{}
+		keep, err := recordFilter(a.Email, "", a.From, a.To)
+		if err != nil {
+			return nil, err
 		}
-		return items, err
+		items := []queue.Item{}
+		after := a.After
+		for len(items) < a.Limit {
+			batch, err := d.store.Queued(a.Uplink, a.State, after, 1000)
+			if err != nil || len(batch) == 0 {
+				return items, err
+			}
+			for _, it := range batch {
+				after = max(after, it.Record.Seq)
+				if keep(it.Record) && len(items) < a.Limit {
+					items = append(items, it)
+				}
+			}
+		}
+		return items, nil
 	case "queue.retry":
 		var a RetryArgs
 		if err := decodeArgs(cmd, raw, &a); err != nil {
@@ -130,6 +155,12 @@ func (d *Daemon) handle(ctx context.Context, cmd string, raw json.RawMessage) (a
 		}
 		d.wake()
 		return RetryResult{Retried: n}, nil
+	case "queue.export":
+		var a ExportArgs
+		if err := decodeArgs(cmd, raw, &a); err != nil {
+			return nil, err
+		}
+		return d.export(a)
 	case "reload":
 		if err := d.ReloadFile(); err != nil {
 			return nil, err
@@ -229,4 +260,88 @@ func (d *Daemon) tap(ctx context.Context, a TapArgs) (TapResult, error) {
 		res.Error = o.Err.Error()
 	}
 	return res, nil
+}
+
+// ExportArgs select a page of records for `stampctl queue export`.
+type ExportArgs struct {
+	After uint64 `json:"after,omitempty"`
+	Limit int    `json:"limit,omitempty"` // default and maximum 5000
+	Email string `json:"email,omitempty"`
+	Kind  string `json:"kind,omitempty"`
+	// From and To bound the record time (RFC 3339); empty: unbounded.
+	From string `json:"from,omitempty"`
+	To   string `json:"to,omitempty"`
+}
+
+// ExportPage is a page of records; Next is the After of the next page, 0
+// at the end. LastSeq is the store's highest sequence, for progress.
+type ExportPage struct {
+	Records []queue.Record `json:"records"`
+	Next    uint64         `json:"next"`
+	LastSeq uint64         `json:"last_seq"`
+}
+
+func (d *Daemon) export(a ExportArgs) (ExportPage, error) {
+	if a.Limit <= 0 || a.Limit > 5000 {
+		a.Limit = 5000
+	}
+	keep, err := recordFilter(a.Email, a.Kind, a.From, a.To)
+	if err != nil {
+		return ExportPage{}, err
+	}
+	st, err := d.store.Stats()
+	if err != nil {
+		return ExportPage{}, err
+	}
+	page := ExportPage{Records: []queue.Record{}, LastSeq: st.LastSeq}
+	// Scan a bounded window so a page answers quickly even when the
+	// filter keeps few records.
+	scan, err := d.store.Records(a.After, a.Limit*4, nil)
+	if err != nil {
+		return ExportPage{}, err
+	}
+	for _, r := range scan {
+		page.Next = r.Seq
+		if !keep(r) {
+			continue
+		}
+		page.Records = append(page.Records, r)
+		if len(page.Records) == a.Limit {
+			break
+		}
+	}
+	if len(scan) == 0 {
+		page.Next = 0
+	}
+	return page, nil
+}
+
+// recordFilter keeps records of an employee, of a kind and in [from, to);
+// empty arguments do not filter.
+func recordFilter(email, kind, from, to string) (func(queue.Record) bool, error) {
+	var f, t time.Time
+	for _, x := range []struct {
+		s   string
+		t   *time.Time
+		key string
+	}{{from, &f, "from"}, {to, &t, "to"}} {
+		if x.s == "" {
+			continue
+		}
+		v, err := time.Parse(time.RFC3339, x.s)
+		if err != nil {
+			return nil, fmt.Errorf("--%s %q: want RFC 3339 like 2026-03-01T00:00:00+01:00", x.key, x.s)
+		}
+		*x.t = v
+	}
+	switch kind {
+	case "", string(queue.KindPunch), string(queue.KindEntry), string(queue.KindEvent):
+	default:
+		return nil, fmt.Errorf("--kind %q: want punch, entry or event", kind)
+	}
+	return func(r queue.Record) bool {
+		return (email == "" || strings.EqualFold(r.Email, email)) &&
+			(kind == "" || string(r.Kind) == kind) &&
+			(f.IsZero() || !r.At.Before(f)) && (t.IsZero() || r.At.Before(t))
+	}, nil
 }

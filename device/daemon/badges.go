@@ -1,0 +1,348 @@
+package daemon
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"stampclock/device/agent"
+	"stampclock/device/config"
+	"stampclock/queue"
+	"stampclock/reader"
+)
+
+// userLister is what enrolment needs of a time-tracking system: the login
+// emails of its users.
+type userLister interface {
+	Users(ctx context.Context) ([]string, error)
+}
+
+// BadgeInfo is one badge as `stampctl badges list` shows it.
+type BadgeInfo struct {
+	UID   string `json:"uid"`
+	Email string `json:"email,omitempty"`
+	Name  string `json:"name,omitempty"`
+	// Source is "config" (the config file) or "enrolled" (the store).
+	Source     string    `json:"source"`
+	Admin      bool      `json:"admin,omitempty"`
+	Enrolled   time.Time `json:"enrolled,omitzero"`
+	Unverified bool      `json:"unverified,omitempty"`
+	Problem    string    `json:"problem,omitempty"`
+}
+
+// BadgeArgs name a badge and, to add or assign, its employee.
+type BadgeArgs struct {
+	UID   string `json:"uid"`
+	Email string `json:"email,omitempty"`
+	Name  string `json:"name,omitempty"`
+}
+
+// ImportRow is one line of a badge CSV.
+type ImportRow struct {
+	Line  int    `json:"line"`
+	UID   string `json:"uid"`
+	Email string `json:"email"`
+	Name  string `json:"name,omitempty"`
+}
+
+// ImportResult tells what an import did: every bad line, or how many
+// badges were imported (all or nothing).
+type ImportResult struct {
+	Imported int         `json:"imported"`
+	Errors   []LineError `json:"errors,omitempty"`
+}
+
+// LineError is a bad line of an import.
+type LineError struct {
+	Line int    `json:"line"`
+	Err  string `json:"error"`
+}
+
+// EnrollArgs start an enrolment: the next tap binds its badge to Email.
+type EnrollArgs struct {
+	Email   string `json:"email"`
+	Name    string `json:"name,omitempty"`
+	Timeout int    `json:"timeout_seconds,omitempty"` // default 120
+}
+
+// EnrollResult is the badge enrolled.
+type EnrollResult struct {
+	UID        string `json:"uid"`
+	Email      string `json:"email"`
+	Unverified bool   `json:"unverified,omitempty"`
+}
+
+func (d *Daemon) configBadges() map[string]config.Badge {
+	d.cfgMu.Lock()
+	defer d.cfgMu.Unlock()
+	m := make(map[string]config.Badge, len(d.cfg.Badges))
+	for _, b := range d.cfg.Badges {
+		m[b.UID] = b
+	}
+	return m
+}
+
+func (d *Daemon) handleBadges(ctx context.Context, cmd string, raw json.RawMessage) (any, error) {
+	switch cmd {
+	case "badges.list":
+		return d.listBadges()
+	case "badges.pending":
+		st, err := d.store.Stats()
+		if err != nil {
+			return nil, err
+		}
+		out := []queue.UnknownBadge{}
+		for _, u := range st.Unknown {
+			if u.Pending {
+				out = append(out, u)
+			}
+		}
+		return out, nil
+	case "badges.add", "badges.assign":
+		var a BadgeArgs
+		if err := decodeArgs(cmd, raw, &a); err != nil {
+			return nil, err
+		}
+		return d.addBadge(ctx, a)
+	case "badges.remove":
+		var a BadgeArgs
+		if err := decodeArgs(cmd, raw, &a); err != nil {
+			return nil, err
+		}
+		uid, err := reader.NormalizeUID(a.UID)
+		if err != nil {
+			return nil, err
+		}
+		if _, ok := d.configBadges()[uid]; ok {
+			return nil, fmt.Errorf("badge %s is defined in %s: remove it there and run `stampctl reload`", uid, d.cfg.Path)
+		}
+		var found bool
+		if _, err := d.store.Update(func(tx *queue.Tx) error {
+			found, err = tx.RemoveBadge(uid)
+			return err
+		}); err != nil {
+			return nil, err
+		}
+		if !found {
+			return nil, fmt.Errorf("badge %s is not enrolled", uid)
+		}
+		return BadgeInfo{UID: uid, Source: "enrolled"}, nil
+	case "badges.import":
+		var rows []ImportRow
+		if err := decodeArgs(cmd, raw, &rows); err != nil {
+			return nil, err
+		}
+		return d.importBadges(rows)
+	case "enroll":
+		var a EnrollArgs
+		if err := decodeArgs(cmd, raw, &a); err != nil {
+			return nil, err
+		}
+		return d.enroll(ctx, a)
+	}
+	return nil, errUnhandled
+}
+
+var errUnhandled = errors.New("unhandled")
+
+func (d *Daemon) listBadges() ([]BadgeInfo, error) {
+	out := []BadgeInfo{}
+	cb := d.configBadges()
+	for _, b := range cb {
+		out = append(out, BadgeInfo{UID: b.UID, Email: b.Email, Name: b.Name, Source: "config", Admin: b.Admin})
+	}
+	enrolled, err := d.store.Badges()
+	if err != nil {
+		return nil, err
+	}
+	for _, b := range enrolled {
+		if _, shadowed := cb[b.UID]; shadowed {
+			continue // the config file wins
+		}
+		out = append(out, BadgeInfo{UID: b.UID, Email: b.Email, Name: b.Name, Source: "enrolled", Enrolled: b.Enrolled, Unverified: b.Unverified, Problem: b.Problem})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].UID < out[j].UID })
+	return out, nil
+}
+
+// checkEmail checks email against the time-tracking system's users. When
+// that cannot be asked (offline, no such list) the email is accepted as
+// unverified and checked again later.
+func (d *Daemon) checkEmail(ctx context.Context, email string) (unverified bool, err error) {
+	if !config.ValidEmail(email) {
+		return false, fmt.Errorf("%q is not an email address", email)
+	}
+	if d.users == nil {
+		return false, nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	users, err := d.users.Users(ctx)
+	if err != nil {
+		d.log.Warn("cannot check the email against the users now; accepted unverified", "email", email, "err", err)
+		return true, nil
+	}
+	for _, u := range users {
+		if strings.EqualFold(u, email) {
+			return false, nil
+		}
+	}
+	return false, fmt.Errorf("%s is not a user of the time-tracking system (GET /api/time-v2.1/users)", email)
+}
+
+func (d *Daemon) addBadge(ctx context.Context, a BadgeArgs) (BadgeInfo, error) {
+	uid, err := reader.NormalizeUID(a.UID)
+	if err != nil {
+		return BadgeInfo{}, err
+	}
+	if cb, ok := d.configBadges()[uid]; ok {
+		return BadgeInfo{}, fmt.Errorf("badge %s is defined in %s (for %s); change it there", uid, d.cfg.Path, cb.Email)
+	}
+	unverified, err := d.checkEmail(ctx, a.Email)
+	if err != nil {
+		return BadgeInfo{}, err
+	}
+	b := queue.Badge{UID: uid, Email: a.Email, Name: a.Name, Enrolled: d.opts.Clock.Now().UTC(), Unverified: unverified}
+	if _, err := d.store.Update(func(tx *queue.Tx) error { return tx.PutBadge(b) }); err != nil {
+		return BadgeInfo{}, err
+	}
+	return BadgeInfo{UID: uid, Email: b.Email, Name: b.Name, Source: "enrolled", Enrolled: b.Enrolled, Unverified: unverified}, nil
+}
+
+// importBadges checks every row first and imports all or nothing.
+func (d *Daemon) importBadges(rows []ImportRow) (ImportResult, error) {
+	var res ImportResult
+	cb := d.configBadges()
+	seen := make(map[string]int)
+	var badges []queue.Badge
+	now := d.opts.Clock.Now().UTC()
+	for _, r := range rows {
+		bad := func(format string, args ...any) {
+			res.Errors = append(res.Errors, LineError{Line: r.Line, Err: fmt.Sprintf(format, args...)})
+		}
+		uid, err := reader.NormalizeUID(r.UID)
+		switch {
+		case err != nil:
+			bad("uid: %v", err)
+			continue
+		case !config.ValidEmail(r.Email):
+			bad("email: %q is not an email address", r.Email)
+			continue
+		}
+		if line, dup := seen[uid]; dup {
+			bad("uid %s is already on line %d", uid, line)
+			continue
+		}
+		seen[uid] = r.Line
+		if c, ok := cb[uid]; ok && !strings.EqualFold(c.Email, r.Email) {
+			bad("uid %s is defined in %s for %s", uid, d.cfg.Path, c.Email)
+			continue
+		}
+		badges = append(badges, queue.Badge{UID: uid, Email: r.Email, Name: r.Name, Enrolled: now, Unverified: d.users != nil})
+	}
+	if len(res.Errors) > 0 {
+		return res, nil
+	}
+	if _, err := d.store.Update(func(tx *queue.Tx) error {
+		for _, b := range badges {
+			if err := tx.PutBadge(b); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		return res, err
+	}
+	res.Imported = len(badges)
+	return res, nil
+}
+
+func (d *Daemon) enroll(ctx context.Context, a EnrollArgs) (EnrollResult, error) {
+	unverified, err := d.checkEmail(ctx, a.Email)
+	if err != nil {
+		return EnrollResult{}, err
+	}
+	timeout := time.Duration(a.Timeout) * time.Second
+	if timeout <= 0 {
+		timeout = 2 * time.Minute
+	}
+	done := make(chan agent.EnrollResult, 1)
+	cancel := d.agent.Enroll(agent.Enrollment{Email: a.Email, Name: a.Name, Unverified: unverified, Done: done})
+	select {
+	case res := <-done:
+		if res.Err != nil {
+			return EnrollResult{}, res.Err
+		}
+		return EnrollResult{UID: res.UID, Email: a.Email, Unverified: unverified}, nil
+	case <-time.After(timeout):
+		cancel()
+		return EnrollResult{}, fmt.Errorf("no badge tapped within %s", timeout)
+	case <-ctx.Done():
+		cancel()
+		return EnrollResult{}, ctx.Err()
+	}
+}
+
+// verifyLoop checks the emails of badges enrolled while the time-tracking
+// system could not be asked, as soon as it can be.
+func (d *Daemon) verifyLoop(ctx context.Context) error {
+	if d.users == nil {
+		return nil
+	}
+	t := time.NewTicker(d.opts.VerifyPoll)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+		if err := d.verifyBadges(ctx); err != nil {
+			d.log.Debug("badge emails not checked yet", "err", err)
+		}
+	}
+}
+
+func (d *Daemon) verifyBadges(ctx context.Context) error {
+	badges, err := d.store.Badges()
+	if err != nil {
+		return err
+	}
+	var todo []queue.Badge
+	for _, b := range badges {
+		if b.Unverified {
+			todo = append(todo, b)
+		}
+	}
+	if len(todo) == 0 {
+		return nil
+	}
+	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	users, err := d.users.Users(cctx)
+	if err != nil {
+		return err
+	}
+	known := make(map[string]bool, len(users))
+	for _, u := range users {
+		known[strings.ToLower(u)] = true
+	}
+	_, err = d.store.Update(func(tx *queue.Tx) error {
+		for _, b := range todo {
+			b.Unverified = false
+			if !known[strings.ToLower(b.Email)] {
+				b.Problem = b.Email + " is not a user of the time-tracking system"
+				d.log.Warn("enrolled badge has an unknown email", "badge", b.UID, "email", b.Email)
+			}
+			if err := tx.PutBadge(b); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return err
+}

@@ -1,0 +1,364 @@
+package blikk
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"stampclock/uplink"
+)
+
+// Defaults for zero Options fields.
+const (
+	DefaultBaseURL           = "https://publicapi.blikk.com"
+	DefaultTimeout           = 15 * time.Second
+	DefaultRequestsPerSecond = 4
+	// DefaultRenewBefore is how long before its expiry a token is renewed.
+	DefaultRenewBefore = time.Minute
+)
+
+// rateMargin is added to the limiter's one-second window, for the time a
+// request takes to reach the server and the server's clock granularity.
+const rateMargin = 50 * time.Millisecond
+
+// maxAnswer bounds how much of an answer body is read.
+const maxAnswer = 4 << 20
+
+// maxMsg bounds a server message kept in an error.
+const maxMsg = 1000
+
+// Options configure a Client. Zero values mean the documented default.
+type Options struct {
+	// BaseURL is the API's address; the paths /v1/... are appended.
+	// Default DefaultBaseURL ("https://publicapi.blikk.com").
+	BaseURL string
+	// AppID and AppSecret are the API application's id and secret, sent
+	// with HTTP Basic auth to /v1/Auth/Token. Required. AppSecret is never
+	// logged.
+	AppID, AppSecret string
+	// Users maps an employee's email (as in queue.Record.Email, compared
+	// case-insensitively) to the Blikk user id. An entry of an employee not
+	// in Users is rejected (uplink.Permanent). Required, at least one.
+	Users map[string]int
+	// ActivityID, TimeCodeID and TimeArticleID are sent with every time
+	// report (activityId, timeCodeId, timeArticleId). Required.
+	ActivityID, TimeCodeID, TimeArticleID int
+	// ProjectID and InternalProjectID are sent as projectId and
+	// internalProjectId when not 0. Default 0: omitted.
+	ProjectID, InternalProjectID int
+	// Comment and InternalComment are sent as comment (visible on
+	// invoices) and internalComment when not "". Default "": omitted.
+	Comment, InternalComment string
+	// Location is the company's time zone: a report's date and clock are
+	// local to it. Required.
+	Location *time.Location
+	// BreakRules deduct breaks from hours and invoiceableHours (see
+	// BreakRule, GermanBreaks). Default none: hours are the real duration.
+	BreakRules []BreakRule
+	// Timeout bounds each HTTP request; default 15s.
+	Timeout time.Duration
+	// RequestsPerSecond is how many requests may start in any second, all
+	// calls of the client together (the token request too). Default 4, the
+	// API's limit per token.
+	RequestsPerSecond int
+	// RenewBefore is how long before its expiry a token is renewed;
+	// default 1m.
+	RenewBefore time.Duration
+	// HTTPClient sends the requests; default a client with Timeout. The
+	// client is copied and never follows redirects.
+	HTTPClient *http.Client
+	// Logger receives the client's logs; default discards.
+	Logger *slog.Logger
+	// Now and After are the clock (token expiry, Retry-After dates, the
+	// rate limiter); defaults time.Now and time.After.
+	Now   func() time.Time
+	After func(time.Duration) <-chan time.Time
+}
+
+// Client delivers entries to Blikk as time reports. It is safe for
+// concurrent use; all its calls share one rate limit.
+type Client struct {
+	o     Options
+	base  *url.URL
+	hc    *http.Client
+	log   *slog.Logger
+	users map[string]int // lower-case email → user id
+	lim   *limiter
+
+	// tokenMu serialises token requests; mu guards tok.
+	tokenMu sync.Mutex
+	mu      sync.Mutex
+	tok     Token
+	renewAt time.Time // zero: until rejected
+}
+
+// New checks o and returns a client. It does not contact the server.
+func New(o Options) (*Client, error) {
+	if o.BaseURL == "" {
+		o.BaseURL = DefaultBaseURL
+	}
+	base, err := url.Parse(o.BaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("blikk: Options.BaseURL: %w", err)
+	}
+	if base.Scheme != "http" && base.Scheme != "https" || base.Host == "" {
+		return nil, fmt.Errorf("blikk: Options.BaseURL %q: want http:// or https:// and a host", o.BaseURL)
+	}
+	base.Path = strings.TrimRight(base.Path, "/")
+	base.RawQuery, base.Fragment = "", ""
+	switch {
+	case o.AppID == "":
+		return nil, errors.New("blikk: Options.AppID is required")
+	case o.AppSecret == "":
+		return nil, errors.New("blikk: Options.AppSecret is required")
+	case strings.Contains(o.AppID, ":"):
+		return nil, errors.New("blikk: Options.AppID must not contain ':'")
+	case len(o.Users) == 0:
+		return nil, errors.New("blikk: Options.Users is required (employee email → Blikk user id)")
+	case o.ActivityID <= 0:
+		return nil, errors.New("blikk: Options.ActivityID is required")
+	case o.TimeCodeID <= 0:
+		return nil, errors.New("blikk: Options.TimeCodeID is required")
+	case o.TimeArticleID <= 0:
+		return nil, errors.New("blikk: Options.TimeArticleID is required")
+	case o.ProjectID < 0 || o.InternalProjectID < 0:
+		return nil, errors.New("blikk: Options.ProjectID and InternalProjectID must not be negative")
+	case o.Location == nil:
+		return nil, errors.New("blikk: Options.Location is required")
+	}
+	users := make(map[string]int, len(o.Users))
+	for email, id := range o.Users {
+		k := strings.ToLower(strings.TrimSpace(email))
+		if k == "" || id <= 0 {
+			return nil, fmt.Errorf("blikk: Options.Users: %q → %d: want an email and a user id > 0", email, id)
+		}
+		if prev, dup := users[k]; dup && prev != id {
+			return nil, fmt.Errorf("blikk: Options.Users: %q maps to both %d and %d", k, prev, id)
+		}
+		users[k] = id
+	}
+	for i, r := range o.BreakRules {
+		if r.After < 0 || r.Break < 0 {
+			return nil, fmt.Errorf("blikk: Options.BreakRules[%d]: negative duration", i)
+		}
+	}
+	if o.Timeout <= 0 {
+		o.Timeout = DefaultTimeout
+	}
+	if o.RequestsPerSecond <= 0 {
+		o.RequestsPerSecond = DefaultRequestsPerSecond
+	}
+	if o.RenewBefore <= 0 {
+		o.RenewBefore = DefaultRenewBefore
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.After == nil {
+		o.After = time.After
+	}
+	var hc http.Client
+	if o.HTTPClient != nil {
+		hc = *o.HTTPClient
+	} else {
+		hc.Timeout = o.Timeout
+	}
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &Client{
+		o: o, base: base, hc: &hc, users: users,
+		log: o.Logger.With("uplink", "blikk"),
+		lim: newLimiter(o.RequestsPerSecond, time.Second+rateMargin, o.Now, o.After),
+	}, nil
+}
+
+// UserID returns the Blikk user id configured for email.
+func (c *Client) UserID(email string) (int, bool) {
+	id, ok := c.users[strings.ToLower(strings.TrimSpace(email))]
+	return id, ok
+}
+
+// answer is a received HTTP answer.
+type answer struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+// request describes one API call.
+type request struct {
+	method string
+	path   string // below BaseURL, starting with /v1/
+	query  url.Values
+	body   any // JSON-encoded when not nil
+}
+
+// call sends an authenticated request, getting a token first if needed. A
+// 401 makes it get a new token and repeat the call once; a second 401 is
+// a Retry error. A 429 pauses the client's limiter for the wait it names.
+// It returns a classified *uplink.Error for transport and token failures;
+// other statuses are the caller's.
+func (c *Client) call(ctx context.Context, req request) (*answer, error) {
+	tok, err := c.token(ctx)
+	if err != nil {
+		return nil, err
+	}
+	a, err := c.send(ctx, req, "Bearer "+tok)
+	if err != nil || a.status != http.StatusUnauthorized {
+		return a, err
+	}
+	c.log.Info("token rejected, renewing", "path", req.path)
+	c.dropToken(tok)
+	if tok, err = c.token(ctx); err != nil {
+		return nil, err
+	}
+	if a, err = c.send(ctx, req, "Bearer "+tok); err != nil || a.status != http.StatusUnauthorized {
+		return a, err
+	}
+	c.dropToken(tok)
+	return nil, &uplink.Error{Class: uplink.Retry, Status: http.StatusUnauthorized,
+		Msg: "token rejected right after renewal: " + serverMessage(a)}
+}
+
+// send performs one HTTP exchange after waiting for the rate limiter.
+// auth, if not empty, is the Authorization header.
+func (c *Client) send(ctx context.Context, req request, auth string) (*answer, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, &uplink.Error{Class: uplink.Retry, Msg: "not sent", Err: err}
+	}
+	u := *c.base
+	u.Path += req.path
+	if req.query != nil {
+		u.RawQuery = req.query.Encode()
+	}
+	var body []byte
+	if req.body != nil {
+		b, err := json.Marshal(req.body)
+		if err != nil {
+			return nil, &uplink.Error{Class: uplink.Permanent, Msg: "encode request", Err: err}
+		}
+		body = b
+	}
+	if err := c.lim.wait(ctx); err != nil {
+		return nil, &uplink.Error{Class: uplink.Retry, Msg: "not sent (waiting for the rate limit)", Err: err}
+	}
+	ctx, cancel := context.WithTimeout(ctx, c.o.Timeout)
+	defer cancel()
+	hr, err := http.NewRequestWithContext(ctx, req.method, u.String(), bytes.NewReader(body))
+	if err != nil {
+		return nil, &uplink.Error{Class: uplink.Permanent, Msg: "build request", Err: err}
+	}
+	hr.Header.Set("Accept", "application/json")
+	if req.body != nil {
+		hr.Header.Set("Content-Type", "application/json")
+	}
+	if auth != "" {
+		hr.Header.Set("Authorization", auth)
+	}
+	resp, err := c.hc.Do(hr)
+	if err != nil {
+		return nil, transportError(err)
+	}
+	defer resp.Body.Close()
+	b, rerr := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
+	if rerr != nil {
+		c.log.Warn("reading answer body", "path", req.path, "status", resp.StatusCode, "err", rerr)
+		if resp.StatusCode >= 200 && resp.StatusCode <= 299 {
+			// The work is done but its answer is lost.
+			return nil, &uplink.Error{Class: uplink.Uncertain, Status: resp.StatusCode, Msg: "answer cut off", Err: rerr}
+		}
+	}
+	a := &answer{status: resp.StatusCode, header: resp.Header, body: b}
+	if a.status == http.StatusTooManyRequests {
+		wait := c.retryAfter(a)
+		c.lim.pause(wait)
+		c.log.Warn("rate limited by the server", "path", req.path, "wait", wait)
+	}
+	c.log.Debug("answer", "method", req.method, "path", req.path, "status", resp.StatusCode)
+	return a, nil
+}
+
+// transportError classifies an error from http.Client.Do: Retry when the
+// request certainly did not leave (dial, DNS, TLS handshake), Uncertain
+// otherwise.
+func transportError(err error) *uplink.Error {
+	var (
+		op   *net.OpError
+		dns  *net.DNSError
+		cert *tls.CertificateVerificationError
+		rec  tls.RecordHeaderError
+		ua   x509.UnknownAuthorityError
+		hn   x509.HostnameError
+	)
+	switch {
+	case errors.As(err, &op) && op.Op == "dial",
+		errors.As(err, &dns),
+		errors.As(err, &cert), errors.As(err, &rec), errors.As(err, &ua), errors.As(err, &hn):
+		return &uplink.Error{Class: uplink.Retry, Msg: "not sent", Err: err}
+	}
+	return &uplink.Error{Class: uplink.Uncertain, Msg: "no answer", Err: err}
+}
+
+// retryAfter returns the wait a 429 asks for: the larger of the
+// Retry-After header (seconds or an HTTP date) and the body's
+// waitInSeconds; at least one second, as the document's unit is seconds.
+func (c *Client) retryAfter(a *answer) time.Duration {
+	var d time.Duration
+	if v := strings.TrimSpace(a.header.Get("Retry-After")); v != "" {
+		if n, err := strconv.ParseFloat(v, 64); err == nil && n > 0 && n < 1e6 {
+			d = time.Duration(n * float64(time.Second))
+		} else if t, err := http.ParseTime(v); err == nil {
+			d = max(t.Sub(c.o.Now()), 0)
+		}
+	}
+	if eb, err := ParseErrorBody(a.body); err == nil && eb.WaitInSeconds > 0 {
+		d = max(d, time.Duration(eb.WaitInSeconds*float64(time.Second)))
+	}
+	return max(d, time.Second)
+}
+
+// statusError classifies a non-2xx answer to an API call:
+//   - 429: Retry, with the wait asked for;
+//   - 408, 5xx: Uncertain;
+//   - 3xx: Retry (a misconfigured BaseURL; nothing was stored);
+//   - 403: Retry (the application lacks a permission or the terminal's
+//     address is not allowed: a setup problem to fix, not the record's);
+//   - 404: Retry (the document: "the resource URL does not exist", so a
+//     wrong BaseURL);
+//   - 400 and other 4xx: Permanent, with modelState's messages.
+func (c *Client) statusError(a *answer) *uplink.Error {
+	e := &uplink.Error{Status: a.status, Msg: serverMessage(a)}
+	switch {
+	case a.status == http.StatusTooManyRequests:
+		e.Class, e.RetryAfter = uplink.Retry, c.retryAfter(a)
+	case a.status == http.StatusRequestTimeout || a.status >= 500:
+		e.Class = uplink.Uncertain
+	case a.status >= 300 && a.status < 400:
+		e.Class = uplink.Retry
+		e.Msg = "redirected to " + a.header.Get("Location") + " (check BaseURL)"
+	case a.status == http.StatusForbidden:
+		e.Class = uplink.Retry
+		e.Msg = "forbidden (check the API application's permissions and allowed IP addresses): " + e.Msg
+	case a.status == http.StatusNotFound:
+		e.Class = uplink.Retry
+		e.Msg = "no such endpoint (check BaseURL): " + e.Msg
+	default:
+		e.Class = uplink.Permanent
+	}
+	return e
+}

@@ -1,0 +1,198 @@
+package blikk
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"stampclock/queue"
+	"stampclock/uplink"
+)
+
+// reportBody is the POST /v1/Core/TimeReports request: the document's
+// required fields and the optional ones this client uses.
+type reportBody struct {
+	Date              string  `json:"date"`
+	ClockStart        string  `json:"clockStart,omitempty"`
+	ClockEnd          string  `json:"clockEnd,omitempty"`
+	Hours             float64 `json:"hours"`
+	InvoiceableHours  float64 `json:"invoiceableHours"`
+	BreakMinutes      int     `json:"breakMinutes,omitempty"`
+	Comment           string  `json:"comment,omitempty"`
+	InternalComment   string  `json:"internalComment,omitempty"`
+	UserID            int     `json:"userId"`
+	ProjectID         int     `json:"projectId,omitempty"`
+	InternalProjectID int     `json:"internalProjectId,omitempty"`
+	ActivityID        int     `json:"activityId"`
+	TimeCodeID        int     `json:"timeCodeId"`
+	TimeArticleID     int     `json:"timeArticleId"`
+}
+
+// Send delivers rec if it is an entry (queue.KindEntry); other kinds are
+// not for this API and return nil.
+//
+// The entry becomes one time report per local date (see Split), each
+// created with POST /v1/Core/TimeReports. With reconcile set (the previous
+// attempt's outcome was unknown), each report is first looked up in the
+// user's reports of its date and not created again if one with the same
+// date, clockStart and clockEnd (and, for a report without a clock, the
+// same hours) is already there.
+//
+// Errors are *uplink.Error (wrapped): Retry when nothing was stored,
+// Uncertain when something may have been, Permanent when the server
+// rejected the report (its modelState messages are in Msg) or the
+// employee has no Blikk user id. Once a report of the entry is on the
+// server, a later report's Retry or Uncertain failure is returned as
+// Uncertain, so the next attempt reconciles.
+func (c *Client) Send(ctx context.Context, rec queue.Record, reconcile bool) error {
+	if rec.Kind != queue.KindEntry {
+		return nil
+	}
+	where := fmt.Sprintf("blikk: send seq %d", rec.Seq)
+	permanent := func(msg string) error {
+		return fmt.Errorf("%s: %w", where, &uplink.Error{Class: uplink.Permanent, Msg: msg})
+	}
+	switch {
+	case rec.Email == "":
+		return permanent("entry without email")
+	case rec.Start.IsZero() || rec.End.IsZero():
+		return permanent("entry without start or end")
+	case rec.End.Before(rec.Start):
+		return permanent("entry ends before it starts")
+	}
+	uid, ok := c.UserID(rec.Email)
+	if !ok {
+		return permanent(fmt.Sprintf("employee %q has no Blikk user id (add it to the uplink's users)", rec.Email))
+	}
+	reps, err := Split(rec.Start, rec.End, c.o.Location, c.o.BreakRules)
+	if err != nil {
+		return permanent(err.Error())
+	}
+	delivered := 0 // reports known to be on the server
+	for i, r := range reps {
+		body := c.body(uid, r)
+		log := c.log.With("seq", rec.Seq, "user_id", uid, "report", i+1, "reports", len(reps),
+			"date", r.Date, "clock_start", r.ClockStart, "clock_end", r.ClockEnd, "hours", body.Hours)
+		where := fmt.Sprintf("%s report %d/%d (%s %s–%s)", where, i+1, len(reps), r.Date, r.ClockStart, r.ClockEnd)
+		if reconcile {
+			found, err := c.present(ctx, uid, r)
+			if err != nil {
+				log.Warn("reconcile query failed, not sending", "err", err)
+				return fmt.Errorf("%s: %w", where, reconcileError(err))
+			}
+			if found {
+				log.Info("report already on the server, not sent again")
+				delivered++
+				continue
+			}
+		}
+		if err := c.create(ctx, body); err != nil {
+			log.Warn("create failed", "class", uplink.ClassOf(err), "err", err)
+			return fmt.Errorf("%s: %w", where, partialError(err, delivered, len(reps)))
+		}
+		delivered++
+		log.Info("report created")
+	}
+	return nil
+}
+
+// body returns the create request for r of user uid.
+func (c *Client) body(uid int, r Report) reportBody {
+	h := r.Hours()
+	return reportBody{
+		Date:              r.Date + " 00:00:00",
+		ClockStart:        r.ClockStart,
+		ClockEnd:          r.ClockEnd,
+		Hours:             h,
+		InvoiceableHours:  h,
+		BreakMinutes:      r.BreakMinutes(),
+		Comment:           c.o.Comment,
+		InternalComment:   c.o.InternalComment,
+		UserID:            uid,
+		ProjectID:         c.o.ProjectID,
+		InternalProjectID: c.o.InternalProjectID,
+		ActivityID:        c.o.ActivityID,
+		TimeCodeID:        c.o.TimeCodeID,
+		TimeArticleID:     c.o.TimeArticleID,
+	}
+}
+
+// create sends one POST /v1/Core/TimeReports.
+func (c *Client) create(ctx context.Context, b reportBody) error {
+	a, err := c.call(ctx, request{method: http.MethodPost, path: "/v1/Core/TimeReports", body: b})
+	if err != nil {
+		return err
+	}
+	if a.status < 200 || a.status > 299 {
+		return c.statusError(a)
+	}
+	return nil
+}
+
+// present tells whether a report identical to r is on the server for uid.
+func (c *Client) present(ctx context.Context, uid int, r Report) (bool, error) {
+	list, err := c.reports(ctx, uid, r.Date, r.Date)
+	if err != nil {
+		return false, err
+	}
+	for _, sr := range list {
+		if sr.Matches(uid, r) {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// reports lists uid's time reports from date to date (both "2006-01-02",
+// inclusive), all pages.
+func (c *Client) reports(ctx context.Context, uid int, from, to string) ([]ServerReport, error) {
+	q := url.Values{
+		"filter.userIds": {strconv.Itoa(uid)},
+		"filter.from":    {from},
+		"filter.to":      {to},
+	}
+	var list []ServerReport
+	err := c.listAll(ctx, "time reports", "/v1/Core/TimeReports", q, func(b []byte) error {
+		items, err := ParseReports(b)
+		list = append(list, items...)
+		return err
+	})
+	return list, err
+}
+
+// reconcileError classifies a failed reconcile query: the record's state is
+// still unknown, so Uncertain, unless the server rejected the query itself
+// as invalid (Permanent: asking again will not help).
+func reconcileError(err error) error {
+	ue := &uplink.Error{Class: uplink.Uncertain, Msg: "reconcile query failed; report state unknown, not sent", Err: err}
+	var inner *uplink.Error
+	if errors.As(err, &inner) {
+		ue.Status, ue.RetryAfter = inner.Status, inner.RetryAfter
+		if inner.Class == uplink.Permanent {
+			ue.Class = uplink.Permanent
+		}
+	}
+	return ue
+}
+
+// partialError escalates err to Uncertain when earlier reports of the same
+// entry are on the server, so the next attempt reconciles them. A
+// Permanent err stays Permanent, its message saying how many went through.
+func partialError(err error, delivered, total int) error {
+	if delivered == 0 {
+		return err
+	}
+	var inner *uplink.Error
+	ue := &uplink.Error{Class: uplink.Uncertain, Err: err,
+		Msg: fmt.Sprintf("%d of %d reports delivered before this one failed", delivered, total)}
+	if errors.As(err, &inner) {
+		ue.Status, ue.RetryAfter = inner.Status, inner.RetryAfter
+		if inner.Class == uplink.Permanent {
+			ue.Class = uplink.Permanent
+		}
+	}
+	return ue
+}
