@@ -2,10 +2,11 @@
 GO       ?= go
 BIN      := bin
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-LDFLAGS  := -s -w -X main.version=$(VERSION)
+BUILDDATE ?= $(shell date -u +%Y-%m-%d)
+LDFLAGS  := -s -w -X main.version=$(VERSION) -X main.buildDate=$(BUILDDATE)
 PKGS     := ./...
 
-.PHONY: help demo test bench lint build build-arm clean fuzz
+.PHONY: help demo test bench lint build build-arm clean fuzz deb deb-test
 FUZZTIME ?= 3s
 # package:target pairs run by `make fuzz` (each seeded with real cases).
 FUZZ := ./device/config:FuzzParse ./device/control:FuzzDecodeRequest ./reader:FuzzParseUID \
@@ -24,6 +25,7 @@ demo: build ## run stampd on local stand-ins: simulated taps -> queue -> local Z
 test: ## run all tests (what CI runs): vet, unit/integration/end-to-end tests, bounded fuzzing
 	$(GO) vet $(PKGS)
 	$(GO) test -count=1 -timeout 15m $(PKGS)
+	bash deploy/systemd/verify.sh
 	$(MAKE) --no-print-directory fuzz
 
 fuzz: ## run every fuzz target for FUZZTIME (default 3s) each
@@ -51,5 +53,15 @@ build-arm: ## static binaries for the boards: linux/arm v6, v7 and linux/arm64 i
 	  CGO_ENABLED=0 GOOS=linux GOARCH=$$arch GOARM=$$arm $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $$dir/ ./cmd/stampd ./cmd/stampctl || exit 1; \
 	done
 
+deb: build-arm ## .deb per architecture (amd64, arm64, armhf) into dist/
+	CGO_ENABLED=0 GOOS=linux GOARCH=amd64 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/linux-amd64/ ./cmd/stampd ./cmd/stampctl
+	rm -f dist/stampclock_*.deb
+	bash deploy/deb/mkdeb.sh amd64 $(VERSION) $(BIN)/linux-amd64 dist
+	bash deploy/deb/mkdeb.sh arm64 $(VERSION) $(BIN)/linux-arm64 dist
+	bash deploy/deb/mkdeb.sh armhf $(VERSION) $(BIN)/linux-armv6 dist
+
+deb-test: deb ## as root on a scratch Debian machine (CI): install, check, purge the amd64 .deb
+	bash deploy/deb/test-install.sh dist/stampclock_*_amd64.deb
+
 clean: ## remove build output and demo state
-	rm -rf $(BIN) demo-state
+	rm -rf $(BIN) dist demo-state

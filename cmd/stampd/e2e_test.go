@@ -432,3 +432,110 @@ func TestStampd_DamagedStore_MovedAsideAndSalvageable(t *testing.T) {
 	}
 	t.Logf("salvage of the damaged store: %v, %d lines", err, strings.Count(out, "\n"))
 }
+
+func (e *env) appendConfig(text string) {
+	e.t.Helper()
+	f, err := os.OpenFile(e.config, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.WriteString(text); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+func TestStampctl_Badges(t *testing.T) {
+	e := newEnv(t, 3) // users e0..e2@example.com; config badges B0000000..B0000002
+	e.start()
+	if out, err := e.ctl("badges", "add", "0a:0b:0c:0d", "e1@example.com", "--name", "Eins"); err != nil || !strings.Contains(out, "0A0B0C0D → e1@example.com") {
+		t.Fatalf("add: %v %s", err, out)
+	}
+	if out, err := e.ctl("badges", "add", "0A0B0C0E", "nobody@example.com"); err == nil || !strings.Contains(out, "not a user") {
+		t.Fatalf("add with an email the server does not know: %v %s", err, out)
+	}
+	if out, err := e.ctl("badges", "remove", "B0000000"); err == nil || !strings.Contains(out, "defined in") {
+		t.Fatalf("removing a config badge: %v %s", err, out)
+	}
+	bad := filepath.Join(e.dir, "bad.csv")
+	os.WriteFile(bad, []byte("uid,email,name\n0A000001,e0@example.com,Null\nXYZ,e1@example.com,\n0A000003,not-an-email,\n0A000001,e2@example.com,\n"), 0o600)
+	out, err := e.ctl("badges", "import", bad)
+	for _, want := range []string{"bad.csv:3: uid", "bad.csv:4: email", "bad.csv:5: uid 0A000001 is already on line 2", "3 bad lines: nothing imported"} {
+		if err == nil || !strings.Contains(out, want) {
+			t.Fatalf("import with bad lines: %v\n%s\nwant %q", err, out, want)
+		}
+	}
+	good := filepath.Join(e.dir, "good.csv")
+	os.WriteFile(good, []byte("email,uid\ne0@example.com,0A000001\ne2@example.com,0A000002\n"), 0o600)
+	if out, err := e.ctl("badges", "import", good); err != nil || !strings.Contains(out, "2 badges imported") {
+		t.Fatalf("import: %v %s", err, out)
+	}
+	out, _ = e.ctl("badges", "export")
+	for _, want := range []string{"uid,email,name,source", "0A000001,e0@example.com,,enrolled", "0A0B0C0D,e1@example.com,Eins,enrolled", "B0000000,e0@example.com,,config"} {
+		if !strings.Contains(out, want) {
+			t.Fatalf("export lacks %q:\n%s", want, out)
+		}
+	}
+	if out, err := e.ctl("tap", "0A000002", "--at", "2026-06-01T07:00:00Z"); err != nil || !strings.Contains(out, "start_ok  e2@example.com") {
+		t.Fatalf("imported badge does not punch: %v %s", err, out)
+	}
+	if out, err := e.ctl("badges", "remove", "0A0B0C0D"); err != nil || !strings.Contains(out, "removed") {
+		t.Fatalf("remove: %v %s", err, out)
+	}
+	out, _ = e.ctl("badges", "list", "--json")
+	if strings.Contains(out, "0A0B0C0D") || !strings.Contains(out, `"source": "config"`) {
+		t.Fatalf("list --json:\n%s", out)
+	}
+}
+
+func TestStampctl_EnrollByTapAndAdminCapture(t *testing.T) {
+	e := newEnv(t, 2)
+	e.appendConfig("[[badge]]\nuid = \"AD000001\"\nadmin = true\n")
+	e.start()
+	type result struct {
+		out string
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		out, err := e.ctl("enroll", "--email", "e1@example.com", "--timeout", "20s")
+		done <- result{out, err}
+	}()
+	// The enrolment is waiting once a tap is taken as enrolment.
+	deadline := time.Now().Add(10 * time.Second)
+	var tapOut string
+	for {
+		tapOut, _ = e.ctl("tap", "0E0E0E0E", "--at", "2026-06-01T06:00:00Z")
+		if strings.Contains(tapOut, "enrolled") || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	r := <-done
+	if r.err != nil || !strings.Contains(r.out, "0E0E0E0E enrolled for e1@example.com") {
+		t.Fatalf("enroll: %v %s (tap said %s)", r.err, r.out, tapOut)
+	}
+	if out, _ := e.ctl("tap", "0E0E0E0E", "--at", "2026-06-01T07:00:00Z"); !strings.Contains(out, "start_ok  e1@example.com") {
+		t.Fatalf("enrolled badge: %s", out)
+	}
+	if out, err := e.ctl("enroll", "--email", "nobody@example.com", "--timeout", "1s"); err == nil || !strings.Contains(out, "not a user") {
+		t.Fatalf("enrol unknown email: %v %s", err, out)
+	}
+
+	// Capture mode: admin badge, then two new badges, admin again.
+	e.ctl("tap", "AD000001", "--at", "2026-06-01T08:00:00Z")
+	e.ctl("tap", "0F000001", "--at", "2026-06-01T08:00:05Z")
+	e.ctl("tap", "0F000002", "--at", "2026-06-01T08:00:09Z")
+	e.ctl("tap", "AD000001", "--at", "2026-06-01T08:00:20Z")
+	out, _ := e.ctl("badges", "pending")
+	if !strings.Contains(out, "0F000001") || !strings.Contains(out, "0F000002") {
+		t.Fatalf("pending:\n%s", out)
+	}
+	if out, err := e.ctl("badges", "assign", "0F000002", "e0@example.com"); err != nil || !strings.Contains(out, "0F000002 → e0@example.com") {
+		t.Fatalf("assign: %v %s", err, out)
+	}
+	out, _ = e.ctl("badges", "pending", "--json")
+	if strings.Contains(out, "0F000002") || !strings.Contains(out, "0F000001") {
+		t.Fatalf("pending after assign:\n%s", out)
+	}
+}

@@ -16,7 +16,9 @@ import (
 	_ "time/tzdata" // the terminal may lack /usr/share/zoneinfo
 
 	"stampclock/device/config"
+	"stampclock/device/control"
 	"stampclock/device/daemon"
+	"stampclock/device/sdnotify"
 	"stampclock/queue"
 )
 
@@ -79,6 +81,7 @@ func run(args []string) int {
 			}
 		}
 	}()
+	go notifySystemd(ctx, cfg.Control.Socket, log)
 	if err := d.Run(ctx); err != nil {
 		log.Error("stopped with error", "err", err)
 		return 1
@@ -135,4 +138,35 @@ func tail(s string, n int) string {
 		return s[len(s)-n:]
 	}
 	return s
+}
+
+// notifySystemd tells systemd (Type=notify) that stampd is ready once its
+// control socket answers, feeds the watchdog while the daemon keeps
+// answering a status request (which goes through the store and the agent),
+// and reports STOPPING=1 at shutdown. Outside systemd it does nothing.
+func notifySystemd(ctx context.Context, socket string, log *slog.Logger) {
+	n := &sdnotify.Notifier{Logger: log}
+	healthy := func() bool {
+		pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		return control.Call(pctx, socket, "status", nil, nil) == nil
+	}
+	for !healthy() {
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	if err := n.Ready(); err != nil {
+		log.Warn("systemd notify", "err", err)
+	}
+	_ = n.Status("running")
+	go func() {
+		<-ctx.Done()
+		_ = n.Stopping()
+	}()
+	if err := n.Watchdog(ctx, healthy); err != nil {
+		log.Warn("systemd watchdog off", "err", err)
+	}
 }

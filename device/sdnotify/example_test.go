@@ -15,14 +15,14 @@ func Example() {
 	defer cancel()
 	healthy := func() bool { return true } // e.g. the control socket answers "status"
 
-	if err := sdnotify.Ready(); err != nil {
+	if err := (&sdnotify.Notifier{}).Ready(); err != nil {
 		fmt.Println("notify:", err)
 	}
-	_ = sdnotify.Status("running")
-	go sdnotify.Watchdog(ctx, healthy)
+	_ = (&sdnotify.Notifier{}).Status("running")
+	go (&sdnotify.Notifier{}).Watchdog(ctx, healthy)
 
 	<-ctx.Done()
-	_ = sdnotify.Stopping()
+	_ = (&sdnotify.Notifier{}).Stopping()
 	fmt.Println("stopped")
 	// Output: stopped
 }

@@ -25,9 +25,6 @@ type Notifier struct {
 	Logger *slog.Logger
 }
 
-// Default is the Notifier behind the package-level functions.
-var Default = &Notifier{}
-
 func (n *Notifier) notify(state string) error {
 	f := n.Notify
 	if f == nil {
@@ -105,18 +102,4 @@ func (n *Notifier) Watchdog(ctx context.Context, healthy func() bool) error {
 		case <-t.C:
 		}
 	}
-}
-
-// Ready sends READY=1 through Default.
-func Ready() error { return Default.Ready() }
-
-// Stopping sends STOPPING=1 through Default.
-func Stopping() error { return Default.Stopping() }
-
-// Status sends STATUS=s through Default.
-func Status(s string) error { return Default.Status(s) }
-
-// Watchdog runs Default.Watchdog.
-func Watchdog(ctx context.Context, healthy func() bool) error {
-	return Default.Watchdog(ctx, healthy)
 }

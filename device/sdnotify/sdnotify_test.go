@@ -57,9 +57,9 @@ func TestReadyStoppingStatus_UnderSystemd_Arrive(t *testing.T) {
 		send func() error
 		want string
 	}{
-		{sdnotify.Ready, "READY=1"},
-		{func() error { return sdnotify.Status("delivering\n3 pending") }, "STATUS=delivering 3 pending"},
-		{sdnotify.Stopping, "STOPPING=1"},
+		{(&sdnotify.Notifier{}).Ready, "READY=1"},
+		{func() error { return (&sdnotify.Notifier{}).Status("delivering\n3 pending") }, "STATUS=delivering 3 pending"},
+		{(&sdnotify.Notifier{}).Stopping, "STOPPING=1"},
 	} {
 		if err := tc.send(); err != nil {
 			t.Fatalf("send %s: %v", tc.want, err)
@@ -73,11 +73,11 @@ func TestReadyStoppingStatus_UnderSystemd_Arrive(t *testing.T) {
 func TestNotUnderSystemd_NoOp(t *testing.T) {
 	t.Setenv("NOTIFY_SOCKET", "")
 	t.Setenv("WATCHDOG_USEC", "")
-	if err := sdnotify.Ready(); err != nil {
+	if err := (&sdnotify.Notifier{}).Ready(); err != nil {
 		t.Errorf("Ready: %v", err)
 	}
 	done := make(chan error, 1)
-	go func() { done <- sdnotify.Watchdog(context.Background(), func() bool { return true }) }()
+	go func() { done <- (&sdnotify.Notifier{}).Watchdog(context.Background(), func() bool { return true }) }()
 	select {
 	case err := <-done:
 		if err != nil {
@@ -95,7 +95,7 @@ func TestWatchdog_OtherProcess_NoOp(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	start := time.Now()
-	if err := sdnotify.Watchdog(ctx, func() bool { return true }); err != nil {
+	if err := (&sdnotify.Notifier{}).Watchdog(ctx, func() bool { return true }); err != nil {
 		t.Fatal(err)
 	}
 	if time.Since(start) > time.Second {
@@ -107,7 +107,7 @@ func TestWatchdog_BadInterval_Error(t *testing.T) {
 	listen(t)
 	t.Setenv("WATCHDOG_USEC", "soon")
 	t.Setenv("WATCHDOG_PID", "")
-	if err := sdnotify.Watchdog(context.Background(), func() bool { return true }); err == nil {
+	if err := (&sdnotify.Notifier{}).Watchdog(context.Background(), func() bool { return true }); err == nil {
 		t.Error("Watchdog accepted WATCHDOG_USEC=soon")
 	}
 }
@@ -118,7 +118,7 @@ func TestWatchdog_Healthy_PingsAtHalfInterval(t *testing.T) {
 	watchdogEnv(t, timeout)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- sdnotify.Watchdog(ctx, func() bool { return true }) }()
+	go func() { done <- (&sdnotify.Notifier{}).Watchdog(ctx, func() bool { return true }) }()
 
 	if got := recv(t, c, time.Second); got != "WATCHDOG=1" {
 		t.Fatalf("first ping: got %q, want WATCHDOG=1", got)
@@ -148,7 +148,7 @@ func TestWatchdog_Unhealthy_PingsStopAndResume(t *testing.T) {
 	healthy.Store(true)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	go sdnotify.Watchdog(ctx, healthy.Load)
+	go (&sdnotify.Notifier{}).Watchdog(ctx, healthy.Load)
 
 	if got := recv(t, c, time.Second); got != "WATCHDOG=1" {
 		t.Fatalf("while healthy: got %q, want WATCHDOG=1", got)
