@@ -360,6 +360,9 @@ func (c *Config) validate() error {
 	if err := c.validateFeedback(); err != nil {
 		return err
 	}
+	if err := c.validateMore(); err != nil {
+		return err
+	}
 	if c.Reader.Script != "" && c.Reader.Type != "sim" {
 		return fmt.Errorf("reader.script: only the sim reader replays scripts")
 	}

@@ -151,6 +151,10 @@ func New(cfg *config.Config, opts Options) (*Daemon, error) {
 		}
 	}
 
+	if err := d.newMoreUplinks(); err != nil {
+		d.closeAll()
+		return nil, err
+	}
 	if err := d.newSource(); err != nil {
 		d.closeAll()
 		return nil, err
