@@ -116,6 +116,7 @@ func New(cfg *config.Config, opts Options) (*Daemon, error) {
 	if cfg.MQTT.Enabled() {
 		specs = append(specs, queue.UplinkSpec{Name: uplinkMQTT}) // every kind
 	}
+	specs = append(specs, d.moreSpecs()...)
 	store, err := d.openStore(specs)
 	if err != nil {
 		return nil, err
