@@ -23,6 +23,10 @@ var version = "dev"
 const usage = `usage: stampctl [--socket PATH] [--json] COMMAND [ARGS]
 
 commands:
+  init [--url U --email E --timetype T --password-file F] [--config PATH] [--force]
+                                 write a first config and its secret (0600), then run check
+  check [--config PATH]          checklist: DNS, TCP, TLS, API, login, time type, users,
+                                 reader, clock, free disk (✓/✗ with the cause)
   status                         queue depth, open shifts, anomalies, uplinks, clock
   tap UID [--at RFC3339]         inject a tap (simulated reader only)
   queue status                   depth per uplink and state
@@ -49,10 +53,11 @@ func main() {
 }
 
 type cli struct {
-	socket string
-	json   bool
-	out    io.Writer
-	err    io.Writer
+	socket    string
+	socketSet bool // --socket or $STAMPCLOCK_SOCKET given
+	json      bool
+	out       io.Writer
+	err       io.Writer
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
@@ -68,6 +73,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
+	fs.Visit(func(f *flag.Flag) { c.socketSet = c.socketSet || f.Name == "socket" })
+	c.socketSet = c.socketSet || os.Getenv("STAMPCLOCK_SOCKET") != ""
 	if fs.NArg() == 0 {
 		fmt.Fprint(stderr, usage)
 		return 2
@@ -117,6 +124,10 @@ func (c *cli) dispatch(cmd string, args []string) error {
 		return c.salvage(args)
 	case "badges":
 		return c.badges(args)
+	case "init":
+		return c.initConfig(args)
+	case "check":
+		return c.check(args)
 	case "enroll":
 		return c.enroll(args)
 	case "reload":

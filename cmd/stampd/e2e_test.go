@@ -539,3 +539,58 @@ func TestStampctl_EnrollByTapAndAdminCapture(t *testing.T) {
 		t.Fatalf("pending after assign:\n%s", out)
 	}
 }
+
+func TestStampctl_InitThenCheck(t *testing.T) {
+	e := newEnv(t, 1)
+	url := strings.TrimSuffix(strings.Split(strings.Split(mustRead(t, e.config), "url = \"")[1], "\"")[0], "/")
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "etc", "stampd.toml")
+	run := func(stdin string, args ...string) (string, error) {
+		cmd := exec.Command(filepath.Join(binDir, "stampctl"), args...)
+		cmd.Stdin = strings.NewReader(stdin)
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+	initArgs := []string{"init", "--config", cfgPath, "--url", url, "--allow-http", "--email", zeittest.DefaultEmail,
+		"--timetype", "arbeitszeit", "--password-file", "-", "--store", filepath.Join(dir, "q.db"),
+		"--control-socket", e.socket, "--no-check"}
+	if out, err := run("", initArgs[:3]...); err == nil || !strings.Contains(out, "--url is required") {
+		t.Fatalf("init without flags and no terminal: %v %s", err, out)
+	}
+	out, err := run(zeittest.DefaultPassword+"\n", initArgs...)
+	if err != nil || !strings.Contains(out, "time type Arbeitszeit = arbeitszeit") {
+		t.Fatalf("init: %v\n%s", err, out)
+	}
+	secret := filepath.Join(dir, "etc", "zeiterfassung.secret")
+	if fi, err := os.Stat(secret); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("secret file: %v %v", fi.Mode(), err)
+	}
+	if strings.Contains(mustRead(t, cfgPath), zeittest.DefaultPassword) {
+		t.Fatal("the password is in the config file")
+	}
+	if out, err := run(zeittest.DefaultPassword+"\n", initArgs...); err == nil || !strings.Contains(out, "--force") {
+		t.Fatalf("init over an existing config: %v %s", err, out)
+	}
+	out, _ = run("", "check", "--config", cfgPath)
+	t.Logf("check:\n%s", out)
+	for _, want := range []string{"✓ config", "✓ TCP 127.0.0.1:", "✓ GET /api/hello/sayhello", "✓ login", "✓ time type", "arbeitszeit = Arbeitszeit", "✓ users", "– reader answering", "stampd is not running", "clock synchronised", "✓ free disk for the queue"} {
+		if !strings.Contains(out, want) {
+			t.Fatalf("check output lacks %q:\n%s", want, out)
+		}
+	}
+	// A wrong password: the login step fails with the cause.
+	os.WriteFile(secret, []byte("wrong\n"), 0o600)
+	out, err = run("", "check", "--config", cfgPath, "--json")
+	if err == nil || !strings.Contains(out, `"step": "login"`) || !strings.Contains(out, "credentials") {
+		t.Fatalf("check with a wrong password: %v\n%s", err, out)
+	}
+}
+
+func mustRead(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}

@@ -1,0 +1,222 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"stampclock/device/clock"
+	"stampclock/device/config"
+	"stampclock/device/control"
+	"stampclock/device/daemon"
+	"stampclock/device/provision"
+)
+
+const defaultConfig = "/etc/stampclock/stampd.toml"
+
+// check runs the provisioning checklist for a config file.
+func (c *cli) check(args []string) error {
+	fs := flag.NewFlagSet("check", flag.ContinueOnError)
+	path := fs.String("config", defaultConfig, "the config to check")
+	if pos, err := c.parse(fs, args); err != nil {
+		return err
+	} else if len(pos) > 0 {
+		return usageError{"check: unexpected argument " + pos[0]}
+	}
+	return c.runCheck(*path)
+}
+
+func (c *cli) runCheck(path string) error {
+	cfg, err := config.Load(path)
+	steps := []provision.Step{{Name: "config " + path, OK: err == nil, Detail: "valid"}}
+	if err != nil {
+		steps[0].Detail = err.Error()
+	} else {
+		socket := c.socket
+		if !c.socketSet {
+			socket = cfg.Control.Socket
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		steps = append(steps, provision.Check(ctx, cfg, provision.Env{
+			Synced: (&clock.System{}).Synced,
+			Reader: func(ctx context.Context) (bool, string, bool) { return readerHealth(ctx, socket) },
+		})...)
+	}
+	failed := 0
+	for _, s := range steps {
+		if !s.OK && !s.Skipped {
+			failed++
+		}
+	}
+	if err := c.print(steps, func(w io.Writer) {
+		for _, s := range steps {
+			mark := "✓"
+			switch {
+			case s.Skipped:
+				mark = "–"
+			case !s.OK:
+				mark = "✗"
+			}
+			fmt.Fprintf(w, "%s %-26s %s\n", mark, s.Name, s.Detail)
+		}
+	}); err != nil {
+		return err
+	}
+	if failed > 0 {
+		return fmt.Errorf("%d checks failed", failed)
+	}
+	return nil
+}
+
+// readerHealth asks a running stampd how its reader is.
+func readerHealth(ctx context.Context, socket string) (ok bool, detail string, running bool) {
+	var s daemon.Status
+	if err := control.Call(ctx, socket, "status", nil, &s); err != nil {
+		return false, err.Error(), false
+	}
+	if s.ReaderHealth == nil {
+		return true, "simulated reader", true
+	}
+	if !s.ReaderHealth.OK {
+		return false, "not answering: " + s.ReaderHealth.LastError, true
+	}
+	return true, "answering", true
+}
+
+// initConfig writes a first config and its secret, then runs check.
+func (c *cli) initConfig(args []string) error {
+	fs := flag.NewFlagSet("init", flag.ContinueOnError)
+	var s provision.Settings
+	fs.StringVar(&s.ConfigPath, "config", defaultConfig, "config file to write")
+	fs.StringVar(&s.SecretPath, "secret-file", "", "where the API password goes (default: zeiterfassung.secret beside the config)")
+	fs.StringVar(&s.DeviceID, "device-id", "", "name of this terminal (default: host name)")
+	fs.StringVar(&s.Timezone, "timezone", "", "company time zone (default Europe/Berlin)")
+	fs.StringVar(&s.StorePath, "store", "", "queue file (default /var/lib/stampclock/queue.db)")
+	fs.StringVar(&s.Socket, "control-socket", "", "control socket (default /run/stampclock/stampd.sock)")
+	fs.StringVar(&s.URL, "url", "", "Zeiterfassung base URL, https://…")
+	fs.BoolVar(&s.AllowHTTP, "allow-http", false, "permit a plain http:// URL (test servers)")
+	fs.StringVar(&s.Email, "email", "", "admin login email")
+	fs.StringVar(&s.TimeType, "timetype", "", "time type name (\"Arbeitszeit\") or id")
+	pwFile := fs.String("password-file", "", "read the API password from this file (- for standard input)")
+	fs.BoolVar(&s.Force, "force", false, "replace an existing config")
+	noCheck := fs.Bool("no-check", false, "do not run check afterwards")
+	if pos, err := c.parse(fs, args); err != nil {
+		return err
+	} else if len(pos) > 0 {
+		return usageError{"init: unexpected argument " + pos[0]}
+	}
+	p := newPrompter(os.Stdin, c.err)
+	var err error
+	if s.URL, err = p.ask(s.URL, "url", "Zeiterfassung URL (https://…)"); err != nil {
+		return err
+	}
+	if s.Email, err = p.ask(s.Email, "email", "Admin login email"); err != nil {
+		return err
+	}
+	switch {
+	case *pwFile == "-":
+		s.Password, err = readLine(os.Stdin)
+	case *pwFile != "":
+		var b []byte
+		b, err = os.ReadFile(*pwFile)
+		s.Password = strings.TrimSpace(string(b))
+	default:
+		s.Password, err = p.secret("password-file", "API password (Einstellungen → Sicherheit)")
+	}
+	if err != nil {
+		return fmt.Errorf("init: API password: %w", err)
+	}
+	if s.TimeType, err = p.ask(s.TimeType, "timetype", "Time type (name or id)"); err != nil {
+		return err
+	}
+	if s.SecretPath == "" {
+		s.SecretPath = filepath.Join(filepath.Dir(s.ConfigPath), "zeiterfassung.secret")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	id, name, err := provision.ResolveTimeType(ctx, s, nil)
+	if err != nil {
+		return fmt.Errorf("init: time type %q: %w", s.TimeType, err)
+	}
+	s.TimeType = id
+	if err := provision.Write(s); err != nil {
+		return fmt.Errorf("init: %w", err)
+	}
+	fmt.Fprintf(c.err, "wrote %s (time type %s = %s) and %s (mode 0600)\n", s.ConfigPath, name, id, s.SecretPath)
+	if *noCheck {
+		return nil
+	}
+	return c.runCheck(s.ConfigPath)
+}
+
+// prompter asks for missing values when standard input is a terminal.
+type prompter struct {
+	in    *bufio.Reader
+	fd    int
+	out   io.Writer
+	isTTY bool
+}
+
+func newPrompter(in *os.File, out io.Writer) *prompter {
+	_, err := unix.IoctlGetTermios(int(in.Fd()), unix.TCGETS)
+	return &prompter{in: bufio.NewReader(in), fd: int(in.Fd()), out: out, isTTY: err == nil}
+}
+
+func (p *prompter) ask(have, flagName, question string) (string, error) {
+	if have != "" {
+		return have, nil
+	}
+	if !p.isTTY {
+		return "", usageError{fmt.Sprintf("init: --%s is required (no terminal to ask)", flagName)}
+	}
+	fmt.Fprintf(p.out, "%s: ", question)
+	v, err := p.in.ReadString('\n')
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return "", fmt.Errorf("init: %s: no answer (%v)", flagName, err)
+	}
+	return v, nil
+}
+
+// secret reads a line without echo.
+func (p *prompter) secret(flagName, question string) (string, error) {
+	if !p.isTTY {
+		return "", usageError{fmt.Sprintf("init: --%s is required (no terminal to ask)", flagName)}
+	}
+	fmt.Fprintf(p.out, "%s: ", question)
+	old, err := unix.IoctlGetTermios(p.fd, unix.TCGETS)
+	if err != nil {
+		return "", err
+	}
+	noEcho := *old
+	noEcho.Lflag &^= unix.ECHO
+	if err := unix.IoctlSetTermios(p.fd, unix.TCSETS, &noEcho); err != nil {
+		return "", err
+	}
+	v, rerr := p.in.ReadString('\n')
+	_ = unix.IoctlSetTermios(p.fd, unix.TCSETS, old)
+	fmt.Fprintln(p.out)
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return "", fmt.Errorf("no password given (%v)", rerr)
+	}
+	return v, nil
+}
+
+func readLine(r io.Reader) (string, error) {
+	v, err := bufio.NewReader(r).ReadString('\n')
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return "", fmt.Errorf("empty (%v)", err)
+	}
+	return v, nil
+}

@@ -1,0 +1,262 @@
+// Package provision is what a technician needs to bring a terminal up:
+// writing a first configuration with its secrets (`stampctl init`) and the
+// checklist that proves the terminal can reach its time-tracking system
+// (`stampctl check`).
+package provision
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"stampclock/device/config"
+	"stampclock/uplink/zeiterfassung"
+)
+
+// Step is one line of the checklist.
+type Step struct {
+	Name string `json:"step"`
+	// OK is false for a failed step; Skipped steps are neither.
+	OK      bool   `json:"ok"`
+	Skipped bool   `json:"skipped,omitempty"`
+	Detail  string `json:"detail"`
+}
+
+// Env is what the checks need from the machine; tests replace parts.
+type Env struct {
+	// Synced reports the clock's sync state (adjtimex).
+	Synced func() bool
+	// Reader asks the running stampd for the reader's health: ok, detail,
+	// and running=false when stampd does not answer.
+	Reader func(ctx context.Context) (ok bool, detail string, running bool)
+	// Resolver looks host names up. Default net.DefaultResolver.
+	Resolver *net.Resolver
+	// TLSConfig is used for the TLS step and the API calls (tests add
+	// their CA). Default: system roots.
+	TLSConfig *tls.Config
+	// MinFreeBytes is the free space the queue's filesystem must have.
+	// Default 100 MB.
+	MinFreeBytes uint64
+}
+
+// Check runs the checklist for cfg. It runs every step it can, even after a
+// failure, so the technician sees everything at once.
+func Check(ctx context.Context, cfg *config.Config, env Env) []Step {
+	if env.Resolver == nil {
+		env.Resolver = net.DefaultResolver
+	}
+	if env.MinFreeBytes == 0 {
+		env.MinFreeBytes = 100 << 20
+	}
+	var steps []Step
+	add := func(name string, err error, okDetail string) bool {
+		s := Step{Name: name, OK: err == nil, Detail: okDetail}
+		if err != nil {
+			s.Detail = err.Error()
+		}
+		steps = append(steps, s)
+		return err == nil
+	}
+	skip := func(name, why string) { steps = append(steps, Step{Name: name, Skipped: true, Detail: why}) }
+
+	z := cfg.Zeiterfassung
+	if z.Enabled() {
+		checkZeiterfassung(ctx, cfg, env, add, skip)
+	} else {
+		skip("zeiterfassung", "no [zeiterfassung] url configured")
+	}
+	if cfg.MQTT.Enabled() {
+		var errs []string
+		for _, u := range cfg.MQTT.URLs {
+			pu, err := url.Parse(u)
+			if err != nil {
+				errs = append(errs, err.Error())
+				continue
+			}
+			c, err := (&net.Dialer{Timeout: 5 * time.Second}).DialContext(ctx, "tcp", pu.Host)
+			if err != nil {
+				errs = append(errs, fmt.Sprintf("%s: %v", pu.Host, err))
+				continue
+			}
+			c.Close()
+		}
+		add("mqtt broker reachable", joinErr(errs), strings.Join(cfg.MQTT.URLs, ", "))
+	}
+	if env.Reader != nil {
+		ok, detail, running := env.Reader(ctx)
+		switch {
+		case !running:
+			skip("reader answering", "stampd is not running: start it (systemctl start stampd) and check again")
+		case ok:
+			add("reader answering", nil, cfg.Reader.Type+": "+detail)
+		default:
+			add("reader answering", fmt.Errorf("%s: %s", cfg.Reader.Type, detail), "")
+		}
+	}
+	if env.Synced != nil {
+		var err error
+		if !env.Synced() {
+			err = errors.New("the system clock is not synchronised (NTP): punches are held until it is; check `timedatectl` and network time")
+		}
+		add("clock synchronised", err, "NTP synchronised")
+	}
+	detail, err := freeSpace(cfg.Store.Path, env.MinFreeBytes)
+	add("free disk for the queue", err, detail)
+	return steps
+}
+
+// checkZeiterfassung runs the network and API steps in order; a step that
+// depends on a failed one is skipped with the reason.
+func checkZeiterfassung(ctx context.Context, cfg *config.Config, env Env, add func(string, error, string) bool, skip func(string, string)) {
+	z := cfg.Zeiterfassung
+	u, _ := url.Parse(z.URL) // validated by config
+	host, port := u.Hostname(), u.Port()
+	if port == "" {
+		port = map[string]string{"https": "443", "http": "80"}[u.Scheme]
+	}
+	if net.ParseIP(host) == nil {
+		addrs, err := env.Resolver.LookupHost(ctx, host)
+		if !add("DNS "+host, wrap("lookup", err), strings.Join(addrs, ", ")) {
+			skip("TCP", "DNS failed")
+			return
+		}
+	}
+	addr := net.JoinHostPort(host, port)
+	c, err := (&net.Dialer{Timeout: 5 * time.Second}).DialContext(ctx, "tcp", addr)
+	if !add("TCP "+addr, err, "connected") {
+		skip("API", "no TCP connection")
+		return
+	}
+	c.Close()
+	if u.Scheme == "https" {
+		tc := env.TLSConfig.Clone()
+		if tc == nil {
+			tc = &tls.Config{}
+		}
+		tc.ServerName = host
+		d := tls.Dialer{NetDialer: &net.Dialer{Timeout: 5 * time.Second}, Config: tc}
+		conn, err := d.DialContext(ctx, "tcp", addr)
+		detail := ""
+		if err == nil {
+			cs := conn.(*tls.Conn).ConnectionState()
+			leaf := cs.PeerCertificates[0]
+			detail = fmt.Sprintf("certificate for %s valid until %s", leaf.Subject.CommonName, leaf.NotAfter.Format("2006-01-02"))
+			conn.Close()
+		}
+		if !add("TLS", wrap("handshake", err), detail) {
+			skip("API", "TLS failed")
+			return
+		}
+	}
+	client, err := zeiterfassung.New(zeiterfassung.Options{
+		BaseURL: z.URL, Email: z.Email, Password: z.Password, TimeTypeID: z.TimeTypeID,
+		Location: cfg.Location, AuthHeader: z.AuthHeader, AuthScheme: z.AuthScheme, Timeout: 10 * time.Second,
+		HTTPClient: httpClient(env.TLSConfig),
+	})
+	if err != nil {
+		add("API client", err, "")
+		return
+	}
+	add("GET /api/hello/sayhello", client.Hello(ctx), "the API answers")
+	if !add("login", wrap("POST /api/login as "+z.Email, client.SecuredHello(ctx)), "logged in as "+z.Email+" (GET /api/hello/securedSayhello)") {
+		skip("time type", "login failed")
+		skip("users", "login failed")
+		return
+	}
+	types, err := client.TimeTypes(ctx)
+	if err == nil {
+		err = fmt.Errorf("timetype_id %q is not among the %d time types: %s", z.TimeTypeID, len(types), names(types))
+		for _, t := range types {
+			if t.ID == z.TimeTypeID {
+				add("time type", nil, fmt.Sprintf("%s = %s", t.ID, t.Name))
+				err = nil
+				break
+			}
+		}
+		if err != nil {
+			add("time type", err, "")
+		}
+	} else {
+		add("time type", err, "")
+	}
+	users, err := client.Users(ctx)
+	if err == nil {
+		known := make(map[string]bool, len(users))
+		for _, u := range users {
+			known[strings.ToLower(u)] = true
+		}
+		var missing []string
+		for _, b := range cfg.Badges {
+			if !b.Admin && !known[strings.ToLower(b.Email)] {
+				missing = append(missing, b.Email)
+			}
+		}
+		if len(missing) > 0 {
+			err = fmt.Errorf("badges for emails that are not users: %s", strings.Join(missing, ", "))
+		}
+	}
+	add("users", err, fmt.Sprintf("%d users; every configured badge's email is one of them", len(users)))
+}
+
+// httpClient returns a client using tc (nil: system defaults).
+func httpClient(tc *tls.Config) *http.Client {
+	if tc == nil {
+		return nil
+	}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.TLSClientConfig = tc
+	return &http.Client{Transport: tr, Timeout: 10 * time.Second}
+}
+
+func names(ts []zeiterfassung.IDName) string {
+	var s []string
+	for _, t := range ts {
+		s = append(s, fmt.Sprintf("%s (%s)", t.Name, t.ID))
+	}
+	return strings.Join(s, ", ")
+}
+
+func wrap(what string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
+
+func joinErr(errs []string) error {
+	if len(errs) == 0 {
+		return nil
+	}
+	return errors.New(strings.Join(errs, "; "))
+}
+
+// freeSpace checks the filesystem of the store's directory.
+func freeSpace(storePath string, min uint64) (string, error) {
+	dir := filepath.Dir(storePath)
+	for {
+		if _, err := os.Stat(dir); err == nil || dir == "/" || dir == "." {
+			break
+		}
+		dir = filepath.Dir(dir)
+	}
+	var st unix.Statfs_t
+	if err := unix.Statfs(dir, &st); err != nil {
+		return "", fmt.Errorf("statfs %s: %w", dir, err)
+	}
+	free := st.Bavail * uint64(st.Bsize)
+	detail := fmt.Sprintf("%d MB free on %s", free>>20, dir)
+	if free < min {
+		return "", fmt.Errorf("%s; want at least %d MB for the queue", detail, min>>20)
+	}
+	return detail, nil
+}
