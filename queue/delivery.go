@@ -147,6 +147,8 @@ type Outcome struct {
 	Result Result
 	// Msg is the receiver's message or the error, kept with the record.
 	Msg string
+	// At is the record's time (for delivery latency); not stored.
+	At time.Time
 }
 
 // Settle records the outcomes of a batch in one commit.

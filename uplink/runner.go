@@ -218,10 +218,10 @@ func (r *Runner) sendEach(ctx context.Context, claims []queue.Claim) ([]queue.Ou
 	var failure error
 	for _, c := range claims {
 		if failure != nil || ctx.Err() != nil {
-			outcomes = append(outcomes, queue.Outcome{Seq: c.Record.Seq, Result: queue.NotSent})
+			outcomes = append(outcomes, queue.Outcome{Seq: c.Record.Seq, At: c.Record.At, Result: queue.NotSent})
 			continue
 		}
-		o := queue.Outcome{Seq: c.Record.Seq, Result: queue.Delivered}
+		o := queue.Outcome{Seq: c.Record.Seq, At: c.Record.At, Result: queue.Delivered}
 		if err := r.send(ctx, c); err != nil {
 			o = r.outcome(ctx, c, err)
 			if o.Result != queue.Rejected && o.Result != queue.Held {
@@ -242,7 +242,7 @@ func (r *Runner) sendBatch(ctx context.Context, bs BatchSender, claims []queue.C
 	send := make([]queue.Claim, 0, len(claims))
 	idx := make([]int, 0, len(claims))
 	for i, c := range claims {
-		outcomes[i] = queue.Outcome{Seq: c.Record.Seq, Result: queue.Delivered}
+		outcomes[i] = queue.Outcome{Seq: c.Record.Seq, At: c.Record.At, Result: queue.Delivered}
 		if r.opts.Check != nil {
 			if err := r.opts.Check(c.Record); err != nil {
 				outcomes[i] = r.outcome(ctx, c, err)
@@ -277,7 +277,7 @@ func (r *Runner) sendBatch(ctx context.Context, bs BatchSender, claims []queue.C
 
 // outcome maps a failed send of c to what the queue should record.
 func (r *Runner) outcome(ctx context.Context, c queue.Claim, err error) queue.Outcome {
-	o := queue.Outcome{Seq: c.Record.Seq, Msg: err.Error()}
+	o := queue.Outcome{Seq: c.Record.Seq, At: c.Record.At, Msg: err.Error()}
 	switch {
 	case ctx.Err() != nil && errors.Is(err, ctx.Err()):
 		o.Result, o.Msg = queue.MaybeSent, "interrupted by shutdown"

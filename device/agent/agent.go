@@ -80,6 +80,9 @@ type Options struct {
 	// CaptureFor is how long capture mode lasts after an admin tap unless
 	// ended by another. Default 5m.
 	CaptureFor time.Duration
+	// Observe, if set, is told every tap's outcome (metrics). It must not
+	// block.
+	Observe func(Outcome)
 }
 
 // Agent turns taps into committed punches.
@@ -183,6 +186,7 @@ func (a *Agent) HandleTap(t reader.Tap) Outcome {
 	at := st.at
 	a.stats.Taps++
 	if o, ok := a.special(uid, st); ok {
+		a.observe(o)
 		return o
 	}
 	o := a.commitTap(uid, st, a.capturing())
@@ -223,7 +227,14 @@ func (a *Agent) HandleTap(t reader.Tap) Outcome {
 	if len(o.Records) > 0 && a.opts.OnCommit != nil {
 		a.opts.OnCommit(o.Records)
 	}
+	a.observe(o)
 	return o
+}
+
+func (a *Agent) observe(o Outcome) {
+	if a.opts.Observe != nil {
+		a.opts.Observe(o)
+	}
 }
 
 // Enroll binds the next tapped badge to e.Email; a pending enrolment is

@@ -6,6 +6,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"strings"
@@ -22,6 +23,7 @@ type Config struct {
 	Device        Device        `toml:"device"`
 	Reader        Reader        `toml:"reader"`
 	Feedback      Feedback      `toml:"feedback"`
+	Metrics       Metrics       `toml:"metrics"`
 	Store         Store         `toml:"store"`
 	Control       Control       `toml:"control"`
 	Punch         Punch         `toml:"punch"`
@@ -100,6 +102,13 @@ type Keyboard struct {
 	UIDBytes int `toml:"uid_bytes"`
 	// KeyTimeout drops a half-typed line after this pause. Default "500ms".
 	KeyTimeout Duration `toml:"key_timeout"`
+}
+
+// Metrics configures the Prometheus endpoint.
+type Metrics struct {
+	// Listen is the address of /metrics and /healthz, e.g.
+	// "127.0.0.1:9120". Default "": off.
+	Listen string `toml:"listen"`
 }
 
 // Feedback configures the buzzer, LEDs and display. Every output is
@@ -359,6 +368,11 @@ func (c *Config) validate() error {
 	}
 	if err := c.validateFeedback(); err != nil {
 		return err
+	}
+	if c.Metrics.Listen != "" {
+		if _, _, err := net.SplitHostPort(c.Metrics.Listen); err != nil {
+			return fmt.Errorf("metrics.listen: %q is not host:port (like \"127.0.0.1:9120\")", c.Metrics.Listen)
+		}
 	}
 	if err := c.validateMore(); err != nil {
 		return err

@@ -16,6 +16,7 @@ import (
 	"stampclock/device/clock"
 	"stampclock/device/config"
 	"stampclock/device/control"
+	"stampclock/device/metrics"
 	"stampclock/device/punch"
 	"stampclock/queue"
 	"stampclock/reader"
@@ -70,8 +71,9 @@ type Daemon struct {
 	started time.Time
 	alarm   *StoreAlarm // set when a damaged store was moved aside
 	health  func() ReaderHealth
-	users   userLister     // the time-tracking system's users, if it has a list
-	closers []func() error // hardware to release when Run ends
+	users   userLister       // the time-tracking system's users, if it has a list
+	closers []func() error   // hardware to release when Run ends
+	metrics *metrics.Metrics // nil when [metrics] listen is not set
 
 	cfgMu sync.Mutex // guards cfg during reload
 }
@@ -109,6 +111,7 @@ func New(cfg *config.Config, opts Options) (*Daemon, error) {
 		d.script = steps
 	}
 
+	d.newMetrics()
 	var specs []queue.UplinkSpec
 	if cfg.Zeiterfassung.Enabled() {
 		specs = append(specs, queue.UplinkSpec{Name: uplinkZeiterfassung, Kinds: []queue.Kind{queue.KindEntry}})
@@ -140,7 +143,7 @@ func New(cfg *config.Config, opts Options) (*Daemon, error) {
 		d.runners = append(d.runners, uplink.NewRunner(uplinkZeiterfassung, store, client, uplink.Options{
 			Check:      d.checkTimes,
 			MinBackoff: opts.MinBackoff, MaxBackoff: opts.MaxBackoff,
-			Settled: d.settled,
+			Settled: d.settledFor(uplinkZeiterfassung),
 			Now:     opts.Clock.Now,
 			Logger:  opts.Logger,
 		}))
@@ -173,6 +176,7 @@ func New(cfg *config.Config, opts Options) (*Daemon, error) {
 		Logger:   opts.Logger,
 		Badges:   badges(cfg),
 		OnCommit: func([]queue.Record) { d.wake() },
+		Observe:  d.observeTap,
 		MinTime:  opts.MinTime,
 	})
 	return d, nil
@@ -211,7 +215,7 @@ func (d *Daemon) newMQTT() error {
 	r = uplink.NewRunner(uplinkMQTT, d.store, client, uplink.Options{
 		Batch:      mqtt.DefaultBatch,
 		MinBackoff: d.opts.MinBackoff, MaxBackoff: d.opts.MaxBackoff,
-		Settled: d.settled,
+		Settled: d.settledFor(uplinkMQTT),
 		Now:     d.opts.Clock.Now,
 		Logger:  d.opts.Logger,
 	})
@@ -292,6 +296,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	run("clock", d.clockLoop)
 	run("reader health", d.healthLoop)
 	run("badge check", d.verifyLoop)
+	run("metrics", d.serveMetrics)
 	if d.cfg.Reader.Script != "" {
 		run("script", d.replayScript)
 	}

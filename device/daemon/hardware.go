@@ -180,6 +180,9 @@ func (d *Daemon) healthLoop(ctx context.Context) error {
 		switch {
 		case wasOK && !h.OK:
 			d.log.Error("reader failing; retrying", "err", h.LastError)
+			if d.metrics != nil {
+				d.metrics.Error("reader")
+			}
 			now := d.opts.Clock.Now()
 			boot, mono := d.opts.Clock.Boot()
 			if _, err := d.store.Update(func(tx *queue.Tx) error {
