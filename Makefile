@@ -7,11 +7,12 @@ LDFLAGS  := -s -w -X main.version=$(VERSION) -X main.buildDate=$(BUILDDATE)
 PKGS     := ./...
 
 .PHONY: help demo test bench lint build build-arm clean fuzz deb deb-test
-FUZZTIME ?= 3s
+FUZZTIME ?= 2s
 # package:target pairs run by `make fuzz` (each seeded with real cases).
 FUZZ := ./device/config:FuzzParse ./device/control:FuzzDecodeRequest ./reader:FuzzParseUID \
         ./reader/wiegand:FuzzDecoder ./reader/keyboard:FuzzKeyboardDecoder \
-        ./uplink/zeiterfassung:FuzzParseLoginBody ./uplink/zeiterfassung:FuzzParseEntries
+        ./uplink/zeiterfassung:FuzzParseLoginBody ./uplink/zeiterfassung:FuzzParseEntries \
+        ./uplink/blikk:FuzzParseErrorBody ./uplink/flowtly:FuzzParseErrorBody ./uplink/flowtly:FuzzParseList
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -28,7 +29,7 @@ test: ## run all tests (what CI runs): vet, unit/integration/end-to-end tests, b
 	bash deploy/systemd/verify.sh
 	$(MAKE) --no-print-directory fuzz
 
-fuzz: ## run every fuzz target for FUZZTIME (default 3s) each
+fuzz: ## run every fuzz target for FUZZTIME (default 2s) each
 	@for f in $(FUZZ); do \
 	  pkg=$${f%%:*}; fn=$${f##*:}; \
 	  echo "fuzz $$pkg $$fn ($(FUZZTIME))"; \

@@ -24,6 +24,8 @@ const (
 	EventMissingStop  = "missing_stop"
 	EventReaderFault  = "reader_fault"
 	EventStoreFault   = "store_fault"
+	// EventStoreNearFull: the store crossed its warning size.
+	EventStoreNearFull = "store_near_full"
 )
 
 // Record is one durable fact in the queue. Which fields are set depends on

@@ -130,6 +130,8 @@ func (c *cli) dispatch(cmd string, args []string) error {
 		return c.check(args)
 	case "enroll":
 		return c.enroll(args)
+	case "daytotal":
+		return c.daytotal(args)
 	case "reload":
 		if err := c.call("reload", nil, nil); err != nil {
 			return err

@@ -44,6 +44,9 @@ func printStatus(w io.Writer, s daemon.Status) {
 	if s.StoreAlarm != nil {
 		fmt.Fprintf(tw, "STORE ALARM\tdamaged store moved to %s at %s; export it with `stampctl salvage %s`\n", s.StoreAlarm.MovedTo, when(s.StoreAlarm.At, loc), s.StoreAlarm.MovedTo)
 	}
+	if s.StoreWarning != "" {
+		fmt.Fprintf(tw, "STORE NEARLY FULL\t%s\n", s.StoreWarning)
+	}
 	fmt.Fprintf(tw, "clock\t%s %s, %s\n", when(s.Clock.Now, loc), s.Clock.Timezone, synced)
 	if s.Clock.Untrusted > 0 {
 		fmt.Fprintf(tw, "\t%d records stamped while the clock was not synchronised (held until corrected)\n", s.Clock.Untrusted)

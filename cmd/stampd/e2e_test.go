@@ -218,7 +218,7 @@ func TestStampctl_NotRunning_ClearError(t *testing.T) {
 func TestStampctl_Commands(t *testing.T) {
 	e := newEnv(t, 2)
 	e.zs.FailCreates(1, zeittest.Fault{Status: 422, Message: "Eintrag ungültig"})
-	e.start()
+	p := e.start()
 	e.ctl("tap", "B0000000", "--at", "2026-06-01T07:00:00Z")
 	e.ctl("tap", "B0000000", "--at", "2026-06-01T15:00:00Z")
 	if out, _ := e.ctl("tap", "B0000000", "--at", "2026-06-01T15:00:30Z"); !strings.Contains(out, "already_stamped") {
@@ -253,6 +253,13 @@ func TestStampctl_Commands(t *testing.T) {
 	}
 	if out, err := e.ctl("queue", "frob"); err == nil || !strings.Contains(out, "want status, list, dead, retry or export") {
 		t.Fatalf("bad subcommand: %v %s", err, out)
+	}
+	// No secret in the logs (debug level) or the status.
+	st, _ := e.ctl("status", "--json")
+	for _, where := range []string{p.stderr.String(), st} {
+		if strings.Contains(where, zeittest.DefaultPassword) || strings.Contains(where, "eyJ") {
+			t.Fatal("a password or token leaked into the log or status")
+		}
 	}
 }
 

@@ -83,6 +83,11 @@ type Options struct {
 	// Observe, if set, is told every tap's outcome (metrics). It must not
 	// block.
 	Observe func(Outcome)
+	// DayTotal, if set, returns the day's total of email for the local day
+	// of at, shown with a stop (feedback.Event.DayTotal); ok false shows
+	// none. It is called after the commit with the tap's lock held, so it
+	// must return quickly: no network.
+	DayTotal func(email string, at time.Time) (total time.Duration, ok bool)
 }
 
 // Agent turns taps into committed punches.
@@ -222,6 +227,11 @@ func (a *Agent) HandleTap(t reader.Tap) Outcome {
 	}
 	if o.Err != nil {
 		ev.Msg = "not stored"
+	}
+	if o.Kind == feedback.StopOK && o.Email != "" && a.opts.DayTotal != nil {
+		if total, ok := a.opts.DayTotal(o.Email, at); ok {
+			ev.DayTotal = total
+		}
 	}
 	a.show(ev)
 	if len(o.Records) > 0 && a.opts.OnCommit != nil {

@@ -30,6 +30,10 @@ type Config struct {
 	Log           Log           `toml:"log"`
 	Zeiterfassung Zeiterfassung `toml:"zeiterfassung"`
 	MQTT          MQTT          `toml:"mqtt"`
+	Blikk         Blikk         `toml:"blikk"`
+	Flowtly       Flowtly       `toml:"flowtly"`
+	DayTotal      DayTotal      `toml:"daytotal"`
+	Locks         Locks         `toml:"locks"`
 	Badges        []Badge       `toml:"badge"`
 
 	// Path is the file the config was read from.
@@ -143,6 +147,12 @@ type Store struct {
 	Path string `toml:"path"`
 	// Retention: delivered records older than this are pruned. Default 720h.
 	Retention Duration `toml:"retention"`
+	// SizeLimitMB is the size the store should stay below. Undelivered
+	// records are never deleted to make room: crossing WarnPercent of it
+	// raises a warning (status, metric, MQTT event) early. Default 1024.
+	SizeLimitMB int64 `toml:"size_limit_mb"`
+	// WarnPercent of SizeLimitMB triggers the warning. Default 80.
+	WarnPercent int `toml:"warn_percent"`
 }
 
 // Control configures the control socket.
@@ -309,6 +319,12 @@ func (c *Config) defaults() error {
 	if c.Store.Path == "" {
 		c.Store.Path = DefaultStorePath
 	}
+	if c.Store.SizeLimitMB == 0 {
+		c.Store.SizeLimitMB = 1024
+	}
+	if c.Store.WarnPercent == 0 {
+		c.Store.WarnPercent = 80
+	}
 	if c.Store.Retention.Duration == 0 {
 		c.Store.Retention.Duration = 30 * 24 * time.Hour
 	}
@@ -368,6 +384,12 @@ func (c *Config) validate() error {
 	}
 	if err := c.validateFeedback(); err != nil {
 		return err
+	}
+	if c.Store.SizeLimitMB < 1 {
+		return fmt.Errorf("store.size_limit_mb: %d; want at least 1", c.Store.SizeLimitMB)
+	}
+	if c.Store.WarnPercent < 1 || c.Store.WarnPercent > 100 {
+		return fmt.Errorf("store.warn_percent: %d; want 1 to 100", c.Store.WarnPercent)
 	}
 	if c.Metrics.Listen != "" {
 		if _, _, err := net.SplitHostPort(c.Metrics.Listen); err != nil {

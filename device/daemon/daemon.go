@@ -58,22 +58,24 @@ type Options struct {
 
 // Daemon is a configured, not yet running stampd.
 type Daemon struct {
-	cfg     *config.Config
-	opts    Options
-	log     *slog.Logger
-	store   *queue.Store
-	agent   *agent.Agent
-	sim     *reader.Sim
-	source  reader.Source
-	script  []ScriptStep
-	runners []*uplink.Runner
-	mqtt    *mqtt.Client // nil when the MQTT uplink is off
-	started time.Time
-	alarm   *StoreAlarm // set when a damaged store was moved aside
-	health  func() ReaderHealth
-	users   userLister       // the time-tracking system's users, if it has a list
-	closers []func() error   // hardware to release when Run ends
-	metrics *metrics.Metrics // nil when [metrics] listen is not set
+	cfg       *config.Config
+	opts      Options
+	log       *slog.Logger
+	store     *queue.Store
+	agent     *agent.Agent
+	sim       *reader.Sim
+	source    reader.Source
+	script    []ScriptStep
+	runners   []*uplink.Runner
+	mqtt      *mqtt.Client // nil when the MQTT uplink is off
+	started   time.Time
+	alarm     *StoreAlarm // set when a damaged store was moved aside
+	storeWarn storeWatch
+	health    func() ReaderHealth
+	users     userLister       // the time-tracking system's users, if it has a list
+	closers   []func() error   // hardware to release when Run ends
+	more      moreState        // day totals and locked days (more.go)
+	metrics   *metrics.Metrics // nil when [metrics] listen is not set
 
 	cfgMu sync.Mutex // guards cfg during reload
 }
@@ -141,7 +143,7 @@ func New(cfg *config.Config, opts Options) (*Daemon, error) {
 		}
 		d.users = client
 		d.runners = append(d.runners, uplink.NewRunner(uplinkZeiterfassung, store, client, uplink.Options{
-			Check:      d.checkTimes,
+			Check:      d.checkEntry, // checkTimes, then locked days
 			MinBackoff: opts.MinBackoff, MaxBackoff: opts.MaxBackoff,
 			Settled: d.settledFor(uplinkZeiterfassung),
 			Now:     opts.Clock.Now,
@@ -178,6 +180,7 @@ func New(cfg *config.Config, opts Options) (*Daemon, error) {
 		OnCommit: func([]queue.Record) { d.wake() },
 		Observe:  d.observeTap,
 		MinTime:  opts.MinTime,
+		DayTotal: d.dayTotalAfterStop,
 	})
 	return d, nil
 }
@@ -266,7 +269,7 @@ func (d *Daemon) ReloadFile() error {
 // is closed.
 func (d *Daemon) Run(ctx context.Context) error {
 	d.started = d.opts.Clock.Now()
-	srv, err := control.Listen(d.cfg.Control.Socket, d.handle, d.log)
+	srv, err := control.Listen(d.cfg.Control.Socket, d.handleMore, d.log)
 	if err != nil {
 		d.closeAll()
 		return err
@@ -297,6 +300,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	run("reader health", d.healthLoop)
 	run("badge check", d.verifyLoop)
 	run("metrics", d.serveMetrics)
+	run("store size", d.storeLoop)
 	if d.cfg.Reader.Script != "" {
 		run("script", d.replayScript)
 	}

@@ -93,6 +93,10 @@ func (h *harness) start(cfg *config.Config) {
 func (h *harness) startWith(cfg *config.Config, opts Options) {
 	h.t.Helper()
 	opts.MinBackoff, opts.MaxBackoff, opts.Version = 10*time.Millisecond, 200*time.Millisecond, "test"
+	if opts.Clock == nil {
+		// No test depends on the machine's clock or its sync state.
+		opts.Clock = clock.NewFake(time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC))
+	}
 	d, err := New(cfg, opts)
 	if err != nil {
 		h.t.Fatal(err)
@@ -412,5 +416,50 @@ func TestDaemon_DamagedStore_MovedAsideFreshStoreAlarm(t *testing.T) {
 	items, _ := s.Records(0, 10, func(r queue.Record) bool { return r.Event == queue.EventStoreFault })
 	if len(items) != 1 || !strings.Contains(items[0].Detail, st.StoreAlarm.MovedTo) {
 		t.Fatalf("store_fault event = %+v", items)
+	}
+}
+
+func TestDaemon_ShiftsAcrossBothDSTChanges_AcceptedWithRealDuration(t *testing.T) {
+	h := newHarness(t)
+	h.start(h.config(""))
+	// Spring forward (Europe/Berlin, 29 Mar 2026 02:00 CET -> 03:00 CEST):
+	// 22:00 CET to 06:00 CEST is 7 h. Fall back (25 Oct 2026 03:00 CEST ->
+	// 02:00 CET): 22:00 CEST to 06:00 CET is 9 h.
+	h.tap("04A1B2C3", "2026-03-28T22:00:00+01:00")
+	h.tap("04A1B2C3", "2026-03-29T06:00:00+02:00")
+	h.tap("0455667788AABB", "2026-10-24T22:00:00+02:00")
+	h.tap("0455667788AABB", "2026-10-25T06:00:00+01:00")
+	h.eventually("both delivered", func() bool { return h.status().QueueDepth.Delivered == 2 })
+	sum := map[string]time.Duration{}
+	for _, e := range h.zs.Entries() {
+		// Each part is stored as the server read it: wall times without an
+		// offset. Its duration as the server computes it must add up.
+		st, _ := time.ParseInLocation("2006-01-02T15:04:05", e.StartTime, time.UTC)
+		en, _ := time.ParseInLocation("2006-01-02T15:04:05", e.EndTime, time.UTC)
+		if en.Before(st) {
+			t.Fatalf("entry ends before it starts: %+v", e)
+		}
+		sum[e.UserEmail] += en.Sub(st)
+	}
+	if sum[maier] != 7*time.Hour || sum[huber] != 9*time.Hour {
+		t.Fatalf("durations as the server sees them: maier %v (want 7h), huber %v (want 9h); entries %v", sum[maier], sum[huber], entryLines(h.zs.Entries()))
+	}
+}
+
+func TestDaemon_StoreNearLimit_WarnsInStatusAndAsEvent(t *testing.T) {
+	h := newHarness(t)
+	cfg := h.config("")
+	cfg.Store.SizeLimitMB, cfg.Store.WarnPercent = 1, 1 // 10 KB: a fresh store is above
+	h.startWith(cfg, Options{HealthPoll: 10 * time.Millisecond})
+	h.eventually("warning in status", func() bool { return strings.Contains(h.status().StoreWarning, "of its 1 MB limit") })
+	h.stop()
+	s, err := queue.Open(cfg.Store.Path, queue.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	evs, _ := s.Records(0, 100, func(r queue.Record) bool { return r.Event == queue.EventStoreNearFull })
+	if len(evs) != 1 {
+		t.Fatalf("store_near_full events = %d, want exactly 1 (once per crossing)", len(evs))
 	}
 }

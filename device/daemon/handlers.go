@@ -39,6 +39,8 @@ type Status struct {
 	} `json:"queue_depth"`
 	// ReaderHealth is the badge reader's state (hardware readers only).
 	ReaderHealth *ReaderHealth `json:"reader_health,omitempty"`
+	// StoreWarning is set while the store is near its size limit.
+	StoreWarning string `json:"store_warning,omitempty"`
 	// StoreAlarm is set when a damaged store was moved aside at start-up.
 	StoreAlarm *StoreAlarm     `json:"store_alarm,omitempty"`
 	Queue      queue.Stats     `json:"queue"`
@@ -181,6 +183,7 @@ func (d *Daemon) status() (Status, error) {
 	s.Clock.Boot, _ = d.opts.Clock.Boot()
 	s.Clock.Untrusted = qs.Untrusted
 	s.StoreAlarm = d.alarm
+	s.StoreWarning = d.storeWarn.get()
 	if d.health != nil {
 		h := d.health()
 		s.ReaderHealth = &h

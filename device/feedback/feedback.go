@@ -50,4 +50,7 @@ type Event struct {
 	At    time.Time // time of the tap
 	// Msg is a short human-readable note (e.g. the store error); no secrets.
 	Msg string
+	// DayTotal is the employee's total of the day, set with a StopOK when
+	// known (0 otherwise).
+	DayTotal time.Duration
 }

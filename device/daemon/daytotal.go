@@ -1,0 +1,120 @@
+package daemon
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"time"
+
+	"stampclock/device/config"
+	"stampclock/uplink/daytotal"
+)
+
+// DayTotalArgs ask for an employee's total of a day.
+type DayTotalArgs struct {
+	Email string `json:"email"`
+	// Date is "2006-01-02"; empty means today in the company's time zone.
+	Date string `json:"date,omitempty"`
+}
+
+// DayTotalResult is the answer to `stampctl daytotal`.
+type DayTotalResult struct {
+	Email string `json:"email"`
+	Date  string `json:"date"`
+	// Source is where Seconds comes from: local, timesheets or clockodo.
+	Source  string `json:"source"`
+	Seconds int64  `json:"seconds"`
+	// LocalSeconds is the total of the entries in the local queue, given
+	// when Source is a remote system, for comparison.
+	LocalSeconds *int64 `json:"local_seconds,omitempty"`
+}
+
+// ReleaseArgs select held records to put back into an uplink's queue; no
+// seqs means every held record of the uplink ("" = every uplink).
+type ReleaseArgs struct {
+	Uplink string   `json:"uplink,omitempty"`
+	Seqs   []uint64 `json:"seqs,omitempty"`
+}
+
+// ReleaseResult tells how many held records were queued again.
+type ReleaseResult struct {
+	Released int `json:"released"`
+}
+
+// handleMore serves the read side's commands (daytotal, queue.release) and
+// hands every other command to handle.
+func (d *Daemon) handleMore(ctx context.Context, cmd string, raw json.RawMessage) (any, error) {
+	switch cmd {
+	case "daytotal":
+		var a DayTotalArgs
+		if err := decodeArgs(cmd, raw, &a); err != nil {
+			return nil, err
+		}
+		return d.dayTotal(ctx, a)
+	case "queue.release":
+		var a ReleaseArgs
+		if err := decodeArgs(cmd, raw, &a); err != nil {
+			return nil, err
+		}
+		return d.release(a)
+	}
+	return d.handle(ctx, cmd, raw)
+}
+
+// dayTotal asks the configured source; a remote answer also refreshes the
+// value shown after the next stop.
+func (d *Daemon) dayTotal(ctx context.Context, a DayTotalArgs) (DayTotalResult, error) {
+	if !config.ValidEmail(a.Email) {
+		return DayTotalResult{}, fmt.Errorf("daytotal: %q is not an email address", a.Email)
+	}
+	day := daytotal.DateOf(d.opts.Clock.Now(), d.cfg.Location)
+	if a.Date != "" {
+		v, err := daytotal.ParseDate(a.Date)
+		if err != nil {
+			return DayTotalResult{}, fmt.Errorf("daytotal: --date %q: want YYYY-MM-DD", a.Date)
+		}
+		day = v
+	}
+	res := DayTotalResult{Email: a.Email, Date: day.String(), Source: d.more.sourceName}
+	if d.more.remote != nil {
+		rctx, cancel := context.WithTimeout(ctx, d.remoteTimeout())
+		defer cancel()
+		total, err := d.more.source.DayTotal(rctx, a.Email, day)
+		if err != nil {
+			return DayTotalResult{}, fmt.Errorf("daytotal: %s: %w", d.more.sourceName, err)
+		}
+		d.more.remote.put(a.Email, day, total)
+		res.Seconds = int64(total / time.Second)
+	}
+	local, err := d.more.local.DayTotal(ctx, a.Email, day)
+	if err != nil {
+		return DayTotalResult{}, err
+	}
+	if d.more.remote == nil {
+		res.Seconds = int64(local / time.Second)
+	} else {
+		s := int64(local / time.Second)
+		res.LocalSeconds = &s
+	}
+	return res, nil
+}
+
+// release puts held records back into their uplink's queue, after the
+// locked-days cache is emptied so the next check asks the timesheets API
+// again. A record still on a locked day is held again.
+func (d *Daemon) release(a ReleaseArgs) (ReleaseResult, error) {
+	if a.Uplink != "" && !slices.Contains(d.store.Uplinks(), a.Uplink) {
+		return ReleaseResult{}, fmt.Errorf("queue release: no uplink %q; have %v", a.Uplink, d.store.Uplinks())
+	}
+	if d.more.timesheets != nil {
+		d.more.timesheets.Forget()
+	}
+	n, err := d.store.Release(a.Uplink, a.Seqs, d.opts.Clock.Now())
+	if err != nil {
+		return ReleaseResult{}, err
+	}
+	d.log.Info("held records released", "uplink", a.Uplink, "count", n)
+	d.wake()
+	return ReleaseResult{Released: n}, nil
+}
