@@ -211,10 +211,6 @@ func (s *Store) Settle(uplink string, outcomes []Outcome, now time.Time) error {
 				if err := moveCounter(meta, uplink, statePending, stateHeld); err != nil {
 					return err
 				}
-				if err := st.put(ub, k, now); err != nil {
-					return err
-				}
-				continue
 			default:
 				return fmt.Errorf("queue: settle seq %d: unknown result %d", o.Seq, o.Result)
 			}

@@ -33,6 +33,7 @@ commands:
   queue list [--uplink U] [--state pending|held|dead] [--employee E] [--from T] [--to T] [--limit N]
   queue dead [--uplink U]        dead letters with the receiver's message
   queue retry [--uplink U] [SEQ...]   resend dead letters (all without SEQ)
+  queue release [--uplink U] [SEQ...]  send held records again (after a day was unlocked)
   queue export [--csv] [--employee E] [--kind K] [--from T] [--to T]   every record kept
   enroll --email EMAIL [--name N] [--timeout 2m]   bind the next badge tapped at the terminal
   badges list|export             all badges (export: CSV uid,email,name,source)
@@ -41,6 +42,7 @@ commands:
   badges import FILE.csv         header uid,email[,name]; every bad line reported, nothing imported on error
   badges pending                 unknown badges collected in capture mode (admin badge)
   badges assign UID EMAIL        bind a pending badge
+  daytotal EMAIL [--date YYYY-MM-DD]   the employee's total for the day
   reload                         re-read the badges from the config file
   salvage FILE [--csv]           export what is readable from a store file (no stampd needed)
   version
@@ -105,7 +107,7 @@ func (c *cli) dispatch(cmd string, args []string) error {
 		return c.tap(args)
 	case "queue":
 		if len(args) == 0 {
-			return usageError{"queue: want status, list, dead, retry or export"}
+			return usageError{"queue: want status, list, dead, retry, release or export"}
 		}
 		switch args[0] {
 		case "list":
@@ -116,10 +118,12 @@ func (c *cli) dispatch(cmd string, args []string) error {
 			return c.queueRetry(args[1:])
 		case "status":
 			return c.queueStatus(args[1:])
+		case "release":
+			return c.queueRelease(args[1:])
 		case "export":
 			return c.queueExport(args[1:])
 		}
-		return usageError{fmt.Sprintf("queue %s: want status, list, dead, retry or export", args[0])}
+		return usageError{fmt.Sprintf("queue %s: want status, list, dead, retry, release or export", args[0])}
 	case "salvage":
 		return c.salvage(args)
 	case "badges":

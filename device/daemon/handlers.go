@@ -224,7 +224,7 @@ func (d *Daemon) mqttStatus() mqtt.Status {
 	}
 	for _, u := range qs.Uplinks {
 		us := mqtt.UplinkStatus{
-			Name: u.Name, State: states[u.Name].State, Pending: u.Pending, Dead: u.Dead, Delivered: u.Delivered,
+			Name: u.Name, State: states[u.Name].State, Pending: u.Pending, Held: u.Held, Dead: u.Dead, Delivered: u.Delivered,
 			LastDelivery: u.LastDelivery, LastError: u.LastError, LastErrorAt: u.LastErrorAt,
 		}
 		st.Uplinks = append(st.Uplinks, us)

@@ -8,7 +8,14 @@ type Log struct{ L *slog.Logger }
 
 // Show logs ev.
 func (l Log) Show(ev Event) {
-	l.L.Info("feedback", "kind", ev.Kind.String(), "badge", ev.UID, "email", ev.Email, "msg", ev.Msg)
+	attrs := []any{"kind", ev.Kind.String(), "badge", ev.UID, "email", ev.Email}
+	if ev.DayTotal > 0 {
+		attrs = append(attrs, "day_total", ev.DayTotal.String())
+	}
+	if ev.Msg != "" {
+		attrs = append(attrs, "msg", ev.Msg)
+	}
+	l.L.Info("feedback", attrs...)
 }
 
 // Multi shows each event on every output in turn. Outputs must not block.

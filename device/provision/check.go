@@ -20,6 +20,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"stampclock/device/config"
+	"stampclock/uplink/blikk"
 	"stampclock/uplink/zeiterfassung"
 )
 
@@ -74,6 +75,9 @@ func Check(ctx context.Context, cfg *config.Config, env Env) []Step {
 		checkZeiterfassung(ctx, cfg, env, add, skip)
 	} else {
 		skip("zeiterfassung", "no [zeiterfassung] url configured")
+	}
+	if cfg.Blikk.Enabled() {
+		checkBlikk(ctx, cfg, env, add)
 	}
 	if cfg.MQTT.Enabled() {
 		var errs []string
@@ -259,4 +263,26 @@ func freeSpace(storePath string, min uint64) (string, error) {
 		return "", fmt.Errorf("%s; want at least %d MB for the queue", detail, min>>20)
 	}
 	return detail, nil
+}
+
+// checkBlikk checks the Blikk token, and that the configured users and
+// activity / time code / time article ids exist.
+func checkBlikk(ctx context.Context, cfg *config.Config, env Env, add func(string, error, string) bool) {
+	b := cfg.Blikk
+	c, err := blikk.New(blikk.Options{
+		BaseURL: b.URL, AppID: b.AppID, AppSecret: b.AppSecret, Users: b.Users,
+		ActivityID: b.ActivityID, TimeCodeID: b.TimeCodeID, TimeArticleID: b.TimeArticleID,
+		ProjectID: b.ProjectID, InternalProjectID: b.InternalProjectID,
+		Location: cfg.Location, Timeout: 10 * time.Second, RequestsPerSecond: b.RequestsPerSecond,
+		HTTPClient: httpClient(env.TLSConfig),
+	})
+	if err != nil {
+		add("blikk", err, "")
+		return
+	}
+	exp, err := c.CheckToken(ctx)
+	if !add("blikk token", err, "valid until "+exp.Format(time.RFC3339)) {
+		return
+	}
+	add("blikk users and ids", c.CheckIDs(ctx), "every configured user, activity, time code and time article exists and is active")
 }

@@ -34,6 +34,7 @@ type UplinkStatus struct {
 	Name         string    `json:"name"`
 	State        string    `json:"state,omitempty"`
 	Pending      uint64    `json:"pending"`
+	Held         uint64    `json:"held"`
 	Dead         uint64    `json:"dead"`
 	Delivered    uint64    `json:"delivered"`
 	LastDelivery time.Time `json:"last_delivery,omitzero"`

@@ -1,6 +1,7 @@
 package display
 
 import (
+	"fmt"
 	"image"
 	"time"
 	"unicode/utf8"
@@ -95,6 +96,10 @@ func Render(ev feedback.Event, loc *time.Location, lang Lang) *image1bit.Vertica
 	if ev.Kind == feedback.Error {
 		drawCentered(img, detailY, pick(lang != English, "NICHT GEBUCHT!", "NOT RECORDED!"), 1, image1bit.On)
 		drawCentered(img, msgY, ev.Msg, 1, image1bit.On)
+	}
+	if ev.Kind == feedback.StopOK && ev.DayTotal > 0 {
+		m := int(ev.DayTotal.Round(time.Minute) / time.Minute)
+		drawCentered(img, detailY, fmt.Sprintf("%s %d:%02d h", pick(lang != English, "Heute", "Today"), m/60, m%60), 1, image1bit.On)
 	}
 
 	hhmm := "--:--"

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"image"
+	"image/color"
 	"strings"
 	"testing"
 	"time"
@@ -313,5 +314,24 @@ func TestRender_IsDeterministic(t *testing.T) {
 	ev := feedback.Event{Kind: feedback.StopOK, Name: "Anna", At: tapAt}
 	if !bytes.Equal(Render(ev, cest, German).Pix, Render(ev, cest, German).Pix) {
 		t.Fatal("two renders of one event differ")
+	}
+}
+
+func TestRender_StopShowsDayTotal(t *testing.T) {
+	at := time.Date(2026, 3, 2, 16, 45, 0, 0, time.UTC)
+	with := Render(feedback.Event{Kind: feedback.StopOK, Name: "Anna", At: at, DayTotal: 7*time.Hour + 30*time.Minute}, time.UTC, German)
+	without := Render(feedback.Event{Kind: feedback.StopOK, Name: "Anna", At: at}, time.UTC, German)
+	lit := func(img interface{ At(x, y int) color.Color }) (n int) {
+		for y := 30; y < 37; y++ {
+			for x := 0; x < Width; x++ {
+				if r, _, _, _ := img.At(x, y).RGBA(); r > 0 {
+					n++
+				}
+			}
+		}
+		return n
+	}
+	if lit(with) == 0 || lit(without) != 0 {
+		t.Fatalf("day total line: %d pixels with, %d without", lit(with), lit(without))
 	}
 }
