@@ -29,7 +29,7 @@ func BenchmarkDrain10k_VsMosquittoPub(b *testing.B) {
 		s := newStore(b, n)
 		b.StartTimer()
 		t0 := time.Now()
-		run := start(b, s, Options{URLs: []string{m.url()}, StatusInterval: time.Hour, Window: 256})
+		run := start(b, s, Options{URLs: []string{m.URL()}, StatusInterval: time.Hour, Window: 256})
 		for pendingOf(b, s, "mqtt") > 0 {
 			time.Sleep(2 * time.Millisecond)
 		}
@@ -37,7 +37,7 @@ func BenchmarkDrain10k_VsMosquittoPub(b *testing.B) {
 		b.StopTimer()
 		run.stop()
 
-		cmd := exec.Command(pub, "-h", "127.0.0.1", "-p", fmt.Sprint(m.port), "-q", "1", "-t", "bench/"+device+"/entry", "-i", "bench-pub", "-l")
+		cmd := exec.Command(pub, "-h", "127.0.0.1", "-p", fmt.Sprint(m.Port), "-q", "1", "-t", "bench/"+device+"/entry", "-i", "bench-pub", "-l")
 		cmd.Stdin = bytes.NewReader(lines)
 		t1 := time.Now()
 		if out, err := cmd.CombinedOutput(); err != nil {
