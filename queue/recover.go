@@ -8,6 +8,7 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 )
 
 // ErrCorrupt marks a store file that fails its consistency check.
@@ -34,7 +35,7 @@ func CheckFile(path string, timeout time.Duration) (err error) {
 	}()
 	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: timeout})
 	if err != nil {
-		if errors.Is(err, bolt.ErrTimeout) || errors.Is(err, os.ErrPermission) {
+		if errors.Is(err, berrors.ErrTimeout) || errors.Is(err, os.ErrPermission) {
 			return fmt.Errorf("queue: check %s: %w", path, err)
 		}
 		return fmt.Errorf("%w: %s: %v", ErrCorrupt, path, err)

@@ -291,7 +291,7 @@ func (c *Client) CheckIDs(ctx context.Context) error {
 	}
 	for _, email := range slices.Sorted(maps.Keys(c.users)) {
 		if id := c.users[email]; !known[id] {
-			problems = append(problems, fmt.Errorf("Users[%q] %d: %w in /v1/Admin/Users", email, id, ErrUnknownID))
+			problems = append(problems, fmt.Errorf("users[%q] %d: %w in /v1/Admin/Users", email, id, ErrUnknownID))
 		}
 	}
 	return errors.Join(problems...)

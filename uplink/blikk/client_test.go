@@ -606,7 +606,7 @@ func TestCheckIDs(t *testing.T) {
 	if !errors.Is(err, blikk.ErrInactive) || !errors.Is(err, blikk.ErrUnknownID) {
 		t.Fatalf("CheckIDs = %v, want inactive and unknown ids", err)
 	}
-	for _, want := range []string{"ActivityID 35", "TimeArticleID 404", `Users["ghost@example.com"] 77`} {
+	for _, want := range []string{"ActivityID 35", "TimeArticleID 404", `users["ghost@example.com"] 77`} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("%v lacks %q", err, want)
 		}
