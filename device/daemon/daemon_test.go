@@ -463,3 +463,52 @@ func TestDaemon_StoreNearLimit_WarnsInStatusAndAsEvent(t *testing.T) {
 		t.Fatalf("store_near_full events = %d, want exactly 1 (once per crossing)", len(evs))
 	}
 }
+
+func TestDaemon_EnrolOffline_EmailCheckedLater(t *testing.T) {
+	h := newHarness(t)
+	h.zs.SetDown(zeittest.DownClose)
+	h.startWith(h.config(""), Options{VerifyPoll: 10 * time.Millisecond})
+	enrol := func(email, uid string) EnrollResult {
+		t.Helper()
+		type result struct {
+			r   EnrollResult
+			err error
+		}
+		done := make(chan result, 1)
+		go func() {
+			var r EnrollResult
+			err := control.Call(context.Background(), h.socket, "enroll", EnrollArgs{Email: email, Timeout: 10}, &r)
+			done <- result{r, err}
+		}()
+		h.eventually("enrolment waiting", func() bool { return h.tap(uid, "2026-06-01T06:00:00Z").Result == "enrolled" })
+		res := <-done
+		if res.err != nil {
+			t.Fatalf("enroll %s: %v", email, res.err)
+		}
+		return res.r
+	}
+	if r := enrol(maier, "0E000001"); !r.Unverified {
+		t.Fatalf("offline enrolment not marked unverified: %+v", r)
+	}
+	enrol("ghost@example.com", "0E000002")
+	h.zs.SetDown(zeittest.Up)
+	badges := func() map[string]BadgeInfo {
+		var bs []BadgeInfo
+		if err := control.Call(context.Background(), h.socket, "badges.list", nil, &bs); err != nil {
+			t.Fatal(err)
+		}
+		m := map[string]BadgeInfo{}
+		for _, b := range bs {
+			m[b.UID] = b
+		}
+		return m
+	}
+	h.eventually("emails checked once the server is back", func() bool {
+		m := badges()
+		return !m["0E000001"].Unverified && !m["0E000002"].Unverified
+	})
+	m := badges()
+	if m["0E000001"].Problem != "" || !strings.Contains(m["0E000002"].Problem, "not a user") {
+		t.Fatalf("after the check: %+v / %+v", m["0E000001"], m["0E000002"])
+	}
+}
