@@ -573,3 +573,23 @@ func TestParseLoginBody(t *testing.T) {
 		}
 	}
 }
+
+func TestSend_TLSVerifiedByDefault_UntrustedCertificateIsRetry(t *testing.T) {
+	zs := zeittest.New(serverOptions())
+	ts := httptest.NewTLSServer(zs.Handler()) // self-signed: not in the system roots
+	defer ts.Close()
+	c := newClient(t, ts.URL, nil)
+	err := c.Send(context.Background(), entry(1, "2026-03-02T07:00:00Z", "2026-03-02T15:00:00Z"), false)
+	ue := wantClass(t, err, uplink.Retry)
+	if !strings.Contains(err.Error(), "certificate") {
+		t.Fatalf("error %v (%+v) does not name the certificate problem", err, ue)
+	}
+	if n := len(zs.Entries()); n != 0 {
+		t.Fatalf("%d entries reached a server with an untrusted certificate", n)
+	}
+	// With the server's CA trusted, the same client options deliver.
+	c = newClient(t, ts.URL, func(o *zeiterfassung.Options) { o.HTTPClient = ts.Client() })
+	if err := c.Send(context.Background(), entry(1, "2026-03-02T07:00:00Z", "2026-03-02T15:00:00Z"), false); err != nil {
+		t.Fatal(err)
+	}
+}
