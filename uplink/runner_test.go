@@ -3,6 +3,7 @@ package uplink
 import (
 	"context"
 	"errors"
+	"net"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -204,5 +205,35 @@ func TestRun_WakeDeliversAndCancelStops(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("Run did not return after cancel")
+	}
+}
+
+func TestRetryAfter(t *testing.T) {
+	now := time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)
+	for v, want := range map[string]time.Duration{
+		"":                              0,
+		" 42 ":                          42 * time.Second,
+		"-5":                            0,
+		"Mon, 02 Mar 2026 08:01:30 GMT": 90 * time.Second,
+		"Mon, 02 Mar 2026 07:00:00 GMT": 0,
+		"soon":                          0,
+	} {
+		if got := RetryAfter(v, now); got != want {
+			t.Errorf("RetryAfter(%q) = %v, want %v", v, got, want)
+		}
+	}
+}
+
+func TestTransportError_DialIsRetryOtherwiseUncertain(t *testing.T) {
+	dial := &net.OpError{Op: "dial", Err: errors.New("connection refused")}
+	read := &net.OpError{Op: "read", Err: errors.New("connection reset by peer")}
+	if c := TransportError(dial).Class; c != Retry {
+		t.Errorf("dial: %v", c)
+	}
+	if c := TransportError(&net.DNSError{Err: "no such host"}).Class; c != Retry {
+		t.Errorf("dns: %v", c)
+	}
+	if c := TransportError(read).Class; c != Uncertain {
+		t.Errorf("read: %v", c)
 	}
 }

@@ -3,17 +3,13 @@ package blikk
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -272,7 +268,7 @@ func (c *Client) send(ctx context.Context, req request, auth string) (*answer, e
 	}
 	resp, err := c.hc.Do(hr)
 	if err != nil {
-		return nil, transportError(err)
+		return nil, uplink.TransportError(err)
 	}
 	defer resp.Body.Close()
 	b, rerr := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
@@ -293,39 +289,12 @@ func (c *Client) send(ctx context.Context, req request, auth string) (*answer, e
 	return a, nil
 }
 
-// transportError classifies an error from http.Client.Do: Retry when the
-// request certainly did not leave (dial, DNS, TLS handshake), Uncertain
-// otherwise.
-func transportError(err error) *uplink.Error {
-	var (
-		op   *net.OpError
-		dns  *net.DNSError
-		cert *tls.CertificateVerificationError
-		rec  tls.RecordHeaderError
-		ua   x509.UnknownAuthorityError
-		hn   x509.HostnameError
-	)
-	switch {
-	case errors.As(err, &op) && op.Op == "dial",
-		errors.As(err, &dns),
-		errors.As(err, &cert), errors.As(err, &rec), errors.As(err, &ua), errors.As(err, &hn):
-		return &uplink.Error{Class: uplink.Retry, Msg: "not sent", Err: err}
-	}
-	return &uplink.Error{Class: uplink.Uncertain, Msg: "no answer", Err: err}
-}
 
 // retryAfter returns the wait a 429 asks for: the larger of the
 // Retry-After header (seconds or an HTTP date) and the body's
 // waitInSeconds; at least one second, as the document's unit is seconds.
 func (c *Client) retryAfter(a *answer) time.Duration {
-	var d time.Duration
-	if v := strings.TrimSpace(a.header.Get("Retry-After")); v != "" {
-		if n, err := strconv.ParseFloat(v, 64); err == nil && n > 0 && n < 1e6 {
-			d = time.Duration(n * float64(time.Second))
-		} else if t, err := http.ParseTime(v); err == nil {
-			d = max(t.Sub(c.o.Now()), 0)
-		}
-	}
+	d := uplink.RetryAfter(a.header.Get("Retry-After"), c.o.Now())
 	if eb, err := ParseErrorBody(a.body); err == nil && eb.WaitInSeconds > 0 {
 		d = max(d, time.Duration(eb.WaitInSeconds*float64(time.Second)))
 	}

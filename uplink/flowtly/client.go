@@ -3,17 +3,13 @@ package flowtly
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -242,7 +238,7 @@ func (c *Client) do(ctx context.Context, method string, u *url.URL, body any) (*
 	hr.Header.Set(c.o.AuthHeader, v)
 	resp, err := c.hc.Do(hr)
 	if err != nil {
-		return nil, transportError(err)
+		return nil, uplink.TransportError(err)
 	}
 	defer resp.Body.Close()
 	b, rerr := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
@@ -263,45 +259,10 @@ func (c *Client) endpoint(path string, q url.Values) *url.URL {
 	return &u
 }
 
-// transportError classifies an error from http.Client.Do: Retry when the
-// request certainly did not leave (dial, DNS, TLS handshake), Uncertain
-// otherwise.
-func transportError(err error) *uplink.Error {
-	var (
-		op   *net.OpError
-		dns  *net.DNSError
-		cert *tls.CertificateVerificationError
-		rec  tls.RecordHeaderError
-		ua   x509.UnknownAuthorityError
-		hn   x509.HostnameError
-	)
-	switch {
-	case errors.As(err, &op) && op.Op == "dial",
-		errors.As(err, &dns),
-		errors.As(err, &cert), errors.As(err, &rec), errors.As(err, &ua), errors.As(err, &hn):
-		return &uplink.Error{Class: uplink.Retry, Msg: "not sent", Err: err}
-	}
-	return &uplink.Error{Class: uplink.Uncertain, Msg: "no answer", Err: err}
-}
 
-// retryAfter parses a's Retry-After header: seconds or an HTTP date.
+// retryAfter parses a's Retry-After header.
 func (c *Client) retryAfter(a *answer) time.Duration {
-	v := strings.TrimSpace(a.header.Get("Retry-After"))
-	if v == "" {
-		return 0
-	}
-	if n, err := strconv.Atoi(v); err == nil {
-		if n < 0 {
-			return 0
-		}
-		return time.Duration(n) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		if d := t.Sub(c.o.Now()); d > 0 {
-			return d
-		}
-	}
-	return 0
+	return uplink.RetryAfter(a.header.Get("Retry-After"), c.o.Now())
 }
 
 // statusError classifies a non-2xx answer: 401 and 403 Retry (the token,

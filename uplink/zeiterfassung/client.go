@@ -3,17 +3,13 @@ package zeiterfassung
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -223,7 +219,7 @@ func (c *Client) send(ctx context.Context, req request, tok string) (*answer, er
 	}
 	resp, err := c.hc.Do(hr)
 	if err != nil {
-		return nil, transportError(err)
+		return nil, uplink.TransportError(err)
 	}
 	defer resp.Body.Close()
 	b, rerr := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
@@ -234,26 +230,6 @@ func (c *Client) send(ctx context.Context, req request, tok string) (*answer, er
 	return &answer{status: resp.StatusCode, header: resp.Header, body: b}, nil
 }
 
-// transportError classifies an error from http.Client.Do: Retry when the
-// request certainly did not leave (dial, DNS, TLS handshake), Uncertain
-// otherwise.
-func transportError(err error) *uplink.Error {
-	var (
-		op   *net.OpError
-		dns  *net.DNSError
-		cert *tls.CertificateVerificationError
-		rec  tls.RecordHeaderError
-		ua   x509.UnknownAuthorityError
-		hn   x509.HostnameError
-	)
-	switch {
-	case errors.As(err, &op) && op.Op == "dial",
-		errors.As(err, &dns),
-		errors.As(err, &cert), errors.As(err, &rec), errors.As(err, &ua), errors.As(err, &hn):
-		return &uplink.Error{Class: uplink.Retry, Msg: "not sent", Err: err}
-	}
-	return &uplink.Error{Class: uplink.Uncertain, Msg: "no answer", Err: err}
-}
 
 // currentToken returns the cached token or logs in.
 func (c *Client) currentToken(ctx context.Context) (string, error) {
@@ -378,24 +354,9 @@ func serverMessage(a *answer) string {
 	return s
 }
 
-// retryAfter parses a's Retry-After header: seconds or an HTTP date.
+// retryAfter parses a's Retry-After header.
 func (c *Client) retryAfter(a *answer) time.Duration {
-	v := strings.TrimSpace(a.header.Get("Retry-After"))
-	if v == "" {
-		return 0
-	}
-	if n, err := strconv.Atoi(v); err == nil {
-		if n < 0 {
-			return 0
-		}
-		return time.Duration(n) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		if d := t.Sub(c.o.Now()); d > 0 {
-			return d
-		}
-	}
-	return 0
+	return uplink.RetryAfter(a.header.Get("Retry-After"), c.o.Now())
 }
 
 // statusError classifies a non-2xx answer to an API call (not login):
