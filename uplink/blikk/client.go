@@ -289,7 +289,6 @@ func (c *Client) send(ctx context.Context, req request, auth string) (*answer, e
 	return a, nil
 }
 
-
 // retryAfter returns the wait a 429 asks for: the larger of the
 // Retry-After header (seconds or an HTTP date) and the body's
 // waitInSeconds; at least one second, as the document's unit is seconds.

@@ -259,7 +259,6 @@ func (c *Client) endpoint(path string, q url.Values) *url.URL {
 	return &u
 }
 
-
 // retryAfter parses a's Retry-After header.
 func (c *Client) retryAfter(a *answer) time.Duration {
 	return uplink.RetryAfter(a.header.Get("Retry-After"), c.o.Now())

@@ -230,7 +230,6 @@ func (c *Client) send(ctx context.Context, req request, tok string) (*answer, er
 	return &answer{status: resp.StatusCode, header: resp.Header, body: b}, nil
 }
 
-
 // currentToken returns the cached token or logs in.
 func (c *Client) currentToken(ctx context.Context) (string, error) {
 	c.mu.Lock()
