@@ -237,25 +237,34 @@ func (c *cli) queueList(args []string, state string) error {
 }
 
 func (c *cli) queueRetry(args []string) error {
-	fs := flag.NewFlagSet("queue retry", flag.ContinueOnError)
+	up, seqs, err := c.uplinkSeqs("queue retry", args)
+	if err != nil {
+		return err
+	}
+	var res daemon.RetryResult
+	if err := c.call("queue.retry", daemon.RetryArgs{Uplink: up, Seqs: seqs}, &res); err != nil {
+		return err
+	}
+	return c.print(res, func(w io.Writer) { fmt.Fprintf(w, "%d dead letters queued again\n", res.Retried) })
+}
+
+// uplinkSeqs parses "[--uplink U] [SEQ...]".
+func (c *cli) uplinkSeqs(name string, args []string) (string, []uint64, error) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	up := fs.String("uplink", "", "only this uplink")
 	pos, err := c.parse(fs, args)
 	if err != nil {
-		return err
+		return "", nil, err
 	}
 	var seqs []uint64
 	for _, p := range pos {
 		n, err := strconv.ParseUint(p, 10, 64)
 		if err != nil {
-			return usageError{fmt.Sprintf("queue retry: %q is not a sequence number", p)}
+			return "", nil, usageError{fmt.Sprintf("%s: %q is not a sequence number", name, p)}
 		}
 		seqs = append(seqs, n)
 	}
-	var res daemon.RetryResult
-	if err := c.call("queue.retry", daemon.RetryArgs{Uplink: *up, Seqs: seqs}, &res); err != nil {
-		return err
-	}
-	return c.print(res, func(w io.Writer) { fmt.Fprintf(w, "%d dead letters queued again\n", res.Retried) })
+	return *up, seqs, nil
 }
 
 func (c *cli) status(args []string) error {

@@ -4,7 +4,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"strconv"
 	"text/tabwriter"
 	"time"
 
@@ -82,22 +81,12 @@ func (c *cli) queueExport(args []string) error {
 
 // queueRelease sends held records again: those named, or all.
 func (c *cli) queueRelease(args []string) error {
-	fs := flag.NewFlagSet("queue release", flag.ContinueOnError)
-	up := fs.String("uplink", "", "only this uplink")
-	pos, err := c.parse(fs, args)
+	up, seqs, err := c.uplinkSeqs("queue release", args)
 	if err != nil {
 		return err
 	}
-	var seqs []uint64
-	for _, p := range pos {
-		n, err := strconv.ParseUint(p, 10, 64)
-		if err != nil {
-			return usageError{fmt.Sprintf("queue release: %q is not a sequence number", p)}
-		}
-		seqs = append(seqs, n)
-	}
 	var res daemon.ReleaseResult
-	if err := c.call("queue.release", daemon.ReleaseArgs{Uplink: *up, Seqs: seqs}, &res); err != nil {
+	if err := c.call("queue.release", daemon.ReleaseArgs{Uplink: up, Seqs: seqs}, &res); err != nil {
 		return err
 	}
 	return c.print(res, func(w io.Writer) { fmt.Fprintf(w, "%d held records queued again\n", res.Released) })
