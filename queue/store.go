@@ -213,3 +213,22 @@ func (s *Store) Records(after uint64, limit int, keep func(Record) bool) ([]Reco
 	})
 	return out, err
 }
+
+// Reverse walks the records newest first, calling fn until it returns
+// false. Recent records sit at the end of the file, so a walk that stops
+// early reads only a few pages, however long the backlog.
+func (s *Store) Reverse(fn func(Record) bool) error {
+	return s.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketRecords).Cursor()
+		for k, v := c.Last(); k != nil; k, v = c.Prev() {
+			var r Record
+			if err := json.Unmarshal(v, &r); err != nil {
+				return fmt.Errorf("%w: seq %d: %v", ErrBadRecord, btoi(k), err)
+			}
+			if !fn(r) {
+				return nil
+			}
+		}
+		return nil
+	})
+}

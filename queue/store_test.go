@@ -370,3 +370,15 @@ func TestCorrectBoot_FixesUntrustedTimesAndReleasesHeld(t *testing.T) {
 		t.Fatalf("operator release = %d, %v", n, err)
 	}
 }
+
+func TestReverse_NewestFirstStopsEarly(t *testing.T) {
+	s := openTest(t)
+	appendEntries(t, s, 5)
+	var seqs []uint64
+	if err := s.Reverse(func(r Record) bool { seqs = append(seqs, r.Seq); return len(seqs) < 3 }); err != nil {
+		t.Fatal(err)
+	}
+	if len(seqs) != 3 || seqs[0] != 5 || seqs[2] != 3 {
+		t.Fatalf("seqs = %v, want [5 4 3]", seqs)
+	}
+}

@@ -31,7 +31,7 @@ func BenchmarkRSSQueued100k(b *testing.B) {
 			_, err := s.Update(func(tx *queue.Tx) error {
 				for j := i; j < i+10_000; j++ {
 					st := start.Add(time.Duration(j) * time.Minute)
-					if _, err := tx.Append(queue.Record{Kind: queue.KindEntry, At: st.Add(8 * time.Hour), ClockSynced: true, UID: "B0000000", Email: "e0@example.com", Start: st, End: st.Add(8 * time.Hour), StartSeq: uint64(j), StopSeq: uint64(j + 1)}); err != nil {
+					if _, err := tx.Append(queue.Record{Kind: queue.KindEntry, At: st.Add(8 * time.Hour), ClockSynced: true, StartSynced: true, UID: "B0000000", Email: "e0@example.com", Start: st, End: st.Add(8 * time.Hour), StartSeq: uint64(j), StopSeq: uint64(j + 1)}); err != nil {
 						return err
 					}
 				}

@@ -41,20 +41,19 @@ func day(s string) daytotal.Date {
 }
 
 func entry(seq uint64, email, start, end string) queue.Record {
-	return queue.Record{Seq: seq, Kind: queue.KindEntry, Email: email, Start: at(start), End: at(end)}
+	return queue.Record{Seq: seq, Kind: queue.KindEntry, Email: email, Start: at(start), End: at(end), At: at(end)}
 }
 
-// fakeQueue is queue.Store.Records over a slice.
+// fakeQueue is queue.Store.Reverse over a slice.
 type fakeQueue []queue.Record
 
-func (f fakeQueue) Records(after uint64, limit int, keep func(queue.Record) bool) ([]queue.Record, error) {
-	var out []queue.Record
-	for _, r := range f {
-		if r.Seq > after && len(out) < limit && (keep == nil || keep(r)) {
-			out = append(out, r)
+func (f fakeQueue) Reverse(fn func(queue.Record) bool) error {
+	for i := len(f) - 1; i >= 0; i-- {
+		if !fn(f[i]) {
+			return nil
 		}
 	}
-	return out, nil
+	return nil
 }
 
 func TestLocal_SumsOverlapPerDay(t *testing.T) {
@@ -67,7 +66,7 @@ func TestLocal_SumsOverlapPerDay(t *testing.T) {
 		queue.Record{Seq: 5, Kind: queue.KindPunch, Email: "anna@example.com", At: at("2026-03-02 09:00")},
 	)
 	for i := range 1000 { // more than a page of other records
-		q = append(q, queue.Record{Seq: uint64(10 + i), Kind: queue.KindEvent})
+		q = append(q, queue.Record{Seq: uint64(10 + i), Kind: queue.KindEvent, At: at("2026-03-03 07:00")})
 	}
 	q = append(q, entry(2000, "anna@example.com", "2026-03-03 08:00", "2026-03-03 09:00"))
 	l, err := daytotal.NewLocal(daytotal.QueueEntries{Q: q}, berlin)

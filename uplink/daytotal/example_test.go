@@ -13,7 +13,7 @@ func ExampleLocal() {
 	loc, _ := time.LoadLocation("Europe/Berlin")
 	q := fakeQueue{
 		{Seq: 1, Kind: queue.KindEntry, Email: "anna@example.com",
-			Start: time.Date(2026, 3, 2, 22, 0, 0, 0, loc), End: time.Date(2026, 3, 3, 1, 30, 0, 0, loc)},
+			Start: time.Date(2026, 3, 2, 22, 0, 0, 0, loc), End: time.Date(2026, 3, 3, 1, 30, 0, 0, loc), At: time.Date(2026, 3, 3, 1, 30, 0, 0, loc)},
 	}
 	l, _ := daytotal.NewLocal(daytotal.QueueEntries{Q: q}, loc)
 	for _, d := range []daytotal.Date{{2026, 3, 2}, {2026, 3, 3}} {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -76,32 +77,39 @@ func Sum(recs []queue.Record, email string, day Date, loc *time.Location) time.D
 
 // Records is the queue's record listing (queue.Store.Records).
 type Records interface {
-	Records(after uint64, limit int, keep func(queue.Record) bool) ([]queue.Record, error)
+	// Reverse walks the records newest first until fn returns false.
+	Reverse(fn func(queue.Record) bool) error
 }
 
-// QueueEntries lists entries from the queue. It reads the whole queue
-// (in pages of 512 records, one short read transaction each), so it suits
-// the occasional display query, not a hot loop.
+// lookback is how far before the asked period the newest-first walk goes on
+// looking: entries are appended when they stop, so an entry that overlaps
+// the period was appended at most this long before the period's start plus
+// the longest shift.
+const lookback = 48 * time.Hour
+
+// QueueEntries lists entries from the queue, walking it newest first and
+// stopping shortly before the period asked for, so a day's total reads
+// only the end of the queue however long the backlog.
 type QueueEntries struct {
 	Q Records
 }
 
 // Entries implements Entries.
 func (q QueueEntries) Entries(email string, from, to time.Time) ([]queue.Record, error) {
-	keep := func(r queue.Record) bool {
-		return r.Kind == queue.KindEntry && strings.EqualFold(r.Email, email) && r.Start.Before(to) && r.End.After(from)
-	}
 	var out []queue.Record
-	var after uint64
-	for {
-		page, err := q.Q.Records(after, 512, keep)
-		if err != nil {
-			return nil, fmt.Errorf("daytotal: queue records after %d: %w", after, err)
+	stop := from.Add(-lookback)
+	err := q.Q.Reverse(func(r queue.Record) bool {
+		if r.At.Before(stop) {
+			return false
 		}
-		out = append(out, page...)
-		if len(page) < 512 {
-			return out, nil
+		if r.Kind == queue.KindEntry && strings.EqualFold(r.Email, email) && r.Start.Before(to) && r.End.After(from) {
+			out = append(out, r)
 		}
-		after = page[len(page)-1].Seq
+		return true
+	})
+	if err != nil {
+		return nil, fmt.Errorf("daytotal: queue records: %w", err)
 	}
+	slices.Reverse(out)
+	return out, nil
 }
