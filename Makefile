@@ -39,7 +39,7 @@ fuzz: ## run every fuzz target for FUZZTIME (default 2s) each
 
 bench: ## run the benchmarks (figures in README.md)
 	$(GO) test -run '^$$' -bench . -benchtime 2000x -count 1 ./device/agent/
-	$(GO) test -run '^$$' -bench . -benchtime 1x -count 1 ./uplink/zeiterfassung/ ./cmd/stampd/
+	$(GO) test -run '^$$' -bench . -benchtime 1x -count 1 -timeout 30m ./uplink/zeiterfassung/ ./cmd/stampd/ ./queue/
 	$(GO) test -run '^$$' -bench . -benchtime 3x -count 1 ./uplink/mqtt/
 	$(GO) test -run '^$$' -bench . -benchtime 3s -count 1 ./reader/mfrc522/ ./reader/wiegand/
 
