@@ -11,7 +11,7 @@ FUZZTIME ?= 2s
 # package:target pairs run by `make fuzz` (each seeded with real cases).
 FUZZ := ./device/config:FuzzParse ./device/control:FuzzDecodeRequest ./reader:FuzzParseUID \
         ./reader/wiegand:FuzzDecoder ./reader/keyboard:FuzzKeyboardDecoder \
-        ./uplink/zeiterfassung:FuzzParseLoginBody ./uplink/zeiterfassung:FuzzParseEntries \
+        ./uplink/zeiterfassung:FuzzParseLoginBody ./uplink/zeiterfassung:FuzzParseEntries ./uplink/zeiterfassung:FuzzErrorAnswer \
         ./uplink/blikk:FuzzParseErrorBody ./uplink/flowtly:FuzzParseErrorBody ./uplink/flowtly:FuzzParseList
 
 help: ## list the targets
