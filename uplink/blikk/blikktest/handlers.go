@@ -2,7 +2,6 @@ package blikktest
 
 import (
 	"cmp"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,6 +11,7 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"stampclock/uplink/internal/fakehttp"
 	"strconv"
 	"strings"
 	"time"
@@ -60,50 +60,16 @@ func (s *Server) Handler() http.Handler {
 			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"message": "Service unavailable"})
 			return
 		}
-		rw := &recorder{ResponseWriter: w, ctx: r.Context(), delay: delay}
+		rw := fakehttp.NewRecorder(w, r, delay)
 		mux.ServeHTTP(rw, r)
-		if rw.status >= 400 && rw.status < 500 && rw.status != http.StatusUnauthorized && rw.status != http.StatusTooManyRequests {
+		if rw.Status >= 400 && rw.Status < 500 && rw.Status != http.StatusUnauthorized && rw.Status != http.StatusTooManyRequests {
 			s.mu.Lock()
 			s.stats.Rejected++
 			s.mu.Unlock()
 		}
-		s.log.Info("blikktest: request", "method", r.Method, "path", r.URL.Path, "status", rw.status)
+		s.log.Info("blikktest: request", "method", r.Method, "path", r.URL.Path, "status", rw.Status)
 	})
 }
-
-// recorder notes the status and delays the answer by delay.
-type recorder struct {
-	http.ResponseWriter
-	ctx    context.Context
-	delay  time.Duration
-	status int
-}
-
-func (rw *recorder) WriteHeader(code int) {
-	if rw.status != 0 {
-		return
-	}
-	rw.status = code
-	if rw.delay > 0 {
-		t := time.NewTimer(rw.delay)
-		select {
-		case <-t.C:
-		case <-rw.ctx.Done():
-			t.Stop()
-		}
-	}
-	rw.ResponseWriter.WriteHeader(code)
-}
-
-func (rw *recorder) Write(b []byte) (int, error) {
-	if rw.status == 0 {
-		rw.WriteHeader(http.StatusOK)
-	}
-	return rw.ResponseWriter.Write(b)
-}
-
-// Unwrap lets http.ResponseController reach the connection (Hijack).
-func (rw *recorder) Unwrap() http.ResponseWriter { return rw.ResponseWriter }
 
 // drop closes the request's connection without an answer.
 func (s *Server) drop(w http.ResponseWriter, r *http.Request) {
@@ -111,23 +77,12 @@ func (s *Server) drop(w http.ResponseWriter, r *http.Request) {
 	s.stats.Dropped++
 	s.mu.Unlock()
 	s.log.Info("blikktest: dropping connection", "method", r.Method, "path", r.URL.Path)
-	conn, _, err := http.NewResponseController(w).Hijack()
-	if err != nil {
-		panic(http.ErrAbortHandler)
-	}
-	conn.Close()
+	fakehttp.Drop(w)
 }
 
 // writeJSON answers status with v as JSON.
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		http.Error(w, "internal error", http.StatusInternalServerError)
-		return
-	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	w.Write(b)
+	fakehttp.WriteJSON(w, status, "application/json; charset=utf-8", v)
 }
 
 // message answers status with {"message": msg}.

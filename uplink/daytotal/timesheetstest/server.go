@@ -22,10 +22,10 @@ package timesheetstest
 
 import (
 	"crypto/subtle"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"stampclock/uplink/internal/fakehttp"
 	"strconv"
 	"strings"
 	"sync"
@@ -202,10 +202,7 @@ func message(w http.ResponseWriter, status int, msg string) {
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, _ := json.Marshal(v)
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	w.Write(b)
+	fakehttp.WriteJSON(w, status, "application/json", v)
 }
 
 // params checks person_id, organization_id and the date selector. need

@@ -2,7 +2,6 @@ package zeittest
 
 import (
 	"bytes"
-	"context"
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
@@ -12,6 +11,7 @@ import (
 	"net/http"
 	"regexp"
 	"slices"
+	"stampclock/uplink/internal/fakehttp"
 	"strings"
 	"time"
 )
@@ -56,50 +56,16 @@ func (s *Server) Handler() http.Handler {
 			s.log.Info("zeittest: down", "method", r.Method, "path", r.URL.Path, "status", http.StatusServiceUnavailable)
 			return
 		}
-		rw := &recorder{ResponseWriter: w, ctx: r.Context(), delay: delay}
+		rw := fakehttp.NewRecorder(w, r, delay)
 		mux.ServeHTTP(rw, r)
-		if rw.status >= 400 && rw.status < 500 && rw.status != http.StatusUnauthorized {
+		if rw.Status >= 400 && rw.Status < 500 && rw.Status != http.StatusUnauthorized {
 			s.mu.Lock()
 			s.stats.Rejected++
 			s.mu.Unlock()
 		}
-		s.log.Info("zeittest: request", "method", r.Method, "path", r.URL.Path, "status", rw.status)
+		s.log.Info("zeittest: request", "method", r.Method, "path", r.URL.Path, "status", rw.Status)
 	})
 }
-
-// recorder notes the status and delays the answer by delay.
-type recorder struct {
-	http.ResponseWriter
-	ctx    context.Context
-	delay  time.Duration
-	status int
-}
-
-func (rw *recorder) WriteHeader(code int) {
-	if rw.status != 0 {
-		return
-	}
-	rw.status = code
-	if rw.delay > 0 {
-		t := time.NewTimer(rw.delay)
-		select {
-		case <-t.C:
-		case <-rw.ctx.Done():
-			t.Stop()
-		}
-	}
-	rw.ResponseWriter.WriteHeader(code)
-}
-
-func (rw *recorder) Write(b []byte) (int, error) {
-	if rw.status == 0 {
-		rw.WriteHeader(http.StatusOK)
-	}
-	return rw.ResponseWriter.Write(b)
-}
-
-// Unwrap lets http.ResponseController reach the connection (Hijack).
-func (rw *recorder) Unwrap() http.ResponseWriter { return rw.ResponseWriter }
 
 // drop closes the request's connection without an answer.
 func (s *Server) drop(w http.ResponseWriter, r *http.Request) {
@@ -107,13 +73,7 @@ func (s *Server) drop(w http.ResponseWriter, r *http.Request) {
 	s.stats.Dropped++
 	s.mu.Unlock()
 	s.log.Info("zeittest: dropping connection", "method", r.Method, "path", r.URL.Path)
-	conn, _, err := http.NewResponseController(w).Hijack()
-	if err != nil {
-		// HTTP/2 or a recorder without a connection: abort the handler,
-		// which resets the stream without an answer.
-		panic(http.ErrAbortHandler)
-	}
-	conn.Close()
+	fakehttp.Drop(w)
 }
 
 // errorJSON answers status with {"status": status, "message": msg}.
