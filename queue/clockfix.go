@@ -1,9 +1,9 @@
 package queue
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -35,30 +35,29 @@ func (s *Store) CorrectBoot(boot string, wallNow time.Time, monoNow time.Duratio
 		recs := tx.Bucket(bucketRecords)
 		untrusted := tx.Bucket(bucketUntrusted)
 		meta := tx.Bucket(bucketMeta)
+		prefix := untrustedPrefix(boot)
 		var keys [][]byte
-		if err := untrusted.ForEach(func(k, _ []byte) error {
+		c := untrusted.Cursor()
+		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
 			keys = append(keys, append([]byte(nil), k...))
-			return nil
-		}); err != nil {
-			return err
 		}
-		for _, k := range keys {
+		for _, ik := range keys {
+			if err := untrusted.Delete(ik); err != nil {
+				return err
+			}
+			k := ik[len(prefix):]
 			var r Record
 			if err := json.Unmarshal(recs.Get(k), &r); err != nil {
 				return fmt.Errorf("%w: seq %d: %v", ErrBadRecord, btoi(k), err)
 			}
-			changed := false
 			if !r.ClockSynced && r.Boot == boot {
-				r.At, r.ClockSynced, changed = fix(r.Mono), true, true
+				r.At, r.ClockSynced = fix(r.Mono), true
 				if r.Kind == KindEntry {
 					r.End = r.At
 				}
 			}
 			if (r.Kind == KindEntry || r.Event == EventMissingStop) && !r.StartSynced && r.StartBoot == boot {
-				r.Start, r.StartSynced, changed = fix(r.StartMono), true, true
-			}
-			if !changed {
-				continue
+				r.Start, r.StartSynced = fix(r.StartMono), true
 			}
 			r.Corrected = true
 			if err := putJSON(recs, k, r); err != nil {
@@ -66,9 +65,9 @@ func (s *Store) CorrectBoot(boot string, wallNow time.Time, monoNow time.Duratio
 			}
 			n++
 			if !r.Trusted() {
-				continue
+				continue // a part from another boot is still untrusted
 			}
-			if err := untrusted.Delete(k); err != nil {
+			if err := addCounter(meta, counterUntrusted, -1); err != nil {
 				return err
 			}
 			for _, u := range s.uplinks {
@@ -99,22 +98,15 @@ func (s *Store) CorrectBoot(boot string, wallNow time.Time, monoNow time.Duratio
 }
 
 // needsCorrection tells whether CorrectBoot has anything to do, without
-// writing: an untrusted record, or an open shift or last tap of boot that
-// was stamped untrusted.
+// writing: an untrusted record of boot, or an open shift of boot whose
+// start was stamped untrusted.
 func needsCorrection(tx *bolt.Tx, boot string) (bool, error) {
-	found := false
-	err := tx.Bucket(bucketUntrusted).ForEach(func(_, v []byte) error {
-		for _, b := range strings.Fields(string(v)) {
-			if b == boot {
-				found = true
-			}
-		}
-		return nil
-	})
-	if err != nil || found {
-		return found, err
+	prefix := untrustedPrefix(boot)
+	if k, _ := tx.Bucket(bucketUntrusted).Cursor().Seek(prefix); k != nil && bytes.HasPrefix(k, prefix) {
+		return true, nil
 	}
-	err = tx.Bucket(bucketEmployees).ForEach(func(k, v []byte) error {
+	found := false
+	err := tx.Bucket(bucketEmployees).ForEach(func(k, v []byte) error {
 		var e Employee
 		if err := json.Unmarshal(v, &e); err != nil {
 			return fmt.Errorf("employee %s: %w", k, err)
@@ -125,6 +117,29 @@ func needsCorrection(tx *bolt.Tx, boot string) (bool, error) {
 		return nil
 	})
 	return found, err
+}
+
+// The untrusted index has one key per boot whose clock reading a record
+// still waits for: boot id, a zero byte, the record's sequence number. A
+// correction finds its records by seeking to its boot's prefix.
+func untrustedPrefix(boot string) []byte { return append([]byte(boot), 0) }
+
+// indexUntrusted adds r's untrusted parts to the index.
+func indexUntrusted(tx *bolt.Tx, r Record) error {
+	b := tx.Bucket(bucketUntrusted)
+	boots := map[string]bool{}
+	if !r.ClockSynced {
+		boots[r.Boot] = true
+	}
+	if (r.Kind == KindEntry || r.Event == EventMissingStop) && !r.StartSynced {
+		boots[r.StartBoot] = true
+	}
+	for boot := range boots {
+		if err := b.Put(append(untrustedPrefix(boot), itob(r.Seq)...), nil); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // correctEmployees fixes open shifts and last taps stamped in boot.

@@ -42,7 +42,10 @@ func decodeState(data []byte) entryState {
 	return e
 }
 
-const counterRecords = "records"
+const (
+	counterRecords   = "records"
+	counterUntrusted = "untrusted"
+)
 
 func counterKey(uplink, state string) string { return uplinkPrefix + uplink + "." + state }
 

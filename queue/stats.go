@@ -53,7 +53,7 @@ func (s *Store) Stats() (Stats, error) {
 		recs := tx.Bucket(bucketRecords)
 		st.Records = getCounter(tx.Bucket(bucketMeta), counterRecords)
 		st.LastSeq = recs.Sequence()
-		st.Untrusted = uint64(tx.Bucket(bucketUntrusted).Stats().KeyN)
+		st.Untrusted = getCounter(tx.Bucket(bucketMeta), counterUntrusted)
 		meta := tx.Bucket(bucketMeta)
 		for _, u := range s.uplinks {
 			us := UplinkStats{
@@ -128,7 +128,8 @@ func (s *Store) Badges() ([]Badge, error) {
 }
 
 // Prune deletes records older than before that no uplink still needs and
-// that are not anomalies, at most max per call. It returns how many it
+// that are neither anomalies nor untrusted (waiting for a clock
+// correction), at most max per call. It returns how many it
 // deleted. Records are walked oldest first; the walk ends at the first
 // record not older than before, at the first record still waiting for an
 // uplink (younger records wait too: they are pruned once it is delivered),
@@ -139,7 +140,6 @@ func (s *Store) Prune(before time.Time, max int) (int, error) {
 		n = 0
 		recs := tx.Bucket(bucketRecords)
 		anomalies := tx.Bucket(bucketAnomalies)
-		untrusted := tx.Bucket(bucketUntrusted)
 		var ubs []*bolt.Bucket
 		for _, u := range s.uplinks {
 			ubs = append(ubs, tx.Bucket(uplinkBucket(u.Name)))
@@ -150,16 +150,14 @@ func (s *Store) Prune(before time.Time, max int) (int, error) {
 	walk:
 		for k, v := c.First(); k != nil && len(doomed) < max && scanned < 4*max; k, v = c.Next() {
 			scanned++
-			var r struct {
-				At time.Time `json:"at"`
-			}
+			var r Record
 			if err := json.Unmarshal(v, &r); err != nil {
 				continue // keep what cannot be read; an operator can export it
 			}
 			if !r.At.Before(before) {
 				break
 			}
-			if anomalies.Get(k) != nil || untrusted.Get(k) != nil {
+			if anomalies.Get(k) != nil || !r.Trusted() {
 				continue
 			}
 			for _, ub := range ubs {

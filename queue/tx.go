@@ -187,9 +187,10 @@ func (t *Tx) Append(r Record) (Record, error) {
 		}
 	}
 	if !r.Trusted() {
-		// The value names the boots involved, so a correction can tell
-		// without reading records whether it has anything to do.
-		if err := t.tx.Bucket(bucketUntrusted).Put(key, []byte(r.Boot+" "+r.StartBoot)); err != nil {
+		if err := indexUntrusted(t.tx, r); err != nil {
+			return r, err
+		}
+		if err := addCounter(meta, counterUntrusted, 1); err != nil {
 			return r, err
 		}
 	}

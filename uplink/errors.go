@@ -87,3 +87,29 @@ func RetryAfterOf(err error) time.Duration {
 	}
 	return 0
 }
+
+// Unsure marks err as leaving a record's state on the receiver unknown:
+// Uncertain, so the next attempt reconciles first, keeping err's status
+// and Retry-After. A Permanent err stays Permanent (asking again the same
+// way will not help).
+func Unsure(err error, msg string) *Error {
+	ue := &Error{Class: Uncertain, Msg: msg, Err: err}
+	var inner *Error
+	if errors.As(err, &inner) {
+		ue.Status, ue.RetryAfter = inner.Status, inner.RetryAfter
+		if inner.Class == Permanent {
+			ue.Class = Permanent
+		}
+	}
+	return ue
+}
+
+// Partial is err after delivered of total parts (segments, reports, days)
+// of one record were stored: Unsure, so the next attempt reconciles the
+// parts already there. With none delivered it is err itself.
+func Partial(err error, delivered, total int, parts string) error {
+	if delivered == 0 {
+		return err
+	}
+	return Unsure(err, fmt.Sprintf("%d of %d %s delivered before this one failed", delivered, total, parts))
+}

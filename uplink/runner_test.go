@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -235,5 +236,24 @@ func TestTransportError_DialIsRetryOtherwiseUncertain(t *testing.T) {
 	}
 	if c := TransportError(read).Class; c != Uncertain {
 		t.Errorf("read: %v", c)
+	}
+}
+
+func TestUnsureAndPartial(t *testing.T) {
+	retry := &Error{Class: Retry, Status: 429, RetryAfter: 7 * time.Second}
+	if u := Unsure(retry, "reconcile failed"); u.Class != Uncertain || u.Status != 429 || u.RetryAfter != 7*time.Second || !errors.Is(u, retry) {
+		t.Errorf("Unsure(retry) = %+v", u)
+	}
+	if u := Unsure(&Error{Class: Permanent, Status: 400}, "x"); u.Class != Permanent {
+		t.Errorf("Unsure(permanent) = %v, want permanent", u.Class)
+	}
+	if u := Unsure(errors.New("eof"), "x"); u.Class != Uncertain {
+		t.Errorf("Unsure(plain) = %v", u.Class)
+	}
+	if err := Partial(retry, 0, 2, "segments"); err != error(retry) {
+		t.Errorf("Partial with none delivered = %v, want the error itself", err)
+	}
+	if err := Partial(retry, 1, 2, "segments"); ClassOf(err) != Uncertain || !strings.Contains(err.Error(), "1 of 2 segments delivered") {
+		t.Errorf("Partial = %v", err)
 	}
 }

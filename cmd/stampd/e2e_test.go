@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -47,9 +48,28 @@ func TestMain(m *testing.M) {
 type proc struct {
 	t      testing.TB
 	cmd    *exec.Cmd
-	stderr *bytes.Buffer
+	stderr *lockedBuffer
 	done   chan struct{} // closed when the process has exited
 	err    error         // its exit error, valid after done
+}
+
+// lockedBuffer collects a process's output; tests read it while the
+// process still writes.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 // wait waits for the process to exit and returns its exit error.
@@ -104,7 +124,7 @@ func (e *env) start() *proc {
 func (e *env) startCmd(argv ...string) *proc {
 	e.t.Helper()
 	cmd := exec.Command(argv[0], append(argv[1:], "--config", e.config)...)
-	p := &proc{t: e.t, cmd: cmd, stderr: &bytes.Buffer{}, done: make(chan struct{})}
+	p := &proc{t: e.t, cmd: cmd, stderr: &lockedBuffer{}, done: make(chan struct{})}
 	cmd.Stderr = p.stderr
 	if err := cmd.Start(); err != nil {
 		e.t.Fatal(err)

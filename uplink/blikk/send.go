@@ -2,7 +2,6 @@ package blikk
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -167,32 +166,12 @@ func (c *Client) reports(ctx context.Context, uid int, from, to string) ([]Serve
 // still unknown, so Uncertain, unless the server rejected the query itself
 // as invalid (Permanent: asking again will not help).
 func reconcileError(err error) error {
-	ue := &uplink.Error{Class: uplink.Uncertain, Msg: "reconcile query failed; report state unknown, not sent", Err: err}
-	var inner *uplink.Error
-	if errors.As(err, &inner) {
-		ue.Status, ue.RetryAfter = inner.Status, inner.RetryAfter
-		if inner.Class == uplink.Permanent {
-			ue.Class = uplink.Permanent
-		}
-	}
-	return ue
+	return uplink.Unsure(err, "reconcile query failed; report state unknown, not sent")
 }
 
 // partialError escalates err to Uncertain when earlier reports of the same
 // entry are on the server, so the next attempt reconciles them. A
 // Permanent err stays Permanent, its message saying how many went through.
 func partialError(err error, delivered, total int) error {
-	if delivered == 0 {
-		return err
-	}
-	var inner *uplink.Error
-	ue := &uplink.Error{Class: uplink.Uncertain, Err: err,
-		Msg: fmt.Sprintf("%d of %d reports delivered before this one failed", delivered, total)}
-	if errors.As(err, &inner) {
-		ue.Status, ue.RetryAfter = inner.Status, inner.RetryAfter
-		if inner.Class == uplink.Permanent {
-			ue.Class = uplink.Permanent
-		}
-	}
-	return ue
+	return uplink.Partial(err, delivered, total, "reports")
 }

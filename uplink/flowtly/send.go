@@ -2,7 +2,6 @@ package flowtly
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -237,31 +236,11 @@ func (c *Client) List(ctx context.Context, q url.Values, yield func(WorkTime) bo
 // still unknown, so Uncertain, unless the server rejected the query itself
 // (Permanent: listing again will not help).
 func reconcileError(err error) error {
-	ue := &uplink.Error{Class: uplink.Uncertain, Msg: "reconcile list failed; record state unknown, not sent", Err: err}
-	var inner *uplink.Error
-	if errors.As(err, &inner) {
-		ue.Status, ue.RetryAfter = inner.Status, inner.RetryAfter
-		if inner.Class == uplink.Permanent {
-			ue.Class = uplink.Permanent
-		}
-	}
-	return ue
+	return uplink.Unsure(err, "reconcile list failed; record state unknown, not sent")
 }
 
 // partialError escalates err to Uncertain when earlier days of the same
 // entry are on the server, so the next attempt reconciles them.
 func partialError(err error, delivered, total int) error {
-	if delivered == 0 {
-		return err
-	}
-	ue := &uplink.Error{Class: uplink.Uncertain, Err: err,
-		Msg: fmt.Sprintf("%d of %d days delivered before this one failed", delivered, total)}
-	var inner *uplink.Error
-	if errors.As(err, &inner) {
-		ue.Status, ue.RetryAfter = inner.Status, inner.RetryAfter
-		if inner.Class == uplink.Permanent {
-			ue.Class = uplink.Permanent
-		}
-	}
-	return ue
+	return uplink.Partial(err, delivered, total, "days")
 }

@@ -2,7 +2,6 @@ package zeiterfassung
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -150,31 +149,11 @@ func sameTime(server, ours string) bool {
 // still unknown, so Uncertain, unless the server rejected the query itself
 // (a 4xx other than 401, 408 and 429: sending again will not help).
 func reconcileError(err error) error {
-	ue := &uplink.Error{Class: uplink.Uncertain, Msg: "reconcile query failed; entry state unknown, not sent", Err: err}
-	var inner *uplink.Error
-	if errors.As(err, &inner) {
-		ue.Status, ue.RetryAfter = inner.Status, inner.RetryAfter
-		if inner.Class == uplink.Permanent {
-			ue.Class = uplink.Permanent
-		}
-	}
-	return ue
+	return uplink.Unsure(err, "reconcile query failed; entry state unknown, not sent")
 }
 
 // partialError escalates err to Uncertain when earlier segments of the
 // same entry are on the server, so the next attempt reconciles them.
 func partialError(err error, delivered, total int) error {
-	if delivered == 0 {
-		return err
-	}
-	var inner *uplink.Error
-	ue := &uplink.Error{Class: uplink.Uncertain, Err: err,
-		Msg: fmt.Sprintf("%d of %d segments delivered before this one failed", delivered, total)}
-	if errors.As(err, &inner) {
-		ue.Status, ue.RetryAfter = inner.Status, inner.RetryAfter
-		if inner.Class == uplink.Permanent {
-			ue.Class = uplink.Permanent
-		}
-	}
-	return ue
+	return uplink.Partial(err, delivered, total, "segments")
 }

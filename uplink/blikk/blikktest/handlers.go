@@ -44,9 +44,9 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("DELETE /v1/Core/TimeReports/{id}", s.authed(s.deleteReport))
 
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		down, delay := s.Mode()
 		s.mu.Lock()
 		s.stats.Requests++
-		down, delay := s.down, s.delay
 		if down == Down503 {
 			s.stats.Injected++
 		}
@@ -336,11 +336,8 @@ func (s *Server) createReport(w http.ResponseWriter, r *http.Request) {
 	rep.Created = s.o.Now()
 	s.reports = append(s.reports, rep)
 	s.stats.Stored++
-	drop := s.dropAfter > 0
-	if drop {
-		s.dropAfter--
-	}
 	s.mu.Unlock()
+	drop := s.TakeDrop()
 	s.log.Info("blikktest: stored report", "id", rep.ID, "user_id", rep.UserID, "date", rep.Date,
 		"clock_start", rep.ClockStart, "clock_end", rep.ClockEnd, "hours", rep.Hours)
 	if s.o.OnStore != nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http/httptest"
+	"stampclock/uplink/internal/fakehttp"
 	"sync"
 	"time"
 )
@@ -37,15 +38,13 @@ type Item struct {
 }
 
 // DownMode is how a server that is "down" answers.
-type DownMode int
+type DownMode = fakehttp.DownMode
 
+// Down modes.
 const (
-	// Up: the server works normally.
-	Up DownMode = iota
-	// DownClose: every request's connection is closed without an answer.
-	DownClose
-	// Down503: every request is answered 503 Service Unavailable.
-	Down503
+	Up        = fakehttp.Up        // the server works normally
+	DownClose = fakehttp.DownClose // every connection is closed without an answer
+	Down503   = fakehttp.Down503   // every request is answered 503
 )
 
 // Options configure a Server. Zero values mean the documented default.
@@ -145,6 +144,8 @@ type tokenState struct {
 // Server is the fake Blikk API. Create it with New and serve Handler; all
 // methods are safe for concurrent use.
 type Server struct {
+	fakehttp.Faults // SetDown, SetDelay, DropAfterStore
+
 	o        Options
 	log      *slog.Logger
 	users    map[int]User
@@ -158,9 +159,6 @@ type Server struct {
 	failCreates []Fault
 	failTokens  []Fault
 	rejectAuth  int
-	dropAfter   int
-	delay       time.Duration
-	down        DownMode
 	rateLimit   int
 	rateWindow  time.Duration
 }
@@ -306,29 +304,6 @@ func (s *Server) ExpireTokens() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	clear(s.tokens)
-}
-
-// DropAfterStore makes the next n successful creates store the report and
-// then close the connection without answering.
-func (s *Server) DropAfterStore(n int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.dropAfter += n
-}
-
-// SetDelay delays every answer by d (0: no delay). Work is done first: a
-// create stores its report, then waits d before answering.
-func (s *Server) SetDelay(d time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.delay = d
-}
-
-// SetDown takes the server down (DownClose, Down503) or back Up.
-func (s *Server) SetDown(m DownMode) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.down = m
 }
 
 // SetRateLimit changes the limit to n requests per window and token (n < 0:

@@ -30,9 +30,9 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET "+collection+"/{id}", s.authed(s.get))
 
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		down, delay := s.Mode()
 		s.mu.Lock()
 		s.stats.Requests++
-		down, delay := s.down, s.delay
 		if down == Down503 {
 			s.stats.Injected++
 		}
@@ -229,11 +229,8 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request) {
 	rec.CreatedAt = s.o.Now()
 	s.records = append(s.records, rec)
 	s.stats.Stored++
-	drop := s.dropAfter > 0
-	if drop {
-		s.dropAfter--
-	}
 	s.mu.Unlock()
+	drop := s.TakeDrop()
 	if s.o.OnStore != nil {
 		s.o.OnStore(rec)
 	}

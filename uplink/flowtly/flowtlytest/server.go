@@ -2,6 +2,7 @@ package flowtlytest
 
 import (
 	"log/slog"
+	"stampclock/uplink/internal/fakehttp"
 	"strconv"
 	"strings"
 	"sync"
@@ -9,15 +10,13 @@ import (
 )
 
 // DownMode is how a server that is "down" answers.
-type DownMode int
+type DownMode = fakehttp.DownMode
 
+// Down modes.
 const (
-	// Up: the server works normally.
-	Up DownMode = iota
-	// DownClose: every request's connection is closed without an answer.
-	DownClose
-	// Down503: every request is answered 503 Service Unavailable.
-	Down503
+	Up        = fakehttp.Up        // the server works normally
+	DownClose = fakehttp.DownClose // every connection is closed without an answer
+	Down503   = fakehttp.Down503   // every request is answered 503
 )
 
 // Style is how list answers name the collection's members.
@@ -115,6 +114,8 @@ type Fault struct {
 // Server is the fake Flowtly API. Create it with New and serve Handler;
 // all methods are safe for concurrent use.
 type Server struct {
+	fakehttp.Faults // SetDown, SetDelay, DropAfterStore
+
 	o         Options
 	log       *slog.Logger
 	employees map[string]bool // IRIs
@@ -126,9 +127,6 @@ type Server struct {
 	stats     Stats
 	failPosts []Fault
 	failLists []Fault
-	dropAfter int
-	delay     time.Duration
-	down      DownMode
 }
 
 // New returns a server configured by o. It is not listening: serve
@@ -240,28 +238,4 @@ func (s *Server) FailLists(n int, f Fault) {
 	for range n {
 		s.failLists = append(s.failLists, f)
 	}
-}
-
-// DropAfterStore makes the next n successful POSTs store the record and
-// then close the connection without answering.
-func (s *Server) DropAfterStore(n int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.dropAfter += n
-}
-
-// SetDelay delays every answer by d (0: no delay). Work is done first: a
-// POST stores its record, then waits d before answering, so a client that
-// times out has in fact delivered.
-func (s *Server) SetDelay(d time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.delay = d
-}
-
-// SetDown takes the server down (DownClose, Down503) or back Up.
-func (s *Server) SetDown(m DownMode) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.down = m
 }

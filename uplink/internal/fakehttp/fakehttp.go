@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"sync"
 	"time"
 )
 
@@ -75,4 +76,70 @@ func WriteJSON(w http.ResponseWriter, status int, contentType string, v any) {
 	w.Header().Set("Content-Type", contentType)
 	w.WriteHeader(status)
 	w.Write(b)
+}
+
+// DownMode is how a server that is "down" answers.
+type DownMode int
+
+const (
+	// Up: the server works normally.
+	Up DownMode = iota
+	// DownClose: every request's connection is closed without an answer.
+	DownClose
+	// Down503: every request is answered 503 Service Unavailable.
+	Down503
+)
+
+// Faults is the fault state every fake server has: whether it is down, how
+// long answers are held back, and how many stores lose their answer. Its
+// methods are promoted to the servers that embed it and are safe for
+// concurrent use.
+type Faults struct {
+	mu        sync.Mutex
+	down      DownMode
+	delay     time.Duration
+	dropAfter int
+}
+
+// SetDown takes the server down (DownClose, Down503) or back Up.
+func (f *Faults) SetDown(m DownMode) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.down = m
+}
+
+// SetDelay delays every answer by d (0: no delay). Work is done first: a
+// create stores its record, then waits d before answering, so a client
+// that times out has in fact delivered.
+func (f *Faults) SetDelay(d time.Duration) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.delay = d
+}
+
+// DropAfterStore makes the next n successful creates store the record and
+// then close the connection without answering.
+func (f *Faults) DropAfterStore(n int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.dropAfter += n
+}
+
+// Mode returns the down mode and the answer delay now in force.
+func (f *Faults) Mode() (DownMode, time.Duration) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.down, f.delay
+}
+
+// TakeDrop reports whether the answer to the store just made is to be
+// dropped, using up one of the DropAfterStore count.
+func (f *Faults) TakeDrop() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.dropAfter == 0 {
+		return false
+	}
+	f.dropAfter--
+	return true
 }

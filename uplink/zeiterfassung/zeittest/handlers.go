@@ -39,9 +39,9 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("DELETE /api/time-v2.1/deletetimeentry/{id}", s.authed(s.deleteEntry))
 
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		down, delay := s.Mode()
 		s.mu.Lock()
 		s.stats.Requests++
-		down, delay := s.down, s.delay
 		if down == Down503 {
 			s.stats.Injected++
 		}
@@ -373,11 +373,8 @@ func (s *Server) createEntry(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.entries = append(s.entries, e)
 	s.stats.Stored++
-	drop := s.dropAfter > 0
-	if drop {
-		s.dropAfter--
-	}
 	s.mu.Unlock()
+	drop := s.TakeDrop()
 	s.log.Info("zeittest: stored entry", "id", e.ID, "user", e.UserEmail, "start", e.StartTime, "end", e.EndTime)
 	if s.o.OnStore != nil {
 		s.o.OnStore(e)

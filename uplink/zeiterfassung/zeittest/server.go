@@ -9,7 +9,6 @@ import (
 	"stampclock/uplink/internal/fakehttp"
 	"strings"
 	"sync"
-	"time"
 )
 
 // IDName is a time type or a project: the API's {id, name}.
@@ -29,15 +28,13 @@ const (
 )
 
 // DownMode is how a server that is "down" answers.
-type DownMode int
+type DownMode = fakehttp.DownMode
 
+// Down modes.
 const (
-	// Up: the server works normally.
-	Up DownMode = iota
-	// DownClose: every request's connection is closed without an answer.
-	DownClose
-	// Down503: every request is answered 503 Service Unavailable.
-	Down503
+	Up        = fakehttp.Up        // the server works normally
+	DownClose = fakehttp.DownClose // every connection is closed without an answer
+	Down503   = fakehttp.Down503   // every request is answered 503
 )
 
 // Default credentials and header, used for zero Options fields.
@@ -124,6 +121,8 @@ type Fault struct {
 // Server is the fake Zeiterfassung API. Create it with New and serve
 // Handler; all methods are safe for concurrent use.
 type Server struct {
+	fakehttp.Faults // SetDown, SetDelay, DropAfterStore
+
 	o         Options
 	log       *slog.Logger
 	users     map[string]bool // lower-case emails
@@ -136,9 +135,6 @@ type Server struct {
 	stats       Stats
 	failCreates []Fault
 	rejectAuth  int
-	dropAfter   int
-	delay       time.Duration
-	down        DownMode
 	loginStyle  LoginStyle
 }
 
@@ -252,30 +248,6 @@ func (s *Server) ExpireTokens() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	clear(s.tokens)
-}
-
-// DropAfterStore makes the next n successful createtimeentry calls store
-// the entry and then close the connection without answering.
-func (s *Server) DropAfterStore(n int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.dropAfter += n
-}
-
-// SetDelay delays every answer by d (0: no delay). Work is done first: a
-// create stores its entry, then waits d before answering, so a client that
-// times out has in fact delivered.
-func (s *Server) SetDelay(d time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.delay = d
-}
-
-// SetDown takes the server down (DownClose, Down503) or back Up.
-func (s *Server) SetDown(m DownMode) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.down = m
 }
 
 // SetLoginStyle changes how the next logins carry the token.
