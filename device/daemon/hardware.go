@@ -8,7 +8,6 @@ import (
 	"periph.io/x/conn/v3/physic"
 
 	"stampclock/device/agent"
-	"stampclock/device/clock"
 	"stampclock/device/feedback"
 	"stampclock/device/feedback/display"
 	"stampclock/device/feedback/gpio"
@@ -183,14 +182,7 @@ func (d *Daemon) healthLoop(ctx context.Context) error {
 			if d.metrics != nil {
 				d.metrics.Error("reader")
 			}
-			now := d.opts.Clock.Now()
-			boot, mono := d.opts.Clock.Boot()
-			if _, err := d.store.Update(func(tx *queue.Tx) error {
-				_, err := tx.Append(queue.Record{Kind: queue.KindEvent, Event: queue.EventReaderFault, At: now,
-					ClockSynced: clock.Trusted(now, d.opts.Clock.Synced(), d.opts.MinTime), Boot: boot, Mono: mono,
-					Detail: h.LastError})
-				return err
-			}); err != nil {
+			if err := d.recordEvent(d.store, queue.EventReaderFault, h.LastError); err != nil {
 				d.log.Error("recording reader fault", "err", err)
 			}
 			d.wake()

@@ -46,16 +46,7 @@ func (d *Daemon) openStore(specs []queue.UplinkSpec) (*queue.Store, error) {
 		return nil, err
 	}
 	if d.alarm != nil {
-		boot, mono := d.opts.Clock.Boot()
-		_, err := store.Update(func(tx *queue.Tx) error {
-			_, err := tx.Append(queue.Record{
-				Kind: queue.KindEvent, Event: queue.EventStoreFault, At: d.alarm.At,
-				ClockSynced: clock.Trusted(d.alarm.At, d.opts.Clock.Synced(), d.opts.MinTime), Boot: boot, Mono: mono,
-				Detail: fmt.Sprintf("damaged store moved to %s: %s", d.alarm.MovedTo, d.alarm.Error),
-			})
-			return err
-		})
-		if err != nil {
+		if err := d.recordEvent(store, queue.EventStoreFault, fmt.Sprintf("damaged store moved to %s: %s", d.alarm.MovedTo, d.alarm.Error)); err != nil {
 			store.Close()
 			return nil, err
 		}
@@ -107,4 +98,18 @@ func (d *Daemon) clockLoop(ctx context.Context) error {
 		case <-t.C:
 		}
 	}
+}
+
+// recordEvent appends an event to store, stamped with the clock like a
+// tap (boot id, monotonic reading, trust), so it reaches MQTT and the
+// operator.
+func (d *Daemon) recordEvent(store *queue.Store, event, detail string) error {
+	at := d.opts.Clock.Now()
+	boot, mono := d.opts.Clock.Boot()
+	_, err := store.Update(func(tx *queue.Tx) error {
+		_, err := tx.Append(queue.Record{Kind: queue.KindEvent, Event: event, At: at, Detail: detail,
+			ClockSynced: clock.Trusted(at, d.opts.Clock.Synced(), d.opts.MinTime), Boot: boot, Mono: mono})
+		return err
+	})
+	return err
 }

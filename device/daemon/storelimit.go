@@ -6,7 +6,6 @@ import (
 	"sync"
 	"time"
 
-	"stampclock/device/clock"
 	"stampclock/queue"
 )
 
@@ -65,13 +64,7 @@ func (d *Daemon) checkStoreSize(size, limit, threshold int64) {
 	if d.metrics != nil {
 		d.metrics.Error("store_near_full")
 	}
-	at := d.opts.Clock.Now()
-	boot, mono := d.opts.Clock.Boot()
-	if _, err := d.store.Update(func(tx *queue.Tx) error {
-		_, err := tx.Append(queue.Record{Kind: queue.KindEvent, Event: queue.EventStoreNearFull, At: at,
-			ClockSynced: clock.Trusted(at, d.opts.Clock.Synced(), d.opts.MinTime), Boot: boot, Mono: mono, Detail: now})
-		return err
-	}); err != nil {
+	if err := d.recordEvent(d.store, queue.EventStoreNearFull, now); err != nil {
 		d.log.Error("recording store_near_full", "err", err)
 	}
 	d.wake()
