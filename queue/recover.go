@@ -24,8 +24,14 @@ var ErrCorrupt = errors.New("queue: store file is corrupt")
 // CheckFile in a child process (stampd --check-store PATH) and treat a crash
 // like ErrCorrupt; that also keeps the page reads out of the daemon's
 // memory.
+//
+// A missing or empty file is fine; a path that is not a store at all
+// yields an error wrapping ErrNotStore (see Identify).
 func CheckFile(path string, timeout time.Duration) (err error) {
-	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+	if err := Identify(path); err != nil {
+		return err
+	}
+	if fi, err := os.Stat(path); errors.Is(err, os.ErrNotExist) || (err == nil && fi.Size() == 0) {
 		return nil
 	}
 	defer func() {
@@ -59,8 +65,12 @@ func CheckFile(path string, timeout time.Duration) (err error) {
 }
 
 // MoveAside renames a damaged store to "<path>.corrupt-<UTC time>" so a
-// fresh one can take its place. It never deletes anything.
+// fresh one can take its place. It never deletes anything, and it moves
+// only what is plausibly a store (see Identify).
 func MoveAside(path string, now time.Time) (string, error) {
+	if err := Identify(path); err != nil {
+		return "", fmt.Errorf("queue: move %s aside: %w", path, err)
+	}
 	to := path + ".corrupt-" + now.UTC().Format("20060102T150405Z")
 	if _, err := os.Stat(to); err == nil {
 		return "", fmt.Errorf("queue: move %s aside: %s exists", path, to)

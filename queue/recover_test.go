@@ -75,10 +75,17 @@ func TestCheckFile_GoodMissingAndDamaged(t *testing.T) {
 	if !checkInChild(t, bad) {
 		t.Fatal("damaged page not detected")
 	}
-	// Garbage from the start: both meta pages are gone.
-	os.WriteFile(bad, []byte(strings.Repeat("not a bbolt file ", 1000)), 0o600)
+	// Garbage from the start, page-aligned like a store: both meta pages
+	// are gone.
+	os.WriteFile(bad, []byte(strings.Repeat("not a bbolt file", 1024)), 0o600)
 	if err := CheckFile(bad, time.Second); !errors.Is(err, ErrCorrupt) {
 		t.Fatalf("garbage: err = %v, want ErrCorrupt", err)
+	}
+	// Text of no store's size is not a store at all (store.path on the
+	// wrong file): not damage.
+	os.WriteFile(bad, []byte(strings.Repeat("not a bbolt file ", 1000)), 0o600)
+	if err := CheckFile(bad, time.Second); !errors.Is(err, ErrNotStore) {
+		t.Fatalf("text: err = %v, want ErrNotStore", err)
 	}
 }
 

@@ -391,6 +391,9 @@ func (c *Config) validate() error {
 	if c.Store.WarnPercent < 1 || c.Store.WarnPercent > 100 {
 		return fmt.Errorf("store.warn_percent: %d; want 1 to 100", c.Store.WarnPercent)
 	}
+	if err := c.validatePaths(); err != nil {
+		return err
+	}
 	if c.Metrics.Listen != "" {
 		if _, _, err := net.SplitHostPort(c.Metrics.Listen); err != nil {
 			return fmt.Errorf("metrics.listen: %q is not host:port (like \"127.0.0.1:9120\")", c.Metrics.Listen)

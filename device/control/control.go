@@ -54,14 +54,10 @@ func Listen(path string, h Handler, log *slog.Logger) (*Server, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
-		return nil, fmt.Errorf("control: create directory for %s: %w", path, err)
+		return nil, fmt.Errorf("control: control.socket %s: create its directory: %w", path, err)
 	}
-	if c, err := net.DialTimeout("unix", path, time.Second); err == nil {
-		c.Close()
-		return nil, fmt.Errorf("control: %s: another stampd is listening", path)
-	}
-	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("control: remove stale socket %s: %w", path, err)
+	if err := removeStale(path); err != nil {
+		return nil, err
 	}
 	ln, err := net.Listen("unix", path)
 	if err != nil {
@@ -72,6 +68,43 @@ func Listen(path string, h Handler, log *slog.Logger) (*Server, error) {
 		return nil, fmt.Errorf("control: chmod %s: %w", path, err)
 	}
 	return &Server{ln: ln, h: h, log: log}, nil
+}
+
+// removeStale removes a socket left behind by a daemon that died. Only a
+// socket nobody listens on is removed: anything else at path (a regular
+// file such as the queue, a directory, a symlink) is a configuration error
+// and stays untouched.
+func removeStale(path string) error {
+	fi, err := os.Lstat(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("control: control.socket %s: %w", path, err)
+	}
+	if fi.Mode().Type() != os.ModeSocket {
+		return fmt.Errorf("control: control.socket %s exists and is not a socket (%s); refusing to replace it: fix control.socket", path, describeMode(fi.Mode()))
+	}
+	if c, err := net.DialTimeout("unix", path, time.Second); err == nil {
+		c.Close()
+		return fmt.Errorf("control: %s: another stampd is listening", path)
+	}
+	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("control: remove stale socket %s: %w", path, err)
+	}
+	return nil
+}
+
+func describeMode(m os.FileMode) string {
+	switch {
+	case m.IsRegular():
+		return "a regular file"
+	case m.IsDir():
+		return "a directory"
+	case m&os.ModeSymlink != 0:
+		return "a symbolic link"
+	}
+	return "mode " + m.String()
 }
 
 // Serve answers connections until ctx is done, then closes the socket.

@@ -22,11 +22,14 @@ type StoreAlarm struct {
 // deleting it) and opens the store, fresh if it had to.
 func (d *Daemon) openStore(specs []queue.UplinkSpec) (*queue.Store, error) {
 	path := d.cfg.Store.Path
+	if err := queue.Identify(path); err != nil {
+		return nil, fmt.Errorf("store.path: %w; refusing to use or move it", err)
+	}
 	var damage error
 	if d.opts.CheckStore != nil {
 		if err := d.opts.CheckStore(path); err != nil {
 			if !errors.Is(err, queue.ErrCorrupt) {
-				return nil, err
+				return nil, fmt.Errorf("store.path: %w", err)
 			}
 			damage = err
 		}

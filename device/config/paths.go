@@ -1,0 +1,76 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// validatePaths refuses store and socket paths that would make stampd
+// remove or "repair" the wrong file: the control socket on the store or
+// on the config file, the store on a directory or on the config file, and
+// either one below something that is not a directory. It only looks at
+// the file system; nothing is created.
+func (c *Config) validatePaths() error {
+	store, socket := c.Store.Path, c.Control.Socket
+	if samePath(socket, store) {
+		return fmt.Errorf("control.socket: %s is store.path: the socket must not be the queue file", socket)
+	}
+	if c.Path != "" && samePath(socket, c.Path) {
+		return fmt.Errorf("control.socket: %s is this config file", socket)
+	}
+	if c.Path != "" && samePath(store, c.Path) {
+		return fmt.Errorf("store.path: %s is this config file", store)
+	}
+	if err := parentIsDir(socket); err != nil {
+		return fmt.Errorf("control.socket: %w", err)
+	}
+	if fi, err := os.Lstat(socket); err == nil && fi.Mode().Type() != fs.ModeSocket {
+		return fmt.Errorf("control.socket: %s exists and is not a socket; stampd replaces only a stale socket", socket)
+	}
+	if err := parentIsDir(store); err != nil {
+		return fmt.Errorf("store.path: %w", err)
+	}
+	if fi, err := os.Stat(store); err == nil && !fi.Mode().IsRegular() {
+		return fmt.Errorf("store.path: %s is not a regular file (a directory?); want the queue file, like %s", store, filepath.Join(store, "queue.db"))
+	}
+	return nil
+}
+
+// samePath reports whether a and b name the same file: the same cleaned
+// absolute path, or the same existing file under two names.
+func samePath(a, b string) bool {
+	aa, err1 := filepath.Abs(a)
+	bb, err2 := filepath.Abs(b)
+	if err1 == nil && err2 == nil && aa == bb {
+		return true
+	}
+	fa, err1 := os.Stat(a)
+	fb, err2 := os.Stat(b)
+	return err1 == nil && err2 == nil && os.SameFile(fa, fb)
+}
+
+// parentIsDir fails when an existing ancestor of path is not a directory
+// (missing directories are created at start).
+func parentIsDir(path string) error {
+	for dir := filepath.Dir(path); ; dir = filepath.Dir(dir) {
+		fi, err := os.Stat(dir)
+		switch {
+		case err == nil && !fi.IsDir():
+			return fmt.Errorf("%s: %s is not a directory", path, dir)
+		case err == nil:
+			return nil
+		case errors.Is(err, fs.ErrNotExist):
+			if next := filepath.Dir(dir); next == dir {
+				return nil
+			}
+			continue
+		case errors.Is(err, fs.ErrPermission):
+			return nil // checked again when the daemon creates it
+		default:
+			return fmt.Errorf("%s: %w", path, err)
+		}
+	}
+}

@@ -1,0 +1,60 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// Issue 11, defects 1 and 7: paths that would make stampd delete or "repair"
+// the wrong file are refused with an error naming the key.
+func TestParse_DangerousPaths_Refused(t *testing.T) {
+	dir := t.TempDir()
+	cfgFile := filepath.Join(dir, "stampd.toml")
+	regular := filepath.Join(dir, "notes.txt")
+	if err := os.WriteFile(regular, []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	sub := filepath.Join(dir, "state")
+	if err := os.Mkdir(sub, 0o750); err != nil {
+		t.Fatal(err)
+	}
+	q := filepath.Join(dir, "queue.db")
+	for _, c := range []struct {
+		name, store, socket, want string
+	}{
+		{"socket is the store", q, q, "control.socket"},
+		{"socket is the store, spelled differently", q, dir + "/./queue.db", "control.socket"},
+		{"socket is the config file", q, cfgFile, "control.socket"},
+		{"socket is a regular file", q, regular, "control.socket"},
+		{"socket inside a file", q, filepath.Join(regular, "s.sock"), "control.socket"},
+		{"store is a directory", sub, filepath.Join(dir, "s.sock"), "store.path"},
+		{"store is the config file", cfgFile, filepath.Join(dir, "s.sock"), "store.path"},
+		{"store inside a file", filepath.Join(regular, "queue.db"), filepath.Join(dir, "s.sock"), "store.path"},
+	} {
+		text := "[device]\nid = \"t1\"\n[store]\npath = \"" + c.store + "\"\n[control]\nsocket = \"" + c.socket + "\"\n"
+		if err := os.WriteFile(cfgFile, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		_, err := Load(cfgFile)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: err = %v, want it to name %s", c.name, err, c.want)
+		}
+	}
+	if _, err := os.Stat(regular); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestParse_GoodPaths_Accepted(t *testing.T) {
+	dir := t.TempDir()
+	cfgFile := filepath.Join(dir, "stampd.toml")
+	text := "[device]\nid = \"t1\"\n[store]\npath = \"" + filepath.Join(dir, "new", "queue.db") + "\"\n[control]\nsocket = \"" + filepath.Join(dir, "run", "s.sock") + "\"\n"
+	if err := os.WriteFile(cfgFile, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(cfgFile); err != nil {
+		t.Fatal(err)
+	}
+}
