@@ -2,6 +2,7 @@ package queue
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -89,20 +90,22 @@ func (s *Store) Claim(uplink string, n int, now time.Time) ([]Claim, error) {
 			k []byte
 			v []byte
 		}
-		var updates []upd
+		var updates, bad []upd
 		c := ub.Cursor()
 		for k, v := c.First(); k != nil && len(out) < n; k, v = c.Next() {
 			st := decodeState(v)
-			if st.State == stateDead || st.State == stateHeld {
+			if st.State == stateDead || st.State == stateHeld || st.State == stateQuarantined {
 				continue
 			}
 			data := recs.Get(k)
 			if data == nil {
 				return fmt.Errorf("%w: uplink %s: seq %d queued but missing", ErrBadRecord, uplink, btoi(k))
 			}
-			var r Record
-			if err := json.Unmarshal(data, &r); err != nil {
-				return fmt.Errorf("%w: seq %d: %v", ErrBadRecord, btoi(k), err)
+			r, err := decodeRecord(k, data)
+			if err != nil {
+				// Quarantined below; the others keep flowing.
+				bad = append(bad, upd{append([]byte(nil), k...), []byte(err.Error())})
+				continue
 			}
 			reconcile := st.Uncertain || st.State == stateInflight
 			out = append(out, Claim{Record: r, Attempts: st.Attempts, Reconcile: reconcile})
@@ -113,6 +116,11 @@ func (s *Store) Claim(uplink string, n int, now time.Time) ([]Claim, error) {
 		}
 		for _, u := range updates {
 			if err := ub.Put(u.k, u.v); err != nil {
+				return err
+			}
+		}
+		for _, b := range bad {
+			if _, err := s.quarantine(tx, b.k, errors.New(string(b.v)), now); err != nil {
 				return err
 			}
 		}
@@ -169,7 +177,7 @@ func (s *Store) Settle(uplink string, outcomes []Outcome, now time.Time) error {
 				continue // already settled
 			}
 			st := decodeState(v)
-			if st.State == stateDead || st.State == stateHeld {
+			if st.State == stateDead || st.State == stateHeld || st.State == stateQuarantined {
 				continue
 			}
 			switch o.Result {
@@ -318,7 +326,9 @@ type Item struct {
 
 // Queued lists up to limit records still in uplink's queue ("" = every
 // uplink), oldest first, after sequence number after. state filters by
-// "pending" (includes in flight), "held", "dead" or "" for all.
+// "pending" (includes in flight), "held", "dead", "quarantined" or "" for
+// all. A record that cannot be decoded is listed with its seq only and the
+// decode error as its message.
 func (s *Store) Queued(uplink, state string, after uint64, limit int) ([]Item, error) {
 	if uplink != "" && !s.hasUplink(uplink) {
 		return nil, fmt.Errorf("%w: %q", ErrUnknownUplink, uplink)
@@ -336,9 +346,13 @@ func (s *Store) Queued(uplink, state string, after uint64, limit int) ([]Item, e
 				if state != "" && state != st.State && !(state == statePending && st.State == stateInflight) {
 					continue
 				}
-				var r Record
-				if err := json.Unmarshal(recs.Get(k), &r); err != nil {
-					return fmt.Errorf("%w: seq %d: %v", ErrBadRecord, btoi(k), err)
+				r, err := decodeRecord(k, recs.Get(k))
+				if err != nil {
+					// Listed, not hidden: quarantined (or about to be).
+					r = Record{Seq: btoi(k)}
+					if st.State != stateQuarantined {
+						st.Msg = "cannot be decoded: " + err.Error()
+					}
 				}
 				out = append(out, Item{Record: r, Uplink: u.Name, State: st.State, Attempts: st.Attempts, Msg: st.Msg, Since: st.Since})
 			}

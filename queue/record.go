@@ -26,6 +26,9 @@ const (
 	EventStoreFault   = "store_fault"
 	// EventStoreNearFull: the store crossed its warning size.
 	EventStoreNearFull = "store_near_full"
+	// EventRecordQuarantined: a record cannot be decoded; it is kept as
+	// it is and no longer delivered.
+	EventRecordQuarantined = "record_quarantined"
 )
 
 // Record is one durable fact in the queue. Which fields are set depends on

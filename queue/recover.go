@@ -14,8 +14,9 @@ import (
 // ErrCorrupt marks a store file that fails its consistency check.
 var ErrCorrupt = errors.New("queue: store file is corrupt")
 
-// CheckFile opens the store at path read-only and runs bbolt's consistency
-// check over every page. A missing file is fine (nil). A damaged file
+// CheckFile opens the store at path read-only, runs bbolt's consistency
+// check over every page and decodes every record. Undecodable records in an
+// otherwise sound store yield an error wrapping ErrUndecodable. A missing file is fine (nil). A damaged file
 // yields an error wrapping ErrCorrupt; a file that is merely locked or
 // unreadable yields another error.
 //
@@ -60,6 +61,15 @@ func CheckFile(path string, timeout time.Duration) (err error) {
 	})
 	if err != nil {
 		return fmt.Errorf("%w: %s: %v", ErrCorrupt, path, err)
+	}
+	var seqs []uint64
+	var first error
+	_ = db.View(func(tx *bolt.Tx) error {
+		seqs, first = undecodable(tx, 20)
+		return nil
+	})
+	if len(seqs) > 0 {
+		return fmt.Errorf("%w: %s: seqs %v (first: %v); they are quarantined at start, the rest is delivered", ErrUndecodable, path, seqs, first)
 	}
 	return nil
 }

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	bolt "go.etcd.io/bbolt"
 )
 
 // TestMain lets a test run CheckFile in a child process, as stampd does.
@@ -66,9 +68,11 @@ func TestCheckFile_GoodMissingAndDamaged(t *testing.T) {
 	}
 	page := os.Getpagesize()
 	bad := filepath.Join(dir, "bad.db")
-	// Damage one page after the two meta pages.
+	// Damage the records bucket's root page. (A fixed page number is
+	// sometimes a free page: the map freelist allocates in random order.)
+	root := recordsRoot(t, path)
 	damaged := append([]byte(nil), data...)
-	for i := 3 * page; i < 4*page && i < len(damaged); i++ {
+	for i := int(root) * page; i < int(root+1)*page && i < len(damaged); i++ {
 		damaged[i] = 0xA5
 	}
 	os.WriteFile(bad, damaged, 0o600)
@@ -114,4 +118,23 @@ func TestMoveAsideAndSalvage(t *testing.T) {
 	if _, err := MoveAside(path, now); err == nil {
 		t.Fatal("moved a missing file")
 	}
+}
+
+// recordsRoot returns the page id of the records bucket's root.
+func recordsRoot(t *testing.T, path string) uint64 {
+	t.Helper()
+	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var root uint64
+	db.View(func(tx *bolt.Tx) error {
+		root = uint64(tx.Bucket(bucketRecords).Root())
+		return nil
+	})
+	if root < 2 {
+		t.Fatalf("records bucket root = page %d", root)
+	}
+	return root
 }

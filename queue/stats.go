@@ -17,6 +17,8 @@ type UplinkStats struct {
 	Held uint64 `json:"held"`
 	// Dead counts dead letters: rejected by the receiver, kept for retry.
 	Dead uint64 `json:"dead"`
+	// Quarantined counts records that cannot be decoded: kept, not sent.
+	Quarantined uint64 `json:"quarantined,omitempty"`
 	// Delivered counts records the receiver confirmed, ever.
 	Delivered    uint64    `json:"delivered"`
 	LastDelivery time.Time `json:"last_delivery,omitzero"`
@@ -39,7 +41,10 @@ type Stats struct {
 	// synchronised); they are corrected when the clock synchronises in the
 	// same boot, or held for good.
 	Untrusted uint64 `json:"untrusted"`
-	FileBytes int64  `json:"file_bytes"`
+	// Quarantined counts records that cannot be decoded (see
+	// Store.Quarantined).
+	Quarantined uint64 `json:"quarantined"`
+	FileBytes   int64  `json:"file_bytes"`
 }
 
 // maxListed bounds the lists in Stats.
@@ -54,14 +59,16 @@ func (s *Store) Stats() (Stats, error) {
 		st.Records = getCounter(tx.Bucket(bucketMeta), counterRecords)
 		st.LastSeq = recs.Sequence()
 		st.Untrusted = getCounter(tx.Bucket(bucketMeta), counterUntrusted)
+		st.Quarantined = getCounter(tx.Bucket(bucketMeta), counterQuarantined)
 		meta := tx.Bucket(bucketMeta)
 		for _, u := range s.uplinks {
 			us := UplinkStats{
-				Name:      u.Name,
-				Pending:   getCounter(meta, counterKey(u.Name, statePending)),
-				Held:      getCounter(meta, counterKey(u.Name, stateHeld)),
-				Dead:      getCounter(meta, counterKey(u.Name, stateDead)),
-				Delivered: getCounter(meta, counterKey(u.Name, stateDone)),
+				Name:        u.Name,
+				Pending:     getCounter(meta, counterKey(u.Name, statePending)),
+				Held:        getCounter(meta, counterKey(u.Name, stateHeld)),
+				Dead:        getCounter(meta, counterKey(u.Name, stateDead)),
+				Delivered:   getCounter(meta, counterKey(u.Name, stateDone)),
+				Quarantined: getCounter(meta, counterKey(u.Name, stateQuarantined)),
 			}
 			if v := meta.Get([]byte(counterKey(u.Name, "last_delivery"))); v != nil {
 				us.LastDelivery, _ = time.Parse(time.RFC3339Nano, string(v))
@@ -162,7 +169,7 @@ func (s *Store) Prune(before time.Time, max int) (int, error) {
 			}
 			for _, ub := range ubs {
 				if st := ub.Get(k); st != nil {
-					if s := decodeState(st).State; s == stateDead || s == stateHeld {
+					if s := decodeState(st).State; s == stateDead || s == stateHeld || s == stateQuarantined {
 						continue walk
 					}
 					break walk

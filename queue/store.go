@@ -98,7 +98,7 @@ func Open(path string, opts Options) (*Store, error) {
 	}
 	s := &Store{db: db, path: path, uplinks: opts.Uplinks}
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketRecords, bucketEmployees, bucketBadges, bucketUnknown, bucketAnomalies, bucketUntrusted, bucketMeta} {
+		for _, b := range [][]byte{bucketRecords, bucketEmployees, bucketBadges, bucketUnknown, bucketAnomalies, bucketUntrusted, bucketMeta, bucketQuarantine} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
@@ -195,15 +195,16 @@ func (s *Store) Record(seq uint64) (Record, error) {
 }
 
 // Records returns up to limit records with seq > after, oldest first,
-// filtered by keep (nil keeps all).
+// filtered by keep (nil keeps all). Records that cannot be decoded are
+// skipped (they are listed by Quarantined).
 func (s *Store) Records(after uint64, limit int, keep func(Record) bool) ([]Record, error) {
 	var out []Record
 	err := s.db.View(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketRecords).Cursor()
 		for k, v := c.Seek(itob(after + 1)); k != nil && len(out) < limit; k, v = c.Next() {
-			var r Record
-			if err := json.Unmarshal(v, &r); err != nil {
-				return fmt.Errorf("%w: seq %d: %v", ErrBadRecord, btoi(k), err)
+			r, err := decodeRecord(k, v)
+			if err != nil {
+				continue // quarantined: see Quarantined
 			}
 			if keep == nil || keep(r) {
 				out = append(out, r)
@@ -216,14 +217,15 @@ func (s *Store) Records(after uint64, limit int, keep func(Record) bool) ([]Reco
 
 // Reverse walks the records newest first, calling fn until it returns
 // false. Recent records sit at the end of the file, so a walk that stops
-// early reads only a few pages, however long the backlog.
+// early reads only a few pages, however long the backlog. Records that
+// cannot be decoded are skipped.
 func (s *Store) Reverse(fn func(Record) bool) error {
 	return s.db.View(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketRecords).Cursor()
 		for k, v := c.Last(); k != nil; k, v = c.Prev() {
-			var r Record
-			if err := json.Unmarshal(v, &r); err != nil {
-				return fmt.Errorf("%w: seq %d: %v", ErrBadRecord, btoi(k), err)
+			r, err := decodeRecord(k, v)
+			if err != nil {
+				continue // quarantined: see Quarantined
 			}
 			if !fn(r) {
 				return nil

@@ -30,11 +30,12 @@ commands:
   status                         queue depth, open shifts, anomalies, uplinks, clock
   tap UID [--at RFC3339]         inject a tap (simulated reader only)
   queue status                   depth per uplink and state
-  queue list [--uplink U] [--state pending|held|dead] [--employee E] [--from T] [--to T] [--limit N]
+  queue list [--uplink U] [--state pending|held|dead|quarantined] [--employee E] [--from T] [--to T] [--limit N]
   queue dead [--uplink U]        dead letters with the receiver's message
   queue retry [--uplink U] [SEQ...]   resend dead letters (all without SEQ)
   queue release [--uplink U] [SEQ...]  send held records again (after a day was unlocked)
   queue export [--csv] [--employee E] [--kind K] [--from T] [--to T]   every record kept
+  queue quarantine               records that cannot be decoded: seq, error, stored bytes
   enroll --email EMAIL [--name N] [--timeout 2m]   bind the next badge tapped at the terminal
   badges list|export             all badges (export: CSV uid,email,name,source)
   badges add UID EMAIL [--name N]  enrol a badge by its UID
@@ -107,7 +108,7 @@ func (c *cli) dispatch(cmd string, args []string) error {
 		return c.tap(args)
 	case "queue":
 		if len(args) == 0 {
-			return usageError{"queue: want status, list, dead, retry, release or export"}
+			return usageError{"queue: want status, list, dead, retry, release, export or quarantine"}
 		}
 		switch args[0] {
 		case "list":
@@ -122,8 +123,10 @@ func (c *cli) dispatch(cmd string, args []string) error {
 			return c.queueRelease(args[1:])
 		case "export":
 			return c.queueExport(args[1:])
+		case "quarantine":
+			return c.queueQuarantine(args[1:])
 		}
-		return usageError{fmt.Sprintf("queue %s: want status, list, dead, retry, release or export", args[0])}
+		return usageError{fmt.Sprintf("queue %s: want status, list, dead, retry, release, export or quarantine", args[0])}
 	case "salvage":
 		return c.salvage(args)
 	case "badges":
@@ -217,7 +220,7 @@ func (c *cli) tap(args []string) error {
 func (c *cli) queueList(args []string, state string) error {
 	fs := flag.NewFlagSet("queue list", flag.ContinueOnError)
 	up := fs.String("uplink", "", "only this uplink")
-	fs.StringVar(&state, "state", state, "pending, held or dead")
+	fs.StringVar(&state, "state", state, "pending, held, dead or quarantined")
 	limit := fs.Int("limit", 100, "at most this many")
 	email := fs.String("employee", "", "only this employee (email)")
 	from := fs.String("from", "", "only records at or after this time (RFC 3339)")

@@ -44,6 +44,9 @@ func printStatus(w io.Writer, s daemon.Status) {
 	if s.StoreAlarm != nil {
 		fmt.Fprintf(tw, "STORE ALARM\tdamaged store moved to %s at %s; export it with `stampctl salvage %s`\n", s.StoreAlarm.MovedTo, when(s.StoreAlarm.At, loc), s.StoreAlarm.MovedTo)
 	}
+	if s.QuarantineAlarm != "" {
+		fmt.Fprintf(tw, "STORE ALARM\t%s\n", s.QuarantineAlarm)
+	}
 	if s.StoreWarning != "" {
 		fmt.Fprintf(tw, "STORE NEARLY FULL\t%s\n", s.StoreWarning)
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"stampclock/device/daemon"
+	"stampclock/queue"
 )
 
 // queueStatus prints the queue depth per uplink and state.
@@ -90,4 +91,29 @@ func (c *cli) queueRelease(args []string) error {
 		return err
 	}
 	return c.print(res, func(w io.Writer) { fmt.Fprintf(w, "%d held records queued again\n", res.Released) })
+}
+
+// queueQuarantine lists the records that cannot be decoded, with their
+// stored bytes quoted (they may hold anything).
+func (c *cli) queueQuarantine(args []string) error {
+	fs := flag.NewFlagSet("queue quarantine", flag.ContinueOnError)
+	if pos, err := c.parse(fs, args); err != nil {
+		return err
+	} else if len(pos) > 0 {
+		return usageError{"queue quarantine: unexpected argument " + pos[0]}
+	}
+	var q []queue.Quarantine
+	if err := c.call("queue.quarantine", nil, &q); err != nil {
+		return err
+	}
+	return c.print(q, func(w io.Writer) {
+		if len(q) == 0 {
+			fmt.Fprintln(w, "no quarantined records")
+			return
+		}
+		for _, r := range q {
+			fmt.Fprintf(w, "seq %d  since %s  %s\n  stored: %q\n", r.Seq, r.Since.Format(time.RFC3339), r.Error, r.Raw)
+		}
+		fmt.Fprintf(w, "%d record(s) kept as they are and not delivered; enter them by hand if needed\n", len(q))
+	})
 }

@@ -29,8 +29,13 @@ var (
 	buildDate = ""
 )
 
-// exitCorrupt is the exit status of --check-store for a damaged store.
-const exitCorrupt = 3
+// Exit statuses of --check-store: a damaged store (moved aside at start)
+// and a sound store holding records that cannot be decoded (quarantined at
+// start).
+const (
+	exitCorrupt     = 3
+	exitUndecodable = 4
+)
 
 func main() {
 	os.Exit(run(os.Args[1:]))
@@ -40,7 +45,7 @@ func run(args []string) int {
 	fs := flag.NewFlagSet("stampd", flag.ContinueOnError)
 	cfgPath := fs.String("config", "/etc/stampclock/stampd.toml", "configuration file")
 	showVersion := fs.Bool("version", false, "print the version and exit")
-	checkStore := fs.String("check-store", "", "check the store file `PATH` and exit: 0 good, 3 damaged, 1 other error")
+	checkStore := fs.String("check-store", "", "check the store file `PATH` and exit: 0 good, 3 damaged, 4 records that cannot be decoded, 1 other error")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -53,6 +58,9 @@ func run(args []string) int {
 			fmt.Fprintln(os.Stderr, "stampd:", err)
 			if errors.Is(err, queue.ErrCorrupt) {
 				return exitCorrupt
+			}
+			if errors.Is(err, queue.ErrUndecodable) {
+				return exitUndecodable
 			}
 			return 1
 		}
@@ -129,6 +137,8 @@ func checkInChild(path string, log *slog.Logger) error {
 		return nil
 	case ee.ExitCode() == 1:
 		return fmt.Errorf("check store %s: %s", path, out)
+	case ee.ExitCode() == exitUndecodable:
+		return fmt.Errorf("%w: %s", queue.ErrUndecodable, tail(string(out), 500))
 	}
 	return fmt.Errorf("%w: %s: checker: %v: %s", queue.ErrCorrupt, path, err, tail(string(out), 500))
 }

@@ -71,6 +71,7 @@ type Daemon struct {
 	started   time.Time
 	alarm     *StoreAlarm // set when a damaged store was moved aside
 	storeWarn storeWatch
+	damaged   quarantineWatch // quarantined records already reported
 	health    func() ReaderHealth
 	users     userLister       // the time-tracking system's users, if it has a list
 	closers   []func() error   // hardware to release when Run ends

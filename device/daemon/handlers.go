@@ -36,15 +36,21 @@ type Status struct {
 		Held      uint64 `json:"held"`
 		Dead      uint64 `json:"dead"`
 		Delivered uint64 `json:"delivered"`
+		// Quarantined counts records that cannot be decoded: kept, not
+		// delivered (`stampctl queue quarantine`).
+		Quarantined uint64 `json:"quarantined,omitempty"`
 	} `json:"queue_depth"`
 	// ReaderHealth is the badge reader's state (hardware readers only).
 	ReaderHealth *ReaderHealth `json:"reader_health,omitempty"`
 	// StoreWarning is set while the store is near its size limit.
 	StoreWarning string `json:"store_warning,omitempty"`
 	// StoreAlarm is set when a damaged store was moved aside at start-up.
-	StoreAlarm *StoreAlarm     `json:"store_alarm,omitempty"`
-	Queue      queue.Stats     `json:"queue"`
-	Uplinks    []uplink.Status `json:"uplinks"`
+	StoreAlarm *StoreAlarm `json:"store_alarm,omitempty"`
+	// QuarantineAlarm is set while the store holds records that cannot be
+	// decoded.
+	QuarantineAlarm string          `json:"quarantine_alarm,omitempty"`
+	Queue           queue.Stats     `json:"queue"`
+	Uplinks         []uplink.Status `json:"uplinks"`
 	// MQTT is the broker connection, when the MQTT uplink is on.
 	MQTT *mqtt.ConnState `json:"mqtt,omitempty"`
 	Taps agent.Stats     `json:"taps"`
@@ -121,8 +127,8 @@ func (d *Daemon) handle(ctx context.Context, cmd string, raw json.RawMessage) (a
 		if err := decodeArgs(cmd, raw, &a); err != nil {
 			return nil, err
 		}
-		if a.State != "" && a.State != "pending" && a.State != "held" && a.State != "dead" {
-			return nil, fmt.Errorf("queue list: state %q; want pending, held or dead", a.State)
+		if a.State != "" && a.State != "pending" && a.State != "held" && a.State != "dead" && a.State != "quarantined" {
+			return nil, fmt.Errorf("queue list: state %q; want pending, held, dead or quarantined", a.State)
 		}
 		if a.Limit <= 0 || a.Limit > 10_000 {
 			a.Limit = 1000
@@ -163,6 +169,8 @@ func (d *Daemon) handle(ctx context.Context, cmd string, raw json.RawMessage) (a
 			return nil, err
 		}
 		return d.export(a)
+	case "queue.quarantine":
+		return d.store.Quarantined()
 	case "reload":
 		if err := d.ReloadFile(); err != nil {
 			return nil, err
@@ -183,6 +191,7 @@ func (d *Daemon) status() (Status, error) {
 	s.Clock.Boot, _ = d.opts.Clock.Boot()
 	s.Clock.Untrusted = qs.Untrusted
 	s.StoreAlarm = d.alarm
+	s.QuarantineAlarm = quarantineAlarm(qs.Quarantined)
 	s.StoreWarning = d.storeWarn.get()
 	if d.health != nil {
 		h := d.health()
@@ -194,6 +203,7 @@ func (d *Daemon) status() (Status, error) {
 		s.QueueDepth.Held += u.Held
 		s.QueueDepth.Dead += u.Dead
 		s.QueueDepth.Delivered += u.Delivered
+		s.QueueDepth.Quarantined += u.Quarantined
 	}
 	s.Uplinks = []uplink.Status{}
 	for _, r := range d.runners {

@@ -25,13 +25,16 @@ func (d *Daemon) openStore(specs []queue.UplinkSpec) (*queue.Store, error) {
 	if err := queue.Identify(path); err != nil {
 		return nil, fmt.Errorf("store.path: %w; refusing to use or move it", err)
 	}
-	var damage error
+	var damage, undecodable error
 	if d.opts.CheckStore != nil {
-		if err := d.opts.CheckStore(path); err != nil {
-			if !errors.Is(err, queue.ErrCorrupt) {
-				return nil, fmt.Errorf("store.path: %w", err)
-			}
+		switch err := d.opts.CheckStore(path); {
+		case err == nil:
+		case errors.Is(err, queue.ErrUndecodable):
+			undecodable = err
+		case errors.Is(err, queue.ErrCorrupt):
 			damage = err
+		default:
+			return nil, fmt.Errorf("store.path: %w", err)
 		}
 	}
 	if damage != nil {
@@ -47,6 +50,16 @@ func (d *Daemon) openStore(specs []queue.UplinkSpec) (*queue.Store, error) {
 	store, err := queue.Open(path, queue.Options{Uplinks: specs})
 	if err != nil {
 		return nil, err
+	}
+	if undecodable != nil {
+		// The pages are sound: quarantine the damaged records, keep the
+		// store and everything else in it flowing.
+		n, err := store.QuarantineScan(d.opts.Clock.Now())
+		if err != nil {
+			store.Close()
+			return nil, err
+		}
+		d.log.Error("STORE ALARM: records cannot be decoded; quarantined (kept, not delivered)", "store", path, "new", n, "err", undecodable)
 	}
 	if d.alarm != nil {
 		if err := d.recordEvent(store, queue.EventStoreFault, fmt.Sprintf("damaged store moved to %s: %s", d.alarm.MovedTo, d.alarm.Error)); err != nil {

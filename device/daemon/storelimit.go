@@ -34,6 +34,7 @@ func (d *Daemon) storeLoop(ctx context.Context) error {
 		st, err := d.store.Stats()
 		if err == nil {
 			d.checkStoreSize(st.FileBytes, limit, threshold)
+			d.reportQuarantine(st.Quarantined)
 		}
 		select {
 		case <-ctx.Done():

@@ -1,0 +1,167 @@
+package main
+
+// Reproductions of issue 11 (defects found by attacking stampd) against
+// the built binaries.
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"stampclock/uplink/zeiterfassung/zeittest"
+)
+
+// setKey replaces `key = ...` in the env's config.
+func (e *env) setKey(key, value string) {
+	e.t.Helper()
+	data, err := os.ReadFile(e.config)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	var out []string
+	for _, l := range strings.Split(string(data), "\n") {
+		if strings.HasPrefix(l, key+" = ") {
+			l = key + " = " + value
+		}
+		out = append(out, l)
+	}
+	if err := os.WriteFile(e.config, []byte(strings.Join(out, "\n")), 0o600); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+// runStampd runs stampd with the env's config to its end (it must fail)
+// and returns its output.
+func (e *env) runStampd(timeout time.Duration) (string, error) {
+	e.t.Helper()
+	cmd := exec.Command(filepath.Join(binDir, "stampd"), "--config", e.config)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		e.t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		return out.String(), err
+	case <-time.After(timeout):
+		cmd.Process.Kill()
+		<-done
+		e.t.Fatalf("stampd still running after %v:\n%s", timeout, out.String())
+	}
+	return "", nil
+}
+
+// Defect 1: control.socket = store.path must not delete the queue.
+func TestStampd_SocketOnQueueFile_RefusedQueueKept(t *testing.T) {
+	e := newEnv(t, 1)
+	p := e.start()
+	if out, err := e.ctl("tap", "B0000000", "--at", "2026-06-01T07:00:00Z"); err != nil || !strings.Contains(out, "start_ok") {
+		t.Fatalf("tap: %v %s", err, out)
+	}
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	p.wait()
+	db := filepath.Join(e.dir, "q.db")
+	before, err := os.ReadFile(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.setKey("socket", `"`+db+`"`)
+	out, err := e.runStampd(30 * time.Second)
+	if err == nil || !strings.Contains(out, "control.socket") {
+		t.Fatalf("stampd with control.socket = store.path: %v\n%s", err, out)
+	}
+	after, rerr := os.ReadFile(db)
+	if rerr != nil || !bytes.Equal(before, after) {
+		t.Fatalf("queue file changed or gone: %v", rerr)
+	}
+	// Also a plain regular file elsewhere is never removed as a "stale socket".
+	other := filepath.Join(e.dir, "notes.txt")
+	os.WriteFile(other, []byte("keep me"), 0o600)
+	e.setKey("socket", `"`+other+`"`)
+	if out, err := e.runStampd(30 * time.Second); err == nil || !strings.Contains(out, "control.socket") {
+		t.Fatalf("stampd with control.socket on a file: %v\n%s", err, out)
+	}
+	if data, err := os.ReadFile(other); err != nil || string(data) != "keep me" {
+		t.Fatalf("file removed: %v", err)
+	}
+}
+
+// Defect 7: store.path on a directory or on the config file is a config
+// error; nothing is renamed and the next start works once fixed.
+func TestStampd_StorePathOnDirOrConfig_ConfigErrorNothingMoved(t *testing.T) {
+	e := newEnv(t, 1)
+	dir := filepath.Join(e.dir, "state")
+	os.Mkdir(dir, 0o750)
+	for _, path := range []string{dir, e.config} {
+		e.setKey("path", `"`+path+`"`)
+		out, err := e.runStampd(30 * time.Second)
+		if err == nil || !strings.Contains(out, "store.path") {
+			t.Fatalf("store.path = %s: %v\n%s", path, err, out)
+		}
+		if m, _ := filepath.Glob(path + ".corrupt-*"); len(m) != 0 {
+			t.Fatalf("store.path = %s moved aside: %v", path, m)
+		}
+		if _, err := os.Stat(path); err != nil {
+			t.Fatalf("%s gone: %v", path, err)
+		}
+	}
+}
+
+// Defect 3: one damaged entry. --check-store finds it (exit 4), stampd
+// quarantines it at start and delivers everything else.
+func TestStampd_DamagedRecord_CheckFindsItOthersDelivered(t *testing.T) {
+	e := newEnv(t, 2)
+	e.zs.SetDown(zeittest.DownClose)
+	p := e.start()
+	for _, tap := range [][2]string{
+		{"B0000000", "2026-06-01T07:00:00Z"}, {"B0000000", "2026-06-01T15:00:00Z"}, // seq 1, 2 + entry 3
+		{"B0000001", "2026-06-01T08:00:00Z"}, {"B0000001", "2026-06-01T16:00:00Z"},
+	} {
+		if out, err := e.ctl("tap", tap[0], "--at", tap[1]); err != nil {
+			t.Fatalf("tap: %v %s", err, out)
+		}
+	}
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	p.wait()
+	db := filepath.Join(e.dir, "q.db")
+	data, _ := os.ReadFile(db)
+	good := []byte(`{"seq":3,"kind":"entry"`)
+	if !bytes.Contains(data, good) {
+		t.Fatal("entry seq 3 not found in the file")
+	}
+	os.WriteFile(db, bytes.ReplaceAll(data, good, []byte(`{"seq":3,"kind";"entry"`)), 0o600)
+
+	out, err := exec.Command(filepath.Join(binDir, "stampd"), "--check-store", db).CombinedOutput()
+	var ee *exec.ExitError
+	if err == nil || !errors.As(err, &ee) || ee.ExitCode() != exitUndecodable || !strings.Contains(string(out), "seqs [3]") {
+		t.Fatalf("--check-store: %v\n%s", err, out)
+	}
+	e.zs.SetDown(zeittest.Up)
+	e.start()
+	e.waitDelivered(1)
+	s := e.status()
+	if s.QueueDepth.Quarantined != 1 || s.QuarantineAlarm == "" || len(e.zs.Entries()) != 1 {
+		t.Fatalf("status: depth %+v, alarm %q; server has %d entries", s.QueueDepth, s.QuarantineAlarm, len(e.zs.Entries()))
+	}
+	out2, err := e.ctl("queue", "quarantine")
+	if err != nil || !strings.Contains(out2, "seq 3") || !strings.Contains(out2, `{\"seq\":3,\"kind\";\"entry\"`) {
+		t.Fatalf("queue quarantine: %v\n%s", err, out2)
+	}
+	for _, args := range [][]string{{"status"}, {"queue", "list"}, {"queue", "export"}} {
+		out, err := e.ctl(args...)
+		if err != nil {
+			t.Fatalf("%v: %v\n%s", args, err, out)
+		}
+		if args[0] == "status" && !strings.Contains(out, "STORE ALARM") {
+			t.Fatalf("status does not show the alarm:\n%s", out)
+		}
+	}
+}
