@@ -4,12 +4,18 @@ package main
 // the built binaries.
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
+	"fmt"
+	"io"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -164,4 +170,105 @@ func TestStampd_DamagedRecord_CheckFindsItOthersDelivered(t *testing.T) {
 			t.Fatalf("status does not show the alarm:\n%s", out)
 		}
 	}
+}
+
+// Defect 2: with 1024 file descriptors, 1,100 idle control connections made
+// accept4 fail with EMFILE and stampd exit 1. Now connections beyond 64 are
+// answered "busy" at once, stampd keeps running and serves again when the
+// flood ends; 200 connections sending 1 MB each without a newline leave its
+// RSS flat. (The EMFILE backoff itself is tested in device/control.)
+func TestStampd_ConnectionFloodUnderFDLimit_KeepsRunningRSSFlat(t *testing.T) {
+	prlimit, err := exec.LookPath("prlimit")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("prlimit (util-linux) missing")
+		}
+		t.Skip("prlimit (util-linux) missing")
+	}
+	e := newEnv(t, 1)
+	p := e.startCmd(prlimit, "--nofile=1024:1024", filepath.Join(binDir, "stampd"))
+	pid := p.cmd.Process.Pid // prlimit execs stampd: same process
+	var flood []net.Conn
+	closeFlood := func() {
+		for _, c := range flood {
+			c.Close()
+		}
+		flood = nil
+	}
+	defer closeFlood()
+	for i := 0; i < 1100; i++ {
+		c, err := net.Dial("unix", e.socket)
+		if err != nil {
+			t.Fatalf("flood connection %d: %v", i, err)
+		}
+		flood = append(flood, c)
+	}
+	// Every connection beyond the bound is answered at once and closed, so
+	// stampd never holds more than the bound: it does not even run out of
+	// descriptors. (Before: EMFILE ended it with exit 1.)
+	busy := 0
+	for _, c := range flood[64:] {
+		c.SetReadDeadline(time.Now().Add(10 * time.Second))
+		line, _ := bufio.NewReader(c).ReadString('\n')
+		if strings.Contains(line, "busy") {
+			busy++
+		}
+	}
+	if busy != len(flood)-64 {
+		t.Fatalf("%d of %d connections over the bound answered busy; stderr:\n%s", busy, len(flood)-64, tail(p.stderr.String(), 2000))
+	}
+	select {
+	case <-p.done:
+		t.Fatalf("stampd exited under the flood: %v\n%s", p.err, tail(p.stderr.String(), 2000))
+	default:
+	}
+	closeFlood()
+	if out, err := e.ctl("tap", "B0000000", "--at", "2026-06-01T07:00:00Z"); err != nil || !strings.Contains(out, "start_ok") {
+		t.Fatalf("tap after the flood: %v %s", err, out)
+	}
+
+	before := procKB(t, pid, "VmHWM:")
+	payload := []byte(strings.Repeat("x", 1<<20))
+	var wg sync.WaitGroup
+	for i := 0; i < 200; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c, err := net.Dial("unix", e.socket)
+			if err != nil {
+				return
+			}
+			defer c.Close()
+			c.SetDeadline(time.Now().Add(20 * time.Second))
+			go c.Write(payload)
+			io.Copy(io.Discard, c)
+		}()
+	}
+	wg.Wait()
+	after := procKB(t, pid, "VmHWM:")
+	t.Logf("stampd peak RSS %d KB before, %d KB after 200 × 1 MB requests (issue: 12 → 338 MB)", before, after)
+	if after-before > 80<<10 {
+		t.Fatalf("peak RSS grew by %d MB, want under 80 MB", (after-before)>>10)
+	}
+	select {
+	case <-p.done:
+		t.Fatalf("stampd exited: %v", p.err)
+	default:
+	}
+}
+
+func procKB(t *testing.T, pid int, key string) int {
+	t.Helper()
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range strings.Split(string(data), "\n") {
+		if f := strings.Fields(l); len(f) >= 2 && f[0] == key {
+			n, _ := strconv.Atoi(f[1])
+			return n
+		}
+	}
+	t.Fatalf("no %s in /proc/%d/status", key, pid)
+	return 0
 }

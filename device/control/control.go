@@ -15,6 +15,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"syscall"
 	"time"
 )
 
@@ -37,14 +38,44 @@ type Handler func(ctx context.Context, cmd string, args json.RawMessage) (any, e
 // ErrUnknownCommand is returned by handlers for a command they do not know.
 var ErrUnknownCommand = errors.New("unknown command")
 
-// MaxRequest bounds a request's size in bytes.
-const MaxRequest = 1 << 20
+// MaxRequest bounds a request's size in bytes. Bulk commands (badge
+// import) send pages well below it.
+const MaxRequest = 128 << 10
+
+// DefaultMaxConns bounds the connections served at once.
+const DefaultMaxConns = 64
+
+// Options bound what clients of the socket may hold. Zero values mean the
+// defaults.
+type Options struct {
+	// MaxConns is how many connections are served at once; more are
+	// answered "busy" and closed at once. Default DefaultMaxConns.
+	MaxConns int
+	// ReadTimeout is how long a client has to send its request line.
+	// Default 10s.
+	ReadTimeout time.Duration
+	// WriteTimeout bounds writing the answer. Default 10s.
+	WriteTimeout time.Duration
+}
+
+func (o *Options) defaults() {
+	if o.MaxConns <= 0 {
+		o.MaxConns = DefaultMaxConns
+	}
+	if o.ReadTimeout <= 0 {
+		o.ReadTimeout = 10 * time.Second
+	}
+	if o.WriteTimeout <= 0 {
+		o.WriteTimeout = 10 * time.Second
+	}
+}
 
 // Server serves the control socket.
 type Server struct {
-	ln  net.Listener
-	h   Handler
-	log *slog.Logger
+	ln   net.Listener
+	h    Handler
+	log  *slog.Logger
+	opts Options
 }
 
 // Listen creates the socket at path (mode 0660), replacing a stale socket
@@ -67,7 +98,9 @@ func Listen(path string, h Handler, log *slog.Logger) (*Server, error) {
 		ln.Close()
 		return nil, fmt.Errorf("control: chmod %s: %w", path, err)
 	}
-	return &Server{ln: ln, h: h, log: log}, nil
+	s := &Server{ln: ln, h: h, log: log}
+	s.opts.defaults()
+	return s, nil
 }
 
 // removeStale removes a socket left behind by a daemon that died. Only a
@@ -108,39 +141,128 @@ func describeMode(m os.FileMode) string {
 }
 
 // Serve answers connections until ctx is done, then closes the socket.
+// Running out of file descriptors (or another temporary accept error) is
+// waited out with a capped backoff, as net/http does: a flood of
+// connections never ends the daemon. At most Options.MaxConns connections
+// are served at once; the others are answered "busy" and closed at once.
 func (s *Server) Serve(ctx context.Context) error {
 	go func() {
 		<-ctx.Done()
 		s.ln.Close()
 	}()
+	slots := make(chan struct{}, s.opts.MaxConns)
+	var delay time.Duration
+	failed, refused := 0, 0
 	for {
 		conn, err := s.ln.Accept()
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil
 			}
-			return fmt.Errorf("control: accept: %w", err)
+			if !temporary(err) {
+				return fmt.Errorf("control: accept: %w", err)
+			}
+			if failed == 0 {
+				s.log.Warn("control: accept failing; retrying with backoff", "err", err)
+			}
+			failed++
+			delay = min(max(2*delay, 5*time.Millisecond), time.Second)
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-time.After(delay):
+			}
+			continue
 		}
-		go s.serveConn(ctx, conn)
+		if failed > 0 {
+			s.log.Warn("control: accepting again", "failed_accepts", failed)
+			failed, delay = 0, 0
+		}
+		select {
+		case slots <- struct{}{}:
+			if refused > 0 {
+				s.log.Warn("control: connections refused as busy", "count", refused)
+				refused = 0
+			}
+			go func() {
+				defer func() { <-slots }()
+				s.serveConn(ctx, conn)
+			}()
+		default:
+			refused++
+			s.reply(conn, Response{Error: fmt.Sprintf("busy: %d control connections open; try again", s.opts.MaxConns)}, 100*time.Millisecond)
+			conn.Close()
+		}
 	}
 }
 
+// temporary reports whether an accept error passes by itself: out of file
+// descriptors or memory, or a connection aborted before it was accepted.
+func temporary(err error) bool {
+	for _, e := range []error{syscall.EMFILE, syscall.ENFILE, syscall.ENOBUFS, syscall.ENOMEM, syscall.ECONNABORTED, syscall.EINTR, syscall.EAGAIN, syscall.EPROTO} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// serveConn reads one request within the read timeout, runs the handler
+// with a context that ends when the client hangs up, and writes the answer.
 func (s *Server) serveConn(ctx context.Context, conn net.Conn) {
 	defer conn.Close()
-	_ = conn.SetDeadline(time.Now().Add(5 * time.Minute))
-	resp := s.answer(ctx, conn)
+	_ = conn.SetReadDeadline(time.Now().Add(s.opts.ReadTimeout))
+	line, err := readRequest(conn)
+	if err != nil {
+		s.reply(conn, Response{Error: err.Error()}, s.opts.WriteTimeout)
+		return
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	// The client sends nothing after its request: a read that returns
+	// means it went away (or broke the protocol), so the command ends.
+	_ = conn.SetReadDeadline(time.Time{})
+	watched := make(chan struct{})
+	go func() {
+		defer close(watched)
+		var b [1]byte
+		if _, err := conn.Read(b[:]); err != nil && errors.Is(err, os.ErrDeadlineExceeded) {
+			return
+		}
+		cancel()
+	}()
+	resp := s.answer(ctx, line)
+	_ = conn.SetReadDeadline(time.Now()) // ends the watcher
+	<-watched
+	s.reply(conn, resp, s.opts.WriteTimeout)
+}
+
+func (s *Server) reply(conn net.Conn, resp Response, timeout time.Duration) {
 	data, _ := json.Marshal(resp)
-	data = append(data, '\n')
-	if _, err := conn.Write(data); err != nil {
+	_ = conn.SetWriteDeadline(time.Now().Add(timeout))
+	if _, err := conn.Write(append(data, '\n')); err != nil {
 		s.log.Debug("control: write answer", "err", err)
 	}
 }
 
-func (s *Server) answer(ctx context.Context, r io.Reader) Response {
+// readRequest reads one request line of at most MaxRequest bytes.
+func readRequest(r io.Reader) ([]byte, error) {
 	line, err := bufio.NewReader(io.LimitReader(r, MaxRequest)).ReadBytes('\n')
-	if err != nil && !(errors.Is(err, io.EOF) && len(line) > 0) {
-		return Response{Error: fmt.Sprintf("bad request: %v", err)}
+	switch {
+	case err == nil:
+		return line, nil
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		return nil, errors.New("bad request: timeout: no complete request line in time")
+	case errors.Is(err, io.EOF) && len(line) >= MaxRequest:
+		return nil, fmt.Errorf("bad request: too large (over %d bytes)", MaxRequest)
+	case errors.Is(err, io.EOF) && len(line) > 0:
+		return line, nil
 	}
+	return nil, fmt.Errorf("bad request: %v", err)
+}
+
+func (s *Server) answer(ctx context.Context, line []byte) Response {
 	req, err := DecodeRequest(line)
 	if err != nil {
 		return Response{Error: err.Error()}

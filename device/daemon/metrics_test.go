@@ -80,6 +80,8 @@ func TestDaemon_MetricsScrapedAndParsed(t *testing.T) {
 	h.tap("DEADBEEF", "2026-06-01T07:01:00Z")
 	h.tap("04A1B2C3", "2026-06-01T15:00:00Z")
 	h.eventually("delivered", func() bool { return h.status().QueueDepth.Delivered == 1 })
+	// The delivery is counted just after its commit: wait for the counter.
+	h.eventually("delivery counted", func() bool { _, ok := scrape(t, addr)["stampclock_delivered_total"]; return ok })
 	fams := scrape(t, addr)
 	for _, c := range []struct {
 		name   string
