@@ -7,12 +7,16 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sort"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
 
+	"stampclock/device/config"
 	"stampclock/device/daemon"
 	"stampclock/queue"
+	"stampclock/reader"
 )
 
 func (c *cli) badges(args []string) error {
@@ -120,7 +124,7 @@ func printBadges(w io.Writer, bs []daemon.BadgeInfo) {
 		case b.Unverified:
 			note = "email not checked yet"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", b.UID, b.Email, b.Name, b.Source, note)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", b.UID, printable(b.Email), printable(b.Name), b.Source, printable(note))
 	}
 }
 
@@ -137,8 +141,11 @@ func writeBadgeCSV(w io.Writer, bs []daemon.BadgeInfo) {
 }
 
 // importBadges reads a CSV with a header naming the columns uid and email
-// (name and source optional) and hands every row, with its line number, to
-// stampd, which imports all or nothing.
+// (name and source optional). Every row is checked before anything is
+// imported: here (CSV syntax, UTF-8, control characters, duplicate UIDs),
+// then by stampd page by page in a dry run. Only when no line is bad are
+// the pages imported, each in one commit; an import stopped half-way
+// (daemon stopped) is completed by running it again.
 func (c *cli) importBadges(path string) error {
 	var r io.Reader = os.Stdin
 	if path != "-" {
@@ -153,22 +160,43 @@ func (c *cli) importBadges(path string) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
+	pages := func(dryRun bool, each func(daemon.ImportResult)) error {
+		for i := 0; i < len(rows); i += daemon.ImportPage {
+			page := rows[i:min(i+daemon.ImportPage, len(rows))]
+			var res daemon.ImportResult
+			if err := c.call("badges.import", daemon.ImportArgs{Rows: page, DryRun: dryRun}, &res); err != nil {
+				return err
+			}
+			each(res)
+		}
+		return nil
+	}
+	if err := pages(true, func(res daemon.ImportResult) { lineErrs = append(lineErrs, res.Errors...) }); err != nil {
+		return err
+	}
+	sort.SliceStable(lineErrs, func(i, j int) bool { return lineErrs[i].Line < lineErrs[j].Line })
 	var res daemon.ImportResult
 	if len(lineErrs) == 0 {
-		if err := c.call("badges.import", rows, &res); err != nil {
-			return err
+		err := pages(false, func(r daemon.ImportResult) {
+			res.Imported += r.Imported
+			lineErrs = append(lineErrs, r.Errors...)
+		})
+		if err != nil {
+			return fmt.Errorf("%d of %d badges imported, then: %w; run the import again to complete it", res.Imported, len(rows), err)
 		}
-		lineErrs = res.Errors
 	}
 	res.Errors = lineErrs
 	if err := c.print(res, func(w io.Writer) {
 		for _, e := range lineErrs {
 			fmt.Fprintf(w, "%s:%d: %s\n", path, e.Line, e.Err)
 		}
-		if len(lineErrs) == 0 {
+		switch {
+		case len(lineErrs) == 0:
 			fmt.Fprintf(w, "%d badges imported\n", res.Imported)
-		} else {
+		case res.Imported == 0:
 			fmt.Fprintf(w, "%d bad lines: nothing imported\n", len(lineErrs))
+		default:
+			fmt.Fprintf(w, "%d bad lines after %d badges were imported\n", len(lineErrs), res.Imported)
 		}
 	}); err != nil {
 		return err
@@ -179,7 +207,8 @@ func (c *cli) importBadges(path string) error {
 	return nil
 }
 
-// readBadgeCSV parses the CSV; lines it cannot read become line errors.
+// readBadgeCSV parses the CSV; lines it cannot read or accept become line
+// errors with their line number.
 func readBadgeCSV(r io.Reader) ([]daemon.ImportRow, []daemon.LineError, error) {
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
@@ -196,24 +225,25 @@ func readBadgeCSV(r io.Reader) ([]daemon.ImportRow, []daemon.LineError, error) {
 	ie, okE := col["email"]
 	in, okN := col["name"]
 	if !okU || !okE {
-		return nil, nil, fmt.Errorf("header %q: want columns uid and email (name optional)", strings.Join(header, ","))
+		return nil, nil, fmt.Errorf("header %s: want columns uid and email (name optional)", printable(strings.Join(header, ",")))
 	}
 	var rows []daemon.ImportRow
 	var bad []daemon.LineError
+	seen := map[string]int{}
 	for {
 		rec, err := cr.Read()
-		line, _ := cr.FieldPos(0)
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
-				bad = append(bad, daemon.LineError{Line: pe.Line, Err: pe.Err.Error()})
+				bad = append(bad, daemon.LineError{Line: pe.StartLine, Err: pe.Err.Error()})
 				continue
 			}
 			return nil, nil, err
 		}
+		line, _ := cr.FieldPos(0) // only valid after a successful Read
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
 			continue
 		}
@@ -221,13 +251,44 @@ func readBadgeCSV(r io.Reader) ([]daemon.ImportRow, []daemon.LineError, error) {
 			bad = append(bad, daemon.LineError{Line: line, Err: fmt.Sprintf("%d fields; want uid and email", len(rec))})
 			continue
 		}
+		if err := checkFields(rec); err != nil {
+			bad = append(bad, daemon.LineError{Line: line, Err: err.Error()})
+			continue
+		}
 		row := daemon.ImportRow{Line: line, UID: strings.TrimSpace(rec[iu]), Email: strings.TrimSpace(rec[ie])}
 		if okN && len(rec) > in {
 			row.Name = strings.TrimSpace(rec[in])
 		}
+		if uid, err := reader.NormalizeUID(row.UID); err == nil {
+			if first, dup := seen[uid]; dup {
+				bad = append(bad, daemon.LineError{Line: line, Err: fmt.Sprintf("uid %s is already on line %d", uid, first)})
+				continue
+			}
+			seen[uid] = line
+		}
 		rows = append(rows, row)
 	}
 	return rows, bad, nil
+}
+
+// checkFields refuses fields that would garble a terminal or log when
+// printed: invalid UTF-8 and control characters.
+func checkFields(rec []string) error {
+	for i, f := range rec {
+		if err := config.CheckText(f); err != nil {
+			return fmt.Errorf("field %d %s: %w", i+1, printable(f), err)
+		}
+	}
+	return nil
+}
+
+// printable quotes s (Go syntax, escapes visible) when it holds invalid
+// UTF-8 or control characters, so stored text cannot drive the terminal.
+func printable(s string) string {
+	if config.CheckText(s) == nil {
+		return s
+	}
+	return strconv.QuoteToGraphic(s)
 }
 
 func (c *cli) enroll(args []string) error {

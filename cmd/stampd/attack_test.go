@@ -272,3 +272,38 @@ func procKB(t *testing.T, pid int, key string) int {
 	t.Fatalf("no %s in /proc/%d/status", key, pid)
 	return 0
 }
+
+// Defect 5: `stampctl badges import` panicked on a quote error in the first
+// field, and 13,000+ rows failed with "broken pipe".
+func TestStampctl_BadgeImport_QuoteErrorNamedLargeFileImported(t *testing.T) {
+	e := newEnv(t, 0)
+	e.start()
+	cmd := exec.Command(filepath.Join(binDir, "stampctl"), "--socket", e.socket, "badges", "import", "-")
+	cmd.Stdin = strings.NewReader("uid,email\n\"unterminated,g@x.y\n")
+	out, err := cmd.CombinedOutput()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 1 || strings.Contains(string(out), "panic") || !strings.Contains(string(out), "-:2: ") {
+		t.Fatalf("quote error: %v\n%s", err, out)
+	}
+	big := filepath.Join(e.dir, "big.csv")
+	var b strings.Builder
+	b.WriteString("uid,email,name\n")
+	const n = 13500
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, "%08X,employee%d@example.com,Employee Number %d\n", 0x0A000000+i, i, i)
+	}
+	os.WriteFile(big, []byte(b.String()), 0o600)
+	if out, err := e.ctl("badges", "import", big); err != nil || !strings.Contains(out, fmt.Sprintf("%d badges imported", n)) {
+		t.Fatalf("import of %d rows: %v\n%s", n, err, tail(out, 2000))
+	}
+	out2, err := e.ctl("badges", "export")
+	if err != nil || strings.Count(out2, "\n") != n+1 {
+		t.Fatalf("export after import: %v, %d lines", err, strings.Count(out2, "\n"))
+	}
+	// A bad line at the end of a large file: nothing is imported.
+	b.WriteString("0B000000,bad\x1b[2J@example.com,X\n")
+	os.WriteFile(big, []byte(b.String()), 0o600)
+	if out, err := e.ctl("badges", "import", big); err == nil || !strings.Contains(out, fmt.Sprintf("big.csv:%d: ", n+2)) || !strings.Contains(out, "nothing imported") {
+		t.Fatalf("bad last line: %v\n%s", err, tail(out, 2000))
+	}
+}

@@ -11,6 +11,8 @@ import (
 	"os"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/BurntSushi/toml"
 
@@ -455,6 +457,9 @@ func (c *Config) validate() error {
 		if !b.Admin && !ValidEmail(b.Email) {
 			return fmt.Errorf("badge[%d].email: %q is not an email address", i, b.Email)
 		}
+		if err := CheckText(b.Name); err != nil {
+			return fmt.Errorf("badge[%d].name: %q: %w", i, b.Name, err)
+		}
 		if j, dup := seen[uid]; dup {
 			return fmt.Errorf("badge[%d].uid: %s is already badge[%d]", i, uid, j)
 		}
@@ -591,10 +596,26 @@ func ReadSecret(path string) (string, error) {
 	return s, nil
 }
 
-// ValidEmail reports whether s looks like an email address.
+// ValidEmail reports whether s looks like an email address: valid UTF-8
+// without spaces or control characters.
 func ValidEmail(s string) bool {
 	at := strings.IndexByte(s, '@')
-	return at > 0 && at < len(s)-1 && !strings.ContainsAny(s, " \t\r\n,;<>")
+	return at > 0 && at < len(s)-1 && !strings.ContainsAny(s, " \t\r\n,;<>") && CheckText(s) == nil
+}
+
+// CheckText refuses text that would garble a terminal, a log line or a
+// display when printed: invalid UTF-8 and control characters (ANSI escape
+// sequences, newlines).
+func CheckText(s string) error {
+	if !utf8.ValidString(s) {
+		return errors.New("not valid UTF-8")
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			return fmt.Errorf("control character %q", r)
+		}
+	}
+	return nil
 }
 
 func (c *Config) validateReader() error {

@@ -58,3 +58,15 @@ func TestParse_GoodPaths_Accepted(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestParse_BadgeTextWithControlCharacters_Refused(t *testing.T) {
+	for _, c := range []struct{ badge, want string }{
+		{"uid = \"04A1B2C3\"\nemail = \"maier@example.com\"\nname = \"\\u001b[2JBoss\"", "badge[0].name"},
+		{"uid = \"04A1B2C3\"\nemail = \"mai\\u001ber@example.com\"", "badge[0].email"},
+	} {
+		_, err := Parse("a.toml", []byte(minimal+"[[badge]]\n"+c.badge+"\n"))
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%q: err = %v, want %s", c.badge, err, c.want)
+		}
+	}
+}

@@ -49,6 +49,19 @@ type ImportRow struct {
 	Name  string `json:"name,omitempty"`
 }
 
+// ImportArgs is one page of an import. stampctl sends the rows in pages
+// (ImportPage rows each): first every page as a dry run, then, when no
+// page had an error, every page for real.
+type ImportArgs struct {
+	Rows []ImportRow `json:"rows"`
+	// DryRun checks the rows and imports nothing.
+	DryRun bool `json:"dry_run,omitempty"`
+}
+
+// ImportPage is how many rows stampctl sends per request: well below the
+// control socket's request limit.
+const ImportPage = 500
+
 // ImportResult tells what an import did: every bad line, or how many
 // badges were imported (all or nothing).
 type ImportResult struct {
@@ -132,11 +145,14 @@ func (d *Daemon) handleBadges(ctx context.Context, cmd string, raw json.RawMessa
 		}
 		return BadgeInfo{UID: uid, Source: "enrolled"}, nil
 	case "badges.import":
-		var rows []ImportRow
-		if err := decodeArgs(cmd, raw, &rows); err != nil {
+		var a ImportArgs
+		if err := decodeArgs(cmd, raw, &a); err != nil {
 			return nil, err
 		}
-		return d.importBadges(rows)
+		if len(a.Rows) > ImportPage {
+			return nil, fmt.Errorf("badges.import: %d rows; send at most %d per request", len(a.Rows), ImportPage)
+		}
+		return d.importBadges(a.Rows, a.DryRun)
 	case "enroll":
 		var a EnrollArgs
 		if err := decodeArgs(cmd, raw, &a); err != nil {
@@ -202,6 +218,9 @@ func (d *Daemon) addBadge(ctx context.Context, a BadgeArgs) (BadgeInfo, error) {
 	if cb, ok := d.configBadges()[uid]; ok {
 		return BadgeInfo{}, fmt.Errorf("badge %s is defined in %s (for %s); change it there", uid, d.cfg.Path, cb.Email)
 	}
+	if err := config.CheckText(a.Name); err != nil {
+		return BadgeInfo{}, fmt.Errorf("name %q: %w", a.Name, err)
+	}
 	unverified, err := d.checkEmail(ctx, a.Email)
 	if err != nil {
 		return BadgeInfo{}, err
@@ -213,8 +232,9 @@ func (d *Daemon) addBadge(ctx context.Context, a BadgeArgs) (BadgeInfo, error) {
 	return BadgeInfo{UID: uid, Email: b.Email, Name: b.Name, Source: "enrolled", Enrolled: b.Enrolled, Unverified: unverified}, nil
 }
 
-// importBadges checks every row first and imports all or nothing.
-func (d *Daemon) importBadges(rows []ImportRow) (ImportResult, error) {
+// importBadges checks every row of a page and imports all of them or none
+// (none at all on a dry run).
+func (d *Daemon) importBadges(rows []ImportRow, dryRun bool) (ImportResult, error) {
 	var res ImportResult
 	cb := d.configBadges()
 	seen := make(map[string]int)
@@ -232,6 +252,9 @@ func (d *Daemon) importBadges(rows []ImportRow) (ImportResult, error) {
 		case !config.ValidEmail(r.Email):
 			bad("email: %q is not an email address", r.Email)
 			continue
+		case config.CheckText(r.Name) != nil:
+			bad("name: %q: %v", r.Name, config.CheckText(r.Name))
+			continue
 		}
 		if line, dup := seen[uid]; dup {
 			bad("uid %s is already on line %d", uid, line)
@@ -244,7 +267,7 @@ func (d *Daemon) importBadges(rows []ImportRow) (ImportResult, error) {
 		}
 		badges = append(badges, queue.Badge{UID: uid, Email: r.Email, Name: r.Name, Enrolled: now, Unverified: d.users != nil})
 	}
-	if len(res.Errors) > 0 {
+	if len(res.Errors) > 0 || dryRun {
 		return res, nil
 	}
 	if _, err := d.store.Update(func(tx *queue.Tx) error {
@@ -262,6 +285,9 @@ func (d *Daemon) importBadges(rows []ImportRow) (ImportResult, error) {
 }
 
 func (d *Daemon) enroll(ctx context.Context, a EnrollArgs) (EnrollResult, error) {
+	if err := config.CheckText(a.Name); err != nil {
+		return EnrollResult{}, fmt.Errorf("name %q: %w", a.Name, err)
+	}
 	unverified, err := d.checkEmail(ctx, a.Email)
 	if err != nil {
 		return EnrollResult{}, err
