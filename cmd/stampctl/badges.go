@@ -296,6 +296,7 @@ func (c *cli) enroll(args []string) error {
 	email := fs.String("email", "", "the employee's login email")
 	name := fs.String("name", "", "display name")
 	timeout := fs.Duration("timeout", 2*time.Minute, "how long to wait for the tap")
+	replace := fs.Bool("replace", false, "re-bind the badge even if it is enrolled for someone else")
 	pos, err := c.parse(fs, args)
 	if err != nil {
 		return err
@@ -307,7 +308,7 @@ func (c *cli) enroll(args []string) error {
 		fmt.Fprintf(c.err, "Tap the badge for %s at the terminal (waiting %s) …\n", *email, *timeout)
 	}
 	var res daemon.EnrollResult
-	if err := c.callFor(*timeout+10*time.Second, "enroll", daemon.EnrollArgs{Email: *email, Name: *name, Timeout: int(timeout.Seconds())}, &res); err != nil {
+	if err := c.callFor(*timeout+10*time.Second, "enroll", daemon.EnrollArgs{Email: *email, Name: *name, Timeout: int(timeout.Seconds()), Replace: *replace}, &res); err != nil {
 		return err
 	}
 	return c.print(res, func(w io.Writer) {

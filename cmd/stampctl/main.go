@@ -36,7 +36,8 @@ commands:
   queue release [--uplink U] [SEQ...]  send held records again (after a day was unlocked)
   queue export [--csv] [--employee E] [--kind K] [--from T] [--to T]   every record kept
   queue quarantine               records that cannot be decoded: seq, error, stored bytes
-  enroll --email EMAIL [--name N] [--timeout 2m]   bind the next badge tapped at the terminal
+  enroll --email EMAIL [--name N] [--timeout 2m] [--replace]   bind the next badge tapped at the terminal
+                                 (--replace: even one enrolled for someone else)
   badges list|export             all badges (export: CSV uid,email,name,source)
   badges add UID EMAIL [--name N]  enrol a badge by its UID
   badges remove UID              forget an enrolled badge

@@ -307,3 +307,34 @@ func TestStampctl_BadgeImport_QuoteErrorNamedLargeFileImported(t *testing.T) {
 		t.Fatalf("bad last line: %v\n%s", err, tail(out, 2000))
 	}
 }
+
+// Defect 6: an enrolling stampctl killed with kill -9 left the enrolment
+// armed; the next tap of an enrolled badge was swallowed and re-bound.
+func TestStampctl_EnrollKilled_EnrolmentEndsNextTapPunched(t *testing.T) {
+	e := newEnv(t, 2)
+	e.start()
+	if out, err := e.ctl("badges", "add", "0A000001", "e0@example.com"); err != nil {
+		t.Fatalf("badges add: %v %s", err, out)
+	}
+	cmd := exec.Command(filepath.Join(binDir, "stampctl"), "--socket", e.socket, "enroll", "--email", "e1@example.com", "--timeout", "1h")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waitStatus := func(what string, ok func(s string) bool) {
+		t.Helper()
+		deadline := time.Now().Add(20 * time.Second)
+		for !ok(e.status().Enrolling) {
+			if time.Now().After(deadline) {
+				t.Fatalf("timed out waiting: %s", what)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	waitStatus("enrolment armed", func(s string) bool { return s == "e1@example.com" })
+	cmd.Process.Kill()
+	cmd.Wait()
+	waitStatus("enrolment withdrawn", func(s string) bool { return s == "" })
+	if out, err := e.ctl("tap", "0A000001", "--at", "2026-06-01T07:00:00Z"); err != nil || !strings.Contains(out, "start_ok  e0@example.com") {
+		t.Fatalf("tap after the killed enrolment: %v %s", err, out)
+	}
+}

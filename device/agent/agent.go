@@ -45,6 +45,9 @@ type Enrollment struct {
 	// Unverified: the email could not be checked against the users of the
 	// time-tracking system (offline).
 	Unverified bool
+	// Replace allows re-binding a badge enrolled for someone else;
+	// without it such a tap is refused.
+	Replace bool
 	// Done receives the result once; it must have room for one value.
 	Done chan<- EnrollResult
 }
@@ -60,6 +63,7 @@ var (
 	ErrEnrollReplaced = errors.New("agent: enrolment replaced by a newer one")
 	ErrEnrollCanceled = errors.New("agent: enrolment canceled")
 	ErrConfigBadge    = errors.New("agent: badge is defined in the config file")
+	ErrBadgeTaken     = errors.New("agent: badge is enrolled for someone else")
 )
 
 // Options configure an Agent.
@@ -266,6 +270,16 @@ func (a *Agent) Enroll(e Enrollment) (cancel func()) {
 	}
 }
 
+// Enrolling returns the email of the enrolment waiting for a tap, or "".
+func (a *Agent) Enrolling() string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.enroll == nil {
+		return ""
+	}
+	return a.enroll.Email
+}
+
 // Capturing reports whether capture mode is on.
 func (a *Agent) Capturing() bool {
 	a.mu.Lock()
@@ -290,10 +304,18 @@ func (a *Agent) special(uid string, st stamp) (Outcome, bool) {
 			return Outcome{Kind: feedback.Error, UID: uid, Err: err}, true
 		}
 		_, err := a.store.Update(func(tx *queue.Tx) error {
+			old, ok, err := tx.Badge(uid)
+			if err != nil {
+				return err
+			}
+			if ok && !strings.EqualFold(old.Email, e.Email) && !e.Replace {
+				return fmt.Errorf("%w: %s is enrolled for %s; enrol with --replace to re-bind it", ErrBadgeTaken, uid, old.Email)
+			}
 			return tx.PutBadge(queue.Badge{UID: uid, Email: e.Email, Name: e.Name, Enrolled: st.at.UTC(), Unverified: e.Unverified})
 		})
 		e.Done <- EnrollResult{UID: uid, Err: err}
 		if err != nil {
+			a.log.Warn("enrolment refused; the tap counts as nothing", "badge", uid, "email", e.Email, "err", err)
 			a.show(feedback.Event{Kind: feedback.Error, UID: uid, At: st.at, Msg: "not enrolled"})
 			return Outcome{Kind: feedback.Error, UID: uid, Err: err}, true
 		}

@@ -80,6 +80,8 @@ type EnrollArgs struct {
 	Email   string `json:"email"`
 	Name    string `json:"name,omitempty"`
 	Timeout int    `json:"timeout_seconds,omitempty"` // default 120
+	// Replace allows re-binding a badge enrolled for someone else.
+	Replace bool `json:"replace,omitempty"`
 }
 
 // EnrollResult is the badge enrolled.
@@ -297,7 +299,7 @@ func (d *Daemon) enroll(ctx context.Context, a EnrollArgs) (EnrollResult, error)
 		timeout = 2 * time.Minute
 	}
 	done := make(chan agent.EnrollResult, 1)
-	cancel := d.agent.Enroll(agent.Enrollment{Email: a.Email, Name: a.Name, Unverified: unverified, Done: done})
+	cancel := d.agent.Enroll(agent.Enrollment{Email: a.Email, Name: a.Name, Unverified: unverified, Replace: a.Replace, Done: done})
 	select {
 	case res := <-done:
 		if res.Err != nil {
@@ -308,7 +310,10 @@ func (d *Daemon) enroll(ctx context.Context, a EnrollArgs) (EnrollResult, error)
 		cancel()
 		return EnrollResult{}, fmt.Errorf("no badge tapped within %s", timeout)
 	case <-ctx.Done():
+		// The client went away (or stampd stops): the enrolment ends
+		// with it, so no later tap is taken for it.
 		cancel()
+		d.log.Info("enrolment withdrawn: its client went away", "email", a.Email)
 		return EnrollResult{}, ctx.Err()
 	}
 }

@@ -54,6 +54,9 @@ type Status struct {
 	// MQTT is the broker connection, when the MQTT uplink is on.
 	MQTT *mqtt.ConnState `json:"mqtt,omitempty"`
 	Taps agent.Stats     `json:"taps"`
+	// Enrolling is the email the next tap will be enrolled for, while an
+	// enrolment waits.
+	Enrolling string `json:"enrolling,omitempty"`
 }
 
 // TapArgs are the arguments of the tap command.
@@ -214,6 +217,7 @@ func (d *Daemon) status() (Status, error) {
 		s.MQTT = &cs
 	}
 	s.Taps = d.agent.Stats()
+	s.Enrolling = d.agent.Enrolling()
 	return s, nil
 }
 
