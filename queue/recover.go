@@ -88,6 +88,10 @@ func MoveAside(path string, now time.Time) (string, error) {
 	if err := os.Rename(path, to); err != nil {
 		return "", fmt.Errorf("queue: move %s aside: %w", path, err)
 	}
+	// The acknowledgement record belongs to the moved store.
+	if err := os.Rename(AckPath(path), AckPath(to)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return to, fmt.Errorf("queue: move %s aside: %w", AckPath(path), err)
+	}
 	return to, nil
 }
 

@@ -70,6 +70,7 @@ type Store struct {
 	db      *bolt.DB
 	path    string
 	uplinks []UplinkSpec
+	ack     *ackFile // nil with NoSync
 }
 
 var uplinkName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
@@ -114,6 +115,12 @@ func Open(path string, opts Options) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("queue: initialise %s: %w", path, err)
 	}
+	if !opts.NoSync {
+		if s.ack, err = openAck(path); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
 	return s, nil
 }
 
@@ -122,6 +129,9 @@ func (s *Store) Path() string { return s.path }
 
 // Close closes the file. Pending commits have finished when it returns.
 func (s *Store) Close() error {
+	if s.ack != nil {
+		s.ack.close()
+	}
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("queue: close %s: %w", s.path, err)
 	}

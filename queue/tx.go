@@ -66,19 +66,29 @@ type Tx struct {
 
 // Update runs fn in one read-write transaction and commits it with fsync.
 // It returns the records appended by fn, with their sequence numbers, only
-// after the commit succeeded.
+// after the commit succeeded and the acknowledgement record (see
+// CheckCommits) names it.
 func (s *Store) Update(fn func(*Tx) error) ([]Record, error) {
 	var added []Record
+	var rec ack
 	err := s.db.Update(func(btx *bolt.Tx) error {
 		t := &Tx{tx: btx, s: s}
 		if err := fn(t); err != nil {
 			return err
 		}
 		added = t.added
+		rec = ack{seq: btx.Bucket(bucketRecords).Sequence(), txid: uint64(btx.ID())}
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("queue: commit: %w", err)
+	}
+	if s.ack != nil {
+		// After the commit: the record may lag the store (a crash in
+		// between), never lead it.
+		if err := s.ack.write(rec); err != nil {
+			return nil, err
+		}
 	}
 	return added, nil
 }

@@ -41,8 +41,11 @@ func printStatus(w io.Writer, s daemon.Status) {
 		synced = "NOT synchronised"
 	}
 	fmt.Fprintf(tw, "device\t%s (stampd %s), reader %s, up since %s\n", s.Device, s.Version, s.Reader, when(s.Started, loc))
-	if s.StoreAlarm != nil {
+	switch {
+	case s.StoreAlarm != nil && s.StoreAlarm.MovedTo != "":
 		fmt.Fprintf(tw, "STORE ALARM\tdamaged store moved to %s at %s; export it with `stampctl salvage %s`\n", s.StoreAlarm.MovedTo, when(s.StoreAlarm.At, loc), s.StoreAlarm.MovedTo)
+	case s.StoreAlarm != nil:
+		fmt.Fprintf(tw, "STORE ALARM\t%s (found at %s)\n", s.StoreAlarm.Error, when(s.StoreAlarm.At, loc))
 	}
 	if s.QuarantineAlarm != "" {
 		fmt.Fprintf(tw, "STORE ALARM\t%s\n", s.QuarantineAlarm)

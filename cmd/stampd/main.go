@@ -35,6 +35,7 @@ var (
 const (
 	exitCorrupt     = 3
 	exitUndecodable = 4
+	exitCommitLost  = 5
 )
 
 func main() {
@@ -45,7 +46,7 @@ func run(args []string) int {
 	fs := flag.NewFlagSet("stampd", flag.ContinueOnError)
 	cfgPath := fs.String("config", "/etc/stampclock/stampd.toml", "configuration file")
 	showVersion := fs.Bool("version", false, "print the version and exit")
-	checkStore := fs.String("check-store", "", "check the store file `PATH` and exit: 0 good, 3 damaged, 4 records that cannot be decoded, 1 other error")
+	checkStore := fs.String("check-store", "", "check the store file `PATH` and exit: 0 good, 3 damaged, 4 records that cannot be decoded, 5 last commit may be lost, 1 other error")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -63,6 +64,12 @@ func run(args []string) int {
 				return exitUndecodable
 			}
 			return 1
+		}
+		if err := queue.CheckCommits(*checkStore); err != nil {
+			fmt.Fprintln(os.Stderr, "stampd:", err)
+			if errors.Is(err, queue.ErrCommitLost) {
+				return exitCommitLost
+			}
 		}
 		return 0
 	}
@@ -139,6 +146,8 @@ func checkInChild(path string, log *slog.Logger) error {
 		return fmt.Errorf("check store %s: %s", path, out)
 	case ee.ExitCode() == exitUndecodable:
 		return fmt.Errorf("%w: %s", queue.ErrUndecodable, tail(string(out), 500))
+	case ee.ExitCode() == exitCommitLost:
+		return nil // the daemon checks the commits itself and raises the alarm
 	}
 	return fmt.Errorf("%w: %s: checker: %v: %s", queue.ErrCorrupt, path, err, tail(string(out), 500))
 }

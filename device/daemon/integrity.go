@@ -11,7 +11,8 @@ import (
 	"stampclock/uplink"
 )
 
-// StoreAlarm reports a damaged store found at start-up.
+// StoreAlarm reports a damaged store found at start-up: moved aside
+// (MovedTo set), or kept but possibly missing its last commit.
 type StoreAlarm struct {
 	At      time.Time `json:"at"`
 	MovedTo string    `json:"moved_to"`
@@ -25,6 +26,9 @@ func (d *Daemon) openStore(specs []queue.UplinkSpec) (*queue.Store, error) {
 	if err := queue.Identify(path); err != nil {
 		return nil, fmt.Errorf("store.path: %w; refusing to use or move it", err)
 	}
+	// Before bbolt opens (and commits to) the file: a damaged meta page
+	// makes bbolt fall back to the older state without a word.
+	commits := queue.CheckCommits(path)
 	var damage, undecodable error
 	if d.opts.CheckStore != nil {
 		switch err := d.opts.CheckStore(path); {
@@ -47,6 +51,14 @@ func (d *Daemon) openStore(specs []queue.UplinkSpec) (*queue.Store, error) {
 		d.log.Error("STORE DAMAGED: moved aside, starting with a fresh store; export what is readable with `stampctl salvage`",
 			"store", path, "moved_to", to, "err", damage)
 	}
+	switch {
+	case damage != nil || commits == nil:
+	case errors.Is(commits, queue.ErrCommitLost):
+		d.alarm = &StoreAlarm{At: d.opts.Clock.Now(), Error: commits.Error()}
+		d.log.Error("STORE ALARM: the last acknowledged commit may be lost; compare the last punches with the employees (stampctl queue export)", "store", path, "err", commits)
+	default:
+		d.log.Warn("store meta page damaged; nothing lost, it is rewritten at the next commit", "store", path, "err", commits)
+	}
 	store, err := queue.Open(path, queue.Options{Uplinks: specs})
 	if err != nil {
 		return nil, err
@@ -62,7 +74,11 @@ func (d *Daemon) openStore(specs []queue.UplinkSpec) (*queue.Store, error) {
 		d.log.Error("STORE ALARM: records cannot be decoded; quarantined (kept, not delivered)", "store", path, "new", n, "err", undecodable)
 	}
 	if d.alarm != nil {
-		if err := d.recordEvent(store, queue.EventStoreFault, fmt.Sprintf("damaged store moved to %s: %s", d.alarm.MovedTo, d.alarm.Error)); err != nil {
+		detail := "store alarm: " + d.alarm.Error
+		if d.alarm.MovedTo != "" {
+			detail = fmt.Sprintf("damaged store moved to %s: %s", d.alarm.MovedTo, d.alarm.Error)
+		}
+		if err := d.recordEvent(store, queue.EventStoreFault, detail); err != nil {
 			store.Close()
 			return nil, err
 		}

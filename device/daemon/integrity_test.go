@@ -1,6 +1,7 @@
 package daemon
 
 import (
+	"encoding/binary"
 	"os"
 	"path/filepath"
 	"strings"
@@ -55,6 +56,7 @@ func TestDaemon_EmptyStoreFile_NotDamage(t *testing.T) {
 	h := newHarness(t)
 	cfg := h.config("")
 	for i := 0; i < 2; i++ {
+		// Each start on the full disk leaves the file empty.
 		if err := os.WriteFile(cfg.Store.Path, nil, 0o640); err != nil {
 			t.Fatal(err)
 		}
@@ -62,12 +64,69 @@ func TestDaemon_EmptyStoreFile_NotDamage(t *testing.T) {
 		if st := h.status(); st.StoreAlarm != nil {
 			t.Fatalf("start %d: alarm for an empty file: %+v", i, st.StoreAlarm)
 		}
-		if r := h.tap("04A1B2C3", "2026-06-01T07:00:00Z"); r.Result != "start_ok" {
-			t.Fatalf("start %d: tap = %+v", i, r)
-		}
 		h.stop()
 		if m := corruptCopies(t, cfg.Store.Path); len(m) != 0 {
 			t.Fatalf("start %d: empty store moved aside: %v", i, m)
 		}
+	}
+	h.startWith(cfg, Options{CheckStore: checkFile})
+	if r := h.tap("04A1B2C3", "2026-06-01T07:00:00Z"); r.Result != "start_ok" {
+		t.Fatalf("tap = %+v", r)
+	}
+	// But an empty store where punches were acknowledged is an alarm.
+	h.stop()
+	if err := os.WriteFile(cfg.Store.Path, nil, 0o640); err != nil {
+		t.Fatal(err)
+	}
+	h.startWith(cfg, Options{CheckStore: checkFile})
+	if st := h.status(); st.StoreAlarm == nil || !strings.Contains(st.StoreAlarm.Error, "empty, but records up to seq 1 were acknowledged") {
+		t.Fatalf("emptied store: alarm = %+v", st.StoreAlarm)
+	}
+}
+
+// Issue 11, defect 4: one flipped bit in the newest meta page makes bbolt
+// open the previous state: the last acknowledged stop and entry are gone
+// and the employee shows an open shift again. That cannot be undone, but
+// it must not go unnoticed: a STORE ALARM and a store_fault event.
+func TestDaemon_FlippedBitInNewestMetaPage_StoreAlarm(t *testing.T) {
+	h := newHarness(t)
+	cfg := h.config("")
+	cfg.Zeiterfassung.URL = "" // no uplink: the stop is the last commit
+	h.start(cfg)
+	h.tap("04A1B2C3", "2026-06-01T07:00:00Z")
+	if r := h.tap("04A1B2C3", "2026-06-01T11:00:00Z"); r.Result != "stop_ok" {
+		t.Fatalf("stop: %+v", r)
+	}
+	h.stop()
+	data, err := os.ReadFile(cfg.Store.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps := int(binary.LittleEndian.Uint32(data[16+8:]))
+	off := 0
+	if binary.LittleEndian.Uint64(data[ps+16+48:]) > binary.LittleEndian.Uint64(data[16+48:]) {
+		off = ps
+	}
+	data[off+16+20] ^= 0x04 // one bit of the root page id
+	if err := os.WriteFile(cfg.Store.Path, data, 0o640); err != nil {
+		t.Fatal(err)
+	}
+	h.start(cfg)
+	st := h.status()
+	if len(st.Queue.OpenShifts) != 1 {
+		t.Fatalf("open shifts = %d: the fault was not reproduced (bbolt kept the last commit)", len(st.Queue.OpenShifts))
+	}
+	if st.StoreAlarm == nil || st.StoreAlarm.MovedTo != "" || !strings.Contains(st.StoreAlarm.Error, "last commit may be lost") {
+		t.Fatalf("store alarm = %+v, want the last commit may be lost", st.StoreAlarm)
+	}
+	h.stop()
+	s, err := queue.Open(cfg.Store.Path, queue.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	evs, _ := s.Records(0, 100, func(r queue.Record) bool { return r.Event == queue.EventStoreFault })
+	if len(evs) != 1 || !strings.Contains(evs[0].Detail, "meta page") {
+		t.Fatalf("store_fault events = %+v", evs)
 	}
 }

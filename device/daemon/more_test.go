@@ -119,6 +119,8 @@ func TestDaemon_Blikk_TapsBecomeTimeReports(t *testing.T) {
 	h.tap("0455667788AABB", "2026-03-02T12:30:59+01:00")
 	h.tap("04A1B2C3", "2026-03-02T16:45:30+01:00")
 	h.eventually("both entries on Blikk", func() bool { return uplinkStats(h.status(), "blikk").Delivered == 2 })
+	// The other uplink delivers on its own schedule.
+	h.eventually("both entries on Zeiterfassung", func() bool { return uplinkStats(h.status(), "zeiterfassung").Delivered == 2 })
 	got := strings.Join(blikkLines(bs.Reports()), "\n")
 	// maier 07:58-16:45 is 8.78 h, less the 30 min break; huber 4.45 h.
 	want := "14 2026-03-02 08:03-12:30 4.45\n12 2026-03-02 07:58-16:45 8.28"
