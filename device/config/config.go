@@ -286,6 +286,9 @@ func Parse(path string, data []byte) (*Config, error) {
 	if err != nil {
 		var pe toml.ParseError
 		if errors.As(err, &pe) {
+			if pe.LastKey != "" {
+				return nil, fmt.Errorf("config %s: line %d: %s: %s", path, pe.Position.Line, pe.LastKey, pe.Message)
+			}
 			return nil, fmt.Errorf("config %s: line %d: %s", path, pe.Position.Line, pe.Message)
 		}
 		return nil, fmt.Errorf("config %s: %w", path, err)
@@ -567,22 +570,38 @@ func (c *Config) validateMQTT() error {
 		if err != nil {
 			return fmt.Errorf("mqtt.key_file: %w", err)
 		}
-		if fi.Mode().Perm()&0o007 != 0 {
-			return fmt.Errorf("mqtt.key_file: %s is readable by others (mode %04o); run: chmod 600 %s", m.KeyFile, fi.Mode().Perm(), m.KeyFile)
+		if err := secretMode(m.KeyFile, fi.Mode()); err != nil {
+			return fmt.Errorf("mqtt.key_file: %w", err)
 		}
 	}
 	return nil
 }
 
+// SecretModeMask is the one rule for secret files (passwords, tokens,
+// private keys): no access at all for others and no write for the group.
+// 0600 and 0640 (group = the service's group, read only) pass.
+const SecretModeMask = 0o027
+
+func secretMode(path string, m os.FileMode) error {
+	if m.Perm()&SecretModeMask == 0 {
+		return nil
+	}
+	what := "readable by others"
+	if m.Perm()&0o007 == 0 {
+		what = "writable by its group"
+	}
+	return fmt.Errorf("%s is %s (mode %04o); want 0600 or 0640; run: chmod 600 %s", path, what, m.Perm(), path)
+}
+
 // ReadSecret reads a secret from a file: the first line, trimmed. It refuses
-// a file that others may read.
+// a file others may access or its group may write (SecretModeMask).
 func ReadSecret(path string) (string, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
 		return "", err
 	}
-	if fi.Mode().Perm()&0o007 != 0 {
-		return "", fmt.Errorf("%s is readable by others (mode %04o); run: chmod 600 %s", path, fi.Mode().Perm(), path)
+	if err := secretMode(path, fi.Mode()); err != nil {
+		return "", err
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {

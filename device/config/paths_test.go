@@ -70,3 +70,31 @@ func TestParse_BadgeTextWithControlCharacters_Refused(t *testing.T) {
 		}
 	}
 }
+
+// Issue 11 (weaknesses): a wrong-type duration named only the line.
+func TestParse_WrongTypeDuration_NamesTheKey(t *testing.T) {
+	for _, c := range []struct{ text, key string }{
+		{"[punch]\nrepeat_window = 60\n", "punch.repeat_window"},
+		{"[punch]\nmax_shift = \"16 hours\"\n", "punch.max_shift"},
+		{"[store]\nretention = true\n", "store.retention"},
+	} {
+		_, err := Parse("a.toml", []byte("[device]\nid = \"t\"\n"+c.text))
+		if err == nil || !strings.Contains(err.Error(), c.key) || !strings.Contains(err.Error(), "a.toml") {
+			t.Errorf("%q: err = %v, want the file and the key %s", c.text, err, c.key)
+		}
+	}
+}
+
+// One rule for secret files: no access for others, no write for the
+// group (0600, 0640, 0400, 0440 pass).
+func TestReadSecret_OneRule(t *testing.T) {
+	for _, c := range []struct {
+		mode os.FileMode
+		ok   bool
+	}{{0o600, true}, {0o640, true}, {0o400, true}, {0o440, true}, {0o660, false}, {0o644, false}, {0o604, false}, {0o620, false}} {
+		_, err := ReadSecret(writeSecret(t, c.mode))
+		if (err == nil) != c.ok {
+			t.Errorf("mode %04o: err = %v, want ok=%v", c.mode, err, c.ok)
+		}
+	}
+}

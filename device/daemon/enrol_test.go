@@ -102,3 +102,19 @@ func TestDaemon_EnrolTapOfAnothersBadge_RefusedUnlessReplace(t *testing.T) {
 		t.Fatalf("after --replace the badge is %q's", got)
 	}
 }
+
+// Issue 11 (weaknesses): `tap --at 9999-12-31T23:59:59Z` overflowed the
+// time arithmetic and the badge answered already_stamped for ever.
+func TestDaemon_TapAtAbsurdTime_RefusedBadgeStillWorks(t *testing.T) {
+	h := newHarness(t)
+	h.start(h.config(""))
+	for _, at := range []string{"9999-12-31T23:59:59Z", "0001-01-01T00:00:00Z", "2100-01-01T00:00:00Z"} {
+		err := control.Call(context.Background(), h.socket, "tap", TapArgs{UID: "04A1B2C3", At: at}, nil)
+		if err == nil || !strings.Contains(err.Error(), "outside") {
+			t.Errorf("tap --at %s: %v, want it refused as outside the range", at, err)
+		}
+	}
+	if r := h.tap("04A1B2C3", "2026-06-01T07:00:00Z"); r.Result != "start_ok" {
+		t.Fatalf("tap after the refused ones: %+v", r)
+	}
+}

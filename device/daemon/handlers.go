@@ -252,6 +252,12 @@ func (d *Daemon) mqttStatus() mqtt.Status {
 	return st
 }
 
+// The range of times `stampctl tap --at` accepts.
+var (
+	earliestTap = time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC)
+	latestTap   = time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC)
+)
+
 func (d *Daemon) tap(ctx context.Context, a TapArgs) (TapResult, error) {
 	if d.sim == nil {
 		return TapResult{}, fmt.Errorf("tap: the reader is %q; taps can be injected only with reader.type = \"sim\"", d.cfg.Reader.Type)
@@ -265,6 +271,11 @@ func (d *Daemon) tap(ctx context.Context, a TapArgs) (TapResult, error) {
 		at, err := time.Parse(time.RFC3339, a.At)
 		if err != nil {
 			return TapResult{}, fmt.Errorf("tap: --at %q: want RFC 3339 like 2026-03-02T08:00:00+01:00", a.At)
+		}
+		// Differences of times in this range fit a time.Duration; far
+		// beyond it the punch rules' arithmetic overflows.
+		if at.Before(earliestTap) || !at.Before(latestTap) {
+			return TapResult{}, fmt.Errorf("tap: --at %s is outside %s to %s", a.At, earliestTap.Format("2006-01-02"), latestTap.Format("2006-01-02"))
 		}
 		t.At, t.Given = at, true
 	}
