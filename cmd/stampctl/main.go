@@ -20,7 +20,7 @@ import (
 
 var version = "dev"
 
-const usage = `usage: stampctl [--socket PATH] [--json] COMMAND [ARGS]
+const usage = `usage: stampctl [--socket PATH] [--json] [--wait 30s] COMMAND [ARGS]
 
 commands:
   init [--url U --email E --timetype T --password-file F] [--config PATH] [--force]
@@ -60,6 +60,7 @@ type cli struct {
 	socket    string
 	socketSet bool // --socket or $STAMPCLOCK_SOCKET given
 	json      bool
+	wait      time.Duration // how long to wait for an answer
 	out       io.Writer
 	err       io.Writer
 }
@@ -74,6 +75,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.Usage = func() { fmt.Fprint(stderr, usage) }
 	fs.StringVar(&c.socket, "socket", c.socket, "control socket")
 	fs.BoolVar(&c.json, "json", false, "print JSON for scripts")
+	fs.DurationVar(&c.wait, "wait", 30*time.Second, "how long to wait for stampd's answer")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -174,13 +176,18 @@ func (c *cli) parse(fs *flag.FlagSet, args []string) ([]string, error) {
 }
 
 func (c *cli) call(cmd string, args, out any) error {
-	return c.callFor(30*time.Second, cmd, args, out)
+	return c.callFor(c.wait, cmd, args, out)
 }
 
 func (c *cli) callFor(d time.Duration, cmd string, args, out any) error {
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
-	return control.Call(ctx, c.socket, cmd, args, out)
+	err := control.Call(ctx, c.socket, cmd, args, out)
+	if err != nil && (errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, context.DeadlineExceeded)) {
+		return fmt.Errorf("no answer from stampd within %s (stopped or hanging?): the outcome of %s is UNKNOWN, it may still be carried out. "+
+			"Look before repeating it: `stampctl status`, `stampctl queue export --from TIME` (a tap appears there once committed): %w", d, cmd, err)
+	}
+	return err
 }
 
 func (c *cli) tap(args []string) error {

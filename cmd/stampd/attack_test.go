@@ -338,3 +338,28 @@ func TestStampctl_EnrollKilled_EnrolmentEndsNextTapPunched(t *testing.T) {
 		t.Fatalf("tap after the killed enrolment: %v %s", err, out)
 	}
 }
+
+// Weakness: stampctl giving up on a stopped stampd said only "i/o
+// timeout", while the tap was committed once stampd continued.
+func TestStampctl_DaemonStopped_TimeoutSaysOutcomeUnknown(t *testing.T) {
+	e := newEnv(t, 1)
+	p := e.start()
+	p.cmd.Process.Signal(syscall.SIGSTOP)
+	out, err := exec.Command(filepath.Join(binDir, "stampctl"), "--socket", e.socket, "--wait", "500ms", "tap", "B0000000", "--at", "2026-06-01T07:00:00Z").CombinedOutput()
+	p.cmd.Process.Signal(syscall.SIGCONT)
+	if err == nil || !strings.Contains(string(out), "outcome of tap is UNKNOWN") || !strings.Contains(string(out), "queue export") {
+		t.Fatalf("stampctl against a stopped stampd: %v\n%s", err, out)
+	}
+	// And indeed: the tap was committed after all.
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		out, _ := e.ctl("queue", "export", "--kind", "punch")
+		if strings.Contains(out, `"action":"start"`) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("tap never committed:\n%s", out)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
