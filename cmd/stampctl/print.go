@@ -50,6 +50,9 @@ func printStatus(w io.Writer, s daemon.Status) {
 	if s.QuarantineAlarm != "" {
 		fmt.Fprintf(tw, "STORE ALARM\t%s\n", s.QuarantineAlarm)
 	}
+	if s.MetricsError != "" {
+		fmt.Fprintf(tw, "METRICS DOWN\t%s\n", s.MetricsError)
+	}
 	if s.StoreWarning != "" {
 		fmt.Fprintf(tw, "STORE NEARLY FULL\t%s\n", s.StoreWarning)
 	}

@@ -72,6 +72,7 @@ type Daemon struct {
 	alarm     *StoreAlarm // set when a damaged store was moved aside
 	storeWarn storeWatch
 	damaged   quarantineWatch // quarantined records already reported
+	sideErr   sideFault       // why the metrics endpoint is down, if it is
 	health    func() ReaderHealth
 	users     userLister       // the time-tracking system's users, if it has a list
 	closers   []func() error   // hardware to release when Run ends

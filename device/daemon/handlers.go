@@ -57,6 +57,8 @@ type Status struct {
 	// Enrolling is the email the next tap will be enrolled for, while an
 	// enrolment waits.
 	Enrolling string `json:"enrolling,omitempty"`
+	// MetricsError is set while the metrics endpoint cannot serve.
+	MetricsError string `json:"metrics_error,omitempty"`
 }
 
 // TapArgs are the arguments of the tap command.
@@ -218,6 +220,7 @@ func (d *Daemon) status() (Status, error) {
 	}
 	s.Taps = d.agent.Stats()
 	s.Enrolling = d.agent.Enrolling()
+	s.MetricsError = d.sideErr.get()
 	return s, nil
 }
 

@@ -2,6 +2,11 @@ package daemon
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"net"
+	"sync"
+	"time"
 
 	"stampclock/device/agent"
 	"stampclock/device/feedback"
@@ -86,10 +91,63 @@ func (d *Daemon) settledFor(uplink string) func([]queue.Outcome) {
 }
 
 // serveMetrics serves /metrics and /healthz until ctx is done.
+//
+// The endpoint is a side service: when its port cannot be had (in use,
+// no permission) or serving fails, the daemon goes on taking taps; the
+// failure is logged once, shown in status (MetricsError) and retried
+// every HealthPoll.
 func (d *Daemon) serveMetrics(ctx context.Context) error {
 	if d.metrics == nil {
 		return nil
 	}
-	d.log.Info("metrics listening", "addr", d.cfg.Metrics.Listen)
-	return metrics.Serve(ctx, d.cfg.Metrics.Listen, d.metrics.Handler())
+	addr := d.cfg.Metrics.Listen
+	failures := 0
+	for {
+		var lc net.ListenConfig
+		ln, err := lc.Listen(ctx, "tcp", addr)
+		if err == nil {
+			if failures > 0 {
+				d.log.Info("metrics listening again", "addr", addr, "failed_attempts", failures)
+			} else {
+				d.log.Info("metrics listening", "addr", addr)
+			}
+			failures = 0
+			d.sideErr.set("")
+			err = metrics.ServeListener(ctx, ln, d.metrics.Handler())
+		}
+		if ctx.Err() != nil {
+			return nil
+		}
+		if err == nil {
+			err = errors.New("metrics: server ended")
+		}
+		if failures == 0 {
+			d.log.Error("METRICS ENDPOINT DOWN (taps go on); retrying", "addr", addr, "err", err)
+		}
+		failures++
+		d.sideErr.set(fmt.Sprintf("metrics endpoint %s down (taps go on; retrying, %d attempts): %v", addr, failures, err))
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(d.opts.HealthPoll):
+		}
+	}
+}
+
+// sideFault is the state of a side service, safe for concurrent use.
+type sideFault struct {
+	mu  sync.Mutex
+	msg string
+}
+
+func (f *sideFault) set(msg string) {
+	f.mu.Lock()
+	f.msg = msg
+	f.mu.Unlock()
+}
+
+func (f *sideFault) get() string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.msg
 }

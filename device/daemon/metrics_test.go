@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
@@ -115,4 +116,30 @@ func TestDaemon_MetricsScrapedAndParsed(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.Contains(string(body), "ok") {
 		t.Fatalf("/healthz = %d %q", resp.StatusCode, body)
 	}
+}
+
+// Issue 11 (weakness): the metrics port already in use ended the daemon,
+// and with it the taps. Now it is logged, shown, retried; taps go on.
+func TestDaemon_MetricsPortInUse_TapsGoOnRetried(t *testing.T) {
+	blocker, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := blocker.Addr().String()
+	h := newHarness(t)
+	h.startWith(h.config(fmt.Sprintf("[metrics]\nlisten = %q\n", addr)), Options{HealthPoll: 10 * time.Millisecond})
+	h.eventually("metrics error in status", func() bool { return strings.Contains(h.status().MetricsError, "address already in use") })
+	if r := h.tap("04A1B2C3", "2026-06-01T07:00:00Z"); r.Result != "start_ok" {
+		t.Fatalf("tap while the metrics port is taken: %+v", r)
+	}
+	blocker.Close()
+	h.eventually("metrics served once the port is free", func() bool {
+		resp, err := http.Get("http://" + addr + "/metrics")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == 200
+	})
+	h.eventually("error cleared", func() bool { return h.status().MetricsError == "" })
 }
