@@ -185,6 +185,9 @@ func (s *Store) Settle(uplink string, outcomes []Outcome, now time.Time) error {
 				if err := ub.Delete(k); err != nil {
 					return err
 				}
+				if err := s.noteDelivered(tx, k, now); err != nil {
+					return err
+				}
 				if err := addCounter(meta, counterKey(uplink, statePending), -1); err != nil {
 					return err
 				}

@@ -134,51 +134,51 @@ func (s *Store) Badges() ([]Badge, error) {
 	return out, nil
 }
 
-// Prune deletes records older than before that no uplink still needs and
-// that are neither anomalies nor untrusted (waiting for a clock
-// correction), at most max per call. It returns how many it
-// deleted. Records are walked oldest first; the walk ends at the first
-// record not older than before, at the first record still waiting for an
-// uplink (younger records wait too: they are pruned once it is delivered),
-// or after scanning 4*max records, so a large backlog is never read whole.
+// noteDelivered remembers when record k was confirmed by the last uplink
+// that takes it; only such records are ever pruned, by that time.
+func (s *Store) noteDelivered(tx *bolt.Tx, k []byte, now time.Time) error {
+	for _, u := range s.uplinks {
+		if tx.Bucket(uplinkBucket(u.Name)).Get(k) != nil {
+			return nil // another uplink still waits for it
+		}
+	}
+	return tx.Bucket(bucketDelivered).Put(k, itob(uint64(now.UnixNano())))
+}
+
+// Prune deletes records that every uplink taking them confirmed before
+// before (by delivery time, not record time), that are neither anomalies
+// nor untrusted, at most max per call. It returns how many it deleted.
+// Records no uplink confirmed (none takes them, none is configured, dead
+// letters, held or quarantined ones) are never pruned. The walk goes
+// through the confirmed records oldest first and ends at the first one
+// confirmed too recently, or after scanning 4*max, so a large store is
+// never read whole.
 func (s *Store) Prune(before time.Time, max int) (int, error) {
 	n := 0
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		n = 0
 		recs := tx.Bucket(bucketRecords)
 		anomalies := tx.Bucket(bucketAnomalies)
-		var ubs []*bolt.Bucket
-		for _, u := range s.uplinks {
-			ubs = append(ubs, tx.Bucket(uplinkBucket(u.Name)))
-		}
+		done := tx.Bucket(bucketDelivered)
 		var doomed [][]byte
-		c := recs.Cursor()
+		c := done.Cursor()
 		scanned := 0
-	walk:
 		for k, v := c.First(); k != nil && len(doomed) < max && scanned < 4*max; k, v = c.Next() {
 			scanned++
-			var r Record
-			if err := json.Unmarshal(v, &r); err != nil {
-				continue // keep what cannot be read; an operator can export it
-			}
-			if !r.At.Before(before) {
+			if time.Unix(0, int64(btoi(v))).After(before) {
 				break
 			}
-			if anomalies.Get(k) != nil || !r.Trusted() {
-				continue
-			}
-			for _, ub := range ubs {
-				if st := ub.Get(k); st != nil {
-					if s := decodeState(st).State; s == stateDead || s == stateHeld || s == stateQuarantined {
-						continue walk
-					}
-					break walk
-				}
+			r, err := decodeRecord(k, recs.Get(k))
+			if err != nil || anomalies.Get(k) != nil || !r.Trusted() {
+				continue // kept: quarantined, an anomaly, or waiting for a clock correction
 			}
 			doomed = append(doomed, append([]byte(nil), k...))
 		}
 		for _, k := range doomed {
 			if err := recs.Delete(k); err != nil {
+				return err
+			}
+			if err := done.Delete(k); err != nil {
 				return err
 			}
 		}

@@ -29,6 +29,8 @@ var (
 	bucketAnomalies = []byte("anomalies")
 	bucketUntrusted = []byte("untrusted")
 	bucketMeta      = []byte("meta")
+	// bucketDelivered: seq -> when the last uplink taking it confirmed it.
+	bucketDelivered = []byte("delivered")
 	uplinkPrefix    = "uplink."
 )
 
@@ -99,7 +101,7 @@ func Open(path string, opts Options) (*Store, error) {
 	}
 	s := &Store{db: db, path: path, uplinks: opts.Uplinks}
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketRecords, bucketEmployees, bucketBadges, bucketUnknown, bucketAnomalies, bucketUntrusted, bucketMeta, bucketQuarantine} {
+		for _, b := range [][]byte{bucketRecords, bucketEmployees, bucketBadges, bucketUnknown, bucketAnomalies, bucketUntrusted, bucketMeta, bucketQuarantine, bucketDelivered} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}

@@ -147,7 +147,8 @@ type Display struct {
 type Store struct {
 	// Path of the bbolt file. Default /var/lib/stampclock/queue.db.
 	Path string `toml:"path"`
-	// Retention: delivered records older than this are pruned. Default 720h.
+	// Retention: records every uplink confirmed more than this long ago are
+	// pruned; records no uplink confirmed never are. Default 720h.
 	Retention Duration `toml:"retention"`
 	// SizeLimitMB is the size the store should stay below. Undelivered
 	// records are never deleted to make room: crossing WarnPercent of it

@@ -335,7 +335,8 @@ func (d *Daemon) closeAll() error {
 	return err
 }
 
-// pruneLoop deletes delivered records past the retention once an hour.
+// pruneLoop deletes, once an hour, records every uplink confirmed more than
+// store.retention ago (queue.Store.Prune).
 func (d *Daemon) pruneLoop(ctx context.Context) error {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()

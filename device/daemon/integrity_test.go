@@ -130,3 +130,19 @@ func TestDaemon_FlippedBitInNewestMetaPage_StoreAlarm(t *testing.T) {
 		t.Fatalf("store_fault events = %+v", evs)
 	}
 }
+
+// Issue 11 (weakness): with no uplink, punches stamped `--at` more than 30
+// days back vanished at the next start (pruned by their own time).
+func TestDaemon_NoUplink_OldPunchesKeptAcrossRestart(t *testing.T) {
+	h := newHarness(t)
+	cfg := h.config("")
+	cfg.Zeiterfassung.URL = ""
+	h.start(cfg)
+	h.tap("04A1B2C3", "2026-04-01T07:00:00Z") // 2 months before the clock
+	h.tap("04A1B2C3", "2026-04-01T15:00:00Z")
+	h.stop()
+	h.start(cfg)
+	if st := h.status(); st.Queue.Records != 3 {
+		t.Fatalf("records after restart = %d, want the 3 never confirmed by any uplink", st.Queue.Records)
+	}
+}
