@@ -1,7 +1,6 @@
 package queue
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -93,43 +92,4 @@ func MoveAside(path string, now time.Time) (string, error) {
 		return to, fmt.Errorf("queue: move %s aside: %w", AckPath(path), err)
 	}
 	return to, nil
-}
-
-// Salvage reads whatever records are still readable from a store file,
-// damaged or not, oldest first, and passes each to fn. It opens the file
-// read-only and never changes it. It returns how many records it read and
-// the first error that ended the walk early (nil if it read to the end).
-func Salvage(path string, fn func(Record) error) (n int, err error) {
-	db, err := bolt.Open(path, 0o400, &bolt.Options{ReadOnly: true, Timeout: 2 * time.Second})
-	if err != nil {
-		return 0, fmt.Errorf("queue: salvage %s: %w", path, err)
-	}
-	defer db.Close()
-	defer func() {
-		if p := recover(); p != nil {
-			err = fmt.Errorf("queue: salvage %s: stopped after %d records at a damaged page: %v", path, n, p)
-		}
-	}()
-	err = db.View(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketRecords)
-		if b == nil {
-			return errors.New("no records bucket")
-		}
-		c := b.Cursor()
-		for k, v := c.First(); k != nil; k, v = c.Next() {
-			var r Record
-			if json.Unmarshal(v, &r) != nil {
-				continue // one unreadable record does not end the salvage
-			}
-			if err := fn(r); err != nil {
-				return err
-			}
-			n++
-		}
-		return nil
-	})
-	if err != nil {
-		return n, fmt.Errorf("queue: salvage %s: %w", path, err)
-	}
-	return n, nil
 }

@@ -111,9 +111,9 @@ func TestMoveAsideAndSalvage(t *testing.T) {
 		t.Fatal("original still there")
 	}
 	var seqs []uint64
-	n, err := Salvage(to, func(r Record) error { seqs = append(seqs, r.Seq); return nil })
-	if err != nil || n != 5 || seqs[4] != 5 {
-		t.Fatalf("salvage = %d %v, %v", n, seqs, err)
+	rep, err := SalvageFile(to, func(r Record) error { seqs = append(seqs, r.Seq); return nil })
+	if err != nil || rep.Recovered != 5 || len(seqs) != 5 || seqs[4] != 5 || len(rep.Missing) != 0 {
+		t.Fatalf("salvage = %+v %v, %v", rep, seqs, err)
 	}
 	if _, err := MoveAside(path, now); err == nil {
 		t.Fatal("moved a missing file")

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 
 	"stampclock/queue"
@@ -25,14 +26,37 @@ func (c *cli) salvage(args []string) error {
 		return usageError{"salvage: want the store file, e.g. /var/lib/stampclock/queue.db.corrupt-20261123T094500Z"}
 	}
 	w := newRecordWriter(c.out, *asCSV)
-	n, err := queue.Salvage(pos[0], w.write)
+	rep, err := queue.SalvageFile(pos[0], w.write)
 	if ferr := w.flush(); err == nil {
 		err = ferr
 	}
 	if err != nil {
-		return fmt.Errorf("%w (%d records exported before that)", err, n)
+		return fmt.Errorf("%w (%d records exported before that)", err, rep.Recovered)
+	}
+	fmt.Fprintf(c.err, "%d records recovered", rep.Recovered)
+	if rep.FromPages > 0 {
+		fmt.Fprintf(c.err, " (%d read from pages bbolt could not reach: %s; a copy from a free page may be an older version)", rep.FromPages, rep.WalkError)
+	}
+	fmt.Fprintln(c.err)
+	if len(rep.Missing) > 0 {
+		fmt.Fprintf(c.err, "NOT recovered: seqs %s (of 1..%d); records after seq %d leave no trace\n", ranges(rep.Missing), rep.Highest, rep.Highest)
 	}
 	return nil
+}
+
+func ranges(rs []queue.SeqRange) string {
+	var b strings.Builder
+	for i, r := range rs {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		if r.First == r.Last {
+			fmt.Fprintf(&b, "%d", r.First)
+		} else {
+			fmt.Fprintf(&b, "%d-%d", r.First, r.Last)
+		}
+	}
+	return b.String()
 }
 
 // recordWriter writes records as JSON lines or CSV with a header.
