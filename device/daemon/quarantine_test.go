@@ -3,6 +3,7 @@ package daemon
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"strconv"
 	"strings"
@@ -63,7 +64,8 @@ func TestDaemon_DamagedRecord_QuarantinedOthersDelivered(t *testing.T) {
 			if checked {
 				opts.CheckStore = checkFile
 			}
-			h.startWith(h.config(""), opts)
+			addr := freeAddr(t)
+			h.startWith(h.config(fmt.Sprintf("[metrics]\nlisten = %q\n", addr)), opts)
 			h.eventually("huber's entry delivered", func() bool { return h.status().QueueDepth.Delivered == 1 })
 			if got := entryLines(h.zs.Entries()); len(got) != 1 || !strings.HasPrefix(got[0], huber) {
 				t.Fatalf("server entries = %v, want huber's only", got)
@@ -72,6 +74,9 @@ func TestDaemon_DamagedRecord_QuarantinedOthersDelivered(t *testing.T) {
 			st := h.status()
 			if st.QueueDepth.Quarantined != 1 || st.QueueDepth.Pending != 0 || st.Queue.Quarantined != 1 {
 				t.Fatalf("status queue depth = %+v, quarantined %d", st.QueueDepth, st.Queue.Quarantined)
+			}
+			if got := value(t, scrape(t, addr), "stampclock_queue_records", "uplink", "zeiterfassung", "state", "quarantined"); got != 1 {
+				t.Fatalf("quarantined metric = %v, want 1", got)
 			}
 			var q []queue.Quarantine
 			if err := control.Call(context.Background(), h.socket, "queue.quarantine", nil, &q); err != nil {
