@@ -109,20 +109,28 @@ func (c *Client) Send(ctx context.Context, rec queue.Record, reconcile bool) err
 	return c.SendBatch(ctx, []queue.Claim{{Record: rec, Reconcile: reconcile}})[0]
 }
 
-// SendBatch publishes claims in order with up to Options.Window publishes
-// awaiting their PUBACK, and returns one error per claim (nil: the broker
-// acknowledged it on a connection that was not lost meanwhile). Reconcile
+// SendBatch is SendStream with the answers collected: one error per claim,
+// in order (uplink.BatchSender).
+func (c *Client) SendBatch(ctx context.Context, claims []queue.Claim) []error {
+	errs := make([]error, len(claims))
+	c.SendStream(ctx, claims, func(i int, err error) { errs[i] = err })
+	return errs
+}
+
+// SendStream publishes claims in order with up to Options.Window publishes
+// awaiting their PUBACK, and answers each claim as soon as its fate is
+// known, oldest first (uplink.StreamSender): nil when the broker
+// acknowledged it on a connection that was not lost meanwhile. Reconcile
 // needs nothing special: a redelivery carries the same idempotency key.
 // Errors are *uplink.Error: Retry when the record certainly was not
 // published, Uncertain when it may have reached the broker.
-func (c *Client) SendBatch(ctx context.Context, claims []queue.Claim) []error {
-	errs := make([]error, len(claims))
+func (c *Client) SendStream(ctx context.Context, claims []queue.Claim, answer func(i int, err error)) {
 	s, err := c.session(ctx)
 	if err != nil {
-		for i := range errs {
-			errs[i] = err
+		for i := range claims {
+			answer(i, err)
 		}
-		return errs
+		return
 	}
 	type flight struct {
 		i   int
@@ -133,17 +141,17 @@ func (c *Client) SendBatch(ctx context.Context, claims []queue.Claim) []error {
 	var stop error
 	for i, cl := range claims {
 		if stop != nil {
-			errs[i] = stop
+			answer(i, stop)
 			continue
 		}
 		topic, payload, err := c.topics.encode(cl.Record)
 		if err != nil {
-			errs[i] = &uplink.Error{Class: uplink.Permanent, Msg: err.Error()}
+			answer(i, &uplink.Error{Class: uplink.Permanent, Msg: err.Error()})
 			continue
 		}
 		for len(inflight)-head >= c.opts.Window {
 			f := inflight[head]
-			errs[f.i] = c.await(ctx, s, f.tok)
+			answer(f.i, c.await(ctx, s, f.tok))
 			head++
 		}
 		if err := ctx.Err(); err != nil {
@@ -152,22 +160,21 @@ func (c *Client) SendBatch(ctx context.Context, claims []queue.Claim) []error {
 			stop = &uplink.Error{Class: uplink.Retry, Msg: "not published: connection lost"}
 		}
 		if stop != nil {
-			errs[i] = stop
+			answer(i, stop)
 			continue
 		}
 		tok := c.publish(s, topic, false, payload)
 		if tok == nil {
 			stop = &uplink.Error{Class: uplink.Uncertain, Msg: "connection lost while publishing"}
-			errs[i] = stop
+			answer(i, stop)
 			continue
 		}
 		inflight = append(inflight, flight{i, tok})
 	}
 	for ; head < len(inflight); head++ {
 		f := inflight[head]
-		errs[f.i] = c.await(ctx, s, f.tok)
+		answer(f.i, c.await(ctx, s, f.tok))
 	}
-	return errs
 }
 
 // publish hands one message to paho. paho's Publish can block for the
@@ -263,6 +270,9 @@ func (c *Client) session(ctx context.Context) (*session, error) {
 		c.log.Info("connected to broker", "broker", s.brokerURL())
 	}
 	c.state.Broker, c.state.Since, c.state.Failures = s.brokerURL(), now, 0
+	// An error from before this connect (refused credentials, a lost
+	// connection) is over: status shows only what is still wrong.
+	c.state.LastError, c.state.LastErrorAt = "", time.Time{}
 	c.state.Connects++
 	c.StatusChanged()
 	if c.opts.OnConnect != nil {
