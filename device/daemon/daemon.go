@@ -205,7 +205,7 @@ func (d *Daemon) newMQTT() error {
 		Window: m.Window, StatusInterval: m.StatusInterval.Duration,
 		Status:    d.mqttStatus,
 		Version:   d.opts.Version,
-		OnConnect: func() { r.Wake() },
+		OnConnect: func() { r.Resume() }, // ends a backoff: the broker is back
 		Now:       d.opts.Clock.Now,
 		Logger:    d.opts.Logger,
 	})

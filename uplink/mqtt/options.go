@@ -59,7 +59,8 @@ type Options struct {
 	// Version is reported in the status message.
 	Version string
 	// OnConnect is called (in its own goroutine) after every successful
-	// connect, e.g. to wake the delivery loop. Default none.
+	// connect, e.g. to end the delivery loop's backoff (uplink.Runner.Resume).
+	// Default none.
 	OnConnect func()
 	// Now is the clock. Default time.Now.
 	Now    func() time.Time
