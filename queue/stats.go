@@ -22,8 +22,10 @@ type UplinkStats struct {
 	// Delivered counts records the receiver confirmed, ever.
 	Delivered    uint64    `json:"delivered"`
 	LastDelivery time.Time `json:"last_delivery,omitzero"`
-	LastError    string    `json:"last_error,omitempty"`
-	LastErrorAt  time.Time `json:"last_error_at,omitzero"`
+	// LastError is the latest failure since the last delivery; empty when
+	// a delivery succeeded after it.
+	LastError   string    `json:"last_error,omitempty"`
+	LastErrorAt time.Time `json:"last_error_at,omitzero"`
 }
 
 // Stats summarises the store without scanning the record bucket.
@@ -75,7 +77,9 @@ func (s *Store) Stats() (Stats, error) {
 			}
 			if v := meta.Get([]byte(counterKey(u.Name, "last_error"))); v != nil {
 				var le lastError
-				if json.Unmarshal(v, &le) == nil {
+				// A delivery after the error shows it is over (e.g. refused
+				// credentials, fixed since).
+				if json.Unmarshal(v, &le) == nil && !us.LastDelivery.After(le.At) {
 					us.LastError, us.LastErrorAt = le.Msg, le.At
 				}
 			}

@@ -70,9 +70,13 @@ type Runner struct {
 	opts   Options
 	log    *slog.Logger
 	wake   chan struct{}
+	resume chan struct{} // Resume: the far end is back (resume.go)
 
 	mu     sync.Mutex
 	status Status
+	// retryAfter: the current backoff is the receiver's Retry-After,
+	// which Resume does not cut short.
+	retryAfter bool
 }
 
 // Status is a runner's state as shown by `stampctl status`.
@@ -122,6 +126,7 @@ func NewRunner(name string, q Queue, sender Sender, opts Options) *Runner {
 		name: name, q: q, sender: sender, opts: opts,
 		log:    opts.Logger.With("uplink", name),
 		wake:   make(chan struct{}, 1),
+		resume: make(chan struct{}, 1),
 		status: Status{Uplink: name, State: "idle"},
 	}
 }
@@ -134,11 +139,16 @@ func (r *Runner) Wake() {
 	}
 }
 
-// Status returns the runner's current state.
+// Status returns the runner's current state. LastError is the latest
+// failure since the last delivery: a delivery after it clears it.
 func (r *Runner) Status() Status {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.status
+	st := r.status
+	if st.LastDelivery.After(st.LastErrorAt) {
+		st.LastError, st.LastErrorAt = "", time.Time{}
+	}
+	return st
 }
 
 // Run delivers until ctx is done. It returns nil on cancellation.
@@ -158,7 +168,7 @@ func (r *Runner) Run(ctx context.Context) error {
 }
 
 // wait sleeps for d or until ctx is done. A Wake ends an idle wait early;
-// it does not cut a backoff short.
+// it does not cut a backoff short, a Resume does.
 func (r *Runner) wait(ctx context.Context, d time.Duration, backingOff bool) {
 	timer := r.opts.After(d)
 	for {
@@ -166,6 +176,8 @@ func (r *Runner) wait(ctx context.Context, d time.Duration, backingOff bool) {
 		case <-ctx.Done():
 			return
 		case <-timer:
+			return
+		case <-r.resume:
 			return
 		case <-r.wake:
 			if !backingOff {
@@ -187,6 +199,9 @@ func (r *Runner) drainOnce(ctx context.Context) (time.Duration, error) {
 		return r.opts.Idle, nil
 	}
 	r.setState("sending", time.Time{})
+	if ss, ok := r.sender.(StreamSender); ok {
+		return r.drainStream(ctx, ss, claims)
+	}
 	var outcomes []queue.Outcome
 	var failure error
 	if bs, ok := r.sender.(BatchSender); ok {
@@ -334,7 +349,8 @@ func (r *Runner) backoff(err error) time.Duration {
 	}
 	d = min(d, r.opts.MaxBackoff)
 	d = time.Duration(float64(d) * (0.8 + 0.4*r.opts.Rand()))
-	if ra := min(RetryAfterOf(err), r.opts.MaxRetryAfter); ra > d {
+	ra := min(RetryAfterOf(err), r.opts.MaxRetryAfter)
+	if ra > d {
 		d = ra
 	}
 	if n == 1 {
@@ -342,7 +358,7 @@ func (r *Runner) backoff(err error) time.Duration {
 	} else {
 		r.log.Debug("delivery failed again", "err", err, "failures", n, "wait", d)
 	}
-	r.setState("backoff", r.opts.Now().Add(d))
+	r.enterBackoff(ra > 0 && ra >= d, r.opts.Now().Add(d))
 	return d
 }
 

@@ -231,6 +231,14 @@ type MQTT struct {
 	StatusInterval Duration `toml:"status_interval"`
 	// Window is how many publishes may await their PUBACK at once. Default 256.
 	Window int `toml:"window"`
+	// Delivered says what makes a record delivered: "broker" (its PUBACK)
+	// or "consumer" (a consumer's ack on <prefix>/<device>/ack). Default
+	// "broker".
+	Delivered string `toml:"delivered"`
+	// ConsumerAckTimeout: with delivered = "consumer", how long a published
+	// record waits for the consumer's ack before it is published again
+	// later. Default 60s.
+	ConsumerAckTimeout Duration `toml:"consumer_ack_timeout"`
 }
 
 // Enabled reports whether the uplink is configured.
@@ -380,6 +388,12 @@ func (c *Config) defaults() error {
 	}
 	if m.Window == 0 {
 		m.Window = 256
+	}
+	if m.Delivered == "" {
+		m.Delivered = string(mqtt.ConfirmBroker)
+	}
+	if m.ConsumerAckTimeout.Duration == 0 {
+		m.ConsumerAckTimeout.Duration = 60 * time.Second
 	}
 	return nil
 }
@@ -535,6 +549,12 @@ func (c *Config) validateMQTT() error {
 	}
 	if m.Window < 1 || m.Window > 1024 {
 		return fmt.Errorf("mqtt.window: %d; want 1 to 1024", m.Window)
+	}
+	if c := mqtt.Confirm(m.Delivered); c != mqtt.ConfirmBroker && c != mqtt.ConfirmConsumer {
+		return fmt.Errorf("mqtt.delivered: %q; want %q (the broker's PUBACK) or %q (a consumer's ack)", m.Delivered, mqtt.ConfirmBroker, mqtt.ConfirmConsumer)
+	}
+	if m.ConsumerAckTimeout.Duration < time.Second {
+		return fmt.Errorf("mqtt.consumer_ack_timeout: %s; want at least 1s", m.ConsumerAckTimeout)
 	}
 	if m.KeepAlive.Duration < time.Second {
 		return fmt.Errorf("mqtt.keepalive: %s; want at least 1s", m.KeepAlive)

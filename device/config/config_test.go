@@ -193,7 +193,8 @@ password_file = "`+pw+`"
 	}
 	m := c.MQTT
 	if !m.Enabled() || m.ClientID != "t1" || m.TopicPrefix != "stampclock" || m.QoS != 1 || m.KeepAlive.Duration != 30*time.Second ||
-		m.StatusInterval.Duration != time.Minute || m.Window != 256 || m.Password != "s3cret" {
+		m.StatusInterval.Duration != time.Minute || m.Window != 256 || m.Password != "s3cret" ||
+		m.Delivered != "broker" || m.ConsumerAckTimeout.Duration != time.Minute {
 		t.Fatalf("mqtt = %+v", m)
 	}
 	c, err = Parse("a.toml", []byte(minimal))
@@ -221,6 +222,8 @@ func TestParse_MQTTErrors(t *testing.T) {
 		{"KeyWorldReadable", mq("cert_file = \"" + loose + "\"\nkey_file = \"" + loose + "\"\n"), "mqtt.key_file"},
 		{"DeviceIDWildcard", strings.Replace(mq(""), `id = "t1"`, `id = "t/1"`, 1), "device.id"},
 		{"ShortKeepalive", mq("keepalive = \"10ms\"\n"), "mqtt.keepalive"},
+		{"Delivered", mq("delivered = \"subscriber\"\n"), "mqtt.delivered: \"subscriber\"; want \"broker\""},
+		{"ShortConsumerAckTimeout", mq("delivered = \"consumer\"\nconsumer_ack_timeout = \"5ms\"\n"), "mqtt.consumer_ack_timeout"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

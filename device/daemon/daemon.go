@@ -205,9 +205,10 @@ func (d *Daemon) newMQTT() error {
 		CAFile: m.CAFile, CertFile: m.CertFile, KeyFile: m.KeyFile,
 		KeepAlive: m.KeepAlive.Duration, TopicPrefix: m.TopicPrefix, QoS: byte(m.QoS),
 		Window: m.Window, StatusInterval: m.StatusInterval.Duration,
+		Confirm: mqtt.Confirm(m.Delivered), ConsumerAckTimeout: m.ConsumerAckTimeout.Duration,
 		Status:    d.mqttStatus,
 		Version:   d.opts.Version,
-		OnConnect: func() { r.Wake() },
+		OnConnect: func() { r.Resume() }, // ends a backoff: the broker is back
 		Now:       d.opts.Clock.Now,
 		Logger:    d.opts.Logger,
 	})

@@ -28,6 +28,8 @@ type Client struct {
 	log    *slog.Logger
 	nudge  chan struct{}
 
+	acks ackWaiter // ConfirmConsumer: records awaiting a consumer's ack
+
 	mu     sync.Mutex // guards the fields below; held during a connect
 	cur    *session
 	gen    uint64
@@ -109,42 +111,75 @@ func (c *Client) Send(ctx context.Context, rec queue.Record, reconcile bool) err
 	return c.SendBatch(ctx, []queue.Claim{{Record: rec, Reconcile: reconcile}})[0]
 }
 
-// SendBatch publishes claims in order with up to Options.Window publishes
-// awaiting their PUBACK, and returns one error per claim (nil: the broker
-// acknowledged it on a connection that was not lost meanwhile). Reconcile
-// needs nothing special: a redelivery carries the same idempotency key.
-// Errors are *uplink.Error: Retry when the record certainly was not
-// published, Uncertain when it may have reached the broker.
+// SendBatch is SendStream with the answers collected: one error per claim,
+// in order (uplink.BatchSender).
 func (c *Client) SendBatch(ctx context.Context, claims []queue.Claim) []error {
 	errs := make([]error, len(claims))
+	c.SendStream(ctx, claims, func(i int, err error) { errs[i] = err })
+	return errs
+}
+
+// SendStream publishes claims in order with up to Options.Window publishes
+// awaiting their PUBACK, and answers each claim as soon as its fate is
+// known, oldest first (uplink.StreamSender): nil when the broker
+// acknowledged it on a connection that was not lost meanwhile and, with
+// ConfirmConsumer, a consumer then acknowledged its key (the window then
+// counts records until that ack). Reconcile needs nothing special: a
+// redelivery carries the same idempotency key.
+// Errors are *uplink.Error: Retry when the record certainly was not
+// published, Uncertain when it may have reached the broker.
+func (c *Client) SendStream(ctx context.Context, claims []queue.Claim, answer func(i int, err error)) {
 	s, err := c.session(ctx)
 	if err != nil {
-		for i := range errs {
-			errs[i] = err
+		for i := range claims {
+			answer(i, err)
 		}
-		return errs
+		return
 	}
 	type flight struct {
-		i   int
-		tok paho.Token
+		i    int
+		tok  paho.Token
+		key  string
+		ack  chan struct{} // ConfirmConsumer: closed by the consumer's ack
+		sent time.Time
 	}
 	inflight := make([]flight, 0, min(len(claims), c.opts.Window))
 	head := 0
 	var stop error
+	consumer := c.opts.Confirm == ConfirmConsumer
+	resolve := func(f flight) error {
+		err := c.await(ctx, s, f.tok)
+		if !consumer {
+			return err
+		}
+		if err == nil {
+			err = c.awaitConsumer(ctx, s, f.ack, f.sent)
+			if err != nil && stop == nil && !s.isLost() && ctx.Err() == nil {
+				// No consumer is acknowledging: publish no more now.
+				stop = &uplink.Error{Class: uplink.Retry, Msg: "not published: no consumer acknowledged the records before it"}
+			}
+		}
+		c.acks.forget(f.key)
+		return err
+	}
 	for i, cl := range claims {
 		if stop != nil {
-			errs[i] = stop
+			answer(i, stop)
 			continue
 		}
 		topic, payload, err := c.topics.encode(cl.Record)
 		if err != nil {
-			errs[i] = &uplink.Error{Class: uplink.Permanent, Msg: err.Error()}
+			answer(i, &uplink.Error{Class: uplink.Permanent, Msg: err.Error()})
 			continue
 		}
 		for len(inflight)-head >= c.opts.Window {
 			f := inflight[head]
-			errs[f.i] = c.await(ctx, s, f.tok)
+			answer(f.i, resolve(f))
 			head++
+		}
+		if stop != nil {
+			answer(i, stop)
+			continue
 		}
 		if err := ctx.Err(); err != nil {
 			stop = &uplink.Error{Class: uplink.Retry, Msg: "not published: shutting down", Err: err}
@@ -152,22 +187,27 @@ func (c *Client) SendBatch(ctx context.Context, claims []queue.Claim) []error {
 			stop = &uplink.Error{Class: uplink.Retry, Msg: "not published: connection lost"}
 		}
 		if stop != nil {
-			errs[i] = stop
+			answer(i, stop)
 			continue
 		}
-		tok := c.publish(s, topic, false, payload)
-		if tok == nil {
+		f := flight{i: i, sent: time.Now()}
+		if consumer {
+			f.key = IdempotencyKey(c.opts.DeviceID, cl.Record.Seq)
+			f.ack = c.acks.expect(f.key)
+		}
+		f.tok = c.publish(s, topic, false, payload)
+		if f.tok == nil {
+			c.acks.forget(f.key)
 			stop = &uplink.Error{Class: uplink.Uncertain, Msg: "connection lost while publishing"}
-			errs[i] = stop
+			answer(i, stop)
 			continue
 		}
-		inflight = append(inflight, flight{i, tok})
+		inflight = append(inflight, f)
 	}
 	for ; head < len(inflight); head++ {
 		f := inflight[head]
-		errs[f.i] = c.await(ctx, s, f.tok)
+		answer(f.i, resolve(f))
 	}
-	return errs
 }
 
 // publish hands one message to paho. paho's Publish can block for the
@@ -252,6 +292,12 @@ func (c *Client) session(ctx context.Context) (*session, error) {
 	if err := tok.Error(); err != nil {
 		return nil, c.connectFailed(err)
 	}
+	if c.opts.Confirm == ConfirmConsumer {
+		if err := c.subscribeAcks(ctx, pc); err != nil {
+			pc.Disconnect(0)
+			return nil, c.connectFailed(fmt.Errorf("subscribe to %s: %w", c.topics.Ack(), err))
+		}
+	}
 	s.pc = pc
 	c.gen++
 	s.gen = c.gen
@@ -263,6 +309,9 @@ func (c *Client) session(ctx context.Context) (*session, error) {
 		c.log.Info("connected to broker", "broker", s.brokerURL())
 	}
 	c.state.Broker, c.state.Since, c.state.Failures = s.brokerURL(), now, 0
+	// An error from before this connect (refused credentials, a lost
+	// connection) is over: status shows only what is still wrong.
+	c.state.LastError, c.state.LastErrorAt = "", time.Time{}
 	c.state.Connects++
 	c.StatusChanged()
 	if c.opts.OnConnect != nil {

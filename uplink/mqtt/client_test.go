@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -200,4 +201,63 @@ func TestNew_RefusesBadOptions(t *testing.T) {
 			}
 		})
 	}
+}
+
+// The defect 7 with a real client: the runner's backoff has grown
+// to an hour while the broker was down; the status loop reconnects as soon
+// as the broker is back, and that ends the backoff at once.
+func TestReconnect_EndsAnHourLongBackoff(t *testing.T) {
+	b := mqtttest.Start(t, mqtttest.Options{})
+	b.Stop()
+	s := newStore(t, 20)
+	var r *uplink.Runner
+	c, err := New(Options{URLs: []string{b.URL()}, DeviceID: device, StatusInterval: 20 * time.Millisecond, StatusMinGap: 10 * time.Millisecond,
+		OnConnect: func() { r.Resume() }, Logger: testLogger(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r = uplink.NewRunner("mqtt", s, c, uplink.Options{MinBackoff: time.Hour, MaxBackoff: time.Hour})
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); r.Run(ctx) }()
+	go func() { defer wg.Done(); c.Run(ctx) }()
+	t.Cleanup(func() { cancel(); wg.Wait() })
+	eventually(t, 10*time.Second, "an hour-long backoff", func() bool {
+		st := r.Status()
+		return st.State == "backoff" && time.Until(st.NextTry) > 30*time.Minute
+	})
+	if err := b.Restart(); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 10*time.Second, "all 20 delivered once the broker is back", func() bool {
+		st := r.Status()
+		return pendingOf(t, s, "mqtt") == 0 && st.Delivered == 20 && st.Failures == 0 && st.LastError == ""
+	})
+}
+
+// The status forgets a refused-credentials error once the credentials are
+// fixed (here: the terminal restarted with the right password).
+func TestConnect_CredentialsFixed_StatusForgetsTheError(t *testing.T) {
+	b := mqtttest.Start(t, mqtttest.Options{Users: map[string]string{"terminal": "right"}})
+	s := newStore(t, 5)
+	run := start(t, s, Options{URLs: []string{b.URL()}, Username: "terminal", Password: "wrong"})
+	eventually(t, 10*time.Second, "a credentials error in the store's status", func() bool {
+		st, err := s.Stats()
+		return err == nil && strings.Contains(st.Uplinks[0].LastError, "refused the credentials")
+	})
+	run.stop()
+	run = start(t, s, Options{URLs: []string{b.URL()}, Username: "terminal", Password: "right"})
+	eventually(t, 10*time.Second, "delivered with the right password", func() bool { return pendingOf(t, s, "mqtt") == 0 })
+	st, err := s.Stats()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u := st.Uplinks[0]; u.LastError != "" {
+		t.Fatalf("store status still shows %q after a delivery", u.LastError)
+	}
+	if cs := run.c.State(); !cs.Connected || cs.LastError != "" {
+		t.Fatalf("connection state = %+v", cs)
+	}
+	eventually(t, 10*time.Second, "the runner's status without the error", func() bool { return run.r.Status().LastError == "" })
 }

@@ -10,20 +10,26 @@
 // {"online":false} when the connection dies.
 //
 // Delivery is at least once and the bbolt queue is the source of truth. A
-// record counts as delivered only on positive evidence of its PUBACK (or
-// PUBCOMP for QoS 2): its paho token completed without error on the same
-// connection it was published on. paho itself is used with a clean session,
+// record counts as delivered only on positive evidence: with ConfirmBroker
+// (the default) its PUBACK (or PUBCOMP for QoS 2), its paho token completed
+// without error on the same connection it was published on; with
+// ConfirmConsumer, after that, a consumer's Ack of its key on
+// <prefix>/<device_id>/ack. A PUBACK only says the broker took the record
+// over: whether consumers get it depends on the broker's persistence and
+// queue limits, which ConfirmConsumer does not rely on. paho itself is used with a clean session,
 // no automatic reconnect and an in-memory store that is never relied on:
 // every connection is a fresh paho client, and anything unconfirmed when a
 // connection ends stays pending in the queue and is published again, with
 // the same idempotency key, after the next connect.
 //
-// Client.SendBatch keeps up to Options.Window publishes outstanding at once,
-// so a backlog drains at the broker's pace rather than one round trip per
-// record; the uplink.Runner calls it with one claimed batch at a time and
-// settles the batch in one commit.
+// Client.SendStream keeps up to Options.Window publishes outstanding at
+// once, so a backlog drains at the broker's pace rather than one round trip
+// per record, and answers each record as soon as it is confirmed; the
+// uplink.Runner settles those answers in small group commits, so a crash
+// costs at most the window and the answers not yet committed.
 //
-// The package does not retry or back off (uplink.Runner does), does not
-// subscribe to anything, and does not buffer records itself. An in-process
+// The package does not retry or back off (uplink.Runner does; Options.OnConnect
+// lets it end a backoff when the broker is back), subscribes only to the ack
+// topic (ConfirmConsumer), and does not buffer records itself. An in-process
 // broker for tests is in package mqtttest.
 package mqtt

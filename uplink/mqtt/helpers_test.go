@@ -109,7 +109,7 @@ func start(t testing.TB, s *queue.Store, o Options) *running {
 		o.Logger = testLogger(t)
 	}
 	var r *uplink.Runner
-	o.OnConnect = func() { r.Wake() }
+	o.OnConnect = func() { r.Resume() }
 	c, err := New(o)
 	if err != nil {
 		t.Fatal(err)

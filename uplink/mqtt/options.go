@@ -47,6 +47,14 @@ type Options struct {
 	// AckTimeout is how long a publish may wait for its PUBACK before the
 	// connection is given up as broken. Default 30s.
 	AckTimeout time.Duration
+	// Confirm is what makes a record delivered: ConfirmBroker (the PUBACK)
+	// or ConfirmConsumer (a consumer's ack on <prefix>/<device>/ack).
+	// Default ConfirmBroker.
+	Confirm Confirm
+	// ConsumerAckTimeout is how long a published record waits for a
+	// consumer's ack (ConfirmConsumer) before it is left pending, to be
+	// published again after a backoff. Default 60s.
+	ConsumerAckTimeout time.Duration
 	// StatusInterval is how often the retained status is refreshed when
 	// nothing changes. Default 60s.
 	StatusInterval time.Duration
@@ -59,7 +67,8 @@ type Options struct {
 	// Version is reported in the status message.
 	Version string
 	// OnConnect is called (in its own goroutine) after every successful
-	// connect, e.g. to wake the delivery loop. Default none.
+	// connect, e.g. to end the delivery loop's backoff (uplink.Runner.Resume).
+	// Default none.
 	OnConnect func()
 	// Now is the clock. Default time.Now.
 	Now    func() time.Time
@@ -68,14 +77,16 @@ type Options struct {
 
 // DefaultOptions holds the defaults applied to zero fields.
 var DefaultOptions = Options{
-	KeepAlive:      30 * time.Second,
-	TopicPrefix:    "stampclock",
-	QoS:            1,
-	Window:         256,
-	ConnectTimeout: 10 * time.Second,
-	AckTimeout:     30 * time.Second,
-	StatusInterval: 60 * time.Second,
-	StatusMinGap:   time.Second,
+	KeepAlive:          30 * time.Second,
+	TopicPrefix:        "stampclock",
+	QoS:                1,
+	Window:             256,
+	ConnectTimeout:     10 * time.Second,
+	AckTimeout:         30 * time.Second,
+	Confirm:            ConfirmBroker,
+	ConsumerAckTimeout: 60 * time.Second,
+	StatusInterval:     60 * time.Second,
+	StatusMinGap:       time.Second,
 }
 
 // DefaultBatch is the uplink.Runner batch size suited to Client: records
@@ -111,6 +122,12 @@ func (o *Options) defaults() {
 	}
 	if o.AckTimeout <= 0 {
 		o.AckTimeout = d.AckTimeout
+	}
+	if o.Confirm == "" {
+		o.Confirm = d.Confirm
+	}
+	if o.ConsumerAckTimeout <= 0 {
+		o.ConsumerAckTimeout = d.ConsumerAckTimeout
 	}
 	if o.StatusInterval <= 0 {
 		o.StatusInterval = d.StatusInterval
@@ -179,6 +196,9 @@ func (o *Options) validate() error {
 	}
 	if o.QoS != 1 && o.QoS != 2 {
 		return fmt.Errorf("mqtt: qos %d; want 1 or 2 (qos 0 gives no evidence of delivery)", o.QoS)
+	}
+	if o.Confirm != ConfirmBroker && o.Confirm != ConfirmConsumer {
+		return fmt.Errorf("mqtt: delivered %q; want %q or %q", o.Confirm, ConfirmBroker, ConfirmConsumer)
 	}
 	if o.Window > 1024 {
 		return fmt.Errorf("mqtt: window %d; want at most 1024", o.Window)

@@ -40,6 +40,7 @@ func TestSchemaFile_MatchesPayloadTypes(t *testing.T) {
 		"record": reflect.TypeFor[Payload](),
 		"status": reflect.TypeFor[Status](),
 		"uplink": reflect.TypeFor[UplinkStatus](),
+		"ack":    reflect.TypeFor[Ack](),
 	} {
 		var props []string
 		for k := range schema.Defs[def].Properties {

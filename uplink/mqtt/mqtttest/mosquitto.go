@@ -78,6 +78,14 @@ func (m *Mosquitto) Start() {
 	}
 }
 
+// Save asks mosquitto to write its persistence database now (SIGUSR1;
+// it does so only with persistence on). The write happens asynchronously.
+func (m *Mosquitto) Save() {
+	if m.cmd != nil {
+		m.cmd.Process.Signal(syscall.SIGUSR1)
+	}
+}
+
 // Kill ends mosquitto with SIGKILL: no goodbye to anyone.
 func (m *Mosquitto) Kill() {
 	if m.cmd == nil {
