@@ -178,6 +178,9 @@ func (f *FS) wrap(lf fs.FileHandle, path string) (fs.FileHandle, syscall.Errno) 
 }
 
 func (n *node) Create(ctx context.Context, name string, flags, mode uint32, out *fuse.EntryOut) (*fs.Inode, fs.FileHandle, uint32, syscall.Errno) {
+	if errno := n.pl.gate(); errno != 0 {
+		return nil, nil, 0, errno
+	}
 	f := n.pl
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -209,10 +212,16 @@ func (n *node) Create(ctx context.Context, name string, flags, mode uint32, out 
 
 func (n *node) Open(ctx context.Context, flags uint32) (fs.FileHandle, uint32, syscall.Errno) {
 	f := n.pl
+	trunc := flags&syscall.O_TRUNC != 0 && flags&syscall.O_ACCMODE != syscall.O_RDONLY
+	if trunc {
+		if errno := f.gate(); errno != 0 {
+			return nil, 0, errno
+		}
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	p := n.bpath()
-	if flags&syscall.O_TRUNC != 0 && flags&syscall.O_ACCMODE != syscall.O_RDONLY {
+	if trunc {
 		if errno := f.truncating(p, 0); errno != 0 {
 			return nil, 0, errno
 		}
@@ -226,6 +235,9 @@ func (n *node) Open(ctx context.Context, flags uint32) (fs.FileHandle, uint32, s
 }
 
 func (n *node) Setattr(ctx context.Context, fh fs.FileHandle, in *fuse.SetAttrIn, out *fuse.AttrOut) syscall.Errno {
+	if errno := n.pl.gate(); errno != 0 {
+		return errno
+	}
 	f := n.pl
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -241,6 +253,9 @@ func (n *node) Setattr(ctx context.Context, fh fs.FileHandle, in *fuse.SetAttrIn
 }
 
 func (n *node) Mknod(ctx context.Context, name string, mode, rdev uint32, out *fuse.EntryOut) (*fs.Inode, syscall.Errno) {
+	if errno := n.pl.gate(); errno != 0 {
+		return nil, errno
+	}
 	f := n.pl
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -258,6 +273,9 @@ func (n *node) Mknod(ctx context.Context, name string, mode, rdev uint32, out *f
 }
 
 func (n *node) Mkdir(ctx context.Context, name string, mode uint32, out *fuse.EntryOut) (*fs.Inode, syscall.Errno) {
+	if errno := n.pl.gate(); errno != 0 {
+		return nil, errno
+	}
 	f := n.pl
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -275,6 +293,9 @@ func (n *node) Mkdir(ctx context.Context, name string, mode uint32, out *fuse.En
 }
 
 func (n *node) Symlink(ctx context.Context, target, name string, out *fuse.EntryOut) (*fs.Inode, syscall.Errno) {
+	if errno := n.pl.gate(); errno != 0 {
+		return nil, errno
+	}
 	f := n.pl
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -285,6 +306,9 @@ func (n *node) Symlink(ctx context.Context, target, name string, out *fuse.Entry
 }
 
 func (n *node) Link(ctx context.Context, target fs.InodeEmbedder, name string, out *fuse.EntryOut) (*fs.Inode, syscall.Errno) {
+	if errno := n.pl.gate(); errno != 0 {
+		return nil, errno
+	}
 	f := n.pl
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -298,6 +322,9 @@ func (n *node) Link(ctx context.Context, target fs.InodeEmbedder, name string, o
 }
 
 func (n *node) Unlink(ctx context.Context, name string) syscall.Errno {
+	if errno := n.pl.gate(); errno != 0 {
+		return errno
+	}
 	f := n.pl
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -314,6 +341,9 @@ func (n *node) Unlink(ctx context.Context, name string) syscall.Errno {
 // Rmdir moves the empty directory into the attic instead of removing it,
 // so a Cut can bring it back.
 func (n *node) Rmdir(ctx context.Context, name string) syscall.Errno {
+	if errno := n.pl.gate(); errno != 0 {
+		return errno
+	}
 	f := n.pl
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -337,6 +367,9 @@ func (n *node) Rmdir(ctx context.Context, name string) syscall.Errno {
 }
 
 func (n *node) Rename(ctx context.Context, name string, newParent fs.InodeEmbedder, newName string, flags uint32) syscall.Errno {
+	if errno := n.pl.gate(); errno != 0 {
+		return errno
+	}
 	f := n.pl
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -361,6 +394,9 @@ func (n *node) Rename(ctx context.Context, name string, newParent fs.InodeEmbedd
 // directory is not synced: it is the "disk", and the host's own power
 // stays on.
 func (n *node) Fsync(ctx context.Context, fh fs.FileHandle, flags uint32) syscall.Errno {
+	if errno := n.pl.gate(); errno != 0 {
+		return errno
+	}
 	f := n.pl
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -450,6 +486,9 @@ func (h *file) before(off, n int64) syscall.Errno {
 }
 
 func (h *file) Write(ctx context.Context, data []byte, off int64) (uint32, syscall.Errno) {
+	if errno := h.pl.gate(); errno != 0 {
+		return 0, errno
+	}
 	h.pl.mu.Lock()
 	defer h.pl.mu.Unlock()
 	if errno := h.before(off, int64(len(data))); errno != 0 {
@@ -459,6 +498,9 @@ func (h *file) Write(ctx context.Context, data []byte, off int64) (uint32, sysca
 }
 
 func (h *file) Writev(ctx context.Context, data [][]byte, off int64) (uint32, syscall.Errno) {
+	if errno := h.pl.gate(); errno != 0 {
+		return 0, errno
+	}
 	h.pl.mu.Lock()
 	defer h.pl.mu.Unlock()
 	var n int64
@@ -472,6 +514,9 @@ func (h *file) Writev(ctx context.Context, data [][]byte, off int64) (uint32, sy
 }
 
 func (h *file) Fsync(ctx context.Context, flags uint32) syscall.Errno {
+	if errno := h.pl.gate(); errno != 0 {
+		return errno
+	}
 	h.pl.mu.Lock()
 	defer h.pl.mu.Unlock()
 	return fs.ToErrno(h.pl.synced(h.ino, h.size))

@@ -64,6 +64,12 @@ type FS struct {
 	last  *write                       // the last write not yet synced, for tearing
 	// unmounted is set once Cut or Unmount has run.
 	unmounted bool
+
+	gateMu sync.Mutex
+	left   int           // changing operations until the freeze; -1: no freeze
+	frozen chan struct{} // closed when the filesystem froze
+	thaw   chan struct{} // closed by Cut: frozen operations fail
+	thawed bool
 }
 
 // fileState is what is durable of one file: its size, and the old
@@ -98,6 +104,9 @@ func Mount(backing, mountpoint string, opts Options) (*FS, error) {
 		rootIno:    st.Ino,
 		files:      map[uint64]*fileState{},
 		dirs:       map[uint64]map[string]uint64{},
+		left:       -1,
+		frozen:     make(chan struct{}),
+		thaw:       make(chan struct{}),
 	}
 	if err := os.RemoveAll(f.attic); err != nil {
 		return nil, fmt.Errorf("powerloss: empty attic: %w", err)
@@ -143,6 +152,8 @@ func (f *FS) unmount() error {
 			break
 		}
 		if time.Now().After(deadline) {
+			// Detach it lazily, so a failed test leaves no mount behind.
+			syscall.Unmount(f.mountpoint, syscall.MNT_DETACH)
 			return fmt.Errorf("powerloss: unmount %s: %w", f.mountpoint, err)
 		}
 		time.Sleep(20 * time.Millisecond)
@@ -155,6 +166,7 @@ func (f *FS) unmount() error {
 // Unmount unmounts cleanly, as a machine shuts down: everything written is
 // kept, as if synced.
 func (f *FS) Unmount() error {
+	f.release()
 	if err := f.unmount(); err != nil {
 		return err
 	}
@@ -164,10 +176,57 @@ func (f *FS) Unmount() error {
 	return nil
 }
 
-// Cut cuts the power: it unmounts (waiting for processes still closing
-// files, so kill them first) and rolls the backing directory back to what
-// was durable. Mount it again to go on.
+// FreezeAfter makes the power fail at a chosen instant: after n more
+// changing operations (writes, truncations, syncs, creations, renames,
+// removals) the filesystem freezes. The next changing operation, and every
+// one after it, waits until Cut and then fails with EIO without having
+// taken effect. The returned channel is closed when the filesystem freezes.
+func (f *FS) FreezeAfter(n int) <-chan struct{} {
+	f.gateMu.Lock()
+	defer f.gateMu.Unlock()
+	f.left = max(n, 0)
+	return f.frozen
+}
+
+// gate lets a changing operation through, or holds it when frozen.
+func (f *FS) gate() syscall.Errno {
+	f.gateMu.Lock()
+	switch {
+	case f.left < 0:
+		f.gateMu.Unlock()
+		return 0
+	case f.left > 0:
+		f.left--
+		f.gateMu.Unlock()
+		return 0
+	}
+	select {
+	case <-f.frozen:
+	default:
+		close(f.frozen)
+	}
+	thaw := f.thaw
+	f.gateMu.Unlock()
+	<-thaw
+	return syscall.EIO
+}
+
+// release fails the operations held by a freeze.
+func (f *FS) release() {
+	f.gateMu.Lock()
+	defer f.gateMu.Unlock()
+	if !f.thawed {
+		f.thawed = true
+		close(f.thaw)
+	}
+}
+
+// Cut cuts the power: operations held by FreezeAfter fail, it unmounts
+// (waiting up to 10s for processes still closing files, so kill them
+// first) and rolls the backing directory back to what was durable. Mount
+// it again to go on.
 func (f *FS) Cut(opts CutOptions) (CutReport, error) {
+	f.release()
 	if err := f.unmount(); err != nil {
 		return CutReport{}, err
 	}

@@ -419,3 +419,33 @@ func Example() {
 	fmt.Println(errors.Is(err, os.ErrNotExist))
 	// Mount(backing, mnt, Options{}) again to go on, as after a reboot.
 }
+
+func TestFreezeAfter_PowerFailsAtThatOperation(t *testing.T) {
+	f, disk := mount(t, Options{})
+	m := f.Mountpoint()
+	writeFile(t, filepath.Join(m, "db"), []byte("synced"), true)
+	syncDir(t, m)
+	fh, err := os.OpenFile(filepath.Join(m, "db"), os.O_WRONLY, 0)
+	must(t, err)
+	frozen := f.FreezeAfter(2)
+	_, err = fh.WriteAt([]byte("SY"), 0) // 1: passes, not synced
+	must(t, err)
+	must(t, fh.Sync()) // 2: passes
+	done := make(chan error, 1)
+	go func() {
+		_, err := fh.WriteAt([]byte("XXXX"), 0) // 3: the power fails here
+		fh.Close()
+		done <- err
+	}()
+	<-frozen
+	select {
+	case err := <-done:
+		t.Fatalf("third write returned (%v) before the cut", err)
+	default:
+	}
+	cut(t, f, CutOptions{Tear: true})
+	if err := <-done; err == nil {
+		t.Fatal("the write held at the freeze succeeded")
+	}
+	wantContent(t, filepath.Join(disk, "db"), []byte("SYnced"))
+}
