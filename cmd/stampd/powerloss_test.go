@@ -109,14 +109,16 @@ func (e *plEnv) tap(uid, at string, res *daemon.TapResult) error {
 	return control.Call(ctx, e.socket, "tap", daemon.TapArgs{UID: uid, At: at}, res)
 }
 
-// storeSeqs checks the store as the cut left it on the disk — with
+// storeState checks the store as the cut left it on the disk — with
 // `stampd --check-store` and by reading it — and returns the sequence
-// numbers of its records. It runs unmounted, on the backing directory.
-func (e *plEnv) storeSeqs() map[uint64]bool {
+// numbers of its records and the UIDs of its enrolled badges. It runs
+// unmounted, on the backing directory.
+func (e *plEnv) storeState() (seqs map[uint64]bool, badges map[string]bool) {
 	e.t.Helper()
+	seqs, badges = map[uint64]bool{}, map[string]bool{}
 	path := filepath.Join(e.disk, storeRel)
 	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
-		return map[uint64]bool{}
+		return seqs, badges
 	}
 	if out, err := exec.Command(filepath.Join(binDir, "stampd"), "--check-store", path).CombinedOutput(); err != nil {
 		e.t.Fatalf("stampd --check-store after the cut: %v\n%s", err, out)
@@ -126,21 +128,26 @@ func (e *plEnv) storeSeqs() map[uint64]bool {
 		e.t.Fatalf("store after the cut: %v", err)
 	}
 	defer db.Close()
-	seqs := map[uint64]bool{}
 	err = db.View(func(tx *bolt.Tx) error {
-		b := tx.Bucket([]byte("records"))
-		if b == nil {
-			return errors.New("no records bucket")
+		recs, bs := tx.Bucket([]byte("records")), tx.Bucket([]byte("badges"))
+		if recs == nil || bs == nil {
+			return errors.New("records or badges bucket missing")
 		}
-		return b.ForEach(func(k, _ []byte) error {
+		if err := recs.ForEach(func(k, _ []byte) error {
 			seqs[btoi(k)] = true
+			return nil
+		}); err != nil {
+			return err
+		}
+		return bs.ForEach(func(k, _ []byte) error {
+			badges[string(k)] = true
 			return nil
 		})
 	})
 	if err != nil {
 		e.t.Fatalf("store after the cut: %v", err)
 	}
-	return seqs
+	return seqs, badges
 }
 
 func btoi(b []byte) uint64 {
@@ -157,7 +164,7 @@ func btoi(b []byte) uint64 {
 // random), it is mounted again and stampd restarts. After every cycle the
 // store passes `stampd --check-store`, holds every punch acknowledged so
 // far and every record that was on the disk after an earlier cut, and the
-// server has no entry twice. In the end all pairs are delivered exactly
+// server has no entry twice; acknowledged badge imports are kept too. In the end all pairs are delivered exactly
 // once. `make test` runs a few cycles; with CI set it runs 400, or as many
 // as fit in 4 minutes.
 func TestStampd_PowerLoss_CrashLoop(t *testing.T) {
@@ -175,8 +182,9 @@ func TestStampd_PowerLoss_CrashLoop(t *testing.T) {
 		start := base.Add(time.Duration(i) * time.Minute)
 		taps = append(taps, tap{uid, start.Format(time.RFC3339)}, tap{uid, start.Add(7 * time.Hour).Format(time.RFC3339)})
 	}
-	acked := map[uint64]string{} // seq → tap, every punch whose OK was given
-	durable := map[uint64]bool{} // every record found on the disk after a cut
+	acked := map[uint64]string{}     // seq → tap, every punch whose OK was given
+	durable := map[uint64]bool{}     // every record found on the disk after a cut
+	ackedBadges := map[string]bool{} // every badge import whose OK was given
 	next, lostNames, lostPages, tornPages, ran := 0, 0, 0, 0, 0
 	stop := time.Now().Add(budget)
 	for c := 0; c < cycles && time.Now().Before(stop); c++ {
@@ -202,6 +210,16 @@ func TestStampd_PowerLoss_CrashLoop(t *testing.T) {
 			}
 			cutDone <- e.cut(p, tear)
 		}(e.fs.FreezeAfter(e.rng.IntN(80)), time.Duration(e.rng.IntN(150))*time.Millisecond, e.rng.IntN(2) == 0)
+		if e.rng.IntN(3) == 0 { // a badge import, acknowledged or cut short
+			uid := fmt.Sprintf("C%07X", c)
+			var res daemon.ImportResult
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			err := control.Call(ctx, e.socket, "badges.import", []daemon.ImportRow{{Line: 1, UID: uid, Email: "e0@example.com"}}, &res)
+			cancel()
+			if err == nil && res.Imported == 1 {
+				ackedBadges[uid] = true
+			}
+		}
 		for burst := e.rng.IntN(12); burst > 0 && next < len(taps); burst-- {
 			var res daemon.TapResult
 			if err := e.tap(taps[next].uid, taps[next].at, &res); err != nil {
@@ -224,7 +242,12 @@ func TestStampd_PowerLoss_CrashLoop(t *testing.T) {
 		lostNames += rep.NamesLost
 		lostPages += rep.PagesLost
 		tornPages += rep.PagesTorn
-		seqs := e.storeSeqs()
+		seqs, badges := e.storeState()
+		for uid := range ackedBadges {
+			if !badges[uid] {
+				t.Fatalf("cycle %d: acknowledged badge import %s lost in the power cut (cut: %+v)", c, uid, rep)
+			}
+		}
 		for seq, what := range acked {
 			if !seqs[seq] {
 				t.Fatalf("cycle %d: acknowledged punch %d (%s) lost in the power cut (cut: %+v)", c, seq, what, rep)
@@ -266,16 +289,111 @@ func TestStampd_PowerLoss_CrashLoop(t *testing.T) {
 	if rep := e.cut(p, true); rep.err != nil {
 		t.Fatal(rep.err)
 	}
-	seqs := e.storeSeqs()
+	seqs, _ := e.storeState()
 	for seq := range acked {
 		if !seqs[seq] {
 			t.Fatalf("acknowledged punch %d lost in the last power cut", seq)
 		}
 	}
-	msg := fmt.Sprintf("power-loss crash loop: %d cycles of kill -9 and power cut, %d punches acknowledged, %d entries on the server (0 lost, 0 duplicated), %d unsynced pages (%d more torn) and %d unsynced names dropped by the cuts",
-		ran, len(acked), len(e.zs.Entries()), lostPages, tornPages, lostNames)
+	msg := fmt.Sprintf("power-loss crash loop: %d cycles of kill -9 and power cut, %d punches and %d badge imports acknowledged, %d entries on the server (0 lost, 0 duplicated), %d unsynced pages (%d more torn) and %d unsynced names dropped by the cuts",
+		ran, len(acked), len(ackedBadges), len(e.zs.Entries()), lostPages, tornPages, lostNames)
 	t.Log(msg)
 	if f := os.Getenv("STAMPCLOCK_POWERLOSS_REPORT"); f != "" {
 		os.WriteFile(f, []byte(msg+"\n"), 0o644)
 	}
+}
+
+// TestStampd_PowerLoss_DamagedStoreMovedAside starts stampd on a damaged
+// store, which it moves aside before it opens a fresh one, and cuts the
+// power at a different changing operation each round: during the check,
+// the move, the new store's creation, or after a first punch. After every
+// cut the damaged file is whole in exactly one place, and once a punch was
+// acknowledged, the damaged file is aside and the punch in the new store.
+func TestStampd_PowerLoss_DamagedStoreMovedAside(t *testing.T) {
+	rounds := 8
+	if os.Getenv("CI") != "" {
+		rounds = 40
+	}
+	e := newPowerlossEnv(t, 1, 19)
+	damaged := []byte(strings.Repeat("not a bbolt file ", 1000))
+	punched := 0
+	dir := filepath.Join(e.disk, filepath.Dir(storeRel))
+	for r := 0; r < rounds; r++ {
+		if err := os.RemoveAll(dir); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(e.disk, storeRel), damaged, 0o640); err != nil {
+			t.Fatal(err)
+		}
+		e.mount()
+		frozen := e.fs.FreezeAfter(r * 9 % 80)
+		cmd := exec.Command(filepath.Join(binDir, "stampd"), "--config", e.config)
+		p := &proc{t: t, cmd: cmd, stderr: &lockedBuffer{}, done: make(chan struct{})}
+		cmd.Stderr = p.stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		go func() { p.err = cmd.Wait(); close(p.done) }()
+		acked := make(chan uint64, 1)
+		stop := make(chan struct{})
+		go func() { // tap until stampd answers with an OK
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				var res daemon.TapResult
+				if e.tap("B0000000", "2026-06-01T07:00:00Z", &res) == nil && res.Result == "start_ok" {
+					acked <- res.Seqs[0]
+					return
+				}
+				time.Sleep(5 * time.Millisecond)
+			}
+		}()
+		seq := uint64(0)
+		select {
+		case <-frozen:
+		case seq = <-acked:
+		case <-time.After(30 * time.Second):
+			t.Fatalf("round %d: neither a freeze nor a punch; stderr:\n%s", r, tail(p.stderr.String(), 2000))
+		}
+		close(stop)
+		if rep := e.cut(p, true); rep.err != nil {
+			t.Fatal(rep.err)
+		}
+		select { // an OK given just before the kill counts
+		case seq = <-acked:
+		default:
+		}
+		var places []string
+		ents, err := os.ReadDir(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, ent := range ents {
+			if b, _ := os.ReadFile(filepath.Join(dir, ent.Name())); string(b) == string(damaged) {
+				places = append(places, ent.Name())
+			}
+		}
+		if len(places) != 1 {
+			t.Fatalf("round %d: the damaged store is in %d places after the cut: %v (directory: %v)", r, len(places), places, ents)
+		}
+		if seq != 0 {
+			if !strings.HasPrefix(places[0], "queue.db.corrupt-") {
+				t.Fatalf("round %d: punch acknowledged, but the damaged store is back at %s", r, places[0])
+			}
+			if seqs, _ := e.storeState(); !seqs[seq] {
+				t.Fatalf("round %d: acknowledged punch %d lost", r, seq)
+			}
+			punched++
+		}
+	}
+	if punched == 0 {
+		t.Fatalf("no round got as far as a punch")
+	}
+	t.Logf("%d power cuts around moving a damaged store aside; %d after a first punch", rounds, punched)
 }
