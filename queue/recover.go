@@ -8,6 +8,8 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 	berrors "go.etcd.io/bbolt/errors"
+
+	"stampclock/internal/durable"
 )
 
 // ErrCorrupt marks a store file that fails its consistency check.
@@ -84,7 +86,9 @@ func MoveAside(path string, now time.Time) (string, error) {
 	if _, err := os.Stat(to); err == nil {
 		return "", fmt.Errorf("queue: move %s aside: %s exists", path, to)
 	}
-	if err := os.Rename(path, to); err != nil {
+	// Durably: a fresh store is created under path next, and after a
+	// power cut the damaged file must not be back in its place.
+	if err := durable.Rename(path, to); err != nil {
 		return "", fmt.Errorf("queue: move %s aside: %w", path, err)
 	}
 	// The acknowledgement record belongs to the moved store.

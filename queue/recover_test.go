@@ -13,8 +13,12 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// TestMain lets a test run CheckFile in a child process, as stampd does.
+// TestMain lets a test run CheckFile in a child process, as stampd does,
+// or commit to a store on a powerloss filesystem.
 func TestMain(m *testing.M) {
+	if path := os.Getenv(childEnv); path != "" { // see powerloss_test.go
+		os.Exit(childCommit(path))
+	}
 	if path := os.Getenv("QUEUE_TEST_CHECK_FILE"); path != "" {
 		err := CheckFile(path, time.Second)
 		if errors.Is(err, ErrCorrupt) {

@@ -5,12 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"regexp"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"stampclock/internal/durable"
 )
 
 // Errors returned by the store.
@@ -88,7 +89,9 @@ func Open(path string, opts Options) (*Store, error) {
 			return nil, fmt.Errorf("queue: uplink name %q: want letters, digits, '-' or '_'", u.Name)
 		}
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+	// The directories and the file's name must be durable before the
+	// first punch is acknowledged: bbolt syncs the file, not its directory.
+	if err := durable.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return nil, fmt.Errorf("queue: create directory for %s: %w", path, err)
 	}
 	db, err := bolt.Open(path, 0o640, &bolt.Options{
@@ -97,6 +100,10 @@ func Open(path string, opts Options) (*Store, error) {
 		FreelistType: bolt.FreelistMapType,
 	})
 	if err != nil {
+		return nil, fmt.Errorf("queue: open %s: %w", path, err)
+	}
+	if err := durable.SyncDir(filepath.Dir(path)); err != nil {
+		db.Close()
 		return nil, fmt.Errorf("queue: open %s: %w", path, err)
 	}
 	s := &Store{db: db, path: path, uplinks: opts.Uplinks}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"stampclock/device/config"
+	"stampclock/internal/durable"
 	"stampclock/uplink/zeiterfassung"
 )
 
@@ -73,7 +74,7 @@ func Write(s Settings) error {
 	if _, err := os.Stat(s.ConfigPath); err == nil && !s.Force {
 		return fmt.Errorf("%w: %s (use --force to replace it)", ErrExists, s.ConfigPath)
 	}
-	if err := os.MkdirAll(filepath.Dir(s.ConfigPath), 0o750); err != nil {
+	if err := durable.MkdirAll(filepath.Dir(s.ConfigPath), 0o750); err != nil {
 		return err
 	}
 	if s.URL != "" {
@@ -81,47 +82,33 @@ func Write(s Settings) error {
 			return err
 		}
 	}
-	tmp := s.ConfigPath + ".new"
-	if err := os.WriteFile(tmp, []byte(render(s)), 0o640); err != nil {
-		return fmt.Errorf("write %s: %w", tmp, err)
-	}
-	if _, err := config.Load(tmp); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("the config written would not load: %w", err)
-	}
-	if err := os.Rename(tmp, s.ConfigPath); err != nil {
-		return fmt.Errorf("install %s: %w", s.ConfigPath, err)
-	}
-	return nil
+	// Durably, so a power cut leaves the old config or the new one, never
+	// an empty file or none.
+	return durable.Replace(s.ConfigPath, []byte(render(s)), 0o640, func(tmp string) error {
+		if _, err := config.Load(tmp); err != nil {
+			return fmt.Errorf("the config written would not load: %w", err)
+		}
+		return nil
+	})
 }
 
 func writeSecret(path, secret, owner string) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+	if err := durable.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return err
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
-	if err != nil {
-		return fmt.Errorf("write secret %s: %w", path, err)
-	}
-	if err := f.Chmod(0o600); err != nil {
-		f.Close()
-		return err
-	}
-	if _, err := f.WriteString(secret + "\n"); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if u, err := user.Lookup(owner); err == nil {
-		uid, _ := strconv.Atoi(u.Uid)
-		gid, _ := strconv.Atoi(u.Gid)
-		if err := os.Chown(path, uid, gid); err != nil {
-			return fmt.Errorf("hand %s to %s: %w", path, owner, err)
+	// Written to a synced temporary file handed to owner, then renamed:
+	// truncating the old file in place could leave it empty after a
+	// power cut.
+	return durable.Replace(path, []byte(secret+"\n"), 0o600, func(tmp string) error {
+		if u, err := user.Lookup(owner); err == nil {
+			uid, _ := strconv.Atoi(u.Uid)
+			gid, _ := strconv.Atoi(u.Gid)
+			if err := os.Chown(tmp, uid, gid); err != nil {
+				return fmt.Errorf("hand %s to %s: %w", path, owner, err)
+			}
 		}
-	}
-	return nil
+		return nil
+	})
 }
 
 // q quotes s as a TOML basic string.

@@ -1,0 +1,563 @@
+package powerloss
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"syscall"
+
+	"github.com/hanwen/go-fuse/v2/fs"
+	"github.com/hanwen/go-fuse/v2/fuse"
+)
+
+// node is a loopback node that records, before each change, what was
+// durable.
+type node struct {
+	fs.LoopbackNode
+	pl *FS
+}
+
+// bpath is the node's path in the backing directory.
+func (n *node) bpath() string {
+	return filepath.Join(n.RootData.Path, n.Path(nil))
+}
+
+func inoOf(path string) (uint64, error) {
+	var st syscall.Stat_t
+	if err := syscall.Lstat(path, &st); err != nil {
+		return 0, err
+	}
+	return st.Ino, nil
+}
+
+// listing reads the entries of a backing directory with their inodes.
+func listing(dir string) (map[string]uint64, error) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	m := make(map[string]uint64, len(ents))
+	for _, e := range ents {
+		ino, err := inoOf(filepath.Join(dir, e.Name()))
+		if err != nil {
+			return nil, err
+		}
+		m[e.Name()] = ino
+	}
+	return m, nil
+}
+
+// remember records the durable entries of dir before its first change
+// since it was last synced (or mounted).
+func (f *FS) remember(dir string) syscall.Errno {
+	ino, err := inoOf(dir)
+	if err != nil {
+		return fs.ToErrno(err)
+	}
+	if _, ok := f.dirs[ino]; ok {
+		return 0
+	}
+	m, err := listing(dir)
+	if err != nil {
+		return fs.ToErrno(err)
+	}
+	f.dirs[ino] = m
+	return 0
+}
+
+// keep links a file that is about to lose a name into the attic, so a Cut
+// can bring it back. Directories are moved there by Rmdir instead.
+func (f *FS) keep(path string) syscall.Errno {
+	var st syscall.Stat_t
+	if err := syscall.Lstat(path, &st); err != nil {
+		if errors.Is(err, syscall.ENOENT) {
+			return 0
+		}
+		return fs.ToErrno(err)
+	}
+	if st.Mode&syscall.S_IFMT == syscall.S_IFDIR {
+		return 0
+	}
+	a := filepath.Join(f.attic, fmt.Sprint(st.Ino))
+	if err := os.Link(path, a); err != nil && !errors.Is(err, os.ErrExist) {
+		return fs.ToErrno(err)
+	}
+	return 0
+}
+
+// state returns the tracking state of a file, starting it with the file's
+// present size when the file had not been written since mount.
+func (f *FS) state(ino uint64, size func() (int64, error)) (*fileState, error) {
+	if s, ok := f.files[ino]; ok {
+		return s, nil
+	}
+	sz, err := size()
+	if err != nil {
+		return nil, err
+	}
+	s := &fileState{size: sz, old: map[int64][]byte{}}
+	f.files[ino] = s
+	return s, nil
+}
+
+// save keeps the durable content of page p, read from r, unless it is kept
+// already or lies beyond the durable size.
+func (s *fileState) save(r io.ReaderAt, p int64) error {
+	if _, ok := s.old[p]; ok || p*PageSize >= s.size {
+		return nil
+	}
+	buf := make([]byte, min(PageSize, s.size-p*PageSize))
+	n, err := r.ReadAt(buf, p*PageSize)
+	if err != nil && !errors.Is(err, io.EOF) {
+		return err
+	}
+	s.old[p] = buf[:n]
+	return nil
+}
+
+// beforeTruncate saves the durable pages a truncation to size would cut.
+func (s *fileState) beforeTruncate(r io.ReaderAt, cur, size int64) error {
+	for p := size / PageSize; p*PageSize < min(cur, s.size); p++ {
+		if err := s.save(r, p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func fileSize(path string) func() (int64, error) {
+	return func() (int64, error) {
+		fi, err := os.Stat(path)
+		if err != nil {
+			return 0, err
+		}
+		return fi.Size(), nil
+	}
+}
+
+// truncating records what truncating the file at path to size loses.
+func (f *FS) truncating(path string, size int64) syscall.Errno {
+	r, err := os.Open(path)
+	if err != nil {
+		return fs.ToErrno(err)
+	}
+	defer r.Close()
+	fi, err := r.Stat()
+	if err != nil {
+		return fs.ToErrno(err)
+	}
+	st, err := f.state(fi.Sys().(*syscall.Stat_t).Ino, func() (int64, error) { return fi.Size(), nil })
+	if err != nil {
+		return fs.ToErrno(err)
+	}
+	f.last = nil
+	return fs.ToErrno(st.beforeTruncate(r, fi.Size(), size))
+}
+
+// wrap gives an open file handle its tracking.
+func (f *FS) wrap(lf fs.FileHandle, path string) (fs.FileHandle, syscall.Errno) {
+	inner, ok := lf.(*fs.LoopbackFile)
+	if !ok {
+		return nil, syscall.EIO
+	}
+	r, err := os.Open(path)
+	if err != nil {
+		inner.Release(context.Background())
+		return nil, fs.ToErrno(err)
+	}
+	fi, err := r.Stat()
+	if err != nil {
+		r.Close()
+		inner.Release(context.Background())
+		return nil, fs.ToErrno(err)
+	}
+	return &file{LoopbackFile: inner, pl: f, r: r, ino: fi.Sys().(*syscall.Stat_t).Ino}, 0
+}
+
+func (n *node) Create(ctx context.Context, name string, flags, mode uint32, out *fuse.EntryOut) (*fs.Inode, fs.FileHandle, uint32, syscall.Errno) {
+	if errno := n.pl.gate(); errno != 0 {
+		return nil, nil, 0, errno
+	}
+	f := n.pl
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	dir := n.bpath()
+	p := filepath.Join(dir, name)
+	if errno := f.remember(dir); errno != 0 {
+		return nil, nil, 0, errno
+	}
+	_, existed := os.Lstat(p)
+	if existed == nil && flags&syscall.O_TRUNC != 0 {
+		if errno := f.truncating(p, 0); errno != 0 {
+			return nil, nil, 0, errno
+		}
+	}
+	ch, lf, fl, errno := n.LoopbackNode.Create(ctx, name, flags, mode, out)
+	if errno != 0 {
+		return nil, nil, 0, errno
+	}
+	fh, errno := f.wrap(lf, p)
+	if errno != 0 {
+		return nil, nil, 0, errno
+	}
+	if existed != nil {
+		// A new file: nothing of its content is durable yet.
+		f.files[fh.(*file).ino] = &fileState{old: map[int64][]byte{}}
+	}
+	return ch, fh, fl, 0
+}
+
+func (n *node) Open(ctx context.Context, flags uint32) (fs.FileHandle, uint32, syscall.Errno) {
+	f := n.pl
+	trunc := flags&syscall.O_TRUNC != 0 && flags&syscall.O_ACCMODE != syscall.O_RDONLY
+	if trunc {
+		if errno := f.gate(); errno != 0 {
+			return nil, 0, errno
+		}
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	p := n.bpath()
+	if trunc {
+		if errno := f.truncating(p, 0); errno != 0 {
+			return nil, 0, errno
+		}
+	}
+	lf, fl, errno := n.LoopbackNode.Open(ctx, flags)
+	if errno != 0 {
+		return nil, 0, errno
+	}
+	fh, errno := f.wrap(lf, p)
+	return fh, fl, errno
+}
+
+func (n *node) Setattr(ctx context.Context, fh fs.FileHandle, in *fuse.SetAttrIn, out *fuse.AttrOut) syscall.Errno {
+	if errno := n.pl.gate(); errno != 0 {
+		return errno
+	}
+	f := n.pl
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if sz, ok := in.GetSize(); ok {
+		if errno := f.truncating(n.bpath(), int64(sz)); errno != 0 {
+			return errno
+		}
+	}
+	if t, ok := fh.(*file); ok {
+		fh = t.LoopbackFile
+	}
+	return n.LoopbackNode.Setattr(ctx, fh, in, out)
+}
+
+func (n *node) Mknod(ctx context.Context, name string, mode, rdev uint32, out *fuse.EntryOut) (*fs.Inode, syscall.Errno) {
+	if errno := n.pl.gate(); errno != 0 {
+		return nil, errno
+	}
+	f := n.pl
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	dir := n.bpath()
+	if errno := f.remember(dir); errno != 0 {
+		return nil, errno
+	}
+	ch, errno := n.LoopbackNode.Mknod(ctx, name, mode, rdev, out)
+	if errno == 0 && mode&syscall.S_IFMT == syscall.S_IFREG {
+		if ino, err := inoOf(filepath.Join(dir, name)); err == nil {
+			f.files[ino] = &fileState{old: map[int64][]byte{}}
+		}
+	}
+	return ch, errno
+}
+
+func (n *node) Mkdir(ctx context.Context, name string, mode uint32, out *fuse.EntryOut) (*fs.Inode, syscall.Errno) {
+	if errno := n.pl.gate(); errno != 0 {
+		return nil, errno
+	}
+	f := n.pl
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	dir := n.bpath()
+	if errno := f.remember(dir); errno != 0 {
+		return nil, errno
+	}
+	ch, errno := n.LoopbackNode.Mkdir(ctx, name, mode, out)
+	if errno == 0 {
+		if ino, err := inoOf(filepath.Join(dir, name)); err == nil {
+			f.dirs[ino] = map[string]uint64{} // nothing in it is durable yet
+		}
+	}
+	return ch, errno
+}
+
+func (n *node) Symlink(ctx context.Context, target, name string, out *fuse.EntryOut) (*fs.Inode, syscall.Errno) {
+	if errno := n.pl.gate(); errno != 0 {
+		return nil, errno
+	}
+	f := n.pl
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if errno := f.remember(n.bpath()); errno != 0 {
+		return nil, errno
+	}
+	return n.LoopbackNode.Symlink(ctx, target, name, out)
+}
+
+func (n *node) Link(ctx context.Context, target fs.InodeEmbedder, name string, out *fuse.EntryOut) (*fs.Inode, syscall.Errno) {
+	if errno := n.pl.gate(); errno != 0 {
+		return nil, errno
+	}
+	f := n.pl
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if errno := f.remember(n.bpath()); errno != 0 {
+		return nil, errno
+	}
+	if t, ok := target.(*node); ok {
+		target = &t.LoopbackNode
+	}
+	return n.LoopbackNode.Link(ctx, target, name, out)
+}
+
+func (n *node) Unlink(ctx context.Context, name string) syscall.Errno {
+	if errno := n.pl.gate(); errno != 0 {
+		return errno
+	}
+	f := n.pl
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	dir := n.bpath()
+	if errno := f.remember(dir); errno != 0 {
+		return errno
+	}
+	if errno := f.keep(filepath.Join(dir, name)); errno != 0 {
+		return errno
+	}
+	return n.LoopbackNode.Unlink(ctx, name)
+}
+
+// Rmdir moves the empty directory into the attic instead of removing it,
+// so a Cut can bring it back.
+func (n *node) Rmdir(ctx context.Context, name string) syscall.Errno {
+	if errno := n.pl.gate(); errno != 0 {
+		return errno
+	}
+	f := n.pl
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	dir := n.bpath()
+	p := filepath.Join(dir, name)
+	if errno := f.remember(dir); errno != 0 {
+		return errno
+	}
+	ents, err := os.ReadDir(p)
+	if err != nil {
+		return fs.ToErrno(err)
+	}
+	if len(ents) > 0 {
+		return syscall.ENOTEMPTY
+	}
+	ino, err := inoOf(p)
+	if err != nil {
+		return fs.ToErrno(err)
+	}
+	return fs.ToErrno(os.Rename(p, filepath.Join(f.attic, fmt.Sprint(ino))))
+}
+
+func (n *node) Rename(ctx context.Context, name string, newParent fs.InodeEmbedder, newName string, flags uint32) syscall.Errno {
+	if errno := n.pl.gate(); errno != 0 {
+		return errno
+	}
+	f := n.pl
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	np, ok := newParent.(*node)
+	if !ok {
+		return syscall.EXDEV
+	}
+	from, to := n.bpath(), np.bpath()
+	if errno := f.remember(from); errno != 0 {
+		return errno
+	}
+	if errno := f.remember(to); errno != 0 {
+		return errno
+	}
+	if errno := f.keep(filepath.Join(to, newName)); errno != 0 {
+		return errno
+	}
+	return n.LoopbackNode.Rename(ctx, name, &np.LoopbackNode, newName, flags)
+}
+
+// Fsync makes a file's data or a directory's entries durable. The backing
+// directory is not synced: it is the "disk", and the host's own power
+// stays on.
+func (n *node) Fsync(ctx context.Context, fh fs.FileHandle, flags uint32) syscall.Errno {
+	if errno := n.pl.gate(); errno != 0 {
+		return errno
+	}
+	f := n.pl
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	p := n.bpath()
+	ino, err := inoOf(p)
+	if err != nil {
+		return fs.ToErrno(err)
+	}
+	if n.IsDir() {
+		m, err := listing(p)
+		if err != nil {
+			return fs.ToErrno(err)
+		}
+		f.dirs[ino] = m
+		return 0
+	}
+	return fs.ToErrno(f.synced(ino, fileSize(p)))
+}
+
+// synced marks all of a file's content durable.
+func (f *FS) synced(ino uint64, size func() (int64, error)) error {
+	sz, err := size()
+	if err != nil {
+		return err
+	}
+	f.files[ino] = &fileState{size: sz, old: map[int64][]byte{}}
+	if f.last != nil && f.last.ino == ino {
+		f.last = nil
+	}
+	return nil
+}
+
+// OpendirHandle returns a directory handle whose fsync goes to Fsync.
+func (n *node) OpendirHandle(ctx context.Context, flags uint32) (fs.FileHandle, uint32, syscall.Errno) {
+	ds, errno := fs.NewLoopbackDirStream(n.bpath())
+	if errno != 0 {
+		return nil, 0, errno
+	}
+	return &dirHandle{ds: ds, n: n}, 0, 0
+}
+
+// Tmpfile is refused: an O_TMPFILE file has no name to track.
+func (n *node) Tmpfile(ctx context.Context, flags, mode uint32, out *fuse.EntryOut) (*fs.Inode, fs.FileHandle, uint32, syscall.Errno) {
+	return nil, nil, 0, syscall.EOPNOTSUPP
+}
+
+// CopyFileRange is refused, so the kernel falls back to reads and writes,
+// which are tracked.
+func (n *node) CopyFileRange(ctx context.Context, fhIn fs.FileHandle, offIn uint64, out *fs.Inode, fhOut fs.FileHandle, offOut uint64, length uint64, flags uint64) (uint32, syscall.Errno) {
+	return 0, syscall.EOPNOTSUPP
+}
+
+// file is an open regular file whose writes are tracked.
+type file struct {
+	*fs.LoopbackFile
+	pl  *FS
+	r   *os.File // a second descriptor, to read old page content
+	ino uint64
+}
+
+func (h *file) size() (int64, error) {
+	fi, err := h.r.Stat()
+	if err != nil {
+		return 0, err
+	}
+	return fi.Size(), nil
+}
+
+// before saves the durable content of the pages a write of n bytes at off
+// changes.
+func (h *file) before(off, n int64) syscall.Errno {
+	if n == 0 {
+		return 0
+	}
+	st, err := h.pl.state(h.ino, h.size)
+	if err != nil {
+		return fs.ToErrno(err)
+	}
+	first, last := off/PageSize, (off+n-1)/PageSize
+	for p := first; p <= last; p++ {
+		if err := st.save(h.r, p); err != nil {
+			return fs.ToErrno(err)
+		}
+	}
+	h.pl.last = &write{ino: h.ino, first: first, last: last}
+	return 0
+}
+
+func (h *file) Write(ctx context.Context, data []byte, off int64) (uint32, syscall.Errno) {
+	if errno := h.pl.gate(); errno != 0 {
+		return 0, errno
+	}
+	h.pl.mu.Lock()
+	defer h.pl.mu.Unlock()
+	if errno := h.before(off, int64(len(data))); errno != 0 {
+		return 0, errno
+	}
+	return h.LoopbackFile.Write(ctx, data, off)
+}
+
+func (h *file) Writev(ctx context.Context, data [][]byte, off int64) (uint32, syscall.Errno) {
+	if errno := h.pl.gate(); errno != 0 {
+		return 0, errno
+	}
+	h.pl.mu.Lock()
+	defer h.pl.mu.Unlock()
+	var n int64
+	for _, d := range data {
+		n += int64(len(d))
+	}
+	if errno := h.before(off, n); errno != 0 {
+		return 0, errno
+	}
+	return h.LoopbackFile.Writev(ctx, data, off)
+}
+
+func (h *file) Fsync(ctx context.Context, flags uint32) syscall.Errno {
+	if errno := h.pl.gate(); errno != 0 {
+		return errno
+	}
+	h.pl.mu.Lock()
+	defer h.pl.mu.Unlock()
+	return fs.ToErrno(h.pl.synced(h.ino, h.size))
+}
+
+// Allocate passes plain preallocation through (it changes no content in
+// the durable range) and refuses the modes that punch or zero ranges.
+func (h *file) Allocate(ctx context.Context, off, size uint64, mode uint32) syscall.Errno {
+	const keepSize = 1 // FALLOC_FL_KEEP_SIZE
+	if mode&^keepSize != 0 {
+		return syscall.EOPNOTSUPP
+	}
+	return h.LoopbackFile.Allocate(ctx, off, size, mode)
+}
+
+// PassthroughFd disables kernel passthrough: every write must come here.
+func (h *file) PassthroughFd() (int, bool) { return 0, false }
+
+func (h *file) Release(ctx context.Context) syscall.Errno {
+	h.r.Close()
+	return h.LoopbackFile.Release(ctx)
+}
+
+// dirHandle is an open directory.
+type dirHandle struct {
+	ds fs.DirStream
+	n  *node
+}
+
+func (d *dirHandle) Readdirent(ctx context.Context) (*fuse.DirEntry, syscall.Errno) {
+	return d.ds.(fs.FileReaddirenter).Readdirent(ctx)
+}
+
+func (d *dirHandle) Seekdir(ctx context.Context, off uint64) syscall.Errno {
+	return d.ds.(fs.FileSeekdirer).Seekdir(ctx, off)
+}
+
+func (d *dirHandle) Releasedir(ctx context.Context, flags uint32) {
+	d.ds.(fs.FileReleasedirer).Releasedir(ctx, flags)
+}
+
+func (d *dirHandle) Fsyncdir(ctx context.Context, flags uint32) syscall.Errno {
+	return d.n.Fsync(ctx, nil, flags)
+}
