@@ -11,7 +11,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"testing"
 	"time"
 
 	"stampclock/apifake/fault"
@@ -82,9 +81,10 @@ type Server struct {
 	pending map[string]string // confirm_key -> canonical parameters
 }
 
-// New starts the fake on a loopback port; it is closed when the test ends.
+// New starts the fake on a loopback port; it is closed when the test ends
+// (t may be a *testing.T, or a fault.Standalone outside tests).
 // Refused requests are logged to t with the reason.
-func New(t testing.TB, o Options) *Server {
+func New(t fault.TB, o Options) *Server {
 	t.Helper()
 	d := DefaultOptions
 	if o.Location == nil {

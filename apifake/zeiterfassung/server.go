@@ -12,7 +12,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"testing"
 	"time"
 
 	"stampclock/apifake/fault"
@@ -126,9 +125,10 @@ type Server struct {
 	logins  int
 }
 
-// New starts the fake on a loopback port; it is closed when the test ends.
+// New starts the fake on a loopback port; it is closed when the test ends
+// (t may be a *testing.T, or a fault.Standalone outside tests).
 // Refused requests are logged to t with the reason.
-func New(t testing.TB, o Options) *Server {
+func New(t fault.TB, o Options) *Server {
 	t.Helper()
 	d := DefaultOptions
 	if o.Now == nil {
