@@ -11,6 +11,7 @@
 //	GET    /v1/Core/TimeReports/:id       timereport.detail
 //	PUT    /v1/Core/TimeReports/:id       replace (same validation as create)
 //	DELETE /v1/Core/TimeReports/:id
+//	GET    /v1/Core/TimeReports/UserDayStatistics   reported/scheduled hours and locked days
 //	GET    /v1/Admin/Users, /v1/Core/Projects, /v1/Admin/Activities, /v1/Admin/TimeCodes,
 //	       /v1/Admin/TimeArticles, /v1/Admin/InternalProjects, /v1/Admin/AbsenceProjects
 //
@@ -89,6 +90,16 @@
 //     given twice is refused. The default order is creation order.
 //   - filter.from/filter.to compare the report's day; filter.to given as a
 //     bare date includes that day.
+//   - UserDayStatistics "The date span can be a maximum of 31 days": the
+//     fake requires filter.from and filter.to (a span needs both ends) and
+//     refuses more than 31 days, both ends included. reportedHours sums the
+//     hours of the user's reports that day; scheduledHours is
+//     Options.ScheduledHours Monday to Friday and 0 at weekends
+//     (undocumented); lockedDate is the time LockDate locked the day.
+//     Users belong to no department, so filter.departmentIds selects none.
+//   - What a locked day means for reporting is not documented: the fake
+//     refuses creating, replacing or deleting a time report on a day locked
+//     for its user (400), as a locked day is closed for reporting.
 //   - A wrong method on a documented path is 405 (undocumented).
 //   - Permissions (Options.Permissions): list and get need Timereport_Read,
 //     create, update and delete Timereport_Write, /v1/Core/Projects

@@ -372,6 +372,10 @@ func (s *Server) createReport(w http.ResponseWriter, r *http.Request) {
 		refuseField(w, err)
 		return
 	}
+	if s.isLocked(tr.UserID, tr.Date) {
+		badRequest(w, "date", "the day "+tr.Date+" is locked for user "+strconv.Itoa(tr.UserID))
+		return
+	}
 	id := s.AddTimeReport(tr)
 	s.answerWritten(w, id)
 }
@@ -424,6 +428,15 @@ func (s *Server) oneReport(w http.ResponseWriter, r *http.Request, idText string
 		s.mu.Unlock()
 		badRequest(w, "id", fmt.Sprintf("time report %d is attested", id))
 		return
+	}
+	if r.Method != http.MethodGet {
+		for _, k := range []dayKey{{tr.UserID, tr.Date}, {upd.UserID, upd.Date}} {
+			if _, locked := s.locked[k]; locked && k.date != "" {
+				s.mu.Unlock()
+				badRequest(w, "date", fmt.Sprintf("the day %s is locked for user %d", k.date, k.user))
+				return
+			}
+		}
 	}
 	switch r.Method {
 	case http.MethodGet:

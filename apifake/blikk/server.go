@@ -28,6 +28,9 @@ const (
 	RouteReport = "/v1/Core/TimeReports/*" // GET, PUT, DELETE of one report
 )
 
+// PathUserDayStatistics is the per-user, per-day statistics list.
+const PathUserDayStatistics = "/v1/Core/TimeReports/UserDayStatistics"
+
 // Permission names used by the document.
 const (
 	TimereportRead  = "Timereport_Read"
@@ -91,6 +94,9 @@ type Options struct {
 	AbsenceProjects  []NameID
 	// TaskIDs are the ids of existing tasks. Default none: a taskId is refused.
 	TaskIDs []int
+	// ScheduledHours are every user's scheduled hours Monday to Friday, as
+	// reported by UserDayStatistics (0 on weekends). Default 8.
+	ScheduledHours float64
 }
 
 // DefaultOptions are the values zero Options fields take.
@@ -107,6 +113,7 @@ var DefaultOptions = Options{
 	TimeArticles:     []NameID{{1, "Work hours"}},
 	InternalProjects: []NameID{{1, "Internal"}},
 	AbsenceProjects:  []NameID{{1, "Vacation"}},
+	ScheduledHours:   8,
 }
 
 // Server is the fake Blikk public API. Fault injection and the request log
@@ -120,6 +127,7 @@ type Server struct {
 	tokens  map[string]time.Time   // token -> expiry
 	recent  map[string][]time.Time // token -> times of counted requests in the last second
 	reports []TimeReport
+	locked  map[dayKey]time.Time // user and day -> when it was locked
 	seq     int
 	issued  int
 	limited int
@@ -146,6 +154,9 @@ func New(t fault.TB, o Options) *Server {
 	if o.RateLimit == 0 {
 		o.RateLimit = d.RateLimit
 	}
+	if o.ScheduledHours == 0 {
+		o.ScheduledHours = d.ScheduledHours
+	}
 	if o.Permissions == nil {
 		o.Permissions = d.Permissions
 	}
@@ -170,7 +181,7 @@ func New(t fault.TB, o Options) *Server {
 	if o.AbsenceProjects == nil {
 		o.AbsenceProjects = d.AbsenceProjects
 	}
-	s := &Server{opt: o, tokens: map[string]time.Time{}, recent: map[string][]time.Time{}}
+	s := &Server{opt: o, tokens: map[string]time.Time{}, recent: map[string][]time.Time{}, locked: map[dayKey]time.Time{}}
 	s.Injector = fault.New(func(q fault.Request) {
 		t.Logf("blikk fake: %d %s %s: %s", q.Status, q.Method, q.Path, q.Reason)
 	})
@@ -269,8 +280,9 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 	}
 	lists := s.registries()
 	_, isList := lists[p]
-	isReport := strings.HasPrefix(p, reportPrefix) && !strings.Contains(p[len(reportPrefix):], "/")
-	if p != "/v1/Core/TimeReports" && !isList && !isReport {
+	isStats := p == PathUserDayStatistics
+	isReport := strings.HasPrefix(p, reportPrefix) && !strings.Contains(p[len(reportPrefix):], "/") && !isStats
+	if p != "/v1/Core/TimeReports" && !isList && !isReport && !isStats {
 		fault.Refuse(w, http.StatusNotFound, "no such endpoint in the document: "+p, "", nil)
 		return
 	}
@@ -289,6 +301,10 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 			}
 		} else if s.permitted(w, TimereportWrite) {
 			s.createReport(w, r)
+		}
+	case isStats:
+		if allow(w, r, http.MethodGet) && s.permitted(w, TimereportRead) {
+			s.userDayStatistics(w, r)
 		}
 	case isReport:
 		if !allow(w, r, http.MethodGet, http.MethodPut, http.MethodDelete) {
