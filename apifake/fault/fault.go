@@ -44,6 +44,7 @@ type Injector struct {
 	dropReq   []rule
 	dropAns   []rule
 	failNext  []rule
+	delayNext []rule
 	log       []Request
 	onRefusal func(Request)
 }
@@ -52,6 +53,8 @@ type rule struct {
 	route  string
 	n      int
 	status int
+	header http.Header
+	delay  time.Duration
 }
 
 // New returns an Injector. onRefusal, when not nil, is called for every
@@ -98,6 +101,22 @@ func (f *Injector) FailNext(route string, n, status int) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.failNext = append(f.failNext, rule{route: route, n: n, status: status})
+}
+
+// FailNextHeader is FailNext with header set on the answers, e.g.
+// Retry-After on a 429 or 503.
+func (f *Injector) FailNextHeader(route string, n, status int, header http.Header) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.failNext = append(f.failNext, rule{route: route, n: n, status: status, header: header.Clone()})
+}
+
+// DelayNext makes the next n requests matching route wait d before they
+// are handled (on top of SetDelay).
+func (f *Injector) DelayNext(route string, n int, d time.Duration) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.delayNext = append(f.delayNext, rule{route: route, n: n, delay: d})
 }
 
 // Requests returns a copy of the log of every request seen, oldest first.
@@ -198,6 +217,9 @@ func (f *Injector) Wrap(h http.Handler) http.Handler {
 		down, delay := f.down, f.delay
 		_, dropReq := take(f.dropReq, r)
 		fail, failing := take(f.failNext, r)
+		if extra, ok := take(f.delayNext, r); ok {
+			delay += extra.delay
+		}
 		f.mu.Unlock()
 
 		if delay > 0 {
@@ -221,6 +243,9 @@ func (f *Injector) Wrap(h http.Handler) http.Handler {
 			f.record(q)
 			return
 		case failing:
+			for k, v := range fail.header {
+				w.Header()[k] = v
+			}
 			w.WriteHeader(fail.status)
 			q.Status = fail.status
 			f.record(q)

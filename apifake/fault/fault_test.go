@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 )
 
 func serve(t *testing.T) (*Injector, *httptest.Server, *[]Request) {
@@ -107,5 +108,29 @@ func TestRefusals_ReasonRecordedAndReported(t *testing.T) {
 	}
 	if len(*refused) != 1 || (*refused)[0].Reason != "field x: bad" {
 		t.Fatalf("onRefusal got %+v", *refused)
+	}
+}
+
+func TestFailNextHeader_AndDelayNext(t *testing.T) {
+	f, srv, _ := serve(t)
+	f.FailNextHeader("/x", 1, 429, http.Header{"Retry-After": {"7"}})
+	resp, err := srv.Client().Get(srv.URL + "/x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 429 || resp.Header.Get("Retry-After") != "7" {
+		t.Fatalf("got %d Retry-After=%q", resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
+	f.DelayNext("/slow", 1, time.Minute)
+	c := &http.Client{Timeout: 50 * time.Millisecond}
+	if _, err := c.Get(srv.URL + "/fast"); err != nil {
+		t.Fatalf("undelayed path: %v", err)
+	}
+	if _, err := c.Get(srv.URL + "/slow"); err == nil {
+		t.Fatal("delayed request answered within the client timeout")
+	}
+	if _, err := c.Get(srv.URL + "/slow"); err != nil {
+		t.Fatalf("second request to /slow still delayed: %v", err)
 	}
 }
