@@ -60,13 +60,21 @@
 //   - createtimeentry "Rückgabewert: [{id}, ...]" with the example
 //     [{"2b301fbc-..."}], which is not JSON. Default answer
 //     [{"id":"<id>"}] (the [{id, name}] notation of the other resources
-//     means objects); Options.CreateAnswer = IDStrings answers ["<id>"].
+//     means objects); Options.CreateAnswer = IDStrings answers ["<id>"],
+//     IDLiteral the document's literal, invalid form [{"<id>"}] (a client
+//     should still take the 2xx as success).
 //     The status is not documented: 200, or Options.CreateStatus.
 //   - The server's behaviour on a duplicate or overlapping entry is not
 //     documented: the fake stores every valid entry, so a client that
 //     resends after a lost answer leaves a duplicate visible in Entries.
 //   - users "Rückgabewert: [{loginemail}, ...]" with the non-JSON example
-//     [{"admin@somedomain.com"}]: the fake answers [{"loginemail":"..."}].
+//     [{"admin@somedomain.com"}]: the fake answers [{"loginemail":"..."}],
+//     or the literal form with Options.UsersLiteral.
+//   - timeentries: the document calls useremail, start and end both
+//     "Abfrage-Parameter" and "Pfadparameter"; its URL template puts them in
+//     the query string, which is the only place the fake reads them.
+//   - projects/{useremail} example "@GET /projects/maier@somedomain.com"
+//     omits the /api/time-v2.1 prefix; the fake serves only the full path.
 //   - timeentries "deren Startzeit zwischen start und end liegen": the fake
 //     includes both ends (the example ends a day with 23:59:00). All three
 //     parameters are required, each once, in the time format above; end

@@ -1,6 +1,7 @@
 package zeiterfassung
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -189,6 +190,13 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	id := s.AddEntry(e)
+	if s.opt.CreateAnswer == IDLiteral {
+		q, _ := json.Marshal(id)
+		w.Header().Set("Content-Type", ctJSON)
+		w.WriteHeader(s.opt.CreateStatus)
+		_, _ = w.Write([]byte("[{" + string(q) + "}]"))
+		return
+	}
 	if s.opt.CreateAnswer == IDStrings {
 		writeJSON(w, s.opt.CreateStatus, []string{id})
 		return

@@ -39,6 +39,9 @@ const (
 	IDObjects CreateAnswer = iota
 	// IDStrings answers ["<id>"].
 	IDStrings
+	// IDLiteral answers exactly the document's example form [{"<id>"}],
+	// which is not JSON (Content-Type application/json all the same).
+	IDLiteral
 )
 
 // Named is a time type or a project: an id and a name.
@@ -65,6 +68,10 @@ type Options struct {
 	// LoginAnswer and CreateAnswer choose answer shapes the document leaves open.
 	LoginAnswer  LoginAnswer
 	CreateAnswer CreateAnswer
+	// UsersLiteral answers the users resource in the document's example
+	// form [{"a@b.c"}, ...], which is not JSON, instead of
+	// [{"loginemail":"a@b.c"}, ...].
+	UsersLiteral bool
 	// CreateStatus is the status of a successful createtimeentry. Default 200.
 	CreateStatus int
 	// Users are the login e-mails of the users. Default the document's
@@ -240,6 +247,19 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 		}
 	case p == pathPrefix+"users":
 		if method(w, r, http.MethodGet) && s.auth(w, r) && noQuery(w, r) {
+			if s.opt.UsersLiteral {
+				var b strings.Builder
+				for i, u := range s.opt.Users {
+					if i > 0 {
+						b.WriteString(", ")
+					}
+					q, _ := json.Marshal(u)
+					fmt.Fprintf(&b, "{%s}", q)
+				}
+				w.Header().Set("Content-Type", ctJSON)
+				_, _ = w.Write([]byte("[" + b.String() + "]"))
+				return
+			}
 			users := make([]map[string]string, 0, len(s.opt.Users))
 			for _, u := range s.opt.Users {
 				users = append(users, map[string]string{"loginemail": u})

@@ -402,3 +402,16 @@ func TestFaults_DownDropAndDelay(t *testing.T) {
 		t.Fatalf("request log: handled %d creates, %d dropped; log %+v", handled, dropped, s.Requests())
 	}
 }
+
+func TestDocumentLiteralAnswers(t *testing.T) {
+	s := New(t, Options{CreateAnswer: IDLiteral, UsersLiteral: true})
+	tok := login(t, s)
+	a := do(t, s, "POST", "/api/time-v2.1/createtimeentry", tok, "application/json", docEntry)
+	if want := `[{"` + s.Entries()[0].ID + `"}]`; a.status != 200 || a.body != want {
+		t.Fatalf("create: %d %s, want %s", a.status, a.body, want)
+	}
+	a = do(t, s, "GET", "/api/time-v2.1/users", tok, "", "")
+	if want := `[{"admin@somedomain.com"}, {"maier@somedomain.com"}]`; a.body != want {
+		t.Fatalf("users: %s, want %s", a.body, want)
+	}
+}
