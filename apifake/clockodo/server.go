@@ -5,15 +5,16 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"sort"
-	"strings"
 	"sync"
 	"time"
 
 	"stampclock/apifake/fault"
+	"stampclock/apifake/strict"
 )
 
 // Routes for fault injection (see package fault).
@@ -190,19 +191,14 @@ func readParams(r *http.Request) (url.Values, error) {
 	if r.Method == http.MethodGet {
 		return nil, fmt.Errorf("GET with a body; parameters go in the query string")
 	}
-	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/x-www-form-urlencoded") {
-		return nil, fmt.Errorf("body of type %q; parameters are form-encoded (HTTP-POST notation)", ct)
+	if err := strict.MediaType(r, "application/x-www-form-urlencoded"); err != nil {
+		return nil, fmt.Errorf("body: %v (parameters are form-encoded, HTTP-POST notation)", err)
 	}
-	var b strings.Builder
-	buf := make([]byte, 4096)
-	for {
-		n, err := r.Body.Read(buf)
-		b.Write(buf[:n])
-		if err != nil || b.Len() > 1<<20 {
-			break
-		}
+	body, err := io.ReadAll(io.LimitReader(r.Body, strict.MaxBody+1))
+	if err != nil || len(body) > strict.MaxBody {
+		return nil, fmt.Errorf("form body unreadable or larger than %d bytes", strict.MaxBody)
 	}
-	form, err := url.ParseQuery(b.String())
+	form, err := url.ParseQuery(string(body))
 	if err != nil {
 		return nil, fmt.Errorf("form body: %v", err)
 	}
