@@ -209,3 +209,37 @@ func TestRequireHeaders(t *testing.T) {
 		t.Fatalf("with header: %d %s", a.status, a.body)
 	}
 }
+
+func TestBodies_OnlyFormForPutAndDelete(t *testing.T) {
+	s := seeded(t)
+	send := func(method, ctype, body string) int {
+		req, _ := http.NewRequest(method, s.URL()+"/api/entrygroups", strings.NewReader(body))
+		req.Header.Set("Content-Type", ctype)
+		resp, err := s.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	form := "time_since=2024-07-05+00:00:00&time_until=2024-07-05+23:59:59"
+	if got := send("DELETE", "application/json", `{"time_since": "2024-07-05 00:00:00"}`); got != 400 {
+		t.Errorf("JSON body: %d, want 400", got)
+	}
+	if got := send("GET", "application/x-www-form-urlencoded", form+"&grouping[]=users_id"); got != 400 {
+		t.Errorf("GET with form body: %d, want 400", got)
+	}
+	if got := send("DELETE", "application/x-www-form-urlencoded", form); got != 200 {
+		t.Errorf("DELETE with form body: %d, want 200", got)
+	}
+	req, _ := http.NewRequest("DELETE", s.URL()+"/api/entrygroups?time_since=2024-07-05+00:00:00", strings.NewReader(form))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := s.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 400 {
+		t.Errorf("parameter in query and body: %d, want 400", resp.StatusCode)
+	}
+}
