@@ -87,7 +87,10 @@
 //     projects/{useremail} for an unknown user is 404.
 //   - deletetimeentry "Rückgabewert:" is empty: 200 with an empty body;
 //     an unknown id is 404 (undocumented).
-//   - sayhello "gibt ein Hallo zurück": text/plain "Hallo".
+//   - sayhello "gibt ein Hallo zurück": text/plain "Hallo"; securedSayhello
+//     (return value undocumented) answers "Hallo <loginemail>".
+//   - Ids are not specified beyond the examples (UUIDs): the fake hands out
+//     UUID-shaped ids.
 //
 // Times carry no offset; the fake compares them as wall-clock times and
 // never converts them.
