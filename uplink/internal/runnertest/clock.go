@@ -28,3 +28,13 @@ func (c *Clock) Add(d time.Duration) {
 	defer c.mu.Unlock()
 	c.now = c.now.Add(d)
 }
+
+// After moves the clock by d at once and returns a channel that is ready
+// with the new time: a client waiting on it (a rate limiter, a backoff)
+// sees the time pass without the test waiting.
+func (c *Clock) After(d time.Duration) <-chan time.Time {
+	c.Add(d)
+	ch := make(chan time.Time, 1)
+	ch <- c.Now()
+	return ch
+}
