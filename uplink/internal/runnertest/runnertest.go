@@ -34,6 +34,13 @@ type Harness struct {
 // sender. The runner stops and the store is closed when the test ends.
 func Start(t testing.TB, sender uplink.Sender, recs ...queue.Record) *Harness {
 	t.Helper()
+	return StartChecked(t, sender, nil, recs...)
+}
+
+// StartChecked is Start with check vetting every record before it is sent
+// (uplink.Options.Check), e.g. against locked days.
+func StartChecked(t testing.TB, sender uplink.Sender, check func(queue.Record) error, recs ...queue.Record) *Harness {
+	t.Helper()
 	s, err := queue.Open(filepath.Join(t.TempDir(), "queue.db"), queue.Options{
 		Uplinks: []queue.UplinkSpec{{Name: Name, Kinds: []queue.Kind{queue.KindEntry}}},
 	})
@@ -51,7 +58,7 @@ func Start(t testing.TB, sender uplink.Sender, recs ...queue.Record) *Harness {
 	h.Append(t, recs...)
 	h.Runner = uplink.NewRunner(Name, s, sender, uplink.Options{
 		MinBackoff: 10 * time.Millisecond, MaxBackoff: 100 * time.Millisecond,
-		MaxRetryAfter: 2 * time.Second, Idle: 20 * time.Millisecond,
+		MaxRetryAfter: 2 * time.Second, Idle: 20 * time.Millisecond, Check: check,
 	})
 	ctx, cancel := context.WithCancel(context.Background())
 	h.cancel = cancel
