@@ -336,3 +336,29 @@ func TestSecondReading_ClockAndHoursDisagree(t *testing.T) {
 		})
 	}
 }
+
+// TestSecondReading_ProjectOptionalDisagree pins the second place the
+// readings part. The create request lists projectId, internalProjectId and
+// absenceProjectId without "required" ("The id of the project that this
+// time report is connected to."), so this client sends none unless one is
+// configured, and blikktest stores such a report. apifake/blikk reads the
+// answer's required "contact" and the list filter projectType as "a report
+// belongs to exactly one kind of project" and refuses it (400). Configuring
+// ProjectID or InternalProjectID satisfies both readings (the other tests
+// here set InternalProjectID).
+func TestSecondReading_ProjectOptionalDisagree(t *testing.T) {
+	rec := entry(1, maier, "2026-06-15T06:00:00Z", "2026-06-15T14:00:00Z")
+	srv, ts := startServer(t, nil)
+	if err := newClient(t, ts.URL, nil).Send(t.Context(), rec, false); err != nil {
+		t.Fatalf("blikktest: %v", err)
+	}
+	equalShorts(t, srv.Reports(), []short{{maierUID, "2026-06-15", "08:00", "16:00", 8, 8, 0}})
+	f, c, _ := srSetup(t, nil, func(o *blikk.Options) { o.InternalProjectID = 0 })
+	ue := wantClass(t, c.Send(t.Context(), rec, false), uplink.Permanent)
+	if ue.Status != 400 || !strings.Contains(ue.Msg, "exactly one of projectId, internalProjectId and absenceProjectId") {
+		t.Errorf("apifake/blikk: %v, want 400 asking for one kind of project", ue)
+	}
+	if n := len(f.TimeReports()); n != 0 {
+		t.Errorf("apifake/blikk stored %d reports", n)
+	}
+}

@@ -333,3 +333,21 @@ func TestSecondReading_ReconcileQueryShape(t *testing.T) {
 		t.Errorf("SecuredHello: %v", err)
 	}
 }
+
+// TestSecondReading_UsersLiteralDisagree pins where the readings of the
+// users answer part. The document gives "Rückgabewert: [{loginemail}, ...]"
+// and the example [{"admin@somedomain.com"}], which is not JSON. This
+// client (and zeittest) read it as objects {"loginemail": ...} or plain
+// strings and refuse the literal form; apifake/zeiterfassung answers
+// objects by default and the literal form with UsersLiteral. Only the
+// technician's check (stampctl) lists users; delivery does not.
+func TestSecondReading_UsersLiteralDisagree(t *testing.T) {
+	f := srFake(t, nil)
+	if users, err := srClient(t, f, nil).Users(t.Context()); err != nil || !slices.Contains(users, srMaier) {
+		t.Errorf("objects: Users = %v, %v", users, err)
+	}
+	lit := srFake(t, func(o *fake.Options) { o.UsersLiteral = true })
+	if users, err := srClient(t, lit, nil).Users(t.Context()); err == nil {
+		t.Errorf("literal form: Users = %v, want an error (the client does not read the document's non-JSON example)", users)
+	}
+}
