@@ -13,6 +13,7 @@ package fault
 
 import (
 	"bytes"
+	"io"
 	"net/http"
 	"strings"
 	"sync"
@@ -223,6 +224,12 @@ func (f *Injector) Wrap(h http.Handler) http.Handler {
 		f.mu.Unlock()
 
 		if delay > 0 {
+			// The server notices a client that gave up only once the
+			// request body was read to its end: read it before waiting.
+			if err := bufferBody(r); err != nil {
+				f.record(q)
+				return
+			}
 			t := time.NewTimer(delay)
 			select {
 			case <-t.C:
@@ -277,6 +284,27 @@ func (f *Injector) Wrap(h http.Handler) http.Handler {
 			f.onRefusal(q)
 		}
 	})
+}
+
+// maxBuffered bounds the body bufferBody holds in memory; the rest, if
+// any, stays on the connection for the handler (and its size limits).
+const maxBuffered = 4 << 20
+
+// bufferBody reads r's body (up to maxBuffered) into memory and puts it
+// back, so that the handler reads the same bytes.
+func bufferBody(r *http.Request) error {
+	if r.Body == nil || r.Body == http.NoBody {
+		return nil
+	}
+	b, err := io.ReadAll(io.LimitReader(r.Body, maxBuffered))
+	if err != nil {
+		return err
+	}
+	r.Body = struct {
+		io.Reader
+		io.Closer
+	}{io.MultiReader(bytes.NewReader(b), r.Body), r.Body}
+	return nil
 }
 
 // hangUp closes the client connection without an answer.

@@ -134,3 +134,33 @@ func TestFailNextHeader_AndDelayNext(t *testing.T) {
 		t.Fatalf("second request to /slow still delayed: %v", err)
 	}
 }
+
+func TestDelayNext_ClientGivesUpOnAPost_NotHandled(t *testing.T) {
+	f, srv, _ := serve(t)
+	f.DelayNext("POST /slow", 1, time.Minute)
+	c := &http.Client{Timeout: 100 * time.Millisecond}
+	if _, err := c.Post(srv.URL+"/slow", "application/json", strings.NewReader(`{"a":1}`)); err == nil {
+		t.Fatal("delayed POST answered within the client timeout")
+	}
+	// The wait ends when the client gives up, long before the minute,
+	// and the handler never runs.
+	deadline := time.Now().Add(5 * time.Second)
+	for len(f.Requests()) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the delayed POST was still waiting 5s after the client gave up")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if q := f.Requests()[0]; q.Handled || q.Status != 0 {
+		t.Errorf("request %+v, want not handled and no status", q)
+	}
+	// The next POST is not delayed and its body reaches the handler.
+	resp, err := c.Post(srv.URL+"/slow", "text/plain", strings.NewReader("body"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("status %d", resp.StatusCode)
+	}
+}
