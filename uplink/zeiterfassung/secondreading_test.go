@@ -232,12 +232,16 @@ func TestSecondReading_LostAnswersAndRequests_NoDuplicateNoLoss(t *testing.T) {
 			f.DropRequests(fake.RouteCreate, 1)
 			f.DropAnswers(fake.RouteList, 1)
 		}},
+		{"server errors and a slow answer the client gives up on", func(f *fake.Server) {
+			f.FailNext(fake.RouteCreate, 2, 500)
+			f.DelayNext(fake.RouteCreate, 1, time.Minute)
+		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := srFake(t, nil)
 			tc.inject(f)
 			recs, want := srWorkday()
-			h := runnertest.Start(t, srClient(t, f, nil), recs...)
+			h := runnertest.Start(t, srClient(t, f, func(o *zeiterfassung.Options) { o.Timeout = 500 * time.Millisecond }), recs...)
 			h.WaitDelivered(t, uint64(len(recs)), 10*time.Second)
 			srCheck(t, f, want)
 			if n := srCount(f, "GET", "/api/time-v2.1/timeentries"); n == 0 {
