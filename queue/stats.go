@@ -145,6 +145,7 @@ func (s *Store) Prune(before time.Time, max int) (int, error) {
 			ubs = append(ubs, tx.Bucket(uplinkBucket(u.Name)))
 		}
 		var doomed [][]byte
+		var doomedRecs []Record
 		c := recs.Cursor()
 		scanned := 0
 	walk:
@@ -169,9 +170,13 @@ func (s *Store) Prune(before time.Time, max int) (int, error) {
 				}
 			}
 			doomed = append(doomed, append([]byte(nil), k...))
+			doomedRecs = append(doomedRecs, r)
 		}
-		for _, k := range doomed {
+		for i, k := range doomed {
 			if err := recs.Delete(k); err != nil {
+				return err
+			}
+			if err := unindexEntry(tx, doomedRecs[i]); err != nil {
 				return err
 			}
 		}

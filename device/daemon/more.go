@@ -109,7 +109,7 @@ func (d *Daemon) entryRunner(name string, s uplink.Sender) *uplink.Runner {
 // newReadSide builds the day-total sources and the locked-days check.
 func (d *Daemon) newReadSide() error {
 	cfg, m := d.cfg, &d.more
-	local, err := daytotal.NewLocal(daytotal.QueueEntries{Q: d.store}, cfg.Location)
+	local, err := daytotal.NewLocal(d.store, cfg.Location)
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package daytotal_test
 import (
 	"context"
 	"errors"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -44,20 +45,42 @@ func entry(seq uint64, email, start, end string) queue.Record {
 	return queue.Record{Seq: seq, Kind: queue.KindEntry, Email: email, Start: at(start), End: at(end), At: at(end)}
 }
 
-// fakeQueue is queue.Store.Reverse over a slice.
-type fakeQueue []queue.Record
+// fakeEntries lists the entries of a slice, as queue.Store.Entries does.
+type fakeEntries []queue.Record
 
-func (f fakeQueue) Reverse(fn func(queue.Record) bool) error {
-	for i := len(f) - 1; i >= 0; i-- {
-		if !fn(f[i]) {
-			return nil
+func (f fakeEntries) Entries(email string, from, to time.Time) ([]queue.Record, error) {
+	var out []queue.Record
+	for _, r := range f {
+		if r.Kind == queue.KindEntry && strings.EqualFold(r.Email, email) && r.Start.Before(to) && r.End.After(from) {
+			out = append(out, r)
 		}
 	}
-	return nil
+	return out, nil
+}
+
+// openStore returns a queue with recs appended in the order given.
+func openStore(t *testing.T, recs ...queue.Record) *queue.Store {
+	t.Helper()
+	s, err := queue.Open(filepath.Join(t.TempDir(), "q.db"), queue.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if _, err := s.Update(func(tx *queue.Tx) error {
+		for _, r := range recs {
+			if _, err := tx.Append(r); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
 
 func TestLocal_SumsOverlapPerDay(t *testing.T) {
-	var q fakeQueue
+	var q []queue.Record
 	q = append(q,
 		entry(1, "anna@example.com", "2026-03-02 08:00", "2026-03-02 12:00"),
 		entry(2, "Anna@Example.com", "2026-03-02 13:00", "2026-03-02 17:30"),
@@ -69,7 +92,7 @@ func TestLocal_SumsOverlapPerDay(t *testing.T) {
 		q = append(q, queue.Record{Seq: uint64(10 + i), Kind: queue.KindEvent, At: at("2026-03-03 07:00")})
 	}
 	q = append(q, entry(2000, "anna@example.com", "2026-03-03 08:00", "2026-03-03 09:00"))
-	l, err := daytotal.NewLocal(daytotal.QueueEntries{Q: q}, berlin)
+	l, err := daytotal.NewLocal(openStore(t, q...), berlin)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,6 +100,35 @@ func TestLocal_SumsOverlapPerDay(t *testing.T) {
 		"2026-03-02": 10*time.Hour + 30*time.Minute,
 		"2026-03-03": 3 * time.Hour,
 		"2026-03-04": 0,
+	} {
+		got, err := l.DayTotal(context.Background(), "anna@example.com", day(d))
+		if err != nil || got != want {
+			t.Errorf("%s: %v, %v; want %v", d, got, err, want)
+		}
+	}
+}
+
+// Issue 17 item 5: the local day total went to 0:00 h when taps were not
+// written in time order (taps with --at, a clock stepped back): the walk
+// newest first stopped at the first record older than the day minus 48 h.
+// Every entry of the day counts, whatever order the records were written in.
+func TestLocal_EntriesOutOfTimeOrder(t *testing.T) {
+	q := []queue.Record{
+		entry(0, "anna@example.com", "2026-03-09 08:00", "2026-03-09 12:00"),
+		// Then a forgotten shift of a week before, tapped in with --at.
+		entry(0, "anna@example.com", "2026-03-02 08:00", "2026-03-02 16:00"),
+		// A clock stepped back a year and stepped forward again.
+		entry(0, "bo@example.com", "2025-03-09 08:00", "2025-03-09 09:00"),
+		entry(0, "anna@example.com", "2026-03-09 13:00", "2026-03-09 14:30"),
+		queue.Record{Kind: queue.KindEvent, At: at("2025-01-01 00:00")},
+	}
+	l, err := daytotal.NewLocal(openStore(t, q...), berlin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for d, want := range map[string]time.Duration{
+		"2026-03-09": 5*time.Hour + 30*time.Minute,
+		"2026-03-02": 8 * time.Hour,
 	} {
 		got, err := l.DayTotal(context.Background(), "anna@example.com", day(d))
 		if err != nil || got != want {

@@ -1,0 +1,153 @@
+package queue
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// The entry index finds an employee's entries by start time, whatever
+// order they were written in (taps given with --at, a clock stepped back):
+// key lower(email) 0x00 start(8 bytes, order-preserving) seq(8 bytes), no
+// value. Day totals and reconciliation read it instead of the whole queue.
+var bucketEntryIndex = []byte("entries_by_start")
+
+// metaEntryIndex marks a store whose entry index is complete; a store
+// written by an older version gets its index built once at Open.
+const metaEntryIndex = "index.entries_by_start"
+
+// MaxEntryLength is how long an entry can be and still be found by Entries
+// for a period it overlaps: entries are found by their start, from this
+// long before the period. Longer entries are listed only from their start
+// day on.
+const MaxEntryLength = 48 * time.Hour
+
+func entryIndexPrefix(email string) []byte {
+	return append([]byte(strings.ToLower(email)), 0)
+}
+
+func entryIndexKey(r Record) []byte {
+	k := entryIndexPrefix(r.Email)
+	k = binary.BigEndian.AppendUint64(k, uint64(r.Start.UnixNano())^(1<<63))
+	return binary.BigEndian.AppendUint64(k, r.Seq)
+}
+
+func indexed(r Record) bool { return r.Kind == KindEntry && r.Email != "" && !r.Start.IsZero() }
+
+// indexEntry adds r to the entry index if it is an entry.
+func indexEntry(tx *bolt.Tx, r Record) error {
+	if !indexed(r) {
+		return nil
+	}
+	return tx.Bucket(bucketEntryIndex).Put(entryIndexKey(r), nil)
+}
+
+// unindexEntry removes r from the entry index.
+func unindexEntry(tx *bolt.Tx, r Record) error {
+	if !indexed(r) {
+		return nil
+	}
+	return tx.Bucket(bucketEntryIndex).Delete(entryIndexKey(r))
+}
+
+// buildEntryIndex indexes every entry of a store whose index is not
+// marked complete. It runs once, in Open.
+func buildEntryIndex(tx *bolt.Tx) error {
+	meta := tx.Bucket(bucketMeta)
+	if meta.Get([]byte(metaEntryIndex)) != nil {
+		return nil
+	}
+	c := tx.Bucket(bucketRecords).Cursor()
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		var r Record
+		if json.Unmarshal(v, &r) != nil {
+			continue // an unreadable record is not an entry anyone can sum
+		}
+		if err := indexEntry(tx, r); err != nil {
+			return err
+		}
+	}
+	return meta.Put([]byte(metaEntryIndex), []byte("1"))
+}
+
+// Entries lists email's entries (compared case-insensitively) that overlap
+// [from, to), oldest start first, however they were written: it reads the
+// entry index from MaxEntryLength before from, not the queue.
+func (s *Store) Entries(email string, from, to time.Time) ([]Record, error) {
+	var out []Record
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return walkEntries(tx, email, from.Add(-MaxEntryLength), to, func(r Record) error {
+			if r.End.After(from) {
+				out = append(out, r)
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("queue: entries of %s: %w", email, err)
+	}
+	return out, nil
+}
+
+// EntriesSent lists email's entries starting in [from, to) that uplink may
+// already have handed to its receiver: delivered, or with an attempt whose
+// outcome is unknown (in flight, uncertain). A sender reconciling an entry
+// counts these twins to know how many identical entries the receiver
+// should hold.
+func (s *Store) EntriesSent(uplink, email string, from, to time.Time) ([]Record, error) {
+	if !s.hasUplink(uplink) {
+		return nil, fmt.Errorf("%w: %q", ErrUnknownUplink, uplink)
+	}
+	var out []Record
+	err := s.db.View(func(tx *bolt.Tx) error {
+		ub := tx.Bucket(uplinkBucket(uplink))
+		return walkEntries(tx, email, from, to, func(r Record) error {
+			if v := ub.Get(itob(r.Seq)); v != nil {
+				st := decodeState(v)
+				if !st.Uncertain && st.State != stateInflight {
+					return nil // certainly not on the receiver
+				}
+			}
+			out = append(out, r)
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("queue: entries of %s sent to %s: %w", email, uplink, err)
+	}
+	return out, nil
+}
+
+// walkEntries calls fn for email's indexed entries starting in [from, to).
+func walkEntries(tx *bolt.Tx, email string, from, to time.Time, fn func(Record) error) error {
+	prefix := entryIndexPrefix(email)
+	recs := tx.Bucket(bucketRecords)
+	c := tx.Bucket(bucketEntryIndex).Cursor()
+	seek := binary.BigEndian.AppendUint64(append([]byte(nil), prefix...), uint64(from.UnixNano())^(1<<63))
+	for k, _ := c.Seek(seek); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		rest := k[len(prefix):]
+		if len(rest) != 16 {
+			continue
+		}
+		if int64(binary.BigEndian.Uint64(rest[:8])^(1<<63)) >= to.UnixNano() {
+			return nil
+		}
+		data := recs.Get(rest[8:])
+		if data == nil {
+			continue // pruned after it was indexed; the index is tidied by Prune
+		}
+		var r Record
+		if err := json.Unmarshal(data, &r); err != nil {
+			return fmt.Errorf("%w: seq %d: %v", ErrBadRecord, btoi(rest[8:]), err)
+		}
+		if err := fn(r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
