@@ -72,6 +72,7 @@ func (d *Daemon) newMoreUplinks() error {
 			Location: cfg.Location, BreakRules: b.BreakRules(),
 			Timeout: b.Timeout.Duration, RequestsPerSecond: b.RequestsPerSecond,
 			HTTPClient: d.opts.HTTPClient, Logger: d.log.With("uplink", uplinkBlikk),
+			Twins: uplink.Twins{Ledger: d.store, Uplink: uplinkBlikk},
 		})
 		if err != nil {
 			return fmt.Errorf("config %s: blikk: %w", cfg.Path, err)
@@ -85,6 +86,7 @@ func (d *Daemon) newMoreUplinks() error {
 			Employees: f.Employees, Project: f.Project, IRIPrefix: f.IRIPrefix,
 			Location: cfg.Location, Description: f.Description, Timeout: f.Timeout.Duration,
 			HTTPClient: d.opts.HTTPClient, Logger: d.log.With("uplink", uplinkFlowtly),
+			Twins: uplink.Twins{Ledger: d.store, Uplink: uplinkFlowtly},
 		})
 		if err != nil {
 			return fmt.Errorf("config %s: flowtly: %w", cfg.Path, err)

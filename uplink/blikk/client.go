@@ -76,6 +76,11 @@ type Options struct {
 	// HTTPClient sends the requests; default a client with Timeout. The
 	// client is copied and never follows redirects.
 	HTTPClient *http.Client
+	// Twins counts the entries this terminal already sent that the server
+	// cannot tell apart from one being reconciled. The zero value counts
+	// none: then one identical report on the server is taken for the one being
+	// sent. The daemon sets it.
+	Twins uplink.Twins
 	// Logger receives the client's logs; default discards.
 	Logger *slog.Logger
 	// Now and After are the clock (token expiry, Retry-After dates, the
