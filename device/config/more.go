@@ -47,9 +47,21 @@ type Blikk struct {
 	// RequestsPerSecond caps the calls per second (the API allows 4 per
 	// token). Default 4.
 	RequestsPerSecond int `toml:"requests_per_second"`
+	// RateMargin widens the one-second window of the rate limit, for
+	// network jitter. Default "250ms"; at most "1s".
+	RateMargin Duration `toml:"rate_margin"`
+	// Hours is "net" (default: the break is already deducted, as in the
+	// API's create example) or "gross" (Blikk deducts breakMinutes itself).
+	Hours string `toml:"hours"`
 	// AllowHTTP permits a plain http:// URL (test servers only).
 	AllowHTTP bool `toml:"allow_http"`
 }
+
+// Values of blikk.hours.
+const (
+	BlikkHoursNet   = "net"
+	BlikkHoursGross = "gross"
+)
 
 // BreakRule deducts Break from an entry longer than After.
 type BreakRule struct {
@@ -233,6 +245,19 @@ func (c *Config) validateBlikk() error {
 	}
 	if b.RequestsPerSecond < 1 || b.RequestsPerSecond > blikk.DefaultRequestsPerSecond {
 		return fmt.Errorf("blikk.requests_per_second: %d; want 1 to %d (the API's limit per token)", b.RequestsPerSecond, blikk.DefaultRequestsPerSecond)
+	}
+	if b.RateMargin.Duration == 0 {
+		b.RateMargin.Duration = blikk.DefaultRateMargin
+	}
+	if b.RateMargin.Duration < 0 || b.RateMargin.Duration > time.Second {
+		return fmt.Errorf("blikk.rate_margin: %s; want a positive duration up to 1s, like \"250ms\"", b.RateMargin)
+	}
+	switch b.Hours {
+	case "":
+		b.Hours = BlikkHoursNet
+	case BlikkHoursNet, BlikkHoursGross:
+	default:
+		return fmt.Errorf("blikk.hours: %q; want %q (break already deducted) or %q (Blikk deducts breakMinutes)", b.Hours, BlikkHoursNet, BlikkHoursGross)
 	}
 	return nil
 }

@@ -71,6 +71,7 @@ func (d *Daemon) newMoreUplinks() error {
 			ProjectID: b.ProjectID, InternalProjectID: b.InternalProjectID, Comment: b.Comment,
 			Location: cfg.Location, BreakRules: b.BreakRules(),
 			Timeout: b.Timeout.Duration, RequestsPerSecond: b.RequestsPerSecond,
+			RateMargin: b.RateMargin.Duration, HoursGross: b.Hours == config.BlikkHoursGross,
 			HTTPClient: d.opts.HTTPClient, Logger: d.log.With("uplink", uplinkBlikk),
 			Twins: uplink.Twins{Ledger: d.store, Uplink: uplinkBlikk},
 		})

@@ -8,6 +8,7 @@ import (
 
 	"stampclock/queue"
 	"stampclock/uplink"
+	"stampclock/uplink/blikk"
 	"stampclock/uplink/blikk/blikktest"
 )
 
@@ -93,5 +94,31 @@ func TestRetryDead_AfterPartialDelivery_NoDuplicate(t *testing.T) {
 	}
 	if n := len(srv.Reports()); n != 2 {
 		t.Fatalf("%d reports stored, want 2", n)
+	}
+}
+
+// Issue 17 item 10: the document says "The 'Hours' field will be deducted
+// by the amount of break minutes" yet its create example sends hours 7.75
+// for 10:00–18:00 with 15 break minutes. Net is the default; "gross" sends
+// the hours before the break for a Blikk that deducts it itself.
+func TestSend_HoursNetByDefaultGrossAsOption(t *testing.T) {
+	for _, tc := range []struct {
+		gross bool
+		want  float64
+	}{{false, 7.75}, {true, 8}} {
+		srv, ts := startServer(t, nil)
+		c := newClient(t, ts.URL, func(o *blikk.Options) {
+			o.BreakRules = []blikk.BreakRule{{After: 6 * time.Hour, Break: 15 * time.Minute}}
+			o.HoursGross = tc.gross
+		})
+		rec := entry(1, maier, "2026-06-12T08:00:00Z", "2026-06-12T16:00:00Z") // 10:00–18:00 CEST
+		if err := c.Send(t.Context(), rec, false); err != nil {
+			t.Fatal(err)
+		}
+		equalShorts(t, srv.Reports(), []short{{maierUID, "2026-06-12", "10:00", "18:00", tc.want, tc.want, 15}})
+		// Reconciling finds it whichever way it was sent.
+		if err := c.Send(t.Context(), rec, true); err != nil || srv.Stats().Creates != 1 {
+			t.Fatalf("gross %v: reconcile: %v, %d creates", tc.gross, err, srv.Stats().Creates)
+		}
 	}
 }

@@ -102,6 +102,9 @@ func (c *Client) Send(ctx context.Context, rec queue.Record, reconcile bool) err
 // body returns the create request for r of user uid.
 func (c *Client) body(uid int, r Report) reportBody {
 	h := r.Hours()
+	if c.o.HoursGross {
+		h = float64(Hundredths(r.Elapsed)) / 100
+	}
 	return reportBody{
 		Date:              r.Date + " 00:00:00",
 		ClockStart:        r.ClockStart,
@@ -143,8 +146,12 @@ func (c *Client) present(ctx context.Context, rec queue.Record, uid int, r Repor
 		return false, err
 	}
 	onServer := 0
+	gross := r
+	gross.Break = 0
 	for _, sr := range list {
-		if sr.Matches(uid, r) {
+		// With HoursGross, a report without a clock is found by its gross
+		// hours or, if the server deducted the break, its net hours.
+		if sr.Matches(uid, r) || c.o.HoursGross && sr.Matches(uid, gross) {
 			onServer++
 		}
 	}
