@@ -57,6 +57,12 @@ type Blikk struct {
 	AllowHTTP bool `toml:"allow_http"`
 }
 
+// Values of flowtly.date.
+const (
+	FlowtlyDateCalendar      = "calendar"
+	FlowtlyDateLocalMidnight = "local-midnight"
+)
+
 // Values of blikk.hours.
 const (
 	BlikkHoursNet   = "net"
@@ -93,6 +99,10 @@ type Flowtly struct {
 	// Description is the template of every record's description.
 	// Default "Stampclock {start}-{end}"; it must hold {start}.
 	Description string `toml:"description"`
+	// Date is how "date" is written: "calendar" (default: the local date
+	// at midnight labelled +00:00, as in the API's example) or
+	// "local-midnight" (the local midnight with its real offset).
+	Date string `toml:"date"`
 	// Timeout bounds each request. Default 15s.
 	Timeout Duration `toml:"timeout"`
 	// Employees maps an employee's email to a Flowtly employee IRI or id.
@@ -295,6 +305,13 @@ func (c *Config) validateFlowtly() error {
 	}
 	if f.IRIPrefix == "" {
 		f.IRIPrefix = flowtly.DefaultIRIPrefix
+	}
+	switch f.Date {
+	case "":
+		f.Date = FlowtlyDateCalendar
+	case FlowtlyDateCalendar, FlowtlyDateLocalMidnight:
+	default:
+		return fmt.Errorf("flowtly.date: %q; want %q (the local date labelled +00:00) or %q (local midnight with its offset)", f.Date, FlowtlyDateCalendar, FlowtlyDateLocalMidnight)
 	}
 	if f.Description == "" {
 		f.Description = flowtly.DefaultDescription

@@ -86,6 +86,7 @@ func (d *Daemon) newMoreUplinks() error {
 			BaseURL: f.URL, Token: f.Token, AuthHeader: f.AuthHeader, AuthScheme: f.AuthScheme,
 			Employees: f.Employees, Project: f.Project, IRIPrefix: f.IRIPrefix,
 			Location: cfg.Location, Description: f.Description, Timeout: f.Timeout.Duration,
+			LocalMidnight: f.Date == config.FlowtlyDateLocalMidnight,
 			HTTPClient: d.opts.HTTPClient, Logger: d.log.With("uplink", uplinkFlowtly),
 			Twins: uplink.Twins{Ledger: d.store, Uplink: uplinkFlowtly},
 		})

@@ -34,6 +34,15 @@ func (d Day) Seconds() int64 { return int64(d.End.Sub(d.Start) / time.Second) }
 // record on the day before.
 func (d Day) DateString() string { return d.Date.Format("2006-01-02") + "T00:00:00+00:00" }
 
+// date is the day as sent in "date": DateString, or with
+// Options.LocalMidnight the local midnight with its offset.
+func (c *Client) date(d Day) string {
+	if c.o.LocalMidnight {
+		return d.Date.Format(time.RFC3339)
+	}
+	return d.DateString()
+}
+
 // SplitDays cuts [start, end) at local midnights in loc. start and end are
 // first truncated to whole seconds; parts of zero length are dropped, so an
 // entry ending exactly at midnight gives one part, and an entry shorter
@@ -126,7 +135,7 @@ func (c *Client) Send(ctx context.Context, rec queue.Record, reconcile bool) err
 		body := workTimeBody{
 			Employee:    employee,
 			Project:     c.project,
-			Date:        d.DateString(),
+			Date:        c.date(d),
 			Seconds:     d.Seconds(),
 			Description: c.description(rec, d),
 		}
@@ -204,7 +213,7 @@ func (c *Client) present(ctx context.Context, rec queue.Record, d Day, body work
 				if p := c.description(o, od); p != nil {
 					desc = *p
 				}
-				if od.DateString() == body.Date && od.Seconds() == body.Seconds && desc == want {
+				if c.date(od) == body.Date && od.Seconds() == body.Seconds && desc == want {
 					return true
 				}
 			}

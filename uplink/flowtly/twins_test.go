@@ -79,3 +79,30 @@ func TestReconcile_RepeatedHour_SecondShiftReachesFlowtly(t *testing.T) {
 		})
 	}
 }
+
+// Issue 17 item 9: the document calls date "Tidsstämpel för när arbetet
+// skedde" but its example is "2024-07-04T00:00:00+00:00" for a 7.5-hour
+// log. The default sends the local calendar date labelled +00:00; the
+// other reading, the local midnight with its offset, is an option, and
+// either is found again when a lost answer is reconciled.
+func TestDate_CalendarByDefaultLocalMidnightAsOption(t *testing.T) {
+	for _, tc := range []struct {
+		local bool
+		want  string
+	}{{false, "2026-06-12T00:00:00+00:00"}, {true, "2026-06-12T00:00:00+02:00"}} {
+		srv, _, c, _ := setup(t, func(o *flowtly.Options) { o.LocalMidnight = tc.local })
+		rec := entry(1, "anna@example.com", "2026-06-12 00:30:00", "2026-06-12 08:00:00")
+		srv.DropAfterStore(1)
+		wantClass(t, c.Send(t.Context(), rec, false), uplink.Uncertain)
+		if err := c.Send(t.Context(), rec, true); err != nil {
+			t.Fatal(err)
+		}
+		recs := srv.Records()
+		if len(recs) != 1 {
+			t.Fatalf("local midnight %v: %d records, want 1", tc.local, len(recs))
+		}
+		if got := recs[0].Date; got != tc.want {
+			t.Errorf("local midnight %v: date %q, want %q", tc.local, got, tc.want)
+		}
+	}
+}
