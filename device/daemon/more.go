@@ -87,7 +87,7 @@ func (d *Daemon) newMoreUplinks() error {
 			Employees: f.Employees, Project: f.Project, IRIPrefix: f.IRIPrefix,
 			Location: cfg.Location, Description: f.Description, Timeout: f.Timeout.Duration,
 			LocalMidnight: f.Date == config.FlowtlyDateLocalMidnight,
-			HTTPClient: d.opts.HTTPClient, Logger: d.log.With("uplink", uplinkFlowtly),
+			HTTPClient:    d.opts.HTTPClient, Logger: d.log.With("uplink", uplinkFlowtly),
 			Twins: uplink.Twins{Ledger: d.store, Uplink: uplinkFlowtly},
 		})
 		if err != nil {
