@@ -177,7 +177,7 @@ func (d *Daemon) checkEntry(r queue.Record) error {
 		return nil
 	}
 	if h, ok := daytotal.IsHeld(err); ok {
-		return &uplink.Error{Class: uplink.Hold, Msg: h.Reason, Err: err}
+		return &uplink.Error{Class: uplink.Hold, Msg: h.Reason} // err says the reason again
 	}
 	if errors.Is(err, daytotal.ErrUnknownPerson) {
 		return &uplink.Error{Class: uplink.Hold, Msg: fmt.Sprintf("locked days of %s cannot be checked: no person_id in daytotal.timesheets.people; add it, restart stampd and release the entry", r.Email)}
@@ -255,6 +255,14 @@ func (c *totalCache) fetch(k totalKey, timeout time.Duration) {
 		return
 	}
 	c.putLocked(k, total)
+}
+
+// peek returns the cached total of email on day, if any, fetching nothing.
+func (c *totalCache) peek(email string, day daytotal.Date) (time.Duration, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v, ok := c.m[totalKey{email, day}]
+	return v, ok
 }
 
 // put stores a total fetched elsewhere (by `stampctl daytotal`).
