@@ -88,3 +88,47 @@ func TestSettle_RejectedNothingStoredResendsWithoutReconcile(t *testing.T) {
 		t.Fatalf("claims %+v %v; want one without Reconcile", claims, err)
 	}
 }
+
+// A retried dead letter a part of which is on the receiver, held on its
+// way (its day is locked) and released later, or held for an untrusted
+// time and freed by the clock correction, is still reconciled.
+func TestSettle_MaybeStoredSurvivesHoldReleaseAndCorrection(t *testing.T) {
+	s := openTest(t, UplinkSpec{Name: "rest"})
+	r := Record{Kind: KindEntry, Email: "a@x", Start: t0, End: t0.Add(time.Hour), At: t0.Add(time.Hour),
+		Boot: "b1", Mono: 2 * time.Hour, StartSynced: true}
+	seq := appendRecs(t, s, r)[0].Seq
+	claim := func() Claim {
+		t.Helper()
+		cs, err := s.Claim("rest", 10, t0)
+		if err != nil || len(cs) != 1 {
+			t.Fatalf("claims %+v %v", cs, err)
+		}
+		return cs[0]
+	}
+	settle := func(o Outcome) {
+		t.Helper()
+		if err := s.Settle("rest", []Outcome{o}, t0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	claim()
+	settle(Outcome{Seq: seq, Result: Rejected, MaybeStored: true})
+	if _, err := s.RetryDead("rest", nil, t0); err != nil {
+		t.Fatal(err)
+	}
+	claim()
+	settle(Outcome{Seq: seq, Result: Held, Msg: "2026-03-02 is locked"})
+	if _, err := s.Release("rest", nil, t0); err != nil {
+		t.Fatal(err)
+	}
+	if c := claim(); !c.Reconcile {
+		t.Fatal("after hold and release: Reconcile false")
+	}
+	settle(Outcome{Seq: seq, Result: Held, Msg: "clock not synchronised"})
+	if _, err := s.CorrectBoot("b1", t0.Add(3*time.Hour), 3*time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if c := claim(); !c.Reconcile {
+		t.Fatal("after the clock correction: Reconcile false")
+	}
+}
