@@ -97,7 +97,8 @@ type Flowtly struct {
 	// IRIPrefix builds IRIs from bare ids. Default "/api".
 	IRIPrefix string `toml:"iri_prefix"`
 	// Description is the template of every record's description.
-	// Default "Stampclock {start}-{end}"; it must hold {start}.
+	// Default "Stampclock {start}-{end}". Equal descriptions are safe:
+	// reconciliation counts identical records.
 	Description string `toml:"description"`
 	// Date is how "date" is written: "calendar" (default: the local date
 	// at midnight labelled +00:00, as in the API's example) or
@@ -330,9 +331,6 @@ func (c *Config) validateFlowtly() error {
 	}
 	if f.Project == "" || strings.ContainsAny(f.Project, " \t\r\n?#") {
 		return fmt.Errorf("flowtly.project: %q; want the project's IRI (\"/api/projects/aurora\") or id", f.Project)
-	}
-	if !strings.Contains(f.Description, "{start}") {
-		return fmt.Errorf("flowtly.description: %q has no {start}: two entries of equal length on one day would look identical when a lost answer is reconciled, and one would never be sent", f.Description)
 	}
 	if f.Timeout.Duration < 0 {
 		return fmt.Errorf("flowtly.timeout: %s is negative", f.Timeout)
