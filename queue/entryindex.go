@@ -98,7 +98,9 @@ func (s *Store) Entries(email string, from, to time.Time) ([]Record, error) {
 // already have handed to its receiver: delivered, or with an attempt whose
 // outcome is unknown (in flight, uncertain). A sender reconciling an entry
 // counts these twins to know how many identical entries the receiver
-// should hold.
+// should hold. An entry not in uplink's queue counts as delivered (also
+// one written before the uplink was configured: at worst a duplicate,
+// never a loss); a pruned one is not listed.
 func (s *Store) EntriesSent(uplink, email string, from, to time.Time) ([]Record, error) {
 	if !s.hasUplink(uplink) {
 		return nil, fmt.Errorf("%w: %q", ErrUnknownUplink, uplink)
