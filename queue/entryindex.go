@@ -13,8 +13,11 @@ import (
 
 // The entry index finds an employee's entries by start time, whatever
 // order they were written in (taps given with --at, a clock stepped back):
-// key lower(email) 0x00 start(8 bytes, order-preserving) seq(8 bytes), no
-// value. Day totals and reconciliation read it instead of the whole queue.
+// key lower(email) 0x00 start(8 bytes, order-preserving) seq(8 bytes),
+// value the end (8 bytes). Day totals and reconciliation read it instead
+// of the whole queue. Prune keeps the keys of the entries it deletes (a
+// few dozen bytes each): day totals of old days stay right, and a
+// reconciliation still counts a delivered twin whose record is gone.
 var bucketEntryIndex = []byte("entries_by_start")
 
 // metaEntryIndex marks a store whose entry index is complete; a store
@@ -44,7 +47,7 @@ func indexEntry(tx *bolt.Tx, r Record) error {
 	if !indexed(r) {
 		return nil
 	}
-	return tx.Bucket(bucketEntryIndex).Put(entryIndexKey(r), nil)
+	return tx.Bucket(bucketEntryIndex).Put(entryIndexKey(r), binary.BigEndian.AppendUint64(nil, uint64(r.End.UnixNano())^(1<<63)))
 }
 
 // unindexEntry removes r from the entry index.
@@ -126,22 +129,36 @@ func (s *Store) EntriesSent(uplink, email string, from, to time.Time) ([]Record,
 }
 
 // walkEntries calls fn for email's indexed entries starting in [from, to).
+// An entry Prune deleted is given as its index keeps it: seq, email (in
+// lower case), start and end.
 func walkEntries(tx *bolt.Tx, email string, from, to time.Time, fn func(Record) error) error {
 	prefix := entryIndexPrefix(email)
 	recs := tx.Bucket(bucketRecords)
 	c := tx.Bucket(bucketEntryIndex).Cursor()
 	seek := binary.BigEndian.AppendUint64(append([]byte(nil), prefix...), uint64(from.UnixNano())^(1<<63))
-	for k, _ := c.Seek(seek); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+	for k, v := c.Seek(seek); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
 		rest := k[len(prefix):]
 		if len(rest) != 16 {
 			continue
 		}
-		if int64(binary.BigEndian.Uint64(rest[:8])^(1<<63)) >= to.UnixNano() {
+		start := int64(binary.BigEndian.Uint64(rest[:8]) ^ (1 << 63))
+		if start >= to.UnixNano() {
 			return nil
 		}
 		data := recs.Get(rest[8:])
 		if data == nil {
-			continue // pruned after it was indexed; the index is tidied by Prune
+			// Pruned: delivered everywhere; the key keeps what counts.
+			if len(v) != 8 {
+				continue
+			}
+			end := int64(binary.BigEndian.Uint64(v) ^ (1 << 63))
+			pruned := Record{Seq: btoi(rest[8:]), Kind: KindEntry, Email: email,
+				Start: time.Unix(0, start).UTC(), End: time.Unix(0, end).UTC(), ClockSynced: true, StartSynced: true}
+			pruned.At = pruned.End
+			if err := fn(pruned); err != nil {
+				return err
+			}
+			continue
 		}
 		var r Record
 		if err := json.Unmarshal(data, &r); err != nil {

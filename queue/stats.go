@@ -134,6 +134,7 @@ func (s *Store) Badges() ([]Badge, error) {
 // record not older than before, at the first record still waiting for an
 // uplink (younger records wait too: they are pruned once it is delivered),
 // or after scanning 4*max records, so a large backlog is never read whole.
+// A pruned entry keeps its key in the entry index (see Entries).
 func (s *Store) Prune(before time.Time, max int) (int, error) {
 	n := 0
 	err := s.db.Update(func(tx *bolt.Tx) error {
@@ -145,7 +146,6 @@ func (s *Store) Prune(before time.Time, max int) (int, error) {
 			ubs = append(ubs, tx.Bucket(uplinkBucket(u.Name)))
 		}
 		var doomed [][]byte
-		var doomedRecs []Record
 		c := recs.Cursor()
 		scanned := 0
 	walk:
@@ -170,13 +170,9 @@ func (s *Store) Prune(before time.Time, max int) (int, error) {
 				}
 			}
 			doomed = append(doomed, append([]byte(nil), k...))
-			doomedRecs = append(doomedRecs, r)
 		}
-		for i, k := range doomed {
+		for _, k := range doomed {
 			if err := recs.Delete(k); err != nil {
-				return err
-			}
-			if err := unindexEntry(tx, doomedRecs[i]); err != nil {
 				return err
 			}
 		}
