@@ -37,9 +37,10 @@ type reportBody struct {
 // The entry becomes one time report per local date (see Split), each
 // created with POST /v1/Core/TimeReports. With reconcile set (the previous
 // attempt's outcome was unknown), each report is first looked up in the
-// user's reports of its date and not created again if one with the same
-// date, clockStart and clockEnd (and, for a report without a clock, the
-// same hours) is already there.
+// user's reports of its date and not created again if the server holds
+// more reports with the same date, clockStart and clockEnd (and, for a
+// report without a clock, the same hours) than this terminal sent other
+// entries with such a report (Options.Twins).
 //
 // Errors are *uplink.Error (wrapped): Retry when nothing was stored,
 // Uncertain when something may have been, Permanent when the server

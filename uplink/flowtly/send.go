@@ -96,9 +96,10 @@ func (c *Client) description(rec queue.Record, d Day) *string {
 //
 // The entry is split at local midnights (SplitDays) and each day is
 // created as its own WorkTime. With reconcile set, each day is first looked
-// up in the list and not created again when an identical record
-// (employee, project, date, seconds, description; soft-deleted records do
-// not count) is already there. An entry shorter than a second sends
+// up in the list and not created again when the server holds more
+// identical records (employee, project, date, seconds, description;
+// soft-deleted records do not count) than this terminal sent other entries
+// with such a day (Options.Twins). An entry shorter than a second sends
 // nothing.
 //
 // Errors are *uplink.Error (wrapped). Once a day is on the server, a later

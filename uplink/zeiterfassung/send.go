@@ -27,9 +27,10 @@ type entryBody struct {
 // The entry is split at the time zone's offset changes (see Segments) and
 // each segment is created with its own createtimeentry. With reconcile set
 // (the previous attempt's outcome was unknown), each segment is first
-// looked up with the timeentries query and not created again if an
-// identical entry (useremail, starttime, endtime, timetypeid and, if
-// configured, projectid) is already there.
+// looked up with the timeentries query and not created again if the
+// server holds more identical entries (useremail, starttime, endtime,
+// timetypeid and, if configured, projectid) than this terminal sent other
+// entries with such a segment (Options.Twins).
 //
 // Errors are *uplink.Error (wrapped): Retry when nothing was stored,
 // Uncertain when something may have been, Permanent when the server
