@@ -97,14 +97,16 @@ func (s *Store) Entries(email string, from, to time.Time) ([]Record, error) {
 	return out, nil
 }
 
-// EntriesSent lists email's entries starting in [from, to) that uplink may
-// already have handed to its receiver: delivered, or with an attempt whose
-// outcome is unknown (in flight, uncertain). A sender reconciling an entry
-// counts these twins to know how many identical entries the receiver
-// should hold. An entry not in uplink's queue counts as delivered (also
-// one written before the uplink was configured: at worst a duplicate,
-// never a loss); a pruned one is not listed.
-func (s *Store) EntriesSent(uplink, email string, from, to time.Time) ([]Record, error) {
+// EntriesSent lists email's entries other than seq, starting in [from,
+// to), that uplink may already have handed to its receiver: delivered,
+// uncertain (an attempt whose outcome is unknown), or in flight in the
+// batch being sent with a lower seq (a batch is sent oldest first, so
+// those went out before seq; the higher ones have not been sent yet). A
+// sender reconciling seq counts these twins to know how many identical
+// entries the receiver should hold. An entry not in uplink's queue counts
+// as delivered (also one written before the uplink was configured: at
+// worst a duplicate, never a loss), a pruned one too.
+func (s *Store) EntriesSent(uplink string, seq uint64, email string, from, to time.Time) ([]Record, error) {
 	if !s.hasUplink(uplink) {
 		return nil, fmt.Errorf("%w: %q", ErrUnknownUplink, uplink)
 	}
@@ -112,10 +114,13 @@ func (s *Store) EntriesSent(uplink, email string, from, to time.Time) ([]Record,
 	err := s.db.View(func(tx *bolt.Tx) error {
 		ub := tx.Bucket(uplinkBucket(uplink))
 		return walkEntries(tx, email, from, to, func(r Record) error {
+			if r.Seq == seq {
+				return nil
+			}
 			if v := ub.Get(itob(r.Seq)); v != nil {
 				st := decodeState(v)
-				if !st.Uncertain && st.State != stateInflight {
-					return nil // certainly not on the receiver
+				if !st.Uncertain && !(st.State == stateInflight && r.Seq < seq) {
+					return nil // certainly not on the receiver (yet)
 				}
 			}
 			out = append(out, r)

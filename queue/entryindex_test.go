@@ -109,7 +109,7 @@ func TestEntries_CorrectedEntryMovesPrunedEntryStays(t *testing.T) {
 	if err != nil || len(got) != 1 || !got[0].Start.Equal(t0.Add(time.Hour)) || !got[0].End.Equal(t0.Add(2*time.Hour)) || got[0].Kind != KindEntry {
 		t.Fatalf("pruned entry as listed: %+v %v", got, err)
 	}
-	if sent, err := s.EntriesSent("rest", "a@x", t0, t0.Add(24*time.Hour)); err != nil || len(sent) != 1 {
+	if sent, err := s.EntriesSent("rest", 0, "a@x", t0, t0.Add(24*time.Hour)); err != nil || len(sent) != 1 {
 		t.Fatalf("pruned entry as sent: %+v %v", sent, err)
 	}
 }
@@ -133,14 +133,33 @@ func TestEntriesSent_DeliveredAndUncertainOnly(t *testing.T) {
 	}, t0); err != nil {
 		t.Fatal(err)
 	}
-	got, err := s.EntriesSent("rest", "a@x", t0, t0.Add(time.Minute))
+	got, err := s.EntriesSent("rest", 0, "a@x", t0, t0.Add(time.Minute))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if g := seqs(got); len(g) != 2 || g[0] != recs[0].Seq || g[1] != recs[1].Seq {
 		t.Fatalf("sent entries %v, want [1 2]", g)
 	}
-	if _, err := s.EntriesSent("nope", "a@x", t0, t0); err == nil {
+	if _, err := s.EntriesSent("nope", 0, "a@x", t0, t0); err == nil {
 		t.Fatal("unknown uplink accepted")
+	}
+}
+
+// In a batch being sent oldest first, an in-flight twin with a lower seq
+// has gone out before the one reconciled and counts; one with a higher
+// seq has not been sent yet and does not (counting it would send the
+// reconciled entry again: a duplicate).
+func TestEntriesSent_InFlightCountsOnlyBeforeSeq(t *testing.T) {
+	s := openTest(t, UplinkSpec{Name: "rest"})
+	recs := appendRecs(t, s, shift("a@x", t0, time.Hour), shift("a@x", t0, time.Hour), shift("a@x", t0, time.Hour))
+	if _, err := s.Claim("rest", 3, t0); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.EntriesSent("rest", recs[1].Seq, "a@x", t0, t0.Add(time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g := seqs(got); len(g) != 1 || g[0] != recs[0].Seq {
+		t.Fatalf("twins of seq %d in flight: %v, want only the lower seq %d", recs[1].Seq, g, recs[0].Seq)
 	}
 }

@@ -9,9 +9,9 @@ import (
 // Ledger is the part of the store a sender reads when it reconciles
 // (queue.Store.EntriesSent).
 type Ledger interface {
-	// EntriesSent lists email's entries starting in [from, to) that
-	// uplink may already have handed to its receiver.
-	EntriesSent(uplink, email string, from, to time.Time) ([]queue.Record, error)
+	// EntriesSent lists email's entries other than seq, starting in
+	// [from, to), that uplink may already have handed to its receiver.
+	EntriesSent(uplink string, seq uint64, email string, from, to time.Time) ([]queue.Record, error)
 }
 
 // Twins counts, for a sender that reconciles, the local entries the
@@ -39,7 +39,7 @@ func (t Twins) Count(seq uint64, email string, from, to time.Time, same func(que
 	if t.Ledger == nil {
 		return 0, nil
 	}
-	recs, err := t.Ledger.EntriesSent(t.Uplink, email, from, to)
+	recs, err := t.Ledger.EntriesSent(t.Uplink, seq, email, from, to)
 	if err != nil {
 		return 0, &Error{Class: Uncertain, Msg: "list entries already sent", Err: err}
 	}
