@@ -50,6 +50,9 @@ func (s *Store) CorrectBoot(boot string, wallNow time.Time, monoNow time.Duratio
 			if err := json.Unmarshal(recs.Get(k), &r); err != nil {
 				return fmt.Errorf("%w: seq %d: %v", ErrBadRecord, btoi(k), err)
 			}
+			if err := unindexEntry(tx, r); err != nil {
+				return err
+			}
 			if !r.ClockSynced && r.Boot == boot {
 				r.At, r.ClockSynced = fix(r.Mono), true
 				if r.Kind == KindEntry {
@@ -61,6 +64,9 @@ func (s *Store) CorrectBoot(boot string, wallNow time.Time, monoNow time.Duratio
 			}
 			r.Corrected = true
 			if err := putJSON(recs, k, r); err != nil {
+				return err
+			}
+			if err := indexEntry(tx, r); err != nil {
 				return err
 			}
 			n++

@@ -160,6 +160,12 @@ type Outcome struct {
 	Msg string
 	// At is the record's time (for delivery latency); not stored.
 	At time.Time
+	// MaybeStored tells that the receiver may hold the record or a part of
+	// it although Result is not Delivered (e.g. a split record rejected
+	// after its first part was stored). The record is then reconciled
+	// before any later attempt, however it gets back to pending (a retried
+	// dead letter, a release, a restart).
+	MaybeStored bool
 }
 
 // Settle records the outcomes of a batch in one commit.
@@ -179,6 +185,9 @@ func (s *Store) Settle(uplink string, outcomes []Outcome, now time.Time) error {
 			st := decodeState(v)
 			if st.State == stateDead || st.State == stateHeld || st.State == stateQuarantined {
 				continue
+			}
+			if o.MaybeStored && o.Result != Delivered {
+				st.Uncertain = true // kept through dead, held and pending alike
 			}
 			switch o.Result {
 			case Delivered:

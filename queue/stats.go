@@ -157,6 +157,7 @@ func (s *Store) noteDelivered(tx *bolt.Tx, k []byte, now time.Time) error {
 // through the confirmed records oldest first and ends at the first one
 // confirmed too recently, or after scanning 4*max, so a large store is
 // never read whole.
+// A pruned entry keeps its key in the entry index (see Entries).
 func (s *Store) Prune(before time.Time, max int) (int, error) {
 	n := 0
 	err := s.db.Update(func(tx *bolt.Tx) error {

@@ -108,10 +108,13 @@ func Open(path string, opts Options) (*Store, error) {
 	}
 	s := &Store{db: db, path: path, uplinks: opts.Uplinks}
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketRecords, bucketEmployees, bucketBadges, bucketUnknown, bucketAnomalies, bucketUntrusted, bucketMeta, bucketQuarantine, bucketDelivered} {
+		for _, b := range [][]byte{bucketRecords, bucketEmployees, bucketBadges, bucketUnknown, bucketAnomalies, bucketUntrusted, bucketMeta, bucketQuarantine, bucketDelivered, bucketEntryIndex} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
+		}
+		if err := buildEntryIndex(tx); err != nil {
+			return err
 		}
 		for _, u := range opts.Uplinks {
 			if _, err := tx.CreateBucketIfNotExists(uplinkBucket(u.Name)); err != nil {

@@ -51,6 +51,11 @@ type Error struct {
 	RetryAfter time.Duration
 	// Err is the underlying error, if any.
 	Err error
+	// MaybeStored tells that the receiver may hold the record or a part of
+	// it (an earlier part of a split record was stored, or the outcome is
+	// unknown), whatever Class says: any later attempt must reconcile
+	// first, even after a rejection sent it to the dead letters.
+	MaybeStored bool
 }
 
 func (e *Error) Error() string {
@@ -79,6 +84,21 @@ func ClassOf(err error) Class {
 	return Uncertain
 }
 
+// MaybeStoredOf tells whether the receiver may hold (part of) the record
+// err is about: err is Uncertain, or an *Error in its chain says so.
+func MaybeStoredOf(err error) bool {
+	if ClassOf(err) == Uncertain {
+		return true
+	}
+	for err != nil {
+		if ue, ok := err.(*Error); ok && ue.MaybeStored {
+			return true
+		}
+		err = errors.Unwrap(err)
+	}
+	return false
+}
+
 // RetryAfterOf returns the wait the receiver asked for, or 0.
 func RetryAfterOf(err error) time.Duration {
 	var ue *Error
@@ -91,9 +111,10 @@ func RetryAfterOf(err error) time.Duration {
 // Unsure marks err as leaving a record's state on the receiver unknown:
 // Uncertain, so the next attempt reconciles first, keeping err's status
 // and Retry-After. A Permanent err stays Permanent (asking again the same
-// way will not help).
+// way will not help) but keeps MaybeStored, so a retried dead letter is
+// reconciled before anything is sent again.
 func Unsure(err error, msg string) *Error {
-	ue := &Error{Class: Uncertain, Msg: msg, Err: err}
+	ue := &Error{Class: Uncertain, Msg: msg, Err: err, MaybeStored: true}
 	var inner *Error
 	if errors.As(err, &inner) {
 		ue.Status, ue.RetryAfter = inner.Status, inner.RetryAfter

@@ -254,6 +254,7 @@ func (r *Runner) sendEach(ctx context.Context, claims []queue.Claim) ([]queue.Ou
 // one's own answer decides. The first failure drives the backoff.
 func (r *Runner) sendBatch(ctx context.Context, bs BatchSender, claims []queue.Claim) ([]queue.Outcome, error) {
 	outcomes := make([]queue.Outcome, len(claims))
+	var failure error
 	send := make([]queue.Claim, 0, len(claims))
 	idx := make([]int, 0, len(claims))
 	for i, c := range claims {
@@ -261,6 +262,9 @@ func (r *Runner) sendBatch(ctx context.Context, bs BatchSender, claims []queue.C
 		if r.opts.Check != nil {
 			if err := r.opts.Check(c.Record); err != nil {
 				outcomes[i] = r.outcome(ctx, c, err)
+				if failure == nil && outcomes[i].Result != queue.Rejected && outcomes[i].Result != queue.Held {
+					failure = err // a failing check backs off like a failing send
+				}
 				continue
 			}
 		}
@@ -271,7 +275,6 @@ func (r *Runner) sendBatch(ctx context.Context, bs BatchSender, claims []queue.C
 	if len(send) > 0 {
 		errs = bs.SendBatch(ctx, send)
 	}
-	var failure error
 	for j, i := range idx {
 		var err error
 		if j < len(errs) {
@@ -292,7 +295,7 @@ func (r *Runner) sendBatch(ctx context.Context, bs BatchSender, claims []queue.C
 
 // outcome maps a failed send of c to what the queue should record.
 func (r *Runner) outcome(ctx context.Context, c queue.Claim, err error) queue.Outcome {
-	o := queue.Outcome{Seq: c.Record.Seq, At: c.Record.At, Msg: err.Error()}
+	o := queue.Outcome{Seq: c.Record.Seq, At: c.Record.At, Msg: err.Error(), MaybeStored: MaybeStoredOf(err)}
 	switch {
 	case ctx.Err() != nil && errors.Is(err, ctx.Err()):
 		o.Result, o.Msg = queue.MaybeSent, "interrupted by shutdown"

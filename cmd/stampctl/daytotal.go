@@ -26,10 +26,16 @@ func (c *cli) daytotal(args []string) error {
 	}
 	return c.print(res, func(w io.Writer) {
 		fmt.Fprintf(w, "%s  %s  %s  (%s)", res.Email, res.Date, hoursMinutes(res.Seconds), res.Source)
-		if res.LocalSeconds != nil {
+		if res.Cached {
+			fmt.Fprint(w, "  cached")
+		}
+		if res.LocalSeconds != nil && res.Source != "local" {
 			fmt.Fprintf(w, "  local %s", hoursMinutes(*res.LocalSeconds))
 		}
 		fmt.Fprintln(w)
+		if res.Note != "" {
+			fmt.Fprintf(w, "note: %s\n", res.Note)
+		}
 	})
 }
 

@@ -47,9 +47,27 @@ type Blikk struct {
 	// RequestsPerSecond caps the calls per second (the API allows 4 per
 	// token). Default 4.
 	RequestsPerSecond int `toml:"requests_per_second"`
+	// RateMargin widens the one-second window of the rate limit, for
+	// network jitter. Default "250ms"; at most "1s".
+	RateMargin Duration `toml:"rate_margin"`
+	// Hours is "net" (default: the break is already deducted, as in the
+	// API's create example) or "gross" (Blikk deducts breakMinutes itself).
+	Hours string `toml:"hours"`
 	// AllowHTTP permits a plain http:// URL (test servers only).
 	AllowHTTP bool `toml:"allow_http"`
 }
+
+// Values of flowtly.date.
+const (
+	FlowtlyDateCalendar      = "calendar"
+	FlowtlyDateLocalMidnight = "local-midnight"
+)
+
+// Values of blikk.hours.
+const (
+	BlikkHoursNet   = "net"
+	BlikkHoursGross = "gross"
+)
 
 // BreakRule deducts Break from an entry longer than After.
 type BreakRule struct {
@@ -79,8 +97,13 @@ type Flowtly struct {
 	// IRIPrefix builds IRIs from bare ids. Default "/api".
 	IRIPrefix string `toml:"iri_prefix"`
 	// Description is the template of every record's description.
-	// Default "Stampclock {start}-{end}"; it must hold {start}.
+	// Default "Stampclock {start}-{end}". Equal descriptions are safe:
+	// reconciliation counts identical records.
 	Description string `toml:"description"`
+	// Date is how "date" is written: "calendar" (default: the local date
+	// at midnight labelled +00:00, as in the API's example) or
+	// "local-midnight" (the local midnight with its real offset).
+	Date string `toml:"date"`
 	// Timeout bounds each request. Default 15s.
 	Timeout Duration `toml:"timeout"`
 	// Employees maps an employee's email to a Flowtly employee IRI or id.
@@ -234,6 +257,19 @@ func (c *Config) validateBlikk() error {
 	if b.RequestsPerSecond < 1 || b.RequestsPerSecond > blikk.DefaultRequestsPerSecond {
 		return fmt.Errorf("blikk.requests_per_second: %d; want 1 to %d (the API's limit per token)", b.RequestsPerSecond, blikk.DefaultRequestsPerSecond)
 	}
+	if b.RateMargin.Duration == 0 {
+		b.RateMargin.Duration = blikk.DefaultRateMargin
+	}
+	if b.RateMargin.Duration < 0 || b.RateMargin.Duration > time.Second {
+		return fmt.Errorf("blikk.rate_margin: %s; want a positive duration up to 1s, like \"250ms\"", b.RateMargin)
+	}
+	switch b.Hours {
+	case "":
+		b.Hours = BlikkHoursNet
+	case BlikkHoursNet, BlikkHoursGross:
+	default:
+		return fmt.Errorf("blikk.hours: %q; want %q (break already deducted) or %q (Blikk deducts breakMinutes)", b.Hours, BlikkHoursNet, BlikkHoursGross)
+	}
 	return nil
 }
 
@@ -271,6 +307,13 @@ func (c *Config) validateFlowtly() error {
 	if f.IRIPrefix == "" {
 		f.IRIPrefix = flowtly.DefaultIRIPrefix
 	}
+	switch f.Date {
+	case "":
+		f.Date = FlowtlyDateCalendar
+	case FlowtlyDateCalendar, FlowtlyDateLocalMidnight:
+	default:
+		return fmt.Errorf("flowtly.date: %q; want %q (the local date labelled +00:00) or %q (local midnight with its offset)", f.Date, FlowtlyDateCalendar, FlowtlyDateLocalMidnight)
+	}
 	if f.Description == "" {
 		f.Description = flowtly.DefaultDescription
 	}
@@ -288,9 +331,6 @@ func (c *Config) validateFlowtly() error {
 	}
 	if f.Project == "" || strings.ContainsAny(f.Project, " \t\r\n?#") {
 		return fmt.Errorf("flowtly.project: %q; want the project's IRI (\"/api/projects/aurora\") or id", f.Project)
-	}
-	if !strings.Contains(f.Description, "{start}") {
-		return fmt.Errorf("flowtly.description: %q has no {start}: two entries of equal length on one day would look identical when a lost answer is reconciled, and one would never be sent", f.Description)
 	}
 	if f.Timeout.Duration < 0 {
 		return fmt.Errorf("flowtly.timeout: %s is negative", f.Timeout)

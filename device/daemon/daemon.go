@@ -137,7 +137,7 @@ func New(cfg *config.Config, opts Options) (*Daemon, error) {
 			TimeTypeID: z.TimeTypeID, ProjectID: z.ProjectID, Comment: z.Comment,
 			Location: cfg.Location, AuthHeader: z.AuthHeader, AuthScheme: z.AuthScheme,
 			Timeout: z.Timeout.Duration, HTTPClient: opts.HTTPClient, Logger: opts.Logger,
-			Now: opts.Clock.Now,
+			Now: opts.Clock.Now, Twins: uplink.Twins{Ledger: store, Uplink: uplinkZeiterfassung},
 		})
 		if err != nil {
 			store.Close()

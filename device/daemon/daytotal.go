@@ -28,7 +28,18 @@ type DayTotalResult struct {
 	// LocalSeconds is the total of the entries in the local queue, given
 	// when Source is a remote system, for comparison.
 	LocalSeconds *int64 `json:"local_seconds,omitempty"`
+	// Cached is set when the remote source did not answer in time and
+	// Seconds is the figure it gave last.
+	Cached bool `json:"cached,omitempty"`
+	// Note says why the figure is not the remote source's current one
+	// (it is not answering, or failed).
+	Note string `json:"note,omitempty"`
 }
+
+// dayTotalWait is how long `stampctl daytotal` waits for a remote source
+// before it answers with the cached or local figure; the fetch goes on in
+// the background and fills the cache.
+const dayTotalWait = 2 * time.Second
 
 // ReleaseArgs select held records to put back into an uplink's queue; no
 // seqs means every held record of the uplink ("" = every uplink).
@@ -63,7 +74,9 @@ func (d *Daemon) handleMore(ctx context.Context, cmd string, raw json.RawMessage
 }
 
 // dayTotal asks the configured source; a remote answer also refreshes the
-// value shown after the next stop.
+// value shown after the next stop. A remote source that does not answer
+// within dayTotalWait, or fails, is not waited for: the answer is the
+// cached figure, else the local one, with a note saying so.
 func (d *Daemon) dayTotal(ctx context.Context, a DayTotalArgs) (DayTotalResult, error) {
 	if !config.ValidEmail(a.Email) {
 		return DayTotalResult{}, fmt.Errorf("daytotal: %q is not an email address", a.Email)
@@ -76,26 +89,52 @@ func (d *Daemon) dayTotal(ctx context.Context, a DayTotalArgs) (DayTotalResult, 
 		}
 		day = v
 	}
-	res := DayTotalResult{Email: a.Email, Date: day.String(), Source: d.more.sourceName}
-	if d.more.remote != nil {
-		rctx, cancel := context.WithTimeout(ctx, d.remoteTimeout())
-		defer cancel()
-		total, err := d.more.source.DayTotal(rctx, a.Email, day)
-		if err != nil {
-			return DayTotalResult{}, fmt.Errorf("daytotal: %s: %w", d.more.sourceName, err)
-		}
-		d.more.remote.put(a.Email, day, total)
-		res.Seconds = int64(total / time.Second)
-	}
 	local, err := d.more.local.DayTotal(ctx, a.Email, day)
 	if err != nil {
 		return DayTotalResult{}, err
 	}
+	res := DayTotalResult{Email: a.Email, Date: day.String(), Source: d.more.sourceName, Seconds: int64(local / time.Second)}
 	if d.more.remote == nil {
-		res.Seconds = int64(local / time.Second)
+		return res, nil
+	}
+	type answer struct {
+		total time.Duration
+		err   error
+	}
+	got := make(chan answer, 1)
+	go func() {
+		rctx, cancel := context.WithTimeout(context.Background(), d.remoteTimeout())
+		defer cancel()
+		total, err := d.more.source.DayTotal(rctx, a.Email, day)
+		if err == nil {
+			d.more.remote.put(a.Email, day, total)
+		}
+		got <- answer{total, err}
+	}()
+	wait := time.NewTimer(dayTotalWait)
+	defer wait.Stop()
+	var why string
+	select {
+	case ans := <-got:
+		if ans.err == nil {
+			s := res.Seconds
+			res.LocalSeconds, res.Seconds = &s, int64(ans.total/time.Second)
+			return res, nil
+		}
+		why = fmt.Sprintf("%s failed: %v", d.more.sourceName, ans.err)
+	case <-wait.C:
+		why = fmt.Sprintf("%s is not answering (asked %s ago; still trying in the background)", d.more.sourceName, dayTotalWait)
+	case <-ctx.Done():
+		return DayTotalResult{}, ctx.Err()
+	}
+	s := res.Seconds
+	res.LocalSeconds = &s
+	if v, ok := d.more.remote.peek(a.Email, day); ok {
+		res.Seconds, res.Cached = int64(v/time.Second), true
+		res.Note = why + "; showing its last figure"
 	} else {
-		s := int64(local / time.Second)
-		res.LocalSeconds = &s
+		res.Source = config.SourceLocal
+		res.Note = why + "; showing the local figure"
 	}
 	return res, nil
 }

@@ -71,7 +71,9 @@ func (d *Daemon) newMoreUplinks() error {
 			ProjectID: b.ProjectID, InternalProjectID: b.InternalProjectID, Comment: b.Comment,
 			Location: cfg.Location, BreakRules: b.BreakRules(),
 			Timeout: b.Timeout.Duration, RequestsPerSecond: b.RequestsPerSecond,
+			RateMargin: b.RateMargin.Duration, HoursGross: b.Hours == config.BlikkHoursGross,
 			HTTPClient: d.opts.HTTPClient, Logger: d.log.With("uplink", uplinkBlikk),
+			Twins: uplink.Twins{Ledger: d.store, Uplink: uplinkBlikk},
 		})
 		if err != nil {
 			return fmt.Errorf("config %s: blikk: %w", cfg.Path, err)
@@ -84,7 +86,9 @@ func (d *Daemon) newMoreUplinks() error {
 			BaseURL: f.URL, Token: f.Token, AuthHeader: f.AuthHeader, AuthScheme: f.AuthScheme,
 			Employees: f.Employees, Project: f.Project, IRIPrefix: f.IRIPrefix,
 			Location: cfg.Location, Description: f.Description, Timeout: f.Timeout.Duration,
-			HTTPClient: d.opts.HTTPClient, Logger: d.log.With("uplink", uplinkFlowtly),
+			LocalMidnight: f.Date == config.FlowtlyDateLocalMidnight,
+			HTTPClient:    d.opts.HTTPClient, Logger: d.log.With("uplink", uplinkFlowtly),
+			Twins: uplink.Twins{Ledger: d.store, Uplink: uplinkFlowtly},
 		})
 		if err != nil {
 			return fmt.Errorf("config %s: flowtly: %w", cfg.Path, err)
@@ -109,7 +113,7 @@ func (d *Daemon) entryRunner(name string, s uplink.Sender) *uplink.Runner {
 // newReadSide builds the day-total sources and the locked-days check.
 func (d *Daemon) newReadSide() error {
 	cfg, m := d.cfg, &d.more
-	local, err := daytotal.NewLocal(daytotal.QueueEntries{Q: d.store}, cfg.Location)
+	local, err := daytotal.NewLocal(d.store, cfg.Location)
 	if err != nil {
 		return err
 	}
@@ -173,7 +177,7 @@ func (d *Daemon) checkEntry(r queue.Record) error {
 		return nil
 	}
 	if h, ok := daytotal.IsHeld(err); ok {
-		return &uplink.Error{Class: uplink.Hold, Msg: h.Reason, Err: err}
+		return &uplink.Error{Class: uplink.Hold, Msg: h.Reason} // err says the reason again
 	}
 	if errors.Is(err, daytotal.ErrUnknownPerson) {
 		return &uplink.Error{Class: uplink.Hold, Msg: fmt.Sprintf("locked days of %s cannot be checked: no person_id in daytotal.timesheets.people; add it, restart stampd and release the entry", r.Email)}
@@ -251,6 +255,14 @@ func (c *totalCache) fetch(k totalKey, timeout time.Duration) {
 		return
 	}
 	c.putLocked(k, total)
+}
+
+// peek returns the cached total of email on day, if any, fetching nothing.
+func (c *totalCache) peek(email string, day daytotal.Date) (time.Duration, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v, ok := c.m[totalKey{email, day}]
+	return v, ok
 }
 
 // put stores a total fetched elsewhere (by `stampctl daytotal`).

@@ -138,10 +138,9 @@ func TestDaemon_Blikk_TapsBecomeTimeReports(t *testing.T) {
 	if b := uplinkStats(st, "blikk"); b.Pending != 0 || b.Dead != 0 {
 		t.Fatalf("blikk queue = %+v", b)
 	}
-	// Blikk takes entries only: no punches in its pending set.
-	if z := uplinkStats(st, "zeiterfassung"); z.Delivered != 2 {
-		t.Fatalf("zeiterfassung = %+v", z)
-	}
+	// Blikk takes entries only: no punches in its pending set. The
+	// Zeiterfassung runner drains on its own; wait for it.
+	h.eventually("both entries on Zeiterfassung", func() bool { return uplinkStats(h.status(), "zeiterfassung").Delivered == 2 })
 }
 
 func TestDaemon_Blikk_OutageAndLostAnswers_EveryEntryOnce(t *testing.T) {
@@ -299,6 +298,11 @@ func TestDaemon_LockedDay_HeldWithReasonThenReleasedAfterUnlock(t *testing.T) {
 		if len(items) != 1 || items[0].Record.Email != maier ||
 			!strings.Contains(items[0].Msg, "2026-03-02 is locked in the timesheets for "+maier) {
 			t.Fatalf("%s held = %+v", up, items)
+		}
+		// Issue 17: the reason is said once ("hold: X", not
+		// "hold: X: daytotal: entry 9 held: X").
+		if n := strings.Count(items[0].Msg, "is locked in the timesheets"); n != 1 {
+			t.Fatalf("%s held reason repeats itself: %q", up, items[0].Msg)
 		}
 	}
 	if es := h.zs.Entries(); len(es) != 1 || es[0].UserEmail != huber || len(bs.Reports()) != 1 {
@@ -471,5 +475,33 @@ func TestDaemon_DayTotalRemoteHangs_TapAnswersAtOnce(t *testing.T) {
 	}
 	if ev := stopEvent(t, h, rec, maier, 1); ev.DayTotal != 0 {
 		t.Fatalf("day total %v from a source that never answered", ev.DayTotal)
+	}
+}
+
+// Issue 17: `stampctl daytotal` waited its whole timeout (10 s) when the
+// remote source hung. It answers after a short wait with the cached or
+// local figure and says the source is not answering.
+func TestDaemon_DayTotalCommand_SourceHangs_LocalFigureAtOnce(t *testing.T) {
+	hang := make(chan struct{})
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-hang:
+		case <-r.Context().Done():
+		}
+	}))
+	t.Cleanup(slow.Close)
+	t.Cleanup(func() { close(hang) })
+	h := newHarness(t)
+	section := strings.Replace(h.timesheetsSection(slow.URL+"/v1", "timesheets", false), `timeout = "2s"`, `timeout = "10s"`, 1)
+	h.start(h.config(section))
+	h.tap("04A1B2C3", "2026-03-02T08:00:00+01:00")
+	h.tap("04A1B2C3", "2026-03-02T09:00:00+01:00")
+	start := time.Now()
+	res := dayTotal(t, h, maier, "2026-03-02")
+	if d := time.Since(start); d > 5*time.Second {
+		t.Fatalf("daytotal took %v with a hanging source (timeout 10s)", d)
+	}
+	if res.Source != "local" || res.Seconds != 3600 || !strings.Contains(res.Note, "timesheets is not answering") {
+		t.Fatalf("daytotal = %+v; want the local 1:00 h and a note", res)
 	}
 }

@@ -21,6 +21,7 @@ import (
 
 	"stampclock/device/config"
 	"stampclock/uplink/blikk"
+	"stampclock/uplink/flowtly"
 	"stampclock/uplink/zeiterfassung"
 )
 
@@ -78,6 +79,9 @@ func Check(ctx context.Context, cfg *config.Config, env Env) []Step {
 	}
 	if cfg.Blikk.Enabled() {
 		checkBlikk(ctx, cfg, env, add)
+	}
+	if cfg.Flowtly.Enabled() {
+		checkFlowtly(ctx, cfg, env, add, skip)
 	}
 	if cfg.MQTT.Enabled() {
 		var errs []string
@@ -285,4 +289,28 @@ func checkBlikk(ctx context.Context, cfg *config.Config, env Env, add func(strin
 		return
 	}
 	add("blikk users and ids", c.CheckIDs(ctx), "every configured user, activity, time code and time article exists and is active")
+}
+
+// checkFlowtly checks the Flowtly token and that the configured employees
+// exist; the project IRI is shown, as the API has no way to read it.
+func checkFlowtly(ctx context.Context, cfg *config.Config, env Env, add func(string, error, string) bool, skip func(string, string)) {
+	f := cfg.Flowtly
+	c, err := flowtly.New(flowtly.Options{
+		BaseURL: f.URL, Token: f.Token, AuthHeader: f.AuthHeader, AuthScheme: f.AuthScheme,
+		Employees: f.Employees, Project: f.Project, IRIPrefix: f.IRIPrefix,
+		Location: cfg.Location, Timeout: 10 * time.Second, HTTPClient: httpClient(env.TLSConfig),
+	})
+	if err != nil {
+		add("flowtly", err, "")
+		return
+	}
+	if !add("flowtly token", c.CheckToken(ctx), "the work-time list answers with this token") {
+		skip("flowtly employees", "token check failed")
+		return
+	}
+	missing, err := c.CheckEmployees(ctx)
+	if err == nil && len(missing) > 0 {
+		err = fmt.Errorf("not known to Flowtly: %s", strings.Join(missing, ", "))
+	}
+	add("flowtly employees", err, fmt.Sprintf("all %d configured employees exist; project %s (not checkable: the API has no project endpoint)", len(f.Employees), c.ProjectIRI()))
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"time"
 
 	"stampclock/queue"
 	"stampclock/uplink"
@@ -36,9 +37,10 @@ type reportBody struct {
 // The entry becomes one time report per local date (see Split), each
 // created with POST /v1/Core/TimeReports. With reconcile set (the previous
 // attempt's outcome was unknown), each report is first looked up in the
-// user's reports of its date and not created again if one with the same
-// date, clockStart and clockEnd (and, for a report without a clock, the
-// same hours) is already there.
+// user's reports of its date and not created again if the server holds
+// more reports with the same date, clockStart and clockEnd (and, for a
+// report without a clock, the same hours) than this terminal sent other
+// entries with such a report (Options.Twins).
 //
 // Errors are *uplink.Error (wrapped): Retry when nothing was stored,
 // Uncertain when something may have been, Permanent when the server
@@ -77,7 +79,7 @@ func (c *Client) Send(ctx context.Context, rec queue.Record, reconcile bool) err
 			"date", r.Date, "clock_start", r.ClockStart, "clock_end", r.ClockEnd, "hours", body.Hours)
 		where := fmt.Sprintf("%s report %d/%d (%s %s–%s)", where, i+1, len(reps), r.Date, r.ClockStart, r.ClockEnd)
 		if reconcile {
-			found, err := c.present(ctx, uid, r)
+			found, err := c.present(ctx, rec, uid, r)
 			if err != nil {
 				log.Warn("reconcile query failed, not sending", "err", err)
 				return fmt.Errorf("%s: %w", where, reconcileError(err))
@@ -101,6 +103,9 @@ func (c *Client) Send(ctx context.Context, rec queue.Record, reconcile bool) err
 // body returns the create request for r of user uid.
 func (c *Client) body(uid int, r Report) reportBody {
 	h := r.Hours()
+	if c.o.HoursGross {
+		h = float64(Hundredths(r.Elapsed)) / 100
+	}
 	return reportBody{
 		Date:              r.Date + " 00:00:00",
 		ClockStart:        r.ClockStart,
@@ -131,19 +136,52 @@ func (c *Client) create(ctx context.Context, b reportBody) error {
 	return nil
 }
 
-// present tells whether a report identical to r is on the server for uid.
-func (c *Client) present(ctx context.Context, uid int, r Report) (bool, error) {
+// present tells whether the report r of rec (user uid) is on the server.
+// It counts the identical reports of the date (see ServerReport.Matches):
+// two shifts in the repeated hour at the end of summer time carry the same
+// clock. The report is there only if the server holds more of them than
+// this terminal sent other entries with such a report (Options.Twins).
+func (c *Client) present(ctx context.Context, rec queue.Record, uid int, r Report) (bool, error) {
 	list, err := c.reports(ctx, uid, r.Date, r.Date)
 	if err != nil {
 		return false, err
 	}
+	onServer := 0
+	gross := r
+	gross.Break = 0
 	for _, sr := range list {
-		if sr.Matches(uid, r) {
-			return true, nil
+		// With HoursGross, a report without a clock is found by its gross
+		// hours or, if the server deducted the break, its net hours.
+		if sr.Matches(uid, r) || c.o.HoursGross && sr.Matches(uid, gross) {
+			onServer++
 		}
 	}
-	return false, nil
+	if onServer == 0 {
+		return false, nil
+	}
+	twins, err := c.o.Twins.Count(rec.Seq, rec.Email,
+		rec.Start.Add(-queue.MaxEntryLength-twinSlack), rec.End.Add(twinSlack),
+		func(o queue.Record) bool {
+			reps, err := Split(o.Start, o.End, c.o.Location, c.o.BreakRules)
+			if err != nil {
+				return false
+			}
+			for _, x := range reps {
+				if x.Date == r.Date && x.ClockStart == r.ClockStart && x.ClockEnd == r.ClockEnd &&
+					(r.ClockStart != "" || Hundredths(x.Elapsed-x.Break) == Hundredths(r.Elapsed-r.Break)) {
+					return true
+				}
+			}
+			return false
+		})
+	if err != nil {
+		return false, err
+	}
+	return onServer > twins, nil
 }
+
+// twinSlack widens the search for local twins beyond any UTC offset change.
+const twinSlack = 26 * time.Hour
 
 // reports lists uid's time reports from date to date (both "2006-01-02",
 // inclusive), all pages.

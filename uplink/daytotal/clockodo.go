@@ -96,9 +96,14 @@ func NewClockodo(o ClockodoOptions) (*Clockodo, error) {
 const clockodoTime = "2006-01-02 15:04:05"
 
 // DayTotal returns the duration of email's entries on day: GET
-// /api/entrygroups with time_since day 00:00:00, time_until day 23:59:59,
-// grouping users_id then day, filtered on the user. Which entries clockodo
-// counts for a range (an entry across midnight) is clockodo's rule.
+// /api/entrygroups with time_since day 00:00:00 and time_until the next
+// day 00:00:00 (wall clock in Location), grouping users_id then day,
+// filtered on the user, and only the group of day is read. The document
+// gives time_until only as "YYYY-MM-DD HH:MM:SS": taken as an exact end,
+// "day 23:59:59" would lose the day's last second (an entry 23:30–00:00
+// showing 0:29 h); taken inclusively, the next midnight only adds entries
+// starting then, which fall in the next day's group. Which entries
+// clockodo counts for a range (an entry across midnight) is clockodo's rule.
 func (c *Clockodo) DayTotal(ctx context.Context, email string, day Date) (time.Duration, error) {
 	id, ok := c.users[strings.ToLower(strings.TrimSpace(email))]
 	if !ok {
@@ -107,7 +112,7 @@ func (c *Clockodo) DayTotal(ctx context.Context, email string, day Date) (time.D
 	start := day.In(c.o.Location)
 	q := url.Values{}
 	q.Set("time_since", start.Format(clockodoTime))
-	q.Set("time_until", day.AddDays(1).In(c.o.Location).Add(-time.Second).Format(clockodoTime))
+	q.Set("time_until", day.AddDays(1).In(c.o.Location).Format(clockodoTime))
 	q["grouping[]"] = []string{"users_id", "day"}
 	q.Set("filter[users_id]", strconv.Itoa(id))
 	u := *c.base

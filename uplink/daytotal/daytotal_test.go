@@ -3,6 +3,9 @@ package daytotal_test
 import (
 	"context"
 	"errors"
+	"io"
+	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -44,20 +47,42 @@ func entry(seq uint64, email, start, end string) queue.Record {
 	return queue.Record{Seq: seq, Kind: queue.KindEntry, Email: email, Start: at(start), End: at(end), At: at(end)}
 }
 
-// fakeQueue is queue.Store.Reverse over a slice.
-type fakeQueue []queue.Record
+// fakeEntries lists the entries of a slice, as queue.Store.Entries does.
+type fakeEntries []queue.Record
 
-func (f fakeQueue) Reverse(fn func(queue.Record) bool) error {
-	for i := len(f) - 1; i >= 0; i-- {
-		if !fn(f[i]) {
-			return nil
+func (f fakeEntries) Entries(email string, from, to time.Time) ([]queue.Record, error) {
+	var out []queue.Record
+	for _, r := range f {
+		if r.Kind == queue.KindEntry && strings.EqualFold(r.Email, email) && r.Start.Before(to) && r.End.After(from) {
+			out = append(out, r)
 		}
 	}
-	return nil
+	return out, nil
+}
+
+// openStore returns a queue with recs appended in the order given.
+func openStore(t *testing.T, recs ...queue.Record) *queue.Store {
+	t.Helper()
+	s, err := queue.Open(filepath.Join(t.TempDir(), "q.db"), queue.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if _, err := s.Update(func(tx *queue.Tx) error {
+		for _, r := range recs {
+			if _, err := tx.Append(r); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
 
 func TestLocal_SumsOverlapPerDay(t *testing.T) {
-	var q fakeQueue
+	var q []queue.Record
 	q = append(q,
 		entry(1, "anna@example.com", "2026-03-02 08:00", "2026-03-02 12:00"),
 		entry(2, "Anna@Example.com", "2026-03-02 13:00", "2026-03-02 17:30"),
@@ -69,7 +94,7 @@ func TestLocal_SumsOverlapPerDay(t *testing.T) {
 		q = append(q, queue.Record{Seq: uint64(10 + i), Kind: queue.KindEvent, At: at("2026-03-03 07:00")})
 	}
 	q = append(q, entry(2000, "anna@example.com", "2026-03-03 08:00", "2026-03-03 09:00"))
-	l, err := daytotal.NewLocal(daytotal.QueueEntries{Q: q}, berlin)
+	l, err := daytotal.NewLocal(openStore(t, q...), berlin)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,6 +102,35 @@ func TestLocal_SumsOverlapPerDay(t *testing.T) {
 		"2026-03-02": 10*time.Hour + 30*time.Minute,
 		"2026-03-03": 3 * time.Hour,
 		"2026-03-04": 0,
+	} {
+		got, err := l.DayTotal(context.Background(), "anna@example.com", day(d))
+		if err != nil || got != want {
+			t.Errorf("%s: %v, %v; want %v", d, got, err, want)
+		}
+	}
+}
+
+// Issue 17 item 5: the local day total went to 0:00 h when taps were not
+// written in time order (taps with --at, a clock stepped back): the walk
+// newest first stopped at the first record older than the day minus 48 h.
+// Every entry of the day counts, whatever order the records were written in.
+func TestLocal_EntriesOutOfTimeOrder(t *testing.T) {
+	q := []queue.Record{
+		entry(0, "anna@example.com", "2026-03-09 08:00", "2026-03-09 12:00"),
+		// Then a forgotten shift of a week before, tapped in with --at.
+		entry(0, "anna@example.com", "2026-03-02 08:00", "2026-03-02 16:00"),
+		// A clock stepped back a year and stepped forward again.
+		entry(0, "bo@example.com", "2025-03-09 08:00", "2025-03-09 09:00"),
+		entry(0, "anna@example.com", "2026-03-09 13:00", "2026-03-09 14:30"),
+		queue.Record{Kind: queue.KindEvent, At: at("2025-01-01 00:00")},
+	}
+	l, err := daytotal.NewLocal(openStore(t, q...), berlin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for d, want := range map[string]time.Duration{
+		"2026-03-09": 5*time.Hour + 30*time.Minute,
+		"2026-03-02": 8 * time.Hour,
 	} {
 		got, err := l.DayTotal(context.Background(), "anna@example.com", day(d))
 		if err != nil || got != want {
@@ -222,7 +276,12 @@ func TestParseDayTotals(t *testing.T) {
 
 func clockodo(t *testing.T, app string) (*clockodotest.Server, *daytotal.Clockodo) {
 	t.Helper()
-	srv, url := clockodotest.Start(t, clockodotest.Options{})
+	return clockodoReading(t, app, clockodotest.RangeStart)
+}
+
+func clockodoReading(t *testing.T, app string, rng clockodotest.Range) (*clockodotest.Server, *daytotal.Clockodo) {
+	t.Helper()
+	srv, url := clockodotest.Start(t, clockodotest.Options{Location: berlin, Range: rng})
 	c, err := daytotal.NewClockodo(daytotal.ClockodoOptions{BaseURL: url, APIUser: clockodotest.DefaultUser, APIKey: clockodotest.DefaultKey,
 		ExternalApplication: app, Users: map[string]int{"anna@example.com": 98070}, Location: berlin, Timeout: time.Second})
 	if err != nil {
@@ -231,12 +290,64 @@ func clockodo(t *testing.T, app string) (*clockodotest.Server, *daytotal.Clockod
 	return srv, c
 }
 
-func wall(s string) time.Time {
-	t, err := time.Parse("2006-01-02 15:04", s)
-	if err != nil {
-		panic(err)
+// wall is a Berlin wall-clock time.
+func wall(s string) time.Time { return at(s) }
+
+// Issue 17 item 12: the document gives time_until only as
+// "YYYY-MM-DD HH:MM:SS". Sent as "D 23:59:59", a clockodo that takes it as
+// an exact end showed an entry 23:30–00:00 as 0:29 h. The day total is the
+// same under every reading of the range, also on the days summer time
+// begins (23 h) and ends (25 h).
+func TestClockodo_DayTotal_SameUnderEveryReadingOfTheRange(t *testing.T) {
+	for name, rng := range map[string]clockodotest.Range{"start in range": clockodotest.RangeStart, "exact end": clockodotest.RangeClip} {
+		t.Run(name, func(t *testing.T) {
+			srv, c := clockodoReading(t, "stampclock;ops@example.com", rng)
+			srv.Add(clockodotest.Entry{UsersID: 98070, Start: wall("2026-03-02 23:30"), End: wall("2026-03-03 00:00")})
+			srv.Add(clockodotest.Entry{UsersID: 98070, Start: wall("2026-03-03 00:00"), End: wall("2026-03-03 01:00")})
+			// Whole days of 23 and 25 hours.
+			srv.Add(clockodotest.Entry{UsersID: 98070, Start: wall("2026-03-29 00:00"), End: wall("2026-03-30 00:00")})
+			srv.Add(clockodotest.Entry{UsersID: 98070, Start: wall("2026-10-25 00:00"), End: wall("2026-10-26 00:00")})
+			for d, want := range map[string]time.Duration{
+				"2026-03-02": 30 * time.Minute,
+				"2026-03-03": time.Hour,
+				"2026-03-29": 23 * time.Hour,
+				"2026-10-25": 25 * time.Hour,
+			} {
+				got, err := c.DayTotal(context.Background(), "anna@example.com", day(d))
+				if err != nil || got != want {
+					t.Errorf("%s: %v, %v; want %v", d, got, err, want)
+				}
+			}
+		})
 	}
-	return t
+}
+
+// The strict fake reads times in the account's zone and refuses one the
+// zone skips, so a client sending UTC or a skipped hour is caught.
+func TestClockodoFake_ZoneAndSkippedHour(t *testing.T) {
+	srv, url := clockodotest.Start(t, clockodotest.Options{Location: berlin})
+	srv.Add(clockodotest.Entry{UsersID: 1, Start: wall("2026-03-02 00:30"), End: wall("2026-03-02 01:30")})
+	get := func(since, until string) (int, string) {
+		q := "time_since=" + strings.ReplaceAll(since, " ", "+") + "&time_until=" + strings.ReplaceAll(until, " ", "+") + "&grouping[]=users_id"
+		req, _ := http.NewRequest("GET", url+"/api/entrygroups?"+q, nil)
+		req.Header.Set("X-ClockodoApiUser", clockodotest.DefaultUser)
+		req.Header.Set("X-ClockodoApiKey", clockodotest.DefaultKey)
+		req.Header.Set("X-Clockodo-External-Application", "t;t@example.com")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, body := get("2026-03-29 02:30:00", "2026-03-29 03:30:00"); code != 400 || !strings.Contains(body, "does not exist in Europe/Berlin") {
+		t.Errorf("skipped hour: %d %s", code, body)
+	}
+	// 00:30 Berlin is 23:30 UTC the day before: a UTC day misses it.
+	if code, body := get("2026-03-02 00:00:00", "2026-03-03 00:00:00"); code != 200 || !strings.Contains(body, `"duration":3600`) {
+		t.Errorf("Berlin day: %d %s", code, body)
+	}
 }
 
 func TestClockodo_DayTotal(t *testing.T) {

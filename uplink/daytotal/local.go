@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -18,7 +17,8 @@ type Source interface {
 }
 
 // Entries lists entry records (queue.KindEntry) of email that overlap
-// [from, to). It may return more; Local filters again.
+// [from, to), whatever order they were written in. It may return more;
+// Local filters again. queue.Store.Entries is one, reading its entry index.
 type Entries interface {
 	Entries(email string, from, to time.Time) ([]queue.Record, error)
 }
@@ -73,43 +73,4 @@ func Sum(recs []queue.Record, email string, day Date, loc *time.Location) time.D
 		}
 	}
 	return total
-}
-
-// Records is the queue's record listing (queue.Store.Records).
-type Records interface {
-	// Reverse walks the records newest first until fn returns false.
-	Reverse(fn func(queue.Record) bool) error
-}
-
-// lookback is how far before the asked period the newest-first walk goes on
-// looking: entries are appended when they stop, so an entry that overlaps
-// the period was appended at most this long before the period's start plus
-// the longest shift.
-const lookback = 48 * time.Hour
-
-// QueueEntries lists entries from the queue, walking it newest first and
-// stopping shortly before the period asked for, so a day's total reads
-// only the end of the queue however long the backlog.
-type QueueEntries struct {
-	Q Records
-}
-
-// Entries implements Entries.
-func (q QueueEntries) Entries(email string, from, to time.Time) ([]queue.Record, error) {
-	var out []queue.Record
-	stop := from.Add(-lookback)
-	err := q.Q.Reverse(func(r queue.Record) bool {
-		if r.At.Before(stop) {
-			return false
-		}
-		if r.Kind == queue.KindEntry && strings.EqualFold(r.Email, email) && r.Start.Before(to) && r.End.After(from) {
-			out = append(out, r)
-		}
-		return true
-	})
-	if err != nil {
-		return nil, fmt.Errorf("daytotal: queue records: %w", err)
-	}
-	slices.Reverse(out)
-	return out, nil
 }

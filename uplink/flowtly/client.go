@@ -74,10 +74,16 @@ type Options struct {
 	// part of the entry on that day; a part ending at midnight ends
 	// "24:00"), {email} and {seq} are replaced. Default DefaultDescription
 	// ("Stampclock {start}-{end}"); DescriptionNone ("none") sends null.
-	// Reconciling relies on descriptions telling entries apart: a template
-	// without {start} may make two entries of equal length on one day look
-	// identical, and the second would be taken for delivered.
+	// Reconciling compares descriptions and counts identical records
+	// (Twins), so equal descriptions are safe when Twins is set.
 	Description string
+	// LocalMidnight writes "date" as the local midnight with its real
+	// offset ("2024-07-04T00:00:00+02:00"), for a server that books the
+	// instant in its viewers' zones. Default false: the local calendar
+	// date at midnight labelled +00:00, as in the document's example
+	// ("2024-07-04T00:00:00+00:00"), which a server booking days in UTC
+	// files on the local date.
+	LocalMidnight bool
 	// Timeout bounds each HTTP request; default 15s.
 	Timeout time.Duration
 	// MaxPages bounds how many list pages a reconcile reads; default 20.
@@ -86,6 +92,11 @@ type Options struct {
 	// HTTPClient sends the requests; default a client with Timeout. The
 	// client is copied and never follows redirects.
 	HTTPClient *http.Client
+	// Twins counts the entries this terminal already sent that the server
+	// cannot tell apart from one being reconciled. The zero value counts
+	// none: then one identical record on the server is taken for the one being
+	// sent. The daemon sets it.
+	Twins uplink.Twins
 	// Logger receives the client's logs; default discards.
 	Logger *slog.Logger
 	// Now is the clock used to turn a Retry-After date into a wait;

@@ -12,10 +12,11 @@
 //
 // With reconcile set, Send first lists the employee's records around each
 // day (GET /employee_working_hours?employee=…&date[after]=…&date[before]=…)
-// and does not create a record when an identical one (employee, project,
-// date, seconds, description) is already there. The default description
-// holds the entry's local start and end times, so two entries of the same
-// length on the same day never look identical.
+// and does not create a record when the server holds more identical ones
+// (employee, project, date, seconds, description) than this terminal sent
+// other entries with such a day (Options.Twins): two shifts of the same
+// length and description on one day (02:10–02:40 twice in the night summer
+// time ends) are two records, not one.
 //
 // The snapshot does not document authentication, the request content type
 // or the list filters' names. The client follows the conventions of the API

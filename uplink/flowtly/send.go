@@ -34,6 +34,15 @@ func (d Day) Seconds() int64 { return int64(d.End.Sub(d.Start) / time.Second) }
 // record on the day before.
 func (d Day) DateString() string { return d.Date.Format("2006-01-02") + "T00:00:00+00:00" }
 
+// date is the day as sent in "date": DateString, or with
+// Options.LocalMidnight the local midnight with its offset.
+func (c *Client) date(d Day) string {
+	if c.o.LocalMidnight {
+		return d.Date.Format(time.RFC3339)
+	}
+	return d.DateString()
+}
+
 // SplitDays cuts [start, end) at local midnights in loc. start and end are
 // first truncated to whole seconds; parts of zero length are dropped, so an
 // entry ending exactly at midnight gives one part, and an entry shorter
@@ -87,9 +96,10 @@ func (c *Client) description(rec queue.Record, d Day) *string {
 //
 // The entry is split at local midnights (SplitDays) and each day is
 // created as its own WorkTime. With reconcile set, each day is first looked
-// up in the list and not created again when an identical record
-// (employee, project, date, seconds, description; soft-deleted records do
-// not count) is already there. An entry shorter than a second sends
+// up in the list and not created again when the server holds more
+// identical records (employee, project, date, seconds, description;
+// soft-deleted records do not count) than this terminal sent other entries
+// with such a day (Options.Twins). An entry shorter than a second sends
 // nothing.
 //
 // Errors are *uplink.Error (wrapped). Once a day is on the server, a later
@@ -126,14 +136,14 @@ func (c *Client) Send(ctx context.Context, rec queue.Record, reconcile bool) err
 		body := workTimeBody{
 			Employee:    employee,
 			Project:     c.project,
-			Date:        d.DateString(),
+			Date:        c.date(d),
 			Seconds:     d.Seconds(),
 			Description: c.description(rec, d),
 		}
 		log := c.log.With("seq", rec.Seq, "day", d.Date.Format("2006-01-02"), "part", i+1, "parts", len(days), "seconds", body.Seconds)
 		where := fmt.Sprintf("%s day %s (%d/%d)", where, d.Date.Format("2006-01-02"), i+1, len(days))
 		if reconcile {
-			found, err := c.present(ctx, d, body)
+			found, err := c.present(ctx, rec, d, body)
 			if err != nil {
 				log.Warn("reconcile list failed, not sending", "err", err)
 				return fmt.Errorf("%s: %w", where, reconcileError(err))
@@ -166,11 +176,17 @@ func (c *Client) create(ctx context.Context, body workTimeBody) error {
 	return nil
 }
 
-// present tells whether a record identical to body is on the server. It
-// lists the employee's records from the day before to the day after d (a
-// server in another zone may file the date next to ours) and compares
-// them here, so it does not depend on the server applying every filter.
-func (c *Client) present(ctx context.Context, d Day, body workTimeBody) (bool, error) {
+// present tells whether the day d of rec, sent as body, is on the server.
+// It lists the employee's records from the day before to the day after d
+// (a server in another zone may file the date next to ours), compares them
+// here, so it does not depend on the server applying every filter, and
+// counts the identical ones (employee, project, date, seconds,
+// description; soft-deleted records do not count). The day is there only
+// if the server holds more of them than this terminal sent other entries
+// with such a day (Options.Twins): two equally long shifts of a day whose
+// descriptions are equal (no {seq}, or {start} in the repeated hour at the
+// end of summer time) are two records.
+func (c *Client) present(ctx context.Context, rec queue.Record, d Day, body workTimeBody) (bool, error) {
 	q := url.Values{}
 	q.Set("employee", body.Employee)
 	q.Set("date[after]", d.Date.AddDate(0, 0, -1).Format("2006-01-02"))
@@ -179,17 +195,39 @@ func (c *Client) present(ctx context.Context, d Day, body workTimeBody) (bool, e
 	if body.Description != nil {
 		want = *body.Description
 	}
-	found := false
+	onServer := 0
 	err := c.List(ctx, q, func(w WorkTime) bool {
 		if !w.Deleted && w.Employee == body.Employee && w.Project == body.Project &&
 			w.Seconds == body.Seconds && w.Description == want && sameDate(w.Date, body.Date) {
-			found = true
-			return false
+			onServer++
 		}
 		return true
 	})
-	return found, err
+	if err != nil || onServer == 0 {
+		return false, err
+	}
+	twins, err := c.o.Twins.Count(rec.Seq, rec.Email,
+		d.Start.Add(-queue.MaxEntryLength-twinSlack), d.End.Add(twinSlack),
+		func(o queue.Record) bool {
+			for _, od := range SplitDays(o.Start, o.End, c.o.Location) {
+				desc := ""
+				if p := c.description(o, od); p != nil {
+					desc = *p
+				}
+				if c.date(od) == body.Date && od.Seconds() == body.Seconds && desc == want {
+					return true
+				}
+			}
+			return false
+		})
+	if err != nil {
+		return false, err
+	}
+	return onServer > twins, nil
 }
+
+// twinSlack widens the search for local twins beyond any UTC offset change.
+const twinSlack = 26 * time.Hour
 
 // List reads GET /employee_working_hours with query q, following the
 // collection's next links (same host only) for at most Options.MaxPages

@@ -66,6 +66,11 @@ type Options struct {
 	// client is copied and never follows redirects (a POST turned into a
 	// GET by a redirect would look like a success).
 	HTTPClient *http.Client
+	// Twins counts the entries this terminal already sent that the server
+	// cannot tell apart from one being reconciled (the same wall-clock
+	// times). The zero value counts none: then one identical entry on the
+	// server is taken for the one being sent. The daemon sets it.
+	Twins uplink.Twins
 	// Logger receives the client's logs; default discards.
 	Logger *slog.Logger
 	// Now is the clock used to turn a Retry-After date into a wait;

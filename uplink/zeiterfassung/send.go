@@ -27,9 +27,10 @@ type entryBody struct {
 // The entry is split at the time zone's offset changes (see Segments) and
 // each segment is created with its own createtimeentry. With reconcile set
 // (the previous attempt's outcome was unknown), each segment is first
-// looked up with the timeentries query and not created again if an
-// identical entry (useremail, starttime, endtime, timetypeid and, if
-// configured, projectid) is already there.
+// looked up with the timeentries query and not created again if the
+// server holds more identical entries (useremail, starttime, endtime,
+// timetypeid and, if configured, projectid) than this terminal sent other
+// entries with such a segment (Options.Twins).
 //
 // Errors are *uplink.Error (wrapped): Retry when nothing was stored,
 // Uncertain when something may have been, Permanent when the server
@@ -66,7 +67,7 @@ func (c *Client) Send(ctx context.Context, rec queue.Record, reconcile bool) err
 		log := c.log.With("seq", rec.Seq, "segment", i+1, "segments", len(segs), "start", start, "end", end)
 		where := fmt.Sprintf("zeiterfassung: send seq %d segment %d/%d", rec.Seq, i+1, len(segs))
 		if reconcile {
-			found, err := c.present(ctx, seg, e)
+			found, err := c.present(ctx, rec, seg, e)
 			if err != nil {
 				log.Warn("reconcile query failed, not sending", "err", err)
 				return fmt.Errorf("%s: %w", where, reconcileError(err))
@@ -100,9 +101,14 @@ func (c *Client) create(ctx context.Context, e entryBody) error {
 	return nil
 }
 
-// present tells whether an entry identical to e is on the server. It
-// queries the minute before to the minute after the segment's start.
-func (c *Client) present(ctx context.Context, seg Segment, e entryBody) (bool, error) {
+// present tells whether the segment seg of rec, sent as e, is on the
+// server. It queries the minute before to the minute after the segment's
+// start and counts the identical entries (useremail, starttime, endtime,
+// timetypeid and, if configured, projectid): the API keeps no offset, so
+// two shifts in the repeated hour at the end of summer time look the
+// same. The segment is there only if the server holds more of them than
+// this terminal sent other entries with such a segment (Options.Twins).
+func (c *Client) present(ctx context.Context, rec queue.Record, seg Segment, e entryBody) (bool, error) {
 	t := seg.Start.Truncate(time.Minute)
 	from := t.Add(-time.Minute).Format(TimeLayout)
 	to := t.Add(time.Minute).Format(TimeLayout)
@@ -110,16 +116,40 @@ func (c *Client) present(ctx context.Context, seg Segment, e entryBody) (bool, e
 	if err != nil {
 		return false, err
 	}
+	onServer := 0
 	for _, se := range list {
 		if strings.EqualFold(se.UserEmail, e.UserEmail) &&
 			sameTime(se.StartTime, e.StartTime) && sameTime(se.EndTime, e.EndTime) &&
 			se.TimeTypeID == e.TimeTypeID &&
 			(e.ProjectID == "" || se.ProjectID == e.ProjectID) {
-			return true, nil
+			onServer++
 		}
 	}
-	return false, nil
+	if onServer == 0 {
+		return false, nil
+	}
+	// The same wall clock can be up to a day's offset change away in real
+	// time; an entry holding the segment starts at most MaxEntryLength
+	// before it.
+	wantStart, wantEnd := seg.Wall()
+	twins, err := c.o.Twins.Count(rec.Seq, rec.Email,
+		seg.Start.Add(-queue.MaxEntryLength-twinSlack), seg.Start.Add(twinSlack),
+		func(r queue.Record) bool {
+			for _, s := range Segments(r.Start, r.End, c.o.Location) {
+				if a, b := s.Wall(); a == wantStart && b == wantEnd {
+					return true
+				}
+			}
+			return false
+		})
+	if err != nil {
+		return false, err
+	}
+	return onServer > twins, nil
 }
+
+// twinSlack widens the search for local twins beyond any UTC offset change.
+const twinSlack = 26 * time.Hour
 
 // serverLayouts are the time formats accepted in query answers.
 var serverLayouts = []string{

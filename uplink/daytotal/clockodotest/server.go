@@ -1,6 +1,6 @@
 // Package clockodotest is a fake clockodo entry-groups API
-// (GET /api/entrygroups, see /work/shared/api/clockodo-entrygroups.txt)
-// for tests and demos.
+// (GET /api/entrygroups, see the clockodo entry-groups document) for tests
+// and demos.
 //
 // Every request needs the headers X-ClockodoApiUser and X-ClockodoApiKey
 // (clockodo's API authentication; else 401) and
@@ -9,9 +9,15 @@
 // ("YYYY-MM-DD HH:MM:SS", since not after until) and grouping[] (one or
 // more of the documented criteria, no repeats); filter[users_id],
 // filter[customers_id], filter[projects_id], filter[services_id] must be
-// integers and filter[billable] 0, 1 or 2. An entry belongs to the range
-// when its start lies in it. Errors are {"error": {"message": …}}.
-// Durations are seconds.
+// integers and filter[billable] 0, 1 or 2. Errors are
+// {"error": {"message": …}}. Durations are seconds.
+//
+// The document gives the times no zone: the fake reads them as wall clock
+// in the account's zone (Options.Location) and refuses a wall-clock time
+// that zone skips (the hour lost to summer time). Entries are real
+// instants; years, months, weeks and days are the account zone's. Which
+// entries the range takes the document leaves open, so Options.Range picks
+// one reading: a client must give the same day total under each.
 package clockodotest
 
 import (
@@ -42,10 +48,30 @@ var criteria = []string{"customers_id", "projects_id", "services_id", "users_id"
 type Options struct {
 	// APIUser and APIKey are the accepted credentials.
 	APIUser, APIKey string
+	// Location is the account's time zone. Default Europe/Berlin (UTC if
+	// the zone database is missing): a client must not rely on UTC.
+	Location *time.Location
+	// Range is how time_since and time_until select entries; default
+	// RangeStart.
+	Range Range
 }
 
-// Entry is a stored time entry; Start and End are wall-clock times in the
-// account's zone.
+// Range is a reading of the time_since/time_until filter.
+type Range int
+
+const (
+	// RangeStart: an entry is taken whole when its start lies in
+	// [time_since, time_until], both ends inclusive, and counts on its
+	// start's day.
+	RangeStart Range = iota
+	// RangeClip: time_until is an exact, exclusive end: only the part of
+	// an entry inside [time_since, time_until) counts, each part on its
+	// own day.
+	RangeClip
+)
+
+// Entry is a stored time entry; Start and End are instants (their zone
+// does not matter).
 type Entry struct {
 	UsersID, CustomersID, ProjectsID, ServicesID int
 	Billable                                     int
@@ -76,6 +102,12 @@ func New(o Options) *Server {
 	}
 	if o.APIKey == "" {
 		o.APIKey = DefaultKey
+	}
+	if o.Location == nil {
+		o.Location = time.UTC
+		if loc, err := time.LoadLocation("Europe/Berlin"); err == nil {
+			o.Location = loc
+		}
 	}
 	return &Server{o: o}
 }
@@ -173,16 +205,29 @@ func (s *Server) Handler() http.Handler {
 	})
 }
 
+// parseWall reads a documented time as wall clock in loc, refusing one
+// that loc skips.
+func parseWall(name, v string, loc *time.Location) (time.Time, string) {
+	t, err := time.ParseInLocation(Layout, v, loc)
+	if err != nil {
+		return t, name + ": required, YYYY-MM-DD HH:MM:SS"
+	}
+	if t.Format(Layout) != v {
+		return t, name + ": " + v + " does not exist in " + loc.String()
+	}
+	return t, ""
+}
+
 func (s *Server) groups(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	since, err1 := time.Parse(Layout, q.Get("time_since"))
-	until, err2 := time.Parse(Layout, q.Get("time_until"))
+	since, msg1 := parseWall("time_since", q.Get("time_since"), s.o.Location)
+	until, msg2 := parseWall("time_until", q.Get("time_until"), s.o.Location)
 	switch {
-	case err1 != nil:
-		fail(w, 400, "time_since: required, YYYY-MM-DD HH:MM:SS")
+	case msg1 != "":
+		fail(w, 400, msg1)
 		return
-	case err2 != nil:
-		fail(w, 400, "time_until: required, YYYY-MM-DD HH:MM:SS")
+	case msg2 != "":
+		fail(w, 400, msg2)
 		return
 	case until.Before(since):
 		fail(w, 400, "time_until before time_since")
@@ -213,26 +258,59 @@ func (s *Server) groups(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	var sel []Entry
 	for _, e := range s.entries {
-		if e.Start.Before(since) || e.Start.After(until) {
-			continue
-		}
 		ok := true
 		for f, n := range filters {
-			ok = ok && key(e, f) == strconv.Itoa(n)
+			ok = ok && key(e, f, s.o.Location) == strconv.Itoa(n)
 		}
-		if ok {
-			sel = append(sel, e)
+		if !ok {
+			continue
+		}
+		switch s.o.Range {
+		case RangeClip:
+			sel = append(sel, clipDays(e, since, until, s.o.Location)...)
+		default:
+			if !e.Start.Before(since) && !e.Start.After(until) {
+				sel = append(sel, e)
+			}
 		}
 	}
 	s.stats.Answered++
 	s.mu.Unlock()
-	b, _ := json.Marshal(map[string]any{"groups": group(sel, grouping)})
+	b, _ := json.Marshal(map[string]any{"groups": group(sel, grouping, s.o.Location)})
 	w.Header().Set("Content-Type", "application/json")
 	w.Write(b)
 }
 
+// clipDays returns the parts of e inside [since, until), cut at the
+// account zone's midnights.
+func clipDays(e Entry, since, until time.Time, loc *time.Location) []Entry {
+	start, end := e.Start, e.End
+	if start.Before(since) {
+		start = since
+	}
+	if end.After(until) {
+		end = until
+	}
+	var parts []Entry
+	for start.Before(end) {
+		y, m, d := start.In(loc).Date()
+		next := time.Date(y, m, d+1, 0, 0, 0, 0, loc)
+		p := e
+		p.Start = start
+		if next.Before(end) {
+			p.End = next
+		} else {
+			p.End = end
+		}
+		parts = append(parts, p)
+		start = p.End
+	}
+	return parts
+}
+
 // key returns an entry's group identifier for a criterion.
-func key(e Entry, criterion string) string {
+func key(e Entry, criterion string, loc *time.Location) string {
+	start := e.Start.In(loc)
 	switch criterion {
 	case "users_id":
 		return strconv.Itoa(e.UsersID)
@@ -245,20 +323,20 @@ func key(e Entry, criterion string) string {
 	case "billable":
 		return strconv.Itoa(e.Billable)
 	case "year":
-		return e.Start.Format("2006")
+		return start.Format("2006")
 	case "month":
-		return e.Start.Format("2006-01")
+		return start.Format("2006-01")
 	case "week":
-		y, w := e.Start.ISOWeek()
+		y, w := start.ISOWeek()
 		return strconv.Itoa(y) + "-" + strconv.Itoa(w)
 	case "day":
-		return e.Start.Format(time.DateOnly)
+		return start.Format(time.DateOnly)
 	}
 	return "0"
 }
 
 // group builds the nested groups of entries for the criteria.
-func group(entries []Entry, crit []string) []map[string]any {
+func group(entries []Entry, crit []string, loc *time.Location) []map[string]any {
 	out := []map[string]any{}
 	if len(crit) == 0 {
 		return out
@@ -266,7 +344,7 @@ func group(entries []Entry, crit []string) []map[string]any {
 	var order []string
 	by := map[string][]Entry{}
 	for _, e := range entries {
-		k := key(e, crit[0])
+		k := key(e, crit[0], loc)
 		if _, ok := by[k]; !ok {
 			order = append(order, k)
 		}
@@ -280,7 +358,7 @@ func group(entries []Entry, crit []string) []map[string]any {
 		}
 		g := map[string]any{"groupedBy": crit[0], "group": k, "name": k, "duration": d, "restrictions": []string{}}
 		if len(crit) > 1 {
-			g["sub_groups"] = group(by[k], crit[1:])
+			g["sub_groups"] = group(by[k], crit[1:], loc)
 		}
 		out = append(out, g)
 	}

@@ -28,6 +28,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST "+collection, s.authed(s.create))
 	mux.HandleFunc("GET "+collection, s.authed(s.list))
 	mux.HandleFunc("GET "+collection+"/{id}", s.authed(s.get))
+	mux.HandleFunc("GET /employees/{id}", s.authed(s.employee))
 
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		down, delay := s.Mode()
@@ -482,4 +483,18 @@ func (s *Server) get(w http.ResponseWriter, r *http.Request) {
 		s.mu.Unlock()
 	}
 	hydraError(w, http.StatusNotFound, "Not Found")
+}
+
+// employee serves GET /employees/{id} ("Retrieves a Employee resource"):
+// the known employee as JSON-LD, else 404.
+func (s *Server) employee(w http.ResponseWriter, r *http.Request) {
+	iri := s.EmployeeIRI(r.PathValue("id"))
+	s.mu.Lock()
+	known := s.employees[iri]
+	s.mu.Unlock()
+	if !known {
+		hydraError(w, http.StatusNotFound, "Not Found")
+		return
+	}
+	writeLD(w, http.StatusOK, map[string]any{"@id": iri, "@type": "Employee", "id": r.PathValue("id")})
 }

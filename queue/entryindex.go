@@ -1,0 +1,177 @@
+package queue
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// The entry index finds an employee's entries by start time, whatever
+// order they were written in (taps given with --at, a clock stepped back):
+// key lower(email) 0x00 start(8 bytes, order-preserving) seq(8 bytes),
+// value the end (8 bytes). Day totals and reconciliation read it instead
+// of the whole queue. Prune keeps the keys of the entries it deletes (a
+// few dozen bytes each): day totals of old days stay right, and a
+// reconciliation still counts a delivered twin whose record is gone.
+var bucketEntryIndex = []byte("entries_by_start")
+
+// metaEntryIndex marks a store whose entry index is complete; a store
+// written by an older version gets its index built once at Open.
+const metaEntryIndex = "index.entries_by_start"
+
+// MaxEntryLength is how long an entry can be and still be found by Entries
+// for a period it overlaps: entries are found by their start, from this
+// long before the period. Longer entries are listed only from their start
+// day on.
+const MaxEntryLength = 48 * time.Hour
+
+func entryIndexPrefix(email string) []byte {
+	return append([]byte(strings.ToLower(email)), 0)
+}
+
+func entryIndexKey(r Record) []byte {
+	k := entryIndexPrefix(r.Email)
+	k = binary.BigEndian.AppendUint64(k, uint64(r.Start.UnixNano())^(1<<63))
+	return binary.BigEndian.AppendUint64(k, r.Seq)
+}
+
+func indexed(r Record) bool { return r.Kind == KindEntry && r.Email != "" && !r.Start.IsZero() }
+
+// indexEntry adds r to the entry index if it is an entry.
+func indexEntry(tx *bolt.Tx, r Record) error {
+	if !indexed(r) {
+		return nil
+	}
+	return tx.Bucket(bucketEntryIndex).Put(entryIndexKey(r), binary.BigEndian.AppendUint64(nil, uint64(r.End.UnixNano())^(1<<63)))
+}
+
+// unindexEntry removes r from the entry index.
+func unindexEntry(tx *bolt.Tx, r Record) error {
+	if !indexed(r) {
+		return nil
+	}
+	return tx.Bucket(bucketEntryIndex).Delete(entryIndexKey(r))
+}
+
+// buildEntryIndex indexes every entry of a store whose index is not
+// marked complete. It runs once, in Open.
+func buildEntryIndex(tx *bolt.Tx) error {
+	meta := tx.Bucket(bucketMeta)
+	if meta.Get([]byte(metaEntryIndex)) != nil {
+		return nil
+	}
+	c := tx.Bucket(bucketRecords).Cursor()
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		var r Record
+		if json.Unmarshal(v, &r) != nil {
+			continue // an unreadable record is not an entry anyone can sum
+		}
+		if err := indexEntry(tx, r); err != nil {
+			return err
+		}
+	}
+	return meta.Put([]byte(metaEntryIndex), []byte("1"))
+}
+
+// Entries lists email's entries (compared case-insensitively) that overlap
+// [from, to), oldest start first, however they were written: it reads the
+// entry index from MaxEntryLength before from, not the queue.
+func (s *Store) Entries(email string, from, to time.Time) ([]Record, error) {
+	var out []Record
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return walkEntries(tx, email, from.Add(-MaxEntryLength), to, func(r Record) error {
+			if r.End.After(from) {
+				out = append(out, r)
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("queue: entries of %s: %w", email, err)
+	}
+	return out, nil
+}
+
+// EntriesSent lists email's entries other than seq, starting in [from,
+// to), that uplink may already have handed to its receiver: delivered,
+// uncertain (an attempt whose outcome is unknown), or in flight in the
+// batch being sent with a lower seq (a batch is sent oldest first, so
+// those went out before seq; the higher ones have not been sent yet). A
+// sender reconciling seq counts these twins to know how many identical
+// entries the receiver should hold. An entry not in uplink's queue counts
+// as delivered (also one written before the uplink was configured: at
+// worst a duplicate, never a loss), a pruned one too.
+func (s *Store) EntriesSent(uplink string, seq uint64, email string, from, to time.Time) ([]Record, error) {
+	if !s.hasUplink(uplink) {
+		return nil, fmt.Errorf("%w: %q", ErrUnknownUplink, uplink)
+	}
+	var out []Record
+	err := s.db.View(func(tx *bolt.Tx) error {
+		ub := tx.Bucket(uplinkBucket(uplink))
+		return walkEntries(tx, email, from, to, func(r Record) error {
+			if r.Seq == seq {
+				return nil
+			}
+			if v := ub.Get(itob(r.Seq)); v != nil {
+				st := decodeState(v)
+				if !st.Uncertain && !(st.State == stateInflight && r.Seq < seq) {
+					return nil // certainly not on the receiver (yet)
+				}
+			}
+			out = append(out, r)
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("queue: entries of %s sent to %s: %w", email, uplink, err)
+	}
+	return out, nil
+}
+
+// walkEntries calls fn for email's indexed entries starting in [from, to).
+// An entry Prune deleted is given as its index keeps it: seq, email (in
+// lower case), start and end.
+func walkEntries(tx *bolt.Tx, email string, from, to time.Time, fn func(Record) error) error {
+	prefix := entryIndexPrefix(email)
+	recs := tx.Bucket(bucketRecords)
+	c := tx.Bucket(bucketEntryIndex).Cursor()
+	seek := binary.BigEndian.AppendUint64(append([]byte(nil), prefix...), uint64(from.UnixNano())^(1<<63))
+	for k, v := c.Seek(seek); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		rest := k[len(prefix):]
+		if len(rest) != 16 {
+			continue
+		}
+		start := int64(binary.BigEndian.Uint64(rest[:8]) ^ (1 << 63))
+		if start >= to.UnixNano() {
+			return nil
+		}
+		data := recs.Get(rest[8:])
+		if data == nil {
+			// Pruned: delivered everywhere; the key keeps what counts.
+			if len(v) != 8 {
+				continue
+			}
+			end := int64(binary.BigEndian.Uint64(v) ^ (1 << 63))
+			pruned := Record{Seq: btoi(rest[8:]), Kind: KindEntry, Email: email,
+				Start: time.Unix(0, start).UTC(), End: time.Unix(0, end).UTC(), ClockSynced: true, StartSynced: true}
+			pruned.At = pruned.End
+			if err := fn(pruned); err != nil {
+				return err
+			}
+			continue
+		}
+		var r Record
+		if err := json.Unmarshal(data, &r); err != nil {
+			return fmt.Errorf("%w: seq %d: %v", ErrBadRecord, btoi(rest[8:]), err)
+		}
+		if err := fn(r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
