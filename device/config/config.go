@@ -15,6 +15,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"stampclock/reader"
+	"stampclock/reader/wiegand"
 	"stampclock/uplink/mqtt"
 )
 
@@ -82,9 +83,12 @@ type Wiegand struct {
 	D1 *int `toml:"d1"`
 	// Gap ends a frame. Default "25ms".
 	Gap Duration `toml:"gap"`
-	// Formats accepted: "h10301" (26 bit), "h10306" (34), "h10304" (37).
-	// Default all three.
+	// Formats accepted: "h10301" (26 bit), "h10306" (34), "corp1000"
+	// (35), "h10304" (37). Default h10301, h10306 and h10304.
 	Formats []string `toml:"formats"`
+	// Custom are site layouts, e.g. "name=site34 bits=34 data=1:32
+	// even=0-16 odd=17-33 reverse" (see wiegand.ParseLayout).
+	Custom []string `toml:"custom"`
 	// RawBits lists frame lengths accepted without parity check.
 	RawBits []int `toml:"raw_bits"`
 	// Edges is "falling" (default) or "both".
@@ -613,17 +617,13 @@ func (c *Config) validateReader() error {
 		if *w.D0 < 0 || *w.D1 < 0 || *w.D0 == *w.D1 {
 			return fmt.Errorf("reader.wiegand.d0/d1: %d and %d must be two different line offsets", *w.D0, *w.D1)
 		}
-		for _, f := range w.Formats {
-			switch f {
-			case "h10301", "h10306", "h10304":
-			default:
-				return fmt.Errorf("reader.wiegand.formats: %q; want h10301, h10306 or h10304", f)
-			}
-		}
 		for _, n := range w.RawBits {
 			if n < 8 || n > 256 {
 				return fmt.Errorf("reader.wiegand.raw_bits: %d; want 8 to 256", n)
 			}
+		}
+		if _, _, err := wiegand.ParseFormats(w.Formats, w.Custom, w.RawBits); err != nil {
+			return fmt.Errorf("reader.wiegand.formats/custom/raw_bits: %w", err)
 		}
 		if w.Edges != "" && w.Edges != "falling" && w.Edges != "both" {
 			return fmt.Errorf("reader.wiegand.edges: %q; want falling or both", w.Edges)

@@ -57,17 +57,13 @@ func (d *Daemon) newSource() error {
 		d.closers = append(d.closers, r.Close)
 	case "wiegand":
 		w := rc.Wiegand
-		var formats []wiegand.Format
-		for _, f := range w.Formats {
-			wf, err := wiegand.ParseFormat(f)
-			if err != nil {
-				return fmt.Errorf("reader.wiegand.formats: %w", err)
-			}
-			formats = append(formats, wf)
+		formats, custom, err := wiegand.ParseFormats(w.Formats, w.Custom, w.RawBits)
+		if err != nil {
+			return fmt.Errorf("reader.wiegand.formats: %w", err)
 		}
 		r, err := wiegand.Open(wiegand.Options{
 			Chip: w.Chip, D0: *w.D0, D1: *w.D1, Gap: w.Gap.Duration, Edges: wiegand.Edges(w.Edges),
-			PullUp: w.PullUp, Formats: formats, RawBits: w.RawBits, Logger: d.log,
+			PullUp: w.PullUp, Formats: formats, Custom: custom, RawBits: w.RawBits, Logger: d.log,
 		})
 		if err != nil {
 			return fmt.Errorf("reader.wiegand: %w", err)
