@@ -51,13 +51,29 @@ type Device struct {
 
 // Reader selects the badge source.
 type Reader struct {
-	// Type is "sim" (the simulator), "mfrc522", "wiegand" or "keyboard".
+	// Type is "sim" (the simulator), "mfrc522", "wiegand", "keyboard" or
+	// "rdm6300".
 	Type string `toml:"type"`
 	// Script is a file of taps the simulator replays at start (sim only).
 	Script   string   `toml:"script"`
 	MFRC522  MFRC522  `toml:"mfrc522"`
 	Wiegand  Wiegand  `toml:"wiegand"`
 	Keyboard Keyboard `toml:"keyboard"`
+	RDM6300  RDM6300  `toml:"rdm6300"`
+}
+
+// RDM6300 configures an RDM6300/RDM630 125 kHz EM4100 module on a serial
+// port.
+type RDM6300 struct {
+	// Device is the serial port. Default "/dev/serial0".
+	Device string `toml:"device"`
+	// Baud is the line speed. Default 9600.
+	Baud int `toml:"baud"`
+	// UIDBytes: 5 (default) stores the tag's five bytes, 4 leaves out the
+	// version byte (as keyboard-wedge EM readers and printed decimals do).
+	UIDBytes int `toml:"uid_bytes"`
+	// Silence after which a held tag counts as gone. Default "1s".
+	Silence Duration `toml:"silence"`
 }
 
 // MFRC522 configures an RC522 reader on SPI.
@@ -642,8 +658,18 @@ func (c *Config) validateReader() error {
 		if k.UIDBytes < 0 || k.UIDBytes > reader.MaxUIDLen {
 			return fmt.Errorf("reader.keyboard.uid_bytes: %d; want 1 to %d", k.UIDBytes, reader.MaxUIDLen)
 		}
+	case "rdm6300":
+		if b := r.RDM6300.Baud; b != 0 && b != 2400 && b != 4800 && b != 9600 && b != 19200 && b != 38400 && b != 57600 && b != 115200 {
+			return fmt.Errorf("reader.rdm6300.baud: %d; want 9600 (or 2400 to 115200)", b)
+		}
+		if n := r.RDM6300.UIDBytes; n != 0 && n != 4 && n != 5 {
+			return fmt.Errorf("reader.rdm6300.uid_bytes: %d; want 5 (all the tag's bytes) or 4 (without the version byte)", n)
+		}
+		if d := r.RDM6300.Silence.Duration; d < 0 || d > 0 && (d < 50*time.Millisecond || d > time.Minute) {
+			return fmt.Errorf("reader.rdm6300.silence: %s; want 50ms to 1m", d)
+		}
 	default:
-		return fmt.Errorf("reader.type: %q is not a reader; want sim, mfrc522, wiegand or keyboard", r.Type)
+		return fmt.Errorf("reader.type: %q is not a reader; want sim, mfrc522, wiegand, keyboard or rdm6300", r.Type)
 	}
 	return nil
 }

@@ -15,6 +15,7 @@ import (
 	"stampclock/reader"
 	"stampclock/reader/keyboard"
 	"stampclock/reader/mfrc522"
+	"stampclock/reader/rdm6300"
 	"stampclock/reader/wiegand"
 )
 
@@ -81,6 +82,14 @@ func (d *Daemon) newSource() error {
 		}
 		d.source, d.health = r, healthOf(r)
 		d.closers = append(d.closers, r.Close)
+	case "rdm6300":
+		m := rc.RDM6300
+		r, err := rdm6300.Open(rdm6300.Options{Path: m.Device, Baud: m.Baud, UIDBytes: m.UIDBytes, Silence: m.Silence.Duration, Logger: d.log})
+		if err != nil {
+			return fmt.Errorf("reader.rdm6300: %w", err)
+		}
+		d.source, d.health = r, healthOf(r)
+		d.closers = append(d.closers, r.Close)
 	default:
 		return fmt.Errorf("reader.type %q: not supported", rc.Type)
 	}
@@ -107,6 +116,14 @@ func healthOf(src reader.Source) func() ReaderHealth {
 			return ReaderHealth{OK: true, Counters: map[string]uint64{
 				"frames": st.Frames, "bad_parity": st.BadParity, "bad_length": st.BadLength,
 				"lost": st.Lost, "noise": st.Noise, "dropped": st.Dropped,
+			}}
+		}
+	case *rdm6300.Reader:
+		return func() ReaderHealth {
+			st := r.Stats()
+			return ReaderHealth{OK: st.Connected, LastError: st.LastErr, Counters: map[string]uint64{
+				"frames": st.Frames, "taps": st.Taps, "repeats": st.Repeats, "bad_checksum": st.BadChecksum,
+				"bad_frame": st.BadFrame, "garbage": st.Garbage, "opens": st.Opens, "open_errors": st.OpenErrors,
 			}}
 		}
 	case *keyboard.Reader:
