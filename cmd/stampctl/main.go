@@ -42,6 +42,9 @@ commands:
   badges import FILE.csv         header uid,email[,name]; every bad line reported, nothing imported on error
   badges pending                 unknown badges collected in capture mode (admin badge)
   badges assign UID EMAIL        bind a pending badge
+  reader decode FILE.sr --reader wiegand|rdm6300 [--probe ROLE=PROBE ...] [--formats F,..] [--raw-bits N,..]
+        [--custom LAYOUT] [--uid-bytes 5|4]   decode a logic-analyzer capture (sigrok .sr) of a
+                                 reader's lines with stampd's decoders: the taps it would record
   daytotal EMAIL [--date YYYY-MM-DD]   the employee's total for the day
   reload                         re-read the badges from the config file
   salvage FILE [--csv]           export what is readable from a store file (no stampd needed)
@@ -128,6 +131,8 @@ func (c *cli) dispatch(cmd string, args []string) error {
 		return c.salvage(args)
 	case "badges":
 		return c.badges(args)
+	case "reader":
+		return c.readerCmd(args)
 	case "init":
 		return c.initConfig(args)
 	case "check":

@@ -117,9 +117,7 @@ type Reader struct {
 	opts   Options
 	parser Parser
 
-	// Run's view of the tag in the field.
-	present []byte
-	seenAt  time.Time
+	presence Presence
 
 	mu            sync.Mutex
 	f             *os.File
@@ -135,7 +133,7 @@ func Open(opts Options) (*Reader, error) {
 	if err := opts.validate(); err != nil {
 		return nil, err
 	}
-	r := &Reader{opts: opts}
+	r := &Reader{opts: opts, presence: Presence{Silence: opts.Silence}}
 	f, err := r.open()
 	if err != nil {
 		return nil, err
@@ -247,8 +245,7 @@ func (r *Reader) read(ctx context.Context, f *os.File, out chan<- reader.Tap) (g
 // tag sends a tap unless uid is the tag already in the field.
 func (r *Reader) tag(ctx context.Context, uid []byte, out chan<- reader.Tap) error {
 	now := r.opts.Now()
-	held := r.present != nil && string(r.present) == string(uid) && now.Sub(r.seenAt) < r.opts.Silence
-	r.present, r.seenAt = uid, now
+	held := !r.presence.Seen(uid, now)
 	r.mu.Lock()
 	if held {
 		r.repeats++
@@ -319,4 +316,22 @@ func (r *Reader) Close() error {
 		return fmt.Errorf("rdm6300: close %s: %w", r.opts.Path, err)
 	}
 	return nil
+}
+
+// Presence tells a new tap from the repeated frames of a tag held on the
+// reader. The zero value treats every frame as a new tap.
+type Presence struct {
+	// Silence is how long a tag must stay unread to count as gone.
+	Silence time.Duration
+
+	uid []byte
+	at  time.Time
+}
+
+// Seen records a frame of uid at time at and reports whether it is a new
+// tap: another tag than the last one, or the same after Silence.
+func (p *Presence) Seen(uid []byte, at time.Time) bool {
+	held := p.uid != nil && string(p.uid) == string(uid) && at.Sub(p.at) < p.Silence
+	p.uid, p.at = uid, at
+	return !held
 }
