@@ -22,7 +22,12 @@ func (c *cli) badges(args []string) error {
 	sub, args := args[0], args[1:]
 	fs := flag.NewFlagSet("badges "+sub, flag.ContinueOnError)
 	name := fs.String("name", "", "display name")
+	pf := addPrintedFlags(fs)
 	pos, err := c.parse(fs, args)
+	if err != nil {
+		return err
+	}
+	conv, err := pf.converter(c)
 	if err != nil {
 		return err
 	}
@@ -54,6 +59,13 @@ func (c *cli) badges(args []string) error {
 	case "add", "assign":
 		if err := want(2, "UID EMAIL"); err != nil {
 			return err
+		}
+		if conv != nil {
+			uid, err := conv(pos[0])
+			if err != nil {
+				return err
+			}
+			pos[0] = uid
 		}
 		var b daemon.BadgeInfo
 		if err := c.call("badges."+sub, daemon.BadgeArgs{UID: pos[0], Email: pos[1], Name: *name}, &b); err != nil {
@@ -96,7 +108,7 @@ func (c *cli) badges(args []string) error {
 		if err := want(1, "a CSV file with the header uid,email[,name] (- for standard input)"); err != nil {
 			return err
 		}
-		return c.importBadges(pos[0])
+		return c.importBadges(pos[0], conv)
 	}
 	return usageError{fmt.Sprintf("badges %s: want list, add, remove, import, export, pending or assign", sub)}
 }
@@ -139,7 +151,7 @@ func writeBadgeCSV(w io.Writer, bs []daemon.BadgeInfo) {
 // importBadges reads a CSV with a header naming the columns uid and email
 // (name and source optional) and hands every row, with its line number, to
 // stampd, which imports all or nothing.
-func (c *cli) importBadges(path string) error {
+func (c *cli) importBadges(path string, conv func(string) (string, error)) error {
 	var r io.Reader = os.Stdin
 	if path != "-" {
 		f, err := os.Open(path)
@@ -149,7 +161,7 @@ func (c *cli) importBadges(path string) error {
 		defer f.Close()
 		r = f
 	}
-	rows, lineErrs, err := readBadgeCSV(r)
+	rows, lineErrs, err := readBadgeCSV(r, conv)
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
@@ -179,8 +191,10 @@ func (c *cli) importBadges(path string) error {
 	return nil
 }
 
-// readBadgeCSV parses the CSV; lines it cannot read become line errors.
-func readBadgeCSV(r io.Reader) ([]daemon.ImportRow, []daemon.LineError, error) {
+// readBadgeCSV parses the CSV; lines it cannot read become line errors. A
+// column "printed" may stand in for "uid": conv (from --printed) turns its
+// numbers into UIDs; a row's uid, when given, wins.
+func readBadgeCSV(r io.Reader, conv func(string) (string, error)) ([]daemon.ImportRow, []daemon.LineError, error) {
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
 	cr.TrimLeadingSpace = true
@@ -195,8 +209,15 @@ func readBadgeCSV(r io.Reader) ([]daemon.ImportRow, []daemon.LineError, error) {
 	iu, okU := col["uid"]
 	ie, okE := col["email"]
 	in, okN := col["name"]
-	if !okU || !okE {
-		return nil, nil, fmt.Errorf("header %q: want columns uid and email (name optional)", strings.Join(header, ","))
+	ip, okP := col["printed"]
+	if !okU && !okP || !okE {
+		return nil, nil, fmt.Errorf("header %q: want columns uid (or printed) and email (name optional)", strings.Join(header, ","))
+	}
+	if okP && conv == nil {
+		return nil, nil, fmt.Errorf("header %q: the printed column needs --printed FORM (hex, hex-reversed, em-hex, em-decimal or wiegand26)", strings.Join(header, ","))
+	}
+	if !okU {
+		iu = ip
 	}
 	var rows []daemon.ImportRow
 	var bad []daemon.LineError
@@ -222,6 +243,14 @@ func readBadgeCSV(r io.Reader) ([]daemon.ImportRow, []daemon.LineError, error) {
 			continue
 		}
 		row := daemon.ImportRow{Line: line, UID: strings.TrimSpace(rec[iu]), Email: strings.TrimSpace(rec[ie])}
+		if okP && (!okU || row.UID == "") && len(rec) > ip {
+			uid, err := conv(rec[ip])
+			if err != nil {
+				bad = append(bad, daemon.LineError{Line: line, Err: err.Error()})
+				continue
+			}
+			row.UID = uid
+		}
 		if okN && len(rec) > in {
 			row.Name = strings.TrimSpace(rec[in])
 		}

@@ -38,8 +38,12 @@ commands:
   enroll --email EMAIL [--name N] [--timeout 2m]   bind the next badge tapped at the terminal
   badges list|export             all badges (export: CSV uid,email,name,source)
   badges add UID EMAIL [--name N]  enrol a badge by its UID
+  badges add NUMBER EMAIL --printed FORM [--uid-bytes N]   by the number printed on the card:
+                                 FORM hex, hex-reversed, em-hex, em-decimal (0126153249) or
+                                 wiegand26 (132,61985); N from the config's reader by default
   badges remove UID              forget an enrolled badge
-  badges import FILE.csv         header uid,email[,name]; every bad line reported, nothing imported on error
+  badges import FILE.csv [--printed FORM]   header uid,email[,name] (or printed instead of uid);
+                                 every bad line reported, nothing imported on error
   badges pending                 unknown badges collected in capture mode (admin badge)
   badges assign UID EMAIL        bind a pending badge
   reader decode FILE.sr --reader wiegand|rdm6300 [--probe ROLE=PROBE ...] [--formats F,..] [--raw-bits N,..]

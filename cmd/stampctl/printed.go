@@ -1,0 +1,74 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+
+	"stampclock/device/config"
+	"stampclock/reader"
+	"stampclock/reader/cardnum"
+)
+
+// printedFlags are the options of badges add/import for numbers as printed
+// on cards.
+type printedFlags struct {
+	form     *string
+	uidBytes *int
+	config   *string
+}
+
+func addPrintedFlags(fs *flag.FlagSet) printedFlags {
+	return printedFlags{
+		form:     fs.String("printed", "", "the numbers are printed forms: hex, hex-reversed, em-hex, em-decimal or wiegand26"),
+		uidBytes: fs.Int("uid-bytes", 0, "bytes of an EM tag the reader stores (default: from the config's reader)"),
+		config:   fs.String("config", defaultConfig, "config whose reader decides --uid-bytes"),
+	}
+}
+
+// emWidth is how many trailing bytes of an EM4100 tag the configured reader
+// stores as the UID; 0 when the reader type does not say.
+func emWidth(r config.Reader) int {
+	switch r.Type {
+	case "rdm6300":
+		if r.RDM6300.UIDBytes != 0 {
+			return r.RDM6300.UIDBytes
+		}
+		return 5
+	case "keyboard":
+		if r.Keyboard.UIDBytes != 0 {
+			return r.Keyboard.UIDBytes
+		}
+		return 4
+	case "wiegand":
+		return 3 // the facility,card of a 26-bit frame
+	}
+	return 0
+}
+
+// converter returns the function turning a printed number into the UID the
+// reader reports, or nil without --printed.
+func (p printedFlags) converter(c *cli) (func(string) (string, error), error) {
+	if *p.form == "" {
+		return nil, nil
+	}
+	form, err := cardnum.ParseForm(*p.form)
+	if err != nil {
+		return nil, usageError{"--printed: " + err.Error()}
+	}
+	width := *p.uidBytes
+	if width == 0 && form != cardnum.Hex && form != cardnum.HexReversed {
+		cfg, err := config.Load(*p.config)
+		if err != nil {
+			fmt.Fprintf(c.err, "stampctl: cannot read the reader from %s (%v); keeping every byte the printed numbers carry (set --uid-bytes)\n", *p.config, err)
+		} else {
+			width = emWidth(cfg.Reader)
+		}
+	}
+	return func(s string) (string, error) {
+		uid, err := cardnum.Parse(s, form, width)
+		if err != nil {
+			return "", err
+		}
+		return reader.FormatUID(uid), nil
+	}, nil
+}
