@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"stampclock/reader"
+	"stampclock/reader/serial"
 )
 
 // Options configures a Reader. Zero values mean the default.
@@ -87,7 +88,7 @@ func (o Options) withDefaults() Options {
 
 func (o Options) validate() error {
 	switch {
-	case bauds[o.Baud] == 0:
+	case serial.Bauds[o.Baud] == 0:
 		return fmt.Errorf("rdm6300: baud %d: want 9600 (or 2400 to 115200)", o.Baud)
 	case o.UIDBytes != 4 && o.UIDBytes != UIDLen:
 		return fmt.Errorf("rdm6300: uid_bytes %d: want 5 (all) or 4 (without the version byte)", o.UIDBytes)
@@ -143,7 +144,7 @@ func Open(opts Options) (*Reader, error) {
 }
 
 func (r *Reader) open() (*os.File, error) {
-	f, err := openSerial(r.opts.Path, r.opts.Baud)
+	f, err := serial.Open(r.opts.Path, r.opts.Baud)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if err != nil {
