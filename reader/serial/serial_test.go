@@ -9,11 +9,11 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"stampclock/reader/rdm6300/rdm6300test"
+	"stampclock/reader/serial/serialtest"
 )
 
 func TestOpen_PseudoTerminal_RawAndPollable(t *testing.T) {
-	p, err := rdm6300test.New(t.TempDir())
+	p, err := serialtest.New(t.TempDir(), "ttyTEST")
 	if err != nil {
 		if os.Getenv("CI") == "" {
 			t.Skipf("no pseudo-terminals: %v", err)

@@ -8,93 +8,18 @@
 package rdm6300test
 
 import (
-	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 
-	"golang.org/x/sys/unix"
-
+	"stampclock/reader/serial/serialtest"
 	"stampclock/reader/sigrok"
 )
 
-// Port is a pseudo-terminal standing in for a serial port.
-type Port struct {
-	// Path is the link the reader opens.
-	Path string
-
-	mu     sync.Mutex
-	master *os.File
-}
+// Port is a pseudo-terminal standing in for the module's serial port.
+type Port = serialtest.Port
 
 // New creates a port whose link lives in dir.
-func New(dir string) (*Port, error) {
-	p := &Port{Path: filepath.Join(dir, "ttyRDM6300")}
-	if err := p.Plug(); err != nil {
-		return nil, err
-	}
-	return p, nil
-}
-
-// Plug creates a new pseudo-terminal and points Path at it.
-func (p *Port) Plug() error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.master != nil {
-		return fmt.Errorf("rdm6300test: %s is plugged in", p.Path)
-	}
-	fd, err := unix.Open("/dev/ptmx", unix.O_RDWR|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		return fmt.Errorf("rdm6300test: open /dev/ptmx: %w", err)
-	}
-	if err := unix.IoctlSetPointerInt(fd, unix.TIOCSPTLCK, 0); err != nil {
-		unix.Close(fd)
-		return fmt.Errorf("rdm6300test: unlock pty: %w", err)
-	}
-	n, err := unix.IoctlGetUint32(fd, unix.TIOCGPTN)
-	if err != nil {
-		unix.Close(fd)
-		return fmt.Errorf("rdm6300test: pty number: %w", err)
-	}
-	if err := os.Symlink(fmt.Sprintf("/dev/pts/%d", n), p.Path); err != nil {
-		unix.Close(fd)
-		return fmt.Errorf("rdm6300test: %w", err)
-	}
-	p.master = os.NewFile(uintptr(fd), "/dev/ptmx")
-	return nil
-}
-
-// Unplug removes the link and closes the pseudo-terminal: a reader's reads
-// fail and reopening the path fails until Plug.
-func (p *Port) Unplug() error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.master == nil {
-		return nil
-	}
-	err := os.Remove(p.Path)
-	if cerr := p.master.Close(); err == nil {
-		err = cerr
-	}
-	p.master = nil
-	return err
-}
-
-// Write sends bytes as the module would.
-func (p *Port) Write(b []byte) error {
-	p.mu.Lock()
-	m := p.master
-	p.mu.Unlock()
-	if m == nil {
-		return fmt.Errorf("rdm6300test: %s is unplugged", p.Path)
-	}
-	_, err := m.Write(b)
-	return err
-}
-
-// Close unplugs the port for good.
-func (p *Port) Close() error { return p.Unplug() }
+func New(dir string) (*Port, error) { return serialtest.New(dir, "ttyRDM6300") }
 
 // CaptureStream decodes the module's serial output (probe "RX", 9600 8N1)
 // from a sigrok capture. A character received with a framing error is
