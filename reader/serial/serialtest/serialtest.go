@@ -88,7 +88,15 @@ func (p *Port) Write(b []byte) error {
 	return err
 }
 
-// Read reads what the driver wrote to the port.
+// Plugged reports whether the port is plugged in.
+func (p *Port) Plugged() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.master != nil
+}
+
+// Read reads what the driver wrote to the port. While no driver holds the
+// terminal side open, it fails (EIO) although the port is plugged in.
 func (p *Port) Read(b []byte) (int, error) {
 	p.mu.Lock()
 	m := p.master
