@@ -51,8 +51,8 @@ type Device struct {
 
 // Reader selects the badge source.
 type Reader struct {
-	// Type is "sim" (the simulator), "mfrc522", "wiegand", "keyboard" or
-	// "rdm6300".
+	// Type is "sim" (the simulator), "mfrc522", "wiegand", "keyboard",
+	// "rdm6300" or "pn532".
 	Type string `toml:"type"`
 	// Script is a file of taps the simulator replays at start (sim only).
 	Script   string   `toml:"script"`
@@ -60,6 +60,23 @@ type Reader struct {
 	Wiegand  Wiegand  `toml:"wiegand"`
 	Keyboard Keyboard `toml:"keyboard"`
 	RDM6300  RDM6300  `toml:"rdm6300"`
+	PN532    PN532    `toml:"pn532"`
+}
+
+// PN532 configures a PN532 module (13.56 MHz) on I2C or its UART (HSU).
+type PN532 struct {
+	// Interface is "i2c" (default) or "hsu".
+	Interface string `toml:"interface"`
+	// I2CBus is the periph I2C bus name; "" = the first (/dev/i2c-1 on a Pi).
+	I2CBus string `toml:"i2c_bus"`
+	// I2CAddr is the 7-bit address. Default 0x24 (36).
+	I2CAddr int `toml:"i2c_addr"`
+	// Device is the serial port for HSU. Default "/dev/serial0".
+	Device string `toml:"device"`
+	// Baud is the HSU speed. Default 115200.
+	Baud int `toml:"baud"`
+	// PollInterval between looks for a card. Default "100ms".
+	PollInterval Duration `toml:"poll_interval"`
 }
 
 // RDM6300 configures an RDM6300/RDM630 125 kHz EM4100 module on a serial
@@ -668,8 +685,22 @@ func (c *Config) validateReader() error {
 		if d := r.RDM6300.Silence.Duration; d < 0 || d > 0 && (d < 50*time.Millisecond || d > time.Minute) {
 			return fmt.Errorf("reader.rdm6300.silence: %s; want 50ms to 1m", d)
 		}
+	case "pn532":
+		p := r.PN532
+		if p.Interface != "" && p.Interface != "i2c" && p.Interface != "hsu" {
+			return fmt.Errorf("reader.pn532.interface: %q; want i2c or hsu", p.Interface)
+		}
+		if p.I2CAddr < 0 || p.I2CAddr > 0x7F {
+			return fmt.Errorf("reader.pn532.i2c_addr: %d; want a 7-bit address (default 0x24)", p.I2CAddr)
+		}
+		if p.Baud != 0 && p.Baud != 9600 && p.Baud != 19200 && p.Baud != 38400 && p.Baud != 57600 && p.Baud != 115200 {
+			return fmt.Errorf("reader.pn532.baud: %d; want 115200 (or 9600 to 57600)", p.Baud)
+		}
+		if d := p.PollInterval.Duration; d < 0 || d > 0 && (d < 5*time.Millisecond || d > time.Second) {
+			return fmt.Errorf("reader.pn532.poll_interval: %s; want 5ms to 1s", d)
+		}
 	default:
-		return fmt.Errorf("reader.type: %q is not a reader; want sim, mfrc522, wiegand, keyboard or rdm6300", r.Type)
+		return fmt.Errorf("reader.type: %q is not a reader; want sim, mfrc522, wiegand, keyboard, rdm6300 or pn532", r.Type)
 	}
 	return nil
 }

@@ -15,6 +15,7 @@ import (
 	"stampclock/reader"
 	"stampclock/reader/keyboard"
 	"stampclock/reader/mfrc522"
+	"stampclock/reader/pn532"
 	"stampclock/reader/rdm6300"
 	"stampclock/reader/wiegand"
 )
@@ -90,6 +91,15 @@ func (d *Daemon) newSource() error {
 		}
 		d.source, d.health = r, healthOf(r)
 		d.closers = append(d.closers, r.Close)
+	case "pn532":
+		p := rc.PN532
+		r, err := pn532.Open(pn532.Options{Interface: p.Interface, I2CBus: p.I2CBus, I2CAddr: uint16(p.I2CAddr),
+			Device: p.Device, Baud: p.Baud, PollInterval: p.PollInterval.Duration, Logger: d.log})
+		if err != nil {
+			return fmt.Errorf("reader.pn532: %w", err)
+		}
+		d.source, d.health = r, healthOf(r)
+		d.closers = append(d.closers, r.Close)
 	default:
 		return fmt.Errorf("reader.type %q: not supported", rc.Type)
 	}
@@ -124,6 +134,13 @@ func healthOf(src reader.Source) func() ReaderHealth {
 			return ReaderHealth{OK: st.Connected, LastError: st.LastErr, Counters: map[string]uint64{
 				"frames": st.Frames, "taps": st.Taps, "repeats": st.Repeats, "bad_checksum": st.BadChecksum,
 				"bad_frame": st.BadFrame, "garbage": st.Garbage, "opens": st.Opens, "open_errors": st.OpenErrors,
+			}}
+		}
+	case *pn532.Reader:
+		return func() ReaderHealth {
+			st := r.Stats()
+			return ReaderHealth{OK: st.OK, LastError: st.LastErr, Counters: map[string]uint64{
+				"taps": st.Taps, "polls": st.Polls, "reinits": st.Reinits, "errors": st.Errors, "nacks": st.Nacks,
 			}}
 		}
 	case *keyboard.Reader:

@@ -79,6 +79,8 @@ func parseFrame(b []byte) (k kind, tfi byte, data []byte, used int, err error) {
 		return 0, 0, nil, i + 4, fmt.Errorf("%w: extended frames are not used", ErrFrame)
 	case ln+lcs != 0:
 		return 0, 0, nil, i + 2, fmt.Errorf("%w: LEN %#02x with LCS %#02x", ErrChecksum, ln, lcs)
+	case ln == 0:
+		return 0, 0, nil, i + 4, fmt.Errorf("%w: LEN 0 without TFI", ErrFrame)
 	}
 	if len(p) < 2+int(ln)+1 {
 		return 0, 0, nil, i, errShort

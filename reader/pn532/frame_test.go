@@ -37,6 +37,7 @@ func TestParseFrame(t *testing.T) {
 		{"no start", []byte{0x00, 0x00, 0x00}, 0, nil, 2, errShort},
 		{"bad dcs", badDCS, 0, nil, len(info) - 1, ErrChecksum},
 		{"bad lcs", badLCS, 0, nil, 3, ErrChecksum},
+		{"empty frame", []byte{0x00, 0x00, 0xFF, 0x00, 0x00, 0x00}, 0, nil, 5, ErrFrame},
 	} {
 		k, _, data, used, err := parseFrame(tt.in)
 		if !errors.Is(err, tt.err) || (err == nil && (k != tt.kind || !bytes.Equal(data, tt.data))) || used != tt.used {

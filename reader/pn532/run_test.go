@@ -164,3 +164,44 @@ func TestOptions_Validate(t *testing.T) {
 		}
 	}
 }
+
+func TestRun_HSUPortUnpluggedAndBack_Recovers(t *testing.T) {
+	port, err := serialtest.New(t.TempDir(), "ttyPN532")
+	if err != nil {
+		if os.Getenv("CI") == "" {
+			t.Skipf("no pseudo-terminals: %v", err)
+		}
+		t.Fatal(err)
+	}
+	chip := pn532test.New()
+	serve := func() chan struct{} {
+		done := make(chan struct{})
+		go func() { chip.ServeHSU(port); close(done) }()
+		return done
+	}
+	served := serve()
+	opts := fast
+	opts.Device = port.Path
+	r, err := NewHSU(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := run(t, r)
+	t.Cleanup(func() { port.Close() })
+	eventually(t, "chip ready", func() bool { return r.Stats().OK })
+	if err := port.Unplug(); err != nil {
+		t.Fatal(err)
+	}
+	<-served
+	eventually(t, "failures while unplugged", func() bool { s := r.Stats(); return !s.OK && s.Errors >= 3 })
+	if err := port.Plug(); err != nil {
+		t.Fatal(err)
+	}
+	served = serve()
+	t.Cleanup(func() { port.Close(); <-served })
+	eventually(t, "chip ready again", func() bool { return r.Stats().OK })
+	chip.Present(pn532test.Card{UID: []byte{0xDE, 0xAD, 0xBE, 0xEF}})
+	if tap := recv(t, out); tap.UIDString() != "DEADBEEF" {
+		t.Errorf("tap %s", tap.UIDString())
+	}
+}
