@@ -46,7 +46,7 @@ func (c *cli) badges(args []string) error {
 		if err := c.call("badges.list", nil, &bs); err != nil {
 			return err
 		}
-		return c.print(bs, func(w io.Writer) { printBadges(w, bs) })
+		return c.print(bs, func(w io.Writer) { printBadges(w, bs, pf.printedFunc()) })
 	case "export":
 		if err := want(0, "no arguments (CSV goes to standard output)"); err != nil {
 			return err
@@ -96,10 +96,19 @@ func (c *cli) badges(args []string) error {
 				fmt.Fprintln(w, "no pending badges (tap an admin badge, then the new badges)")
 				return
 			}
+			printed := pf.printedFunc()
 			tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "UID\tTAPS\tLAST")
+			fmt.Fprint(tw, "UID\tTAPS\tLAST")
+			if printed != nil {
+				fmt.Fprint(tw, "\tPRINTED")
+			}
+			fmt.Fprintln(tw)
 			for _, u := range us {
-				fmt.Fprintf(tw, "%s\t%d\t%s\n", u.UID, u.Count, when(u.Last, time.Local))
+				fmt.Fprintf(tw, "%s\t%d\t%s", u.UID, u.Count, when(u.Last, time.Local))
+				if printed != nil {
+					fmt.Fprintf(tw, "\t%s", printed(u.UID))
+				}
+				fmt.Fprintln(tw)
 			}
 			tw.Flush()
 			fmt.Fprintln(w, "assign with: stampctl badges assign UID EMAIL")
@@ -120,10 +129,16 @@ func unverifiedNote(u bool) string {
 	return ""
 }
 
-func printBadges(w io.Writer, bs []daemon.BadgeInfo) {
+// printBadges lists bs; printed, when not nil, adds how each UID appears
+// on the card.
+func printBadges(w io.Writer, bs []daemon.BadgeInfo, printed func(string) string) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	defer tw.Flush()
-	fmt.Fprintln(tw, "UID\tEMAIL\tNAME\tSOURCE\tNOTE")
+	if printed != nil {
+		fmt.Fprintln(tw, "UID\tPRINTED\tEMAIL\tNAME\tSOURCE\tNOTE")
+	} else {
+		fmt.Fprintln(tw, "UID\tEMAIL\tNAME\tSOURCE\tNOTE")
+	}
 	for _, b := range bs {
 		note := b.Problem
 		switch {
@@ -132,7 +147,12 @@ func printBadges(w io.Writer, bs []daemon.BadgeInfo) {
 		case b.Unverified:
 			note = "email not checked yet"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", b.UID, b.Email, b.Name, b.Source, note)
+		if printed != nil {
+			fmt.Fprintf(tw, "%s\t%s\t", b.UID, printed(b.UID))
+		} else {
+			fmt.Fprintf(tw, "%s\t", b.UID)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", b.Email, b.Name, b.Source, note)
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"stampclock/device/config"
+	"stampclock/device/daemon"
 	"stampclock/reader"
 	"stampclock/reader/rdm6300"
 	"stampclock/reader/rdm6300/rdm6300test"
@@ -127,5 +128,31 @@ func TestEMWidth_FromTheConfiguredReader(t *testing.T) {
 		if got := emWidth(tt.r); got != tt.want {
 			t.Errorf("%s: %d, want %d", tt.r.Type, got, tt.want)
 		}
+	}
+}
+
+func TestPrintedFor_ListsShowTheCardsNumbers(t *testing.T) {
+	em := printedFor("rdm6300")
+	if got := em("010784F221"); got != "0126153249  132,61985" {
+		t.Errorf("rdm6300 010784F221: %q", got)
+	}
+	if got := printedFor("keyboard")("0784F221"); got != "0126153249  132,61985" {
+		t.Errorf("keyboard 0784F221: %q", got)
+	}
+	if got := printedFor("wiegand")("45320488"); got != "17714,1160" {
+		t.Errorf("wiegand 45320488: %q", got)
+	}
+	if printedFor("mfrc522") != nil || printedFor("sim") != nil {
+		t.Error("MIFARE readers print the UID itself: no column")
+	}
+	var out bytes.Buffer
+	printBadges(&out, []daemon.BadgeInfo{{UID: "010784F221", Email: "maier@example.com"}}, em)
+	if !strings.Contains(out.String(), "PRINTED") || !strings.Contains(out.String(), "010784F221  0126153249  132,61985  maier@example.com") {
+		t.Errorf("list:\n%s", out.String())
+	}
+	out.Reset()
+	printBadges(&out, []daemon.BadgeInfo{{UID: "04A1B2C3", Email: "maier@example.com"}}, nil)
+	if strings.Contains(out.String(), "PRINTED") {
+		t.Errorf("list without printed forms:\n%s", out.String())
 	}
 }

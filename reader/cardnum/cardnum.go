@@ -139,3 +139,26 @@ func EM(uid []byte) (p Printed, ok bool) {
 		Wiegand26: fmt.Sprintf("%d,%d", t[1], uint16(t[2])<<8|uint16(t[3])),
 	}, true
 }
+
+// WiegandPair returns "facility,card" for a UID the wiegand reader formed
+// from a parity format (facility bytes, then card bytes: 1+2 for 26 bits,
+// 2+2 for 34, 2+3 for 35 and 37); ok is false for other lengths.
+func WiegandPair(uid []byte) (string, bool) {
+	var fcLen int
+	switch len(uid) {
+	case 3:
+		fcLen = 1
+	case 4, 5:
+		fcLen = 2
+	default:
+		return "", false
+	}
+	var fc, cn uint64
+	for _, b := range uid[:fcLen] {
+		fc = fc<<8 | uint64(b)
+	}
+	for _, b := range uid[fcLen:] {
+		cn = cn<<8 | uint64(b)
+	}
+	return fmt.Sprintf("%d,%d", fc, cn), true
+}

@@ -100,3 +100,15 @@ func TestParse_MIFAREHexEitherOrder(t *testing.T) {
 		t.Error("3-byte UID has EM forms")
 	}
 }
+
+func TestWiegandPair(t *testing.T) {
+	for uid, want := range map[string]string{"123456": "18,13398", "45320488": "17714,1160", "04D208AA52": "1234,567890"} {
+		b, _ := reader.ParseUID(uid)
+		if got, ok := WiegandPair(b); !ok || got != want {
+			t.Errorf("WiegandPair(%s) = %q, %v; want %q", uid, got, ok, want)
+		}
+	}
+	if _, ok := WiegandPair([]byte{1, 2}); ok {
+		t.Error("2-byte UID has a pair")
+	}
+}
