@@ -13,7 +13,7 @@ PKGS     := ./...
 FUZZTIME ?= 20000x
 # package:target pairs run by `make fuzz` (each seeded with real cases).
 FUZZ := ./device/config:FuzzParse ./device/control:FuzzDecodeRequest ./reader:FuzzParseUID \
-        ./reader/wiegand:FuzzDecoder ./reader/keyboard:FuzzKeyboardDecoder \
+        ./reader/wiegand:FuzzDecoder ./reader/keyboard:FuzzKeyboardDecoder ./reader/rdm6300:FuzzParser ./reader/pn532:FuzzParseFrame \
         ./uplink/zeiterfassung:FuzzParseLoginBody ./uplink/zeiterfassung:FuzzParseEntries ./uplink/zeiterfassung:FuzzErrorAnswer \
         ./uplink/blikk:FuzzParseErrorBody ./uplink/flowtly:FuzzParseErrorBody ./uplink/flowtly:FuzzParseList
 

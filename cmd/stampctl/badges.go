@@ -26,7 +26,12 @@ func (c *cli) badges(args []string) error {
 	sub, args := args[0], args[1:]
 	fs := flag.NewFlagSet("badges "+sub, flag.ContinueOnError)
 	name := fs.String("name", "", "display name")
+	pf := addPrintedFlags(fs)
 	pos, err := c.parse(fs, args)
+	if err != nil {
+		return err
+	}
+	conv, err := pf.converter(c)
 	if err != nil {
 		return err
 	}
@@ -45,7 +50,7 @@ func (c *cli) badges(args []string) error {
 		if err := c.call("badges.list", nil, &bs); err != nil {
 			return err
 		}
-		return c.print(bs, func(w io.Writer) { printBadges(w, bs) })
+		return c.print(bs, func(w io.Writer) { printBadges(w, bs, pf.printedFunc()) })
 	case "export":
 		if err := want(0, "no arguments (CSV goes to standard output)"); err != nil {
 			return err
@@ -58,6 +63,13 @@ func (c *cli) badges(args []string) error {
 	case "add", "assign":
 		if err := want(2, "UID EMAIL"); err != nil {
 			return err
+		}
+		if conv != nil {
+			uid, err := conv(pos[0])
+			if err != nil {
+				return err
+			}
+			pos[0] = uid
 		}
 		var b daemon.BadgeInfo
 		if err := c.call("badges."+sub, daemon.BadgeArgs{UID: pos[0], Email: pos[1], Name: *name}, &b); err != nil {
@@ -88,10 +100,19 @@ func (c *cli) badges(args []string) error {
 				fmt.Fprintln(w, "no pending badges (tap an admin badge, then the new badges)")
 				return
 			}
+			printed := pf.printedFunc()
 			tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "UID\tTAPS\tLAST")
+			fmt.Fprint(tw, "UID\tTAPS\tLAST")
+			if printed != nil {
+				fmt.Fprint(tw, "\tPRINTED")
+			}
+			fmt.Fprintln(tw)
 			for _, u := range us {
-				fmt.Fprintf(tw, "%s\t%d\t%s\n", u.UID, u.Count, when(u.Last, time.Local))
+				fmt.Fprintf(tw, "%s\t%d\t%s", u.UID, u.Count, when(u.Last, time.Local))
+				if printed != nil {
+					fmt.Fprintf(tw, "\t%s", printed(u.UID))
+				}
+				fmt.Fprintln(tw)
 			}
 			tw.Flush()
 			fmt.Fprintln(w, "assign with: stampctl badges assign UID EMAIL")
@@ -100,7 +121,7 @@ func (c *cli) badges(args []string) error {
 		if err := want(1, "a CSV file with the header uid,email[,name] (- for standard input)"); err != nil {
 			return err
 		}
-		return c.importBadges(pos[0])
+		return c.importBadges(pos[0], conv)
 	}
 	return usageError{fmt.Sprintf("badges %s: want list, add, remove, import, export, pending or assign", sub)}
 }
@@ -112,10 +133,16 @@ func unverifiedNote(u bool) string {
 	return ""
 }
 
-func printBadges(w io.Writer, bs []daemon.BadgeInfo) {
+// printBadges lists bs; printed, when not nil, adds how each UID appears
+// on the card.
+func printBadges(w io.Writer, bs []daemon.BadgeInfo, printed func(string) string) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	defer tw.Flush()
-	fmt.Fprintln(tw, "UID\tEMAIL\tNAME\tSOURCE\tNOTE")
+	if printed != nil {
+		fmt.Fprintln(tw, "UID\tPRINTED\tEMAIL\tNAME\tSOURCE\tNOTE")
+	} else {
+		fmt.Fprintln(tw, "UID\tEMAIL\tNAME\tSOURCE\tNOTE")
+	}
 	for _, b := range bs {
 		note := b.Problem
 		switch {
@@ -124,7 +151,12 @@ func printBadges(w io.Writer, bs []daemon.BadgeInfo) {
 		case b.Unverified:
 			note = "email not checked yet"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", b.UID, printable(b.Email), printable(b.Name), b.Source, printable(note))
+		if printed != nil {
+			fmt.Fprintf(tw, "%s\t%s\t", b.UID, printed(b.UID))
+		} else {
+			fmt.Fprintf(tw, "%s\t", b.UID)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", printable(b.Email), printable(b.Name), b.Source, printable(note))
 	}
 }
 
@@ -146,7 +178,7 @@ func writeBadgeCSV(w io.Writer, bs []daemon.BadgeInfo) {
 // then by stampd page by page in a dry run. Only when no line is bad are
 // the pages imported, each in one commit; an import stopped half-way
 // (daemon stopped) is completed by running it again.
-func (c *cli) importBadges(path string) error {
+func (c *cli) importBadges(path string, conv func(string) (string, error)) error {
 	var r io.Reader = os.Stdin
 	if path != "-" {
 		f, err := os.Open(path)
@@ -156,7 +188,7 @@ func (c *cli) importBadges(path string) error {
 		defer f.Close()
 		r = f
 	}
-	rows, lineErrs, err := readBadgeCSV(r)
+	rows, lineErrs, err := readBadgeCSV(r, conv)
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
@@ -208,8 +240,10 @@ func (c *cli) importBadges(path string) error {
 }
 
 // readBadgeCSV parses the CSV; lines it cannot read or accept become line
-// errors with their line number.
-func readBadgeCSV(r io.Reader) ([]daemon.ImportRow, []daemon.LineError, error) {
+// errors with their line number. A column "printed" may stand in for "uid":
+// conv (from --printed) turns its numbers into UIDs; a row's uid, when
+// given, wins.
+func readBadgeCSV(r io.Reader, conv func(string) (string, error)) ([]daemon.ImportRow, []daemon.LineError, error) {
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
 	cr.TrimLeadingSpace = true
@@ -224,8 +258,15 @@ func readBadgeCSV(r io.Reader) ([]daemon.ImportRow, []daemon.LineError, error) {
 	iu, okU := col["uid"]
 	ie, okE := col["email"]
 	in, okN := col["name"]
-	if !okU || !okE {
-		return nil, nil, fmt.Errorf("header %s: want columns uid and email (name optional)", printable(strings.Join(header, ",")))
+	ip, okP := col["printed"]
+	if !okU && !okP || !okE {
+		return nil, nil, fmt.Errorf("header %s: want columns uid (or printed) and email (name optional)", printable(strings.Join(header, ",")))
+	}
+	if okP && conv == nil {
+		return nil, nil, fmt.Errorf("header %s: the printed column needs --printed FORM (hex, hex-reversed, em-hex, em-decimal or wiegand26)", printable(strings.Join(header, ",")))
+	}
+	if !okU {
+		iu = ip
 	}
 	var rows []daemon.ImportRow
 	var bad []daemon.LineError
@@ -256,6 +297,14 @@ func readBadgeCSV(r io.Reader) ([]daemon.ImportRow, []daemon.LineError, error) {
 			continue
 		}
 		row := daemon.ImportRow{Line: line, UID: strings.TrimSpace(rec[iu]), Email: strings.TrimSpace(rec[ie])}
+		if okP && (!okU || row.UID == "") && len(rec) > ip {
+			uid, err := conv(rec[ip])
+			if err != nil {
+				bad = append(bad, daemon.LineError{Line: line, Err: err.Error()})
+				continue
+			}
+			row.UID = uid
+		}
 		if okN && len(rec) > in {
 			row.Name = strings.TrimSpace(rec[in])
 		}

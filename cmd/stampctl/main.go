@@ -40,10 +40,17 @@ commands:
                                  (--replace: even one enrolled for someone else)
   badges list|export             all badges (export: CSV uid,email,name,source)
   badges add UID EMAIL [--name N]  enrol a badge by its UID
+  badges add NUMBER EMAIL --printed FORM [--uid-bytes N]   by the number printed on the card:
+                                 FORM hex, hex-reversed, em-hex, em-decimal (0126153249) or
+                                 wiegand26 (132,61985); N from the config's reader by default
   badges remove UID              forget an enrolled badge
-  badges import FILE.csv         header uid,email[,name]; every bad line reported, nothing imported on error
+  badges import FILE.csv [--printed FORM]   header uid,email[,name] (or printed instead of uid);
+                                 every bad line reported, nothing imported on error
   badges pending                 unknown badges collected in capture mode (admin badge)
   badges assign UID EMAIL        bind a pending badge
+  reader decode FILE.sr --reader wiegand|rdm6300 [--probe ROLE=PROBE ...] [--formats F,..] [--raw-bits N,..]
+        [--custom LAYOUT] [--uid-bytes 5|4]   decode a logic-analyzer capture (sigrok .sr) of a
+                                 reader's lines with stampd's decoders: the taps it would record
   daytotal EMAIL [--date YYYY-MM-DD]   the employee's total for the day
   reload                         re-read the badges from the config file
   salvage FILE [--csv]           export what is readable from a store file (no stampd needed)
@@ -134,6 +141,8 @@ func (c *cli) dispatch(cmd string, args []string) error {
 		return c.salvage(args)
 	case "badges":
 		return c.badges(args)
+	case "reader":
+		return c.readerCmd(args)
 	case "init":
 		return c.initConfig(args)
 	case "check":

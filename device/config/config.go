@@ -17,6 +17,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"stampclock/reader"
+	"stampclock/reader/wiegand"
 	"stampclock/uplink/mqtt"
 )
 
@@ -52,13 +53,46 @@ type Device struct {
 
 // Reader selects the badge source.
 type Reader struct {
-	// Type is "sim" (the simulator), "mfrc522", "wiegand" or "keyboard".
+	// Type is "sim" (the simulator), "mfrc522", "wiegand", "keyboard",
+	// "rdm6300" or "pn532".
 	Type string `toml:"type"`
 	// Script is a file of taps the simulator replays at start (sim only).
 	Script   string   `toml:"script"`
 	MFRC522  MFRC522  `toml:"mfrc522"`
 	Wiegand  Wiegand  `toml:"wiegand"`
 	Keyboard Keyboard `toml:"keyboard"`
+	RDM6300  RDM6300  `toml:"rdm6300"`
+	PN532    PN532    `toml:"pn532"`
+}
+
+// PN532 configures a PN532 module (13.56 MHz) on I2C or its UART (HSU).
+type PN532 struct {
+	// Interface is "i2c" (default) or "hsu".
+	Interface string `toml:"interface"`
+	// I2CBus is the periph I2C bus name; "" = the first (/dev/i2c-1 on a Pi).
+	I2CBus string `toml:"i2c_bus"`
+	// I2CAddr is the 7-bit address. Default 0x24 (36).
+	I2CAddr int `toml:"i2c_addr"`
+	// Device is the serial port for HSU. Default "/dev/serial0".
+	Device string `toml:"device"`
+	// Baud is the HSU speed. Default 115200.
+	Baud int `toml:"baud"`
+	// PollInterval between looks for a card. Default "100ms".
+	PollInterval Duration `toml:"poll_interval"`
+}
+
+// RDM6300 configures an RDM6300/RDM630 125 kHz EM4100 module on a serial
+// port.
+type RDM6300 struct {
+	// Device is the serial port. Default "/dev/serial0".
+	Device string `toml:"device"`
+	// Baud is the line speed. Default 9600.
+	Baud int `toml:"baud"`
+	// UIDBytes: 5 (default) stores the tag's five bytes, 4 leaves out the
+	// version byte (as keyboard-wedge EM readers and printed decimals do).
+	UIDBytes int `toml:"uid_bytes"`
+	// Silence after which a held tag counts as gone. Default "1s".
+	Silence Duration `toml:"silence"`
 }
 
 // MFRC522 configures an RC522 reader on SPI.
@@ -84,9 +118,12 @@ type Wiegand struct {
 	D1 *int `toml:"d1"`
 	// Gap ends a frame. Default "25ms".
 	Gap Duration `toml:"gap"`
-	// Formats accepted: "h10301" (26 bit), "h10306" (34), "h10304" (37).
-	// Default all three.
+	// Formats accepted: "h10301" (26 bit), "h10306" (34), "corp1000"
+	// (35), "h10304" (37). Default h10301, h10306 and h10304.
 	Formats []string `toml:"formats"`
+	// Custom are site layouts, e.g. "name=site34 bits=34 data=1:32
+	// even=0-16 odd=17-33 reverse" (see wiegand.ParseLayout).
+	Custom []string `toml:"custom"`
 	// RawBits lists frame lengths accepted without parity check.
 	RawBits []int `toml:"raw_bits"`
 	// Edges is "falling" (default) or "both".
@@ -677,17 +714,13 @@ func (c *Config) validateReader() error {
 		if *w.D0 < 0 || *w.D1 < 0 || *w.D0 == *w.D1 {
 			return fmt.Errorf("reader.wiegand.d0/d1: %d and %d must be two different line offsets", *w.D0, *w.D1)
 		}
-		for _, f := range w.Formats {
-			switch f {
-			case "h10301", "h10306", "h10304":
-			default:
-				return fmt.Errorf("reader.wiegand.formats: %q; want h10301, h10306 or h10304", f)
-			}
-		}
 		for _, n := range w.RawBits {
 			if n < 8 || n > 256 {
 				return fmt.Errorf("reader.wiegand.raw_bits: %d; want 8 to 256", n)
 			}
+		}
+		if _, _, err := wiegand.ParseFormats(w.Formats, w.Custom, w.RawBits); err != nil {
+			return fmt.Errorf("reader.wiegand.formats/custom/raw_bits: %w", err)
 		}
 		if w.Edges != "" && w.Edges != "falling" && w.Edges != "both" {
 			return fmt.Errorf("reader.wiegand.edges: %q; want falling or both", w.Edges)
@@ -706,8 +739,32 @@ func (c *Config) validateReader() error {
 		if k.UIDBytes < 0 || k.UIDBytes > reader.MaxUIDLen {
 			return fmt.Errorf("reader.keyboard.uid_bytes: %d; want 1 to %d", k.UIDBytes, reader.MaxUIDLen)
 		}
+	case "rdm6300":
+		if b := r.RDM6300.Baud; b != 0 && b != 2400 && b != 4800 && b != 9600 && b != 19200 && b != 38400 && b != 57600 && b != 115200 {
+			return fmt.Errorf("reader.rdm6300.baud: %d; want 9600 (or 2400 to 115200)", b)
+		}
+		if n := r.RDM6300.UIDBytes; n != 0 && n != 4 && n != 5 {
+			return fmt.Errorf("reader.rdm6300.uid_bytes: %d; want 5 (all the tag's bytes) or 4 (without the version byte)", n)
+		}
+		if d := r.RDM6300.Silence.Duration; d < 0 || d > 0 && (d < 50*time.Millisecond || d > time.Minute) {
+			return fmt.Errorf("reader.rdm6300.silence: %s; want 50ms to 1m", d)
+		}
+	case "pn532":
+		p := r.PN532
+		if p.Interface != "" && p.Interface != "i2c" && p.Interface != "hsu" {
+			return fmt.Errorf("reader.pn532.interface: %q; want i2c or hsu", p.Interface)
+		}
+		if p.I2CAddr < 0 || p.I2CAddr > 0x7F {
+			return fmt.Errorf("reader.pn532.i2c_addr: %d; want a 7-bit address (default 0x24)", p.I2CAddr)
+		}
+		if p.Baud != 0 && p.Baud != 9600 && p.Baud != 19200 && p.Baud != 38400 && p.Baud != 57600 && p.Baud != 115200 {
+			return fmt.Errorf("reader.pn532.baud: %d; want 115200 (or 9600 to 57600)", p.Baud)
+		}
+		if d := p.PollInterval.Duration; d < 0 || d > 0 && (d < 5*time.Millisecond || d > time.Second) {
+			return fmt.Errorf("reader.pn532.poll_interval: %s; want 5ms to 1s", d)
+		}
 	default:
-		return fmt.Errorf("reader.type: %q is not a reader; want sim, mfrc522, wiegand or keyboard", r.Type)
+		return fmt.Errorf("reader.type: %q is not a reader; want sim, mfrc522, wiegand, keyboard, rdm6300 or pn532", r.Type)
 	}
 	return nil
 }

@@ -240,7 +240,7 @@ func TestParse_MQTTErrors(t *testing.T) {
 
 func TestReaderExamplesAreValid(t *testing.T) {
 	files, err := filepath.Glob("../../deploy/examples/reader-*.toml")
-	if err != nil || len(files) != 3 {
+	if err != nil || len(files) != 4 {
 		t.Fatalf("examples: %v %v", files, err)
 	}
 	pw := writeSecret(t, 0o600)
@@ -266,6 +266,10 @@ func TestParse_ReaderErrors(t *testing.T) {
 		{"[reader]\ntype = \"wiegand\"\n", "reader.wiegand.d0 and reader.wiegand.d1: required"},
 		{"[reader]\ntype = \"wiegand\"\n[reader.wiegand]\nd0 = 4\nd1 = 4\n", "two different line offsets"},
 		{"[reader]\ntype = \"wiegand\"\n[reader.wiegand]\nd0 = 4\nd1 = 5\nformats = [\"h99\"]\n", "reader.wiegand.formats"},
+		{"[reader]\ntype = \"rdm6300\"\n[reader.rdm6300]\nuid_bytes = 3\n", "reader.rdm6300.uid_bytes: 3"},
+		{"[reader]\ntype = \"rdm6300\"\n[reader.rdm6300]\nbaud = 1200\n", "reader.rdm6300.baud: 1200"},
+		{"[reader]\ntype = \"wiegand\"\n[reader.wiegand]\nd0 = 4\nd1 = 5\nformats = [\"h10306\"]\ncustom = [\"name=m34 bits=34 data=1:32\"]\n", "both have 34 bits"},
+		{"[reader]\ntype = \"wiegand\"\n[reader.wiegand]\nd0 = 4\nd1 = 5\ncustom = [\"name=m34 bits=34 data=1:40\"]\n", "reader.wiegand.formats/custom/raw_bits: wiegand: custom layout"},
 		{"[reader]\ntype = \"keyboard\"\n", "reader.keyboard.device: required"},
 		{"[reader]\ntype = \"keyboard\"\n[reader.keyboard]\ndevice = \"/dev/x\"\nlayout = \"fr\"\n", "reader.keyboard.layout"},
 		{"[reader]\ntype = \"mfrc522\"\n[reader.mfrc522]\nspi_speed_hz = 20000000\n", "reader.mfrc522.spi_speed_hz"},

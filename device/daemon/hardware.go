@@ -15,6 +15,8 @@ import (
 	"stampclock/reader"
 	"stampclock/reader/keyboard"
 	"stampclock/reader/mfrc522"
+	"stampclock/reader/pn532"
+	"stampclock/reader/rdm6300"
 	"stampclock/reader/wiegand"
 )
 
@@ -57,17 +59,13 @@ func (d *Daemon) newSource() error {
 		d.closers = append(d.closers, r.Close)
 	case "wiegand":
 		w := rc.Wiegand
-		var formats []wiegand.Format
-		for _, f := range w.Formats {
-			wf, err := wiegand.ParseFormat(f)
-			if err != nil {
-				return fmt.Errorf("reader.wiegand.formats: %w", err)
-			}
-			formats = append(formats, wf)
+		formats, custom, err := wiegand.ParseFormats(w.Formats, w.Custom, w.RawBits)
+		if err != nil {
+			return fmt.Errorf("reader.wiegand.formats: %w", err)
 		}
 		r, err := wiegand.Open(wiegand.Options{
 			Chip: w.Chip, D0: *w.D0, D1: *w.D1, Gap: w.Gap.Duration, Edges: wiegand.Edges(w.Edges),
-			PullUp: w.PullUp, Formats: formats, RawBits: w.RawBits, Logger: d.log,
+			PullUp: w.PullUp, Formats: formats, Custom: custom, RawBits: w.RawBits, Logger: d.log,
 		})
 		if err != nil {
 			return fmt.Errorf("reader.wiegand: %w", err)
@@ -82,6 +80,23 @@ func (d *Daemon) newSource() error {
 		})
 		if err != nil {
 			return fmt.Errorf("reader.keyboard: %w", err)
+		}
+		d.source, d.health = r, healthOf(r)
+		d.closers = append(d.closers, r.Close)
+	case "rdm6300":
+		m := rc.RDM6300
+		r, err := rdm6300.Open(rdm6300.Options{Path: m.Device, Baud: m.Baud, UIDBytes: m.UIDBytes, Silence: m.Silence.Duration, Logger: d.log})
+		if err != nil {
+			return fmt.Errorf("reader.rdm6300: %w", err)
+		}
+		d.source, d.health = r, healthOf(r)
+		d.closers = append(d.closers, r.Close)
+	case "pn532":
+		p := rc.PN532
+		r, err := pn532.Open(pn532.Options{Interface: p.Interface, I2CBus: p.I2CBus, I2CAddr: uint16(p.I2CAddr),
+			Device: p.Device, Baud: p.Baud, PollInterval: p.PollInterval.Duration, Logger: d.log})
+		if err != nil {
+			return fmt.Errorf("reader.pn532: %w", err)
 		}
 		d.source, d.health = r, healthOf(r)
 		d.closers = append(d.closers, r.Close)
@@ -111,6 +126,21 @@ func healthOf(src reader.Source) func() ReaderHealth {
 			return ReaderHealth{OK: true, Counters: map[string]uint64{
 				"frames": st.Frames, "bad_parity": st.BadParity, "bad_length": st.BadLength,
 				"lost": st.Lost, "noise": st.Noise, "dropped": st.Dropped,
+			}}
+		}
+	case *rdm6300.Reader:
+		return func() ReaderHealth {
+			st := r.Stats()
+			return ReaderHealth{OK: st.Connected, LastError: st.LastErr, Counters: map[string]uint64{
+				"frames": st.Frames, "taps": st.Taps, "repeats": st.Repeats, "bad_checksum": st.BadChecksum,
+				"bad_frame": st.BadFrame, "garbage": st.Garbage, "opens": st.Opens, "open_errors": st.OpenErrors,
+			}}
+		}
+	case *pn532.Reader:
+		return func() ReaderHealth {
+			st := r.Stats()
+			return ReaderHealth{OK: st.OK, LastError: st.LastErr, Counters: map[string]uint64{
+				"taps": st.Taps, "polls": st.Polls, "reinits": st.Reinits, "errors": st.Errors, "nacks": st.Nacks,
 			}}
 		}
 	case *keyboard.Reader:

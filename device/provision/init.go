@@ -136,7 +136,7 @@ func render(s Settings) string {
 	if s.DeviceID != "" {
 		fmt.Fprintf(&b, "[device]\nid = %s\n\n", q(s.DeviceID))
 	}
-	b.WriteString("[reader]\ntype = \"sim\"  # set the reader: mfrc522, wiegand or keyboard (see the example config)\n\n")
+	b.WriteString("[reader]\ntype = \"sim\"  # set the reader: mfrc522, wiegand, keyboard, rdm6300 or pn532 (see the example config)\n\n")
 	if s.StorePath != "" {
 		fmt.Fprintf(&b, "[store]\npath = %s\n\n", q(s.StorePath))
 	}

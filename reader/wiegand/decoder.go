@@ -106,7 +106,7 @@ func NewDecoder(opts Options) (*Decoder, error) {
 	if err := opts.validate(); err != nil {
 		return nil, err
 	}
-	fs, err := newFormatSet(opts.Formats, opts.RawBits)
+	fs, err := newFormatSet(opts.Formats, opts.Custom, opts.RawBits)
 	if err != nil {
 		return nil, err
 	}

@@ -21,6 +21,12 @@ func startRun(t *testing.T, opts Options) (*Reader, chan reader.Tap) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return runReader(t, r)
+}
+
+// runReader runs r until the test ends.
+func runReader(t *testing.T, r *Reader) (*Reader, chan reader.Tap) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	out := make(chan reader.Tap, 8)
 	done := make(chan error, 1)

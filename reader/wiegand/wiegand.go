@@ -59,8 +59,12 @@ type Options struct {
 	// with open-collector outputs. Default off.
 	PullUp bool
 	// Formats are the parity-checked layouts accepted. Default
-	// DefaultFormats() (h10301, h10306, h10304) if RawBits is empty too.
+	// DefaultFormats() (h10301, h10306, h10304) if RawBits and Custom are
+	// empty too.
 	Formats []Format
+	// Custom are site-specific layouts (see ParseLayout). Their lengths
+	// may not clash with Formats or RawBits. Default none.
+	Custom []Layout
 	// RawBits lists frame lengths accepted without any parity check, for
 	// readers that send a card serial number as is (for example 32 or 56).
 	// A length may not also belong to a format in Formats. Default none.
@@ -106,7 +110,7 @@ func (o Options) withDefaults() Options {
 	if o.Edges == "" {
 		o.Edges = def.Edges
 	}
-	if len(o.Formats) == 0 && len(o.RawBits) == 0 {
+	if len(o.Formats) == 0 && len(o.RawBits) == 0 && len(o.Custom) == 0 {
 		o.Formats = DefaultFormats()
 	}
 	if o.Source == "" {

@@ -10,6 +10,7 @@ package wiegandtest
 
 import (
 	"fmt"
+	"math/bits"
 	"math/rand/v2"
 	"strings"
 	"time"
@@ -202,4 +203,25 @@ func Flip(bits string, i int) string {
 	b := []byte(bits)
 	b[i] ^= 1 // '0' <-> '1'
 	return string(b)
+}
+
+// Corporate 1000 parity masks over the 35-bit frame read as a number (bit 34
+// is the first on the wire), written as HID's masks rather than as the
+// decoder's position rules so that the two check each other.
+const (
+	c1kEvenMask = 1<<32 | 0xB6DB6DB6 // covered by the even parity bit (bit 33)
+	c1kOddMask  = 3<<32 | 0x6DB6DB6C // covered by the odd parity bit (bit 0)
+)
+
+// Corp1000 returns the 35-bit Corporate 1000 frame for company ID company
+// (12 bits) and card number cn (20 bits).
+func Corp1000(company uint16, cn uint32) (string, error) {
+	if company >= 1<<12 || cn >= 1<<20 {
+		return "", fmt.Errorf("wiegandtest: company %d or card %d does not fit in 12 and 20 bits", company, cn)
+	}
+	v := uint64(company)<<21 | uint64(cn)<<1
+	v |= uint64(bits.OnesCount64(v&c1kEvenMask)%2) << 33
+	v |= uint64(1 - bits.OnesCount64(v&c1kOddMask)%2)
+	v |= uint64(1-bits.OnesCount64(v)%2) << 34
+	return Bits(v, 35), nil
 }

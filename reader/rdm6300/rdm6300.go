@@ -1,0 +1,338 @@
+package rdm6300
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"os"
+	"sync"
+	"time"
+
+	"stampclock/reader"
+	"stampclock/reader/serial"
+)
+
+// Options configures a Reader. Zero values mean the default.
+type Options struct {
+	// Path is the serial port: a /dev/serial/by-id/… link for a USB
+	// adapter, or the default "/dev/serial0" (the Pi's UART on the header).
+	Path string
+	// Baud is the line speed. Default 9600, the module's fixed rate.
+	Baud int
+	// UIDBytes is how many of the tag's five bytes form the UID: 5 (the
+	// default: all, as the module sends them) or 4 (the 32-bit serial
+	// without the version byte, as keyboard-wedge EM readers and the
+	// 10-digit decimal printed on cards give it).
+	UIDBytes int
+	// Silence is how long a tag must stay unread before it counts as gone:
+	// frames of the same tag closer than this are one tap. Default 1s.
+	Silence time.Duration
+	// ReopenMin and ReopenMax bound the capped exponential backoff (with
+	// jitter) between attempts to reopen a port that failed. Defaults
+	// 250ms and 30s.
+	ReopenMin, ReopenMax time.Duration
+	// Source names the reader in taps. Default "rdm6300".
+	Source string
+	// Logger receives warnings. Default slog.Default().
+	Logger *slog.Logger
+	// Now stamps taps and times the silence between frames. Default
+	// time.Now.
+	Now func() time.Time
+}
+
+// DefaultOptions holds the defaults that Options' zero values stand for.
+var DefaultOptions = Options{
+	Path:      "/dev/serial0",
+	Baud:      9600,
+	UIDBytes:  5,
+	Silence:   time.Second,
+	ReopenMin: 250 * time.Millisecond,
+	ReopenMax: 30 * time.Second,
+	Source:    "rdm6300",
+}
+
+func (o Options) withDefaults() Options {
+	def := DefaultOptions
+	if o.Path == "" {
+		o.Path = def.Path
+	}
+	if o.Baud == 0 {
+		o.Baud = def.Baud
+	}
+	if o.UIDBytes == 0 {
+		o.UIDBytes = def.UIDBytes
+	}
+	if o.Silence == 0 {
+		o.Silence = def.Silence
+	}
+	if o.ReopenMin == 0 {
+		o.ReopenMin = def.ReopenMin
+	}
+	if o.ReopenMax == 0 {
+		o.ReopenMax = def.ReopenMax
+	}
+	if o.Source == "" {
+		o.Source = def.Source
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return o
+}
+
+func (o Options) validate() error {
+	switch {
+	case serial.Bauds[o.Baud] == 0:
+		return fmt.Errorf("rdm6300: baud %d: want 9600 (or 2400 to 115200)", o.Baud)
+	case o.UIDBytes != 4 && o.UIDBytes != UIDLen:
+		return fmt.Errorf("rdm6300: uid_bytes %d: want 5 (all) or 4 (without the version byte)", o.UIDBytes)
+	case o.Silence < 0 || o.ReopenMin < 0 || o.ReopenMax < o.ReopenMin:
+		return fmt.Errorf("rdm6300: silence %v, reopen %v..%v: want positive durations, min <= max", o.Silence, o.ReopenMin, o.ReopenMax)
+	}
+	return nil
+}
+
+// Stats counts frames and taps and reports the port's health.
+type Stats struct {
+	ParserStats
+	// Taps is the number of taps sent; Repeats the frames of a held tag
+	// that were not.
+	Taps, Repeats uint64
+	// Opens and OpenErrors count successful opens and failures (of
+	// opening or of reading).
+	Opens, OpenErrors uint64
+	// Connected is true while the port is open.
+	Connected bool
+	// LastErr is the latest port error, "" after a successful open.
+	LastErr string
+}
+
+// Reader reads tags from an RDM6300 module. It implements reader.Source.
+type Reader struct {
+	opts   Options
+	parser Parser
+
+	presence Presence
+
+	mu            sync.Mutex
+	f             *os.File
+	opens, errs   uint64
+	taps, repeats uint64
+	last          error
+}
+
+// Open checks opts and opens the port, so that a wrong path or a file that
+// is not a serial port is reported at start. Run reads it; Close releases it.
+func Open(opts Options) (*Reader, error) {
+	opts = opts.withDefaults()
+	if err := opts.validate(); err != nil {
+		return nil, err
+	}
+	r := &Reader{opts: opts, presence: Presence{Silence: opts.Silence}}
+	f, err := r.open()
+	if err != nil {
+		return nil, err
+	}
+	r.f = f
+	return r, nil
+}
+
+func (r *Reader) open() (*os.File, error) {
+	f, err := serial.Open(r.opts.Path, r.opts.Baud)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if err != nil {
+		r.errs++
+		r.last = err
+		return nil, err
+	}
+	r.opens++
+	r.last = nil
+	return f, nil
+}
+
+// Run reads frames and sends a tap per tag presented until ctx is done; it
+// returns ctx.Err(). A port that fails is closed and reopened with backoff.
+func (r *Reader) Run(ctx context.Context, out chan<- reader.Tap) error {
+	log := r.opts.Logger
+	failures := 0
+	for {
+		r.mu.Lock()
+		f := r.f
+		r.mu.Unlock()
+		if f == nil {
+			var err error
+			if f, err = r.open(); err != nil {
+				if failures == 0 {
+					log.Warn("rdm6300: port unavailable, retrying", "source", r.opts.Source, "err", err)
+				}
+				failures++
+				if err := sleep(ctx, r.backoff(failures)); err != nil {
+					return err
+				}
+				continue
+			}
+			log.Info("rdm6300: port reopened", "source", r.opts.Source, "path", r.opts.Path)
+			r.mu.Lock()
+			r.f = f
+			r.mu.Unlock()
+		}
+		got, err := r.read(ctx, f, out)
+		r.mu.Lock()
+		f.Close()
+		r.f = nil
+		if ctx.Err() == nil {
+			r.errs++
+			r.last = err
+		}
+		r.mu.Unlock()
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		// A frame in a partial read is lost with the port.
+		r.parser.Reset()
+		if got {
+			failures = 0
+		}
+		if failures == 0 {
+			log.Warn("rdm6300: port lost, reopening", "source", r.opts.Source, "path", r.opts.Path, "err", err)
+		}
+		failures++
+		if err := sleep(ctx, r.backoff(failures)); err != nil {
+			return err
+		}
+	}
+}
+
+// read parses the port's bytes until reading fails; got reports whether
+// any byte arrived (the port really worked).
+func (r *Reader) read(ctx context.Context, f *os.File, out chan<- reader.Tap) (got bool, err error) {
+	stop := context.AfterFunc(ctx, func() { f.Close() })
+	defer stop()
+	buf := make([]byte, 64)
+	for {
+		n, err := f.Read(buf)
+		for _, b := range buf[:n] {
+			got = true
+			uid, ferr := r.parser.Feed(b)
+			if ferr != nil {
+				r.opts.Logger.Debug("rdm6300: frame discarded", "source", r.opts.Source, "err", ferr)
+			}
+			if uid == nil {
+				continue
+			}
+			uid = uid[UIDLen-r.opts.UIDBytes:]
+			if err := r.tag(ctx, uid, out); err != nil {
+				return got, err
+			}
+		}
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				err = fmt.Errorf("rdm6300: read %s: port closed (EOF)", r.opts.Path)
+			} else {
+				err = fmt.Errorf("rdm6300: read %s: %w", r.opts.Path, err)
+			}
+			return got, err
+		}
+	}
+}
+
+// tag sends a tap unless uid is the tag already in the field.
+func (r *Reader) tag(ctx context.Context, uid []byte, out chan<- reader.Tap) error {
+	now := r.opts.Now()
+	held := !r.presence.Seen(uid, now)
+	r.mu.Lock()
+	if held {
+		r.repeats++
+	} else {
+		r.taps++
+	}
+	r.mu.Unlock()
+	if held {
+		return nil
+	}
+	tap := reader.Tap{UID: uid, At: now, Source: r.opts.Source}
+	r.opts.Logger.Debug("rdm6300: badge", "source", r.opts.Source, "badge", tap.UIDString())
+	select {
+	case out <- tap:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// backoff is the wait before attempt n (n >= 1): ReopenMin doubled per
+// failure, capped at ReopenMax, then jittered down by up to half.
+func (r *Reader) backoff(n int) time.Duration {
+	d := r.opts.ReopenMin
+	for i := 1; i < n && d < r.opts.ReopenMax; i++ {
+		d *= 2
+	}
+	d = min(d, r.opts.ReopenMax)
+	return d/2 + rand.N(d/2+1)
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Stats returns the counters and the port's health. Safe from any
+// goroutine.
+func (r *Reader) Stats() Stats {
+	s := Stats{ParserStats: r.parser.Stats()}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	s.Taps, s.Repeats = r.taps, r.repeats
+	s.Opens, s.OpenErrors, s.Connected = r.opens, r.errs, r.f != nil
+	if r.last != nil {
+		s.LastErr = r.last.Error()
+	}
+	return s
+}
+
+// Close releases the port. Call it after Run has returned; it is safe to
+// call more than once.
+func (r *Reader) Close() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.f == nil {
+		return nil
+	}
+	err := r.f.Close()
+	r.f = nil
+	if err != nil {
+		return fmt.Errorf("rdm6300: close %s: %w", r.opts.Path, err)
+	}
+	return nil
+}
+
+// Presence tells a new tap from the repeated frames of a tag held on the
+// reader. The zero value treats every frame as a new tap.
+type Presence struct {
+	// Silence is how long a tag must stay unread to count as gone.
+	Silence time.Duration
+
+	uid []byte
+	at  time.Time
+}
+
+// Seen records a frame of uid at time at and reports whether it is a new
+// tap: another tag than the last one, or the same after Silence.
+func (p *Presence) Seen(uid []byte, at time.Time) bool {
+	held := p.uid != nil && string(p.uid) == string(uid) && at.Sub(p.at) < p.Silence
+	p.uid, p.at = uid, at
+	return !held
+}
