@@ -93,7 +93,10 @@ func TestMoveAside_PowerCut_StaysAsideAndFreshStoreKept(t *testing.T) {
 	disk, mnt := filepath.Join(dir, "disk"), filepath.Join(dir, "mnt")
 	os.Mkdir(disk, 0o755)
 	os.Mkdir(mnt, 0o755)
-	if err := os.WriteFile(filepath.Join(disk, "queue.db"), []byte("damaged"), 0o640); err != nil {
+	// Four pages with both meta pages overwritten: damaged, yet plainly a
+	// store by its size, so MoveAside takes it.
+	damaged := strings.Repeat("damaged!", 4*4096/8)
+	if err := os.WriteFile(filepath.Join(disk, "queue.db"), []byte(damaged), 0o640); err != nil {
 		t.Fatal(err)
 	}
 	f, err := powerloss.Mount(disk, mnt, powerloss.Options{})
@@ -110,8 +113,8 @@ func TestMoveAside_PowerCut_StaysAsideAndFreshStoreKept(t *testing.T) {
 		t.Fatal(err)
 	}
 	aside := filepath.Join(disk, strings.TrimPrefix(to, mnt))
-	if b, err := os.ReadFile(aside); err != nil || string(b) != "damaged" {
-		t.Fatalf("%s after the power cut: %q %v", aside, b, err)
+	if b, err := os.ReadFile(aside); err != nil || string(b) != damaged {
+		t.Fatalf("%s after the power cut: %d bytes, %v", aside, len(b), err)
 	}
 	wantPunch(t, filepath.Join(disk, "queue.db"))
 }
