@@ -44,6 +44,9 @@ commands:
   badges assign UID EMAIL        bind a pending badge
   daytotal EMAIL [--date YYYY-MM-DD]   the employee's total for the day
   reload                         re-read the badges from the config file
+  web [--config PATH]            the web page's address, certificate fingerprint and logins
+  web passwd [--role admin|viewer] [--generate] [--config PATH] USER
+                                 set a web login's password (read from standard input)
   salvage FILE [--csv]           export what is readable from a store file (no stampd needed)
   version
 
@@ -134,6 +137,8 @@ func (c *cli) dispatch(cmd string, args []string) error {
 		return c.check(args)
 	case "enroll":
 		return c.enroll(args)
+	case "web":
+		return c.web(args)
 	case "daytotal":
 		return c.daytotal(args)
 	case "reload":

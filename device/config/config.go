@@ -34,6 +34,7 @@ type Config struct {
 	Flowtly       Flowtly       `toml:"flowtly"`
 	DayTotal      DayTotal      `toml:"daytotal"`
 	Locks         Locks         `toml:"locks"`
+	Web           Web           `toml:"web"`
 	Badges        []Badge       `toml:"badge"`
 
 	// Path is the file the config was read from.
@@ -375,6 +376,7 @@ func (c *Config) defaults() error {
 	if m.Window == 0 {
 		m.Window = 256
 	}
+	c.defaultsWeb()
 	return nil
 }
 
@@ -436,6 +438,9 @@ func (c *Config) validate() error {
 		return err
 	}
 	if err := c.validateMQTT(); err != nil {
+		return err
+	}
+	if err := c.validateWeb(); err != nil {
 		return err
 	}
 	seen := make(map[string]int, len(c.Badges))

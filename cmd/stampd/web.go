@@ -1,0 +1,35 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+
+	"stampclock/device/config"
+	"stampclock/device/daemon"
+	"stampclock/device/web"
+)
+
+// startWeb opens the web page when [web] listen is set and serves it until
+// ctx is done. Its actions run through the daemon's command handler.
+func startWeb(ctx context.Context, cfg *config.Config, d *daemon.Daemon, feed *web.Feed, log *slog.Logger) error {
+	w := cfg.Web
+	if !w.Enabled() {
+		return nil
+	}
+	s, err := web.Listen(web.Options{
+		Listen: w.Listen, CertFile: w.CertFile, KeyFile: w.KeyFile, SelfSigned: w.SelfSigned,
+		AllowHTTP: w.AllowHTTP, UsersFile: w.UsersFile,
+		SessionTTL: w.SessionTTL.Duration, IdleTimeout: w.IdleTimeout.Duration,
+		Handle: d.Handle, Feed: feed, Location: cfg.Location, Logger: log,
+	})
+	if err != nil {
+		return err
+	}
+	log.Info("web page listening", "addr", s.Addr().String(), "url", s.URL(), "fingerprint", s.Fingerprint(), "users", w.UsersFile)
+	go func() {
+		if err := s.Serve(ctx); err != nil {
+			log.Error("web page stopped", "err", err)
+		}
+	}()
+	return nil
+}
