@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"syscall"
 
 	"golang.org/x/crypto/bcrypt"
 )
@@ -128,6 +129,12 @@ func SetPassword(path, user string, role Role, password string, cost int) error 
 		tmp.Close()
 		return fmt.Errorf("web users: %w", err)
 	}
+	if gid, ok := fileGroup(path); ok {
+		if err := tmp.Chown(-1, gid); err != nil {
+			tmp.Close()
+			return fmt.Errorf("web users: give %s the group of its directory: %w", path, err)
+		}
+	}
 	if _, err := tmp.Write(b.Bytes()); err != nil {
 		tmp.Close()
 		return fmt.Errorf("web users: %w", err)
@@ -143,6 +150,20 @@ func SetPassword(path, user string, role Role, password string, cost int) error 
 		return fmt.Errorf("web users: %w", err)
 	}
 	return nil
+}
+
+// fileGroup is the group the users file should have, so stampd (running
+// as the service's group) may read it: the file's own group, else its
+// directory's (/etc/stampclock is root:stampclock).
+func fileGroup(path string) (int, bool) {
+	for _, p := range []string{path, filepath.Dir(path)} {
+		if fi, err := os.Stat(p); err == nil {
+			if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+				return int(st.Gid), true
+			}
+		}
+	}
+	return 0, false
 }
 
 func slicesDeleteUser(users []User, name string) []User {

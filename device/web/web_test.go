@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -104,6 +105,18 @@ func TestUsersFile_Mode0640BcryptAndReplace(t *testing.T) {
 	}
 	if _, ok := checkLogin(users, "anna", "first-password", dummy); ok {
 		t.Error("the old password still works")
+	}
+	if os.Geteuid() == 0 { // the file takes its directory's group
+		dir := filepath.Join(t.TempDir(), "etc")
+		os.Mkdir(dir, 0o750)
+		os.Chown(dir, -1, 4242)
+		p := filepath.Join(dir, "web-users")
+		if err := SetPassword(p, "anna", Admin, "first-password", bcrypt.MinCost); err != nil {
+			t.Fatal(err)
+		}
+		if fi, _ := os.Stat(p); fi.Sys().(*syscall.Stat_t).Gid != 4242 {
+			t.Errorf("group %d; want the directory's 4242", fi.Sys().(*syscall.Stat_t).Gid)
+		}
 	}
 	os.Chmod(path, 0o644)
 	if _, err := ReadUsers(path); err == nil || !strings.Contains(err.Error(), "chmod 640") {
