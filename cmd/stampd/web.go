@@ -2,10 +2,13 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 
+	"stampclock/device/clock"
 	"stampclock/device/config"
 	"stampclock/device/daemon"
+	"stampclock/device/provision"
 	"stampclock/device/web"
 )
 
@@ -21,6 +24,7 @@ func startWeb(ctx context.Context, cfg *config.Config, d *daemon.Daemon, feed *w
 		AllowHTTP: w.AllowHTTP, UsersFile: w.UsersFile,
 		SessionTTL: w.SessionTTL.Duration, IdleTimeout: w.IdleTimeout.Duration,
 		Handle: d.Handle, Feed: feed, Location: cfg.Location, Logger: log,
+		Check: func(ctx context.Context) []provision.Step { return checkList(ctx, cfg, d) },
 	})
 	if err != nil {
 		return err
@@ -32,4 +36,21 @@ func startWeb(ctx context.Context, cfg *config.Config, d *daemon.Daemon, feed *w
 		}
 	}()
 	return nil
+}
+
+// checkList is `stampctl check` for the web page: the same checklist, the
+// reader's health asked in process.
+func checkList(ctx context.Context, cfg *config.Config, d *daemon.Daemon) []provision.Step {
+	return provision.Check(ctx, cfg, provision.Env{
+		Synced: (&clock.System{}).Synced,
+		Reader: func(ctx context.Context) (bool, string, bool) {
+			v, err := d.Handle(ctx, "status", nil)
+			s, ok := v.(daemon.Status)
+			if err != nil || !ok {
+				return false, fmt.Sprintf("status: %v", err), false
+			}
+			ok, detail := provision.ReaderFromStatus(s)
+			return ok, detail, true
+		},
+	})
 }

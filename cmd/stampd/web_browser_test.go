@@ -95,7 +95,7 @@ func (b *browser) shoot(name string) {
 	b.do("viewport", chromedp.EmulateViewport(1280, 800))
 }
 
-func TestWebPage_InChromium_LoginEnrolTapLiveDeliverRetryImportGerman(t *testing.T) {
+func TestWebPage_InChromium_LoginEnrolTapLiveDeliverRetryImportGermanCheck(t *testing.T) {
 	chrome := needChromium(t)
 	if err := os.MkdirAll(screenshotDir, 0o755); err != nil {
 		t.Fatal(err)
@@ -216,4 +216,12 @@ func TestWebPage_InChromium_LoginEnrolTapLiveDeliverRetryImportGerman(t *testing
 	if strings.Contains(b.text("#badges"), "04000001") {
 		t.Error("a line was imported although the file had a bad line")
 	}
+
+	// The checklist of stampctl check, run from the page.
+	b.do("check", chromedp.Navigate(b.base+"/check"), chromedp.Click(chromedp.CSS("#check button")))
+	b.waitJS("checklist", `document.querySelectorAll(".checks li.good").length > 3`)
+	if got := b.text(".checks"); !strings.Contains(got, "login") || !strings.Contains(got, "reader answering") {
+		t.Errorf("checklist:\n%s", got)
+	}
+	b.shoot("check-de")
 }

@@ -167,5 +167,11 @@ var messages = map[string]map[lang]string{
 	"total":            {"en": "Total", "de": "Summe"},
 	"local_total":      {"en": "in the local queue", "de": "in der lokalen Warteschlange"},
 	"daytotal_help":    {"en": "Empty date: today.", "de": "Leeres Datum: heute."},
+	"check":            {"en": "Check", "de": "Prüfung"},
+	"check_help":       {"en": "The checklist of stampctl check: DNS, TCP, TLS, API, login, time type, users, reader, clock, free disk. It logs in to the time-tracking system.", "de": "Die Prüfliste von stampctl check: DNS, TCP, TLS, API, Anmeldung, Zeitart, Benutzer, Leser, Uhr, freier Speicher. Sie meldet sich am Zeiterfassungssystem an."},
+	"check_run":        {"en": "Run the checklist", "de": "Prüfliste ausführen"},
+	"check_off":        {"en": "Not available here.", "de": "Hier nicht verfügbar."},
+	"checks_failed":    {"en": "checks failed", "de": "Prüfungen fehlgeschlagen"},
+	"checks_ok":        {"en": "All checks passed.", "de": "Alle Prüfungen bestanden."},
 	"from":             {"en": "from", "de": "aus"},
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"stampclock/device/daemon"
+	"stampclock/device/provision"
 	"stampclock/queue"
 )
 
@@ -36,6 +37,8 @@ func (s *Server) routeList() []route {
 		{"POST", "/queue/retry", Admin, s.queueRetry},
 		{"POST", "/queue/release", Admin, s.queueRelease},
 		{"GET", "/daytotal", Admin, s.dayTotalPage},
+		{"GET", "/check", Admin, s.checkPage},
+		{"POST", "/check", Admin, s.checkPage},
 	}
 }
 
@@ -52,7 +55,7 @@ type view struct {
 
 func parsePages(funcs template.FuncMap) (map[string]*template.Template, error) {
 	pages := map[string]*template.Template{}
-	for _, name := range []string{"login", "error", "status", "taps", "badges", "queue", "daytotal"} {
+	for _, name := range []string{"login", "error", "status", "taps", "badges", "queue", "daytotal", "check"} {
 		t, err := template.New(name).Funcs(funcs).ParseFS(tmplFS, "tmpl/layout.html", "tmpl/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("web: template %s: %w", name, err)
@@ -372,4 +375,29 @@ func (s *Server) dayTotalPage(w http.ResponseWriter, r *http.Request, rq *reques
 		}
 	}
 	s.render(w, r, rq, "daytotal", v)
+}
+
+type checkView struct {
+	Offered bool
+	Ran     bool
+	Steps   []provision.Step
+	Failed  int
+}
+
+// checkPage offers the checklist of `stampctl check`; POST runs it (it
+// logs in to the time-tracking system, so a plain page view does not).
+func (s *Server) checkPage(w http.ResponseWriter, r *http.Request, rq *request) {
+	v := checkView{Offered: s.opts.Check != nil}
+	if v.Offered && r.Method == http.MethodPost {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Minute)
+		defer cancel()
+		v.Ran, v.Steps = true, s.opts.Check(ctx)
+		for _, st := range v.Steps {
+			if !st.OK && !st.Skipped {
+				v.Failed++
+			}
+		}
+		s.log.Info("web action", "user", rq.sess.user, "cmd", "check", "failed", v.Failed)
+	}
+	s.render(w, r, rq, "check", v)
 }

@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
+
+	"stampclock/device/provision"
 )
 
 // Handler answers a control command, exactly as on the control socket: the
@@ -47,6 +49,8 @@ type Options struct {
 	EnrollTimeout time.Duration
 	// Handle runs the control commands. Required.
 	Handle Handler
+	// Check runs the checklist of `stampctl check` (nil: not offered).
+	Check func(ctx context.Context) []provision.Step
 	// Feed supplies the taps page. Default: an empty feed.
 	Feed *Feed
 	// Location shows times in the company's time zone. Default time.Local.

@@ -6,6 +6,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,6 +18,7 @@ import (
 
 	"stampclock/device/agent"
 	"stampclock/device/feedback"
+	"stampclock/device/provision"
 	"stampclock/queue"
 )
 
@@ -226,5 +228,28 @@ func TestTapEvents_NewTapStreamedAsEscapedRow(t *testing.T) {
 	}
 	if strings.Contains(got[1], "<script>") || !strings.Contains(got[1], "&lt;script&gt;") {
 		t.Errorf("error row not escaped: %s", got[1])
+	}
+}
+
+func TestCheck_RunsOnlyOnPostAndShowsEscapedSteps(t *testing.T) {
+	f := newFixture(t)
+	runs := 0
+	f.s.opts.Check = func(context.Context) []provision.Step {
+		runs++
+		return []provision.Step{{Name: "dns zeit.example.com", OK: true, Detail: "192.0.2.1"}, {Name: "login", Detail: "HTTP 401: <b>nope</b>"}}
+	}
+	c := f.client(t)
+	csrf := c.login("admin", adminPW)
+	if r := c.get("/check"); r.code != 200 || runs != 0 {
+		t.Fatalf("GET /check: %d, ran %d times; want the page without a run", r.code, runs)
+	}
+	r := c.post("/check", url.Values{"csrf": {csrf}})
+	if r.code != 200 || runs != 1 {
+		t.Fatalf("POST /check: %d, ran %d times", r.code, runs)
+	}
+	for _, want := range []string{"1 checks failed", "✓</span> <strong>dns zeit.example.com</strong>", "✗</span> <strong>login</strong> <span class=\"detail\">HTTP 401: &lt;b&gt;nope&lt;/b&gt;"} {
+		if !strings.Contains(r.body, want) {
+			t.Errorf("page lacks %q:\n%s", want, r.body)
+		}
 	}
 }
