@@ -173,10 +173,17 @@ func (s *Server) setLang(w http.ResponseWriter, r *http.Request, rq *request) {
 	http.Redirect(w, r, localPath(r.URL.Query().Get("back")), http.StatusSeeOther)
 }
 
-// localPath keeps a redirect on this site.
+// localPath keeps a redirect on this site: a path starting with one "/",
+// without backslashes or control characters (browsers drop tabs and
+// newlines, so "/\t/evil" would become "//evil").
 func localPath(p string) string {
-	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") || strings.ContainsAny(p, "\r\n") {
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.ContainsRune(p, '\\') {
 		return "/"
+	}
+	for _, c := range p {
+		if c < 0x20 || c == 0x7f {
+			return "/"
+		}
 	}
 	return p
 }

@@ -68,8 +68,8 @@ func TestLanguage_ByAcceptLanguageAndSwitch(t *testing.T) {
 	if r := c.get("/taps", "Accept-Language", "de-DE"); !strings.Contains(r.body, "Log out") {
 		t.Errorf("after the switch to English:\n%s", r.body)
 	}
-	for _, back := range []string{"//evil.example/", "https://evil.example/", "/\\evil.example"} {
-		if r := c.get("/lang?to=de&back=" + back); r.loc != "/" {
+	for _, back := range []string{"//evil.example/", "https://evil.example/", "/\\evil.example", "/\t/evil.example", "evil"} {
+		if r := c.get("/lang?to=de&back=" + url.QueryEscape(back)); r.loc != "/" {
 			t.Errorf("back %q: redirected to %q; want /", back, r.loc)
 		}
 	}
