@@ -193,12 +193,16 @@ func (s *Server) Serve(ctx context.Context) error {
 		BaseContext:       func(net.Listener) context.Context { return ctx },
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
 	}
-	ln := s.ln
-	if s.tls != nil {
-		ln = tls.NewListener(ln, s.tls)
-	}
 	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
+	go func() {
+		if s.tls == nil {
+			errc <- hs.Serve(s.ln)
+			return
+		}
+		// ServeTLS answers a plain http request with a hint to use https.
+		hs.TLSConfig = s.tls
+		errc <- hs.ServeTLS(s.ln, "", "")
+	}()
 	select {
 	case err := <-errc:
 		return fmt.Errorf("web: %w", err)

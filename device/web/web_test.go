@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -168,11 +169,14 @@ func TestListen_SelfSignedCertificateMadeOnceAndKept(t *testing.T) {
 	if !strings.HasPrefix(s2.URL(), "https://127.0.0.1:") {
 		t.Errorf("URL %s", s2.URL())
 	}
-	// Plain http is not answered with a page.
-	if r, err := http.Get("http://" + s2.Addr().String() + "/login"); err == nil {
+	// Plain http gets no page, only the hint to use https.
+	if r, err := http.Get("http://" + s2.Addr().String() + "/login"); err != nil {
+		t.Errorf("plain http: %v; want a 400 with a hint", err)
+	} else {
+		b, _ := io.ReadAll(r.Body)
 		r.Body.Close()
-		if r.StatusCode == 200 {
-			t.Error("plain http served the login page")
+		if r.StatusCode != http.StatusBadRequest || !strings.Contains(string(b), "HTTPS") {
+			t.Errorf("plain http: %d %s", r.StatusCode, b)
 		}
 	}
 	// TLS is, and the certificate is the one fingerprinted.
