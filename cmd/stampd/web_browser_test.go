@@ -147,11 +147,14 @@ func TestWebPage_InChromium_LoginEnrolTapLiveDeliverRetryImportGermanCheck(t *te
 	const uid = "04C0FFEE"
 	b.do("enrol", chromedp.Navigate(b.base+"/badges"),
 		chromedp.SendKeys(chromedp.CSS(`#enroll input[name="email"]`), "e1@example.com"),
-		chromedp.SendKeys(chromedp.CSS(`#enroll input[name="name"]`), "Eva <b>Eins</b>"),
-		// A script click: the answer comes only after the tap, and Click
-		// would wait for it.
-		chromedp.Evaluate[chromedp.Void](`document.querySelector("#enroll button").click()`))
-	b.waitJS("waiting for the tap", `!document.querySelector("#enroll .wait").hidden`)
+		chromedp.SendKeys(chromedp.CSS(`#enroll input[name="name"]`), "Eva <b>Eins</b>"))
+	// A script click: the answer comes only after the tap, and Click would
+	// wait for it. The page says it waits as the form is sent (the submit
+	// handler runs within click()).
+	waiting, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(function(){document.querySelector("#enroll button").click(); return !document.querySelector("#enroll .wait").hidden})()`))
+	if err != nil || !waiting {
+		t.Fatalf("enrol: waiting shown %v, %v", waiting, err)
+	}
 	for deadline := time.Now().Add(30 * time.Second); ; {
 		if out, _ := e.ctl("badges", "list"); strings.Contains(out, uid) {
 			break
