@@ -68,4 +68,4 @@ deb-test: deb ## as root on a scratch Debian machine (CI): install, check, purge
 	bash deploy/deb/test-install.sh dist/stampclock_*_amd64.deb
 
 clean: ## remove build output and demo state
-	rm -rf $(BIN) dist demo-state
+	rm -rf $(BIN) dist demo-state build

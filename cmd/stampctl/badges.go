@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/csv"
 	"errors"
 	"flag"
 	"fmt"
@@ -9,14 +8,12 @@ import (
 	"os"
 	"sort"
 	"strconv"
-	"strings"
 	"text/tabwriter"
 	"time"
 
 	"stampclock/device/config"
 	"stampclock/device/daemon"
 	"stampclock/queue"
-	"stampclock/reader"
 )
 
 func (c *cli) badges(args []string) error {
@@ -59,7 +56,7 @@ func (c *cli) badges(args []string) error {
 		if err := c.call("badges.list", nil, &bs); err != nil {
 			return err
 		}
-		return c.print(bs, func(w io.Writer) { writeBadgeCSV(w, bs) })
+		return c.print(bs, func(w io.Writer) { daemon.WriteBadgeCSV(w, bs) })
 	case "add", "assign":
 		if err := want(2, "UID EMAIL"); err != nil {
 			return err
@@ -160,18 +157,6 @@ func printBadges(w io.Writer, bs []daemon.BadgeInfo, printed func(string) string
 	}
 }
 
-func writeBadgeCSV(w io.Writer, bs []daemon.BadgeInfo) {
-	cw := csv.NewWriter(w)
-	cw.Write([]string{"uid", "email", "name", "source"})
-	for _, b := range bs {
-		if b.Admin {
-			continue
-		}
-		cw.Write([]string{b.UID, b.Email, b.Name, b.Source})
-	}
-	cw.Flush()
-}
-
 // importBadges reads a CSV with a header naming the columns uid and email
 // (name and source optional). Every row is checked before anything is
 // imported: here (CSV syntax, UTF-8, control characters, duplicate UIDs),
@@ -188,7 +173,7 @@ func (c *cli) importBadges(path string, conv func(string) (string, error)) error
 		defer f.Close()
 		r = f
 	}
-	rows, lineErrs, err := readBadgeCSV(r, conv)
+	rows, lineErrs, err := daemon.ReadBadgeCSV(r, conv)
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
@@ -235,98 +220,6 @@ func (c *cli) importBadges(path string, conv func(string) (string, error)) error
 	}
 	if len(lineErrs) > 0 {
 		return errors.New("import failed")
-	}
-	return nil
-}
-
-// readBadgeCSV parses the CSV; lines it cannot read or accept become line
-// errors with their line number. A column "printed" may stand in for "uid":
-// conv (from --printed) turns its numbers into UIDs; a row's uid, when
-// given, wins.
-func readBadgeCSV(r io.Reader, conv func(string) (string, error)) ([]daemon.ImportRow, []daemon.LineError, error) {
-	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = -1
-	cr.TrimLeadingSpace = true
-	header, err := cr.Read()
-	if err != nil {
-		return nil, nil, fmt.Errorf("no header line: %w", err)
-	}
-	col := map[string]int{}
-	for i, h := range header {
-		col[strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))] = i
-	}
-	iu, okU := col["uid"]
-	ie, okE := col["email"]
-	in, okN := col["name"]
-	ip, okP := col["printed"]
-	if !okU && !okP || !okE {
-		return nil, nil, fmt.Errorf("header %s: want columns uid (or printed) and email (name optional)", printable(strings.Join(header, ",")))
-	}
-	if okP && conv == nil {
-		return nil, nil, fmt.Errorf("header %s: the printed column needs --printed FORM (hex, hex-reversed, em-hex, em-decimal or wiegand26)", printable(strings.Join(header, ",")))
-	}
-	if !okU {
-		iu = ip
-	}
-	var rows []daemon.ImportRow
-	var bad []daemon.LineError
-	seen := map[string]int{}
-	for {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				bad = append(bad, daemon.LineError{Line: pe.StartLine, Err: pe.Err.Error()})
-				continue
-			}
-			return nil, nil, err
-		}
-		line, _ := cr.FieldPos(0) // only valid after a successful Read
-		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
-			continue
-		}
-		if len(rec) <= iu || len(rec) <= ie {
-			bad = append(bad, daemon.LineError{Line: line, Err: fmt.Sprintf("%d fields; want uid and email", len(rec))})
-			continue
-		}
-		if err := checkFields(rec); err != nil {
-			bad = append(bad, daemon.LineError{Line: line, Err: err.Error()})
-			continue
-		}
-		row := daemon.ImportRow{Line: line, UID: strings.TrimSpace(rec[iu]), Email: strings.TrimSpace(rec[ie])}
-		if okP && (!okU || row.UID == "") && len(rec) > ip {
-			uid, err := conv(rec[ip])
-			if err != nil {
-				bad = append(bad, daemon.LineError{Line: line, Err: err.Error()})
-				continue
-			}
-			row.UID = uid
-		}
-		if okN && len(rec) > in {
-			row.Name = strings.TrimSpace(rec[in])
-		}
-		if uid, err := reader.NormalizeUID(row.UID); err == nil {
-			if first, dup := seen[uid]; dup {
-				bad = append(bad, daemon.LineError{Line: line, Err: fmt.Sprintf("uid %s is already on line %d", uid, first)})
-				continue
-			}
-			seen[uid] = line
-		}
-		rows = append(rows, row)
-	}
-	return rows, bad, nil
-}
-
-// checkFields refuses fields that would garble a terminal or log when
-// printed: invalid UTF-8 and control characters.
-func checkFields(rec []string) error {
-	for i, f := range rec {
-		if err := config.CheckText(f); err != nil {
-			return fmt.Errorf("field %d %s: %w", i+1, printable(f), err)
-		}
 	}
 	return nil
 }

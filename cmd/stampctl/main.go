@@ -53,6 +53,9 @@ commands:
                                  reader's lines with stampd's decoders: the taps it would record
   daytotal EMAIL [--date YYYY-MM-DD]   the employee's total for the day
   reload                         re-read the badges from the config file
+  web [--config PATH]            the web page's address, certificate fingerprint and logins
+  web passwd [--role admin|viewer] [--generate] [--config PATH] USER
+                                 set a web login's password (read from standard input)
   salvage FILE [--csv]           export what is readable from a store file (no stampd needed)
   version
 
@@ -149,6 +152,8 @@ func (c *cli) dispatch(cmd string, args []string) error {
 		return c.check(args)
 	case "enroll":
 		return c.enroll(args)
+	case "web":
+		return c.web(args)
 	case "daytotal":
 		return c.daytotal(args)
 	case "reload":

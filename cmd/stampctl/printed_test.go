@@ -76,7 +76,7 @@ func TestImportPrinted_CaptureTags_SameUIDsAsTheReader(t *testing.T) {
 			}
 			fmt.Fprintf(&csv, "%q,user%d@example.com\n", p, i)
 		}
-		rows, bad, err := readBadgeCSV(strings.NewReader(csv.String()), conv)
+		rows, bad, err := daemon.ReadBadgeCSV(strings.NewReader(csv.String()), conv)
 		if err != nil || len(bad) != 0 || len(rows) != len(files) {
 			t.Fatalf("%v: rows %v, bad %v, %v", tt.args, rows, bad, err)
 		}
@@ -90,15 +90,15 @@ func TestImportPrinted_CaptureTags_SameUIDsAsTheReader(t *testing.T) {
 
 func TestImportPrinted_Errors(t *testing.T) {
 	conv, _ := converterFor(t, "--printed", "em-decimal", "--uid-bytes", "5")
-	_, bad, err := readBadgeCSV(strings.NewReader("printed,email\n0126153249,a@example.com\n"), conv)
+	_, bad, err := daemon.ReadBadgeCSV(strings.NewReader("printed,email\n0126153249,a@example.com\n"), conv)
 	if err != nil || len(bad) != 1 || bad[0].Line != 2 || !strings.Contains(bad[0].Err, "the reader stores 5") {
 		t.Errorf("decimal for a 5-byte reader: bad %v, %v", bad, err)
 	}
-	if _, _, err := readBadgeCSV(strings.NewReader("printed,email\n1,a@example.com\n"), nil); err == nil || !strings.Contains(err.Error(), "--printed FORM") {
+	if _, _, err := daemon.ReadBadgeCSV(strings.NewReader("printed,email\n1,a@example.com\n"), nil); err == nil || !strings.Contains(err.Error(), "--printed FORM") {
 		t.Errorf("printed column without --printed: %v", err)
 	}
 	// A uid given in the row wins over the printed number.
-	rows, bad, err := readBadgeCSV(strings.NewReader("uid,printed,email\n04A1B2C3,,a@example.com\n,0126153249,b@example.com\n"), conv)
+	rows, bad, err := daemon.ReadBadgeCSV(strings.NewReader("uid,printed,email\n04A1B2C3,,a@example.com\n,0126153249,b@example.com\n"), conv)
 	if err != nil || len(bad) != 1 || len(rows) != 1 || rows[0].UID != "04A1B2C3" {
 		t.Errorf("mixed rows: %v %v %v", rows, bad, err)
 	}

@@ -83,13 +83,8 @@ func readerHealth(ctx context.Context, socket string) (ok bool, detail string, r
 	if err := control.Call(ctx, socket, "status", nil, &s); err != nil {
 		return false, err.Error(), false
 	}
-	if s.ReaderHealth == nil {
-		return true, "simulated reader", true
-	}
-	if !s.ReaderHealth.OK {
-		return false, "not answering: " + s.ReaderHealth.LastError, true
-	}
-	return true, "answering", true
+	ok, detail = provision.ReaderFromStatus(s)
+	return ok, detail, true
 }
 
 // initConfig writes a first config and its secret, then runs check.

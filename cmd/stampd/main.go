@@ -19,6 +19,7 @@ import (
 	"stampclock/device/control"
 	"stampclock/device/daemon"
 	"stampclock/device/sdnotify"
+	"stampclock/device/web"
 	"stampclock/queue"
 )
 
@@ -80,13 +81,18 @@ func run(args []string) int {
 	}
 	log := newLogger(cfg.Log)
 	check := func(path string) error { return checkInChild(path, log) }
-	d, err := daemon.New(cfg, daemon.Options{Logger: log, Version: version, MinTime: minTime(), CheckStore: check})
+	feed := web.NewFeed(0, nil)
+	d, err := daemon.New(cfg, daemon.Options{Logger: log, Version: version, MinTime: minTime(), CheckStore: check, OnTap: feed.Add})
 	if err != nil {
 		log.Error("start failed", "err", err)
 		return 1
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
+	if err := startWeb(ctx, cfg, d, feed, log); err != nil {
+		log.Error("start failed", "err", err)
+		return 1
+	}
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	go func() {

@@ -38,6 +38,8 @@ path = "$state/queue.db"
 socket = "$sock"
 [punch]
 timezone = "Europe/Berlin"
+[web]
+listen = "${STAMPCLOCK_DEMO_WEB:-127.0.0.1:0}"
 [zeiterfassung]
 url = "$url"
 allow_http = true
@@ -55,6 +57,8 @@ email = "huber@example.com"
 uid = "0A0B0C0D0E0F10"
 email = "schulz@example.com"
 TOML
+
+webpw=$("$bin/stampctl" web passwd --config "$state/stampd.toml" --generate demo | sed -n 's/^password: //p')
 
 echo "== starting stampd (simulated reader replays deploy/demo/taps.txt)"
 "$bin/stampd" --config "$state/stampd.toml" 2>"$state/stampd.log" &
@@ -81,4 +85,16 @@ echo
 echo "== entries the Zeiterfassung test server received"
 grep 'stored' "$state/server.log" || cat "$state/server.log"
 echo
-echo "Demo state (config, queue, logs) is in $state. Done."
+echo "Demo state (config, queue, logs) is in $state."
+weburl=$(sed -n 's/.*msg="web page listening".* url=\([^ ]*\).*/\1/p' "$state/stampd.log" | head -1)
+echo
+echo "== the terminal's web page (self-signed certificate: the browser asks once)"
+echo "   address   $weburl"
+echo "   login     demo"
+echo "   password  $webpw"
+"$bin/stampctl" web --config "$state/stampd.toml" | grep fingerprint || true
+if [ -t 0 ]; then
+  echo "   taps:     $bin/stampctl --socket $sock tap 04A1B2C3"
+  read -r -p "The demo keeps running; press Enter to stop it. " _ || true
+fi
+echo "Done."

@@ -37,6 +37,7 @@ type Config struct {
 	Flowtly       Flowtly       `toml:"flowtly"`
 	DayTotal      DayTotal      `toml:"daytotal"`
 	Locks         Locks         `toml:"locks"`
+	Web           Web           `toml:"web"`
 	Badges        []Badge       `toml:"badge"`
 
 	// Path is the file the config was read from.
@@ -432,6 +433,7 @@ func (c *Config) defaults() error {
 	if m.ConsumerAckTimeout.Duration == 0 {
 		m.ConsumerAckTimeout.Duration = 60 * time.Second
 	}
+	c.defaultsWeb()
 	return nil
 }
 
@@ -496,6 +498,9 @@ func (c *Config) validate() error {
 		return err
 	}
 	if err := c.validateMQTT(); err != nil {
+		return err
+	}
+	if err := c.validateWeb(); err != nil {
 		return err
 	}
 	seen := make(map[string]int, len(c.Badges))

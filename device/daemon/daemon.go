@@ -54,6 +54,8 @@ type Options struct {
 	// VerifyPoll is how often emails of badges enrolled offline are
 	// checked again. Default 10m.
 	VerifyPoll time.Duration
+	// OnTap is told every tap's outcome (the web page's live taps).
+	OnTap func(agent.Outcome)
 }
 
 // Daemon is a configured, not yet running stampd.

@@ -52,6 +52,9 @@ func (d *Daemon) newMetrics() {
 
 // observeTap counts a tap (agent.Options.Observe).
 func (d *Daemon) observeTap(o agent.Outcome) {
+	if d.opts.OnTap != nil {
+		d.opts.OnTap(o)
+	}
 	if d.metrics == nil {
 		return
 	}

@@ -1,0 +1,128 @@
+package daemon
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"stampclock/device/config"
+	"stampclock/reader"
+)
+
+// ReadBadgeCSV parses the CSV; lines it cannot read or accept become line
+// errors with their line number. A column "printed" may stand in for "uid":
+// conv (from --printed) turns its numbers into UIDs; a row's uid, when
+// given, wins. stampctl and the web page both use it.
+func ReadBadgeCSV(r io.Reader, conv func(string) (string, error)) ([]ImportRow, []LineError, error) {
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	cr.TrimLeadingSpace = true
+	header, err := cr.Read()
+	if err != nil {
+		return nil, nil, fmt.Errorf("no header line: %w", err)
+	}
+	col := map[string]int{}
+	for i, h := range header {
+		col[strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))] = i
+	}
+	iu, okU := col["uid"]
+	ie, okE := col["email"]
+	in, okN := col["name"]
+	ip, okP := col["printed"]
+	if !okU && !okP || !okE {
+		return nil, nil, fmt.Errorf("header %s: want columns uid (or printed) and email (name optional)", quoteText(strings.Join(header, ",")))
+	}
+	if okP && conv == nil {
+		return nil, nil, fmt.Errorf("header %s: the printed column needs --printed FORM (hex, hex-reversed, em-hex, em-decimal or wiegand26)", quoteText(strings.Join(header, ",")))
+	}
+	if !okU {
+		iu = ip
+	}
+	var rows []ImportRow
+	var bad []LineError
+	seen := map[string]int{}
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				bad = append(bad, LineError{Line: pe.StartLine, Err: pe.Err.Error()})
+				continue
+			}
+			return nil, nil, err
+		}
+		line, _ := cr.FieldPos(0) // only valid after a successful Read
+		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
+			continue
+		}
+		if len(rec) <= iu || len(rec) <= ie {
+			bad = append(bad, LineError{Line: line, Err: fmt.Sprintf("%d fields; want uid and email", len(rec))})
+			continue
+		}
+		if err := checkFields(rec); err != nil {
+			bad = append(bad, LineError{Line: line, Err: err.Error()})
+			continue
+		}
+		row := ImportRow{Line: line, UID: strings.TrimSpace(rec[iu]), Email: strings.TrimSpace(rec[ie])}
+		if okP && (!okU || row.UID == "") && len(rec) > ip {
+			uid, err := conv(rec[ip])
+			if err != nil {
+				bad = append(bad, LineError{Line: line, Err: err.Error()})
+				continue
+			}
+			row.UID = uid
+		}
+		if okN && len(rec) > in {
+			row.Name = strings.TrimSpace(rec[in])
+		}
+		if uid, err := reader.NormalizeUID(row.UID); err == nil {
+			if first, dup := seen[uid]; dup {
+				bad = append(bad, LineError{Line: line, Err: fmt.Sprintf("uid %s is already on line %d", uid, first)})
+				continue
+			}
+			seen[uid] = line
+		}
+		rows = append(rows, row)
+	}
+	return rows, bad, nil
+}
+
+// checkFields refuses fields that would garble a terminal or log when
+// printed: invalid UTF-8 and control characters.
+func checkFields(rec []string) error {
+	for i, f := range rec {
+		if err := config.CheckText(f); err != nil {
+			return fmt.Errorf("field %d %s: %w", i+1, quoteText(f), err)
+		}
+	}
+	return nil
+}
+
+// quoteText quotes s (Go syntax, escapes visible) when it holds invalid
+// UTF-8 or control characters, so a CSV header cannot drive the terminal.
+func quoteText(s string) string {
+	if config.CheckText(s) == nil {
+		return s
+	}
+	return strconv.QuoteToGraphic(s)
+}
+
+// WriteBadgeCSV writes the badges (not admin badges) as CSV with the header
+// uid,email,name,source, which ReadBadgeCSV reads back.
+func WriteBadgeCSV(w io.Writer, bs []BadgeInfo) {
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"uid", "email", "name", "source"})
+	for _, b := range bs {
+		if b.Admin {
+			continue
+		}
+		cw.Write([]string{b.UID, b.Email, b.Name, b.Source})
+	}
+	cw.Flush()
+}

@@ -1,0 +1,15 @@
+package provision
+
+import "stampclock/device/daemon"
+
+// ReaderFromStatus is the reader step's answer from a running stampd's
+// status: stampctl check asks over the socket, the web page in process.
+func ReaderFromStatus(s daemon.Status) (ok bool, detail string) {
+	if s.ReaderHealth == nil {
+		return true, "simulated reader"
+	}
+	if !s.ReaderHealth.OK {
+		return false, "not answering: " + s.ReaderHealth.LastError
+	}
+	return true, "answering"
+}

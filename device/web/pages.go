@@ -1,0 +1,403 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"stampclock/device/daemon"
+	"stampclock/device/provision"
+	"stampclock/queue"
+)
+
+// routeList names every page and action with the role it needs.
+func (s *Server) routeList() []route {
+	return []route{
+		{"GET", "/login", "", s.loginPage},
+		{"POST", "/login", "", s.login},
+		{"GET", "/lang", "", s.setLang},
+		{"POST", "/logout", Viewer, s.logout},
+		{"GET", "/{$}", Viewer, s.statusPage},
+		{"GET", "/status/live", Viewer, s.statusLive},
+		{"GET", "/taps", Viewer, s.tapsPage},
+		{"GET", "/taps/events", Viewer, s.tapEvents},
+		{"GET", "/badges", Admin, s.badgesPage},
+		{"GET", "/badges/export", Admin, s.badgesExport},
+		{"POST", "/badges/add", Admin, s.badgesAdd},
+		{"POST", "/badges/remove", Admin, s.badgesRemove},
+		{"POST", "/badges/import", Admin, s.badgesImport},
+		{"POST", "/badges/enroll", Admin, s.badgesEnroll},
+		{"GET", "/queue", Admin, s.queuePage},
+		{"POST", "/queue/retry", Admin, s.queueRetry},
+		{"POST", "/queue/release", Admin, s.queueRelease},
+		{"GET", "/daytotal", Admin, s.dayTotalPage},
+		{"GET", "/check", Admin, s.checkPage},
+		{"POST", "/check", Admin, s.checkPage},
+	}
+}
+
+// view is what every page template gets.
+type view struct {
+	L     lang
+	User  string
+	Admin bool
+	CSRF  string
+	Path  string
+	Flash *flash
+	Data  any
+}
+
+func parsePages(funcs template.FuncMap) (map[string]*template.Template, error) {
+	pages := map[string]*template.Template{}
+	for _, name := range []string{"login", "error", "status", "taps", "badges", "queue", "daytotal", "check"} {
+		t, err := template.New(name).Funcs(funcs).ParseFS(tmplFS, "tmpl/layout.html", "tmpl/"+name+".html")
+		if err != nil {
+			return nil, fmt.Errorf("web: template %s: %w", name, err)
+		}
+		pages[name] = t
+	}
+	return pages, nil
+}
+
+func (s *Server) funcs() template.FuncMap {
+	return template.FuncMap{
+		"when": func(t time.Time) string {
+			if t.IsZero() {
+				return "–"
+			}
+			return t.In(s.opts.Location).Format("2006-01-02 15:04:05")
+		},
+		"hm": func(v any) string {
+			var secs int64
+			switch x := v.(type) {
+			case int64:
+				secs = x
+			case *int64:
+				secs = *x
+			}
+			return fmt.Sprintf("%d:%02d h", secs/3600, secs%3600/60)
+		},
+		"row": func(l lang, t Tap) tapRow { return tapRow{L: l, Tap: t} },
+		"items": func(l lang, csrf string, items []queue.Item, action, label string) itemsView {
+			return itemsView{L: l, CSRF: csrf, Items: items, Action: action, Label: label}
+		},
+	}
+}
+
+// itemsView is a table of queued records with an action per row.
+type itemsView struct {
+	L             lang
+	CSRF          string
+	Items         []queue.Item
+	Action, Label string
+}
+
+type tapRow struct {
+	L   lang
+	Tap Tap
+}
+
+// render writes a page; the layout's "page" template, or a fragment when
+// name is "page:fragment".
+func (s *Server) render(w http.ResponseWriter, r *http.Request, rq *request, name string, data any) {
+	page, frag, _ := strings.Cut(name, ":")
+	if frag == "" {
+		frag = "layout"
+	}
+	v := view{L: rq.lang, User: rq.sess.user, Admin: rq.sess.role == Admin, CSRF: rq.sess.csrf, Path: r.URL.RequestURI(), Data: data}
+	if rq.token != "" && frag == "layout" {
+		v.Flash = s.sess.takeFlash(rq.token)
+	}
+	var b bytes.Buffer
+	if err := s.pages[page].ExecuteTemplate(&b, frag, v); err != nil {
+		s.log.Error("web: render", "page", name, "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_, _ = w.Write(b.Bytes())
+}
+
+// call runs a control command through the daemon's handler and decodes
+// its answer into out, as stampctl does over the socket. Actions (POST)
+// are logged with the user.
+func (s *Server) call(ctx context.Context, r *http.Request, rq *request, cmd string, args, out any) error {
+	var raw json.RawMessage
+	if args != nil {
+		var err error
+		if raw, err = json.Marshal(args); err != nil {
+			return err
+		}
+	}
+	v, err := s.opts.Handle(ctx, cmd, raw)
+	if r.Method == http.MethodPost {
+		if err != nil {
+			s.log.Info("web action failed", "user", rq.sess.user, "cmd", cmd, "err", err)
+		} else {
+			s.log.Info("web action", "user", rq.sess.user, "cmd", cmd)
+		}
+	}
+	if err != nil || out == nil {
+		return err
+	}
+	data, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(data, out)
+}
+
+// done ends an action: its message for the next page, then back to page.
+func (s *Server) done(w http.ResponseWriter, r *http.Request, rq *request, page string, err error, ok ...string) {
+	f := &flash{Lines: ok}
+	if err != nil {
+		f = &flash{Err: true, Lines: []string{err.Error()}}
+	}
+	s.sess.setFlash(rq.token, f)
+	http.Redirect(w, r, page, http.StatusSeeOther)
+}
+
+func (s *Server) statusPage(w http.ResponseWriter, r *http.Request, rq *request) {
+	s.status(w, r, rq, "status")
+}
+
+func (s *Server) statusLive(w http.ResponseWriter, r *http.Request, rq *request) {
+	s.status(w, r, rq, "status:status")
+}
+
+func (s *Server) status(w http.ResponseWriter, r *http.Request, rq *request, tmpl string) {
+	var st daemon.Status
+	if err := s.call(r.Context(), r, rq, "status", nil, &st); err != nil {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		s.render(w, r, rq, "error", map[string]string{"Msg": err.Error()})
+		return
+	}
+	s.render(w, r, rq, tmpl, st)
+}
+
+func (s *Server) tapsPage(w http.ResponseWriter, r *http.Request, rq *request) {
+	s.render(w, r, rq, "taps", s.opts.Feed.Last())
+}
+
+// tapEvents streams each new tap as a server-sent event whose data is the
+// table row, rendered (and escaped) like the page's own rows.
+func (s *Server) tapEvents(w http.ResponseWriter, r *http.Request, rq *request) {
+	fl, ok := w.(http.Flusher)
+	if !ok {
+		http.Error(w, "streaming unsupported", http.StatusInternalServerError)
+		return
+	}
+	taps, cancel := s.opts.Feed.subscribe()
+	defer cancel()
+	w.Header().Set("Content-Type", "text/event-stream")
+	fmt.Fprint(w, ": taps\n\n")
+	fl.Flush()
+	keep := time.NewTicker(25 * time.Second)
+	defer keep.Stop()
+	for {
+		select {
+		case <-r.Context().Done():
+			return
+		case <-keep.C:
+			fmt.Fprint(w, ": keepalive\n\n")
+		case t := <-taps:
+			var b bytes.Buffer
+			if err := s.pages["taps"].ExecuteTemplate(&b, "taprow", tapRow{L: rq.lang, Tap: t}); err != nil {
+				s.log.Error("web: render tap", "err", err)
+				return
+			}
+			fmt.Fprint(w, "event: tap\n")
+			for _, line := range strings.Split(strings.TrimSpace(b.String()), "\n") {
+				fmt.Fprintf(w, "data: %s\n", line)
+			}
+			fmt.Fprint(w, "\n")
+		}
+		fl.Flush()
+	}
+}
+
+type badgesView struct {
+	Q      string
+	Badges []daemon.BadgeInfo
+	Err    string
+}
+
+func (s *Server) badgesPage(w http.ResponseWriter, r *http.Request, rq *request) {
+	v := badgesView{Q: strings.TrimSpace(r.URL.Query().Get("q"))}
+	var all []daemon.BadgeInfo
+	if err := s.call(r.Context(), r, rq, "badges.list", nil, &all); err != nil {
+		v.Err = err.Error()
+	}
+	q := strings.ToLower(v.Q)
+	for _, b := range all {
+		if q == "" || strings.Contains(strings.ToLower(b.UID+" "+b.Email+" "+b.Name), q) {
+			v.Badges = append(v.Badges, b)
+		}
+	}
+	s.render(w, r, rq, "badges", v)
+}
+
+func (s *Server) badgesExport(w http.ResponseWriter, r *http.Request, rq *request) {
+	var all []daemon.BadgeInfo
+	if err := s.call(r.Context(), r, rq, "badges.list", nil, &all); err != nil {
+		http.Error(w, err.Error(), http.StatusServiceUnavailable)
+		return
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="badges.csv"`)
+	daemon.WriteBadgeCSV(w, all)
+}
+
+func (s *Server) badgesAdd(w http.ResponseWriter, r *http.Request, rq *request) {
+	a := daemon.BadgeArgs{UID: r.PostFormValue("uid"), Email: strings.TrimSpace(r.PostFormValue("email")), Name: strings.TrimSpace(r.PostFormValue("name"))}
+	var b daemon.BadgeInfo
+	err := s.call(r.Context(), r, rq, "badges.add", a, &b)
+	s.done(w, r, rq, "/badges", err, fmt.Sprintf("%s %s %s", b.UID, rq.lang.T("added"), b.Email))
+}
+
+func (s *Server) badgesRemove(w http.ResponseWriter, r *http.Request, rq *request) {
+	var b daemon.BadgeInfo
+	err := s.call(r.Context(), r, rq, "badges.remove", daemon.BadgeArgs{UID: r.PostFormValue("uid")}, &b)
+	s.done(w, r, rq, "/badges", err, fmt.Sprintf("%s %s", b.UID, rq.lang.T("removed")))
+}
+
+func (s *Server) badgesImport(w http.ResponseWriter, r *http.Request, rq *request) {
+	f, hdr, err := r.FormFile("file")
+	if err != nil {
+		s.done(w, r, rq, "/badges", fmt.Errorf("%s: %v", rq.lang.T("import"), err))
+		return
+	}
+	defer f.Close()
+	rows, bad, err := daemon.ReadBadgeCSV(f, nil)
+	if err != nil {
+		s.done(w, r, rq, "/badges", fmt.Errorf("%s: %w", hdr.Filename, err))
+		return
+	}
+	var res daemon.ImportResult
+	if len(bad) == 0 {
+		if err := s.call(r.Context(), r, rq, "badges.import", rows, &res); err != nil {
+			s.done(w, r, rq, "/badges", err)
+			return
+		}
+		bad = res.Errors
+	}
+	if len(bad) == 0 {
+		s.done(w, r, rq, "/badges", nil, fmt.Sprintf("%d %s", res.Imported, rq.lang.T("imported")))
+		return
+	}
+	lines := []string{fmt.Sprintf("%s: %d %s", hdr.Filename, len(bad), rq.lang.T("nothing_imported"))}
+	for _, e := range bad {
+		lines = append(lines, fmt.Sprintf("%s %d: %s", rq.lang.T("line"), e.Line, e.Err))
+	}
+	s.sess.setFlash(rq.token, &flash{Err: true, Lines: lines})
+	http.Redirect(w, r, "/badges", http.StatusSeeOther)
+}
+
+// badgesEnroll waits (up to EnrollTimeout) for the next tap, like
+// `stampctl enroll`; the page shows the badge enrolled.
+func (s *Server) badgesEnroll(w http.ResponseWriter, r *http.Request, rq *request) {
+	a := daemon.EnrollArgs{Email: strings.TrimSpace(r.PostFormValue("email")), Name: strings.TrimSpace(r.PostFormValue("name")), Timeout: int(s.opts.EnrollTimeout / time.Second)}
+	var res daemon.EnrollResult
+	err := s.call(r.Context(), r, rq, "enroll", a, &res)
+	s.done(w, r, rq, "/badges", err, fmt.Sprintf("%s %s %s", res.UID, rq.lang.T("enrolled_for"), res.Email))
+}
+
+type queueView struct {
+	Pending, Held, Dead []queue.Item
+	Err                 string
+}
+
+func (s *Server) queuePage(w http.ResponseWriter, r *http.Request, rq *request) {
+	var v queueView
+	for _, x := range []struct {
+		state string
+		into  *[]queue.Item
+	}{{"pending", &v.Pending}, {"held", &v.Held}, {"dead", &v.Dead}} {
+		if err := s.call(r.Context(), r, rq, "queue.list", daemon.ListArgs{State: x.state, Limit: 100}, x.into); err != nil {
+			v.Err = err.Error()
+		}
+	}
+	s.render(w, r, rq, "queue", v)
+}
+
+// seqs reads the optional seq field of a queue action: one record, or all.
+func seqs(r *http.Request) ([]uint64, error) {
+	v := strings.TrimSpace(r.PostFormValue("seq"))
+	if v == "" {
+		return nil, nil
+	}
+	n, err := strconv.ParseUint(v, 10, 64)
+	if err != nil {
+		return nil, fmt.Errorf("%q is not a sequence number", v)
+	}
+	return []uint64{n}, nil
+}
+
+func (s *Server) queueRetry(w http.ResponseWriter, r *http.Request, rq *request) {
+	sq, err := seqs(r)
+	var res daemon.RetryResult
+	if err == nil {
+		err = s.call(r.Context(), r, rq, "queue.retry", daemon.RetryArgs{Uplink: r.PostFormValue("uplink"), Seqs: sq}, &res)
+	}
+	s.done(w, r, rq, "/queue", err, fmt.Sprintf("%d %s", res.Retried, rq.lang.T("retried")))
+}
+
+func (s *Server) queueRelease(w http.ResponseWriter, r *http.Request, rq *request) {
+	sq, err := seqs(r)
+	var res daemon.ReleaseResult
+	if err == nil {
+		err = s.call(r.Context(), r, rq, "queue.release", daemon.ReleaseArgs{Uplink: r.PostFormValue("uplink"), Seqs: sq}, &res)
+	}
+	s.done(w, r, rq, "/queue", err, fmt.Sprintf("%d %s", res.Released, rq.lang.T("released")))
+}
+
+type dayTotalView struct {
+	Email, Date string
+	Result      *daemon.DayTotalResult
+	Err         string
+}
+
+func (s *Server) dayTotalPage(w http.ResponseWriter, r *http.Request, rq *request) {
+	v := dayTotalView{Email: strings.TrimSpace(r.URL.Query().Get("email")), Date: strings.TrimSpace(r.URL.Query().Get("date"))}
+	if v.Email != "" {
+		var res daemon.DayTotalResult
+		if err := s.call(r.Context(), r, rq, "daytotal", daemon.DayTotalArgs{Email: v.Email, Date: v.Date}, &res); err != nil {
+			v.Err = err.Error()
+			w.WriteHeader(http.StatusUnprocessableEntity)
+		} else {
+			v.Result = &res
+		}
+	}
+	s.render(w, r, rq, "daytotal", v)
+}
+
+type checkView struct {
+	Offered bool
+	Ran     bool
+	Steps   []provision.Step
+	Failed  int
+}
+
+// checkPage offers the checklist of `stampctl check`; POST runs it (it
+// logs in to the time-tracking system, so a plain page view does not).
+func (s *Server) checkPage(w http.ResponseWriter, r *http.Request, rq *request) {
+	v := checkView{Offered: s.opts.Check != nil}
+	if v.Offered && r.Method == http.MethodPost {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Minute)
+		defer cancel()
+		v.Ran, v.Steps = true, s.opts.Check(ctx)
+		for _, st := range v.Steps {
+			if !st.OK && !st.Skipped {
+				v.Failed++
+			}
+		}
+		s.log.Info("web action", "user", rq.sess.user, "cmd", "check", "failed", v.Failed)
+	}
+	s.render(w, r, rq, "check", v)
+}
