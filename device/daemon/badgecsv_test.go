@@ -1,0 +1,46 @@
+package daemon
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// Issue 11, defect 5: every CSV problem is a line-numbered message; no
+// panic, no control characters, no invalid UTF-8 get through.
+func TestReadBadgeCSV_BadLinesNamed(t *testing.T) {
+	for _, c := range []struct {
+		name, csv string
+		line      int
+		want      string
+	}{
+		{"quote error in the first field", "uid,email\n\"unterminated,g@x.y\n", 2, "quote"},
+		{"quote error later", "uid,email\n0A000001,a@x.y\n0A000002,\"b@x.y\n", 3, "quote"},
+		{"ANSI escape in the name", "uid,email,name\n0A000001,a@x.y,\x1b[2J\x1b[31mBoss\n", 2, "control character"},
+		{"newline in a quoted name", "uid,email,name\n0A000001,a@x.y,\"two\nlines\"\n", 2, "control character"},
+		{"escape in the email", "uid,email\n0A000001,a\x1b@x.y\n", 2, "control character"},
+		{"not UTF-8", "uid,email,name\n0A000001,a@x.y,M\xfcller\n", 2, "UTF-8"},
+		{"duplicate uid", "uid,email\n0a:00:00:01,a@x.y\n0A000001,b@x.y\n", 3, "already on line 2"},
+	} {
+		rows, bad, err := ReadBadgeCSV(strings.NewReader(c.csv), nil)
+		if err != nil {
+			t.Errorf("%s: %v", c.name, err)
+			continue
+		}
+		if len(bad) != 1 || bad[0].Line != c.line || !strings.Contains(bad[0].Err, c.want) {
+			t.Errorf("%s: line errors %+v (rows %+v), want line %d %q", c.name, bad, rows, c.line, c.want)
+		}
+	}
+}
+
+func TestReadBadgeCSV_LargeFile(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("uid,email,name\n")
+	for i := 0; i < 13500; i++ {
+		fmt.Fprintf(&b, "%08X,e%d@example.com,Name %d\n", 0x0A000000+i, i, i)
+	}
+	rows, bad, err := ReadBadgeCSV(strings.NewReader(b.String()), nil)
+	if err != nil || len(bad) != 0 || len(rows) != 13500 || rows[13499].Line != 13501 {
+		t.Fatalf("rows %d, bad %v, err %v", len(rows), bad, err)
+	}
+}
