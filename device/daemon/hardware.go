@@ -140,7 +140,7 @@ func healthOf(src reader.Source) func() ReaderHealth {
 		return func() ReaderHealth {
 			st := r.Stats()
 			return ReaderHealth{OK: st.OK, LastError: st.LastErr, Counters: map[string]uint64{
-				"taps": st.Taps, "polls": st.Polls, "reinits": st.Reinits, "errors": st.Errors, "nacks": st.Nacks,
+				"taps": st.Taps, "polls": st.Polls, "reinits": st.Reinits, "errors": st.Errors, "nacks": st.Nacks, "stale": st.Stale,
 			}}
 		}
 	case *keyboard.Reader:

@@ -23,34 +23,35 @@ type device struct {
 	ackTimeout time.Duration
 	timeout    time.Duration
 	nacks      int // NACKs sent, for Stats
+	stale      int // left-over frames skipped
 }
 
 // command sends cmd with params and returns the answer's data after the
 // answer code. A missing ACK resends the command (3 tries); a damaged answer
-// is asked for again with a NACK (2 times).
+// is asked for again with a NACK (2 times). Frames left over from earlier
+// commands (a late ACK, the answer to a resent command) are skipped.
 func (d *device) command(cmd byte, params ...byte) ([]byte, error) {
 	f := EncodeFrame(tfiHost, append([]byte{cmd}, params...))
-	var err error
+	d.l.drain()
 	for try := 0; ; try++ {
-		if err = d.l.write(f); err != nil {
+		if err := d.l.write(f); err != nil {
 			return nil, err
 		}
-		var in frameIn
-		in, err = d.l.read(d.ackTimeout)
-		if err == nil && in.kind == kindAck {
-			break
-		}
+		err := d.await(d.ackTimeout, func(in frameIn) bool { return in.kind == kindAck })
 		if err == nil {
-			err = fmt.Errorf("%w: frame kind %d where the ACK belongs", ErrFrame, in.kind)
+			break
 		}
 		if try == 2 {
 			return nil, fmt.Errorf("pn532: command %#02x not acknowledged: %w", cmd, err)
 		}
 	}
-	for try := 0; ; try++ {
-		in, err := d.l.read(d.timeout)
+	nacks := 0
+	deadline := time.Now().Add(d.timeout)
+	for {
+		in, err := d.l.read(time.Until(deadline))
 		switch {
-		case (errors.Is(err, ErrChecksum) || errors.Is(err, ErrFrame)) && try < 2:
+		case (errors.Is(err, ErrChecksum) || errors.Is(err, ErrFrame)) && nacks < 2:
+			nacks++
 			d.nacks++
 			if err := d.l.write(nackFrame); err != nil {
 				return nil, err
@@ -61,9 +62,28 @@ func (d *device) command(cmd byte, params ...byte) ([]byte, error) {
 		case in.kind == kindError:
 			return nil, fmt.Errorf("pn532: command %#02x: %w", cmd, ErrSyntax)
 		case in.kind != kindInfo || in.tfi != tfiChip || len(in.data) == 0 || in.data[0] != cmd+1:
-			return nil, fmt.Errorf("pn532: command %#02x: %w: unexpected answer %02X % X", cmd, ErrFrame, in.tfi, in.data)
+			d.stale++
+			continue // a late ACK or the answer to an earlier command
 		}
 		return in.data[1:], nil
+	}
+}
+
+// await reads frames until want accepts one or timeout passes; others are
+// skipped as left over.
+func (d *device) await(timeout time.Duration, want func(frameIn) bool) error {
+	deadline := time.Now().Add(timeout)
+	for {
+		in, err := d.l.read(time.Until(deadline))
+		switch {
+		case errors.Is(err, ErrTimeout):
+			return err
+		case err == nil && want(in):
+			return nil
+		case err != nil && !errors.Is(err, ErrChecksum) && !errors.Is(err, ErrFrame):
+			return err
+		}
+		d.stale++
 	}
 }
 

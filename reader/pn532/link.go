@@ -29,6 +29,8 @@ type link interface {
 	write(b []byte) error
 	// read returns the next frame from the chip within timeout.
 	read(timeout time.Duration) (frameIn, error)
+	// drain drops whatever the chip sent that nobody read yet.
+	drain()
 	// close releases the transport.
 	close() error
 }
@@ -44,6 +46,18 @@ type i2cLink struct {
 
 func (l *i2cLink) open() error  { return nil }
 func (l *i2cLink) close() error { return nil }
+
+// drain reads frames the chip still holds (a few at most).
+func (l *i2cLink) drain() {
+	if l.buf == nil {
+		l.buf = make([]byte, 1+64)
+	}
+	for range 4 {
+		if l.bus.Tx(l.addr, nil, l.buf) != nil || l.buf[0]&0x01 == 0 {
+			return
+		}
+	}
+}
 
 func (l *i2cLink) write(b []byte) error {
 	if err := l.bus.Tx(l.addr, b, nil); err != nil {
@@ -122,6 +136,24 @@ func (l *hsuLink) close() error {
 	return err
 }
 
+// drain drops buffered bytes and those already waiting on the port.
+func (l *hsuLink) drain() {
+	l.buf = l.buf[:0]
+	if l.f == nil {
+		return
+	}
+	rb := make([]byte, 256)
+	for {
+		if l.f.SetReadDeadline(time.Now().Add(time.Millisecond)) != nil {
+			return
+		}
+		n, err := l.f.Read(rb)
+		if n == 0 || err != nil {
+			return
+		}
+	}
+}
+
 func (l *hsuLink) write(b []byte) error {
 	if l.f == nil {
 		return fmt.Errorf("pn532: %s not open", l.path)
@@ -137,7 +169,7 @@ func (l *hsuLink) read(timeout time.Duration) (frameIn, error) {
 	if l.f == nil {
 		return frameIn{}, fmt.Errorf("pn532: %s not open", l.path)
 	}
-	deadline := time.Now().Add(timeout)
+	deadline := time.Now().Add(max(timeout, 0))
 	rb := make([]byte, 64)
 	for {
 		k, tfi, data, used, err := parseFrame(l.buf)

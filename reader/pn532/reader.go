@@ -127,8 +127,9 @@ type Stats struct {
 	// Taps, Polls and Reinits count taps sent, polls made and set-ups
 	// after a failure.
 	Taps, Polls, Reinits uint64
-	// Errors counts failed commands; Nacks damaged answers asked again.
-	Errors, Nacks uint64
+	// Errors counts failed commands; Nacks damaged answers asked again;
+	// Stale frames left over from earlier commands and skipped.
+	Errors, Nacks, Stale uint64
 	// LastErr is the latest failure, "" once the chip works again.
 	LastErr string
 }
@@ -223,7 +224,7 @@ func (r *Reader) Run(ctx context.Context, out chan<- reader.Tap) error {
 		uid, err := r.dev.poll()
 		r.mu.Lock()
 		r.stats.Polls++
-		r.stats.Nacks = uint64(r.dev.nacks)
+		r.stats.Nacks, r.stats.Stale = uint64(r.dev.nacks), uint64(r.dev.stale)
 		r.mu.Unlock()
 		if err != nil {
 			if failures == 0 {
