@@ -217,9 +217,10 @@ func (d *Daemon) newMQTT() error {
 	if err != nil {
 		return fmt.Errorf("config %s: %w", d.cfg.Path, err)
 	}
-	// Large batches keep a backlog flowing through the in-flight window:
-	// each batch costs two commits (claim, settle) and a pause for the last
-	// PUBACKs. A crash mid-batch only means redeliveries with the same keys.
+	// Large batches keep a backlog flowing through the in-flight window;
+	// the client answers each record as it is confirmed and the runner
+	// settles those answers in small group commits, so a crash mid-batch
+	// costs at most the window and two groups of redeliveries (same keys).
 	r = uplink.NewRunner(uplinkMQTT, d.store, client, uplink.Options{
 		Batch:      mqtt.DefaultBatch,
 		MinBackoff: d.opts.MinBackoff, MaxBackoff: d.opts.MaxBackoff,

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	paho "github.com/eclipse/paho.mqtt.golang"
+
+	"stampclock/uplink/mqtt/mqtttest"
 )
 
 // consumer is a test consumer with a persistent session (clean session
@@ -157,5 +159,40 @@ func TestMosquitto_ConfirmConsumer_QueueLimitLosesNothing(t *testing.T) {
 	st, _ = s.Stats()
 	if u := st.Uplinks[0]; u.Delivered != n || u.LastError != "" {
 		t.Fatalf("after the consumer's acks: %+v", u)
+	}
+}
+
+// Acks that are unreadable, name another device's keys or come for
+// records nobody waits for change nothing; only a record's own key
+// delivers it.
+func TestConfirmConsumer_OnlyItsOwnKeyDeliversARecord(t *testing.T) {
+	b := mqtttest.Start(t, mqtttest.Options{})
+	s := newStore(t, 2)
+	run := start(t, s, Options{URLs: []string{b.URL()}, Confirm: ConfirmConsumer, ConsumerAckTimeout: time.Hour})
+	eventually(t, 10*time.Second, "both records published", func() bool { return countRecords(b.Messages()) >= 2 })
+	pub := paho.NewClient(paho.NewClientOptions().AddBroker(b.URL()).SetClientID("acker").SetProtocolVersion(4))
+	if tok := pub.Connect(); !tok.WaitTimeout(10*time.Second) || tok.Error() != nil {
+		t.Fatalf("connect: %v", tok.Error())
+	}
+	t.Cleanup(func() { pub.Disconnect(0) })
+	ack := func(payload string) {
+		t.Helper()
+		if tok := pub.Publish(run.c.Topics().Ack(), 1, false, payload); !tok.WaitTimeout(10*time.Second) || tok.Error() != nil {
+			t.Fatalf("publish ack: %v", tok.Error())
+		}
+	}
+	ack(`not json`)
+	ack(`{"idempotency_keys":[]}`)
+	ack(`{"idempotency_keys":["other-device:1","` + device + `:99"]}`)
+	ack(`{"idempotency_keys":["` + device + `:2"]}`)
+	// Record 2 is acknowledged, but answers go oldest first: it is settled
+	// with record 1, whose ack comes last.
+	ack(`{"idempotency_keys":["` + device + `:1"]}`)
+	eventually(t, 10*time.Second, "both delivered", func() bool { return pendingOf(t, s, "mqtt") == 0 })
+	run.c.acks.mu.Lock()
+	bad, waiting := run.c.acks.bad, len(run.c.acks.waiting)
+	run.c.acks.mu.Unlock()
+	if bad != 2 || waiting != 0 {
+		t.Fatalf("unreadable acks counted %d (want 2), keys still awaited %d", bad, waiting)
 	}
 }
