@@ -16,8 +16,13 @@ import (
 // node is a loopback node that records, before each change, what was
 // durable.
 type node struct {
-	fs.LoopbackNode
+	*fs.LoopbackNode
 	pl *FS
+}
+
+// WrapChild gives every node below the root the same tracking.
+func (n *node) WrapChild(ctx context.Context, ops fs.InodeEmbedder) fs.InodeEmbedder {
+	return &node{LoopbackNode: ops.(*fs.LoopbackNode), pl: n.pl}
 }
 
 // bpath is the node's path in the backing directory.
@@ -316,7 +321,7 @@ func (n *node) Link(ctx context.Context, target fs.InodeEmbedder, name string, o
 		return nil, errno
 	}
 	if t, ok := target.(*node); ok {
-		target = &t.LoopbackNode
+		target = t.LoopbackNode
 	}
 	return n.LoopbackNode.Link(ctx, target, name, out)
 }
@@ -387,7 +392,7 @@ func (n *node) Rename(ctx context.Context, name string, newParent fs.InodeEmbedd
 	if errno := f.keep(filepath.Join(to, newName)); errno != 0 {
 		return errno
 	}
-	return n.LoopbackNode.Rename(ctx, name, &np.LoopbackNode, newName, flags)
+	return n.LoopbackNode.Rename(ctx, name, np.LoopbackNode, newName, flags)
 }
 
 // Fsync makes a file's data or a directory's entries durable. The backing
