@@ -32,6 +32,7 @@ type plEnv struct {
 	disk, mnt string
 	fs        *powerloss.FS
 	rng       *rand.Rand
+	url       string // the Zeiterfassung test server's
 }
 
 // storeRel is the store's path below the root of the filesystem; its
@@ -53,6 +54,7 @@ func newPowerlossEnv(t *testing.T, badges int, seed uint64) *plEnv {
 		users = append(users, fmt.Sprintf("e%d@example.com", i))
 	}
 	zs, ts := zeittest.Start(t, zeittest.Options{Users: users})
+	e.url = ts.URL
 	sockDir, err := os.MkdirTemp("", "pl")
 	if err != nil {
 		t.Fatal(err)
@@ -396,4 +398,106 @@ func TestStampd_PowerLoss_DamagedStoreMovedAside(t *testing.T) {
 		t.Fatalf("no round got as far as a punch")
 	}
 	t.Logf("%d power cuts around moving a damaged store aside; %d after a first punch", rounds, punched)
+}
+
+// TestStampd_PowerLoss_StampctlInit runs `stampctl init --force` on the
+// powerloss filesystem and cuts the power at a different changing
+// operation each round. After every cut the config is whole, the old one
+// or the new one (the new one once init said so), the secret is whole, and
+// stampd starts with them.
+func TestStampd_PowerLoss_StampctlInit(t *testing.T) {
+	rounds := 10
+	if os.Getenv("CI") != "" {
+		rounds = 30
+	}
+	e := newPowerlossEnv(t, 1, 20)
+	pw := filepath.Join(t.TempDir(), "pw")
+	if err := os.WriteFile(pw, []byte(zeittest.DefaultPassword), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	rel := filepath.Join("etc", "stampclock", "stampd.toml")
+	prev, done := "", 0
+	for r := 0; r < rounds; r++ {
+		e.mount()
+		frozen := e.fs.FreezeAfter(r * 7 % 40)
+		cmd := exec.Command(filepath.Join(binDir, "stampctl"), "init", "--force", "--no-check",
+			"--config", filepath.Join(e.mnt, rel), "--device-id", fmt.Sprintf("round-%d", r),
+			"--store", filepath.Join(e.mnt, storeRel), "--control-socket", e.socket,
+			"--url", e.url, "--allow-http", "--email", zeittest.DefaultEmail, "--password-file", pw, "--timetype", "arbeitszeit")
+		exited := make(chan error, 1)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		go func() { exited <- cmd.Wait() }()
+		var initErr error
+		ok := false
+		select {
+		case <-frozen:
+		case initErr = <-exited:
+			ok = initErr == nil
+		case <-time.After(30 * time.Second):
+			t.Fatalf("round %d: stampctl init neither froze nor finished", r)
+		}
+		cmd.Process.Signal(syscall.SIGKILL)
+		if _, err := e.fs.Cut(powerloss.CutOptions{Tear: true}); err != nil {
+			t.Fatal(err)
+		}
+		if !ok {
+			if err := <-exited; err == nil {
+				ok = true // it finished while the power failed: said so just in time
+			}
+		}
+		got, err := os.ReadFile(filepath.Join(e.disk, rel))
+		switch {
+		case errors.Is(err, os.ErrNotExist) && prev == "" && !ok:
+			continue // the first config never reached the disk, and init never said it did
+		case err != nil:
+			t.Fatalf("round %d: config after the cut: %v", r, err)
+		case ok && !strings.Contains(string(got), fmt.Sprintf("%q", fmt.Sprintf("round-%d", r))):
+			t.Fatalf("round %d: init succeeded, but the config after the cut is the old one:\n%s", r, got)
+		case string(got) != prev && !strings.Contains(string(got), fmt.Sprintf("%q", fmt.Sprintf("round-%d", r))):
+			t.Fatalf("round %d: config after the cut is neither the old nor the new one:\n%s", r, got)
+		case !strings.HasSuffix(string(got), "`stampctl enroll`.\n"):
+			t.Fatalf("round %d: config after the cut is cut short:\n%s", r, got)
+		}
+		prev = string(got)
+		secret := filepath.Join(e.disk, "etc", "stampclock", "zeiterfassung.secret")
+		if s := readFileT(t, secret); s != zeittest.DefaultPassword+"\n" {
+			t.Fatalf("round %d: secret after the cut: %q", r, s)
+		}
+		// The machine boots: stampd starts with what the cut left.
+		e.mount()
+		p := e.startWith(filepath.Join(e.mnt, rel))
+		p.cmd.Process.Signal(syscall.SIGKILL)
+		p.wait()
+		if err := e.fs.Unmount(); err != nil {
+			t.Fatal(err)
+		}
+		if ok {
+			done++
+		}
+	}
+	if done == 0 {
+		t.Fatal("stampctl init never finished before the power failed")
+	}
+	t.Logf("%d power cuts during stampctl init; %d after it finished", rounds, done)
+}
+
+func readFileT(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// startWith starts stampd with the config at path and waits until its
+// control socket answers.
+func (e *plEnv) startWith(path string) *proc {
+	e.t.Helper()
+	saved := e.config
+	defer func() { e.config = saved }()
+	e.config = path
+	return e.start()
 }
