@@ -72,13 +72,6 @@ type FS struct {
 	thawed bool
 }
 
-// fileState is what is durable of one file: its size, and the old
-// content of every page changed since its last sync.
-type fileState struct {
-	size int64
-	old  map[int64][]byte // page index → durable content (short at the durable end)
-}
-
 type write struct {
 	ino         uint64
 	first, last int64 // page indices
