@@ -72,13 +72,6 @@ type FS struct {
 	thawed bool
 }
 
-// fileState is what is durable of one file: its size, and the old
-// content of every page changed since its last sync.
-type fileState struct {
-	size int64
-	old  map[int64][]byte // page index → durable content (short at the durable end)
-}
-
 type write struct {
 	ino         uint64
 	first, last int64 // page indices
@@ -114,12 +107,11 @@ func Mount(backing, mountpoint string, opts Options) (*FS, error) {
 	if err := os.Mkdir(f.attic, 0o700); err != nil {
 		return nil, fmt.Errorf("powerloss: create attic: %w", err)
 	}
-	lr := &fs.LoopbackRoot{Path: backing, Dev: uint64(st.Dev)}
-	lr.NewNode = func(r *fs.LoopbackRoot, _ *fs.Inode, _ string, _ *syscall.Stat_t) fs.InodeEmbedder {
-		return &node{LoopbackNode: fs.LoopbackNode{RootData: r}, pl: f}
+	lr, err := fs.NewLoopbackRoot(backing)
+	if err != nil {
+		return nil, fmt.Errorf("powerloss: backing directory %s: %w", backing, err)
 	}
-	root := lr.NewNode(lr, nil, "", &st)
-	lr.RootNode = root
+	root := &node{LoopbackNode: lr.(*fs.LoopbackNode), pl: f}
 	server, err := fs.Mount(mountpoint, root, &fs.Options{MountOptions: fuse.MountOptions{
 		DirectMount:       true,
 		DirectMountStrict: true,
