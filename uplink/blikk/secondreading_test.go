@@ -165,9 +165,13 @@ func TestSecondReading_LostAnswersAndRequests_NoDuplicateNoLoss(t *testing.T) {
 			f.DropAnswers(fake.RouteCreate, 1)
 			f.DropAnswers(fake.RouteList, 1)
 		}},
+		{"server errors and a slow answer the client gives up on", func(f *fake.Server) {
+			f.FailNext(fake.RouteCreate, 2, 500)
+			f.DelayNext(fake.RouteCreate, 1, time.Minute)
+		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			f, c, _ := srSetup(t, nil, nil)
+			f, c, _ := srSetup(t, nil, func(o *blikk.Options) { o.Timeout = 500 * time.Millisecond })
 			tc.inject(f)
 			h := runnertest.Start(t, c,
 				srEntry(srMaier, "2026-06-15T06:00:00Z", "2026-06-15T14:00:00Z"),
