@@ -366,3 +366,31 @@ func TestSecondReading_ProjectOptionalDisagree(t *testing.T) {
 		t.Errorf("apifake/blikk stored %d reports", n)
 	}
 }
+
+// TestSecondReading_RepeatedHourSameClock_NoClock: a shift from 02:30 CEST
+// to 02:30 CET lasts an hour, but its wall clock shows the same minute
+// twice. apifake/blikk refuses clockStart equal to clockEnd; the report
+// "02:30-02:30, 1 hour" contradicts itself under any reading, so the client
+// sends it like any part whose wall clock cannot show it: hours only.
+func TestSecondReading_RepeatedHourSameClock_NoClock(t *testing.T) {
+	reps, err := blikk.Split(utc("2026-10-25T00:30:00Z"), utc("2026-10-25T01:30:00Z"), mustLoad(t, "Europe/Berlin"), nil)
+	if err != nil || len(reps) != 1 || reps[0].ClockStart != "" || reps[0].ClockEnd != "" || reps[0].Hours() != 1 {
+		t.Fatalf("Split = %+v, %v; want one report of 1 hour without a clock", reps, err)
+	}
+	// A zero-length entry keeps its clock (it is what it shows).
+	if reps, _ := blikk.Split(utc("2026-06-10T06:00:00Z"), utc("2026-06-10T06:00:30Z"), mustLoad(t, "Europe/Berlin"), nil); len(reps) != 1 || reps[0].ClockStart != "08:00" || reps[0].ClockEnd != "08:00" {
+		t.Errorf("zero length: Split = %+v", reps)
+	}
+	f, c, _ := srSetup(t, nil, nil)
+	h := runnertest.Start(t, c,
+		srEntry(srMaier, "2026-10-25T00:30:00Z", "2026-10-25T01:30:00Z"),  // 02:30 CEST - 02:30 CET
+		srEntry(srSchulz, "2026-10-25T00:10:00Z", "2026-10-25T00:50:00Z"), // 02:10-02:50 CEST
+		srEntry(srKoch, "2026-10-25T00:50:00Z", "2026-10-25T01:10:00Z"),   // 02:50 CEST - 02:10 CET
+	)
+	h.WaitDelivered(t, 3, 5*time.Second)
+	srCheck(t, f, []srReport{
+		srWant(12, "2026-10-25", "", "", 1, -1),
+		srWant(13, "2026-10-25", "02:10", "02:50", 0.67, -1),
+		srWant(14, "2026-10-25", "", "", 0.33, -1),
+	})
+}
