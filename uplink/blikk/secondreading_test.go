@@ -254,6 +254,26 @@ func TestSecondReading_RateLimit(t *testing.T) {
 			t.Errorf("11 requests in %v", d)
 		}
 	})
+	t.Run("through the runner, several employees", func(t *testing.T) {
+		f, c, clock := srSetup(t, func(o *fake.Options) { o.RateLimit = 0 }, func(o *blikk.Options) { o.RequestsPerSecond = 0 })
+		begin := clock.Now()
+		var recs []queue.Record
+		for i := range 9 {
+			start := time.Date(2026, 6, 1, 6, 0, 0, 0, time.UTC).Add(time.Duration(i) * 24 * time.Hour)
+			recs = append(recs, srEntry([]string{srMaier, srSchulz, srKoch}[i%3], start.Format(time.RFC3339), start.Add(8*time.Hour).Format(time.RFC3339)))
+		}
+		h := runnertest.Start(t, c, recs...)
+		h.WaitDelivered(t, uint64(len(recs)), 10*time.Second)
+		if n := f.RateLimited(); n != 0 {
+			t.Errorf("%d requests answered 429", n)
+		}
+		if n := len(f.TimeReports()); n != len(recs) {
+			t.Errorf("%d reports, want %d", n, len(recs))
+		}
+		if d := clock.Now().Sub(begin); d < 2*time.Second {
+			t.Errorf("10 requests in %v at 4 a second", d)
+		}
+	})
 	t.Run("stricter server: 429 and its wait honoured", func(t *testing.T) {
 		f, c, _ := srSetup(t, func(o *fake.Options) { o.RateLimit = 2 }, func(o *blikk.Options) { o.RequestsPerSecond = 10 })
 		var limited int
