@@ -41,7 +41,8 @@ type Report struct {
 	// ClockStart and ClockEnd are the local wall clock, "hh:mm". A part that
 	// ends at midnight ends EndOfDay. Both are "" when the wall clock cannot
 	// show the part (it ends, on the repeated hour at the end of summer
-	// time, before it starts); the report then carries only its hours.
+	// time, before it starts or at the minute it started, an hour later);
+	// the report then carries only its hours.
 	ClockStart, ClockEnd string
 	// Elapsed is the real time the part lasted (minute-truncated start and
 	// end), across any change of the UTC offset.
@@ -117,7 +118,7 @@ func Split(start, end time.Time, loc *time.Location, rules []BreakRule) ([]Repor
 			} else {
 				r.ClockEnd = partEnd.In(loc).Format(ClockLayout)
 			}
-			if r.ClockEnd < r.ClockStart {
+			if r.ClockEnd < r.ClockStart || r.ClockEnd == r.ClockStart && r.Elapsed > 0 {
 				r.ClockStart, r.ClockEnd = "", ""
 			}
 			reps = append(reps, r)

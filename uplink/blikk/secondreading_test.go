@@ -165,9 +165,13 @@ func TestSecondReading_LostAnswersAndRequests_NoDuplicateNoLoss(t *testing.T) {
 			f.DropAnswers(fake.RouteCreate, 1)
 			f.DropAnswers(fake.RouteList, 1)
 		}},
+		{"server errors and a slow answer the client gives up on", func(f *fake.Server) {
+			f.FailNext(fake.RouteCreate, 2, 500)
+			f.DelayNext(fake.RouteCreate, 1, time.Minute)
+		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			f, c, _ := srSetup(t, nil, nil)
+			f, c, _ := srSetup(t, nil, func(o *blikk.Options) { o.Timeout = 500 * time.Millisecond })
 			tc.inject(f)
 			h := runnertest.Start(t, c,
 				srEntry(srMaier, "2026-06-15T06:00:00Z", "2026-06-15T14:00:00Z"),
@@ -248,6 +252,26 @@ func TestSecondReading_RateLimit(t *testing.T) {
 		// 11 requests at 4 a second take at least two seconds.
 		if d := clock.Now().Sub(begin); d < 2*time.Second {
 			t.Errorf("11 requests in %v", d)
+		}
+	})
+	t.Run("through the runner, several employees", func(t *testing.T) {
+		f, c, clock := srSetup(t, func(o *fake.Options) { o.RateLimit = 0 }, func(o *blikk.Options) { o.RequestsPerSecond = 0 })
+		begin := clock.Now()
+		var recs []queue.Record
+		for i := range 9 {
+			start := time.Date(2026, 6, 1, 6, 0, 0, 0, time.UTC).Add(time.Duration(i) * 24 * time.Hour)
+			recs = append(recs, srEntry([]string{srMaier, srSchulz, srKoch}[i%3], start.Format(time.RFC3339), start.Add(8*time.Hour).Format(time.RFC3339)))
+		}
+		h := runnertest.Start(t, c, recs...)
+		h.WaitDelivered(t, uint64(len(recs)), 10*time.Second)
+		if n := f.RateLimited(); n != 0 {
+			t.Errorf("%d requests answered 429", n)
+		}
+		if n := len(f.TimeReports()); n != len(recs) {
+			t.Errorf("%d reports, want %d", n, len(recs))
+		}
+		if d := clock.Now().Sub(begin); d < 2*time.Second {
+			t.Errorf("10 requests in %v at 4 a second", d)
 		}
 	})
 	t.Run("stricter server: 429 and its wait honoured", func(t *testing.T) {
@@ -361,4 +385,32 @@ func TestSecondReading_ProjectOptionalDisagree(t *testing.T) {
 	if n := len(f.TimeReports()); n != 0 {
 		t.Errorf("apifake/blikk stored %d reports", n)
 	}
+}
+
+// TestSecondReading_RepeatedHourSameClock_NoClock: a shift from 02:30 CEST
+// to 02:30 CET lasts an hour, but its wall clock shows the same minute
+// twice. apifake/blikk refuses clockStart equal to clockEnd; the report
+// "02:30-02:30, 1 hour" contradicts itself under any reading, so the client
+// sends it like any part whose wall clock cannot show it: hours only.
+func TestSecondReading_RepeatedHourSameClock_NoClock(t *testing.T) {
+	reps, err := blikk.Split(utc("2026-10-25T00:30:00Z"), utc("2026-10-25T01:30:00Z"), mustLoad(t, "Europe/Berlin"), nil)
+	if err != nil || len(reps) != 1 || reps[0].ClockStart != "" || reps[0].ClockEnd != "" || reps[0].Hours() != 1 {
+		t.Fatalf("Split = %+v, %v; want one report of 1 hour without a clock", reps, err)
+	}
+	// A zero-length entry keeps its clock (it is what it shows).
+	if reps, _ := blikk.Split(utc("2026-06-10T06:00:00Z"), utc("2026-06-10T06:00:30Z"), mustLoad(t, "Europe/Berlin"), nil); len(reps) != 1 || reps[0].ClockStart != "08:00" || reps[0].ClockEnd != "08:00" {
+		t.Errorf("zero length: Split = %+v", reps)
+	}
+	f, c, _ := srSetup(t, nil, nil)
+	h := runnertest.Start(t, c,
+		srEntry(srMaier, "2026-10-25T00:30:00Z", "2026-10-25T01:30:00Z"),  // 02:30 CEST - 02:30 CET
+		srEntry(srSchulz, "2026-10-25T00:10:00Z", "2026-10-25T00:50:00Z"), // 02:10-02:50 CEST
+		srEntry(srKoch, "2026-10-25T00:50:00Z", "2026-10-25T01:10:00Z"),   // 02:50 CEST - 02:10 CET
+	)
+	h.WaitDelivered(t, 3, 5*time.Second)
+	srCheck(t, f, []srReport{
+		srWant(12, "2026-10-25", "", "", 1, -1),
+		srWant(13, "2026-10-25", "02:10", "02:50", 0.67, -1),
+		srWant(14, "2026-10-25", "", "", 0.33, -1),
+	})
 }

@@ -6,7 +6,6 @@ package flowtly_test
 // fake checks that reading against another one.
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -14,6 +13,7 @@ import (
 
 	fake "stampclock/apifake/flowtly"
 	"stampclock/queue"
+	"stampclock/uplink"
 	"stampclock/uplink/flowtly"
 	"stampclock/uplink/internal/runnertest"
 )
@@ -104,8 +104,8 @@ func srCheck(t *testing.T, f *fake.Server, want []srWork) {
 }
 
 func TestSecondReading_Delivery_SeveralEmployees(t *testing.T) {
-	for _, format := range []fake.ListFormat{fake.Hydra, fake.PlainArray} {
-		t.Run(fmt.Sprint("list format ", format), func(t *testing.T) {
+	for name, format := range map[string]fake.ListFormat{"hydra collection": fake.Hydra, "plain array": fake.PlainArray} {
+		t.Run(name, func(t *testing.T) {
 			f, c := srSetup(t, func(o *fake.Options) { o.ListFormat = format }, nil)
 			recs := []queue.Record{
 				srEntry(srMaier, "2026-06-15T06:00:00Z", "2026-06-15T14:00:00Z"),
@@ -176,9 +176,13 @@ func TestSecondReading_LostAnswersAndRequests_NoDuplicateNoLoss(t *testing.T) {
 			f.DropAnswers(fake.RouteCreate, 1)
 			f.DropAnswers(fake.RouteList, 1)
 		}},
+		{"server errors and a slow answer the client gives up on", func(f *fake.Server) {
+			f.FailNext(fake.RouteCreate, 2, 500)
+			f.DelayNext(fake.RouteCreate, 1, time.Minute)
+		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			f, c := srSetup(t, nil, nil)
+			f, c := srSetup(t, nil, func(o *flowtly.Options) { o.Timeout = 500 * time.Millisecond })
 			tc.inject(f)
 			h := runnertest.Start(t, c,
 				srEntry(srMaier, "2026-06-15T06:00:00Z", "2026-06-15T14:00:00Z"),
@@ -211,4 +215,21 @@ func TestSecondReading_ServerDownThenBack(t *testing.T) {
 		srWant("emp_102", "2026-06-15", 8*3600, "Stampclock 08:00-16:00"),
 		srWant("emp_104", "2026-06-15", 4*3600, "Stampclock 09:00-13:00"),
 	})
+}
+
+func TestSecondReading_WrongToken_RetryNothingStored(t *testing.T) {
+	// The document names no authentication; both readings send
+	// "Authorization: Bearer <token>". A token the server refuses is
+	// retried later (a configuration fix), never dead-lettered.
+	f, c := srSetup(t, nil, func(o *flowtly.Options) { o.Token = "revoked-token" })
+	ue := wantClass(t, c.Send(t.Context(), srEntry(srMaier, "2026-06-15T06:00:00Z", "2026-06-15T14:00:00Z"), false), uplink.Retry)
+	if ue.Status != 401 {
+		t.Errorf("status %d, want 401", ue.Status)
+	}
+	if n := len(f.WorkTimes()); n != 0 {
+		t.Errorf("%d work times stored", n)
+	}
+	if r := f.Refusals(); len(r) != 1 || r[0].Status != 401 {
+		t.Errorf("refusals %+v, want one 401", r)
+	}
 }

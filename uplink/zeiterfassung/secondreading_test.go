@@ -355,3 +355,37 @@ func TestSecondReading_UsersLiteralDisagree(t *testing.T) {
 		t.Errorf("literal form: Users = %v, want an error (the client does not read the document's non-JSON example)", users)
 	}
 }
+
+// TestSecondReading_SecondsBesideOffsetChange_NoEmptySegment: an entry
+// from 02:59:30 CEST to 02:00:40 CET is 02:59-03:00 and 02:00-02:00 on the
+// minute clock. The document does not say endtime must follow starttime;
+// apifake/zeiterfassung refuses an entry that ends when it starts. The
+// empty segment holds no time, so the client leaves it out under both
+// readings.
+func TestSecondReading_SecondsBesideOffsetChange_NoEmptySegment(t *testing.T) {
+	for _, tc := range []struct {
+		name, start, end string
+		want             []fake.Entry
+	}{
+		{"fall back", "2026-10-25T00:59:30Z", "2026-10-25T01:00:40Z",
+			[]fake.Entry{srWant(srMaier, "2026-10-25T02:59:00", "2026-10-25T03:00:00")}},
+		{"spring forward", "2026-03-29T00:59:30Z", "2026-03-29T01:00:40Z",
+			[]fake.Entry{srWant(srMaier, "2026-03-29T01:59:00", "2026-03-29T02:00:00")}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := srFake(t, nil)
+			c := srClient(t, f, nil)
+			rec := srEntry(srMaier, tc.start, tc.end)
+			h := runnertest.Start(t, c, rec)
+			h.WaitDelivered(t, 1, 5*time.Second)
+			srCheck(t, f, tc.want)
+			// Reconciling finds it complete.
+			if err := c.Send(t.Context(), rec, true); err != nil {
+				t.Fatal(err)
+			}
+			if n := len(f.Entries()); n != len(tc.want) {
+				t.Errorf("%d entries after reconcile", n)
+			}
+		})
+	}
+}

@@ -25,7 +25,9 @@ type entryBody struct {
 // not for this API and return nil.
 //
 // The entry is split at the time zone's offset changes (see Segments) and
-// each segment is created with its own createtimeentry. With reconcile set
+// each segment is created with its own createtimeentry; a segment that
+// starts and ends in the same minute (seconds beside an offset change) is
+// left out. With reconcile set
 // (the previous attempt's outcome was unknown), each segment is first
 // looked up with the timeentries query and not created again if the
 // server holds more identical entries (useremail, starttime, endtime,
@@ -56,6 +58,13 @@ func (c *Client) Send(ctx context.Context, rec queue.Record, reconcile bool) err
 	delivered := 0 // segments known to be on the server
 	for i, seg := range segs {
 		start, end := seg.Wall()
+		if start == end && len(segs) > 1 {
+			// Less than a minute on one side of an offset change: on the
+			// minute clock it holds no time, and an entry that ends when
+			// it starts may be refused.
+			delivered++
+			continue
+		}
 		e := entryBody{
 			StartTime:  start,
 			EndTime:    end,

@@ -47,7 +47,8 @@ func StartChecked(t testing.TB, sender uplink.Sender, check func(queue.Record) e
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &Harness{Store: s}
+	ctx, cancel := context.WithCancel(context.Background())
+	h := &Harness{Store: s, cancel: cancel}
 	t.Cleanup(func() {
 		h.cancel()
 		h.wg.Wait()
@@ -60,8 +61,6 @@ func StartChecked(t testing.TB, sender uplink.Sender, check func(queue.Record) e
 		MinBackoff: 10 * time.Millisecond, MaxBackoff: 100 * time.Millisecond,
 		MaxRetryAfter: 2 * time.Second, Idle: 20 * time.Millisecond, Check: check,
 	})
-	ctx, cancel := context.WithCancel(context.Background())
-	h.cancel = cancel
 	h.wg.Add(1)
 	go func() { defer h.wg.Done(); h.Runner.Run(ctx) }()
 	return h
