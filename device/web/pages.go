@@ -33,6 +33,7 @@ func (s *Server) routeList() []route {
 		{"POST", "/badges/remove", Admin, s.badgesRemove},
 		{"POST", "/badges/import", Admin, s.badgesImport},
 		{"POST", "/badges/enroll", Admin, s.badgesEnroll},
+		{"POST", "/badges/assign", Admin, s.badgesAssign},
 		{"GET", "/queue", Admin, s.queuePage},
 		{"POST", "/queue/retry", Admin, s.queueRetry},
 		{"POST", "/queue/release", Admin, s.queueRelease},
@@ -225,13 +226,19 @@ func (s *Server) tapEvents(w http.ResponseWriter, r *http.Request, rq *request) 
 type badgesView struct {
 	Q      string
 	Badges []daemon.BadgeInfo
-	Err    string
+	// Pending are unknown badges collected in capture mode (admin badge),
+	// waiting to be assigned.
+	Pending []queue.UnknownBadge
+	Err     string
 }
 
 func (s *Server) badgesPage(w http.ResponseWriter, r *http.Request, rq *request) {
 	v := badgesView{Q: strings.TrimSpace(r.URL.Query().Get("q"))}
 	var all []daemon.BadgeInfo
 	if err := s.call(r.Context(), r, rq, "badges.list", nil, &all); err != nil {
+		v.Err = err.Error()
+	}
+	if err := s.call(r.Context(), r, rq, "badges.pending", nil, &v.Pending); err != nil {
 		v.Err = err.Error()
 	}
 	q := strings.ToLower(v.Q)
@@ -258,6 +265,13 @@ func (s *Server) badgesAdd(w http.ResponseWriter, r *http.Request, rq *request) 
 	a := daemon.BadgeArgs{UID: r.PostFormValue("uid"), Email: strings.TrimSpace(r.PostFormValue("email")), Name: strings.TrimSpace(r.PostFormValue("name"))}
 	var b daemon.BadgeInfo
 	err := s.call(r.Context(), r, rq, "badges.add", a, &b)
+	s.done(w, r, rq, "/badges", err, fmt.Sprintf("%s %s %s", b.UID, rq.lang.T("added"), b.Email))
+}
+
+func (s *Server) badgesAssign(w http.ResponseWriter, r *http.Request, rq *request) {
+	a := daemon.BadgeArgs{UID: r.PostFormValue("uid"), Email: strings.TrimSpace(r.PostFormValue("email")), Name: strings.TrimSpace(r.PostFormValue("name"))}
+	var b daemon.BadgeInfo
+	err := s.call(r.Context(), r, rq, "badges.assign", a, &b)
 	s.done(w, r, rq, "/badges", err, fmt.Sprintf("%s %s %s", b.UID, rq.lang.T("added"), b.Email))
 }
 
