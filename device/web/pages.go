@@ -175,8 +175,12 @@ func (s *Server) statusLive(w http.ResponseWriter, r *http.Request, rq *request)
 func (s *Server) status(w http.ResponseWriter, r *http.Request, rq *request, tmpl string) {
 	var st daemon.Status
 	if err := s.call(r.Context(), r, rq, "status", nil, &st); err != nil {
+		page := "error"
+		if strings.Contains(tmpl, ":") { // the live fragment: just the message
+			page = "error:content"
+		}
 		w.WriteHeader(http.StatusServiceUnavailable)
-		s.render(w, r, rq, "error", map[string]string{"Msg": err.Error()})
+		s.render(w, r, rq, page, map[string]string{"Msg": err.Error()})
 		return
 	}
 	s.render(w, r, rq, tmpl, st)
