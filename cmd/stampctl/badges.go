@@ -1,11 +1,13 @@
 package main
 
 import (
+	"encoding/csv"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -48,7 +50,7 @@ func (c *cli) badges(args []string) error {
 		if err := c.call("badges.list", nil, &bs); err != nil {
 			return err
 		}
-		return c.print(bs, func(w io.Writer) { daemon.WriteBadgeCSV(w, bs) })
+		return c.print(bs, func(w io.Writer) { writeBadgeCSV(w, bs) })
 	case "add", "assign":
 		if err := want(2, "UID EMAIL"); err != nil {
 			return err
@@ -122,6 +124,18 @@ func printBadges(w io.Writer, bs []daemon.BadgeInfo) {
 	}
 }
 
+func writeBadgeCSV(w io.Writer, bs []daemon.BadgeInfo) {
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"uid", "email", "name", "source"})
+	for _, b := range bs {
+		if b.Admin {
+			continue
+		}
+		cw.Write([]string{b.UID, b.Email, b.Name, b.Source})
+	}
+	cw.Flush()
+}
+
 // importBadges reads a CSV with a header naming the columns uid and email
 // (name and source optional) and hands every row, with its line number, to
 // stampd, which imports all or nothing.
@@ -135,7 +149,7 @@ func (c *cli) importBadges(path string) error {
 		defer f.Close()
 		r = f
 	}
-	rows, lineErrs, err := daemon.ReadBadgeCSV(r)
+	rows, lineErrs, err := readBadgeCSV(r)
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
@@ -163,6 +177,57 @@ func (c *cli) importBadges(path string) error {
 		return errors.New("import failed")
 	}
 	return nil
+}
+
+// readBadgeCSV parses the CSV; lines it cannot read become line errors.
+func readBadgeCSV(r io.Reader) ([]daemon.ImportRow, []daemon.LineError, error) {
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	cr.TrimLeadingSpace = true
+	header, err := cr.Read()
+	if err != nil {
+		return nil, nil, fmt.Errorf("no header line: %w", err)
+	}
+	col := map[string]int{}
+	for i, h := range header {
+		col[strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))] = i
+	}
+	iu, okU := col["uid"]
+	ie, okE := col["email"]
+	in, okN := col["name"]
+	if !okU || !okE {
+		return nil, nil, fmt.Errorf("header %q: want columns uid and email (name optional)", strings.Join(header, ","))
+	}
+	var rows []daemon.ImportRow
+	var bad []daemon.LineError
+	for {
+		rec, err := cr.Read()
+		line, _ := cr.FieldPos(0)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				bad = append(bad, daemon.LineError{Line: pe.Line, Err: pe.Err.Error()})
+				continue
+			}
+			return nil, nil, err
+		}
+		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
+			continue
+		}
+		if len(rec) <= iu || len(rec) <= ie {
+			bad = append(bad, daemon.LineError{Line: line, Err: fmt.Sprintf("%d fields; want uid and email", len(rec))})
+			continue
+		}
+		row := daemon.ImportRow{Line: line, UID: strings.TrimSpace(rec[iu]), Email: strings.TrimSpace(rec[ie])}
+		if okN && len(rec) > in {
+			row.Name = strings.TrimSpace(rec[in])
+		}
+		rows = append(rows, row)
+	}
+	return rows, bad, nil
 }
 
 func (c *cli) enroll(args []string) error {

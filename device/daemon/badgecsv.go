@@ -10,7 +10,8 @@ import (
 
 // ReadBadgeCSV parses a badge CSV whose header names the columns uid and
 // email (name optional) into import rows with their line numbers; lines it
-// cannot read become line errors. stampctl and the web page both use it.
+// cannot read become line errors. The web page uses it; it reads the file
+// format of `stampctl badges import`.
 func ReadBadgeCSV(r io.Reader) ([]ImportRow, []LineError, error) {
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
@@ -62,7 +63,8 @@ func ReadBadgeCSV(r io.Reader) ([]ImportRow, []LineError, error) {
 }
 
 // WriteBadgeCSV writes the badges (not admin badges) as CSV with the header
-// uid,email,name,source, which ReadBadgeCSV reads back.
+// uid,email,name,source, which ReadBadgeCSV reads back: the format of
+// `stampctl badges export`.
 func WriteBadgeCSV(w io.Writer, bs []BadgeInfo) {
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"uid", "email", "name", "source"})
