@@ -347,6 +347,7 @@ func (c *Config) defaults() error {
 	if c.Log.Format == "" {
 		c.Log.Format = "text"
 	}
+	c.defaultsWeb()
 	z := &c.Zeiterfassung
 	if z.AuthHeader == "" {
 		z.AuthHeader = "Authorization"
@@ -376,7 +377,6 @@ func (c *Config) defaults() error {
 	if m.Window == 0 {
 		m.Window = 256
 	}
-	c.defaultsWeb()
 	return nil
 }
 
