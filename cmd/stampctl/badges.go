@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"sort"
 	"strconv"
 	"text/tabwriter"
 	"time"
@@ -177,32 +176,13 @@ func (c *cli) importBadges(path string, conv func(string) (string, error)) error
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	pages := func(dryRun bool, each func(daemon.ImportResult)) error {
-		for i := 0; i < len(rows); i += daemon.ImportPage {
-			page := rows[i:min(i+daemon.ImportPage, len(rows))]
-			var res daemon.ImportResult
-			if err := c.call("badges.import", daemon.ImportArgs{Rows: page, DryRun: dryRun}, &res); err != nil {
-				return err
-			}
-			each(res)
-		}
-		return nil
-	}
-	if err := pages(true, func(res daemon.ImportResult) { lineErrs = append(lineErrs, res.Errors...) }); err != nil {
+	res, err := daemon.ImportPages(rows, lineErrs, func(a daemon.ImportArgs, res *daemon.ImportResult) error {
+		return c.call("badges.import", a, res)
+	})
+	if err != nil {
 		return err
 	}
-	sort.SliceStable(lineErrs, func(i, j int) bool { return lineErrs[i].Line < lineErrs[j].Line })
-	var res daemon.ImportResult
-	if len(lineErrs) == 0 {
-		err := pages(false, func(r daemon.ImportResult) {
-			res.Imported += r.Imported
-			lineErrs = append(lineErrs, r.Errors...)
-		})
-		if err != nil {
-			return fmt.Errorf("%d of %d badges imported, then: %w; run the import again to complete it", res.Imported, len(rows), err)
-		}
-	}
-	res.Errors = lineErrs
+	lineErrs = res.Errors
 	if err := c.print(res, func(w io.Writer) {
 		for _, e := range lineErrs {
 			fmt.Fprintf(w, "%s:%d: %s\n", path, e.Line, e.Err)

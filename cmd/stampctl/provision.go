@@ -83,8 +83,13 @@ func readerHealth(ctx context.Context, socket string) (ok bool, detail string, r
 	if err := control.Call(ctx, socket, "status", nil, &s); err != nil {
 		return false, err.Error(), false
 	}
-	ok, detail = provision.ReaderFromStatus(s)
-	return ok, detail, true
+	if s.ReaderHealth == nil {
+		return true, "simulated reader", true
+	}
+	if !s.ReaderHealth.OK {
+		return false, "not answering: " + s.ReaderHealth.LastError, true
+	}
+	return true, "answering", true
 }
 
 // initConfig writes a first config and its secret, then runs check.

@@ -398,6 +398,7 @@ func (c *Config) defaults() error {
 	if c.Log.Format == "" {
 		c.Log.Format = "text"
 	}
+	c.defaultsWeb()
 	z := &c.Zeiterfassung
 	if z.AuthHeader == "" {
 		z.AuthHeader = "Authorization"
@@ -433,7 +434,6 @@ func (c *Config) defaults() error {
 	if m.ConsumerAckTimeout.Duration == 0 {
 		m.ConsumerAckTimeout.Duration = 60 * time.Second
 	}
-	c.defaultsWeb()
 	return nil
 }
 

@@ -66,6 +66,9 @@ func (c *Config) validateWeb() error {
 	if (w.CertFile == "") != (w.KeyFile == "") {
 		return fmt.Errorf("web.cert_file and web.key_file: set both or neither")
 	}
+	if w.AllowHTTP && !w.SelfSigned {
+		return fmt.Errorf("web.allow_http and web.cert_file: set only one (plain http serves no certificate)")
+	}
 	if !w.SelfSigned {
 		for key, path := range map[string]string{"web.cert_file": w.CertFile, "web.key_file": w.KeyFile} {
 			if _, err := os.Stat(path); err != nil {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -125,4 +126,38 @@ func WriteBadgeCSV(w io.Writer, bs []BadgeInfo) {
 		cw.Write([]string{b.UID, b.Email, b.Name, b.Source})
 	}
 	cw.Flush()
+}
+
+// ImportPages imports rows through call (one badges.import request) in
+// pages of ImportPage rows: first every page as a dry run, then, only when
+// neither lineErrs (found while reading the file) nor any page had a bad
+// line, every page for real. The result lists every bad line in line
+// order. stampctl and the web page both import this way.
+func ImportPages(rows []ImportRow, lineErrs []LineError, call func(ImportArgs, *ImportResult) error) (ImportResult, error) {
+	pages := func(dryRun bool, each func(ImportResult)) error {
+		for i := 0; i < len(rows); i += ImportPage {
+			var res ImportResult
+			if err := call(ImportArgs{Rows: rows[i:min(i+ImportPage, len(rows))], DryRun: dryRun}, &res); err != nil {
+				return err
+			}
+			each(res)
+		}
+		return nil
+	}
+	res := ImportResult{Errors: lineErrs}
+	if err := pages(true, func(r ImportResult) { res.Errors = append(res.Errors, r.Errors...) }); err != nil {
+		return res, err
+	}
+	sort.SliceStable(res.Errors, func(i, j int) bool { return res.Errors[i].Line < res.Errors[j].Line })
+	if len(res.Errors) > 0 {
+		return res, nil
+	}
+	err := pages(false, func(r ImportResult) {
+		res.Imported += r.Imported
+		res.Errors = append(res.Errors, r.Errors...)
+	})
+	if err != nil {
+		return res, fmt.Errorf("%d of %d badges imported, then: %w; run the import again to complete it", res.Imported, len(rows), err)
+	}
+	return res, nil
 }

@@ -30,6 +30,8 @@ type Options struct {
 	Clock    clock.Clock
 	Logger   *slog.Logger
 	Feedback agent.Feedback
+	// OnTap is told every tap's outcome (the web page's live taps).
+	OnTap func(agent.Outcome)
 	// HTTPClient is used by the REST uplink (tests inject transports).
 	HTTPClient *http.Client
 	// Backoff bounds override the uplinks' defaults (tests use short ones).
@@ -54,8 +56,6 @@ type Options struct {
 	// VerifyPoll is how often emails of badges enrolled offline are
 	// checked again. Default 10m.
 	VerifyPoll time.Duration
-	// OnTap is told every tap's outcome (the web page's live taps).
-	OnTap func(agent.Outcome)
 }
 
 // Daemon is a configured, not yet running stampd.

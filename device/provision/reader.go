@@ -3,7 +3,8 @@ package provision
 import "stampclock/device/daemon"
 
 // ReaderFromStatus is the reader step's answer from a running stampd's
-// status: stampctl check asks over the socket, the web page in process.
+// status (the web page asks in process; stampctl check's readerHealth
+// gives the same answers over the socket).
 func ReaderFromStatus(s daemon.Status) (ok bool, detail string) {
 	if s.ReaderHealth == nil {
 		return true, "simulated reader"

@@ -31,7 +31,7 @@ func newDaemonFixture(t *testing.T) (*client, *daemon.Daemon) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.RemoveAll(sock) })
-	text := fmt.Sprintf("[store]\npath = %q\n[control]\nsocket = %q\n[[badge]]\nuid = \"04A1B2C3\"\nemail = \"maier@example.com\"\nname = \"Anna Maier\"\n",
+	text := fmt.Sprintf("[store]\npath = %q\n[control]\nsocket = %q\n[[badge]]\nuid = \"04A1B2C3\"\nemail = \"maier@example.com\"\nname = \"Anna Maier\"\n[[badge]]\nuid = \"AD000001\"\nadmin = true\n",
 		filepath.Join(dir, "q.db"), filepath.Join(sock, "s.sock"))
 	cfg, err := config.Parse(filepath.Join(dir, "stampd.toml"), []byte(text))
 	if err != nil {
@@ -99,7 +99,7 @@ func TestDaemon_ImportCSVWithBadLine_LineNumberedErrorsNothingImported(t *testin
 	if err != nil {
 		t.Fatal(err)
 	}
-	if bs := v.([]daemon.BadgeInfo); len(bs) != 1 {
+	if bs := v.([]daemon.BadgeInfo); len(bs) != 2 { // the config's two
 		t.Errorf("rows were imported although the file had bad lines: %v", bs)
 	}
 	// The good file goes in, and the page's export reads back what it shows.
@@ -167,5 +167,26 @@ func TestDaemon_BadInput_ClearMessageOnPage(t *testing.T) {
 	c.post("/queue/retry", url.Values{"csrf": {csrf}, "seq": {"x1"}})
 	if page := c.get("/queue").body; !strings.Contains(page, "&#34;x1&#34; is not a sequence number") {
 		t.Errorf("no message for a bad sequence number:\n%s", page)
+	}
+}
+
+func TestDaemon_CaptureModeBadge_AssignedFromPage(t *testing.T) {
+	c, d := newDaemonFixture(t)
+	csrf := c.login("admin", adminPW)
+	for _, uid := range []string{"AD000001", "0F000002", "AD000001"} { // admin badge, new badge, admin badge
+		if _, err := d.Handle(context.Background(), "tap", []byte(`{"uid":"`+uid+`"}`)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	page := c.get("/badges").body
+	if !strings.Contains(page, `<tr data-uid="0F000002"><td class="uid head">0F000002</td>`) || !strings.Contains(page, "Badges waiting to be assigned") {
+		t.Fatalf("pending badge not offered:\n%s", page)
+	}
+	if r := c.post("/badges/assign", url.Values{"csrf": {csrf}, "uid": {"0F000002"}, "email": {"huber@example.com"}}); r.code != http.StatusSeeOther {
+		t.Fatalf("assign: %d", r.code)
+	}
+	page = c.get("/badges").body
+	if !strings.Contains(page, "0F000002 added for huber@example.com") || strings.Contains(page, "Badges waiting to be assigned") {
+		t.Errorf("after assign:\n%s", page)
 	}
 }

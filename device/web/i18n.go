@@ -173,5 +173,8 @@ var messages = map[string]map[lang]string{
 	"check_off":        {"en": "Not available here.", "de": "Hier nicht verfügbar."},
 	"checks_failed":    {"en": "checks failed", "de": "Prüfungen fehlgeschlagen"},
 	"checks_ok":        {"en": "All checks passed.", "de": "Alle Prüfungen bestanden."},
+	"pending_badges":   {"en": "Badges waiting to be assigned", "de": "Ausweise, die auf Zuordnung warten"},
+	"pending_help":     {"en": "Tapped while an admin badge had switched the terminal to capture mode.", "de": "Angehalten, während ein Admin-Ausweis das Terminal in den Erfassungsmodus geschaltet hatte."},
+	"assign":           {"en": "Assign", "de": "Zuordnen"},
 	"from":             {"en": "from", "de": "aus"},
 }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -33,6 +32,7 @@ func (s *Server) routeList() []route {
 		{"POST", "/badges/remove", Admin, s.badgesRemove},
 		{"POST", "/badges/import", Admin, s.badgesImport},
 		{"POST", "/badges/enroll", Admin, s.badgesEnroll},
+		{"POST", "/badges/assign", Admin, s.badgesAssign},
 		{"GET", "/queue", Admin, s.queuePage},
 		{"POST", "/queue/retry", Admin, s.queueRetry},
 		{"POST", "/queue/release", Admin, s.queueRelease},
@@ -174,8 +174,12 @@ func (s *Server) statusLive(w http.ResponseWriter, r *http.Request, rq *request)
 func (s *Server) status(w http.ResponseWriter, r *http.Request, rq *request, tmpl string) {
 	var st daemon.Status
 	if err := s.call(r.Context(), r, rq, "status", nil, &st); err != nil {
+		page := "error"
+		if strings.Contains(tmpl, ":") { // the live fragment: just the message
+			page = "error:content"
+		}
 		w.WriteHeader(http.StatusServiceUnavailable)
-		s.render(w, r, rq, "error", map[string]string{"Msg": err.Error()})
+		s.render(w, r, rq, page, map[string]string{"Msg": err.Error()})
 		return
 	}
 	s.render(w, r, rq, tmpl, st)
@@ -220,141 +224,6 @@ func (s *Server) tapEvents(w http.ResponseWriter, r *http.Request, rq *request) 
 		}
 		fl.Flush()
 	}
-}
-
-type badgesView struct {
-	Q      string
-	Badges []daemon.BadgeInfo
-	Err    string
-}
-
-func (s *Server) badgesPage(w http.ResponseWriter, r *http.Request, rq *request) {
-	v := badgesView{Q: strings.TrimSpace(r.URL.Query().Get("q"))}
-	var all []daemon.BadgeInfo
-	if err := s.call(r.Context(), r, rq, "badges.list", nil, &all); err != nil {
-		v.Err = err.Error()
-	}
-	q := strings.ToLower(v.Q)
-	for _, b := range all {
-		if q == "" || strings.Contains(strings.ToLower(b.UID+" "+b.Email+" "+b.Name), q) {
-			v.Badges = append(v.Badges, b)
-		}
-	}
-	s.render(w, r, rq, "badges", v)
-}
-
-func (s *Server) badgesExport(w http.ResponseWriter, r *http.Request, rq *request) {
-	var all []daemon.BadgeInfo
-	if err := s.call(r.Context(), r, rq, "badges.list", nil, &all); err != nil {
-		http.Error(w, err.Error(), http.StatusServiceUnavailable)
-		return
-	}
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="badges.csv"`)
-	daemon.WriteBadgeCSV(w, all)
-}
-
-func (s *Server) badgesAdd(w http.ResponseWriter, r *http.Request, rq *request) {
-	a := daemon.BadgeArgs{UID: r.PostFormValue("uid"), Email: strings.TrimSpace(r.PostFormValue("email")), Name: strings.TrimSpace(r.PostFormValue("name"))}
-	var b daemon.BadgeInfo
-	err := s.call(r.Context(), r, rq, "badges.add", a, &b)
-	s.done(w, r, rq, "/badges", err, fmt.Sprintf("%s %s %s", b.UID, rq.lang.T("added"), b.Email))
-}
-
-func (s *Server) badgesRemove(w http.ResponseWriter, r *http.Request, rq *request) {
-	var b daemon.BadgeInfo
-	err := s.call(r.Context(), r, rq, "badges.remove", daemon.BadgeArgs{UID: r.PostFormValue("uid")}, &b)
-	s.done(w, r, rq, "/badges", err, fmt.Sprintf("%s %s", b.UID, rq.lang.T("removed")))
-}
-
-func (s *Server) badgesImport(w http.ResponseWriter, r *http.Request, rq *request) {
-	f, hdr, err := r.FormFile("file")
-	if err != nil {
-		s.done(w, r, rq, "/badges", fmt.Errorf("%s: %v", rq.lang.T("import"), err))
-		return
-	}
-	defer f.Close()
-	rows, bad, err := daemon.ReadBadgeCSV(f, nil)
-	if err != nil {
-		s.done(w, r, rq, "/badges", fmt.Errorf("%s: %w", hdr.Filename, err))
-		return
-	}
-	var res daemon.ImportResult
-	if len(bad) == 0 {
-		if err := s.call(r.Context(), r, rq, "badges.import", rows, &res); err != nil {
-			s.done(w, r, rq, "/badges", err)
-			return
-		}
-		bad = res.Errors
-	}
-	if len(bad) == 0 {
-		s.done(w, r, rq, "/badges", nil, fmt.Sprintf("%d %s", res.Imported, rq.lang.T("imported")))
-		return
-	}
-	lines := []string{fmt.Sprintf("%s: %d %s", hdr.Filename, len(bad), rq.lang.T("nothing_imported"))}
-	for _, e := range bad {
-		lines = append(lines, fmt.Sprintf("%s %d: %s", rq.lang.T("line"), e.Line, e.Err))
-	}
-	s.sess.setFlash(rq.token, &flash{Err: true, Lines: lines})
-	http.Redirect(w, r, "/badges", http.StatusSeeOther)
-}
-
-// badgesEnroll waits (up to EnrollTimeout) for the next tap, like
-// `stampctl enroll`; the page shows the badge enrolled.
-func (s *Server) badgesEnroll(w http.ResponseWriter, r *http.Request, rq *request) {
-	a := daemon.EnrollArgs{Email: strings.TrimSpace(r.PostFormValue("email")), Name: strings.TrimSpace(r.PostFormValue("name")), Timeout: int(s.opts.EnrollTimeout / time.Second)}
-	var res daemon.EnrollResult
-	err := s.call(r.Context(), r, rq, "enroll", a, &res)
-	s.done(w, r, rq, "/badges", err, fmt.Sprintf("%s %s %s", res.UID, rq.lang.T("enrolled_for"), res.Email))
-}
-
-type queueView struct {
-	Pending, Held, Dead []queue.Item
-	Err                 string
-}
-
-func (s *Server) queuePage(w http.ResponseWriter, r *http.Request, rq *request) {
-	var v queueView
-	for _, x := range []struct {
-		state string
-		into  *[]queue.Item
-	}{{"pending", &v.Pending}, {"held", &v.Held}, {"dead", &v.Dead}} {
-		if err := s.call(r.Context(), r, rq, "queue.list", daemon.ListArgs{State: x.state, Limit: 100}, x.into); err != nil {
-			v.Err = err.Error()
-		}
-	}
-	s.render(w, r, rq, "queue", v)
-}
-
-// seqs reads the optional seq field of a queue action: one record, or all.
-func seqs(r *http.Request) ([]uint64, error) {
-	v := strings.TrimSpace(r.PostFormValue("seq"))
-	if v == "" {
-		return nil, nil
-	}
-	n, err := strconv.ParseUint(v, 10, 64)
-	if err != nil {
-		return nil, fmt.Errorf("%q is not a sequence number", v)
-	}
-	return []uint64{n}, nil
-}
-
-func (s *Server) queueRetry(w http.ResponseWriter, r *http.Request, rq *request) {
-	sq, err := seqs(r)
-	var res daemon.RetryResult
-	if err == nil {
-		err = s.call(r.Context(), r, rq, "queue.retry", daemon.RetryArgs{Uplink: r.PostFormValue("uplink"), Seqs: sq}, &res)
-	}
-	s.done(w, r, rq, "/queue", err, fmt.Sprintf("%d %s", res.Retried, rq.lang.T("retried")))
-}
-
-func (s *Server) queueRelease(w http.ResponseWriter, r *http.Request, rq *request) {
-	sq, err := seqs(r)
-	var res daemon.ReleaseResult
-	if err == nil {
-		err = s.call(r.Context(), r, rq, "queue.release", daemon.ReleaseArgs{Uplink: r.PostFormValue("uplink"), Seqs: sq}, &res)
-	}
-	s.done(w, r, rq, "/queue", err, fmt.Sprintf("%d %s", res.Released, rq.lang.T("released")))
 }
 
 type dayTotalView struct {

@@ -150,7 +150,9 @@ func Listen(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !opts.AllowHTTP {
+	if opts.AllowHTTP {
+		s.log.Warn("web page on plain http (allow_http): only behind a reverse proxy that terminates TLS; browsers keep the Secure session cookie only over https")
+	} else {
 		cert, err := loadCert(opts.CertFile, opts.KeyFile, opts.SelfSigned, certHosts(opts.Listen), s.opts.Now())
 		if err != nil {
 			return nil, err

@@ -257,3 +257,18 @@ func TestCheck_RunsOnlyOnPostAndShowsEscapedSteps(t *testing.T) {
 		}
 	}
 }
+
+func TestStatus_DaemonError_MessageOnPageAndFragment(t *testing.T) {
+	f := newFixture(t)
+	f.d.errs["status"] = errors.New("queue: read stats: <disk> gone")
+	c := f.client(t)
+	c.login("view", viewerPW)
+	r := c.get("/")
+	if r.code != http.StatusServiceUnavailable || !strings.Contains(r.body, "queue: read stats: &lt;disk&gt; gone") || !strings.Contains(r.body, "<nav>") {
+		t.Errorf("page: %d\n%s", r.code, r.body)
+	}
+	r = c.get("/status/live")
+	if r.code != http.StatusServiceUnavailable || !strings.Contains(r.body, "&lt;disk&gt; gone") || strings.Contains(r.body, "<html") {
+		t.Errorf("fragment: %d\n%s", r.code, r.body)
+	}
+}

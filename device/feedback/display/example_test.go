@@ -10,8 +10,8 @@ import (
 
 func ExampleRender() {
 	at := time.Date(2025, 7, 1, 7, 5, 0, 0, time.UTC)
-	img := display.Render(feedback.Event{Kind: feedback.StartOK, Name: "Jörg", At: at}, time.UTC, display.German)
-	// Print the big "IN" in the middle of the status band.
+	img := display.Render(feedback.Event{Kind: feedback.StartOK, Name: "Jörg", At: at}, time.UTC, display.English)
+	// Print the big "IN" in the middle of the status band (German: KOMMEN).
 	for y := 1; y < 15; y += 2 {
 		for x := 53; x < 75; x += 2 {
 			if img.BitAt(x, y) {

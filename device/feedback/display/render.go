@@ -42,9 +42,9 @@ func (l Lang) status(k feedback.Kind) string {
 	de := l != English
 	switch k {
 	case feedback.StartOK:
-		return "IN"
+		return pick(de, "KOMMEN", "IN")
 	case feedback.StopOK:
-		return "OUT"
+		return pick(de, "GEHEN", "OUT")
 	case feedback.AlreadyStamped:
 		return pick(de, "schon gestempelt", "already stamped")
 	case feedback.UnknownBadge:

@@ -148,7 +148,9 @@ func TestRender_StatusTexts(t *testing.T) {
 		want  string
 		scale int
 	}{
-		{feedback.StartOK, German, "IN", 2},
+		{feedback.StartOK, German, "KOMMEN", 2},
+		{feedback.StopOK, German, "GEHEN", 2},
+		{feedback.StartOK, English, "IN", 2},
 		{feedback.StopOK, English, "OUT", 2},
 		{feedback.AlreadyStamped, German, "schon gestempelt", 1},
 		{feedback.AlreadyStamped, English, "already stamped", 1},

@@ -5,6 +5,7 @@
   var status = document.getElementById("status");
   if (status && status.dataset.live) {
     var refresh = function () {
+      if (document.hidden) { setTimeout(refresh, 2000); return; } // spare the terminal
       fetch(status.dataset.live, { credentials: "same-origin", redirect: "error" })
         .then(function (r) { if (!r.ok) throw new Error(r.status); return r.text(); })
         .then(function (html) { status.innerHTML = html; setTimeout(refresh, 2000); })
