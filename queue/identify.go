@@ -28,7 +28,7 @@ const minStoreSize = 4 * 4096
 // overwritten, the page-aligned size of one. Anything else yields an error
 // wrapping ErrNotStore.
 func Identify(path string) error {
-	fi, err := os.Lstat(path)
+	fi, err := os.Stat(path) // a symlink to a store is a store
 	if errors.Is(err, os.ErrNotExist) {
 		return nil
 	}

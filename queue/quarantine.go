@@ -90,24 +90,39 @@ func (s *Store) quarantine(tx *bolt.Tx, k []byte, cause error, now time.Time) (b
 	return true, nil
 }
 
-// QuarantineScan decodes every record and quarantines those that cannot be
-// decoded and are not quarantined yet. It returns how many it found. It
-// reads the whole store: run it when CheckFile reported ErrUndecodable.
-func (s *Store) QuarantineScan(now time.Time) (int, error) {
-	n := 0
-	err := s.db.Update(func(tx *bolt.Tx) error {
-		n = 0
-		type bad struct {
-			k   []byte
-			err error
-		}
-		var found []bad
+// QuarantineScan decodes up to limit records with seq > after and
+// quarantines those that cannot be decoded and are not quarantined yet. It
+// returns the seq to continue after (0 at the end of the store) and how
+// many it quarantined. The records are read in a short read transaction;
+// only when one is bad does a write transaction follow. Called chunk by
+// chunk it checks a large store without holding a transaction long.
+func (s *Store) QuarantineScan(after uint64, limit int, now time.Time) (next uint64, n int, err error) {
+	type bad struct {
+		k   []byte
+		err error
+	}
+	var found []bad
+	err = s.db.View(func(tx *bolt.Tx) error {
+		next = 0
 		c := tx.Bucket(bucketRecords).Cursor()
-		for k, v := c.First(); k != nil; k, v = c.Next() {
+		scanned := 0
+		for k, v := c.Seek(itob(after + 1)); k != nil; k, v = c.Next() {
+			if scanned == limit {
+				next = btoi(k) - 1
+				return nil
+			}
+			scanned++
 			if _, err := decodeRecord(k, v); err != nil {
 				found = append(found, bad{append([]byte(nil), k...), err})
 			}
 		}
+		return nil
+	})
+	if err != nil || len(found) == 0 {
+		return next, 0, err
+	}
+	err = s.db.Update(func(tx *bolt.Tx) error {
+		n = 0
 		for _, b := range found {
 			added, err := s.quarantine(tx, b.k, b.err, now)
 			if err != nil {
@@ -120,9 +135,9 @@ func (s *Store) QuarantineScan(now time.Time) (int, error) {
 		return nil
 	})
 	if err != nil {
-		return 0, fmt.Errorf("queue: quarantine scan: %w", err)
+		return 0, 0, fmt.Errorf("queue: quarantine: %w", err)
 	}
-	return n, nil
+	return next, n, nil
 }
 
 // Quarantined lists the quarantined records, oldest first, with their

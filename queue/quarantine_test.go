@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"testing"
 	"time"
 )
@@ -111,8 +112,11 @@ func TestQuarantineScan_FindsEveryUndecodableRecordOnce(t *testing.T) {
 	s.Close()
 	damageRecord(t, path, 2)
 	damageRecord(t, path, 4)
-	if err := CheckFile(path, time.Second); !errors.Is(err, ErrUndecodable) {
-		t.Fatalf("CheckFile = %v, want ErrUndecodable", err)
+	if err := CheckFile(path, time.Second); err != nil {
+		t.Fatalf("CheckFile = %v, want nil: the pages are sound", err)
+	}
+	if err := CheckRecords(path, time.Second); !errors.Is(err, ErrUndecodable) || !strings.Contains(err.Error(), "seqs [2 4]") {
+		t.Fatalf("CheckRecords = %v, want ErrUndecodable naming seqs 2 and 4", err)
 	}
 	s2, err := Open(path, Options{})
 	if err != nil {
@@ -120,9 +124,14 @@ func TestQuarantineScan_FindsEveryUndecodableRecordOnce(t *testing.T) {
 	}
 	t.Cleanup(func() { checkClosed(t, s2) })
 	for i, want := range []int{2, 0} {
-		n, err := s2.QuarantineScan(t0)
-		if err != nil || n != want {
-			t.Fatalf("scan %d = %d, %v; want %d", i, n, err, want)
+		// In chunks of 3: seqs 1-3, then 4.
+		next, n1, err := s2.QuarantineScan(0, 3, t0)
+		if err != nil || next != 3 {
+			t.Fatalf("scan %d, first chunk: next %d, %v", i, next, err)
+		}
+		next, n2, err := s2.QuarantineScan(next, 3, t0)
+		if err != nil || next != 0 || n1+n2 != want {
+			t.Fatalf("scan %d = %d+%d, next %d, %v; want %d", i, n1, n2, next, err, want)
 		}
 	}
 	q, _ := s2.Quarantined()

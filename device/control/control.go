@@ -2,6 +2,11 @@
 // one JSON request and one JSON response per connection over a unix socket.
 // The socket is created with mode 0660 so only root and the service's group
 // may talk to the daemon.
+//
+// A client sends its request line within the read timeout and keeps the
+// connection open until the answer: closing it (or shutting down its
+// writing side) ends the command, so an enrolment does not outlive its
+// client. At most Options.MaxConns connections are served at once.
 package control
 
 import (

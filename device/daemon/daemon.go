@@ -307,6 +307,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	run("badge check", d.verifyLoop)
 	run("metrics", d.serveMetrics)
 	run("store size", d.storeLoop)
+	run("record check", d.recordCheck)
 	if d.cfg.Reader.Script != "" {
 		run("script", d.replayScript)
 	}

@@ -29,12 +29,13 @@ func (d *Daemon) openStore(specs []queue.UplinkSpec) (*queue.Store, error) {
 	// Before bbolt opens (and commits to) the file: a damaged meta page
 	// makes bbolt fall back to the older state without a word.
 	commits := queue.CheckCommits(path)
-	var damage, undecodable error
+	var damage error
 	if d.opts.CheckStore != nil {
 		switch err := d.opts.CheckStore(path); {
 		case err == nil:
 		case errors.Is(err, queue.ErrUndecodable):
-			undecodable = err
+			// The pages are sound: the damaged records are quarantined by
+			// the record check after start (recordCheck).
 		case errors.Is(err, queue.ErrCorrupt):
 			damage = err
 		default:
@@ -62,16 +63,6 @@ func (d *Daemon) openStore(specs []queue.UplinkSpec) (*queue.Store, error) {
 	store, err := queue.Open(path, queue.Options{Uplinks: specs})
 	if err != nil {
 		return nil, err
-	}
-	if undecodable != nil {
-		// The pages are sound: quarantine the damaged records, keep the
-		// store and everything else in it flowing.
-		n, err := store.QuarantineScan(d.opts.Clock.Now())
-		if err != nil {
-			store.Close()
-			return nil, err
-		}
-		d.log.Error("STORE ALARM: records cannot be decoded; quarantined (kept, not delivered)", "store", path, "new", n, "err", undecodable)
 	}
 	if d.alarm != nil {
 		detail := "store alarm: " + d.alarm.Error

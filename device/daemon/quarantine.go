@@ -1,8 +1,10 @@
 package daemon
 
 import (
+	"context"
 	"fmt"
 	"sync"
+	"time"
 
 	"stampclock/device/clock"
 	"stampclock/queue"
@@ -66,5 +68,38 @@ func (d *Daemon) reportQuarantine(n uint64) {
 	}
 	if len(raised) > 0 {
 		d.wake()
+	}
+}
+
+// recordCheck decodes every record once after start, in chunks, and
+// quarantines those that cannot be decoded, so a damaged record is found
+// even before an uplink reaches it, without delaying the start (a million
+// records take seconds to decode).
+func (d *Daemon) recordCheck(ctx context.Context) error {
+	const chunk = 5000
+	var after uint64
+	total := 0
+	for {
+		next, n, err := d.store.QuarantineScan(after, chunk, d.opts.Clock.Now())
+		if err != nil {
+			d.log.Error("record check", "err", err)
+			return nil
+		}
+		total += n
+		if n > 0 {
+			if st, err := d.store.Stats(); err == nil {
+				d.reportQuarantine(st.Quarantined)
+			}
+		}
+		if next == 0 {
+			d.log.Debug("record check done", "quarantined", total)
+			return nil
+		}
+		after = next
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(time.Millisecond): // let taps and deliveries in
+		}
 	}
 }

@@ -37,12 +37,13 @@ func damageInFile(t *testing.T, path string, seq int) {
 // delivery for everyone. It is quarantined (kept byte for byte, listed with
 // its seq and error, counted in status, raised as an alarm and an event);
 // the other entries are delivered; queue list and export keep working.
-// Once found by the start-up check, once only by the uplink's claim.
+// The record check after start or the uplink's claim finds it, whichever
+// comes first.
 func TestDaemon_DamagedRecord_QuarantinedOthersDelivered(t *testing.T) {
 	for _, checked := range []bool{true, false} {
-		name := "found at delivery"
+		name := "without the start-up page check"
 		if checked {
-			name = "found by the start-up check"
+			name = "with the start-up page check"
 		}
 		t.Run(name, func(t *testing.T) {
 			h := newHarness(t)
@@ -124,5 +125,22 @@ func TestDaemon_DamagedRecord_QuarantinedOthersDelivered(t *testing.T) {
 				t.Fatalf("%d %s events after a restart, want 1", len(evs), queue.EventRecordQuarantined)
 			}
 		})
+	}
+}
+
+// The record check after start finds a damaged record that no uplink will
+// ever claim (a punch, next to an entries-only uplink).
+func TestDaemon_DamagedRecordNoUplinkClaims_FoundByRecordCheck(t *testing.T) {
+	h := newHarness(t)
+	cfg := h.config("")
+	h.start(cfg)
+	h.tap("04A1B2C3", "2026-06-01T07:00:00Z") // seq 1: a punch
+	h.stop()
+	damageInFile(t, cfg.Store.Path, 1)
+	h.startWith(h.config(""), Options{HealthPoll: 10 * time.Millisecond})
+	h.eventually("quarantine alarm", func() bool { return h.status().QuarantineAlarm != "" })
+	var q []queue.Quarantine
+	if err := control.Call(context.Background(), h.socket, "queue.quarantine", nil, &q); err != nil || len(q) != 1 || q[0].Seq != 1 {
+		t.Fatalf("quarantine = %+v, %v", q, err)
 	}
 }
