@@ -389,3 +389,20 @@ func TestSecondReading_SecondsBesideOffsetChange_NoEmptySegment(t *testing.T) {
 		})
 	}
 }
+
+func TestSecondReading_TokenHeaderConfigurable(t *testing.T) {
+	// "Das zurückgegebene Token muss bei jedem Request zur Authentifikation
+	// als Header mitgeschickt werden" names no header: both readings make
+	// it configurable. A bare token in a custom header:
+	f := srFake(t, func(o *fake.Options) { o.AuthHeader, o.NoAuthScheme = "X-Auth-Token", true })
+	c := srClient(t, f, func(o *zeiterfassung.Options) {
+		o.AuthHeader, o.AuthScheme = "X-Auth-Token", zeiterfassung.AuthSchemeNone
+	})
+	h := runnertest.Start(t, c, srEntry(srMaier, "2026-06-10T06:00:00Z", "2026-06-10T14:00:00Z"))
+	h.WaitDelivered(t, 1, 5*time.Second)
+	srCheck(t, f, []fake.Entry{srWant(srMaier, "2026-06-10T08:00:00", "2026-06-10T16:00:00")})
+	// The default (Authorization: Bearer) is refused there.
+	if err := srClient(t, f, nil).SecuredHello(t.Context()); err == nil {
+		t.Error("a token in the wrong header was accepted")
+	}
+}
