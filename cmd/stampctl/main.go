@@ -20,36 +20,6 @@ import (
 
 var version = "dev"
 
-const usage = `usage: stampctl [--socket PATH] [--json] COMMAND [ARGS]
-
-commands:
-  init [--url U --email E --timetype T --password-file F] [--config PATH] [--force]
-                                 write a first config and its secret (0600), then run check
-  check [--config PATH]          checklist: DNS, TCP, TLS, API, login, time type, users,
-                                 reader, clock, free disk (✓/✗ with the cause)
-  status                         queue depth, open shifts, anomalies, uplinks, clock
-  tap UID [--at RFC3339]         inject a tap (simulated reader only)
-  queue status                   depth per uplink and state
-  queue list [--uplink U] [--state pending|held|dead] [--employee E] [--from T] [--to T] [--limit N]
-  queue dead [--uplink U]        dead letters with the receiver's message
-  queue retry [--uplink U] [SEQ...]   resend dead letters (all without SEQ)
-  queue release [--uplink U] [SEQ...]  send held records again (after a day was unlocked)
-  queue export [--csv] [--employee E] [--kind K] [--from T] [--to T]   every record kept
-  enroll --email EMAIL [--name N] [--timeout 2m]   bind the next badge tapped at the terminal
-  badges list|export             all badges (export: CSV uid,email,name,source)
-  badges add UID EMAIL [--name N]  enrol a badge by its UID
-  badges remove UID              forget an enrolled badge
-  badges import FILE.csv         header uid,email[,name]; every bad line reported, nothing imported on error
-  badges pending                 unknown badges collected in capture mode (admin badge)
-  badges assign UID EMAIL        bind a pending badge
-  daytotal EMAIL [--date YYYY-MM-DD]   the employee's total for the day
-  reload                         re-read the badges from the config file
-  salvage FILE [--csv]           export what is readable from a store file (no stampd needed)
-  version
-
-The socket is --socket, else $STAMPCLOCK_SOCKET, else ` + config.DefaultSocket + `.
-`
-
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
@@ -68,26 +38,40 @@ func run(args []string, stdout, stderr io.Writer) int {
 		c.socket = config.DefaultSocket
 	}
 	fs := flag.NewFlagSet("stampctl", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, usage) }
+	fs.SetOutput(io.Discard)
 	fs.StringVar(&c.socket, "socket", c.socket, "control socket")
 	fs.BoolVar(&c.json, "json", false, "print JSON for scripts")
-	if err := fs.Parse(args); err != nil {
+	showVersion := fs.Bool("version", false, "print the version")
+	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+		fmt.Fprint(stdout, usage())
+		return 0
+	} else if err != nil {
+		fmt.Fprintf(stderr, "stampctl: %v\nsee: stampctl help\n", err)
 		return 2
+	}
+	if *showVersion {
+		fmt.Fprintln(stdout, "stampctl", version)
+		return 0
 	}
 	fs.Visit(func(f *flag.Flag) { c.socketSet = c.socketSet || f.Name == "socket" })
 	c.socketSet = c.socketSet || os.Getenv("STAMPCLOCK_SOCKET") != ""
 	if fs.NArg() == 0 {
-		fmt.Fprint(stderr, usage)
+		fmt.Fprintf(stderr, "stampctl: no command\nsee: stampctl help\n")
 		return 2
 	}
 	err := c.dispatch(fs.Arg(0), fs.Args()[1:])
 	var ue usageError
 	switch {
-	case err == nil:
+	case err == nil, errors.As(err, new(errHelp)):
 		return 0
 	case errors.As(err, &ue):
-		fmt.Fprintf(stderr, "stampctl: %v\n\n%s", err, usage)
+		see := "stampctl help"
+		if fs.Arg(0) != "help" {
+			if _, known := lookup(fs.Arg(0)); known || len(fs.Args()) > 1 {
+				see += " " + fs.Arg(0)
+			}
+		}
+		fmt.Fprintf(stderr, "stampctl: %v\nsee: %s\n", err, see)
 		return 2
 	default:
 		fmt.Fprintln(stderr, "stampctl:", err)
@@ -95,6 +79,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 }
 
+// usageError is a command used wrongly: said in one line, with where to
+// read how to use it.
 type usageError struct{ msg string }
 
 func (u usageError) Error() string { return u.msg }
@@ -145,8 +131,7 @@ func (c *cli) dispatch(cmd string, args []string) error {
 		fmt.Fprintln(c.out, "stampctl", version)
 		return nil
 	case "help":
-		fmt.Fprint(c.out, usage)
-		return nil
+		return c.help(args)
 	}
 	return usageError{fmt.Sprintf("unknown command %q", cmd)}
 }
@@ -155,10 +140,13 @@ func (c *cli) dispatch(cmd string, args []string) error {
 // arguments, and returns the positional ones.
 func (c *cli) parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	fs.SetOutput(io.Discard)
-	fs.BoolVar(&c.json, "json", c.json, "print JSON")
+	fs.BoolVar(&c.json, "json", c.json, "print JSON for scripts")
 	var pos []string
 	for {
-		if err := fs.Parse(args); err != nil {
+		if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+			helpFor(c.out, fs)
+			return nil, errHelp{}
+		} else if err != nil {
 			return nil, usageError{fmt.Sprintf("%s: %v", fs.Name(), err)}
 		}
 		if fs.NArg() == 0 {

@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"stampclock/device/config"
 	"stampclock/device/control"
 	"stampclock/device/daemon"
 	"stampclock/uplink/zeiterfassung/zeittest"
@@ -589,7 +590,7 @@ func TestStampctl_InitThenCheck(t *testing.T) {
 		t.Fatalf("init: %v\n%s", err, out)
 	}
 	secret := filepath.Join(dir, "etc", "zeiterfassung.secret")
-	if fi, err := os.Stat(secret); err != nil || fi.Mode().Perm() != 0o600 {
+	if fi, err := os.Stat(secret); err != nil || fi.Mode().Perm() != config.FileMode {
 		t.Fatalf("secret file: %v %v", fi.Mode(), err)
 	}
 	if strings.Contains(mustRead(t, cfgPath), zeittest.DefaultPassword) {

@@ -79,6 +79,9 @@ HDR
 	' "$deploy/stampd.example.toml"
 } >"$root/etc/stampclock/stampd.toml"
 chmod 0640 "$root/etc/stampclock/stampd.toml"
+# A copy as packaged: `stampctl init` replaces a config equal to it without
+# --force (it was never edited) and keeps an edited one.
+install -D -m 0644 "$root/etc/stampclock/stampd.toml" "$root/usr/share/stampclock/stampd.toml"
 grep -Eq '^[[:space:]]*(url|urls|password|password_file)[[:space:]]*=' "$root/etc/stampclock/stampd.toml" &&
 	die "packaged config still enables an uplink; fix the awk above"
 

@@ -207,7 +207,7 @@ type MQTT struct {
 	URLs []string `toml:"urls"`
 	// ClientID is the MQTT client id. Default: device.id.
 	ClientID string `toml:"client_id"`
-	// Username, and Password or PasswordFile (0600), authenticate to the
+	// Username, and Password or PasswordFile (root:stampclock 0640), authenticate to the
 	// broker. Default: none.
 	Username     string `toml:"username"`
 	Password     string `toml:"password"`
@@ -271,7 +271,7 @@ const (
 func Load(path string) (*Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("config %s: %w", path, err)
+		return nil, fmt.Errorf("config %s: %w", path, readError(path, err))
 	}
 	return Parse(path, data)
 }
@@ -559,26 +559,26 @@ func (c *Config) validateMQTT() error {
 		if err != nil {
 			return fmt.Errorf("mqtt.key_file: %w", err)
 		}
-		if fi.Mode().Perm()&0o007 != 0 {
-			return fmt.Errorf("mqtt.key_file: %s is readable by others (mode %04o); run: chmod 600 %s", m.KeyFile, fi.Mode().Perm(), m.KeyFile)
+		if err := checkPrivate(m.KeyFile, fi); err != nil {
+			return fmt.Errorf("mqtt.key_file: %w", err)
 		}
 	}
 	return nil
 }
 
 // ReadSecret reads a secret from a file: the first line, trimmed. It refuses
-// a file that others may read.
+// a file that others may read (the rule is in files.go).
 func ReadSecret(path string) (string, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
-		return "", err
+		return "", readError(path, err)
 	}
-	if fi.Mode().Perm()&0o007 != 0 {
-		return "", fmt.Errorf("%s is readable by others (mode %04o); run: chmod 600 %s", path, fi.Mode().Perm(), path)
+	if err := checkPrivate(path, fi); err != nil {
+		return "", err
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return "", err
+		return "", readError(path, err)
 	}
 	s, _, _ := strings.Cut(string(data), "\n")
 	s = strings.TrimSpace(s)

@@ -35,8 +35,12 @@ type Step struct {
 
 // Env is what the checks need from the machine; tests replace parts.
 type Env struct {
-	// Synced reports the clock's sync state (adjtimex).
-	Synced func() bool
+	// Synced reports the clock's sync state (adjtimex), or why it cannot
+	// be read.
+	Synced func() (bool, error)
+	// Service is the account stampd runs as: every file the config names
+	// must be readable by it. Nil: not checked (no such user here).
+	Service *config.Account
 	// Reader asks the running stampd for the reader's health: ok, detail,
 	// and running=false when stampd does not answer.
 	Reader func(ctx context.Context) (ok bool, detail string, running bool)
@@ -70,6 +74,9 @@ func Check(ctx context.Context, cfg *config.Config, env Env) []Step {
 	}
 	skip := func(name, why string) { steps = append(steps, Step{Name: name, Skipped: true, Detail: why}) }
 
+	if env.Service != nil {
+		checkFiles(cfg, *env.Service, add)
+	}
 	z := cfg.Zeiterfassung
 	if z.Enabled() {
 		checkZeiterfassung(ctx, cfg, env, add, skip)
@@ -108,8 +115,11 @@ func Check(ctx context.Context, cfg *config.Config, env Env) []Step {
 		}
 	}
 	if env.Synced != nil {
-		var err error
-		if !env.Synced() {
+		synced, err := env.Synced()
+		switch {
+		case err != nil:
+			err = fmt.Errorf("cannot tell (%v): stampd will hold punches as untrusted", err)
+		case !synced:
 			err = errors.New("the system clock is not synchronised (NTP): punches are held until it is; check `timedatectl` and network time")
 		}
 		add("clock synchronised", err, "NTP synchronised")
@@ -171,8 +181,8 @@ func checkZeiterfassung(ctx context.Context, cfg *config.Config, env Env, add fu
 		add("API client", err, "")
 		return
 	}
-	add("GET /api/hello/sayhello", client.Hello(ctx), "the API answers")
-	if !add("login", wrap("POST /api/login as "+z.Email, client.SecuredHello(ctx)), "logged in as "+z.Email+" (GET /api/hello/securedSayhello)") {
+	add("GET /api/hello/sayhello", explained("", client.Hello(ctx)), "the API answers")
+	if !add("login", explained("POST /api/login as "+z.Email, client.SecuredHello(ctx)), "logged in as "+z.Email+" (GET /api/hello/securedSayhello)") {
 		skip("time type", "login failed")
 		skip("users", "login failed")
 		return
@@ -235,6 +245,39 @@ func wrap(what string, err error) error {
 		return nil
 	}
 	return fmt.Errorf("%s: %w", what, err)
+}
+
+// explained says err once (Explain), after what.
+func explained(what string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if what == "" {
+		return errors.New(Explain(err))
+	}
+	return fmt.Errorf("%s: %s", what, Explain(err))
+}
+
+// checkFiles checks that the service account can read the config and every
+// file it names, as the rule in device/config/files.go says.
+func checkFiles(cfg *config.Config, acct config.Account, add func(string, error, string) bool) {
+	files := cfg.Files()
+	paths := []string{cfg.Path}
+	for _, p := range files {
+		paths = append(paths, p)
+	}
+	var errs []string
+	for _, p := range paths {
+		fi, err := os.Stat(p)
+		if err != nil {
+			errs = append(errs, err.Error())
+			continue
+		}
+		if err := acct.CanRead(p, fi); err != nil {
+			errs = append(errs, err.Error())
+		}
+	}
+	add("files readable by "+acct.Name, joinErr(errs), fmt.Sprintf("the config and the %d files it names", len(files)))
 }
 
 func joinErr(errs []string) error {

@@ -68,7 +68,7 @@ uid = "0103"
 email = "unknown@example.com"
 `, zts.URL, zeittest.DefaultEmail, bts.URL, blikktest.DefaultAppID))
 	synced := true
-	steps := stepsByName(Check(context.Background(), cfg, Env{Synced: func() bool { return synced }}))
+	steps := stepsByName(Check(context.Background(), cfg, Env{Synced: func() (bool, error) { return synced, nil }}))
 	for _, ok := range []string{"GET /api/hello/sayhello", "login", "time type", "blikk token", "clock synchronised", "free disk for the queue"} {
 		if s, found := steps[ok]; !found || !s.OK {
 			t.Errorf("step %q = %+v, want ok", ok, s)
@@ -81,7 +81,7 @@ email = "unknown@example.com"
 		t.Errorf("blikk users step = %+v, want the missing id named", s)
 	}
 	synced = false
-	steps = stepsByName(Check(context.Background(), cfg, Env{Synced: func() bool { return synced }, MinFreeBytes: 1 << 62}))
+	steps = stepsByName(Check(context.Background(), cfg, Env{Synced: func() (bool, error) { return synced, nil }, MinFreeBytes: 1 << 62}))
 	if steps["clock synchronised"].OK || steps["free disk for the queue"].OK {
 		t.Errorf("clock/disk steps should fail: %+v %+v", steps["clock synchronised"], steps["free disk for the queue"])
 	}

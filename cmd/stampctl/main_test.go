@@ -1,0 +1,72 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+)
+
+func runCtl(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = run(args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestHelpFlag_PrintsUsageOnStdoutAndExitsZero(t *testing.T) {
+	for _, args := range [][]string{{"-h"}, {"--help"}, {"help"}} {
+		code, out, errs := runCtl(t, args...)
+		if code != 0 || !strings.Contains(out, "usage: stampctl") || errs != "" {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q", args, code, out, errs)
+		}
+	}
+}
+
+func TestVersionFlag(t *testing.T) {
+	code, out, _ := runCtl(t, "--version")
+	if code != 0 || out != "stampctl "+version+"\n" {
+		t.Fatalf("--version: exit %d, %q", code, out)
+	}
+}
+
+func TestCommandHelp_ListsItsFlags(t *testing.T) {
+	for _, args := range [][]string{{"help", "init"}, {"init", "-h"}, {"init", "--help"}} {
+		code, out, errs := runCtl(t, args...)
+		if code != 0 || errs != "" {
+			t.Fatalf("%v: exit %d, stderr %q", args, code, errs)
+		}
+		for _, want := range []string{"usage: stampctl init", "-allow-http", "-device-id", "-timezone", "-secret-file", "-force", "-password-file"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("%v: help lacks %q:\n%s", args, want, out)
+			}
+		}
+	}
+	code, out, _ := runCtl(t, "help", "queue", "list")
+	if code != 0 || !strings.Contains(out, "-state") || !strings.Contains(out, "usage: stampctl queue list") {
+		t.Errorf("help queue list: exit %d\n%s", code, out)
+	}
+	code, out, _ = runCtl(t, "help", "badges")
+	if code != 0 || !strings.Contains(out, "stampctl badges import") {
+		t.Errorf("help badges: exit %d\n%s", code, out)
+	}
+}
+
+func TestUsageError_OneLineAndWhereToLook(t *testing.T) {
+	cases := []struct {
+		args []string
+		see  string
+	}{
+		{[]string{"frobnicate"}, "see: stampctl help\n"},
+		{[]string{"init", "--no-such-flag"}, "see: stampctl help init\n"},
+		{[]string{"tap"}, "see: stampctl help tap\n"},
+		{[]string{"--bogus"}, "see: stampctl help\n"},
+		{nil, "see: stampctl help\n"},
+	}
+	for _, c := range cases {
+		code, out, errs := runCtl(t, c.args...)
+		lines := strings.Split(strings.TrimSuffix(errs, "\n"), "\n")
+		if code != 2 || out != "" || len(lines) != 2 || !strings.HasPrefix(lines[0], "stampctl: ") || lines[1]+"\n" != c.see {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want 2 lines ending %q", c.args, code, out, errs, c.see)
+		}
+	}
+}
