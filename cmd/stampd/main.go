@@ -37,6 +37,9 @@ func main() {
 }
 
 func run(args []string) int {
+	if len(args) == 2 && args[0] == checkStoreWorkerFlag {
+		return checkStoreWorker(args[1], os.Stderr)
+	}
 	fs := flag.NewFlagSet("stampd", flag.ContinueOnError)
 	cfgPath := fs.String("config", "/etc/stampclock/stampd.toml", "configuration file")
 	showVersion := fs.Bool("version", false, "print the version and exit")
@@ -49,14 +52,7 @@ func run(args []string) int {
 		return 0
 	}
 	if *checkStore != "" {
-		if err := queue.CheckFile(*checkStore, 5*time.Second); err != nil {
-			fmt.Fprintln(os.Stderr, "stampd:", err)
-			if errors.Is(err, queue.ErrCorrupt) {
-				return exitCorrupt
-			}
-			return 1
-		}
-		return 0
+		return checkStoreFile(*checkStore, os.Stderr)
 	}
 	cfg, err := config.Load(*cfgPath)
 	if err != nil {
