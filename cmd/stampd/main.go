@@ -59,6 +59,10 @@ func run(args []string) int {
 		fmt.Fprintln(os.Stderr, "stampd:", err)
 		return 1
 	}
+	if pid, held := storeHolder(cfg.Store.Path); held {
+		fmt.Fprintln(os.Stderr, "stampd:", holderError(cfg.Store.Path, pid))
+		return 1
+	}
 	log := newLogger(cfg.Log)
 	check := func(path string) error { return checkInChild(path, log) }
 	d, err := daemon.New(cfg, daemon.Options{Logger: log, Version: version, MinTime: minTime(), CheckStore: check})
