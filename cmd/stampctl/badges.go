@@ -87,7 +87,7 @@ func (c *cli) badges(args []string) error {
 			tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "UID\tTAPS\tLAST")
 			for _, u := range us {
-				fmt.Fprintf(tw, "%s\t%d\t%s\n", u.UID, u.Count, when(u.Last, time.Local))
+				fmt.Fprintf(tw, "%s\t%d\t%s\n", u.UID, u.Count, when(u.Last, c.zone()))
 			}
 			tw.Flush()
 			fmt.Fprintln(w, "assign with: stampctl badges assign UID EMAIL")
@@ -166,9 +166,9 @@ func (c *cli) importBadges(path string) error {
 			fmt.Fprintf(w, "%s:%d: %s\n", path, e.Line, e.Err)
 		}
 		if len(lineErrs) == 0 {
-			fmt.Fprintf(w, "%d badges imported\n", res.Imported)
+			fmt.Fprintf(w, "%s imported\n", plural(res.Imported, "badge", "badges"))
 		} else {
-			fmt.Fprintf(w, "%d bad lines: nothing imported\n", len(lineErrs))
+			fmt.Fprintf(w, "%s: nothing imported\n", plural(len(lineErrs), "bad line", "bad lines"))
 		}
 	}); err != nil {
 		return err
@@ -243,7 +243,7 @@ func (c *cli) enroll(args []string) error {
 		return usageError{"enroll: want --email EMAIL"}
 	}
 	if !c.json {
-		fmt.Fprintf(c.err, "Tap the badge for %s at the terminal (waiting %s) …\n", *email, *timeout)
+		fmt.Fprintf(c.err, "Tap the badge for %s at the terminal (waiting %s) …\n", *email, duration(*timeout))
 	}
 	var res daemon.EnrollResult
 	if err := c.callFor(*timeout+10*time.Second, "enroll", daemon.EnrollArgs{Email: *email, Name: *name, Timeout: int(timeout.Seconds())}, &res); err != nil {

@@ -119,3 +119,55 @@ func (c *cli) help(args []string) error {
 type errHelp struct{}
 
 func (errHelp) Error() string { return "help shown" }
+
+// complete prints the candidates for the next word after words, one a
+// line, for the bash completion (`stampctl __complete WORDS…`): commands,
+// then a group's commands, then the command's flags from its own help.
+func (c *cli) complete(words []string) error {
+	for len(words) > 0 && strings.HasPrefix(words[0], "-") {
+		if words[0] == "--socket" && len(words) > 1 {
+			words = words[1:]
+		}
+		words = words[1:]
+	}
+	var out []string
+	groups := map[string][]string{}
+	seen := map[string]bool{}
+	var tops []string
+	for _, cmd := range commands {
+		top, sub, grouped := strings.Cut(cmd.name, " ")
+		if !seen[top] {
+			seen[top] = true
+			tops = append(tops, top)
+		}
+		if grouped {
+			groups[top] = append(groups[top], sub)
+		}
+	}
+	switch {
+	case len(words) == 0:
+		out = append(tops, "--socket", "--json", "--version")
+	case words[0] == "help" && len(words) == 1:
+		out = tops
+	case len(groups[words[0]]) > 0 && len(words) == 1:
+		out = groups[words[0]]
+	default:
+		args := words[:1]
+		if len(groups[words[0]]) > 0 {
+			args = words[:2]
+		}
+		var buf bytes.Buffer
+		saved := c.out
+		c.out = &buf
+		_ = c.dispatch(args[0], append(args[1:len(args):len(args)], "-h"))
+		c.out = saved
+		for _, line := range strings.Split(buf.String(), "\n") {
+			f := strings.Fields(line)
+			if len(f) > 0 && strings.HasPrefix(line, "  -") {
+				out = append(out, "-"+f[0])
+			}
+		}
+	}
+	fmt.Fprintln(c.out, strings.Join(out, "\n"))
+	return nil
+}

@@ -28,6 +28,8 @@ type cli struct {
 	socket    string
 	socketSet bool // --socket or $STAMPCLOCK_SOCKET given
 	json      bool
+	utc       bool           // --utc: show times in UTC
+	loc       *time.Location // the zone times are shown in (zone())
 	out       io.Writer
 	err       io.Writer
 }
@@ -41,6 +43,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(io.Discard)
 	fs.StringVar(&c.socket, "socket", c.socket, "control socket")
 	fs.BoolVar(&c.json, "json", false, "print JSON for scripts")
+	fs.BoolVar(&c.utc, "utc", false, "show times in UTC instead of the terminal's zone")
 	showVersion := fs.Bool("version", false, "print the version")
 	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
 		fmt.Fprint(stdout, usage())
@@ -132,6 +135,8 @@ func (c *cli) dispatch(cmd string, args []string) error {
 		return nil
 	case "help":
 		return c.help(args)
+	case "__complete":
+		return c.complete(args)
 	}
 	return usageError{fmt.Sprintf("unknown command %q", cmd)}
 }
@@ -187,7 +192,7 @@ func (c *cli) tap(args []string) error {
 			fmt.Fprintf(w, "  %s", res.Email)
 		}
 		if len(res.Seqs) > 0 {
-			fmt.Fprintf(w, "  seq %v", res.Seqs)
+			fmt.Fprintf(w, "  seq %s", seqs(res.Seqs))
 		}
 		if res.Error != "" {
 			fmt.Fprintf(w, "  error: %s", res.Error)
@@ -208,8 +213,8 @@ func (c *cli) queueList(args []string, state string) error {
 	fs.StringVar(&state, "state", state, "pending, held or dead")
 	limit := fs.Int("limit", 100, "at most this many")
 	email := fs.String("employee", "", "only this employee (email)")
-	from := fs.String("from", "", "only records at or after this time (RFC 3339)")
-	to := fs.String("to", "", "only records before this time (RFC 3339)")
+	from := fs.String("from", "", "only records from this day YYYY-MM-DD (the terminal's zone) or time (RFC 3339)")
+	to := fs.String("to", "", "only records up to this day YYYY-MM-DD (included) or before this time (RFC 3339)")
 	pos, err := c.parse(fs, args)
 	if err != nil {
 		return err
@@ -217,11 +222,20 @@ func (c *cli) queueList(args []string, state string) error {
 	if len(pos) > 0 {
 		return usageError{"queue list: unexpected argument " + pos[0]}
 	}
-	var items []queue.Item
-	if err := c.call("queue.list", daemon.ListArgs{Uplink: *up, State: state, Limit: *limit, Email: *email, From: *from, To: *to}, &items); err != nil {
+	loc := c.zone()
+	f, err := timeArg("from", *from, loc, false)
+	if err != nil {
 		return err
 	}
-	return c.print(items, func(w io.Writer) { printItems(w, items) })
+	t, err := timeArg("to", *to, loc, true)
+	if err != nil {
+		return err
+	}
+	var items []queue.Item
+	if err := c.call("queue.list", daemon.ListArgs{Uplink: *up, State: state, Limit: *limit, Email: *email, From: f, To: t}, &items); err != nil {
+		return err
+	}
+	return c.print(items, func(w io.Writer) { printItems(w, items, loc) })
 }
 
 func (c *cli) queueRetry(args []string) error {
@@ -233,7 +247,9 @@ func (c *cli) queueRetry(args []string) error {
 	if err := c.call("queue.retry", daemon.RetryArgs{Uplink: up, Seqs: seqs}, &res); err != nil {
 		return err
 	}
-	return c.print(res, func(w io.Writer) { fmt.Fprintf(w, "%d dead letters queued again\n", res.Retried) })
+	return c.print(res, func(w io.Writer) {
+		fmt.Fprintf(w, "%s queued again\n", plural(res.Retried, "dead letter", "dead letters"))
+	})
 }
 
 // uplinkSeqs parses "[--uplink U] [SEQ...]".
@@ -266,5 +282,6 @@ func (c *cli) status(args []string) error {
 	if err := c.call("status", nil, &s); err != nil {
 		return err
 	}
-	return c.print(s, func(w io.Writer) { printStatus(w, s) })
+	loc := c.zoneFrom(s.Clock.Timezone)
+	return c.print(s, func(w io.Writer) { printStatus(w, s, loc) })
 }

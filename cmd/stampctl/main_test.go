@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"os"
 	"strings"
 	"testing"
 )
@@ -67,6 +68,49 @@ func TestUsageError_OneLineAndWhereToLook(t *testing.T) {
 		lines := strings.Split(strings.TrimSuffix(errs, "\n"), "\n")
 		if code != 2 || out != "" || len(lines) != 2 || !strings.HasPrefix(lines[0], "stampctl: ") || lines[1]+"\n" != c.see {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q; want 2 lines ending %q", c.args, code, out, errs, c.see)
+		}
+	}
+}
+
+func TestManPage_NamesEveryCommand(t *testing.T) {
+	page, err := os.ReadFile("../../deploy/man/stampctl.8")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, cmd := range commands {
+		top, _, _ := strings.Cut(cmd.name, " ")
+		if !strings.Contains(string(page), ".B "+top) && !strings.Contains(string(page), ".BI "+top) {
+			t.Errorf("stampctl.8 does not describe %q", top)
+		}
+	}
+}
+
+func TestComplete_CommandsSubcommandsFlags(t *testing.T) {
+	cases := []struct {
+		words []string
+		want  []string
+		not   []string
+	}{
+		{nil, []string{"init", "queue", "badges", "--socket"}, []string{"list"}},
+		{[]string{"queue"}, []string{"list", "release", "export"}, []string{"init"}},
+		{[]string{"--json", "queue", "list"}, []string{"--state", "--uplink"}, []string{"--force"}},
+		{[]string{"init"}, []string{"--allow-http", "--device-id", "--password-file"}, []string{"--state"}},
+	}
+	for _, c := range cases {
+		code, out, _ := runCtl(t, append([]string{"__complete"}, c.words...)...)
+		got := map[string]bool{}
+		for _, w := range strings.Split(strings.TrimSpace(out), "\n") {
+			got[w] = true
+		}
+		for _, w := range c.want {
+			if !got[w] {
+				t.Errorf("complete %v: %q missing from %q", c.words, w, out)
+			}
+		}
+		for _, w := range c.not {
+			if got[w] || code != 0 {
+				t.Errorf("complete %v: exit %d, %q should not be offered", c.words, code, w)
+			}
 		}
 	}
 }

@@ -29,7 +29,7 @@ func (c *cli) queueStatus(args []string) error {
 			fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t\n", u.Name, u.Pending, u.Held, u.Dead, u.Delivered)
 		}
 		tw.Flush()
-		fmt.Fprintf(w, "%d records kept, last sequence %d, store %.1f MB\n", s.Queue.Records, s.Queue.LastSeq, float64(s.Queue.FileBytes)/1e6)
+		fmt.Fprintf(w, "%s kept, last sequence %d, store %.1f MB\n", plural(int(s.Queue.Records), "record", "records"), s.Queue.LastSeq, float64(s.Queue.FileBytes)/1e6)
 	})
 }
 
@@ -40,12 +40,19 @@ func (c *cli) queueExport(args []string) error {
 	asCSV := fs.Bool("csv", false, "write CSV instead of JSON lines")
 	email := fs.String("employee", "", "only this employee (email)")
 	kind := fs.String("kind", "", "only punch, entry or event")
-	from := fs.String("from", "", "only records at or after this time (RFC 3339)")
-	to := fs.String("to", "", "only records before this time (RFC 3339)")
+	from := fs.String("from", "", "only records from this day YYYY-MM-DD (the terminal's zone) or time (RFC 3339)")
+	to := fs.String("to", "", "only records up to this day YYYY-MM-DD (included) or before this time (RFC 3339)")
 	if pos, err := c.parse(fs, args); err != nil {
 		return err
 	} else if len(pos) > 0 {
 		return usageError{"queue export: unexpected argument " + pos[0]}
+	}
+	var err error
+	if *from, err = timeArg("from", *from, c.zone(), false); err != nil {
+		return err
+	}
+	if *to, err = timeArg("to", *to, c.zone(), true); err != nil {
+		return err
 	}
 	w := newRecordWriter(c.out, *asCSV)
 	n := 0
@@ -68,14 +75,14 @@ func (c *cli) queueExport(args []string) error {
 		}
 		after = page.Next
 		if time.Since(lastReport) > time.Second {
-			fmt.Fprintf(c.err, "exported %d records (at seq %d of %d)\n", n, after, page.LastSeq)
+			fmt.Fprintf(c.err, "exported %s (at seq %d of %d)\n", plural(n, "record", "records"), after, page.LastSeq)
 			lastReport = time.Now()
 		}
 	}
 	if err := w.flush(); err != nil {
 		return err
 	}
-	fmt.Fprintf(c.err, "exported %d records\n", n)
+	fmt.Fprintf(c.err, "exported %s\n", plural(n, "record", "records"))
 	return nil
 }
 
@@ -89,5 +96,7 @@ func (c *cli) queueRelease(args []string) error {
 	if err := c.call("queue.release", daemon.ReleaseArgs{Uplink: up, Seqs: seqs}, &res); err != nil {
 		return err
 	}
-	return c.print(res, func(w io.Writer) { fmt.Fprintf(w, "%d held records queued again\n", res.Released) })
+	return c.print(res, func(w io.Writer) {
+		fmt.Fprintf(w, "%s queued again\n", plural(res.Released, "held record", "held records"))
+	})
 }

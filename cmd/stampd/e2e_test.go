@@ -265,7 +265,7 @@ func TestStampctl_Commands(t *testing.T) {
 			t.Fatalf("status lacks %q: %v\n%s", want, err, out)
 		}
 	}
-	if out, err := e.ctl("queue", "retry"); err != nil || !strings.Contains(out, "1 dead letters queued again") {
+	if out, err := e.ctl("queue", "retry"); err != nil || !strings.Contains(out, "1 dead letter queued again") {
 		t.Fatalf("retry: %v %s", err, out)
 	}
 	e.waitDelivered(1)
