@@ -103,7 +103,7 @@ func (c *cli) badges(args []string) error {
 
 func unverifiedNote(u bool) string {
 	if u {
-		return "  (email not checked yet: the time-tracking system was not reachable; checked again later)"
+		return "  (email not checked yet: the user list could not be fetched, `stampctl check` says why; checked again later)"
 	}
 	return ""
 }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -304,7 +305,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	if d.cfg.Reader.Script != "" {
 		run("script", d.replayScript)
 	}
-	d.log.Info("stampd running", "device", d.cfg.Device.ID, "reader", d.cfg.Reader.Type, "store", d.cfg.Store.Path, "socket", d.cfg.Control.Socket, "uplinks", d.store.Uplinks())
+	d.log.Info("stampd running", "device", d.cfg.Device.ID, "reader", d.cfg.Reader.Type, "store", d.cfg.Store.Path, "socket", d.cfg.Control.Socket, "uplinks", strings.Join(d.store.Uplinks(), ","))
 	agentErr := d.agent.Run(ctx, d.source)
 	cancel()
 	wg.Wait()

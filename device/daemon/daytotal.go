@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"stampclock/device/config"
@@ -105,7 +106,7 @@ func (d *Daemon) dayTotal(ctx context.Context, a DayTotalArgs) (DayTotalResult, 
 // again. A record still on a locked day is held again.
 func (d *Daemon) release(a ReleaseArgs) (ReleaseResult, error) {
 	if a.Uplink != "" && !slices.Contains(d.store.Uplinks(), a.Uplink) {
-		return ReleaseResult{}, fmt.Errorf("queue release: no uplink %q; have %v", a.Uplink, d.store.Uplinks())
+		return ReleaseResult{}, fmt.Errorf("queue release: no uplink %q; have %s", a.Uplink, strings.Join(d.store.Uplinks(), ", "))
 	}
 	if d.more.timesheets != nil {
 		d.more.timesheets.Forget()
