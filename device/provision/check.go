@@ -21,6 +21,7 @@ import (
 
 	"stampclock/device/config"
 	"stampclock/uplink/blikk"
+	"stampclock/uplink/mqtt"
 	"stampclock/uplink/zeiterfassung"
 )
 
@@ -87,21 +88,7 @@ func Check(ctx context.Context, cfg *config.Config, env Env) []Step {
 		checkBlikk(ctx, cfg, env, add)
 	}
 	if cfg.MQTT.Enabled() {
-		var errs []string
-		for _, u := range cfg.MQTT.URLs {
-			pu, err := url.Parse(u)
-			if err != nil {
-				errs = append(errs, err.Error())
-				continue
-			}
-			c, err := (&net.Dialer{Timeout: 5 * time.Second}).DialContext(ctx, "tcp", pu.Host)
-			if err != nil {
-				errs = append(errs, fmt.Sprintf("%s: %v", pu.Host, err))
-				continue
-			}
-			c.Close()
-		}
-		add("mqtt broker reachable", joinErr(errs), strings.Join(cfg.MQTT.URLs, ", "))
+		checkMQTT(ctx, cfg, add)
 	}
 	if env.Reader != nil {
 		ok, detail, running := env.Reader(ctx)
@@ -245,6 +232,25 @@ func wrap(what string, err error) error {
 		return nil
 	}
 	return fmt.Errorf("%s: %w", what, err)
+}
+
+// checkMQTT logs in to the broker as stampd would and waits for its
+// CONNACK (an open TCP port proves neither the credentials nor TLS).
+func checkMQTT(ctx context.Context, cfg *config.Config, add func(string, error, string) bool) {
+	m := cfg.MQTT
+	c, err := mqtt.New(mqtt.Options{
+		URLs: m.URLs, DeviceID: cfg.Device.ID, ClientID: m.ClientID,
+		Username: m.Username, Password: m.Password,
+		CAFile: m.CAFile, CertFile: m.CertFile, KeyFile: m.KeyFile, TopicPrefix: m.TopicPrefix,
+	})
+	if err != nil {
+		add("mqtt broker login", err, "")
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	broker, err := c.Check(ctx)
+	add("mqtt broker login", explained(strings.Join(m.URLs, ", "), err), "CONNACK from "+broker)
 }
 
 // explained says err once (Explain), after what.

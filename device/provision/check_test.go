@@ -6,10 +6,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"stampclock/device/config"
 	"stampclock/uplink/blikk/blikktest"
+	"stampclock/uplink/mqtt/mqtttest"
 	"stampclock/uplink/zeiterfassung/zeittest"
 )
 
@@ -104,5 +106,44 @@ func TestCheck_ServerDown_LaterStepsSkippedWithReason(t *testing.T) {
 	}
 	if tcp.OK || !strings.Contains(tcp.Detail, "refused") || !api.Skipped {
 		t.Fatalf("steps = %+v", steps)
+	}
+}
+
+func TestCheck_MQTTLogsInNotOnlyTCP(t *testing.T) {
+	b := mqtttest.Start(t, mqtttest.Options{Users: map[string]string{"terminal": zeittest.DefaultPassword}})
+	conf := func(user string) *config.Config {
+		return loadConfig(t, fmt.Sprintf("[store]\npath = \"DIR/q.db\"\n[mqtt]\nurls = [%q]\nusername = %q\npassword_file = \"DIR/z.secret\"\n", b.URL(), user))
+	}
+	steps := stepsByName(Check(context.Background(), conf("terminal"), Env{}))
+	if s := steps["mqtt broker login"]; !s.OK || !strings.Contains(s.Detail, "CONNACK") {
+		t.Errorf("right credentials: %+v", s)
+	}
+	// The port is open either way: only a login tells.
+	steps = stepsByName(Check(context.Background(), conf("intruder"), Env{}))
+	if s := steps["mqtt broker login"]; s.OK || !strings.Contains(s.Detail, "refused the credentials") {
+		t.Errorf("wrong user: %+v", s)
+	}
+}
+
+func TestCheck_FilesReadableByTheServiceUser(t *testing.T) {
+	_, zts := zeittest.Start(t, zeittest.Options{})
+	cfg := loadConfig(t, fmt.Sprintf("[store]\npath = \"DIR/q.db\"\n[zeiterfassung]\nurl = %q\nallow_http = true\nemail = %q\npassword_file = \"DIR/z.secret\"\ntimetype_id = \"arbeitszeit\"\n", zts.URL, zeittest.DefaultEmail))
+	secret := cfg.Zeiterfassung.PasswordFile
+	fi, err := os.Stat(secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gid := int(fi.Sys().(*syscall.Stat_t).Gid)
+	service := config.Account{Name: "svc", UID: 65000, GIDs: []int{65000, gid}}
+	// 0600: the service (another uid, in the file's group) cannot read it.
+	os.Chmod(cfg.Path, 0o640)
+	os.Chmod(secret, 0o600)
+	s := stepsByName(Check(context.Background(), cfg, Env{Service: &service}))["files readable by svc"]
+	if s.OK || !strings.Contains(s.Detail, secret) || !strings.Contains(s.Detail, "chmod 640") {
+		t.Fatalf("secret 0600: %+v; want it named with the fix", s)
+	}
+	os.Chmod(secret, 0o640)
+	if s := stepsByName(Check(context.Background(), cfg, Env{Service: &service}))["files readable by svc"]; !s.OK {
+		t.Fatalf("secret 0640 in the service's group: %+v", s)
 	}
 }
