@@ -38,6 +38,9 @@ func printStatus(w io.Writer, s daemon.Status, loc *time.Location) {
 	if s.StoreAlarm != nil {
 		fmt.Fprintf(tw, "STORE ALARM\tdamaged store moved to %s at %s; export it with `stampctl salvage %s`\n", s.StoreAlarm.MovedTo, when(s.StoreAlarm.At, loc), s.StoreAlarm.MovedTo)
 	}
+	for _, p := range s.ConfigProblems {
+		fmt.Fprintf(tw, "CONFIG PROBLEM\t%s: %s\n", p.Check, p.Problem)
+	}
 	if s.StoreWarning != "" {
 		fmt.Fprintf(tw, "STORE NEARLY FULL\t%s\n", s.StoreWarning)
 	}

@@ -55,6 +55,9 @@ type Options struct {
 	// VerifyPoll is how often emails of badges enrolled offline are
 	// checked again. Default 10m.
 	VerifyPoll time.Duration
+	// ConfigPoll is how often the uplinks' configuration is checked again
+	// (besides at start and after a reload). Default 5m.
+	ConfigPoll time.Duration
 }
 
 // Daemon is a configured, not yet running stampd.
@@ -78,7 +81,8 @@ type Daemon struct {
 	more      moreState        // day totals and locked days (more.go)
 	metrics   *metrics.Metrics // nil when [metrics] listen is not set
 
-	cfgMu sync.Mutex // guards cfg during reload
+	cfgMu    sync.Mutex  // guards cfg during reload
+	cfgWatch configWatch // configuration problems found by configLoop
 }
 
 // Queue names of the uplinks. Each has its own pending set, so one
@@ -96,6 +100,9 @@ func New(cfg *config.Config, opts Options) (*Daemon, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
+	if opts.ConfigPoll <= 0 {
+		opts.ConfigPoll = 5 * time.Minute
+	}
 	if opts.VerifyPoll <= 0 {
 		opts.VerifyPoll = 10 * time.Minute
 	}
@@ -105,7 +112,7 @@ func New(cfg *config.Config, opts Options) (*Daemon, error) {
 	if opts.ClockPoll <= 0 {
 		opts.ClockPoll = 10 * time.Second
 	}
-	d := &Daemon{cfg: cfg, opts: opts, log: opts.Logger}
+	d := &Daemon{cfg: cfg, opts: opts, log: opts.Logger, cfgWatch: configWatch{recheck: make(chan struct{}, 1)}}
 	if cfg.Reader.Script != "" {
 		steps, err := loadScript(cfg.Reader.Script)
 		if err != nil {
@@ -253,6 +260,7 @@ func (d *Daemon) Reload(cfg *config.Config) {
 	d.cfgMu.Unlock()
 	d.agent.SetBadges(badges(cfg))
 	d.log.Info("badges reloaded", "count", len(cfg.Badges))
+	d.cfgWatch.askRecheck()
 }
 
 // ReloadFile re-reads the config file and applies its badges.
@@ -300,6 +308,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	run("clock", d.clockLoop)
 	run("reader health", d.healthLoop)
 	run("badge check", d.verifyLoop)
+	run("config check", d.configLoop)
 	run("metrics", d.serveMetrics)
 	run("store size", d.storeLoop)
 	if d.cfg.Reader.Script != "" {

@@ -42,9 +42,12 @@ type Status struct {
 	// StoreWarning is set while the store is near its size limit.
 	StoreWarning string `json:"store_warning,omitempty"`
 	// StoreAlarm is set when a damaged store was moved aside at start-up.
-	StoreAlarm *StoreAlarm     `json:"store_alarm,omitempty"`
-	Queue      queue.Stats     `json:"queue"`
-	Uplinks    []uplink.Status `json:"uplinks"`
+	StoreAlarm *StoreAlarm `json:"store_alarm,omitempty"`
+	// ConfigProblems are what the uplinks' last check found wrong in the
+	// configuration (configcheck.go); empty when all is well.
+	ConfigProblems []ConfigProblem `json:"config_problems,omitempty"`
+	Queue          queue.Stats     `json:"queue"`
+	Uplinks        []uplink.Status `json:"uplinks"`
 	// MQTT is the broker connection, when the MQTT uplink is on.
 	MQTT *mqtt.ConnState `json:"mqtt,omitempty"`
 	Taps agent.Stats     `json:"taps"`
@@ -184,6 +187,7 @@ func (d *Daemon) status() (Status, error) {
 	s.Clock.Untrusted = qs.Untrusted
 	s.StoreAlarm = d.alarm
 	s.StoreWarning = d.storeWarn.get()
+	s.ConfigProblems = d.cfgWatch.get()
 	if d.health != nil {
 		h := d.health()
 		s.ReaderHealth = &h

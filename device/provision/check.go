@@ -20,6 +20,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"stampclock/device/config"
+	"stampclock/uplink"
 	"stampclock/uplink/blikk"
 	"stampclock/uplink/mqtt"
 	"stampclock/uplink/zeiterfassung"
@@ -32,6 +33,75 @@ type Step struct {
 	OK      bool   `json:"ok"`
 	Skipped bool   `json:"skipped,omitempty"`
 	Detail  string `json:"detail"`
+	// Config marks a failure of the configuration itself (credentials, a
+	// time type id, a user), not of reaching the server: stampd shows it
+	// in its status until it is put right.
+	Config bool `json:"config_problem,omitempty"`
+}
+
+// configError marks an error as a configuration problem (Step.Config).
+type configError struct{ error }
+
+func (e configError) Unwrap() error { return e.error }
+
+// refusedLogin marks err as a configuration problem when the server
+// answered the login with 401 or 403 (wrong credentials), not when it
+// could not be reached.
+func refusedLogin(err error) error {
+	var ue *uplink.Error
+	if errors.As(err, &ue) && (ue.Status == 401 || ue.Status == 403) {
+		return configError{err}
+	}
+	return err
+}
+
+// ConfigProblems returns the failed steps that are configuration problems.
+func ConfigProblems(steps []Step) []Step {
+	var out []Step
+	for _, s := range steps {
+		if s.Config && !s.OK && !s.Skipped {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// CheckUplinks runs only the uplinks' steps of Check (their DNS, TCP, TLS,
+// API, login, time type, users, tokens and ids): what stampd checks at
+// start and after a reload.
+func CheckUplinks(ctx context.Context, cfg *config.Config, env Env) []Step {
+	if env.Resolver == nil {
+		env.Resolver = net.DefaultResolver
+	}
+	var steps []Step
+	add, skip := collector(&steps)
+	if cfg.Zeiterfassung.Enabled() {
+		checkZeiterfassung(ctx, cfg, env, add, skip)
+	} else {
+		skip("zeiterfassung", "no [zeiterfassung] url configured")
+	}
+	if cfg.Blikk.Enabled() {
+		checkBlikk(ctx, cfg, env, add)
+	}
+	if cfg.MQTT.Enabled() {
+		checkMQTT(ctx, cfg, add)
+	}
+	return steps
+}
+
+// collector returns the add and skip functions that append to steps.
+func collector(steps *[]Step) (add func(string, error, string) bool, skip func(string, string)) {
+	add = func(name string, err error, okDetail string) bool {
+		s := Step{Name: name, OK: err == nil, Detail: okDetail}
+		if err != nil {
+			s.Detail = err.Error()
+			s.Config = errors.As(err, new(configError))
+		}
+		*steps = append(*steps, s)
+		return err == nil
+	}
+	skip = func(name, why string) { *steps = append(*steps, Step{Name: name, Skipped: true, Detail: why}) }
+	return add, skip
 }
 
 // Env is what the checks need from the machine; tests replace parts.
@@ -65,31 +135,11 @@ func Check(ctx context.Context, cfg *config.Config, env Env) []Step {
 		env.MinFreeBytes = 100 << 20
 	}
 	var steps []Step
-	add := func(name string, err error, okDetail string) bool {
-		s := Step{Name: name, OK: err == nil, Detail: okDetail}
-		if err != nil {
-			s.Detail = err.Error()
-		}
-		steps = append(steps, s)
-		return err == nil
-	}
-	skip := func(name, why string) { steps = append(steps, Step{Name: name, Skipped: true, Detail: why}) }
-
+	add, skip := collector(&steps)
 	if env.Service != nil {
 		checkFiles(cfg, *env.Service, add)
 	}
-	z := cfg.Zeiterfassung
-	if z.Enabled() {
-		checkZeiterfassung(ctx, cfg, env, add, skip)
-	} else {
-		skip("zeiterfassung", "no [zeiterfassung] url configured")
-	}
-	if cfg.Blikk.Enabled() {
-		checkBlikk(ctx, cfg, env, add)
-	}
-	if cfg.MQTT.Enabled() {
-		checkMQTT(ctx, cfg, add)
-	}
+	steps = append(steps, CheckUplinks(ctx, cfg, env)...)
 	if env.Reader != nil {
 		ok, detail, running := env.Reader(ctx)
 		switch {
@@ -169,14 +219,14 @@ func checkZeiterfassung(ctx context.Context, cfg *config.Config, env Env, add fu
 		return
 	}
 	add("GET /api/hello/sayhello", explained("", client.Hello(ctx)), "the API answers")
-	if !add("login", explained("POST /api/login as "+z.Email, client.SecuredHello(ctx)), "logged in as "+z.Email+" (GET /api/hello/securedSayhello)") {
+	if !add("login", refusedLogin(explained("POST /api/login as "+z.Email, client.SecuredHello(ctx))), "logged in as "+z.Email+" (GET /api/hello/securedSayhello)") {
 		skip("time type", "login failed")
 		skip("users", "login failed")
 		return
 	}
 	types, err := client.TimeTypes(ctx)
 	if err == nil {
-		err = fmt.Errorf("timetype_id %q is not among the %d time types: %s", z.TimeTypeID, len(types), names(types))
+		err = configError{fmt.Errorf("zeiterfassung.timetype_id %q is not among the %d time types: %s", z.TimeTypeID, len(types), names(types))}
 		for _, t := range types {
 			if t.ID == z.TimeTypeID {
 				add("time type", nil, fmt.Sprintf("%s = %s", t.ID, t.Name))
@@ -203,7 +253,7 @@ func checkZeiterfassung(ctx context.Context, cfg *config.Config, env Env, add fu
 			}
 		}
 		if len(missing) > 0 {
-			err = fmt.Errorf("badges for emails that are not users: %s", strings.Join(missing, ", "))
+			err = configError{fmt.Errorf("badges for emails that are not users: %s", strings.Join(missing, ", "))}
 		}
 	}
 	add("users", err, fmt.Sprintf("%d users; every configured badge's email is one of them", len(users)))
@@ -330,8 +380,12 @@ func checkBlikk(ctx context.Context, cfg *config.Config, env Env, add func(strin
 		return
 	}
 	exp, err := c.CheckToken(ctx)
-	if !add("blikk token", err, "valid until "+exp.Format(time.RFC3339)) {
+	if !add("blikk token", refusedLogin(err), "valid until "+exp.Format(time.RFC3339)) {
 		return
 	}
-	add("blikk users and ids", c.CheckIDs(ctx), "every configured user, activity, time code and time article exists and is active")
+	idErr := c.CheckIDs(ctx)
+	if errors.Is(idErr, blikk.ErrUnknownID) || errors.Is(idErr, blikk.ErrInactive) {
+		idErr = configError{idErr}
+	}
+	add("blikk users and ids", idErr, "every configured user, activity, time code and time article exists and is active")
 }
