@@ -38,6 +38,7 @@ func (d *Daemon) newSource() error {
 		return nil
 	}
 	rc := d.cfg.Reader
+	var open func() (reader.Source, error)
 	switch rc.Type {
 	case "sim":
 		d.sim = reader.NewSim()
@@ -45,16 +46,17 @@ func (d *Daemon) newSource() error {
 		return nil
 	case "mfrc522":
 		m := rc.MFRC522
-		r, err := mfrc522.Open(mfrc522.Options{
-			SPIPort: m.SPIPort, ResetPin: m.ResetPin, IRQPin: m.IRQPin,
-			SPISpeed: physic.Frequency(m.SPISpeedHz) * physic.Hertz, PollInterval: m.PollInterval.Duration,
-			Logger: d.log,
-		})
-		if err != nil {
-			return fmt.Errorf("reader.mfrc522: %w", err)
+		open = func() (reader.Source, error) {
+			r, err := mfrc522.Open(mfrc522.Options{
+				SPIPort: m.SPIPort, ResetPin: m.ResetPin, IRQPin: m.IRQPin,
+				SPISpeed: physic.Frequency(m.SPISpeedHz) * physic.Hertz, PollInterval: m.PollInterval.Duration,
+				Logger: d.log,
+			})
+			if err != nil {
+				return nil, fmt.Errorf("reader.mfrc522: %w", err)
+			}
+			return r, nil
 		}
-		d.source, d.health = r, healthOf(r)
-		d.closers = append(d.closers, r.Close)
 	case "wiegand":
 		w := rc.Wiegand
 		var formats []wiegand.Format
@@ -65,28 +67,42 @@ func (d *Daemon) newSource() error {
 			}
 			formats = append(formats, wf)
 		}
-		r, err := wiegand.Open(wiegand.Options{
-			Chip: w.Chip, D0: *w.D0, D1: *w.D1, Gap: w.Gap.Duration, Edges: wiegand.Edges(w.Edges),
-			PullUp: w.PullUp, Formats: formats, RawBits: w.RawBits, Logger: d.log,
-		})
-		if err != nil {
-			return fmt.Errorf("reader.wiegand: %w", err)
+		open = func() (reader.Source, error) {
+			r, err := wiegand.Open(wiegand.Options{
+				Chip: w.Chip, D0: *w.D0, D1: *w.D1, Gap: w.Gap.Duration, Edges: wiegand.Edges(w.Edges),
+				PullUp: w.PullUp, Formats: formats, RawBits: w.RawBits, Logger: d.log,
+			})
+			if err != nil {
+				return nil, fmt.Errorf("reader.wiegand: %w", err)
+			}
+			return r, nil
 		}
-		d.source, d.health = r, healthOf(r)
-		d.closers = append(d.closers, r.Close)
 	case "keyboard":
 		k := rc.Keyboard
-		r, err := keyboard.Open(keyboard.Options{
-			Path: k.Device, Format: keyboard.Format(k.Format), Layout: keyboard.Layout(k.Layout),
-			UIDBytes: k.UIDBytes, KeyTimeout: k.KeyTimeout.Duration, Logger: d.log,
-		})
-		if err != nil {
-			return fmt.Errorf("reader.keyboard: %w", err)
+		open = func() (reader.Source, error) {
+			r, err := keyboard.Open(keyboard.Options{
+				Path: k.Device, Format: keyboard.Format(k.Format), Layout: keyboard.Layout(k.Layout),
+				UIDBytes: k.UIDBytes, KeyTimeout: k.KeyTimeout.Duration, Logger: d.log,
+			})
+			if err != nil {
+				return nil, fmt.Errorf("reader.keyboard: %w", err)
+			}
+			return r, nil
 		}
-		d.source, d.health = r, healthOf(r)
-		d.closers = append(d.closers, r.Close)
 	default:
 		return fmt.Errorf("reader.type %q: not supported", rc.Type)
+	}
+	src, err := open()
+	if err != nil {
+		// Not fatal: stampd keeps its control socket up, reports the fault
+		// and keeps trying (readeropen.go).
+		ro := newReopener(rc.Type, open, err, d.log)
+		d.source, d.health = ro, ro.health
+		return nil
+	}
+	d.source, d.health = src, healthOf(src)
+	if c, ok := src.(interface{ Close() error }); ok {
+		d.closers = append(d.closers, c.Close)
 	}
 	return nil
 }

@@ -1,0 +1,18 @@
+package daemon
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestDaemon_ReaderFailsToOpen_SocketUpFaultReportedRetrying(t *testing.T) {
+	h := newHarness(t)
+	dev := filepath.Join(h.dir, "no-such-reader-event-kbd")
+	cfg := h.config("[reader]\ntype = \"keyboard\"\n[reader.keyboard]\ndevice = \"" + dev + "\"\n")
+	h.start(cfg) // fails the test unless the control socket answers
+	h.eventually("the open fault in status, tried again", func() bool {
+		rh := h.status().ReaderHealth
+		return rh != nil && !rh.OK && strings.Contains(rh.LastError, dev) && rh.Counters["open_errors"] >= 2
+	})
+}
