@@ -239,6 +239,9 @@ func (d *Daemon) mqttStatus() mqtt.Status {
 			st.LastError, st.LastErrorAt = us.LastError, us.LastErrorAt
 		}
 	}
+	for _, p := range d.cfgWatch.get() {
+		st.ConfigProblems = append(st.ConfigProblems, mqtt.ConfigProblem{Check: p.Check, Problem: p.Problem})
+	}
 	return st
 }
 
