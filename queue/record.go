@@ -26,6 +26,12 @@ const (
 	EventStoreFault   = "store_fault"
 	// EventStoreNearFull: the store crossed its warning size.
 	EventStoreNearFull = "store_near_full"
+	// EventClockCorrected: an operator corrected the times of a boot
+	// whose clock never synchronised (the audit record: how and why).
+	EventClockCorrected = "clock_corrected"
+	// EventHeldDiscarded: an operator gave up sending held records (the
+	// audit record: which and why).
+	EventHeldDiscarded = "held_discarded"
 )
 
 // Record is one durable fact in the queue. Which fields are set depends on

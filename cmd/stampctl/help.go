@@ -37,6 +37,8 @@ var commands = []command{
 	{"queue retry", "[--uplink U] [SEQ...]", "send dead letters again (all without SEQ)"},
 	{"queue release", "[--uplink U] [SEQ...]", "send held records again (after a day was unlocked)"},
 	{"queue export", "[--csv] [--employee E] [--kind K] [--from T] [--to T]", "every record kept"},
+	{"queue correct", "--seq N (--at TIME | --offset D) --reason WHY", "correct the times of a boot whose clock never synchronised (audited)"},
+	{"queue discard", "[--uplink U] SEQ... --reason WHY", "give up held records: kept as dead letters with the reason (audited)"},
 	{"daytotal", "EMAIL [--date YYYY-MM-DD]", "the employee's total for the day"},
 	{"reload", "", "re-read the badges from the config file"},
 	{"salvage", "FILE [--csv]", "export what is readable from a store file (no stampd needed)"},

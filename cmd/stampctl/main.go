@@ -96,7 +96,7 @@ func (c *cli) dispatch(cmd string, args []string) error {
 		return c.tap(args)
 	case "queue":
 		if len(args) == 0 {
-			return usageError{"queue: want status, list, dead, retry, release or export"}
+			return usageError{"queue: want status, list, dead, retry, release, export, correct or discard"}
 		}
 		switch args[0] {
 		case "list":
@@ -111,8 +111,12 @@ func (c *cli) dispatch(cmd string, args []string) error {
 			return c.queueRelease(args[1:])
 		case "export":
 			return c.queueExport(args[1:])
+		case "correct":
+			return c.queueCorrect(args[1:])
+		case "discard":
+			return c.queueDiscard(args[1:])
 		}
-		return usageError{fmt.Sprintf("queue %s: want status, list, dead, retry, release or export", args[0])}
+		return usageError{fmt.Sprintf("queue %s: want status, list, dead, retry, release, export, correct or discard", args[0])}
 	case "salvage":
 		return c.salvage(args)
 	case "badges":
@@ -192,7 +196,7 @@ func (c *cli) tap(args []string) error {
 			fmt.Fprintf(w, "  %s", res.Email)
 		}
 		if len(res.Seqs) > 0 {
-			fmt.Fprintf(w, "  seq %s", seqs(res.Seqs))
+			fmt.Fprintf(w, "  seq %s", seqList(res.Seqs))
 		}
 		if res.Error != "" {
 			fmt.Fprintf(w, "  error: %s", res.Error)

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strconv"
 	"text/tabwriter"
 	"time"
 
@@ -98,5 +99,65 @@ func (c *cli) queueRelease(args []string) error {
 	}
 	return c.print(res, func(w io.Writer) {
 		fmt.Fprintf(w, "%s queued again\n", plural(res.Released, "held record", "held records"))
+		if n := len(res.ClockHeld); n > 0 {
+			fmt.Fprintf(w, "%s stay held (seq %s): stamped in a boot whose clock never synchronised, a release would hold them again;\n"+
+				"  correct their times: stampctl queue correct --seq N --at TRUE-TIME --reason WHY (or --offset D)\n"+
+				"  or give them up:     stampctl queue discard SEQ... --reason WHY\n", plural(n, "record", "records"), seqList(res.ClockHeld))
+		}
+	})
+}
+
+// queueCorrect corrects the times of a boot whose clock never synchronised:
+// stampctl queue correct --seq N (--at T | --offset D) --reason WHY.
+func (c *cli) queueCorrect(args []string) error {
+	fs := flag.NewFlagSet("queue correct", flag.ContinueOnError)
+	seq := fs.Uint64("seq", 0, "a held record of the boot to correct")
+	at := fs.String("at", "", "the true time of that record (RFC 3339, e.g. 2026-03-02T17:00:00+01:00)")
+	offset := fs.String("offset", "", "or: how far the boot's clock was behind (e.g. 2345h17m; negative if ahead)")
+	reason := fs.String("reason", "", "why (kept with the correction; required)")
+	if pos, err := c.parse(fs, args); err != nil {
+		return err
+	} else if len(pos) > 0 {
+		return usageError{"queue correct: unexpected argument " + pos[0]}
+	}
+	if *seq == 0 {
+		return usageError{"queue correct: want --seq N (a held record of the boot)"}
+	}
+	var res daemon.CorrectResult
+	if err := c.call("queue.correct", daemon.CorrectArgs{Seq: *seq, At: *at, Offset: *offset, Reason: *reason}, &res); err != nil {
+		return err
+	}
+	return c.print(res, func(w io.Writer) {
+		fmt.Fprintf(w, "boot %s: %s corrected; they are sent now\n", res.Boot, plural(res.Corrected, "record", "records"))
+	})
+}
+
+// queueDiscard gives up held records: stampctl queue discard [--uplink U]
+// SEQ... --reason WHY. They stay as dead letters with the reason.
+func (c *cli) queueDiscard(args []string) error {
+	fs := flag.NewFlagSet("queue discard", flag.ContinueOnError)
+	up := fs.String("uplink", "", "only this uplink")
+	reason := fs.String("reason", "", "why (kept with the records; required)")
+	pos, err := c.parse(fs, args)
+	if err != nil {
+		return err
+	}
+	var ns []uint64
+	for _, p := range pos {
+		n, err := strconv.ParseUint(p, 10, 64)
+		if err != nil {
+			return usageError{fmt.Sprintf("queue discard: %q is not a sequence number", p)}
+		}
+		ns = append(ns, n)
+	}
+	if len(ns) == 0 {
+		return usageError{"queue discard: name the held records (SEQ...)"}
+	}
+	var res daemon.DiscardResult
+	if err := c.call("queue.discard", daemon.DiscardArgs{Uplink: *up, Seqs: ns, Reason: *reason}, &res); err != nil {
+		return err
+	}
+	return c.print(res, func(w io.Writer) {
+		fmt.Fprintf(w, "%s discarded: kept as dead letters with the reason (stampctl queue dead)\n", plural(res.Discarded, "held record", "held records"))
 	})
 }

@@ -76,8 +76,8 @@ func plural(n int, one, many string) string {
 	return strconv.Itoa(n) + " " + many
 }
 
-// seqs writes sequence numbers as "5, 6".
-func seqs(ns []uint64) string {
+// seqList writes sequence numbers as "5, 6".
+func seqList(ns []uint64) string {
 	s := make([]string, len(ns))
 	for i, n := range ns {
 		s[i] = strconv.FormatUint(n, 10)

@@ -30,8 +30,8 @@ func TestPluralAndSeqs(t *testing.T) {
 	if got := plural(3, "check failed", "checks failed"); got != "3 checks failed" {
 		t.Error(got)
 	}
-	if got := seqs([]uint64{5, 6}); got != "5, 6" {
-		t.Errorf("seqs = %q", got)
+	if got := seqList([]uint64{5, 6}); got != "5, 6" {
+		t.Errorf("seqList = %q", got)
 	}
 }
 
