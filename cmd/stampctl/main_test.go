@@ -114,3 +114,32 @@ func TestComplete_CommandsSubcommandsFlags(t *testing.T) {
 		}
 	}
 }
+
+func TestInit_BadFlagRefusedBeforeAnythingIsWritten(t *testing.T) {
+	dir := t.TempDir()
+	cfg := dir + "/stampd.toml"
+	code, _, errs := runCtl(t, "init", "--config", cfg, "--url", "http://zeit.example.com", "--email", "admin@example.com", "--timetype", "Arbeitszeit", "--password-file", "-")
+	if code != 2 || !strings.Contains(errs, "--allow-http") || strings.Contains(errs, "allow_http") {
+		t.Fatalf("init with http: exit %d, %q; want exit 2 naming the flag --allow-http", code, errs)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 0 {
+		t.Fatalf("files written before the flags were valid: %v", entries)
+	}
+}
+
+func TestInit_EditedConfigRefusedBeforeAsking(t *testing.T) {
+	dir := t.TempDir()
+	cfg := dir + "/stampd.toml"
+	edited := "# edited by a technician\n[reader]\ntype = \"sim\"\n"
+	os.WriteFile(cfg, []byte(edited), 0o640)
+	// No --url, --email, --timetype: the refusal must come first, not
+	// "--url is required".
+	code, _, errs := runCtl(t, "init", "--config", cfg, "--packaged", dir+"/none.toml")
+	if code != 1 || !strings.Contains(errs, "--force") || strings.Contains(errs, "required") {
+		t.Fatalf("init over an edited config: exit %d, %q", code, errs)
+	}
+	if b, _ := os.ReadFile(cfg); string(b) != edited {
+		t.Fatal("the edited config was changed")
+	}
+}
