@@ -51,6 +51,9 @@ func (c *cli) runCheck(path string) error {
 			Synced: clock.SyncState,
 			Reader: func(ctx context.Context) (bool, string, bool) { return readerHealth(ctx, socket) },
 		}
+		if cfg.Reader.Type != "sim" { // a simulator has nothing to probe
+			env.Probe = func() (string, error) { return daemon.ProbeReader(cfg) }
+		}
 		if acct, err := config.LookupAccount(config.ServiceUser); err == nil {
 			env.Service = &acct
 		}

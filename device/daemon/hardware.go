@@ -37,13 +37,35 @@ func (d *Daemon) newSource() error {
 		}
 		return nil
 	}
-	rc := d.cfg.Reader
-	var open func() (reader.Source, error)
-	switch rc.Type {
-	case "sim":
+	if d.cfg.Reader.Type == "sim" {
 		d.sim = reader.NewSim()
 		d.source = d.sim
 		return nil
+	}
+	open, err := d.readerOpener()
+	if err != nil {
+		return err
+	}
+	src, err := open()
+	if err != nil {
+		// Not fatal: stampd keeps its control socket up, reports the fault
+		// and keeps trying (readeropen.go).
+		ro := newReopener(d.cfg.Reader.Type, open, err, d.log)
+		d.source, d.health = ro, ro.health
+		return nil
+	}
+	d.source, d.health = src, healthOf(src)
+	if c, ok := src.(interface{ Close() error }); ok {
+		d.closers = append(d.closers, c.Close)
+	}
+	return nil
+}
+
+// readerOpener returns how to open the configured hardware reader.
+func (d *Daemon) readerOpener() (func() (reader.Source, error), error) {
+	rc := d.cfg.Reader
+	var open func() (reader.Source, error)
+	switch rc.Type {
 	case "mfrc522":
 		m := rc.MFRC522
 		open = func() (reader.Source, error) {
@@ -63,7 +85,7 @@ func (d *Daemon) newSource() error {
 		for _, f := range w.Formats {
 			wf, err := wiegand.ParseFormat(f)
 			if err != nil {
-				return fmt.Errorf("reader.wiegand.formats: %w", err)
+				return nil, fmt.Errorf("reader.wiegand.formats: %w", err)
 			}
 			formats = append(formats, wf)
 		}
@@ -90,21 +112,9 @@ func (d *Daemon) newSource() error {
 			return r, nil
 		}
 	default:
-		return fmt.Errorf("reader.type %q: not supported", rc.Type)
+		return nil, fmt.Errorf("reader.type %q: not supported", rc.Type)
 	}
-	src, err := open()
-	if err != nil {
-		// Not fatal: stampd keeps its control socket up, reports the fault
-		// and keeps trying (readeropen.go).
-		ro := newReopener(rc.Type, open, err, d.log)
-		d.source, d.health = ro, ro.health
-		return nil
-	}
-	d.source, d.health = src, healthOf(src)
-	if c, ok := src.(interface{ Close() error }); ok {
-		d.closers = append(d.closers, c.Close)
-	}
-	return nil
+	return open, nil
 }
 
 // healthOf returns how to read the health of a known driver, nil else.

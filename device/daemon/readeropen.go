@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"stampclock/device/config"
 	"stampclock/reader"
 )
 
@@ -77,4 +78,28 @@ func (r *reopener) health() ReaderHealth {
 		LastError: fmt.Sprintf("cannot open (tried %d times, retrying): %v", tries, err),
 		Counters:  map[string]uint64{"open_errors": tries},
 	}
+}
+
+// ProbeReader opens the configured hardware reader once and closes it: what
+// `stampctl check` does when stampd is not running (while it runs, the
+// reader is stampd's and stampd is asked instead).
+func ProbeReader(cfg *config.Config) (string, error) {
+	if cfg.Reader.Type == "sim" {
+		return "simulated reader", nil
+	}
+	d := &Daemon{cfg: cfg, log: slog.New(slog.DiscardHandler)}
+	open, err := d.readerOpener()
+	if err != nil {
+		return "", err
+	}
+	src, err := open()
+	if err != nil {
+		return "", err
+	}
+	if c, ok := src.(interface{ Close() error }); ok {
+		if err := c.Close(); err != nil {
+			return "", fmt.Errorf("reader.%s: opened, but closing it failed: %w", cfg.Reader.Type, err)
+		}
+	}
+	return "opens (stampd not running)", nil
 }

@@ -115,6 +115,9 @@ type Env struct {
 	// Reader asks the running stampd for the reader's health: ok, detail,
 	// and running=false when stampd does not answer.
 	Reader func(ctx context.Context) (ok bool, detail string, running bool)
+	// Probe opens the configured reader itself, for when stampd is not
+	// running. Nil: the step is skipped then.
+	Probe func() (detail string, err error)
 	// Resolver looks host names up. Default net.DefaultResolver.
 	Resolver *net.Resolver
 	// TLSConfig is used for the TLS step and the API calls (tests add
@@ -143,6 +146,9 @@ func Check(ctx context.Context, cfg *config.Config, env Env) []Step {
 	if env.Reader != nil {
 		ok, detail, running := env.Reader(ctx)
 		switch {
+		case !running && env.Probe != nil:
+			detail, err := env.Probe()
+			add("reader answering", err, cfg.Reader.Type+": "+detail)
 		case !running:
 			skip("reader answering", "stampd is not running: start it (systemctl start stampd) and check again")
 		case ok:

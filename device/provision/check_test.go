@@ -147,3 +147,18 @@ func TestCheck_FilesReadableByTheServiceUser(t *testing.T) {
 		t.Fatalf("secret 0640 in the service's group: %+v", s)
 	}
 }
+
+func TestCheck_StampdNotRunning_ReaderProbedItself(t *testing.T) {
+	cfg := loadConfig(t, "[store]\npath = \"DIR/q.db\"\n")
+	notRunning := func(context.Context) (bool, string, bool) { return false, "", false }
+	steps := stepsByName(Check(context.Background(), cfg, Env{Reader: notRunning, Probe: func() (string, error) {
+		return "", fmt.Errorf("reader.mfrc522: open SPI0.0: no such file")
+	}}))
+	if s := steps["reader answering"]; s.OK || s.Skipped || !strings.Contains(s.Detail, "SPI0.0") {
+		t.Fatalf("probe failing: %+v", s)
+	}
+	steps = stepsByName(Check(context.Background(), cfg, Env{Reader: notRunning}))
+	if s := steps["reader answering"]; !s.Skipped || !strings.Contains(s.Detail, "not running") {
+		t.Fatalf("no probe (simulator): %+v", s)
+	}
+}
