@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
@@ -54,7 +55,7 @@ func (c *cli) runCheck(path string) error {
 		if cfg.Reader.Type != "sim" { // a simulator has nothing to probe
 			env.Probe = func() (string, error) { return daemon.ProbeReader(cfg) }
 		}
-		if acct, err := config.LookupAccount(config.ServiceUser); err == nil {
+		if acct, err := config.LookupAccount(serviceUser()); err == nil {
 			env.Service = &acct
 		}
 		steps = append(steps, provision.Check(ctx, cfg, env)...)
@@ -86,6 +87,18 @@ func (c *cli) runCheck(path string) error {
 		return fmt.Errorf("%d checks failed", failed)
 	}
 	return nil
+}
+
+// serviceUser is the user the installed unit runs stampd as (its User=,
+// which a drop-in may change), else config.ServiceUser.
+func serviceUser() string {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, "systemctl", "show", "--property=User", "--value", "stampd.service").Output()
+	if u := strings.TrimSpace(string(out)); err == nil && u != "" {
+		return u
+	}
+	return config.ServiceUser
 }
 
 // readerHealth asks a running stampd how its reader is.
