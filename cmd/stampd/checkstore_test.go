@@ -91,3 +91,20 @@ func TestCheckStore_GoodAndMissing(t *testing.T) {
 		}
 	}
 }
+
+func TestStampdHelpAndVersion_OnStdoutExitZero(t *testing.T) {
+	for _, arg := range []string{"-h", "--version"} {
+		cmd := exec.Command(filepath.Join(binDir, "stampd"), arg)
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
+		if err != nil || len(out) == 0 || stderr.Len() != 0 {
+			t.Errorf("stampd %s: %v, stdout %q, stderr %q", arg, err, out, stderr.String())
+		}
+	}
+	out, err := exec.Command(filepath.Join(binDir, "stampd"), "--bogus").CombinedOutput()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 2 || strings.Count(strings.TrimSpace(string(out)), "\n") != 1 {
+		t.Errorf("stampd --bogus: %v\n%s; want exit 2 and two lines", err, out)
+	}
+}

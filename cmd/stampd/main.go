@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"os/exec"
@@ -44,7 +45,14 @@ func run(args []string) int {
 	cfgPath := fs.String("config", "/etc/stampclock/stampd.toml", "configuration file")
 	showVersion := fs.Bool("version", false, "print the version and exit")
 	checkStore := fs.String("check-store", "", "check the store file `PATH` and exit: 0 good, 3 damaged, 1 other error")
-	if err := fs.Parse(args); err != nil {
+	fs.SetOutput(io.Discard)
+	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+		fmt.Println("usage: stampd [--config FILE] | --check-store FILE | --version  (man stampd)")
+		fs.SetOutput(os.Stdout)
+		fs.PrintDefaults()
+		return 0
+	} else if err != nil {
+		fmt.Fprintf(os.Stderr, "stampd: %v\nsee: stampd -h\n", err)
 		return 2
 	}
 	if *showVersion {

@@ -56,7 +56,7 @@ const DefaultPackagedPath = "/usr/share/stampclock/stampd.toml"
 // ErrEdited is returned when the config was edited and Force is not set.
 var ErrEdited = errors.New("provision: config was edited")
 
-// Flag names the settings' command-line flags in messages; Validate uses
+// flagOf names the settings' command-line flags in messages; Validate uses
 // them so a technician learns which flag to change.
 var flagOf = map[string]string{
 	"url": "--url", "email": "--email", "timetype": "--timetype", "timezone": "--timezone",
