@@ -3,6 +3,7 @@ package uplink
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -58,18 +59,25 @@ type Error struct {
 	MaybeStored bool
 }
 
+// Error says the cause once, for people: the HTTP status, the receiver's
+// message, the underlying error. The class is for the delivery loop (it
+// shows in the log's class attribute), so only an otherwise empty error
+// names it.
 func (e *Error) Error() string {
-	s := e.Class.String()
+	var parts []string
 	if e.Status != 0 {
-		s += fmt.Sprintf(": HTTP %d", e.Status)
+		parts = append(parts, fmt.Sprintf("HTTP %d", e.Status))
 	}
 	if e.Msg != "" {
-		s += ": " + e.Msg
+		parts = append(parts, e.Msg)
 	}
 	if e.Err != nil {
-		s += ": " + e.Err.Error()
+		parts = append(parts, e.Err.Error())
 	}
-	return s
+	if len(parts) == 0 {
+		return e.Class.String()
+	}
+	return strings.Join(parts, ": ")
 }
 
 func (e *Error) Unwrap() error { return e.Err }

@@ -272,7 +272,7 @@ func TestStampctl_Commands(t *testing.T) {
 	if out, _ := e.ctl("queue", "list"); !strings.Contains(out, "queue empty") {
 		t.Fatalf("queue list after delivery: %s", out)
 	}
-	if out, err := e.ctl("queue", "frob"); err == nil || !strings.Contains(out, "want status, list, dead, retry, release, export, correct, discard or quarantine") {
+	if out, err := e.ctl("queue", "frob"); err == nil || !strings.Contains(out, "want status, list, dead, retry, release, export, correct, discard or quarantine") || !strings.Contains(out, "see: stampctl help queue") {
 		t.Fatalf("bad subcommand: %v %s", err, out)
 	}
 	// No secret in the logs (debug level) or the status.

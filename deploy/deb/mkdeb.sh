@@ -108,7 +108,7 @@ Version: $debversion
 Architecture: $arch
 Maintainer: ${DEB_MAINTAINER:-stampclock maintainers <stampclock@localhost>}
 Installed-Size: $size
-Depends: adduser | passwd
+Depends: adduser | passwd, procps
 Section: misc
 Priority: optional
 Description: RFID stamp clock terminal daemon and CLI

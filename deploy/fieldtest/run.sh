@@ -38,7 +38,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 cache=${FIELD_TEST_CACHE:-/var/cache/stampclock-field-test}
 suite=bookworm
-packages=systemd,systemd-sysv,dbus,sudo
+packages=systemd,systemd-sysv,dbus,sudo,procps # procps: /bin/kill for ExecReload (a Depends)
 zhost=zeit.example.com
 zaddr=127.44.0.1 # a loopback address of its own, so port 443 is free
 password=field-test-api-password
@@ -288,6 +288,16 @@ done
 grep -Eq "$proof" <<<"$journal" ||
 	fail "no watchdog timeout in the journal: $(inside journalctl -u stampd --no-pager | tail -n 15)"
 ok "watchdog timeout, restarted as pid $newpid"
+
+step "systemctl reload stampd (SIGHUP through the unit's ExecReload)"
+inside systemctl reload stampd || fail "systemctl reload stampd failed: $(inside systemctl status stampd --no-pager | tail -n 5)"
+for _ in $(seq 100); do
+	journal=$(inside journalctl -u stampd --no-pager)
+	grep -q 'badges reloaded' <<<"$journal" && break
+	sleep 0.1
+done
+grep -q 'badges reloaded' <<<"$journal" || fail "no 'badges reloaded' in the journal after systemctl reload"
+ok "stampd re-read its badges"
 
 step "systemctl restart keeps the queue"
 before=$(inside stampctl queue export --csv 2>/dev/null | wc -l)

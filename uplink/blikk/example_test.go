@@ -59,7 +59,7 @@ func Example() {
 		fmt.Println(r.UserID, r.Date, r.ClockStart, r.ClockEnd, r.Hours, brk)
 	}
 	// Output:
-	// permanent blikk: send seq 3: permanent: employee "new@example.com" has no Blikk user id (add it to the uplink's users)
+	// permanent blikk: send seq 3: employee "new@example.com" has no Blikk user id (add it to the uplink's users)
 	// 12 2026-06-10 08:00 16:30 8 30
 	// 12 2026-06-12 21:00 23:59 3 0
 	// 12 2026-06-13 00:00 06:30 5.75 45

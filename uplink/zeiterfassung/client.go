@@ -275,19 +275,19 @@ func (c *Client) login(ctx context.Context) (string, error) {
 		if errors.As(err, &ue) {
 			ue.Class = uplink.Retry
 		}
-		return "", fmt.Errorf("zeiterfassung: login: %w", err)
+		return "", fmt.Errorf("login: %w", err)
 	}
 	switch {
 	case a.status == http.StatusUnauthorized || a.status == http.StatusForbidden:
-		return "", fmt.Errorf("zeiterfassung: login: %w", &uplink.Error{Class: uplink.Retry, Status: a.status,
+		return "", fmt.Errorf("login: %w", &uplink.Error{Class: uplink.Retry, Status: a.status,
 			Msg: fmt.Sprintf("credentials rejected for loginemail %q (check the API password and that the REST API is enabled): %s", c.o.Email, serverMessage(a))})
 	case a.status < 200 || a.status > 299:
-		return "", fmt.Errorf("zeiterfassung: login: %w", &uplink.Error{Class: uplink.Retry, Status: a.status,
+		return "", fmt.Errorf("login: %w", &uplink.Error{Class: uplink.Retry, Status: a.status,
 			Msg: serverMessage(a), RetryAfter: c.retryAfter(a)})
 	}
 	tok, err := ParseLoginBody(a.body)
 	if err != nil {
-		return "", fmt.Errorf("zeiterfassung: login: %w", &uplink.Error{Class: uplink.Retry, Status: a.status, Msg: "unusable answer", Err: err})
+		return "", fmt.Errorf("login: %w", &uplink.Error{Class: uplink.Retry, Status: a.status, Msg: "unusable answer", Err: err})
 	}
 	c.log.Info("logged in")
 	return tok, nil

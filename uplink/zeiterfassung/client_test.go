@@ -593,3 +593,16 @@ func TestSend_TLSVerifiedByDefault_UntrustedCertificateIsRetry(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestSecuredHello_WrongPassword_CauseSaidOnce(t *testing.T) {
+	_, ts := startServer(t)
+	c := newClient(t, ts.URL, func(o *zeiterfassung.Options) { o.Password = "wrong" })
+	err := c.SecuredHello(context.Background())
+	if err == nil {
+		t.Fatal("wrong password accepted")
+	}
+	msg := err.Error()
+	if strings.Count(msg, "zeiterfassung:") != 1 || strings.Contains(msg, "retry") || !strings.Contains(msg, "HTTP 401") || !strings.Contains(msg, "credentials rejected") {
+		t.Fatalf("error %q: want the package once, no class word, the status and the cause", msg)
+	}
+}
