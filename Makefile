@@ -46,8 +46,9 @@ bench: ## run the benchmarks (figures in README.md)
 	$(GO) test -run '^$$' -bench . -benchtime 3x -count 1 ./uplink/mqtt/
 	$(GO) test -run '^$$' -bench . -benchtime 3s -count 1 ./reader/mfrc522/ ./reader/wiegand/
 
-lint: ## gofmt, go vet, staticcheck
+lint: ## gofmt, go mod tidy (changes nothing), go vet, staticcheck
 	@test -z "$$(gofmt -l .)" || (gofmt -l .; exit 1)
+	$(GO) mod tidy -diff
 	$(GO) vet $(PKGS)
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 $(PKGS)
 
