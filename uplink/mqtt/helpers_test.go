@@ -199,3 +199,14 @@ func countRecords(ms []mqtttest.Message) int {
 	}
 	return n
 }
+
+// refusedSpan waits for n more refused connection attempts than there are
+// now and returns the time from the first of them to the n-th.
+func refusedSpan(t testing.TB, refused func() int, n int) time.Duration {
+	t.Helper()
+	base := refused()
+	eventually(t, 20*time.Second, "next refused attempt", func() bool { return refused() > base })
+	first := time.Now()
+	eventually(t, 60*time.Second, fmt.Sprintf("%d more refused attempts", n), func() bool { return refused() >= base+n })
+	return time.Since(first)
+}
