@@ -29,6 +29,7 @@ type harness struct {
 	url    string
 	cancel context.CancelFunc
 	done   chan error
+	d      *Daemon // the running daemon, for tests that look at its state
 }
 
 func newHarness(t *testing.T) *harness {
@@ -101,6 +102,7 @@ func (h *harness) startWith(cfg *config.Config, opts Options) {
 	if err != nil {
 		h.t.Fatal(err)
 	}
+	h.d = d
 	ctx, cancel := context.WithCancel(context.Background())
 	h.cancel, h.done = cancel, make(chan error, 1)
 	go func() { h.done <- d.Run(ctx) }()
