@@ -6,12 +6,12 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
 	"stampclock/queue"
+	"stampclock/queue/queuetest"
 	"stampclock/uplink"
 	"stampclock/uplink/mqtt/mqtttest"
 )
@@ -49,11 +49,7 @@ func newStore(t testing.TB, n int, uplinks ...queue.UplinkSpec) *queue.Store {
 	if len(uplinks) == 0 {
 		uplinks = []queue.UplinkSpec{{Name: "mqtt"}}
 	}
-	s, err := queue.Open(filepath.Join(t.TempDir(), "q.db"), queue.Options{Uplinks: uplinks})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
+	s := queuetest.Open(t, queue.Options{Uplinks: uplinks})
 	appendRecords(t, s, 0, n)
 	return s
 }
