@@ -76,7 +76,8 @@ func percentile(d []time.Duration, q float64) float64 {
 // its control socket until its answer (the daemon answers after the
 // fsync'ed commit), alternating with a bare bbolt Update of a record of
 // the same size in the same directory. It reports p50/p99 of both and the
-// p99 ratio (target ≤ 1.5). The uplink's server is up, so deliveries
+// p99 ratio (target ≤ 1.5), and the round trip of a command that commits
+// nothing (badges.pending), the control socket's own share. The uplink's server is up, so deliveries
 // commit in between as they do in the field. Run with -benchtime Nx.
 func BenchmarkStampdTapLatency(b *testing.B) {
 	const employees = 50
@@ -95,6 +96,7 @@ func BenchmarkStampdTapLatency(b *testing.B) {
 	start := time.Date(2026, 1, 5, 6, 0, 0, 0, time.UTC)
 	ours := make([]time.Duration, 0, b.N)
 	base := make([]time.Duration, 0, b.N)
+	rtt := make([]time.Duration, 0, b.N)
 	ctx := context.Background()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -122,8 +124,17 @@ func BenchmarkStampdTapLatency(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
+		// The control socket's own share: a command without a commit.
+		t0 = time.Now()
+		err = control.Call(ctx, e.socket, "badges.pending", nil, nil)
+		rtt = append(rtt, time.Since(t0))
+		if err != nil {
+			b.Fatal(err)
+		}
 	}
 	b.StopTimer()
+	b.ReportMetric(percentile(rtt, 0.5), "ctl-p50-µs")
+	b.ReportMetric(percentile(rtt, 0.99), "ctl-p99-µs")
 	b.ReportMetric(percentile(ours, 0.5), "tap-p50-µs")
 	b.ReportMetric(percentile(ours, 0.99), "tap-p99-µs")
 	b.ReportMetric(percentile(base, 0.5), "bare-p50-µs")
