@@ -78,14 +78,25 @@ func percentile(d []time.Duration, q float64) float64 {
 // BenchmarkStampdTapLatency measures a tap sent to the built stampd over
 // its control socket until its answer (the daemon answers after the
 // fsync'ed commit), alternating with a bare bbolt Update of a record of
-// the same size in the same directory. It reports p50/p99 of both and the
+// the similar size in the same directory. It reports p50/p99 of both and the
 // p99 ratio (target ≤ 1.5), and the round trip of a command that commits
-// nothing (badges.pending), the control socket's own share. The uplink's server is up, so deliveries
-// commit in between as they do in the field. Run with -benchtime Nx.
+// nothing (badges.pending), the control socket's own share, and starts and
+// stops apart. With the uplink's server up, deliveries commit in between
+// as they do in the field; with it down, only the taps commit. Run with
+// -benchtime Nx.
 func BenchmarkStampdTapLatency(b *testing.B) {
+	b.Run("server-up", func(b *testing.B) { tapLatency(b, false) })
+	// No deliveries: the taps' commits alone.
+	b.Run("server-down", func(b *testing.B) { tapLatency(b, true) })
+}
+
+func tapLatency(b *testing.B, serverDown bool) {
 	const employees = 50
 	users := benchUsers(employees)
-	_, ts := zeittest.Start(b, zeittest.Options{Users: users})
+	zs, ts := zeittest.Start(b, zeittest.Options{Users: users})
+	if serverDown {
+		zs.SetDown(zeittest.DownClose)
+	}
 	e := benchEnv(b, users, ts.URL)
 	e.start()
 	bare, err := bolt.Open(filepath.Join(e.dir, "bare.db"), 0o600, &bolt.Options{Timeout: time.Second})
