@@ -110,7 +110,10 @@ func start(t testing.TB, s *queue.Store, o Options) *running {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r = uplink.NewRunner("mqtt", s, c, uplink.Options{Batch: DefaultBatch, MinBackoff: 20 * time.Millisecond, MaxBackoff: 200 * time.Millisecond, Idle: 50 * time.Millisecond, Logger: o.Logger})
+	// As the daemon does: a settled batch changes the pending count the
+	// retained status shows.
+	settled := func([]queue.Outcome) { c.StatusChanged() }
+	r = uplink.NewRunner("mqtt", s, c, uplink.Options{Batch: DefaultBatch, MinBackoff: 20 * time.Millisecond, MaxBackoff: 200 * time.Millisecond, Idle: 50 * time.Millisecond, Settled: settled, Logger: o.Logger})
 	ctx, cancel := context.WithCancel(context.Background())
 	run := &running{c: c, r: r, cancel: cancel}
 	run.wg.Add(2)
