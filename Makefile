@@ -43,12 +43,15 @@ fuzz: ## run every fuzz target for FUZZTIME (default 20000 executions) each
 
 bench: ## run the benchmarks (figures in README.md)
 	$(GO) test -run '^$$' -bench . -benchtime 2000x -count 1 ./device/agent/
-	$(GO) test -run '^$$' -bench . -benchtime 1x -count 1 -timeout 30m ./uplink/zeiterfassung/ ./cmd/stampd/ ./queue/
+	$(GO) test -run '^$$' -bench . -benchtime 1x -count 1 -timeout 30m ./uplink/zeiterfassung/ ./queue/
+	$(GO) test -run '^$$' -bench 'RSSQueued100k|StampdDrain' -benchtime 1x -count 1 -timeout 30m ./cmd/stampd/
+	$(GO) test -run '^$$' -bench StampdTapLatency -benchtime 2000x -count 1 ./cmd/stampd/
 	$(GO) test -run '^$$' -bench . -benchtime 3x -count 1 ./uplink/mqtt/
 	$(GO) test -run '^$$' -bench . -benchtime 3s -count 1 ./reader/mfrc522/ ./reader/wiegand/
 
-lint: ## gofmt, go vet, staticcheck
+lint: ## gofmt, go mod tidy (changes nothing), go vet, staticcheck
 	@test -z "$$(gofmt -l .)" || (gofmt -l .; exit 1)
+	$(GO) mod tidy -diff
 	$(GO) vet $(PKGS)
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 $(PKGS)
 

@@ -49,6 +49,9 @@ func CheckFile(path string, timeout time.Duration) (err error) {
 	}
 	defer db.Close()
 	err = db.View(func(tx *bolt.Tx) error {
+		if err := readEveryPage(tx); err != nil {
+			return err
+		}
 		for cerr := range tx.Check() {
 			return cerr
 		}

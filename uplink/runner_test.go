@@ -4,13 +4,13 @@ import (
 	"context"
 	"errors"
 	"net"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"stampclock/queue"
+	"stampclock/queue/queuetest"
 )
 
 // scripted is a Sender whose answers a test programs per call.
@@ -51,11 +51,7 @@ func (s *scripted) Calls() []call {
 
 func newQueue(t *testing.T, n int) *queue.Store {
 	t.Helper()
-	s, err := queue.Open(filepath.Join(t.TempDir(), "q.db"), queue.Options{Uplinks: []queue.UplinkSpec{{Name: "rest"}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
+	s := queuetest.Open(t, queue.Options{Uplinks: []queue.UplinkSpec{{Name: "rest"}}})
 	for i := 0; i < n; i++ {
 		if _, err := s.Update(func(tx *queue.Tx) error {
 			_, err := tx.Append(queue.Record{Kind: queue.KindEntry, At: time.Unix(1_800_000_000+int64(i), 0)})

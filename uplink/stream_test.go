@@ -50,9 +50,11 @@ func TestDrainStream_ConfirmedRecordsCommittedWhileTheBatchIsInFlight(t *testing
 	r := NewRunner("rest", q, snd, Options{Batch: 4096})
 	done := make(chan error, 1)
 	go func() { _, err := r.drainOnce(context.Background()); done <- err }()
-	eventually(t, "600 confirmed records committed before the batch ends", func() bool {
+	// The store commits a confirmed chunk before the runner counts it:
+	// wait for both.
+	eventually(t, "600 confirmed records committed and counted before the batch ends", func() bool {
 		_, _, delivered := pending(t, q)
-		return delivered == 600
+		return delivered == 600 && r.Status().Delivered == 600
 	})
 	if st := r.Status(); st.Delivered != 600 || st.State != "sending" {
 		t.Fatalf("status mid-batch = %+v", st)

@@ -2,7 +2,6 @@ package agent
 
 import (
 	"errors"
-	"path/filepath"
 	"reflect"
 	"testing"
 	"time"
@@ -11,6 +10,7 @@ import (
 	"stampclock/device/feedback"
 	"stampclock/device/feedback/feedbacktest"
 	"stampclock/queue"
+	"stampclock/queue/queuetest"
 	"stampclock/reader"
 )
 
@@ -25,11 +25,7 @@ type rig struct {
 
 func newRig(t *testing.T) *rig {
 	t.Helper()
-	s, err := queue.Open(filepath.Join(t.TempDir(), "q.db"), queue.Options{Uplinks: []queue.UplinkSpec{{Name: "rest", Kinds: []queue.Kind{queue.KindEntry}}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
+	s := queuetest.Open(t, queue.Options{Uplinks: []queue.UplinkSpec{{Name: "rest", Kinds: []queue.Kind{queue.KindEntry}}}})
 	r := &rig{store: s, fb: feedbacktest.NewRecorder(), clk: clock.NewFake(t0)}
 	r.agent = New(s, Options{
 		Clock:    r.clk,

@@ -13,6 +13,7 @@ import (
 	"stampclock/device/config"
 	"stampclock/device/control"
 	"stampclock/queue"
+	"stampclock/queue/queuetest"
 	"stampclock/uplink/zeiterfassung/zeittest"
 )
 
@@ -29,6 +30,7 @@ type harness struct {
 	url    string
 	cancel context.CancelFunc
 	done   chan error
+	d      *Daemon // the running daemon, for tests that look at its state
 }
 
 func newHarness(t *testing.T) *harness {
@@ -101,6 +103,7 @@ func (h *harness) startWith(cfg *config.Config, opts Options) {
 	if err != nil {
 		h.t.Fatal(err)
 	}
+	h.d = d
 	ctx, cancel := context.WithCancel(context.Background())
 	h.cancel, h.done = cancel, make(chan error, 1)
 	go func() { h.done <- d.Run(ctx) }()
@@ -408,11 +411,7 @@ func TestDaemon_DamagedStore_MovedAsideFreshStoreAlarm(t *testing.T) {
 		t.Fatalf("fresh store does not take taps: %+v", r)
 	}
 	h.stop()
-	s, err := queue.Open(cfg.Store.Path, queue.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := queuetest.OpenPath(t, cfg.Store.Path, queue.Options{})
 	items, _ := s.Records(0, 10, func(r queue.Record) bool { return r.Event == queue.EventStoreFault })
 	if len(items) != 1 || !strings.Contains(items[0].Detail, st.StoreAlarm.MovedTo) {
 		t.Fatalf("store_fault event = %+v", items)
@@ -453,11 +452,7 @@ func TestDaemon_StoreNearLimit_WarnsInStatusAndAsEvent(t *testing.T) {
 	h.startWith(cfg, Options{HealthPoll: 10 * time.Millisecond})
 	h.eventually("warning in status", func() bool { return strings.Contains(h.status().StoreWarning, "of its 1 MB limit") })
 	h.stop()
-	s, err := queue.Open(cfg.Store.Path, queue.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := queuetest.OpenPath(t, cfg.Store.Path, queue.Options{})
 	evs, _ := s.Records(0, 100, func(r queue.Record) bool { return r.Event == queue.EventStoreNearFull })
 	if len(evs) != 1 {
 		t.Fatalf("store_near_full events = %d, want exactly 1 (once per crossing)", len(evs))

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"stampclock/queue"
+	"stampclock/queue/queuetest"
 )
 
 func checkFile(p string) error { return queue.CheckFile(p, time.Second) }
@@ -120,11 +121,7 @@ func TestDaemon_FlippedBitInNewestMetaPage_StoreAlarm(t *testing.T) {
 		t.Fatalf("store alarm = %+v, want the last commit may be lost", st.StoreAlarm)
 	}
 	h.stop()
-	s, err := queue.Open(cfg.Store.Path, queue.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := queuetest.OpenPath(t, cfg.Store.Path, queue.Options{})
 	evs, _ := s.Records(0, 100, func(r queue.Record) bool { return r.Event == queue.EventStoreFault })
 	if len(evs) != 1 || !strings.Contains(evs[0].Detail, "meta page") {
 		t.Fatalf("store_fault events = %+v", evs)

@@ -16,6 +16,7 @@ import (
 	"stampclock/device/feedback/feedbacktest"
 	"stampclock/queue"
 	"stampclock/uplink/blikk/blikktest"
+	"stampclock/uplink/daytotal"
 	"stampclock/uplink/daytotal/timesheetstest"
 	"stampclock/uplink/flowtly/flowtlytest"
 	"stampclock/uplink/zeiterfassung/zeittest"
@@ -429,18 +430,45 @@ func TestDaemon_DayTotalLocal_AfterStopAndByCommand(t *testing.T) {
 	}
 }
 
+// slowAnswers serves h and holds every answer for d after h has handled
+// the request (and counted it).
+func slowAnswers(t *testing.T, h http.Handler, d time.Duration) string {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, r)
+		time.Sleep(d)
+		for k, v := range rec.Header() {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(rec.Code)
+		w.Write(rec.Body.Bytes())
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
 func TestDaemon_DayTotalRemote_CachedNeverDelaysTheTap(t *testing.T) {
-	ts, tsURL := timesheetstest.Start(t, timesheetstest.Options{People: map[int]string{7: "Anna Maier", 8: "Max Huber"}})
+	ts := timesheetstest.New(timesheetstest.Options{People: map[int]string{7: "Anna Maier", 8: "Max Huber"}})
 	ts.AddTime(7, "2026-03-02", 300)
 	h := newHarness(t)
 	rec := feedbacktest.NewRecorder()
-	h.startWith(h.config(h.timesheetsSection(tsURL, "timesheets", false)), Options{Feedback: rec})
+	// Answers arrive 50 ms after the server counted the request: the test
+	// must wait for the figure in the daemon's cache, not for the request.
+	h.startWith(h.config(h.timesheetsSection(slowAnswers(t, ts.Handler(), 50*time.Millisecond)+"/v1", "timesheets", false)), Options{Feedback: rec})
 	h.tap("04A1B2C3", "2026-03-02T08:00:00+01:00")
 	h.tap("04A1B2C3", "2026-03-02T09:00:00+01:00")
 	if ev := stopEvent(t, h, rec, maier, 1); ev.DayTotal != 0 {
 		t.Fatalf("first stop: %v; nothing fetched yet, want none", ev.DayTotal)
 	}
-	h.eventually("fetched in the background", func() bool { return ts.Requests().DayTotals >= 1 })
+	day, err := daytotal.ParseDate("2026-03-02")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.eventually("the fetched total in the cache", func() bool {
+		v, ok := h.d.more.remote.peek(maier, day)
+		return ok && v == 5*time.Hour
+	})
 	h.tap("04A1B2C3", "2026-03-02T10:00:00+01:00")
 	h.tap("04A1B2C3", "2026-03-02T11:00:00+01:00")
 	if ev := stopEvent(t, h, rec, maier, 2); ev.DayTotal != 5*time.Hour {

@@ -131,8 +131,14 @@ func TestDaemon_MQTTWrongPassword_ErrorInStatusNoSecret(t *testing.T) {
 	if strings.Contains(string(raw), "wrong-but-secret") {
 		t.Fatal("password in status")
 	}
-	time.Sleep(100 * time.Millisecond)
-	if n := b.Refused(); n > 30 {
-		t.Fatalf("%d connection attempts in a moment: no backoff", n)
+	// The harness backs off 10ms doubling to 200ms (±20%): five more
+	// refused attempts take at least four backoffs, 0.8 × (10+20+40+80) ms,
+	// where a busy loop takes a few milliseconds.
+	base := b.Refused()
+	h.eventually("next refused attempt", func() bool { return b.Refused() > base })
+	first := time.Now()
+	h.eventually("5 more refused attempts", func() bool { return b.Refused() >= base+5 })
+	if el := time.Since(first); el < 120*time.Millisecond {
+		t.Fatalf("5 more connection attempts within %v: no backoff", el)
 	}
 }

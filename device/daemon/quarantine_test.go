@@ -12,6 +12,7 @@ import (
 
 	"stampclock/device/control"
 	"stampclock/queue"
+	"stampclock/queue/queuetest"
 	"stampclock/uplink/zeiterfassung/zeittest"
 )
 
@@ -115,11 +116,7 @@ func TestDaemon_DamagedRecord_QuarantinedOthersDelivered(t *testing.T) {
 			h.startWith(h.config(""), opts)
 			h.eventually("alarm still shown after restart", func() bool { return h.status().QuarantineAlarm != "" })
 			h.stop()
-			s, err := queue.Open(cfg.Store.Path, queue.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer s.Close()
+			s := queuetest.OpenPath(t, cfg.Store.Path, queue.Options{})
 			evs, _ := s.Records(0, 100, func(r queue.Record) bool { return r.Event == queue.EventRecordQuarantined })
 			if len(evs) != 1 {
 				t.Fatalf("%d %s events after a restart, want 1", len(evs), queue.EventRecordQuarantined)

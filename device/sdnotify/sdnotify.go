@@ -20,6 +20,9 @@ type Notifier struct {
 	// watchdog is off or meant for another process. Default: go-systemd's
 	// daemon.SdWatchdogEnabled, which reads WATCHDOG_USEC and WATCHDOG_PID.
 	WatchdogInterval func() (time.Duration, error)
+	// Tick returns a channel that receives every d, and a function that
+	// stops it. Default: a time.Ticker. Tests pass ticks by hand.
+	Tick func(d time.Duration) (c <-chan time.Time, stop func())
 	// Logger gets the first failed watchdog ping and the first ping skipped
 	// because the service is unhealthy; repeats are only counted. Default: none.
 	Logger *slog.Logger
@@ -74,8 +77,15 @@ func (n *Notifier) Watchdog(ctx context.Context, healthy func() bool) error {
 	if interval <= 0 {
 		return nil
 	}
-	t := time.NewTicker(interval / 2)
-	defer t.Stop()
+	tick := n.Tick
+	if tick == nil {
+		tick = func(d time.Duration) (<-chan time.Time, func()) {
+			t := time.NewTicker(d)
+			return t.C, t.Stop
+		}
+	}
+	ticks, stop := tick(interval / 2)
+	defer stop()
 	var failed, skipped int
 	for {
 		if healthy() {
@@ -99,7 +109,7 @@ func (n *Notifier) Watchdog(ctx context.Context, healthy func() bool) error {
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-t.C:
+		case <-ticks:
 		}
 	}
 }

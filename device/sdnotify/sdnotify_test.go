@@ -112,57 +112,99 @@ func TestWatchdog_BadInterval_Error(t *testing.T) {
 	}
 }
 
-func TestWatchdog_Healthy_PingsAtHalfInterval(t *testing.T) {
+// handTicker is a Notifier.Tick whose ticks the test sends.
+type handTicker struct {
+	period chan time.Duration // receives the period Watchdog asked for
+	c      chan time.Time
+}
+
+func newHandTicker() *handTicker {
+	return &handTicker{period: make(chan time.Duration, 1), c: make(chan time.Time)}
+}
+
+func (h *handTicker) tick(d time.Duration) (<-chan time.Time, func()) {
+	h.period <- d
+	return h.c, func() {}
+}
+
+// noMore fails the test if another datagram is queued on c. Call it after
+// Watchdog returned: then nothing more can arrive.
+func noMore(t *testing.T, c *net.UnixConn) {
+	t.Helper()
+	if got := recv(t, c, 10*time.Millisecond); got != "" {
+		t.Errorf("extra datagram %q", got)
+	}
+}
+
+func TestWatchdog_Healthy_PingsAtHalfIntervalOncePerTick(t *testing.T) {
 	c := listen(t)
 	const timeout = 200 * time.Millisecond
 	watchdogEnv(t, timeout)
+	ht := newHandTicker()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- (&sdnotify.Notifier{}).Watchdog(ctx, func() bool { return true }) }()
+	go func() { done <- (&sdnotify.Notifier{Tick: ht.tick}).Watchdog(ctx, func() bool { return true }) }()
 
-	if got := recv(t, c, time.Second); got != "WATCHDOG=1" {
+	if d := <-ht.period; d != timeout/2 {
+		t.Errorf("ticker period %v, want half the watchdog timeout %v", d, timeout/2)
+	}
+	if got := recv(t, c, 5*time.Second); got != "WATCHDOG=1" {
 		t.Fatalf("first ping: got %q, want WATCHDOG=1", got)
 	}
-	start := time.Now()
 	for i := 0; i < 4; i++ {
-		if got := recv(t, c, time.Second); got != "WATCHDOG=1" {
-			t.Fatalf("ping %d: got %q, want WATCHDOG=1", i+2, got)
+		ht.c <- time.Time{}
+		if got := recv(t, c, 5*time.Second); got != "WATCHDOG=1" {
+			t.Fatalf("ping after tick %d: got %q, want WATCHDOG=1", i+1, got)
 		}
-	}
-	// Four ticks at timeout/2 = 400ms; allow for a slow CI machine but
-	// catch pinging at the full interval (800ms) or flooding.
-	if el := time.Since(start); el < 300*time.Millisecond || el > 700*time.Millisecond {
-		t.Errorf("4 pings took %v, want about %v", el, 2*timeout)
 	}
 	cancel()
 	if err := <-done; err != nil {
 		t.Errorf("Watchdog: %v", err)
 	}
+	noMore(t, c)
 }
 
 func TestWatchdog_Unhealthy_PingsStopAndResume(t *testing.T) {
 	c := listen(t)
-	const timeout = 100 * time.Millisecond
-	watchdogEnv(t, timeout)
+	watchdogEnv(t, 100*time.Millisecond)
+	ht := newHandTicker()
+	checks := make(chan bool)
 	var healthy atomic.Bool
 	healthy.Store(true)
+	probe := func() bool {
+		h := healthy.Load()
+		checks <- h
+		return h
+	}
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go (&sdnotify.Notifier{}).Watchdog(ctx, healthy.Load)
+	done := make(chan error, 1)
+	go func() { done <- (&sdnotify.Notifier{Tick: ht.tick}).Watchdog(ctx, probe) }()
+	<-ht.period
 
-	if got := recv(t, c, time.Second); got != "WATCHDOG=1" {
+	<-checks
+	if got := recv(t, c, 5*time.Second); got != "WATCHDOG=1" {
 		t.Fatalf("while healthy: got %q, want WATCHDOG=1", got)
 	}
 	healthy.Store(false)
-	// A ping already past its health check may still arrive; drain it.
-	recv(t, c, timeout/2+20*time.Millisecond)
-	if got := recv(t, c, 3*timeout); got != "" {
-		t.Fatalf("while unhealthy: got %q, want no ping for %v", got, 3*timeout)
+	for i := 0; i < 3; i++ {
+		ht.c <- time.Time{}
+		if <-checks {
+			t.Fatal("probe reported healthy")
+		}
 	}
 	healthy.Store(true)
-	if got := recv(t, c, time.Second); got != "WATCHDOG=1" {
+	ht.c <- time.Time{}
+	<-checks
+	// One ping after recovery; noMore below proves the three unhealthy
+	// ticks sent nothing.
+	if got := recv(t, c, 5*time.Second); got != "WATCHDOG=1" {
 		t.Fatalf("after recovery: got %q, want WATCHDOG=1", got)
 	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("Watchdog: %v", err)
+	}
+	noMore(t, c)
 }
 
 func TestWatchdog_InjectedNotifier_SkipsUnhealthy(t *testing.T) {

@@ -105,9 +105,13 @@ func TestRun_CancelWhileBlockedInRead(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- r.Run(ctx, make(chan reader.Tap)) }()
-	time.Sleep(20 * time.Millisecond)
-	if !r.Stats().Connected {
-		t.Error("not connected while reading")
+	// Cancel once the device is open and being read.
+	deadline := time.Now().Add(5 * time.Second)
+	for !r.Stats().Connected {
+		if time.Now().After(deadline) {
+			t.Fatal("not connected within 5s")
+		}
+		time.Sleep(time.Millisecond)
 	}
 	cancel()
 	select {

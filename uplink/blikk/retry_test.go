@@ -2,11 +2,11 @@ package blikk_test
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"stampclock/queue"
+	"stampclock/queue/queuetest"
 	"stampclock/uplink"
 	"stampclock/uplink/blikk"
 	"stampclock/uplink/blikk/blikktest"
@@ -15,11 +15,7 @@ import (
 // openQueue opens a store with one uplink "blikk" and appends recs.
 func openQueue(t *testing.T, recs ...queue.Record) *queue.Store {
 	t.Helper()
-	s, err := queue.Open(filepath.Join(t.TempDir(), "q.db"), queue.Options{Uplinks: []queue.UplinkSpec{{Name: "blikk", Kinds: []queue.Kind{queue.KindEntry}}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
+	s := queuetest.Open(t, queue.Options{Uplinks: []queue.UplinkSpec{{Name: "blikk", Kinds: []queue.Kind{queue.KindEntry}}}})
 	for _, r := range recs {
 		if _, err := s.Update(func(tx *queue.Tx) error { _, err := tx.Append(r); return err }); err != nil {
 			t.Fatal(err)

@@ -5,12 +5,12 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"stampclock/queue"
+	"stampclock/queue/queuetest"
 	"stampclock/uplink"
 	"stampclock/uplink/daytotal"
 	"stampclock/uplink/daytotal/clockodotest"
@@ -63,11 +63,7 @@ func (f fakeEntries) Entries(email string, from, to time.Time) ([]queue.Record, 
 // openStore returns a queue with recs appended in the order given.
 func openStore(t *testing.T, recs ...queue.Record) *queue.Store {
 	t.Helper()
-	s, err := queue.Open(filepath.Join(t.TempDir(), "q.db"), queue.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
+	s := queuetest.Open(t, queue.Options{})
 	if _, err := s.Update(func(tx *queue.Tx) error {
 		for _, r := range recs {
 			if _, err := tx.Append(r); err != nil {

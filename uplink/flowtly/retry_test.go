@@ -2,11 +2,11 @@ package flowtly_test
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"stampclock/queue"
+	"stampclock/queue/queuetest"
 	"stampclock/uplink"
 	"stampclock/uplink/flowtly"
 	"stampclock/uplink/flowtly/flowtlytest"
@@ -17,11 +17,7 @@ import (
 // `stampctl queue retry` must reconcile the first day instead of creating
 // it again.
 func TestRetryDead_AfterPartialDays_NoDuplicate(t *testing.T) {
-	s, err := queue.Open(filepath.Join(t.TempDir(), "q.db"), queue.Options{Uplinks: []queue.UplinkSpec{{Name: "flowtly", Kinds: []queue.Kind{queue.KindEntry}}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := queuetest.Open(t, queue.Options{Uplinks: []queue.UplinkSpec{{Name: "flowtly", Kinds: []queue.Kind{queue.KindEntry}}}})
 	// The first day is stored; then the server rejects the second.
 	var srv *flowtlytest.Server
 	stored := 0

@@ -1,11 +1,11 @@
 package flowtly_test
 
 import (
-	"path/filepath"
 	"testing"
 	"time"
 
 	"stampclock/queue"
+	"stampclock/queue/queuetest"
 	"stampclock/uplink"
 	"stampclock/uplink/flowtly"
 	"stampclock/uplink/internal/fakehttp"
@@ -19,11 +19,7 @@ import (
 func TestReconcile_RepeatedHour_SecondShiftReachesFlowtly(t *testing.T) {
 	for _, desc := range []string{"", flowtly.DescriptionNone} {
 		t.Run("description="+desc, func(t *testing.T) {
-			s, err := queue.Open(filepath.Join(t.TempDir(), "q.db"), queue.Options{Uplinks: []queue.UplinkSpec{{Name: "flowtly", Kinds: []queue.Kind{queue.KindEntry}}}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer s.Close()
+			s := queuetest.Open(t, queue.Options{Uplinks: []queue.UplinkSpec{{Name: "flowtly", Kinds: []queue.Kind{queue.KindEntry}}}})
 			srv, _, c, _ := setup(t, func(o *flowtly.Options) {
 				o.Description = desc
 				o.Twins = uplink.Twins{Ledger: s, Uplink: "flowtly"}

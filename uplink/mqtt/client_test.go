@@ -38,12 +38,12 @@ func TestDeliver_BrokerRestartMidBacklog_NoneLostRedeliveriesSameKey(t *testing.
 	const n = 3000
 	b := mqtttest.Start(t, mqtttest.Options{})
 	s := newStore(t, n)
-	start(t, s, Options{URLs: []string{b.URL()}, Window: 64, ConnectTimeout: time.Second})
+	run := start(t, s, Options{URLs: []string{b.URL()}, Window: 64, ConnectTimeout: time.Second})
 	if !b.WaitFor(20*time.Second, func(ms []mqtttest.Message) bool { return countRecords(ms) >= n/3 }) {
 		t.Fatal("backlog did not start draining")
 	}
 	b.Stop()
-	time.Sleep(150 * time.Millisecond)
+	eventually(t, 10*time.Second, "client sees the broker gone", func() bool { return !run.c.State().Connected })
 	if p := pendingOf(t, s, "mqtt"); p == 0 {
 		t.Fatal("backlog drained before the broker stopped; test proves nothing")
 	}
@@ -128,11 +128,11 @@ func TestConnect_WrongCredentials_ClearErrorAndBackoff(t *testing.T) {
 	if strings.Contains(cs.LastError+run.r.Status().LastError, "wrong-secret-123") {
 		t.Fatal("password in status")
 	}
-	time.Sleep(300 * time.Millisecond)
-	// Backoff is 20ms doubling to 200ms: over ~0.5s a few dozen attempts at
-	// most, not a busy loop.
-	if n := b.Refused(); n > 40 {
-		t.Fatalf("%d connection attempts: no backoff", n)
+	// Backoff is 20ms doubling to 200ms (±20%): five more refused attempts
+	// take at least four backoffs, 0.8 × (20+40+80+160) ms, where a busy
+	// loop takes a few milliseconds.
+	if el := refusedSpan(t, b.Refused, 5); el < 240*time.Millisecond {
+		t.Fatalf("5 more connection attempts within %v: no backoff", el)
 	}
 	if p := pendingOf(t, s, "mqtt"); p != 5 {
 		t.Fatalf("pending %d, want 5", p)

@@ -6,12 +6,12 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
 	"stampclock/queue"
+	"stampclock/queue/queuetest"
 	"stampclock/uplink"
 	"stampclock/uplink/mqtt/mqtttest"
 )
@@ -49,11 +49,7 @@ func newStore(t testing.TB, n int, uplinks ...queue.UplinkSpec) *queue.Store {
 	if len(uplinks) == 0 {
 		uplinks = []queue.UplinkSpec{{Name: "mqtt"}}
 	}
-	s, err := queue.Open(filepath.Join(t.TempDir(), "q.db"), queue.Options{Uplinks: uplinks})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
+	s := queuetest.Open(t, queue.Options{Uplinks: uplinks})
 	appendRecords(t, s, 0, n)
 	return s
 }
@@ -114,7 +110,10 @@ func start(t testing.TB, s *queue.Store, o Options) *running {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r = uplink.NewRunner("mqtt", s, c, uplink.Options{Batch: DefaultBatch, MinBackoff: 20 * time.Millisecond, MaxBackoff: 200 * time.Millisecond, Idle: 50 * time.Millisecond, Logger: o.Logger})
+	// As the daemon does: a settled batch changes the pending count the
+	// retained status shows.
+	settled := func([]queue.Outcome) { c.StatusChanged() }
+	r = uplink.NewRunner("mqtt", s, c, uplink.Options{Batch: DefaultBatch, MinBackoff: 20 * time.Millisecond, MaxBackoff: 200 * time.Millisecond, Idle: 50 * time.Millisecond, Settled: settled, Logger: o.Logger})
 	ctx, cancel := context.WithCancel(context.Background())
 	run := &running{c: c, r: r, cancel: cancel}
 	run.wg.Add(2)
@@ -198,4 +197,15 @@ func countRecords(ms []mqtttest.Message) int {
 		}
 	}
 	return n
+}
+
+// refusedSpan waits for n more refused connection attempts than there are
+// now and returns the time from the first of them to the n-th.
+func refusedSpan(t testing.TB, refused func() int, n int) time.Duration {
+	t.Helper()
+	base := refused()
+	eventually(t, 20*time.Second, "next refused attempt", func() bool { return refused() > base })
+	first := time.Now()
+	eventually(t, 60*time.Second, fmt.Sprintf("%d more refused attempts", n), func() bool { return refused() >= base+n })
+	return time.Since(first)
 }

@@ -2,11 +2,11 @@ package zeiterfassung_test
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"stampclock/queue"
+	"stampclock/queue/queuetest"
 	"stampclock/uplink"
 	"stampclock/uplink/zeiterfassung"
 	"stampclock/uplink/zeiterfassung/zeittest"
@@ -51,11 +51,7 @@ func TestRetryDead_AfterPartialDSTSplit_NoDuplicate(t *testing.T) {
 		}
 	}
 	srv, ts := zeittest.Start(t, o)
-	s, err := queue.Open(filepath.Join(t.TempDir(), "q.db"), queue.Options{Uplinks: []queue.UplinkSpec{{Name: "zeiterfassung", Kinds: []queue.Kind{queue.KindEntry}}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := queuetest.Open(t, queue.Options{Uplinks: []queue.UplinkSpec{{Name: "zeiterfassung", Kinds: []queue.Kind{queue.KindEntry}}}})
 	rec := entry(0, "2026-10-24T20:00:00Z", "2026-10-25T05:00:00Z") // 22:00 CEST – 06:00 CET
 	rec.At = rec.End
 	if _, err := s.Update(func(tx *queue.Tx) error { _, err := tx.Append(rec); return err }); err != nil {

@@ -1,11 +1,11 @@
 package zeiterfassung_test
 
 import (
-	"path/filepath"
 	"testing"
 	"time"
 
 	"stampclock/queue"
+	"stampclock/queue/queuetest"
 	"stampclock/uplink"
 	"stampclock/uplink/internal/fakehttp"
 	"stampclock/uplink/zeiterfassung"
@@ -20,11 +20,7 @@ import (
 // two on the server.
 func TestReconcile_RepeatedHour_CountsIdenticalEntries(t *testing.T) {
 	srv, ts := startServer(t)
-	s, err := queue.Open(filepath.Join(t.TempDir(), "q.db"), queue.Options{Uplinks: []queue.UplinkSpec{{Name: "zeiterfassung", Kinds: []queue.Kind{queue.KindEntry}}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := queuetest.Open(t, queue.Options{Uplinks: []queue.UplinkSpec{{Name: "zeiterfassung", Kinds: []queue.Kind{queue.KindEntry}}}})
 	c := newClient(t, ts.URL, func(o *zeiterfassung.Options) {
 		o.Twins = uplink.Twins{Ledger: s, Uplink: "zeiterfassung"}
 	})

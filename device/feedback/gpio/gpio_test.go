@@ -5,12 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"periph.io/x/conn/v3/gpio"
+	"periph.io/x/host/v3"
 
 	"stampclock/device/feedback"
 )
@@ -293,12 +295,17 @@ func TestPlayer_PinFailureLoggedOnceThenCounted(t *testing.T) {
 }
 
 func TestOpen_UnknownPinName(t *testing.T) {
+	// Open starts with the same host.Init; where the host drivers cannot
+	// start at all there is no pin registry to look a name up in.
+	if _, err := host.Init(); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("periph host init (CI is set): %v", err)
+		}
+		t.Skipf("periph host drivers do not start here: %v", err)
+	}
 	_, err := Open(Options{Green: "NO_SUCH_PIN_42"})
 	if err == nil {
 		t.Fatal("Open with an unknown pin succeeded")
-	}
-	if strings.Contains(err.Error(), "init periph host") {
-		t.Skipf("periph host not usable here: %v", err)
 	}
 	if !errors.Is(err, ErrUnknownPin) || !strings.Contains(err.Error(), "NO_SUCH_PIN_42") {
 		t.Fatalf("Open error = %v, want ErrUnknownPin naming the pin", err)
