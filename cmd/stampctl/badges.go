@@ -10,8 +10,9 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"stampclock/device/badgecsv"
 	"stampclock/device/config"
-	"stampclock/device/daemon"
+	"stampclock/device/ctlproto"
 	"stampclock/queue"
 )
 
@@ -42,7 +43,7 @@ func (c *cli) badges(args []string) error {
 		if err := want(0, "no arguments"); err != nil {
 			return err
 		}
-		var bs []daemon.BadgeInfo
+		var bs []ctlproto.BadgeInfo
 		if err := c.call("badges.list", nil, &bs); err != nil {
 			return err
 		}
@@ -51,11 +52,11 @@ func (c *cli) badges(args []string) error {
 		if err := want(0, "no arguments (CSV goes to standard output)"); err != nil {
 			return err
 		}
-		var bs []daemon.BadgeInfo
+		var bs []ctlproto.BadgeInfo
 		if err := c.call("badges.list", nil, &bs); err != nil {
 			return err
 		}
-		return c.print(bs, func(w io.Writer) { daemon.WriteBadgeCSV(w, bs) })
+		return c.print(bs, func(w io.Writer) { badgecsv.Write(w, bs) })
 	case "add", "assign":
 		if err := want(2, "UID EMAIL"); err != nil {
 			return err
@@ -67,8 +68,8 @@ func (c *cli) badges(args []string) error {
 			}
 			pos[0] = uid
 		}
-		var b daemon.BadgeInfo
-		if err := c.call("badges."+sub, daemon.BadgeArgs{UID: pos[0], Email: pos[1], Name: *name}, &b); err != nil {
+		var b ctlproto.BadgeInfo
+		if err := c.call("badges."+sub, ctlproto.BadgeArgs{UID: pos[0], Email: pos[1], Name: *name}, &b); err != nil {
 			return err
 		}
 		return c.print(b, func(w io.Writer) {
@@ -78,8 +79,8 @@ func (c *cli) badges(args []string) error {
 		if err := want(1, "UID"); err != nil {
 			return err
 		}
-		var b daemon.BadgeInfo
-		if err := c.call("badges.remove", daemon.BadgeArgs{UID: pos[0]}, &b); err != nil {
+		var b ctlproto.BadgeInfo
+		if err := c.call("badges.remove", ctlproto.BadgeArgs{UID: pos[0]}, &b); err != nil {
 			return err
 		}
 		return c.print(b, func(w io.Writer) { fmt.Fprintf(w, "%s removed\n", b.UID) })
@@ -131,7 +132,7 @@ func unverifiedNote(u bool) string {
 
 // printBadges lists bs; printed, when not nil, adds how each UID appears
 // on the card.
-func printBadges(w io.Writer, bs []daemon.BadgeInfo, printed func(string) string) {
+func printBadges(w io.Writer, bs []ctlproto.BadgeInfo, printed func(string) string) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	defer tw.Flush()
 	if printed != nil {
@@ -172,11 +173,11 @@ func (c *cli) importBadges(path string, conv func(string) (string, error)) error
 		defer f.Close()
 		r = f
 	}
-	rows, lineErrs, err := daemon.ReadBadgeCSV(r, conv)
+	rows, lineErrs, err := badgecsv.Read(r, conv)
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	res, err := daemon.ImportPages(rows, lineErrs, func(a daemon.ImportArgs, res *daemon.ImportResult) error {
+	res, err := ctlproto.ImportPages(rows, lineErrs, func(a ctlproto.ImportArgs, res *ctlproto.ImportResult) error {
 		return c.call("badges.import", a, res)
 	})
 	if err != nil {
@@ -229,8 +230,8 @@ func (c *cli) enroll(args []string) error {
 	if !c.json {
 		fmt.Fprintf(c.err, "Tap the badge for %s at the terminal (waiting %s) …\n", *email, duration(*timeout))
 	}
-	var res daemon.EnrollResult
-	if err := c.callFor(*timeout+10*time.Second, "enroll", daemon.EnrollArgs{Email: *email, Name: *name, Timeout: int(timeout.Seconds()), Replace: *replace}, &res); err != nil {
+	var res ctlproto.EnrollResult
+	if err := c.callFor(*timeout+10*time.Second, "enroll", ctlproto.EnrollArgs{Email: *email, Name: *name, Timeout: int(timeout.Seconds()), Replace: *replace}, &res); err != nil {
 		return err
 	}
 	return c.print(res, func(w io.Writer) {

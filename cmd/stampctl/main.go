@@ -14,7 +14,7 @@ import (
 
 	"stampclock/device/config"
 	"stampclock/device/control"
-	"stampclock/device/daemon"
+	"stampclock/device/ctlproto"
 	"stampclock/queue"
 )
 
@@ -199,8 +199,8 @@ func (c *cli) tap(args []string) error {
 	if len(pos) != 1 {
 		return usageError{"tap: want exactly one UID"}
 	}
-	var res daemon.TapResult
-	if err := c.call("tap", daemon.TapArgs{UID: pos[0], At: *at}, &res); err != nil {
+	var res ctlproto.TapResult
+	if err := c.call("tap", ctlproto.TapArgs{UID: pos[0], At: *at}, &res); err != nil {
 		return err
 	}
 	if err := c.print(res, func(w io.Writer) {
@@ -249,7 +249,7 @@ func (c *cli) queueList(args []string, state string) error {
 		return err
 	}
 	var items []queue.Item
-	if err := c.call("queue.list", daemon.ListArgs{Uplink: *up, State: state, Limit: *limit, Email: *email, From: f, To: t}, &items); err != nil {
+	if err := c.call("queue.list", ctlproto.ListArgs{Uplink: *up, State: state, Limit: *limit, Email: *email, From: f, To: t}, &items); err != nil {
 		return err
 	}
 	return c.print(items, func(w io.Writer) { printItems(w, items, loc) })
@@ -260,8 +260,8 @@ func (c *cli) queueRetry(args []string) error {
 	if err != nil {
 		return err
 	}
-	var res daemon.RetryResult
-	if err := c.call("queue.retry", daemon.RetryArgs{Uplink: up, Seqs: seqs}, &res); err != nil {
+	var res ctlproto.RetryResult
+	if err := c.call("queue.retry", ctlproto.RetryArgs{Uplink: up, Seqs: seqs}, &res); err != nil {
 		return err
 	}
 	return c.print(res, func(w io.Writer) {
@@ -295,7 +295,7 @@ func (c *cli) status(args []string) error {
 	} else if len(pos) > 0 {
 		return usageError{"status: unexpected argument " + pos[0]}
 	}
-	var s daemon.Status
+	var s ctlproto.Status
 	if err := c.call("status", nil, &s); err != nil {
 		return err
 	}

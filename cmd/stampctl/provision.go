@@ -18,6 +18,7 @@ import (
 	"stampclock/device/clock"
 	"stampclock/device/config"
 	"stampclock/device/control"
+	"stampclock/device/ctlproto"
 	"stampclock/device/daemon"
 	"stampclock/device/provision"
 )
@@ -103,7 +104,7 @@ func serviceUser() string {
 
 // readerHealth asks a running stampd how its reader is.
 func readerHealth(ctx context.Context, socket string) (ok bool, detail string, running bool) {
-	var s daemon.Status
+	var s ctlproto.Status
 	if err := control.Call(ctx, socket, "status", nil, &s); err != nil {
 		return false, err.Error(), false
 	}

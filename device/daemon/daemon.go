@@ -87,6 +87,8 @@ type Daemon struct {
 
 	cfgMu    sync.Mutex  // guards cfg during reload
 	cfgWatch configWatch // configuration problems found by configLoop
+
+	cmds map[string]command // the control commands (commands.go)
 }
 
 // Queue names of the uplinks. Each has its own pending set, so one
@@ -194,6 +196,7 @@ func New(cfg *config.Config, opts Options) (*Daemon, error) {
 		MinTime:  opts.MinTime,
 		DayTotal: d.dayTotalAfterStop,
 	})
+	d.cmds = d.commands()
 	return d, nil
 }
 
@@ -284,7 +287,7 @@ func (d *Daemon) ReloadFile() error {
 // is closed.
 func (d *Daemon) Run(ctx context.Context) error {
 	d.started = d.opts.Clock.Now()
-	srv, err := control.Listen(d.cfg.Control.Socket, d.handleMore, d.log)
+	srv, err := control.Listen(d.cfg.Control.Socket, d.Handle, d.log)
 	if err != nil {
 		d.closeAll()
 		return err

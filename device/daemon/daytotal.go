@@ -2,7 +2,6 @@ package daemon
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -12,83 +11,10 @@ import (
 	"stampclock/uplink/daytotal"
 )
 
-// DayTotalArgs ask for an employee's total of a day.
-type DayTotalArgs struct {
-	Email string `json:"email"`
-	// Date is "2006-01-02"; empty means today in the company's time zone.
-	Date string `json:"date,omitempty"`
-}
-
-// DayTotalResult is the answer to `stampctl daytotal`.
-type DayTotalResult struct {
-	Email string `json:"email"`
-	Date  string `json:"date"`
-	// Source is where Seconds comes from: local, timesheets or clockodo.
-	Source  string `json:"source"`
-	Seconds int64  `json:"seconds"`
-	// LocalSeconds is the total of the entries in the local queue, given
-	// when Source is a remote system, for comparison.
-	LocalSeconds *int64 `json:"local_seconds,omitempty"`
-	// Cached is set when the remote source did not answer in time and
-	// Seconds is the figure it gave last.
-	Cached bool `json:"cached,omitempty"`
-	// Note says why the figure is not the remote source's current one
-	// (it is not answering, or failed).
-	Note string `json:"note,omitempty"`
-}
-
 // dayTotalWait is how long `stampctl daytotal` waits for a remote source
 // before it answers with the cached or local figure; the fetch goes on in
 // the background and fills the cache.
 const dayTotalWait = 2 * time.Second
-
-// ReleaseArgs select held records to put back into an uplink's queue; no
-// seqs means every held record of the uplink ("" = every uplink).
-type ReleaseArgs struct {
-	Uplink string   `json:"uplink,omitempty"`
-	Seqs   []uint64 `json:"seqs,omitempty"`
-}
-
-// ReleaseResult tells how many held records were queued again.
-type ReleaseResult struct {
-	Released int `json:"released"`
-	// ClockHeld are the held records left held because their clock never
-	// synchronised: releasing them would only hold them again (see
-	// `queue correct` and `queue discard`).
-	ClockHeld []uint64 `json:"clock_held,omitempty"`
-}
-
-// handleMore serves the read side's commands (daytotal, queue.release) and
-// hands every other command to handle.
-func (d *Daemon) handleMore(ctx context.Context, cmd string, raw json.RawMessage) (any, error) {
-	switch cmd {
-	case "daytotal":
-		var a DayTotalArgs
-		if err := decodeArgs(cmd, raw, &a); err != nil {
-			return nil, err
-		}
-		return d.dayTotal(ctx, a)
-	case "queue.release":
-		var a ReleaseArgs
-		if err := decodeArgs(cmd, raw, &a); err != nil {
-			return nil, err
-		}
-		return d.release(a)
-	case "queue.correct":
-		var a CorrectArgs
-		if err := decodeArgs(cmd, raw, &a); err != nil {
-			return nil, err
-		}
-		return d.correctBoot(a)
-	case "queue.discard":
-		var a DiscardArgs
-		if err := decodeArgs(cmd, raw, &a); err != nil {
-			return nil, err
-		}
-		return d.discardHeld(a)
-	}
-	return d.handle(ctx, cmd, raw)
-}
 
 // dayTotal asks the configured source; a remote answer also refreshes the
 // value shown after the next stop. A remote source that does not answer

@@ -13,34 +13,6 @@ import (
 // again). Each is audited: an event record in the queue (also sent over
 // MQTT) and a log line say what was done and why.
 
-// CorrectArgs correct the times of the boot of record Seq: either At is
-// the true time of Seq (a tap whose time someone knows), or Offset is
-// what the boot's clock was behind (added to every time it stamped).
-type CorrectArgs struct {
-	Seq    uint64 `json:"seq"`
-	At     string `json:"at,omitempty"`     // RFC 3339
-	Offset string `json:"offset,omitempty"` // a Go duration, e.g. "2345h17m"
-	Reason string `json:"reason"`
-}
-
-// CorrectResult tells which boot was corrected and how many records.
-type CorrectResult struct {
-	Boot      string `json:"boot"`
-	Corrected int    `json:"corrected"`
-}
-
-// DiscardArgs give up sending held records, with the reason.
-type DiscardArgs struct {
-	Uplink string   `json:"uplink,omitempty"`
-	Seqs   []uint64 `json:"seqs"`
-	Reason string   `json:"reason"`
-}
-
-// DiscardResult tells how many held records became dead letters.
-type DiscardResult struct {
-	Discarded int `json:"discarded"`
-}
-
 func (d *Daemon) correctBoot(a CorrectArgs) (CorrectResult, error) {
 	if strings.TrimSpace(a.Reason) == "" {
 		return CorrectResult{}, fmt.Errorf("queue correct: --reason is required (it is kept with the correction)")
