@@ -19,7 +19,6 @@ import (
 	"stampclock/device/config"
 	"stampclock/device/control"
 	"stampclock/device/ctlproto"
-	"stampclock/device/daemon"
 	"stampclock/device/provision"
 )
 
@@ -54,7 +53,7 @@ func (c *cli) runCheck(path string) error {
 			Reader: func(ctx context.Context) (bool, string, bool) { return readerHealth(ctx, socket) },
 		}
 		if cfg.Reader.Type != "sim" { // a simulator has nothing to probe
-			env.Probe = func() (string, error) { return daemon.ProbeReader(cfg) }
+			env.Probe = func() (string, error) { return probeReader(ctx, path) }
 		}
 		if acct, err := config.LookupAccount(serviceUser()); err == nil {
 			env.Service = &acct
