@@ -82,7 +82,7 @@ type Daemon struct {
 	health    func() ReaderHealth
 	users     userLister       // the time-tracking system's users, if it has a list
 	closers   []func() error   // hardware to release when Run ends
-	more      moreState        // day totals and locked days (more.go)
+	reads     readSide         // day totals and locked days (readside.go)
 	metrics   *metrics.Metrics // nil when [metrics] listen is not set
 
 	cfgMu    sync.Mutex  // guards cfg during reload
@@ -135,7 +135,7 @@ func New(cfg *config.Config, opts Options) (*Daemon, error) {
 	if cfg.MQTT.Enabled() {
 		specs = append(specs, queue.UplinkSpec{Name: uplinkMQTT}) // every kind
 	}
-	specs = append(specs, d.moreSpecs()...)
+	specs = append(specs, d.entrySpecs()...)
 	store, err := d.openStore(specs)
 	if err != nil {
 		return nil, err
@@ -171,7 +171,7 @@ func New(cfg *config.Config, opts Options) (*Daemon, error) {
 		}
 	}
 
-	if err := d.newMoreUplinks(); err != nil {
+	if err := d.newEntryUplinks(); err != nil {
 		d.closeAll()
 		return nil, err
 	}

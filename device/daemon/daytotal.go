@@ -3,8 +3,6 @@ package daemon
 import (
 	"context"
 	"fmt"
-	"slices"
-	"strings"
 	"time"
 
 	"stampclock/device/config"
@@ -32,12 +30,12 @@ func (d *Daemon) dayTotal(ctx context.Context, a DayTotalArgs) (DayTotalResult, 
 		}
 		day = v
 	}
-	local, err := d.more.local.DayTotal(ctx, a.Email, day)
+	local, err := d.reads.local.DayTotal(ctx, a.Email, day)
 	if err != nil {
 		return DayTotalResult{}, err
 	}
-	res := DayTotalResult{Email: a.Email, Date: day.String(), Source: d.more.sourceName, Seconds: int64(local / time.Second)}
-	if d.more.remote == nil {
+	res := DayTotalResult{Email: a.Email, Date: day.String(), Source: d.reads.sourceName, Seconds: int64(local / time.Second)}
+	if d.reads.remote == nil {
 		return res, nil
 	}
 	type answer struct {
@@ -48,9 +46,9 @@ func (d *Daemon) dayTotal(ctx context.Context, a DayTotalArgs) (DayTotalResult, 
 	go func() {
 		rctx, cancel := context.WithTimeout(context.Background(), d.remoteTimeout())
 		defer cancel()
-		total, err := d.more.source.DayTotal(rctx, a.Email, day)
+		total, err := d.reads.source.DayTotal(rctx, a.Email, day)
 		if err == nil {
-			d.more.remote.put(a.Email, day, total)
+			d.reads.remote.put(a.Email, day, total)
 		}
 		got <- answer{total, err}
 	}()
@@ -64,45 +62,20 @@ func (d *Daemon) dayTotal(ctx context.Context, a DayTotalArgs) (DayTotalResult, 
 			res.LocalSeconds, res.Seconds = &s, int64(ans.total/time.Second)
 			return res, nil
 		}
-		why = fmt.Sprintf("%s failed: %v", d.more.sourceName, ans.err)
+		why = fmt.Sprintf("%s failed: %v", d.reads.sourceName, ans.err)
 	case <-wait.C:
-		why = fmt.Sprintf("%s is not answering (asked %s ago; still trying in the background)", d.more.sourceName, dayTotalWait)
+		why = fmt.Sprintf("%s is not answering (asked %s ago; still trying in the background)", d.reads.sourceName, dayTotalWait)
 	case <-ctx.Done():
 		return DayTotalResult{}, ctx.Err()
 	}
 	s := res.Seconds
 	res.LocalSeconds = &s
-	if v, ok := d.more.remote.peek(a.Email, day); ok {
+	if v, ok := d.reads.remote.peek(a.Email, day); ok {
 		res.Seconds, res.Cached = int64(v/time.Second), true
 		res.Note = why + "; showing its last figure"
 	} else {
 		res.Source = config.SourceLocal
 		res.Note = why + "; showing the local figure"
 	}
-	return res, nil
-}
-
-// release puts held records back into their uplink's queue, after the
-// locked-days cache is emptied so the next check asks the timesheets API
-// again. A record still on a locked day is held again.
-func (d *Daemon) release(a ReleaseArgs) (ReleaseResult, error) {
-	if a.Uplink != "" && !slices.Contains(d.store.Uplinks(), a.Uplink) {
-		return ReleaseResult{}, fmt.Errorf("queue release: no uplink %q; have %s", a.Uplink, strings.Join(d.store.Uplinks(), ", "))
-	}
-	if d.more.timesheets != nil {
-		d.more.timesheets.Forget()
-	}
-	seqs, clockHeld, err := d.releasable(a)
-	if err != nil {
-		return ReleaseResult{}, err
-	}
-	res := ReleaseResult{ClockHeld: clockHeld}
-	if len(seqs) > 0 {
-		if res.Released, err = d.store.Release(a.Uplink, seqs, d.opts.Clock.Now()); err != nil {
-			return ReleaseResult{}, err
-		}
-	}
-	d.log.Info("held records released", "uplink", a.Uplink, "count", res.Released, "clock_held", len(clockHeld))
-	d.wake()
 	return res, nil
 }

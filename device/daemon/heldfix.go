@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -124,4 +125,29 @@ func (d *Daemon) releasable(a ReleaseArgs) (release, clockHeld []uint64, err err
 		}
 	}
 	return release, clockHeld, nil
+}
+
+// release puts held records back into their uplink's queue, after the
+// locked-days cache is emptied so the next check asks the timesheets API
+// again. A record still on a locked day is held again.
+func (d *Daemon) release(a ReleaseArgs) (ReleaseResult, error) {
+	if a.Uplink != "" && !slices.Contains(d.store.Uplinks(), a.Uplink) {
+		return ReleaseResult{}, fmt.Errorf("queue release: no uplink %q; have %s", a.Uplink, strings.Join(d.store.Uplinks(), ", "))
+	}
+	if d.reads.timesheets != nil {
+		d.reads.timesheets.Forget()
+	}
+	seqs, clockHeld, err := d.releasable(a)
+	if err != nil {
+		return ReleaseResult{}, err
+	}
+	res := ReleaseResult{ClockHeld: clockHeld}
+	if len(seqs) > 0 {
+		if res.Released, err = d.store.Release(a.Uplink, seqs, d.opts.Clock.Now()); err != nil {
+			return ReleaseResult{}, err
+		}
+	}
+	d.log.Info("held records released", "uplink", a.Uplink, "count", res.Released, "clock_held", len(clockHeld))
+	d.wake()
+	return res, nil
 }
