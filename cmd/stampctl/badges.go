@@ -44,7 +44,7 @@ func (c *cli) badges(args []string) error {
 			return err
 		}
 		var bs []ctlproto.BadgeInfo
-		if err := c.call("badges.list", nil, &bs); err != nil {
+		if err := c.call(ctlproto.CmdBadgesList, nil, &bs); err != nil {
 			return err
 		}
 		return c.print(bs, func(w io.Writer) { printBadges(w, bs, pf.printedFunc()) })
@@ -53,7 +53,7 @@ func (c *cli) badges(args []string) error {
 			return err
 		}
 		var bs []ctlproto.BadgeInfo
-		if err := c.call("badges.list", nil, &bs); err != nil {
+		if err := c.call(ctlproto.CmdBadgesList, nil, &bs); err != nil {
 			return err
 		}
 		return c.print(bs, func(w io.Writer) { badgecsv.Write(w, bs) })
@@ -68,8 +68,12 @@ func (c *cli) badges(args []string) error {
 			}
 			pos[0] = uid
 		}
+		cmd := ctlproto.CmdBadgesAdd
+		if sub == "assign" {
+			cmd = ctlproto.CmdBadgesAssign
+		}
 		var b ctlproto.BadgeInfo
-		if err := c.call("badges."+sub, ctlproto.BadgeArgs{UID: pos[0], Email: pos[1], Name: *name}, &b); err != nil {
+		if err := c.call(cmd, ctlproto.BadgeArgs{UID: pos[0], Email: pos[1], Name: *name}, &b); err != nil {
 			return err
 		}
 		return c.print(b, func(w io.Writer) {
@@ -80,7 +84,7 @@ func (c *cli) badges(args []string) error {
 			return err
 		}
 		var b ctlproto.BadgeInfo
-		if err := c.call("badges.remove", ctlproto.BadgeArgs{UID: pos[0]}, &b); err != nil {
+		if err := c.call(ctlproto.CmdBadgesRemove, ctlproto.BadgeArgs{UID: pos[0]}, &b); err != nil {
 			return err
 		}
 		return c.print(b, func(w io.Writer) { fmt.Fprintf(w, "%s removed\n", b.UID) })
@@ -89,7 +93,7 @@ func (c *cli) badges(args []string) error {
 			return err
 		}
 		var us []queue.UnknownBadge
-		if err := c.call("badges.pending", nil, &us); err != nil {
+		if err := c.call(ctlproto.CmdBadgesPending, nil, &us); err != nil {
 			return err
 		}
 		return c.print(us, func(w io.Writer) {
@@ -178,7 +182,7 @@ func (c *cli) importBadges(path string, conv func(string) (string, error)) error
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	res, err := ctlproto.ImportPages(rows, lineErrs, func(a ctlproto.ImportArgs, res *ctlproto.ImportResult) error {
-		return c.call("badges.import", a, res)
+		return c.call(ctlproto.CmdBadgesImport, a, res)
 	})
 	if err != nil {
 		return err
@@ -231,7 +235,7 @@ func (c *cli) enroll(args []string) error {
 		fmt.Fprintf(c.err, "Tap the badge for %s at the terminal (waiting %s) …\n", *email, duration(*timeout))
 	}
 	var res ctlproto.EnrollResult
-	if err := c.callFor(*timeout+10*time.Second, "enroll", ctlproto.EnrollArgs{Email: *email, Name: *name, Timeout: int(timeout.Seconds()), Replace: *replace}, &res); err != nil {
+	if err := c.callFor(*timeout+10*time.Second, ctlproto.CmdEnroll, ctlproto.EnrollArgs{Email: *email, Name: *name, Timeout: int(timeout.Seconds()), Replace: *replace}, &res); err != nil {
 		return err
 	}
 	return c.print(res, func(w io.Writer) {

@@ -21,7 +21,7 @@ func (c *cli) daytotal(args []string) error {
 		return usageError{"daytotal: want exactly one EMAIL"}
 	}
 	var res ctlproto.DayTotalResult
-	if err := c.call("daytotal", ctlproto.DayTotalArgs{Email: pos[0], Date: *date}, &res); err != nil {
+	if err := c.call(ctlproto.CmdDayTotal, ctlproto.DayTotalArgs{Email: pos[0], Date: *date}, &res); err != nil {
 		return err
 	}
 	return c.print(res, func(w io.Writer) {

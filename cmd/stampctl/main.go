@@ -138,7 +138,7 @@ func (c *cli) dispatch(cmd string, args []string) error {
 	case "daytotal":
 		return c.daytotal(args)
 	case "reload":
-		if err := c.call("reload", nil, nil); err != nil {
+		if err := c.call(ctlproto.CmdReload, nil, nil); err != nil {
 			return err
 		}
 		return c.print(struct{}{}, func(w io.Writer) { fmt.Fprintln(w, "badges reloaded") })
@@ -200,7 +200,7 @@ func (c *cli) tap(args []string) error {
 		return usageError{"tap: want exactly one UID"}
 	}
 	var res ctlproto.TapResult
-	if err := c.call("tap", ctlproto.TapArgs{UID: pos[0], At: *at}, &res); err != nil {
+	if err := c.call(ctlproto.CmdTap, ctlproto.TapArgs{UID: pos[0], At: *at}, &res); err != nil {
 		return err
 	}
 	if err := c.print(res, func(w io.Writer) {
@@ -249,7 +249,7 @@ func (c *cli) queueList(args []string, state string) error {
 		return err
 	}
 	var items []queue.Item
-	if err := c.call("queue.list", ctlproto.ListArgs{Uplink: *up, State: state, Limit: *limit, Email: *email, From: f, To: t}, &items); err != nil {
+	if err := c.call(ctlproto.CmdQueueList, ctlproto.ListArgs{Uplink: *up, State: state, Limit: *limit, Email: *email, From: f, To: t}, &items); err != nil {
 		return err
 	}
 	return c.print(items, func(w io.Writer) { printItems(w, items, loc) })
@@ -261,7 +261,7 @@ func (c *cli) queueRetry(args []string) error {
 		return err
 	}
 	var res ctlproto.RetryResult
-	if err := c.call("queue.retry", ctlproto.RetryArgs{Uplink: up, Seqs: seqs}, &res); err != nil {
+	if err := c.call(ctlproto.CmdQueueRetry, ctlproto.RetryArgs{Uplink: up, Seqs: seqs}, &res); err != nil {
 		return err
 	}
 	return c.print(res, func(w io.Writer) {
@@ -296,7 +296,7 @@ func (c *cli) status(args []string) error {
 		return usageError{"status: unexpected argument " + pos[0]}
 	}
 	var s ctlproto.Status
-	if err := c.call("status", nil, &s); err != nil {
+	if err := c.call(ctlproto.CmdStatus, nil, &s); err != nil {
 		return err
 	}
 	loc := c.zoneFrom(s.Clock.Timezone)

@@ -104,7 +104,7 @@ func serviceUser() string {
 // readerHealth asks a running stampd how its reader is.
 func readerHealth(ctx context.Context, socket string) (ok bool, detail string, running bool) {
 	var s ctlproto.Status
-	if err := control.Call(ctx, socket, "status", nil, &s); err != nil {
+	if err := control.Call(ctx, socket, ctlproto.CmdStatus, nil, &s); err != nil {
 		return false, err.Error(), false
 	}
 	ok, detail = s.ReaderStep()

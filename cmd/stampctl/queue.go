@@ -21,7 +21,7 @@ func (c *cli) queueStatus(args []string) error {
 		return usageError{"queue status: unexpected argument " + pos[0]}
 	}
 	var s ctlproto.Status
-	if err := c.call("status", nil, &s); err != nil {
+	if err := c.call(ctlproto.CmdStatus, nil, &s); err != nil {
 		return err
 	}
 	return c.print(s.Queue.Uplinks, func(w io.Writer) {
@@ -62,7 +62,7 @@ func (c *cli) queueExport(args []string) error {
 	lastReport := time.Now()
 	for {
 		var page ctlproto.ExportPage
-		err := c.call("queue.export", ctlproto.ExportArgs{After: after, Email: *email, Kind: *kind, From: *from, To: *to}, &page)
+		err := c.call(ctlproto.CmdQueueExport, ctlproto.ExportArgs{After: after, Email: *email, Kind: *kind, From: *from, To: *to}, &page)
 		if err != nil {
 			return err
 		}
@@ -95,7 +95,7 @@ func (c *cli) queueRelease(args []string) error {
 		return err
 	}
 	var res ctlproto.ReleaseResult
-	if err := c.call("queue.release", ctlproto.ReleaseArgs{Uplink: up, Seqs: seqs}, &res); err != nil {
+	if err := c.call(ctlproto.CmdQueueRelease, ctlproto.ReleaseArgs{Uplink: up, Seqs: seqs}, &res); err != nil {
 		return err
 	}
 	return c.print(res, func(w io.Writer) {
@@ -125,7 +125,7 @@ func (c *cli) queueCorrect(args []string) error {
 		return usageError{"queue correct: want --seq N (a held record of the boot)"}
 	}
 	var res ctlproto.CorrectResult
-	if err := c.call("queue.correct", ctlproto.CorrectArgs{Seq: *seq, At: *at, Offset: *offset, Reason: *reason}, &res); err != nil {
+	if err := c.call(ctlproto.CmdQueueCorrect, ctlproto.CorrectArgs{Seq: *seq, At: *at, Offset: *offset, Reason: *reason}, &res); err != nil {
 		return err
 	}
 	return c.print(res, func(w io.Writer) {
@@ -155,7 +155,7 @@ func (c *cli) queueDiscard(args []string) error {
 		return usageError{"queue discard: name the held records (SEQ...)"}
 	}
 	var res ctlproto.DiscardResult
-	if err := c.call("queue.discard", ctlproto.DiscardArgs{Uplink: *up, Seqs: ns, Reason: *reason}, &res); err != nil {
+	if err := c.call(ctlproto.CmdQueueDiscard, ctlproto.DiscardArgs{Uplink: *up, Seqs: ns, Reason: *reason}, &res); err != nil {
 		return err
 	}
 	return c.print(res, func(w io.Writer) {
@@ -173,7 +173,7 @@ func (c *cli) queueQuarantine(args []string) error {
 		return usageError{"queue quarantine: unexpected argument " + pos[0]}
 	}
 	var q []queue.Quarantine
-	if err := c.call("queue.quarantine", nil, &q); err != nil {
+	if err := c.call(ctlproto.CmdQueueQuarantine, nil, &q); err != nil {
 		return err
 	}
 	return c.print(q, func(w io.Writer) {

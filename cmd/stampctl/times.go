@@ -29,7 +29,7 @@ func (c *cli) zone() *time.Location {
 	defer cancel()
 	var s ctlproto.Status
 	name := config.DefaultTimezone
-	if err := control.Call(ctx, c.socket, "status", nil, &s); err == nil && s.Clock.Timezone != "" {
+	if err := control.Call(ctx, c.socket, ctlproto.CmdStatus, nil, &s); err == nil && s.Clock.Timezone != "" {
 		name = s.Clock.Timezone
 	}
 	if loc, err := time.LoadLocation(name); err == nil {

@@ -23,10 +23,10 @@ type badgesView struct {
 func (s *Server) badgesPage(w http.ResponseWriter, r *http.Request, rq *request) {
 	v := badgesView{Q: strings.TrimSpace(r.URL.Query().Get("q"))}
 	var all []ctlproto.BadgeInfo
-	if err := s.call(r.Context(), r, rq, "badges.list", nil, &all); err != nil {
+	if err := s.call(r.Context(), r, rq, ctlproto.CmdBadgesList, nil, &all); err != nil {
 		v.Err = err.Error()
 	}
-	if err := s.call(r.Context(), r, rq, "badges.pending", nil, &v.Pending); err != nil {
+	if err := s.call(r.Context(), r, rq, ctlproto.CmdBadgesPending, nil, &v.Pending); err != nil {
 		v.Err = err.Error()
 	}
 	q := strings.ToLower(v.Q)
@@ -40,7 +40,7 @@ func (s *Server) badgesPage(w http.ResponseWriter, r *http.Request, rq *request)
 
 func (s *Server) badgesExport(w http.ResponseWriter, r *http.Request, rq *request) {
 	var all []ctlproto.BadgeInfo
-	if err := s.call(r.Context(), r, rq, "badges.list", nil, &all); err != nil {
+	if err := s.call(r.Context(), r, rq, ctlproto.CmdBadgesList, nil, &all); err != nil {
 		http.Error(w, err.Error(), http.StatusServiceUnavailable)
 		return
 	}
@@ -52,20 +52,20 @@ func (s *Server) badgesExport(w http.ResponseWriter, r *http.Request, rq *reques
 func (s *Server) badgesAdd(w http.ResponseWriter, r *http.Request, rq *request) {
 	a := ctlproto.BadgeArgs{UID: r.PostFormValue("uid"), Email: strings.TrimSpace(r.PostFormValue("email")), Name: strings.TrimSpace(r.PostFormValue("name"))}
 	var b ctlproto.BadgeInfo
-	err := s.call(r.Context(), r, rq, "badges.add", a, &b)
+	err := s.call(r.Context(), r, rq, ctlproto.CmdBadgesAdd, a, &b)
 	s.done(w, r, rq, "/badges", err, fmt.Sprintf("%s %s %s", b.UID, rq.lang.T("added"), b.Email))
 }
 
 func (s *Server) badgesAssign(w http.ResponseWriter, r *http.Request, rq *request) {
 	a := ctlproto.BadgeArgs{UID: r.PostFormValue("uid"), Email: strings.TrimSpace(r.PostFormValue("email")), Name: strings.TrimSpace(r.PostFormValue("name"))}
 	var b ctlproto.BadgeInfo
-	err := s.call(r.Context(), r, rq, "badges.assign", a, &b)
+	err := s.call(r.Context(), r, rq, ctlproto.CmdBadgesAssign, a, &b)
 	s.done(w, r, rq, "/badges", err, fmt.Sprintf("%s %s %s", b.UID, rq.lang.T("added"), b.Email))
 }
 
 func (s *Server) badgesRemove(w http.ResponseWriter, r *http.Request, rq *request) {
 	var b ctlproto.BadgeInfo
-	err := s.call(r.Context(), r, rq, "badges.remove", ctlproto.BadgeArgs{UID: r.PostFormValue("uid")}, &b)
+	err := s.call(r.Context(), r, rq, ctlproto.CmdBadgesRemove, ctlproto.BadgeArgs{UID: r.PostFormValue("uid")}, &b)
 	s.done(w, r, rq, "/badges", err, fmt.Sprintf("%s %s", b.UID, rq.lang.T("removed")))
 }
 
@@ -82,7 +82,7 @@ func (s *Server) badgesImport(w http.ResponseWriter, r *http.Request, rq *reques
 		return
 	}
 	res, err := ctlproto.ImportPages(rows, bad, func(a ctlproto.ImportArgs, res *ctlproto.ImportResult) error {
-		return s.call(r.Context(), r, rq, "badges.import", a, res)
+		return s.call(r.Context(), r, rq, ctlproto.CmdBadgesImport, a, res)
 	})
 	if err != nil {
 		s.done(w, r, rq, "/badges", err)
@@ -106,6 +106,6 @@ func (s *Server) badgesImport(w http.ResponseWriter, r *http.Request, rq *reques
 func (s *Server) badgesEnroll(w http.ResponseWriter, r *http.Request, rq *request) {
 	a := ctlproto.EnrollArgs{Email: strings.TrimSpace(r.PostFormValue("email")), Name: strings.TrimSpace(r.PostFormValue("name")), Timeout: int(s.opts.EnrollTimeout / time.Second)}
 	var res ctlproto.EnrollResult
-	err := s.call(r.Context(), r, rq, "enroll", a, &res)
+	err := s.call(r.Context(), r, rq, ctlproto.CmdEnroll, a, &res)
 	s.done(w, r, rq, "/badges", err, fmt.Sprintf("%s %s %s", res.UID, rq.lang.T("enrolled_for"), res.Email))
 }

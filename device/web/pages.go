@@ -177,7 +177,7 @@ func (s *Server) statusLive(w http.ResponseWriter, r *http.Request, rq *request)
 
 func (s *Server) status(w http.ResponseWriter, r *http.Request, rq *request, tmpl string) {
 	var st ctlproto.Status
-	if err := s.call(r.Context(), r, rq, "status", nil, &st); err != nil {
+	if err := s.call(r.Context(), r, rq, ctlproto.CmdStatus, nil, &st); err != nil {
 		page := "error"
 		if strings.Contains(tmpl, ":") { // the live fragment: just the message
 			page = "error:content"
@@ -240,7 +240,7 @@ func (s *Server) dayTotalPage(w http.ResponseWriter, r *http.Request, rq *reques
 	v := dayTotalView{Email: strings.TrimSpace(r.URL.Query().Get("email")), Date: strings.TrimSpace(r.URL.Query().Get("date"))}
 	if v.Email != "" {
 		var res ctlproto.DayTotalResult
-		if err := s.call(r.Context(), r, rq, "daytotal", ctlproto.DayTotalArgs{Email: v.Email, Date: v.Date}, &res); err != nil {
+		if err := s.call(r.Context(), r, rq, ctlproto.CmdDayTotal, ctlproto.DayTotalArgs{Email: v.Email, Date: v.Date}, &res); err != nil {
 			v.Err = err.Error()
 			w.WriteHeader(http.StatusUnprocessableEntity)
 		} else {

@@ -21,7 +21,7 @@ func (s *Server) queuePage(w http.ResponseWriter, r *http.Request, rq *request) 
 		state string
 		into  *[]queue.Item
 	}{{"pending", &v.Pending}, {"held", &v.Held}, {"dead", &v.Dead}} {
-		if err := s.call(r.Context(), r, rq, "queue.list", ctlproto.ListArgs{State: x.state, Limit: 100}, x.into); err != nil {
+		if err := s.call(r.Context(), r, rq, ctlproto.CmdQueueList, ctlproto.ListArgs{State: x.state, Limit: 100}, x.into); err != nil {
 			v.Err = err.Error()
 		}
 	}
@@ -45,7 +45,7 @@ func (s *Server) queueRetry(w http.ResponseWriter, r *http.Request, rq *request)
 	sq, err := seqs(r)
 	var res ctlproto.RetryResult
 	if err == nil {
-		err = s.call(r.Context(), r, rq, "queue.retry", ctlproto.RetryArgs{Uplink: r.PostFormValue("uplink"), Seqs: sq}, &res)
+		err = s.call(r.Context(), r, rq, ctlproto.CmdQueueRetry, ctlproto.RetryArgs{Uplink: r.PostFormValue("uplink"), Seqs: sq}, &res)
 	}
 	s.done(w, r, rq, "/queue", err, fmt.Sprintf("%d %s", res.Retried, rq.lang.T("retried")))
 }
@@ -54,7 +54,7 @@ func (s *Server) queueRelease(w http.ResponseWriter, r *http.Request, rq *reques
 	sq, err := seqs(r)
 	var res ctlproto.ReleaseResult
 	if err == nil {
-		err = s.call(r.Context(), r, rq, "queue.release", ctlproto.ReleaseArgs{Uplink: r.PostFormValue("uplink"), Seqs: sq}, &res)
+		err = s.call(r.Context(), r, rq, ctlproto.CmdQueueRelease, ctlproto.ReleaseArgs{Uplink: r.PostFormValue("uplink"), Seqs: sq}, &res)
 	}
 	s.done(w, r, rq, "/queue", err, fmt.Sprintf("%d %s", res.Released, rq.lang.T("released")))
 }
