@@ -10,8 +10,9 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"stampclock/device/badgecsv"
 	"stampclock/device/config"
-	"stampclock/device/daemon"
+	"stampclock/device/ctlproto"
 	"stampclock/queue"
 )
 
@@ -42,8 +43,8 @@ func (c *cli) badges(args []string) error {
 		if err := want(0, "no arguments"); err != nil {
 			return err
 		}
-		var bs []daemon.BadgeInfo
-		if err := c.call("badges.list", nil, &bs); err != nil {
+		var bs []ctlproto.BadgeInfo
+		if err := c.call(ctlproto.CmdBadgesList, nil, &bs); err != nil {
 			return err
 		}
 		return c.print(bs, func(w io.Writer) { printBadges(w, bs, pf.printedFunc()) })
@@ -51,11 +52,11 @@ func (c *cli) badges(args []string) error {
 		if err := want(0, "no arguments (CSV goes to standard output)"); err != nil {
 			return err
 		}
-		var bs []daemon.BadgeInfo
-		if err := c.call("badges.list", nil, &bs); err != nil {
+		var bs []ctlproto.BadgeInfo
+		if err := c.call(ctlproto.CmdBadgesList, nil, &bs); err != nil {
 			return err
 		}
-		return c.print(bs, func(w io.Writer) { daemon.WriteBadgeCSV(w, bs) })
+		return c.print(bs, func(w io.Writer) { badgecsv.Write(w, bs) })
 	case "add", "assign":
 		if err := want(2, "UID EMAIL"); err != nil {
 			return err
@@ -67,8 +68,12 @@ func (c *cli) badges(args []string) error {
 			}
 			pos[0] = uid
 		}
-		var b daemon.BadgeInfo
-		if err := c.call("badges."+sub, daemon.BadgeArgs{UID: pos[0], Email: pos[1], Name: *name}, &b); err != nil {
+		cmd := ctlproto.CmdBadgesAdd
+		if sub == "assign" {
+			cmd = ctlproto.CmdBadgesAssign
+		}
+		var b ctlproto.BadgeInfo
+		if err := c.call(cmd, ctlproto.BadgeArgs{UID: pos[0], Email: pos[1], Name: *name}, &b); err != nil {
 			return err
 		}
 		return c.print(b, func(w io.Writer) {
@@ -78,8 +83,8 @@ func (c *cli) badges(args []string) error {
 		if err := want(1, "UID"); err != nil {
 			return err
 		}
-		var b daemon.BadgeInfo
-		if err := c.call("badges.remove", daemon.BadgeArgs{UID: pos[0]}, &b); err != nil {
+		var b ctlproto.BadgeInfo
+		if err := c.call(ctlproto.CmdBadgesRemove, ctlproto.BadgeArgs{UID: pos[0]}, &b); err != nil {
 			return err
 		}
 		return c.print(b, func(w io.Writer) { fmt.Fprintf(w, "%s removed\n", b.UID) })
@@ -88,7 +93,7 @@ func (c *cli) badges(args []string) error {
 			return err
 		}
 		var us []queue.UnknownBadge
-		if err := c.call("badges.pending", nil, &us); err != nil {
+		if err := c.call(ctlproto.CmdBadgesPending, nil, &us); err != nil {
 			return err
 		}
 		return c.print(us, func(w io.Writer) {
@@ -131,7 +136,7 @@ func unverifiedNote(u bool) string {
 
 // printBadges lists bs; printed, when not nil, adds how each UID appears
 // on the card.
-func printBadges(w io.Writer, bs []daemon.BadgeInfo, printed func(string) string) {
+func printBadges(w io.Writer, bs []ctlproto.BadgeInfo, printed func(string) string) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	defer tw.Flush()
 	if printed != nil {
@@ -172,12 +177,12 @@ func (c *cli) importBadges(path string, conv func(string) (string, error)) error
 		defer f.Close()
 		r = f
 	}
-	rows, lineErrs, err := daemon.ReadBadgeCSV(r, conv)
+	rows, lineErrs, err := badgecsv.Read(r, conv)
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	res, err := daemon.ImportPages(rows, lineErrs, func(a daemon.ImportArgs, res *daemon.ImportResult) error {
-		return c.call("badges.import", a, res)
+	res, err := ctlproto.ImportPages(rows, lineErrs, func(a ctlproto.ImportArgs, res *ctlproto.ImportResult) error {
+		return c.call(ctlproto.CmdBadgesImport, a, res)
 	})
 	if err != nil {
 		return err
@@ -229,8 +234,8 @@ func (c *cli) enroll(args []string) error {
 	if !c.json {
 		fmt.Fprintf(c.err, "Tap the badge for %s at the terminal (waiting %s) …\n", *email, duration(*timeout))
 	}
-	var res daemon.EnrollResult
-	if err := c.callFor(*timeout+10*time.Second, "enroll", daemon.EnrollArgs{Email: *email, Name: *name, Timeout: int(timeout.Seconds()), Replace: *replace}, &res); err != nil {
+	var res ctlproto.EnrollResult
+	if err := c.callFor(*timeout+10*time.Second, ctlproto.CmdEnroll, ctlproto.EnrollArgs{Email: *email, Name: *name, Timeout: int(timeout.Seconds()), Replace: *replace}, &res); err != nil {
 		return err
 	}
 	return c.print(res, func(w io.Writer) {

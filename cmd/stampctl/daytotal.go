@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"io"
 
-	"stampclock/device/daemon"
+	"stampclock/device/ctlproto"
 )
 
 // daytotal prints an employee's total of a day: stampctl daytotal EMAIL
@@ -20,8 +20,8 @@ func (c *cli) daytotal(args []string) error {
 	if len(pos) != 1 {
 		return usageError{"daytotal: want exactly one EMAIL"}
 	}
-	var res daemon.DayTotalResult
-	if err := c.call("daytotal", daemon.DayTotalArgs{Email: pos[0], Date: *date}, &res); err != nil {
+	var res ctlproto.DayTotalResult
+	if err := c.call(ctlproto.CmdDayTotal, ctlproto.DayTotalArgs{Email: pos[0], Date: *date}, &res); err != nil {
 		return err
 	}
 	return c.print(res, func(w io.Writer) {

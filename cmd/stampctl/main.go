@@ -14,7 +14,7 @@ import (
 
 	"stampclock/device/config"
 	"stampclock/device/control"
-	"stampclock/device/daemon"
+	"stampclock/device/ctlproto"
 	"stampclock/queue"
 )
 
@@ -138,7 +138,7 @@ func (c *cli) dispatch(cmd string, args []string) error {
 	case "daytotal":
 		return c.daytotal(args)
 	case "reload":
-		if err := c.call("reload", nil, nil); err != nil {
+		if err := c.call(ctlproto.CmdReload, nil, nil); err != nil {
 			return err
 		}
 		return c.print(struct{}{}, func(w io.Writer) { fmt.Fprintln(w, "badges reloaded") })
@@ -199,8 +199,8 @@ func (c *cli) tap(args []string) error {
 	if len(pos) != 1 {
 		return usageError{"tap: want exactly one UID"}
 	}
-	var res daemon.TapResult
-	if err := c.call("tap", daemon.TapArgs{UID: pos[0], At: *at}, &res); err != nil {
+	var res ctlproto.TapResult
+	if err := c.call(ctlproto.CmdTap, ctlproto.TapArgs{UID: pos[0], At: *at}, &res); err != nil {
 		return err
 	}
 	if err := c.print(res, func(w io.Writer) {
@@ -249,7 +249,7 @@ func (c *cli) queueList(args []string, state string) error {
 		return err
 	}
 	var items []queue.Item
-	if err := c.call("queue.list", daemon.ListArgs{Uplink: *up, State: state, Limit: *limit, Email: *email, From: f, To: t}, &items); err != nil {
+	if err := c.call(ctlproto.CmdQueueList, ctlproto.ListArgs{Uplink: *up, State: state, Limit: *limit, Email: *email, From: f, To: t}, &items); err != nil {
 		return err
 	}
 	return c.print(items, func(w io.Writer) { printItems(w, items, loc) })
@@ -260,8 +260,8 @@ func (c *cli) queueRetry(args []string) error {
 	if err != nil {
 		return err
 	}
-	var res daemon.RetryResult
-	if err := c.call("queue.retry", daemon.RetryArgs{Uplink: up, Seqs: seqs}, &res); err != nil {
+	var res ctlproto.RetryResult
+	if err := c.call(ctlproto.CmdQueueRetry, ctlproto.RetryArgs{Uplink: up, Seqs: seqs}, &res); err != nil {
 		return err
 	}
 	return c.print(res, func(w io.Writer) {
@@ -295,8 +295,8 @@ func (c *cli) status(args []string) error {
 	} else if len(pos) > 0 {
 		return usageError{"status: unexpected argument " + pos[0]}
 	}
-	var s daemon.Status
-	if err := c.call("status", nil, &s); err != nil {
+	var s ctlproto.Status
+	if err := c.call(ctlproto.CmdStatus, nil, &s); err != nil {
 		return err
 	}
 	loc := c.zoneFrom(s.Clock.Timezone)

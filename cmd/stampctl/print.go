@@ -8,7 +8,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"stampclock/device/daemon"
+	"stampclock/device/ctlproto"
 	"stampclock/queue"
 )
 
@@ -27,7 +27,7 @@ func (c *cli) print(v any, human func(io.Writer)) error {
 	return nil
 }
 
-func printStatus(w io.Writer, s daemon.Status, loc *time.Location) {
+func printStatus(w io.Writer, s ctlproto.Status, loc *time.Location) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	defer tw.Flush()
 	synced := "synchronised"

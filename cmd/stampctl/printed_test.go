@@ -8,8 +8,9 @@ import (
 	"strings"
 	"testing"
 
+	"stampclock/device/badgecsv"
 	"stampclock/device/config"
-	"stampclock/device/daemon"
+	"stampclock/device/ctlproto"
 	"stampclock/reader"
 	"stampclock/reader/rdm6300"
 	"stampclock/reader/rdm6300/rdm6300test"
@@ -76,7 +77,7 @@ func TestImportPrinted_CaptureTags_SameUIDsAsTheReader(t *testing.T) {
 			}
 			fmt.Fprintf(&csv, "%q,user%d@example.com\n", p, i)
 		}
-		rows, bad, err := daemon.ReadBadgeCSV(strings.NewReader(csv.String()), conv)
+		rows, bad, err := badgecsv.Read(strings.NewReader(csv.String()), conv)
 		if err != nil || len(bad) != 0 || len(rows) != len(files) {
 			t.Fatalf("%v: rows %v, bad %v, %v", tt.args, rows, bad, err)
 		}
@@ -90,15 +91,15 @@ func TestImportPrinted_CaptureTags_SameUIDsAsTheReader(t *testing.T) {
 
 func TestImportPrinted_Errors(t *testing.T) {
 	conv, _ := converterFor(t, "--printed", "em-decimal", "--uid-bytes", "5")
-	_, bad, err := daemon.ReadBadgeCSV(strings.NewReader("printed,email\n0126153249,a@example.com\n"), conv)
+	_, bad, err := badgecsv.Read(strings.NewReader("printed,email\n0126153249,a@example.com\n"), conv)
 	if err != nil || len(bad) != 1 || bad[0].Line != 2 || !strings.Contains(bad[0].Err, "the reader stores 5") {
 		t.Errorf("decimal for a 5-byte reader: bad %v, %v", bad, err)
 	}
-	if _, _, err := daemon.ReadBadgeCSV(strings.NewReader("printed,email\n1,a@example.com\n"), nil); err == nil || !strings.Contains(err.Error(), "--printed FORM") {
+	if _, _, err := badgecsv.Read(strings.NewReader("printed,email\n1,a@example.com\n"), nil); err == nil || !strings.Contains(err.Error(), "--printed FORM") {
 		t.Errorf("printed column without --printed: %v", err)
 	}
 	// A uid given in the row wins over the printed number.
-	rows, bad, err := daemon.ReadBadgeCSV(strings.NewReader("uid,printed,email\n04A1B2C3,,a@example.com\n,0126153249,b@example.com\n"), conv)
+	rows, bad, err := badgecsv.Read(strings.NewReader("uid,printed,email\n04A1B2C3,,a@example.com\n,0126153249,b@example.com\n"), conv)
 	if err != nil || len(bad) != 1 || len(rows) != 1 || rows[0].UID != "04A1B2C3" {
 		t.Errorf("mixed rows: %v %v %v", rows, bad, err)
 	}
@@ -146,12 +147,12 @@ func TestPrintedFor_ListsShowTheCardsNumbers(t *testing.T) {
 		t.Error("MIFARE readers print the UID itself: no column")
 	}
 	var out bytes.Buffer
-	printBadges(&out, []daemon.BadgeInfo{{UID: "010784F221", Email: "maier@example.com"}}, em)
+	printBadges(&out, []ctlproto.BadgeInfo{{UID: "010784F221", Email: "maier@example.com"}}, em)
 	if !strings.Contains(out.String(), "PRINTED") || !strings.Contains(out.String(), "010784F221  0126153249  132,61985  maier@example.com") {
 		t.Errorf("list:\n%s", out.String())
 	}
 	out.Reset()
-	printBadges(&out, []daemon.BadgeInfo{{UID: "04A1B2C3", Email: "maier@example.com"}}, nil)
+	printBadges(&out, []ctlproto.BadgeInfo{{UID: "04A1B2C3", Email: "maier@example.com"}}, nil)
 	if strings.Contains(out.String(), "PRINTED") {
 		t.Errorf("list without printed forms:\n%s", out.String())
 	}

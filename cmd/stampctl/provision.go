@@ -18,7 +18,7 @@ import (
 	"stampclock/device/clock"
 	"stampclock/device/config"
 	"stampclock/device/control"
-	"stampclock/device/daemon"
+	"stampclock/device/ctlproto"
 	"stampclock/device/provision"
 )
 
@@ -53,7 +53,7 @@ func (c *cli) runCheck(path string) error {
 			Reader: func(ctx context.Context) (bool, string, bool) { return readerHealth(ctx, socket) },
 		}
 		if cfg.Reader.Type != "sim" { // a simulator has nothing to probe
-			env.Probe = func() (string, error) { return daemon.ProbeReader(cfg) }
+			env.Probe = func() (string, error) { return probeReader(ctx, path) }
 		}
 		if acct, err := config.LookupAccount(serviceUser()); err == nil {
 			env.Service = &acct
@@ -103,8 +103,8 @@ func serviceUser() string {
 
 // readerHealth asks a running stampd how its reader is.
 func readerHealth(ctx context.Context, socket string) (ok bool, detail string, running bool) {
-	var s daemon.Status
-	if err := control.Call(ctx, socket, "status", nil, &s); err != nil {
+	var s ctlproto.Status
+	if err := control.Call(ctx, socket, ctlproto.CmdStatus, nil, &s); err != nil {
 		return false, err.Error(), false
 	}
 	ok, detail = s.ReaderStep()

@@ -8,7 +8,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"stampclock/device/daemon"
+	"stampclock/device/ctlproto"
 	"stampclock/queue"
 )
 
@@ -20,8 +20,8 @@ func (c *cli) queueStatus(args []string) error {
 	} else if len(pos) > 0 {
 		return usageError{"queue status: unexpected argument " + pos[0]}
 	}
-	var s daemon.Status
-	if err := c.call("status", nil, &s); err != nil {
+	var s ctlproto.Status
+	if err := c.call(ctlproto.CmdStatus, nil, &s); err != nil {
 		return err
 	}
 	return c.print(s.Queue.Uplinks, func(w io.Writer) {
@@ -61,8 +61,8 @@ func (c *cli) queueExport(args []string) error {
 	var after uint64
 	lastReport := time.Now()
 	for {
-		var page daemon.ExportPage
-		err := c.call("queue.export", daemon.ExportArgs{After: after, Email: *email, Kind: *kind, From: *from, To: *to}, &page)
+		var page ctlproto.ExportPage
+		err := c.call(ctlproto.CmdQueueExport, ctlproto.ExportArgs{After: after, Email: *email, Kind: *kind, From: *from, To: *to}, &page)
 		if err != nil {
 			return err
 		}
@@ -94,8 +94,8 @@ func (c *cli) queueRelease(args []string) error {
 	if err != nil {
 		return err
 	}
-	var res daemon.ReleaseResult
-	if err := c.call("queue.release", daemon.ReleaseArgs{Uplink: up, Seqs: seqs}, &res); err != nil {
+	var res ctlproto.ReleaseResult
+	if err := c.call(ctlproto.CmdQueueRelease, ctlproto.ReleaseArgs{Uplink: up, Seqs: seqs}, &res); err != nil {
 		return err
 	}
 	return c.print(res, func(w io.Writer) {
@@ -124,8 +124,8 @@ func (c *cli) queueCorrect(args []string) error {
 	if *seq == 0 {
 		return usageError{"queue correct: want --seq N (a held record of the boot)"}
 	}
-	var res daemon.CorrectResult
-	if err := c.call("queue.correct", daemon.CorrectArgs{Seq: *seq, At: *at, Offset: *offset, Reason: *reason}, &res); err != nil {
+	var res ctlproto.CorrectResult
+	if err := c.call(ctlproto.CmdQueueCorrect, ctlproto.CorrectArgs{Seq: *seq, At: *at, Offset: *offset, Reason: *reason}, &res); err != nil {
 		return err
 	}
 	return c.print(res, func(w io.Writer) {
@@ -154,8 +154,8 @@ func (c *cli) queueDiscard(args []string) error {
 	if len(ns) == 0 {
 		return usageError{"queue discard: name the held records (SEQ...)"}
 	}
-	var res daemon.DiscardResult
-	if err := c.call("queue.discard", daemon.DiscardArgs{Uplink: *up, Seqs: ns, Reason: *reason}, &res); err != nil {
+	var res ctlproto.DiscardResult
+	if err := c.call(ctlproto.CmdQueueDiscard, ctlproto.DiscardArgs{Uplink: *up, Seqs: ns, Reason: *reason}, &res); err != nil {
 		return err
 	}
 	return c.print(res, func(w io.Writer) {
@@ -173,7 +173,7 @@ func (c *cli) queueQuarantine(args []string) error {
 		return usageError{"queue quarantine: unexpected argument " + pos[0]}
 	}
 	var q []queue.Quarantine
-	if err := c.call("queue.quarantine", nil, &q); err != nil {
+	if err := c.call(ctlproto.CmdQueueQuarantine, nil, &q); err != nil {
 		return err
 	}
 	return c.print(q, func(w io.Writer) {

@@ -9,7 +9,7 @@ import (
 
 	"stampclock/device/config"
 	"stampclock/device/control"
-	"stampclock/device/daemon"
+	"stampclock/device/ctlproto"
 )
 
 // How stampctl shows time to people, in one place: times in the terminal's
@@ -27,9 +27,9 @@ func (c *cli) zone() *time.Location {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	var s daemon.Status
+	var s ctlproto.Status
 	name := config.DefaultTimezone
-	if err := control.Call(ctx, c.socket, "status", nil, &s); err == nil && s.Clock.Timezone != "" {
+	if err := control.Call(ctx, c.socket, ctlproto.CmdStatus, nil, &s); err == nil && s.Clock.Timezone != "" {
 		name = s.Clock.Timezone
 	}
 	if loc, err := time.LoadLocation(name); err == nil {

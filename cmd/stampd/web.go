@@ -7,6 +7,7 @@ import (
 
 	"stampclock/device/clock"
 	"stampclock/device/config"
+	"stampclock/device/ctlproto"
 	"stampclock/device/daemon"
 	"stampclock/device/provision"
 	"stampclock/device/web"
@@ -44,8 +45,8 @@ func checkList(ctx context.Context, cfg *config.Config, d *daemon.Daemon) []prov
 	return provision.Check(ctx, cfg, provision.Env{
 		Synced: clock.SyncState,
 		Reader: func(ctx context.Context) (bool, string, bool) {
-			v, err := d.Handle(ctx, "status", nil)
-			s, ok := v.(daemon.Status)
+			v, err := d.Handle(ctx, ctlproto.CmdStatus, nil)
+			s, ok := v.(ctlproto.Status)
 			if err != nil || !ok {
 				return false, fmt.Sprintf("status: %v", err), false
 			}

@@ -2,8 +2,6 @@ package daemon
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -21,76 +19,6 @@ type userLister interface {
 	Users(ctx context.Context) ([]string, error)
 }
 
-// BadgeInfo is one badge as `stampctl badges list` shows it.
-type BadgeInfo struct {
-	UID   string `json:"uid"`
-	Email string `json:"email,omitempty"`
-	Name  string `json:"name,omitempty"`
-	// Source is "config" (the config file) or "enrolled" (the store).
-	Source     string    `json:"source"`
-	Admin      bool      `json:"admin,omitempty"`
-	Enrolled   time.Time `json:"enrolled,omitzero"`
-	Unverified bool      `json:"unverified,omitempty"`
-	Problem    string    `json:"problem,omitempty"`
-}
-
-// BadgeArgs name a badge and, to add or assign, its employee.
-type BadgeArgs struct {
-	UID   string `json:"uid"`
-	Email string `json:"email,omitempty"`
-	Name  string `json:"name,omitempty"`
-}
-
-// ImportRow is one line of a badge CSV.
-type ImportRow struct {
-	Line  int    `json:"line"`
-	UID   string `json:"uid"`
-	Email string `json:"email"`
-	Name  string `json:"name,omitempty"`
-}
-
-// ImportArgs is one page of an import. stampctl sends the rows in pages
-// (ImportPage rows each): first every page as a dry run, then, when no
-// page had an error, every page for real.
-type ImportArgs struct {
-	Rows []ImportRow `json:"rows"`
-	// DryRun checks the rows and imports nothing.
-	DryRun bool `json:"dry_run,omitempty"`
-}
-
-// ImportPage is how many rows stampctl sends per request: well below the
-// control socket's request limit.
-const ImportPage = 500
-
-// ImportResult tells what an import did: every bad line, or how many
-// badges were imported (all or nothing).
-type ImportResult struct {
-	Imported int         `json:"imported"`
-	Errors   []LineError `json:"errors,omitempty"`
-}
-
-// LineError is a bad line of an import.
-type LineError struct {
-	Line int    `json:"line"`
-	Err  string `json:"error"`
-}
-
-// EnrollArgs start an enrolment: the next tap binds its badge to Email.
-type EnrollArgs struct {
-	Email   string `json:"email"`
-	Name    string `json:"name,omitempty"`
-	Timeout int    `json:"timeout_seconds,omitempty"` // default 120
-	// Replace allows re-binding a badge enrolled for someone else.
-	Replace bool `json:"replace,omitempty"`
-}
-
-// EnrollResult is the badge enrolled.
-type EnrollResult struct {
-	UID        string `json:"uid"`
-	Email      string `json:"email"`
-	Unverified bool   `json:"unverified,omitempty"`
-}
-
 func (d *Daemon) configBadges() map[string]config.Badge {
 	d.cfgMu.Lock()
 	defer d.cfgMu.Unlock()
@@ -101,71 +29,43 @@ func (d *Daemon) configBadges() map[string]config.Badge {
 	return m
 }
 
-func (d *Daemon) handleBadges(ctx context.Context, cmd string, raw json.RawMessage) (any, error) {
-	switch cmd {
-	case "badges.list":
-		return d.listBadges()
-	case "badges.pending":
-		st, err := d.store.Stats()
-		if err != nil {
-			return nil, err
-		}
-		out := []queue.UnknownBadge{}
-		for _, u := range st.Unknown {
-			if u.Pending {
-				out = append(out, u)
-			}
-		}
-		return out, nil
-	case "badges.add", "badges.assign":
-		var a BadgeArgs
-		if err := decodeArgs(cmd, raw, &a); err != nil {
-			return nil, err
-		}
-		return d.addBadge(ctx, a)
-	case "badges.remove":
-		var a BadgeArgs
-		if err := decodeArgs(cmd, raw, &a); err != nil {
-			return nil, err
-		}
-		uid, err := reader.NormalizeUID(a.UID)
-		if err != nil {
-			return nil, err
-		}
-		if _, ok := d.configBadges()[uid]; ok {
-			return nil, fmt.Errorf("badge %s is defined in %s: remove it there and run `stampctl reload`", uid, d.cfg.Path)
-		}
-		var found bool
-		if _, err := d.store.Update(func(tx *queue.Tx) error {
-			found, err = tx.RemoveBadge(uid)
-			return err
-		}); err != nil {
-			return nil, err
-		}
-		if !found {
-			return nil, fmt.Errorf("badge %s is not enrolled", uid)
-		}
-		return BadgeInfo{UID: uid, Source: "enrolled"}, nil
-	case "badges.import":
-		var a ImportArgs
-		if err := decodeArgs(cmd, raw, &a); err != nil {
-			return nil, err
-		}
-		if len(a.Rows) > ImportPage {
-			return nil, fmt.Errorf("badges.import: %d rows; send at most %d per request", len(a.Rows), ImportPage)
-		}
-		return d.importBadges(ctx, a.Rows, a.DryRun)
-	case "enroll":
-		var a EnrollArgs
-		if err := decodeArgs(cmd, raw, &a); err != nil {
-			return nil, err
-		}
-		return d.enroll(ctx, a)
+// pendingBadges lists the unknown badges tapped in capture mode, waiting
+// for badges.assign.
+func (d *Daemon) pendingBadges() ([]queue.UnknownBadge, error) {
+	st, err := d.store.Stats()
+	if err != nil {
+		return nil, err
 	}
-	return nil, errUnhandled
+	out := []queue.UnknownBadge{}
+	for _, u := range st.Unknown {
+		if u.Pending {
+			out = append(out, u)
+		}
+	}
+	return out, nil
 }
 
-var errUnhandled = errors.New("unhandled")
+// removeBadge removes an enrolled badge; one from the config file stays.
+func (d *Daemon) removeBadge(a BadgeArgs) (BadgeInfo, error) {
+	uid, err := reader.NormalizeUID(a.UID)
+	if err != nil {
+		return BadgeInfo{}, err
+	}
+	if _, ok := d.configBadges()[uid]; ok {
+		return BadgeInfo{}, fmt.Errorf("badge %s is defined in %s: remove it there and run `stampctl reload`", uid, d.cfg.Path)
+	}
+	var found bool
+	if _, err := d.store.Update(func(tx *queue.Tx) error {
+		found, err = tx.RemoveBadge(uid)
+		return err
+	}); err != nil {
+		return BadgeInfo{}, err
+	}
+	if !found {
+		return BadgeInfo{}, fmt.Errorf("badge %s is not enrolled", uid)
+	}
+	return BadgeInfo{UID: uid, Source: "enrolled"}, nil
+}
 
 func (d *Daemon) listBadges() ([]BadgeInfo, error) {
 	out := []BadgeInfo{}

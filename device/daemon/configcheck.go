@@ -9,14 +9,6 @@ import (
 	"stampclock/device/provision"
 )
 
-// ConfigProblem is a part of the configuration an uplink's check found
-// wrong (credentials, time type id, a badge's email): shown by status until
-// it is put right, because until then entries only pile up as dead letters.
-type ConfigProblem struct {
-	Check   string `json:"check"`
-	Problem string `json:"problem"`
-}
-
 // configWatch holds what the last check found.
 type configWatch struct {
 	mu       sync.Mutex

@@ -82,11 +82,13 @@ type Daemon struct {
 	health    func() ReaderHealth
 	users     userLister       // the time-tracking system's users, if it has a list
 	closers   []func() error   // hardware to release when Run ends
-	more      moreState        // day totals and locked days (more.go)
+	reads     readSide         // day totals and locked days (readside.go)
 	metrics   *metrics.Metrics // nil when [metrics] listen is not set
 
 	cfgMu    sync.Mutex  // guards cfg during reload
 	cfgWatch configWatch // configuration problems found by configLoop
+
+	cmds map[string]command // the control commands (commands.go)
 }
 
 // Queue names of the uplinks. Each has its own pending set, so one
@@ -133,7 +135,7 @@ func New(cfg *config.Config, opts Options) (*Daemon, error) {
 	if cfg.MQTT.Enabled() {
 		specs = append(specs, queue.UplinkSpec{Name: uplinkMQTT}) // every kind
 	}
-	specs = append(specs, d.moreSpecs()...)
+	specs = append(specs, d.entrySpecs()...)
 	store, err := d.openStore(specs)
 	if err != nil {
 		return nil, err
@@ -169,7 +171,7 @@ func New(cfg *config.Config, opts Options) (*Daemon, error) {
 		}
 	}
 
-	if err := d.newMoreUplinks(); err != nil {
+	if err := d.newEntryUplinks(); err != nil {
 		d.closeAll()
 		return nil, err
 	}
@@ -194,6 +196,7 @@ func New(cfg *config.Config, opts Options) (*Daemon, error) {
 		MinTime:  opts.MinTime,
 		DayTotal: d.dayTotalAfterStop,
 	})
+	d.cmds = d.commands()
 	return d, nil
 }
 
@@ -284,7 +287,7 @@ func (d *Daemon) ReloadFile() error {
 // is closed.
 func (d *Daemon) Run(ctx context.Context) error {
 	d.started = d.opts.Clock.Now()
-	srv, err := control.Listen(d.cfg.Control.Socket, d.handleMore, d.log)
+	srv, err := control.Listen(d.cfg.Control.Socket, d.Handle, d.log)
 	if err != nil {
 		d.closeAll()
 		return err

@@ -2,190 +2,54 @@ package daemon
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
 
-	"stampclock/device/agent"
-	"stampclock/device/control"
+	"stampclock/device/ctlproto"
 	"stampclock/queue"
 	"stampclock/reader"
 	"stampclock/uplink"
 	"stampclock/uplink/mqtt"
 )
 
-// Status is the answer to `stampctl status`.
-type Status struct {
-	Device  string    `json:"device"`
-	Version string    `json:"version"`
-	Reader  string    `json:"reader"`
-	Started time.Time `json:"started"`
-	Clock   struct {
-		Now      time.Time `json:"now"`
-		Synced   bool      `json:"synced"`
-		Timezone string    `json:"timezone"`
-		Boot     string    `json:"boot"`
-		// Untrusted counts records stamped while the clock could not be
-		// trusted and not (yet) corrected.
-		Untrusted uint64 `json:"untrusted"`
-	} `json:"clock"`
-	// QueueDepth sums the uplinks' queues by state.
-	QueueDepth struct {
-		Pending   uint64 `json:"pending"`
-		Held      uint64 `json:"held"`
-		Dead      uint64 `json:"dead"`
-		Delivered uint64 `json:"delivered"`
-		// Quarantined counts records that cannot be decoded: kept, not
-		// delivered (`stampctl queue quarantine`).
-		Quarantined uint64 `json:"quarantined,omitempty"`
-	} `json:"queue_depth"`
-	// ReaderHealth is the badge reader's state (hardware readers only).
-	ReaderHealth *ReaderHealth `json:"reader_health,omitempty"`
-	// StoreWarning is set while the store is near its size limit.
-	StoreWarning string `json:"store_warning,omitempty"`
-	// StoreAlarm is set when a damaged store was moved aside at start-up.
-	StoreAlarm *StoreAlarm `json:"store_alarm,omitempty"`
-	// QuarantineAlarm is set while the store holds records that cannot be
-	// decoded.
-	QuarantineAlarm string `json:"quarantine_alarm,omitempty"`
-	// ConfigProblems are what the uplinks' last check found wrong in the
-	// configuration (configcheck.go); empty when all is well.
-	ConfigProblems []ConfigProblem `json:"config_problems,omitempty"`
-	Queue          queue.Stats     `json:"queue"`
-	Uplinks        []uplink.Status `json:"uplinks"`
-	// MQTT is the broker connection, when the MQTT uplink is on.
-	MQTT *mqtt.ConnState `json:"mqtt,omitempty"`
-	Taps agent.Stats     `json:"taps"`
-	// Enrolling is the email the next tap will be enrolled for, while an
-	// enrolment waits.
-	Enrolling string `json:"enrolling,omitempty"`
-	// MetricsError is set while the metrics endpoint cannot serve.
-	MetricsError string `json:"metrics_error,omitempty"`
-}
-
-// TapArgs are the arguments of the tap command.
-type TapArgs struct {
-	UID string `json:"uid"`
-	// At is an RFC 3339 time; empty means now.
-	At string `json:"at,omitempty"`
-}
-
-// TapResult is the answer to a tap.
-type TapResult struct {
-	Result string         `json:"result"`
-	UID    string         `json:"uid"`
-	Email  string         `json:"email,omitempty"`
-	Error  string         `json:"error,omitempty"`
-	Seqs   []uint64       `json:"seqs,omitempty"`
-	Record []queue.Record `json:"records,omitempty"`
-}
-
-// ListArgs select records for queue list / dead.
-type ListArgs struct {
-	Uplink string `json:"uplink,omitempty"`
-	// Email, From and To filter by employee and record time (RFC 3339).
-	Email string `json:"email,omitempty"`
-	From  string `json:"from,omitempty"`
-	To    string `json:"to,omitempty"`
-	State string `json:"state,omitempty"` // pending, dead or "" for both
-	After uint64 `json:"after,omitempty"`
-	Limit int    `json:"limit,omitempty"`
-}
-
-// RetryArgs select dead letters to resend; no seqs means all.
-type RetryArgs struct {
-	Uplink string   `json:"uplink,omitempty"`
-	Seqs   []uint64 `json:"seqs,omitempty"`
-}
-
-// RetryResult tells how many dead letters were queued again.
-type RetryResult struct {
-	Retried int `json:"retried"`
-}
-
-func decodeArgs(cmd string, raw json.RawMessage, v any) error {
-	if len(raw) == 0 {
-		return nil
+// listQueue lists the records still in the queues (queue.list).
+func (d *Daemon) listQueue(a ListArgs) ([]queue.Item, error) {
+	if a.State != "" && a.State != "pending" && a.State != "held" && a.State != "dead" && a.State != "quarantined" {
+		return nil, fmt.Errorf("queue list: state %q; want pending, held, dead or quarantined", a.State)
 	}
-	if err := json.Unmarshal(raw, v); err != nil {
-		return fmt.Errorf("%s: bad arguments: %v", cmd, err)
+	if a.Limit <= 0 || a.Limit > 10_000 {
+		a.Limit = 1000
 	}
-	return nil
-}
-
-func (d *Daemon) handle(ctx context.Context, cmd string, raw json.RawMessage) (any, error) {
-	if strings.HasPrefix(cmd, "badges.") || cmd == "enroll" {
-		v, err := d.handleBadges(ctx, cmd, raw)
-		if err != errUnhandled {
-			return v, err
-		}
+	keep, err := recordFilter(a.Email, "", a.From, a.To)
+	if err != nil {
+		return nil, err
 	}
-	switch cmd {
-	case "status":
-		return d.status()
-	case "tap":
-		var a TapArgs
-		if err := decodeArgs(cmd, raw, &a); err != nil {
-			return nil, err
+	items := []queue.Item{}
+	after := a.After
+	for len(items) < a.Limit {
+		batch, err := d.store.Queued(a.Uplink, a.State, after, 1000)
+		if err != nil || len(batch) == 0 {
+			return items, err
 		}
-		return d.tap(ctx, a)
-	case "queue.list":
-		var a ListArgs
-		if err := decodeArgs(cmd, raw, &a); err != nil {
-			return nil, err
-		}
-		if a.State != "" && a.State != "pending" && a.State != "held" && a.State != "dead" && a.State != "quarantined" {
-			return nil, fmt.Errorf("queue list: state %q; want pending, held, dead or quarantined", a.State)
-		}
-		if a.Limit <= 0 || a.Limit > 10_000 {
-			a.Limit = 1000
-		}
-		keep, err := recordFilter(a.Email, "", a.From, a.To)
-		if err != nil {
-			return nil, err
-		}
-		items := []queue.Item{}
-		after := a.After
-		for len(items) < a.Limit {
-			batch, err := d.store.Queued(a.Uplink, a.State, after, 1000)
-			if err != nil || len(batch) == 0 {
-				return items, err
-			}
-			for _, it := range batch {
-				after = max(after, it.Record.Seq)
-				if keep(it.Record) && len(items) < a.Limit {
-					items = append(items, it)
-				}
+		for _, it := range batch {
+			after = max(after, it.Record.Seq)
+			if keep(it.Record) && len(items) < a.Limit {
+				items = append(items, it)
 			}
 		}
-		return items, nil
-	case "queue.retry":
-		var a RetryArgs
-		if err := decodeArgs(cmd, raw, &a); err != nil {
-			return nil, err
-		}
-		n, err := d.store.RetryDead(a.Uplink, a.Seqs, d.opts.Clock.Now())
-		if err != nil {
-			return nil, err
-		}
-		d.wake()
-		return RetryResult{Retried: n}, nil
-	case "queue.export":
-		var a ExportArgs
-		if err := decodeArgs(cmd, raw, &a); err != nil {
-			return nil, err
-		}
-		return d.export(a)
-	case "queue.quarantine":
-		return d.store.Quarantined()
-	case "reload":
-		if err := d.ReloadFile(); err != nil {
-			return nil, err
-		}
-		return struct{}{}, nil
 	}
-	return nil, fmt.Errorf("%w %q", control.ErrUnknownCommand, cmd)
+	return items, nil
+}
+
+// retryDead queues dead letters again (queue.retry).
+func (d *Daemon) retryDead(a RetryArgs) (RetryResult, error) {
+	n, err := d.store.RetryDead(a.Uplink, a.Seqs, d.opts.Clock.Now())
+	if err != nil {
+		return RetryResult{}, err
+	}
+	d.wake()
+	return RetryResult{Retried: n}, nil
 }
 
 func (d *Daemon) status() (Status, error) {
@@ -219,10 +83,10 @@ func (d *Daemon) status() (Status, error) {
 		s.Uplinks = append(s.Uplinks, r.Status())
 	}
 	if d.mqtt != nil {
-		cs := d.mqtt.State()
+		cs := ctlproto.ConnState(d.mqtt.State())
 		s.MQTT = &cs
 	}
-	s.Taps = d.agent.Stats()
+	s.Taps = ctlproto.TapStats(d.agent.Stats())
 	s.Enrolling = d.agent.Enrolling()
 	s.MetricsError = d.sideErr.get()
 	return s, nil
@@ -298,25 +162,6 @@ func (d *Daemon) tap(ctx context.Context, a TapArgs) (TapResult, error) {
 		res.Error = o.Err.Error()
 	}
 	return res, nil
-}
-
-// ExportArgs select a page of records for `stampctl queue export`.
-type ExportArgs struct {
-	After uint64 `json:"after,omitempty"`
-	Limit int    `json:"limit,omitempty"` // default and maximum 5000
-	Email string `json:"email,omitempty"`
-	Kind  string `json:"kind,omitempty"`
-	// From and To bound the record time (RFC 3339); empty: unbounded.
-	From string `json:"from,omitempty"`
-	To   string `json:"to,omitempty"`
-}
-
-// ExportPage is a page of records; Next is the After of the next page, 0
-// at the end. LastSeq is the store's highest sequence, for progress.
-type ExportPage struct {
-	Records []queue.Record `json:"records"`
-	Next    uint64         `json:"next"`
-	LastSeq uint64         `json:"last_seq"`
 }
 
 func (d *Daemon) export(a ExportArgs) (ExportPage, error) {

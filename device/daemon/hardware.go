@@ -20,15 +20,6 @@ import (
 	"stampclock/reader/wiegand"
 )
 
-// ReaderHealth is the badge reader's state as shown by status.
-type ReaderHealth struct {
-	// OK is false while the reader is failing (chip not answering, device
-	// unplugged); the driver keeps retrying.
-	OK        bool              `json:"ok"`
-	LastError string            `json:"last_error,omitempty"`
-	Counters  map[string]uint64 `json:"counters,omitempty"`
-}
-
 // newSource builds the configured badge source, or takes the injected one.
 func (d *Daemon) newSource() error {
 	if d.opts.Source != nil {

@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -12,34 +13,6 @@ import (
 // never synchronised (queue release cannot help: they would be held
 // again). Each is audited: an event record in the queue (also sent over
 // MQTT) and a log line say what was done and why.
-
-// CorrectArgs correct the times of the boot of record Seq: either At is
-// the true time of Seq (a tap whose time someone knows), or Offset is
-// what the boot's clock was behind (added to every time it stamped).
-type CorrectArgs struct {
-	Seq    uint64 `json:"seq"`
-	At     string `json:"at,omitempty"`     // RFC 3339
-	Offset string `json:"offset,omitempty"` // a Go duration, e.g. "2345h17m"
-	Reason string `json:"reason"`
-}
-
-// CorrectResult tells which boot was corrected and how many records.
-type CorrectResult struct {
-	Boot      string `json:"boot"`
-	Corrected int    `json:"corrected"`
-}
-
-// DiscardArgs give up sending held records, with the reason.
-type DiscardArgs struct {
-	Uplink string   `json:"uplink,omitempty"`
-	Seqs   []uint64 `json:"seqs"`
-	Reason string   `json:"reason"`
-}
-
-// DiscardResult tells how many held records became dead letters.
-type DiscardResult struct {
-	Discarded int `json:"discarded"`
-}
 
 func (d *Daemon) correctBoot(a CorrectArgs) (CorrectResult, error) {
 	if strings.TrimSpace(a.Reason) == "" {
@@ -152,4 +125,29 @@ func (d *Daemon) releasable(a ReleaseArgs) (release, clockHeld []uint64, err err
 		}
 	}
 	return release, clockHeld, nil
+}
+
+// release puts held records back into their uplink's queue, after the
+// locked-days cache is emptied so the next check asks the timesheets API
+// again. A record still on a locked day is held again.
+func (d *Daemon) release(a ReleaseArgs) (ReleaseResult, error) {
+	if a.Uplink != "" && !slices.Contains(d.store.Uplinks(), a.Uplink) {
+		return ReleaseResult{}, fmt.Errorf("queue release: no uplink %q; have %s", a.Uplink, strings.Join(d.store.Uplinks(), ", "))
+	}
+	if d.reads.timesheets != nil {
+		d.reads.timesheets.Forget()
+	}
+	seqs, clockHeld, err := d.releasable(a)
+	if err != nil {
+		return ReleaseResult{}, err
+	}
+	res := ReleaseResult{ClockHeld: clockHeld}
+	if len(seqs) > 0 {
+		if res.Released, err = d.store.Release(a.Uplink, seqs, d.opts.Clock.Now()); err != nil {
+			return ReleaseResult{}, err
+		}
+	}
+	d.log.Info("held records released", "uplink", a.Uplink, "count", res.Released, "clock_held", len(clockHeld))
+	d.wake()
+	return res, nil
 }

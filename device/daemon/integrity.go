@@ -11,14 +11,6 @@ import (
 	"stampclock/uplink"
 )
 
-// StoreAlarm reports a damaged store found at start-up: moved aside
-// (MovedTo set), or kept but possibly missing its last commit.
-type StoreAlarm struct {
-	At      time.Time `json:"at"`
-	MovedTo string    `json:"moved_to"`
-	Error   string    `json:"error"`
-}
-
 // openStore checks the store file, moves a damaged one aside (never
 // deleting it) and opens the store, fresh if it had to.
 func (d *Daemon) openStore(specs []queue.UplinkSpec) (*queue.Store, error) {

@@ -6,13 +6,14 @@ import (
 	"strings"
 	"time"
 
-	"stampclock/device/daemon"
+	"stampclock/device/badgecsv"
+	"stampclock/device/ctlproto"
 	"stampclock/queue"
 )
 
 type badgesView struct {
 	Q      string
-	Badges []daemon.BadgeInfo
+	Badges []ctlproto.BadgeInfo
 	// Pending are unknown badges collected in capture mode (admin badge),
 	// waiting to be assigned.
 	Pending []queue.UnknownBadge
@@ -21,11 +22,11 @@ type badgesView struct {
 
 func (s *Server) badgesPage(w http.ResponseWriter, r *http.Request, rq *request) {
 	v := badgesView{Q: strings.TrimSpace(r.URL.Query().Get("q"))}
-	var all []daemon.BadgeInfo
-	if err := s.call(r.Context(), r, rq, "badges.list", nil, &all); err != nil {
+	var all []ctlproto.BadgeInfo
+	if err := s.call(r.Context(), r, rq, ctlproto.CmdBadgesList, nil, &all); err != nil {
 		v.Err = err.Error()
 	}
-	if err := s.call(r.Context(), r, rq, "badges.pending", nil, &v.Pending); err != nil {
+	if err := s.call(r.Context(), r, rq, ctlproto.CmdBadgesPending, nil, &v.Pending); err != nil {
 		v.Err = err.Error()
 	}
 	q := strings.ToLower(v.Q)
@@ -38,33 +39,33 @@ func (s *Server) badgesPage(w http.ResponseWriter, r *http.Request, rq *request)
 }
 
 func (s *Server) badgesExport(w http.ResponseWriter, r *http.Request, rq *request) {
-	var all []daemon.BadgeInfo
-	if err := s.call(r.Context(), r, rq, "badges.list", nil, &all); err != nil {
+	var all []ctlproto.BadgeInfo
+	if err := s.call(r.Context(), r, rq, ctlproto.CmdBadgesList, nil, &all); err != nil {
 		http.Error(w, err.Error(), http.StatusServiceUnavailable)
 		return
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="badges.csv"`)
-	daemon.WriteBadgeCSV(w, all)
+	badgecsv.Write(w, all)
 }
 
 func (s *Server) badgesAdd(w http.ResponseWriter, r *http.Request, rq *request) {
-	a := daemon.BadgeArgs{UID: r.PostFormValue("uid"), Email: strings.TrimSpace(r.PostFormValue("email")), Name: strings.TrimSpace(r.PostFormValue("name"))}
-	var b daemon.BadgeInfo
-	err := s.call(r.Context(), r, rq, "badges.add", a, &b)
+	a := ctlproto.BadgeArgs{UID: r.PostFormValue("uid"), Email: strings.TrimSpace(r.PostFormValue("email")), Name: strings.TrimSpace(r.PostFormValue("name"))}
+	var b ctlproto.BadgeInfo
+	err := s.call(r.Context(), r, rq, ctlproto.CmdBadgesAdd, a, &b)
 	s.done(w, r, rq, "/badges", err, fmt.Sprintf("%s %s %s", b.UID, rq.lang.T("added"), b.Email))
 }
 
 func (s *Server) badgesAssign(w http.ResponseWriter, r *http.Request, rq *request) {
-	a := daemon.BadgeArgs{UID: r.PostFormValue("uid"), Email: strings.TrimSpace(r.PostFormValue("email")), Name: strings.TrimSpace(r.PostFormValue("name"))}
-	var b daemon.BadgeInfo
-	err := s.call(r.Context(), r, rq, "badges.assign", a, &b)
+	a := ctlproto.BadgeArgs{UID: r.PostFormValue("uid"), Email: strings.TrimSpace(r.PostFormValue("email")), Name: strings.TrimSpace(r.PostFormValue("name"))}
+	var b ctlproto.BadgeInfo
+	err := s.call(r.Context(), r, rq, ctlproto.CmdBadgesAssign, a, &b)
 	s.done(w, r, rq, "/badges", err, fmt.Sprintf("%s %s %s", b.UID, rq.lang.T("added"), b.Email))
 }
 
 func (s *Server) badgesRemove(w http.ResponseWriter, r *http.Request, rq *request) {
-	var b daemon.BadgeInfo
-	err := s.call(r.Context(), r, rq, "badges.remove", daemon.BadgeArgs{UID: r.PostFormValue("uid")}, &b)
+	var b ctlproto.BadgeInfo
+	err := s.call(r.Context(), r, rq, ctlproto.CmdBadgesRemove, ctlproto.BadgeArgs{UID: r.PostFormValue("uid")}, &b)
 	s.done(w, r, rq, "/badges", err, fmt.Sprintf("%s %s", b.UID, rq.lang.T("removed")))
 }
 
@@ -75,13 +76,13 @@ func (s *Server) badgesImport(w http.ResponseWriter, r *http.Request, rq *reques
 		return
 	}
 	defer f.Close()
-	rows, bad, err := daemon.ReadBadgeCSV(f, nil)
+	rows, bad, err := badgecsv.Read(f, nil)
 	if err != nil {
 		s.done(w, r, rq, "/badges", fmt.Errorf("%s: %w", hdr.Filename, err))
 		return
 	}
-	res, err := daemon.ImportPages(rows, bad, func(a daemon.ImportArgs, res *daemon.ImportResult) error {
-		return s.call(r.Context(), r, rq, "badges.import", a, res)
+	res, err := ctlproto.ImportPages(rows, bad, func(a ctlproto.ImportArgs, res *ctlproto.ImportResult) error {
+		return s.call(r.Context(), r, rq, ctlproto.CmdBadgesImport, a, res)
 	})
 	if err != nil {
 		s.done(w, r, rq, "/badges", err)
@@ -103,8 +104,8 @@ func (s *Server) badgesImport(w http.ResponseWriter, r *http.Request, rq *reques
 // badgesEnroll waits (up to EnrollTimeout) for the next tap, like
 // `stampctl enroll`; the page shows the badge enrolled.
 func (s *Server) badgesEnroll(w http.ResponseWriter, r *http.Request, rq *request) {
-	a := daemon.EnrollArgs{Email: strings.TrimSpace(r.PostFormValue("email")), Name: strings.TrimSpace(r.PostFormValue("name")), Timeout: int(s.opts.EnrollTimeout / time.Second)}
-	var res daemon.EnrollResult
-	err := s.call(r.Context(), r, rq, "enroll", a, &res)
+	a := ctlproto.EnrollArgs{Email: strings.TrimSpace(r.PostFormValue("email")), Name: strings.TrimSpace(r.PostFormValue("name")), Timeout: int(s.opts.EnrollTimeout / time.Second)}
+	var res ctlproto.EnrollResult
+	err := s.call(r.Context(), r, rq, ctlproto.CmdEnroll, a, &res)
 	s.done(w, r, rq, "/badges", err, fmt.Sprintf("%s %s %s", res.UID, rq.lang.T("enrolled_for"), res.Email))
 }

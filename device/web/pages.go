@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"stampclock/device/daemon"
+	"stampclock/device/ctlproto"
 	"stampclock/device/provision"
 	"stampclock/queue"
 )
@@ -126,8 +126,12 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, rq *request, nam
 
 // call runs a control command through the daemon's handler and decodes
 // its answer into out, as stampctl does over the socket. Actions (POST)
-// are logged with the user.
+// are logged with the user. A command the session's role may not run (ctlproto.Commands) is refused
+// before it reaches the daemon, whatever route asked for it.
 func (s *Server) call(ctx context.Context, r *http.Request, rq *request, cmd string, args, out any) error {
+	if need, ok := ctlproto.RoleOf(cmd); ok && !rq.sess.role.Allows(need) {
+		return fmt.Errorf("%s: needs the %s role", cmd, need)
+	}
 	var raw json.RawMessage
 	if args != nil {
 		var err error
@@ -172,8 +176,8 @@ func (s *Server) statusLive(w http.ResponseWriter, r *http.Request, rq *request)
 }
 
 func (s *Server) status(w http.ResponseWriter, r *http.Request, rq *request, tmpl string) {
-	var st daemon.Status
-	if err := s.call(r.Context(), r, rq, "status", nil, &st); err != nil {
+	var st ctlproto.Status
+	if err := s.call(r.Context(), r, rq, ctlproto.CmdStatus, nil, &st); err != nil {
 		page := "error"
 		if strings.Contains(tmpl, ":") { // the live fragment: just the message
 			page = "error:content"
@@ -228,15 +232,15 @@ func (s *Server) tapEvents(w http.ResponseWriter, r *http.Request, rq *request) 
 
 type dayTotalView struct {
 	Email, Date string
-	Result      *daemon.DayTotalResult
+	Result      *ctlproto.DayTotalResult
 	Err         string
 }
 
 func (s *Server) dayTotalPage(w http.ResponseWriter, r *http.Request, rq *request) {
 	v := dayTotalView{Email: strings.TrimSpace(r.URL.Query().Get("email")), Date: strings.TrimSpace(r.URL.Query().Get("date"))}
 	if v.Email != "" {
-		var res daemon.DayTotalResult
-		if err := s.call(r.Context(), r, rq, "daytotal", daemon.DayTotalArgs{Email: v.Email, Date: v.Date}, &res); err != nil {
+		var res ctlproto.DayTotalResult
+		if err := s.call(r.Context(), r, rq, ctlproto.CmdDayTotal, ctlproto.DayTotalArgs{Email: v.Email, Date: v.Date}, &res); err != nil {
 			v.Err = err.Error()
 			w.WriteHeader(http.StatusUnprocessableEntity)
 		} else {

@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"stampclock/device/daemon"
+	"stampclock/device/ctlproto"
 	"stampclock/queue"
 )
 
@@ -21,7 +21,7 @@ func (s *Server) queuePage(w http.ResponseWriter, r *http.Request, rq *request) 
 		state string
 		into  *[]queue.Item
 	}{{"pending", &v.Pending}, {"held", &v.Held}, {"dead", &v.Dead}} {
-		if err := s.call(r.Context(), r, rq, "queue.list", daemon.ListArgs{State: x.state, Limit: 100}, x.into); err != nil {
+		if err := s.call(r.Context(), r, rq, ctlproto.CmdQueueList, ctlproto.ListArgs{State: x.state, Limit: 100}, x.into); err != nil {
 			v.Err = err.Error()
 		}
 	}
@@ -43,18 +43,18 @@ func seqs(r *http.Request) ([]uint64, error) {
 
 func (s *Server) queueRetry(w http.ResponseWriter, r *http.Request, rq *request) {
 	sq, err := seqs(r)
-	var res daemon.RetryResult
+	var res ctlproto.RetryResult
 	if err == nil {
-		err = s.call(r.Context(), r, rq, "queue.retry", daemon.RetryArgs{Uplink: r.PostFormValue("uplink"), Seqs: sq}, &res)
+		err = s.call(r.Context(), r, rq, ctlproto.CmdQueueRetry, ctlproto.RetryArgs{Uplink: r.PostFormValue("uplink"), Seqs: sq}, &res)
 	}
 	s.done(w, r, rq, "/queue", err, fmt.Sprintf("%d %s", res.Retried, rq.lang.T("retried")))
 }
 
 func (s *Server) queueRelease(w http.ResponseWriter, r *http.Request, rq *request) {
 	sq, err := seqs(r)
-	var res daemon.ReleaseResult
+	var res ctlproto.ReleaseResult
 	if err == nil {
-		err = s.call(r.Context(), r, rq, "queue.release", daemon.ReleaseArgs{Uplink: r.PostFormValue("uplink"), Seqs: sq}, &res)
+		err = s.call(r.Context(), r, rq, ctlproto.CmdQueueRelease, ctlproto.ReleaseArgs{Uplink: r.PostFormValue("uplink"), Seqs: sq}, &res)
 	}
 	s.done(w, r, rq, "/queue", err, fmt.Sprintf("%d %s", res.Released, rq.lang.T("released")))
 }

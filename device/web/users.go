@@ -12,15 +12,18 @@ import (
 	"syscall"
 
 	"golang.org/x/crypto/bcrypt"
+
+	"stampclock/device/ctlproto"
 )
 
-// Role is what a login may do.
-type Role string
+// Role is what a login may do: the control protocol's roles, which say
+// what each command needs.
+type Role = ctlproto.Role
 
 // The roles: a viewer sees status and taps; an admin does everything.
 const (
-	Viewer Role = "viewer"
-	Admin  Role = "admin"
+	Viewer = ctlproto.Viewer
+	Admin  = ctlproto.Admin
 )
 
 // ParseRole checks a role name.

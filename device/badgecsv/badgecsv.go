@@ -1,23 +1,27 @@
-package daemon
+// Package badgecsv reads and writes the badge list as CSV (uid, email,
+// name): the file `stampctl badges import/export` and the web page's
+// import and export use. It checks each line; the daemon decides whether
+// a badge is accepted.
+package badgecsv
 
 import (
 	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
-	"sort"
 	"strconv"
 	"strings"
 
 	"stampclock/device/config"
+	"stampclock/device/ctlproto"
 	"stampclock/reader"
 )
 
-// ReadBadgeCSV parses the CSV; lines it cannot read or accept become line
+// Read parses the CSV; lines it cannot read or accept become line
 // errors with their line number. A column "printed" may stand in for "uid":
 // conv (from --printed) turns its numbers into UIDs; a row's uid, when
 // given, wins. stampctl and the web page both use it.
-func ReadBadgeCSV(r io.Reader, conv func(string) (string, error)) ([]ImportRow, []LineError, error) {
+func Read(r io.Reader, conv func(string) (string, error)) ([]ctlproto.ImportRow, []ctlproto.LineError, error) {
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
 	cr.TrimLeadingSpace = true
@@ -42,8 +46,8 @@ func ReadBadgeCSV(r io.Reader, conv func(string) (string, error)) ([]ImportRow, 
 	if !okU {
 		iu = ip
 	}
-	var rows []ImportRow
-	var bad []LineError
+	var rows []ctlproto.ImportRow
+	var bad []ctlproto.LineError
 	seen := map[string]int{}
 	for {
 		rec, err := cr.Read()
@@ -53,7 +57,7 @@ func ReadBadgeCSV(r io.Reader, conv func(string) (string, error)) ([]ImportRow, 
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
-				bad = append(bad, LineError{Line: pe.StartLine, Err: pe.Err.Error()})
+				bad = append(bad, ctlproto.LineError{Line: pe.StartLine, Err: pe.Err.Error()})
 				continue
 			}
 			return nil, nil, err
@@ -63,18 +67,18 @@ func ReadBadgeCSV(r io.Reader, conv func(string) (string, error)) ([]ImportRow, 
 			continue
 		}
 		if len(rec) <= iu || len(rec) <= ie {
-			bad = append(bad, LineError{Line: line, Err: fmt.Sprintf("%d fields; want uid and email", len(rec))})
+			bad = append(bad, ctlproto.LineError{Line: line, Err: fmt.Sprintf("%d fields; want uid and email", len(rec))})
 			continue
 		}
 		if err := checkFields(rec); err != nil {
-			bad = append(bad, LineError{Line: line, Err: err.Error()})
+			bad = append(bad, ctlproto.LineError{Line: line, Err: err.Error()})
 			continue
 		}
-		row := ImportRow{Line: line, UID: strings.TrimSpace(rec[iu]), Email: strings.TrimSpace(rec[ie])}
+		row := ctlproto.ImportRow{Line: line, UID: strings.TrimSpace(rec[iu]), Email: strings.TrimSpace(rec[ie])}
 		if okP && (!okU || row.UID == "") && len(rec) > ip {
 			uid, err := conv(rec[ip])
 			if err != nil {
-				bad = append(bad, LineError{Line: line, Err: err.Error()})
+				bad = append(bad, ctlproto.LineError{Line: line, Err: err.Error()})
 				continue
 			}
 			row.UID = uid
@@ -84,7 +88,7 @@ func ReadBadgeCSV(r io.Reader, conv func(string) (string, error)) ([]ImportRow, 
 		}
 		if uid, err := reader.NormalizeUID(row.UID); err == nil {
 			if first, dup := seen[uid]; dup {
-				bad = append(bad, LineError{Line: line, Err: fmt.Sprintf("uid %s is already on line %d", uid, first)})
+				bad = append(bad, ctlproto.LineError{Line: line, Err: fmt.Sprintf("uid %s is already on line %d", uid, first)})
 				continue
 			}
 			seen[uid] = line
@@ -114,9 +118,9 @@ func quoteText(s string) string {
 	return strconv.QuoteToGraphic(s)
 }
 
-// WriteBadgeCSV writes the badges (not admin badges) as CSV with the header
-// uid,email,name,source, which ReadBadgeCSV reads back.
-func WriteBadgeCSV(w io.Writer, bs []BadgeInfo) {
+// Write writes the badges (not admin badges) as CSV with the header
+// uid,email,name,source, which Read reads back.
+func Write(w io.Writer, bs []ctlproto.BadgeInfo) {
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"uid", "email", "name", "source"})
 	for _, b := range bs {
@@ -126,38 +130,4 @@ func WriteBadgeCSV(w io.Writer, bs []BadgeInfo) {
 		cw.Write([]string{b.UID, b.Email, b.Name, b.Source})
 	}
 	cw.Flush()
-}
-
-// ImportPages imports rows through call (one badges.import request) in
-// pages of ImportPage rows: first every page as a dry run, then, only when
-// neither lineErrs (found while reading the file) nor any page had a bad
-// line, every page for real. The result lists every bad line in line
-// order. stampctl and the web page both import this way.
-func ImportPages(rows []ImportRow, lineErrs []LineError, call func(ImportArgs, *ImportResult) error) (ImportResult, error) {
-	pages := func(dryRun bool, each func(ImportResult)) error {
-		for i := 0; i < len(rows); i += ImportPage {
-			var res ImportResult
-			if err := call(ImportArgs{Rows: rows[i:min(i+ImportPage, len(rows))], DryRun: dryRun}, &res); err != nil {
-				return err
-			}
-			each(res)
-		}
-		return nil
-	}
-	res := ImportResult{Errors: lineErrs}
-	if err := pages(true, func(r ImportResult) { res.Errors = append(res.Errors, r.Errors...) }); err != nil {
-		return res, err
-	}
-	sort.SliceStable(res.Errors, func(i, j int) bool { return res.Errors[i].Line < res.Errors[j].Line })
-	if len(res.Errors) > 0 {
-		return res, nil
-	}
-	err := pages(false, func(r ImportResult) {
-		res.Imported += r.Imported
-		res.Errors = append(res.Errors, r.Errors...)
-	})
-	if err != nil {
-		return res, fmt.Errorf("%d of %d badges imported, then: %w; run the import again to complete it", res.Imported, len(rows), err)
-	}
-	return res, nil
 }

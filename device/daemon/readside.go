@@ -11,20 +11,12 @@ import (
 	"stampclock/device/config"
 	"stampclock/queue"
 	"stampclock/uplink"
-	"stampclock/uplink/blikk"
 	"stampclock/uplink/daytotal"
-	"stampclock/uplink/flowtly"
 )
 
-// Queue names of the further uplinks; each has its own pending set.
-const (
-	uplinkBlikk   = "blikk"
-	uplinkFlowtly = "flowtly"
-)
-
-// moreState is the read side: where day totals come from and the locked
-// days every time-tracking uplink checks.
-type moreState struct {
+// readSide is where day totals come from and the locked days every
+// time-tracking uplink checks.
+type readSide struct {
 	// local sums the queue's entries; always set once the store is open.
 	local *daytotal.Local
 	// source answers `stampctl daytotal`: local or a remote system.
@@ -41,78 +33,9 @@ type moreState struct {
 	lockTimeout time.Duration
 }
 
-// moreSpecs names the queue's pending sets of the further uplinks, one per
-// enabled uplink, each with the record kinds it takes.
-func (d *Daemon) moreSpecs() []queue.UplinkSpec {
-	var specs []queue.UplinkSpec
-	if d.cfg.Blikk.Enabled() {
-		specs = append(specs, queue.UplinkSpec{Name: uplinkBlikk, Kinds: []queue.Kind{queue.KindEntry}})
-	}
-	if d.cfg.Flowtly.Enabled() {
-		specs = append(specs, queue.UplinkSpec{Name: uplinkFlowtly, Kinds: []queue.Kind{queue.KindEntry}})
-	}
-	return specs
-}
-
-// newMoreUplinks builds the further time-tracking uplinks (Blikk, Flowtly)
-// and the read side (day totals, locked days) from the config.
-func (d *Daemon) newMoreUplinks() error {
-	if err := d.newReadSide(); err != nil {
-		return err
-	}
-	cfg := d.cfg
-	if cfg.Blikk.Enabled() {
-		b := cfg.Blikk
-		// The client's rate limiter and token expiry run on the real,
-		// monotonic clock (its default), not on the injected wall clock.
-		client, err := blikk.New(blikk.Options{
-			BaseURL: b.URL, AppID: b.AppID, AppSecret: b.AppSecret, Users: b.Users,
-			ActivityID: b.ActivityID, TimeCodeID: b.TimeCodeID, TimeArticleID: b.TimeArticleID,
-			ProjectID: b.ProjectID, InternalProjectID: b.InternalProjectID, Comment: b.Comment,
-			Location: cfg.Location, BreakRules: b.BreakRules(),
-			Timeout: b.Timeout.Duration, RequestsPerSecond: b.RequestsPerSecond,
-			RateMargin: b.RateMargin.Duration, HoursGross: b.Hours == config.BlikkHoursGross,
-			HTTPClient: d.opts.HTTPClient, Logger: d.log.With("uplink", uplinkBlikk),
-			Twins: uplink.Twins{Ledger: d.store, Uplink: uplinkBlikk},
-		})
-		if err != nil {
-			return fmt.Errorf("config %s: blikk: %w", cfg.Path, err)
-		}
-		d.runners = append(d.runners, d.entryRunner(uplinkBlikk, client))
-	}
-	if cfg.Flowtly.Enabled() {
-		f := cfg.Flowtly
-		client, err := flowtly.New(flowtly.Options{
-			BaseURL: f.URL, Token: f.Token, AuthHeader: f.AuthHeader, AuthScheme: f.AuthScheme,
-			Employees: f.Employees, Project: f.Project, IRIPrefix: f.IRIPrefix,
-			Location: cfg.Location, Description: f.Description, Timeout: f.Timeout.Duration,
-			LocalMidnight: f.Date == config.FlowtlyDateLocalMidnight,
-			HTTPClient:    d.opts.HTTPClient, Logger: d.log.With("uplink", uplinkFlowtly),
-			Twins: uplink.Twins{Ledger: d.store, Uplink: uplinkFlowtly},
-		})
-		if err != nil {
-			return fmt.Errorf("config %s: flowtly: %w", cfg.Path, err)
-		}
-		d.runners = append(d.runners, d.entryRunner(uplinkFlowtly, client))
-	}
-	return nil
-}
-
-// entryRunner returns the runner of a time-tracking uplink: entries are
-// vetted by checkEntry (trusted times, unlocked days) before they are sent.
-func (d *Daemon) entryRunner(name string, s uplink.Sender) *uplink.Runner {
-	return uplink.NewRunner(name, d.store, s, uplink.Options{
-		Check:      d.checkEntry,
-		MinBackoff: d.opts.MinBackoff, MaxBackoff: d.opts.MaxBackoff,
-		Settled: d.settledFor(name),
-		Now:     d.opts.Clock.Now,
-		Logger:  d.opts.Logger,
-	})
-}
-
 // newReadSide builds the day-total sources and the locked-days check.
 func (d *Daemon) newReadSide() error {
-	cfg, m := d.cfg, &d.more
+	cfg, m := d.cfg, &d.reads
 	local, err := daytotal.NewLocal(d.store, cfg.Location)
 	if err != nil {
 		return err
@@ -167,12 +90,12 @@ func (d *Daemon) checkEntry(r queue.Record) error {
 	if err := d.checkTimes(r); err != nil {
 		return err
 	}
-	if d.more.locks == nil {
+	if d.reads.locks == nil {
 		return nil
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), d.more.lockTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), d.reads.lockTimeout)
 	defer cancel()
-	err := d.more.locks.Check(ctx, r)
+	err := d.reads.locks.Check(ctx, r)
 	if err == nil {
 		return nil
 	}
@@ -191,12 +114,12 @@ func (d *Daemon) checkEntry(r queue.Record) error {
 // shown (none at first) and a fetch is started in the background.
 func (d *Daemon) dayTotalAfterStop(email string, at time.Time) (time.Duration, bool) {
 	day := daytotal.DateOf(at, d.cfg.Location)
-	if d.more.remote != nil {
-		return d.more.remote.get(email, day, d.remoteTimeout())
+	if d.reads.remote != nil {
+		return d.reads.remote.get(email, day, d.remoteTimeout())
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
-	total, err := d.more.local.DayTotal(ctx, email, day)
+	total, err := d.reads.local.DayTotal(ctx, email, day)
 	if err != nil {
 		d.log.Warn("day total", "email", email, "err", err)
 		return 0, false

@@ -1,4 +1,4 @@
-package daemon
+package badgecsv
 
 import (
 	"fmt"
@@ -22,7 +22,7 @@ func TestReadBadgeCSV_BadLinesNamed(t *testing.T) {
 		{"not UTF-8", "uid,email,name\n0A000001,a@x.y,M\xfcller\n", 2, "UTF-8"},
 		{"duplicate uid", "uid,email\n0a:00:00:01,a@x.y\n0A000001,b@x.y\n", 3, "already on line 2"},
 	} {
-		rows, bad, err := ReadBadgeCSV(strings.NewReader(c.csv), nil)
+		rows, bad, err := Read(strings.NewReader(c.csv), nil)
 		if err != nil {
 			t.Errorf("%s: %v", c.name, err)
 			continue
@@ -39,7 +39,7 @@ func TestReadBadgeCSV_LargeFile(t *testing.T) {
 	for i := 0; i < 13500; i++ {
 		fmt.Fprintf(&b, "%08X,e%d@example.com,Name %d\n", 0x0A000000+i, i, i)
 	}
-	rows, bad, err := ReadBadgeCSV(strings.NewReader(b.String()), nil)
+	rows, bad, err := Read(strings.NewReader(b.String()), nil)
 	if err != nil || len(bad) != 0 || len(rows) != 13500 || rows[13499].Line != 13501 {
 		t.Fatalf("rows %d, bad %v, err %v", len(rows), bad, err)
 	}

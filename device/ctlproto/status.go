@@ -1,0 +1,123 @@
+package ctlproto
+
+import (
+	"time"
+
+	"stampclock/queue"
+	"stampclock/uplink"
+)
+
+// Status is the answer to `stampctl status`.
+type Status struct {
+	Device  string    `json:"device"`
+	Version string    `json:"version"`
+	Reader  string    `json:"reader"`
+	Started time.Time `json:"started"`
+	Clock   struct {
+		Now      time.Time `json:"now"`
+		Synced   bool      `json:"synced"`
+		Timezone string    `json:"timezone"`
+		Boot     string    `json:"boot"`
+		// Untrusted counts records stamped while the clock could not be
+		// trusted and not (yet) corrected.
+		Untrusted uint64 `json:"untrusted"`
+	} `json:"clock"`
+	// QueueDepth sums the uplinks' queues by state.
+	QueueDepth struct {
+		Pending   uint64 `json:"pending"`
+		Held      uint64 `json:"held"`
+		Dead      uint64 `json:"dead"`
+		Delivered uint64 `json:"delivered"`
+		// Quarantined counts records that cannot be decoded: kept, not
+		// delivered (`stampctl queue quarantine`).
+		Quarantined uint64 `json:"quarantined,omitempty"`
+	} `json:"queue_depth"`
+	// ReaderHealth is the badge reader's state (hardware readers only).
+	ReaderHealth *ReaderHealth `json:"reader_health,omitempty"`
+	// StoreWarning is set while the store is near its size limit.
+	StoreWarning string `json:"store_warning,omitempty"`
+	// StoreAlarm is set when a damaged store was moved aside at start-up.
+	StoreAlarm *StoreAlarm `json:"store_alarm,omitempty"`
+	// QuarantineAlarm is set while the store holds records that cannot be
+	// decoded.
+	QuarantineAlarm string `json:"quarantine_alarm,omitempty"`
+	// ConfigProblems are what the uplinks' last check found wrong in the
+	// configuration; empty when all is well.
+	ConfigProblems []ConfigProblem `json:"config_problems,omitempty"`
+	Queue          queue.Stats     `json:"queue"`
+	Uplinks        []uplink.Status `json:"uplinks"`
+	// MQTT is the broker connection, when the MQTT uplink is on.
+	MQTT *ConnState `json:"mqtt,omitempty"`
+	Taps TapStats   `json:"taps"`
+	// Enrolling is the email the next tap will be enrolled for, while an
+	// enrolment waits.
+	Enrolling string `json:"enrolling,omitempty"`
+	// MetricsError is set while the metrics endpoint cannot serve.
+	MetricsError string `json:"metrics_error,omitempty"`
+}
+
+// ReaderHealth is the badge reader's state as shown by status.
+type ReaderHealth struct {
+	// OK is false while the reader is failing (chip not answering, device
+	// unplugged); the driver keeps retrying.
+	OK        bool              `json:"ok"`
+	LastError string            `json:"last_error,omitempty"`
+	Counters  map[string]uint64 `json:"counters,omitempty"`
+}
+
+// StoreAlarm reports a damaged store found at start-up: moved aside
+// (MovedTo set), or kept but possibly missing its last commit.
+type StoreAlarm struct {
+	At      time.Time `json:"at"`
+	MovedTo string    `json:"moved_to"`
+	Error   string    `json:"error"`
+}
+
+// ConfigProblem is a part of the configuration an uplink's check found
+// wrong (credentials, time type id, a badge's email): shown by status until
+// it is put right, because until then entries only pile up as dead letters.
+type ConfigProblem struct {
+	Check   string `json:"check"`
+	Problem string `json:"problem"`
+}
+
+// ReaderStep is the checklist's reader step from a running stampd's status:
+// whether the reader answers and how to say it. stampctl check (over the
+// socket) and the web page's checklist (in process) both use it.
+func (s Status) ReaderStep() (ok bool, detail string) {
+	if s.ReaderHealth == nil {
+		return true, "simulated reader"
+	}
+	if !s.ReaderHealth.OK {
+		return false, "not answering: " + s.ReaderHealth.LastError
+	}
+	return true, "answering"
+}
+
+// ConnState is an uplink's connection to its broker. It has the fields of
+// the MQTT client's own state, so the daemon converts one into the other
+// and the compiler keeps them in step, without this package linking the
+// MQTT client.
+type ConnState struct {
+	Connected bool `json:"connected"`
+	// Broker is the URL of the broker connected to (no credentials).
+	Broker      string    `json:"broker,omitempty"`
+	Since       time.Time `json:"since,omitzero"`
+	Connects    uint64    `json:"connects"`
+	LastError   string    `json:"last_error,omitempty"`
+	LastErrorAt time.Time `json:"last_error_at,omitzero"`
+	// Failures counts connection failures since the last successful connect.
+	Failures int `json:"consecutive_failures"`
+}
+
+// TapStats count the taps since start. It has the fields of the agent's
+// own counters, converted the same way as ConnState.
+type TapStats struct {
+	Taps        uint64 `json:"taps"`
+	Starts      uint64 `json:"starts"`
+	Stops       uint64 `json:"stops"`
+	Ignored     uint64 `json:"ignored"`
+	Unknown     uint64 `json:"unknown"`
+	StoreErrors uint64 `json:"store_errors"`
+	LastError   string `json:"last_error,omitempty"`
+}
