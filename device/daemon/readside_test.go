@@ -466,7 +466,7 @@ func TestDaemon_DayTotalRemote_CachedNeverDelaysTheTap(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.eventually("the fetched total in the cache", func() bool {
-		v, ok := h.d.more.remote.peek(maier, day)
+		v, ok := h.d.reads.remote.peek(maier, day)
 		return ok && v == 5*time.Hour
 	})
 	h.tap("04A1B2C3", "2026-03-02T10:00:00+01:00")
