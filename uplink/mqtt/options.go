@@ -66,6 +66,11 @@ type Options struct {
 	Status func() Status
 	// Version is reported in the status message.
 	Version string
+	// HomeAssistantPrefix turns on Home Assistant MQTT discovery: on every
+	// connect the client publishes retained sensor configs under this
+	// prefix (Home Assistant's default is "homeassistant") that read the
+	// status topic. Default "" (off).
+	HomeAssistantPrefix string
 	// OnConnect is called (in its own goroutine) after every successful
 	// connect, e.g. to end the delivery loop's backoff (uplink.Runner.Resume).
 	// Default none.
@@ -196,6 +201,11 @@ func (o *Options) validate() error {
 	if err := checkTopic("topic prefix", o.TopicPrefix, true); err != nil {
 		return err
 	}
+	if o.HomeAssistantPrefix != "" {
+		if err := checkTopic("homeassistant prefix", o.HomeAssistantPrefix, true); err != nil {
+			return err
+		}
+	}
 	if o.QoS != 1 && o.QoS != 2 {
 		return fmt.Errorf("mqtt: qos %d; want 1 or 2 (qos 0 gives no evidence of delivery)", o.QoS)
 	}
@@ -213,20 +223,27 @@ func (o *Options) validate() error {
 
 // tlsConfig builds the TLS configuration from the files in o.
 func (o *Options) tlsConfig() (*tls.Config, error) {
+	return TLSConfig(o.CAFile, o.CertFile, o.KeyFile)
+}
+
+// TLSConfig builds a client TLS configuration: caFile (PEM) verifies the
+// broker (default: the system's roots), certFile and keyFile are an
+// optional client certificate.
+func TLSConfig(caFile, certFile, keyFile string) (*tls.Config, error) {
 	cfg := &tls.Config{MinVersion: tls.VersionTLS12}
-	if o.CAFile != "" {
-		pem, err := os.ReadFile(o.CAFile)
+	if caFile != "" {
+		pem, err := os.ReadFile(caFile)
 		if err != nil {
 			return nil, fmt.Errorf("mqtt: ca_file: %w", err)
 		}
 		pool := x509.NewCertPool()
 		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("mqtt: ca_file %s: no PEM certificate in it", o.CAFile)
+			return nil, fmt.Errorf("mqtt: ca_file %s: no PEM certificate in it", caFile)
 		}
 		cfg.RootCAs = pool
 	}
-	if o.CertFile != "" {
-		cert, err := tls.LoadX509KeyPair(o.CertFile, o.KeyFile)
+	if certFile != "" {
+		cert, err := tls.LoadX509KeyPair(certFile, keyFile)
 		if err != nil {
 			return nil, fmt.Errorf("mqtt: cert_file/key_file: %w", err)
 		}
