@@ -417,9 +417,8 @@ func (c *Client) offline(reason string) Status {
 // seconds rounds d up to whole seconds.
 func seconds(d time.Duration) int { return int((d + time.Second - 1) / time.Second) }
 
-// statusPayload returns the online status of session s and the matching
-// last-seen message.
-func (c *Client) statusPayload(s *session) (status, seen []byte) {
+// statusPayload returns the online status of session s.
+func (c *Client) statusPayload(s *session) []byte {
 	var st Status
 	if c.opts.Status != nil {
 		st = c.opts.Status()
@@ -428,9 +427,8 @@ func (c *Client) statusPayload(s *session) (status, seen []byte) {
 	st.Schema, st.DeviceID, st.Online, st.Version, st.At = SchemaVersion, c.opts.DeviceID, true, c.opts.Version, now
 	st.Reason, st.OnlineSince = "", s.since
 	st.StatusInterval, st.KeepAlive = seconds(c.opts.StatusInterval), seconds(c.opts.KeepAlive)
-	status, _ = json.Marshal(st) // plain fields: cannot fail
-	seen, _ = json.Marshal(Seen{Schema: SchemaVersion, DeviceID: c.opts.DeviceID, At: now, StatusInterval: st.StatusInterval, KeepAlive: st.KeepAlive})
-	return status, seen
+	data, _ := json.Marshal(st) // plain fields: cannot fail
+	return data
 }
 
 // publishStatus publishes payload retained on the status topic and waits
@@ -452,8 +450,10 @@ func (c *Client) publishRetained(ctx context.Context, s *session, topic string, 
 	return nil
 }
 
-// publishAll publishes the status and last-seen messages of s and, once
-// per connection, the Home Assistant discovery configs.
+// publishAll publishes the online status of s on the status topic and the
+// same on the last-seen topic (which the Last Will does not replace, so it
+// keeps the terminal's last known state) and, once per connection, the
+// Home Assistant discovery configs.
 func (c *Client) publishAll(ctx context.Context, s *session, discovered *uint64) error {
 	if c.opts.HomeAssistantPrefix != "" && *discovered != s.gen {
 		for _, m := range c.discovery() {
@@ -463,11 +463,11 @@ func (c *Client) publishAll(ctx context.Context, s *session, discovered *uint64)
 		}
 		*discovered = s.gen
 	}
-	status, seen := c.statusPayload(s)
+	status := c.statusPayload(s)
 	if err := c.publishStatus(ctx, s, status); err != nil {
 		return err
 	}
-	return c.publishRetained(ctx, s, c.topics.Seen(), seen)
+	return c.publishRetained(ctx, s, c.topics.Seen(), status)
 }
 
 // Run keeps the retained status fresh until ctx is done: it connects when

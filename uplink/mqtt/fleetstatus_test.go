@@ -58,7 +58,7 @@ func TestStatus_WillAndShutdownReasons_SeenAndTimes(t *testing.T) {
 	})
 	eventually(t, 10*time.Second, "online status and seen", func() bool {
 		st, _ := retainedJSON[Status](t, b, statusTopic)
-		seen, _ := retainedJSON[Seen](t, b, seenTopic)
+		seen, _ := retainedJSON[Status](t, b, seenTopic)
 		return st.Online && seen.At.Equal(base)
 	})
 	st, _ := retainedJSON[Status](t, b, statusTopic)
@@ -72,8 +72,8 @@ func TestStatus_WillAndShutdownReasons_SeenAndTimes(t *testing.T) {
 	clk.Set(later)
 	run.c.StatusChanged()
 	eventually(t, 10*time.Second, "seen moved on", func() bool {
-		seen, _ := retainedJSON[Seen](t, b, seenTopic)
-		return seen.At.Equal(later) && seen.DeviceID == device && seen.StatusInterval == 45 && seen.KeepAlive == 20
+		seen, _ := retainedJSON[Status](t, b, seenTopic)
+		return seen.At.Equal(later) && seen.Online && seen.DeviceID == device && seen.StatusInterval == 45 && seen.StoreAlarm != ""
 	})
 	p.Cut()
 	var willMsg mqtttest.Message

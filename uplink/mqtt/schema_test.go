@@ -41,7 +41,6 @@ func TestSchemaFile_MatchesPayloadTypes(t *testing.T) {
 		"status": reflect.TypeFor[Status](),
 		"uplink": reflect.TypeFor[UplinkStatus](),
 		"ack":    reflect.TypeFor[Ack](),
-		"seen":   reflect.TypeFor[Seen](),
 		"clock":  reflect.TypeFor[Clock](),
 	} {
 		var props []string

@@ -14,7 +14,10 @@ type Status struct {
 	Version string `json:"version,omitempty"`
 	// At is when the terminal published this status (its clock). The Last
 	// Will has none: the broker sends it when it notices the connection is
-	// gone, and the terminal cannot know when that will be.
+	// gone, and the terminal cannot know when that will be. The same online
+	// status also goes, retained, to <prefix>/<device_id>/seen, which the
+	// Will does not replace: it keeps the last time the terminal was heard
+	// of and its state then.
 	At time.Time `json:"at,omitzero"`
 	// Reason says why an offline status was published: ReasonShutdown (a
 	// clean stop, At is when) or ReasonConnectionLost (the Last Will).
@@ -65,17 +68,7 @@ type Reader struct {
 	LastError string `json:"last_error,omitempty"`
 }
 
-// Seen is the retained JSON on <prefix>/<device_id>/seen: when the terminal
-// last published its status. The Last Will replaces the status but not
-// this, so after a lost connection it still says when the terminal was last
-// heard of (see Status.StatusInterval for the bound on when it went away).
-type Seen struct {
-	Schema         int       `json:"schema"`
-	DeviceID       string    `json:"device_id"`
-	At             time.Time `json:"at"`
-	StatusInterval int       `json:"status_interval_s,omitempty"`
-	KeepAlive      int       `json:"keepalive_s,omitempty"`
-}
+
 
 // UplinkStatus is one uplink's share of the queue.
 type UplinkStatus struct {
