@@ -57,6 +57,9 @@ commands:
   web passwd [--role admin|viewer] [--generate] [--config PATH] USER
                                  set a web login's password (read from standard input)
   salvage FILE [--csv]           export what is readable from a store file (no stampd needed)
+  fleet [--config PATH] [--broker URL ...] [--prefix P] [--username U --password-file F]
+                                 every terminal of the site from the MQTT broker: online/offline
+                                 since when, pending/held/dead, alarms, version (no stampd needed)
   version
 
 The socket is --socket, else $STAMPCLOCK_SOCKET, else ` + config.DefaultSocket + `.
@@ -142,6 +145,8 @@ func (c *cli) dispatch(cmd string, args []string) error {
 		return usageError{fmt.Sprintf("queue %s: want status, list, dead, retry, release, export or quarantine", args[0])}
 	case "salvage":
 		return c.salvage(args)
+	case "fleet":
+		return c.fleetCmd(args)
 	case "badges":
 		return c.badges(args)
 	case "reader":

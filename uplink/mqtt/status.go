@@ -68,8 +68,6 @@ type Reader struct {
 	LastError string `json:"last_error,omitempty"`
 }
 
-
-
 // UplinkStatus is one uplink's share of the queue.
 type UplinkStatus struct {
 	Name         string    `json:"name"`
