@@ -223,27 +223,20 @@ func (o *Options) validate() error {
 
 // tlsConfig builds the TLS configuration from the files in o.
 func (o *Options) tlsConfig() (*tls.Config, error) {
-	return TLSConfig(o.CAFile, o.CertFile, o.KeyFile)
-}
-
-// TLSConfig builds a client TLS configuration: caFile (PEM) verifies the
-// broker (default: the system's roots), certFile and keyFile are an
-// optional client certificate.
-func TLSConfig(caFile, certFile, keyFile string) (*tls.Config, error) {
 	cfg := &tls.Config{MinVersion: tls.VersionTLS12}
-	if caFile != "" {
-		pem, err := os.ReadFile(caFile)
+	if o.CAFile != "" {
+		pem, err := os.ReadFile(o.CAFile)
 		if err != nil {
 			return nil, fmt.Errorf("mqtt: ca_file: %w", err)
 		}
 		pool := x509.NewCertPool()
 		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("mqtt: ca_file %s: no PEM certificate in it", caFile)
+			return nil, fmt.Errorf("mqtt: ca_file %s: no PEM certificate in it", o.CAFile)
 		}
 		cfg.RootCAs = pool
 	}
-	if certFile != "" {
-		cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+	if o.CertFile != "" {
+		cert, err := tls.LoadX509KeyPair(o.CertFile, o.KeyFile)
 		if err != nil {
 			return nil, fmt.Errorf("mqtt: cert_file/key_file: %w", err)
 		}
