@@ -1,12 +1,13 @@
 # stampclock — make help lists the targets.
 GO       ?= go
 BIN      := bin
-VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+# The release in the file VERSION plus the commits since (deploy/version.sh).
+VERSION  ?= $(shell bash deploy/version.sh 2>/dev/null || echo 0.0.0+unknown)
 BUILDDATE ?= $(shell date -u +%Y-%m-%d)
 LDFLAGS  := -s -w -X main.version=$(VERSION) -X main.buildDate=$(BUILDDATE)
 PKGS     := ./...
 
-.PHONY: help demo test bench lint build build-arm clean fuzz deb deb-test
+.PHONY: help demo test bench lint build build-arm clean fuzz deb deb-test field-test
 # An execution count, not a duration: with -fuzztime as a duration, go1.26
 # can fail a target with a spurious "context deadline exceeded" when the
 # deadline races a worker (golang/go#75804, fixed in go1.27).
@@ -66,6 +67,9 @@ deb: build-arm ## .deb per architecture (amd64, arm64, armhf) into dist/
 
 deb-test: deb ## as root on a scratch Debian machine (CI): install, check, purge the amd64 .deb
 	bash deploy/deb/test-install.sh dist/stampclock_*_amd64.deb
+
+field-test: ## as root: the .deb and the README's technician steps on a booted Debian (systemd-nspawn); see README "Field test"
+	VERSION=$(VERSION) bash deploy/fieldtest/run.sh
 
 clean: ## remove build output and demo state
 	rm -rf $(BIN) dist demo-state build

@@ -29,6 +29,12 @@ const (
 	// EventRecordQuarantined: a record cannot be decoded; it is kept as
 	// it is and no longer delivered.
 	EventRecordQuarantined = "record_quarantined"
+	// EventClockCorrected: an operator corrected the times of a boot
+	// whose clock never synchronised (the audit record: how and why).
+	EventClockCorrected = "clock_corrected"
+	// EventHeldDiscarded: an operator gave up sending held records (the
+	// audit record: which and why).
+	EventHeldDiscarded = "held_discarded"
 )
 
 // Record is one durable fact in the queue. Which fields are set depends on

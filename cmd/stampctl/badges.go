@@ -104,7 +104,7 @@ func (c *cli) badges(args []string) error {
 			}
 			fmt.Fprintln(tw)
 			for _, u := range us {
-				fmt.Fprintf(tw, "%s\t%d\t%s", u.UID, u.Count, when(u.Last, time.Local))
+				fmt.Fprintf(tw, "%s\t%d\t%s", u.UID, u.Count, when(u.Last, c.zone()))
 				if printed != nil {
 					fmt.Fprintf(tw, "\t%s", printed(u.UID))
 				}
@@ -124,7 +124,7 @@ func (c *cli) badges(args []string) error {
 
 func unverifiedNote(u bool) string {
 	if u {
-		return "  (email not checked yet: the time-tracking system was not reachable; checked again later)"
+		return "  (email not checked yet: the user list could not be fetched, `stampctl check` says why; checked again later)"
 	}
 	return ""
 }
@@ -189,11 +189,11 @@ func (c *cli) importBadges(path string, conv func(string) (string, error)) error
 		}
 		switch {
 		case len(lineErrs) == 0:
-			fmt.Fprintf(w, "%d badges imported\n", res.Imported)
+			fmt.Fprintf(w, "%s imported\n", plural(res.Imported, "badge", "badges"))
 		case res.Imported == 0:
-			fmt.Fprintf(w, "%d bad lines: nothing imported\n", len(lineErrs))
+			fmt.Fprintf(w, "%s: nothing imported\n", plural(len(lineErrs), "bad line", "bad lines"))
 		default:
-			fmt.Fprintf(w, "%d bad lines after %d badges were imported\n", len(lineErrs), res.Imported)
+			fmt.Fprintf(w, "%s after %s were imported\n", plural(len(lineErrs), "bad line", "bad lines"), plural(res.Imported, "badge", "badges"))
 		}
 	}); err != nil {
 		return err
@@ -227,7 +227,7 @@ func (c *cli) enroll(args []string) error {
 		return usageError{"enroll: want --email EMAIL"}
 	}
 	if !c.json {
-		fmt.Fprintf(c.err, "Tap the badge for %s at the terminal (waiting %s) …\n", *email, *timeout)
+		fmt.Fprintf(c.err, "Tap the badge for %s at the terminal (waiting %s) …\n", *email, duration(*timeout))
 	}
 	var res daemon.EnrollResult
 	if err := c.callFor(*timeout+10*time.Second, "enroll", daemon.EnrollArgs{Email: *email, Name: *name, Timeout: int(timeout.Seconds()), Replace: *replace}, &res); err != nil {

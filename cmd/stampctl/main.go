@@ -20,51 +20,6 @@ import (
 
 var version = "dev"
 
-const usage = `usage: stampctl [--socket PATH] [--json] [--wait 30s] COMMAND [ARGS]
-
-commands:
-  init [--url U --email E --timetype T --password-file F] [--config PATH] [--force]
-                                 write a first config and its secret (0600), then run check
-  check [--config PATH]          checklist: DNS, TCP, TLS, API, login, time type, users,
-                                 reader, clock, free disk (✓/✗ with the cause)
-  status                         queue depth, open shifts, anomalies, uplinks, clock
-  tap UID [--at RFC3339]         inject a tap (simulated reader only)
-  queue status                   depth per uplink and state
-  queue list [--uplink U] [--state pending|held|dead|quarantined] [--employee E] [--from T] [--to T] [--limit N]
-  queue dead [--uplink U]        dead letters with the receiver's message
-  queue retry [--uplink U] [SEQ...]   resend dead letters (all without SEQ)
-  queue release [--uplink U] [SEQ...]  send held records again (after a day was unlocked)
-  queue export [--csv] [--employee E] [--kind K] [--from T] [--to T]   every record kept
-  queue quarantine               records that cannot be decoded: seq, error, stored bytes
-  enroll --email EMAIL [--name N] [--timeout 2m] [--replace]   bind the next badge tapped at the terminal
-                                 (--replace: even one enrolled for someone else)
-  badges list|export             all badges (export: CSV uid,email,name,source)
-  badges add UID EMAIL [--name N]  enrol a badge by its UID
-  badges add NUMBER EMAIL --printed FORM [--uid-bytes N]   by the number printed on the card:
-                                 FORM hex, hex-reversed, em-hex, em-decimal (0126153249) or
-                                 wiegand26 (132,61985); N from the config's reader by default
-  badges remove UID              forget an enrolled badge
-  badges import FILE.csv [--printed FORM]   header uid,email[,name] (or printed instead of uid);
-                                 every bad line reported, nothing imported on error
-  badges pending                 unknown badges collected in capture mode (admin badge)
-  badges assign UID EMAIL        bind a pending badge
-  reader decode FILE.sr --reader wiegand|rdm6300 [--probe ROLE=PROBE ...] [--formats F,..] [--raw-bits N,..]
-        [--custom LAYOUT] [--uid-bytes 5|4]   decode a logic-analyzer capture (sigrok .sr) of a
-                                 reader's lines with stampd's decoders: the taps it would record
-  daytotal EMAIL [--date YYYY-MM-DD]   the employee's total for the day
-  reload                         re-read the badges from the config file
-  web [--config PATH]            the web page's address, certificate fingerprint and logins
-  web passwd [--role admin|viewer] [--generate] [--config PATH] USER
-                                 set a web login's password (read from standard input)
-  salvage FILE [--csv]           export what is readable from a store file (no stampd needed)
-  fleet [--config PATH] [--broker URL ...] [--prefix P] [--username U --password-file F]
-                                 every terminal of the site from the MQTT broker: online/offline
-                                 since when, pending/held/dead, alarms, version (no stampd needed)
-  version
-
-The socket is --socket, else $STAMPCLOCK_SOCKET, else ` + config.DefaultSocket + `.
-`
-
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
@@ -73,7 +28,9 @@ type cli struct {
 	socket    string
 	socketSet bool // --socket or $STAMPCLOCK_SOCKET given
 	json      bool
-	wait      time.Duration // how long to wait for an answer
+	wait      time.Duration  // how long to wait for an answer
+	utc       bool           // --utc: show times in UTC
+	loc       *time.Location // the zone times are shown in (zone())
 	out       io.Writer
 	err       io.Writer
 }
@@ -84,27 +41,42 @@ func run(args []string, stdout, stderr io.Writer) int {
 		c.socket = config.DefaultSocket
 	}
 	fs := flag.NewFlagSet("stampctl", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, usage) }
+	fs.SetOutput(io.Discard)
 	fs.StringVar(&c.socket, "socket", c.socket, "control socket")
 	fs.BoolVar(&c.json, "json", false, "print JSON for scripts")
 	fs.DurationVar(&c.wait, "wait", 30*time.Second, "how long to wait for stampd's answer")
-	if err := fs.Parse(args); err != nil {
+	fs.BoolVar(&c.utc, "utc", false, "show times in UTC instead of the terminal's zone")
+	showVersion := fs.Bool("version", false, "print the version")
+	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+		fmt.Fprint(stdout, usage())
+		return 0
+	} else if err != nil {
+		fmt.Fprintf(stderr, "stampctl: %v\nsee: stampctl help\n", err)
 		return 2
+	}
+	if *showVersion {
+		fmt.Fprintln(stdout, "stampctl", version)
+		return 0
 	}
 	fs.Visit(func(f *flag.Flag) { c.socketSet = c.socketSet || f.Name == "socket" })
 	c.socketSet = c.socketSet || os.Getenv("STAMPCLOCK_SOCKET") != ""
 	if fs.NArg() == 0 {
-		fmt.Fprint(stderr, usage)
+		fmt.Fprintf(stderr, "stampctl: no command\nsee: stampctl help\n")
 		return 2
 	}
 	err := c.dispatch(fs.Arg(0), fs.Args()[1:])
 	var ue usageError
 	switch {
-	case err == nil:
+	case err == nil, errors.As(err, new(errHelp)):
 		return 0
 	case errors.As(err, &ue):
-		fmt.Fprintf(stderr, "stampctl: %v\n\n%s", err, usage)
+		see := "stampctl help"
+		if fs.Arg(0) != "help" {
+			if _, known := lookup(fs.Arg(0)); known || len(fs.Args()) > 1 {
+				see += " " + fs.Arg(0)
+			}
+		}
+		fmt.Fprintf(stderr, "stampctl: %v\nsee: %s\n", err, see)
 		return 2
 	default:
 		fmt.Fprintln(stderr, "stampctl:", err)
@@ -112,6 +84,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 }
 
+// usageError is a command used wrongly: said in one line, with where to
+// read how to use it.
 type usageError struct{ msg string }
 
 func (u usageError) Error() string { return u.msg }
@@ -124,7 +98,7 @@ func (c *cli) dispatch(cmd string, args []string) error {
 		return c.tap(args)
 	case "queue":
 		if len(args) == 0 {
-			return usageError{"queue: want status, list, dead, retry, release, export or quarantine"}
+			return usageError{"queue: want status, list, dead, retry, release, export, correct, discard or quarantine"}
 		}
 		switch args[0] {
 		case "list":
@@ -139,10 +113,14 @@ func (c *cli) dispatch(cmd string, args []string) error {
 			return c.queueRelease(args[1:])
 		case "export":
 			return c.queueExport(args[1:])
+		case "correct":
+			return c.queueCorrect(args[1:])
+		case "discard":
+			return c.queueDiscard(args[1:])
 		case "quarantine":
 			return c.queueQuarantine(args[1:])
 		}
-		return usageError{fmt.Sprintf("queue %s: want status, list, dead, retry, release, export or quarantine", args[0])}
+		return usageError{fmt.Sprintf("queue %s: want status, list, dead, retry, release, export, correct, discard or quarantine", args[0])}
 	case "salvage":
 		return c.salvage(args)
 	case "fleet":
@@ -170,8 +148,9 @@ func (c *cli) dispatch(cmd string, args []string) error {
 		fmt.Fprintln(c.out, "stampctl", version)
 		return nil
 	case "help":
-		fmt.Fprint(c.out, usage)
-		return nil
+		return c.help(args)
+	case "__complete":
+		return c.complete(args)
 	}
 	return usageError{fmt.Sprintf("unknown command %q", cmd)}
 }
@@ -180,10 +159,13 @@ func (c *cli) dispatch(cmd string, args []string) error {
 // arguments, and returns the positional ones.
 func (c *cli) parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	fs.SetOutput(io.Discard)
-	fs.BoolVar(&c.json, "json", c.json, "print JSON")
+	fs.BoolVar(&c.json, "json", c.json, "print JSON for scripts")
 	var pos []string
 	for {
-		if err := fs.Parse(args); err != nil {
+		if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+			helpFor(c.out, fs)
+			return nil, errHelp{}
+		} else if err != nil {
 			return nil, usageError{fmt.Sprintf("%s: %v", fs.Name(), err)}
 		}
 		if fs.NArg() == 0 {
@@ -229,7 +211,7 @@ func (c *cli) tap(args []string) error {
 			fmt.Fprintf(w, "  %s", res.Email)
 		}
 		if len(res.Seqs) > 0 {
-			fmt.Fprintf(w, "  seq %v", res.Seqs)
+			fmt.Fprintf(w, "  seq %s", seqList(res.Seqs))
 		}
 		if res.Error != "" {
 			fmt.Fprintf(w, "  error: %s", res.Error)
@@ -250,8 +232,8 @@ func (c *cli) queueList(args []string, state string) error {
 	fs.StringVar(&state, "state", state, "pending, held, dead or quarantined")
 	limit := fs.Int("limit", 100, "at most this many")
 	email := fs.String("employee", "", "only this employee (email)")
-	from := fs.String("from", "", "only records at or after this time (RFC 3339)")
-	to := fs.String("to", "", "only records before this time (RFC 3339)")
+	from := fs.String("from", "", "only records from this day YYYY-MM-DD (the terminal's zone) or time (RFC 3339)")
+	to := fs.String("to", "", "only records up to this day YYYY-MM-DD (included) or before this time (RFC 3339)")
 	pos, err := c.parse(fs, args)
 	if err != nil {
 		return err
@@ -259,11 +241,20 @@ func (c *cli) queueList(args []string, state string) error {
 	if len(pos) > 0 {
 		return usageError{"queue list: unexpected argument " + pos[0]}
 	}
-	var items []queue.Item
-	if err := c.call("queue.list", daemon.ListArgs{Uplink: *up, State: state, Limit: *limit, Email: *email, From: *from, To: *to}, &items); err != nil {
+	loc := c.zone()
+	f, err := timeArg("from", *from, loc, false)
+	if err != nil {
 		return err
 	}
-	return c.print(items, func(w io.Writer) { printItems(w, items) })
+	t, err := timeArg("to", *to, loc, true)
+	if err != nil {
+		return err
+	}
+	var items []queue.Item
+	if err := c.call("queue.list", daemon.ListArgs{Uplink: *up, State: state, Limit: *limit, Email: *email, From: f, To: t}, &items); err != nil {
+		return err
+	}
+	return c.print(items, func(w io.Writer) { printItems(w, items, loc) })
 }
 
 func (c *cli) queueRetry(args []string) error {
@@ -275,7 +266,9 @@ func (c *cli) queueRetry(args []string) error {
 	if err := c.call("queue.retry", daemon.RetryArgs{Uplink: up, Seqs: seqs}, &res); err != nil {
 		return err
 	}
-	return c.print(res, func(w io.Writer) { fmt.Fprintf(w, "%d dead letters queued again\n", res.Retried) })
+	return c.print(res, func(w io.Writer) {
+		fmt.Fprintf(w, "%s queued again\n", plural(res.Retried, "dead letter", "dead letters"))
+	})
 }
 
 // uplinkSeqs parses "[--uplink U] [SEQ...]".
@@ -308,5 +301,6 @@ func (c *cli) status(args []string) error {
 	if err := c.call("status", nil, &s); err != nil {
 		return err
 	}
-	return c.print(s, func(w io.Writer) { printStatus(w, s) })
+	loc := c.zoneFrom(s.Clock.Timezone)
+	return c.print(s, func(w io.Writer) { printStatus(w, s, loc) })
 }

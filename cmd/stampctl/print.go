@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"reflect"
 	"text/tabwriter"
 	"time"
 
@@ -11,8 +12,12 @@ import (
 	"stampclock/queue"
 )
 
-// print writes v as JSON with --json, else calls human.
+// print writes v as JSON with --json (an empty list as [], not null),
+// else calls human.
 func (c *cli) print(v any, human func(io.Writer)) error {
+	if rv := reflect.ValueOf(v); rv.Kind() == reflect.Slice && rv.IsNil() {
+		v = reflect.MakeSlice(rv.Type(), 0, 0).Interface()
+	}
 	if c.json {
 		enc := json.NewEncoder(c.out)
 		enc.SetIndent("", "  ")
@@ -22,18 +27,7 @@ func (c *cli) print(v any, human func(io.Writer)) error {
 	return nil
 }
 
-func when(t time.Time, loc *time.Location) string {
-	if t.IsZero() {
-		return "-"
-	}
-	return t.In(loc).Format("2006-01-02 15:04:05")
-}
-
-func printStatus(w io.Writer, s daemon.Status) {
-	loc, err := time.LoadLocation(s.Clock.Timezone)
-	if err != nil {
-		loc = time.UTC
-	}
+func printStatus(w io.Writer, s daemon.Status, loc *time.Location) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	defer tw.Flush()
 	synced := "synchronised"
@@ -53,10 +47,13 @@ func printStatus(w io.Writer, s daemon.Status) {
 	if s.MetricsError != "" {
 		fmt.Fprintf(tw, "METRICS DOWN\t%s\n", s.MetricsError)
 	}
+	for _, p := range s.ConfigProblems {
+		fmt.Fprintf(tw, "CONFIG PROBLEM\t%s: %s\n", p.Check, p.Problem)
+	}
 	if s.StoreWarning != "" {
 		fmt.Fprintf(tw, "STORE NEARLY FULL\t%s\n", s.StoreWarning)
 	}
-	fmt.Fprintf(tw, "clock\t%s %s, %s\n", when(s.Clock.Now, loc), s.Clock.Timezone, synced)
+	fmt.Fprintf(tw, "clock\t%s %s, %s\n", when(s.Clock.Now, loc), loc, synced)
 	if s.Clock.Untrusted > 0 {
 		fmt.Fprintf(tw, "\t%d records stamped while the clock was not synchronised (held until corrected)\n", s.Clock.Untrusted)
 	}
@@ -71,8 +68,9 @@ func printStatus(w io.Writer, s daemon.Status) {
 			fmt.Fprintf(tw, "\tlast error %s: %s\n", when(u.LastErrorAt, loc), u.LastError)
 		}
 	}
-	fmt.Fprintf(tw, "taps\t%d since start: %d starts, %d stops, %d already stamped, %d unknown, %d store errors\n",
-		s.Taps.Taps, s.Taps.Starts, s.Taps.Stops, s.Taps.Ignored, s.Taps.Unknown, s.Taps.StoreErrors)
+	fmt.Fprintf(tw, "taps\t%s since start: %s, %s, %d already stamped, %d unknown, %s\n",
+		plural(int(s.Taps.Taps), "tap", "taps"), plural(int(s.Taps.Starts), "start", "starts"), plural(int(s.Taps.Stops), "stop", "stops"),
+		s.Taps.Ignored, s.Taps.Unknown, plural(int(s.Taps.StoreErrors), "store error", "store errors"))
 	fmt.Fprintf(tw, "open shifts\t%d\n", len(s.Queue.OpenShifts))
 	for _, e := range s.Queue.OpenShifts {
 		fmt.Fprintf(tw, "\t%s since %s (badge %s)\n", e.Email, when(e.Start, loc), e.StartUID)
@@ -83,18 +81,18 @@ func printStatus(w io.Writer, s daemon.Status) {
 	}
 	fmt.Fprintf(tw, "unknown badges\t%d\n", len(s.Queue.Unknown))
 	for _, u := range s.Queue.Unknown {
-		fmt.Fprintf(tw, "\t%s  %d taps, last %s\n", u.UID, u.Count, when(u.Last, loc))
+		fmt.Fprintf(tw, "\t%s  %s, last %s\n", u.UID, plural(int(u.Count), "tap", "taps"), when(u.Last, loc))
 	}
 }
 
-func printItems(w io.Writer, items []queue.Item) {
+func printItems(w io.Writer, items []queue.Item, loc *time.Location) {
 	if len(items) == 0 {
 		fmt.Fprintln(w, "queue empty")
 		return
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	defer tw.Flush()
-	fmt.Fprintln(tw, "SEQ\tUPLINK\tSTATE\tKIND\tEMAIL\tSTART (UTC)\tEND (UTC)\tTRIES\tMESSAGE")
+	fmt.Fprintf(tw, "SEQ\tUPLINK\tSTATE\tKIND\tEMAIL\tSTART (%s)\tEND (%s)\tTRIES\tMESSAGE\n", loc, loc)
 	for _, it := range items {
 		r := it.Record
 		kind := string(r.Kind)
@@ -104,6 +102,6 @@ func printItems(w io.Writer, items []queue.Item) {
 			kind += "/" + r.Event
 		}
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", r.Seq, it.Uplink, it.State, kind, r.Email,
-			when(r.Start, time.UTC), when(r.End, time.UTC), it.Attempts, it.Msg)
+			when(r.Start, loc), when(r.End, loc), it.Attempts, it.Msg)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strconv"
 	"text/tabwriter"
 	"time"
 
@@ -30,7 +31,7 @@ func (c *cli) queueStatus(args []string) error {
 			fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t\n", u.Name, u.Pending, u.Held, u.Dead, u.Delivered)
 		}
 		tw.Flush()
-		fmt.Fprintf(w, "%d records kept, last sequence %d, store %.1f MB\n", s.Queue.Records, s.Queue.LastSeq, float64(s.Queue.FileBytes)/1e6)
+		fmt.Fprintf(w, "%s kept, last sequence %d, store %.1f MB\n", plural(int(s.Queue.Records), "record", "records"), s.Queue.LastSeq, float64(s.Queue.FileBytes)/1e6)
 	})
 }
 
@@ -41,12 +42,19 @@ func (c *cli) queueExport(args []string) error {
 	asCSV := fs.Bool("csv", false, "write CSV instead of JSON lines")
 	email := fs.String("employee", "", "only this employee (email)")
 	kind := fs.String("kind", "", "only punch, entry or event")
-	from := fs.String("from", "", "only records at or after this time (RFC 3339)")
-	to := fs.String("to", "", "only records before this time (RFC 3339)")
+	from := fs.String("from", "", "only records from this day YYYY-MM-DD (the terminal's zone) or time (RFC 3339)")
+	to := fs.String("to", "", "only records up to this day YYYY-MM-DD (included) or before this time (RFC 3339)")
 	if pos, err := c.parse(fs, args); err != nil {
 		return err
 	} else if len(pos) > 0 {
 		return usageError{"queue export: unexpected argument " + pos[0]}
+	}
+	var err error
+	if *from, err = timeArg("from", *from, c.zone(), false); err != nil {
+		return err
+	}
+	if *to, err = timeArg("to", *to, c.zone(), true); err != nil {
+		return err
 	}
 	w := newRecordWriter(c.out, *asCSV)
 	n := 0
@@ -69,14 +77,14 @@ func (c *cli) queueExport(args []string) error {
 		}
 		after = page.Next
 		if time.Since(lastReport) > time.Second {
-			fmt.Fprintf(c.err, "exported %d records (at seq %d of %d)\n", n, after, page.LastSeq)
+			fmt.Fprintf(c.err, "exported %s (at seq %d of %d)\n", plural(n, "record", "records"), after, page.LastSeq)
 			lastReport = time.Now()
 		}
 	}
 	if err := w.flush(); err != nil {
 		return err
 	}
-	fmt.Fprintf(c.err, "exported %d records\n", n)
+	fmt.Fprintf(c.err, "exported %s\n", plural(n, "record", "records"))
 	return nil
 }
 
@@ -90,7 +98,69 @@ func (c *cli) queueRelease(args []string) error {
 	if err := c.call("queue.release", daemon.ReleaseArgs{Uplink: up, Seqs: seqs}, &res); err != nil {
 		return err
 	}
-	return c.print(res, func(w io.Writer) { fmt.Fprintf(w, "%d held records queued again\n", res.Released) })
+	return c.print(res, func(w io.Writer) {
+		fmt.Fprintf(w, "%s queued again\n", plural(res.Released, "held record", "held records"))
+		if n := len(res.ClockHeld); n > 0 {
+			fmt.Fprintf(w, "%s stay held (seq %s): stamped in a boot whose clock never synchronised, a release would hold them again;\n"+
+				"  correct their times: stampctl queue correct --seq N --at TRUE-TIME --reason WHY (or --offset D)\n"+
+				"  or give them up:     stampctl queue discard SEQ... --reason WHY\n", plural(n, "record", "records"), seqList(res.ClockHeld))
+		}
+	})
+}
+
+// queueCorrect corrects the times of a boot whose clock never synchronised:
+// stampctl queue correct --seq N (--at T | --offset D) --reason WHY.
+func (c *cli) queueCorrect(args []string) error {
+	fs := flag.NewFlagSet("queue correct", flag.ContinueOnError)
+	seq := fs.Uint64("seq", 0, "a held record of the boot to correct")
+	at := fs.String("at", "", "the true time of that record (RFC 3339, e.g. 2026-03-02T17:00:00+01:00)")
+	offset := fs.String("offset", "", "or: how far the boot's clock was behind (e.g. 2345h17m; negative if ahead)")
+	reason := fs.String("reason", "", "why (kept with the correction; required)")
+	if pos, err := c.parse(fs, args); err != nil {
+		return err
+	} else if len(pos) > 0 {
+		return usageError{"queue correct: unexpected argument " + pos[0]}
+	}
+	if *seq == 0 {
+		return usageError{"queue correct: want --seq N (a held record of the boot)"}
+	}
+	var res daemon.CorrectResult
+	if err := c.call("queue.correct", daemon.CorrectArgs{Seq: *seq, At: *at, Offset: *offset, Reason: *reason}, &res); err != nil {
+		return err
+	}
+	return c.print(res, func(w io.Writer) {
+		fmt.Fprintf(w, "boot %s: %s corrected; they are sent now\n", res.Boot, plural(res.Corrected, "record", "records"))
+	})
+}
+
+// queueDiscard gives up held records: stampctl queue discard [--uplink U]
+// SEQ... --reason WHY. They stay as dead letters with the reason.
+func (c *cli) queueDiscard(args []string) error {
+	fs := flag.NewFlagSet("queue discard", flag.ContinueOnError)
+	up := fs.String("uplink", "", "only this uplink")
+	reason := fs.String("reason", "", "why (kept with the records; required)")
+	pos, err := c.parse(fs, args)
+	if err != nil {
+		return err
+	}
+	var ns []uint64
+	for _, p := range pos {
+		n, err := strconv.ParseUint(p, 10, 64)
+		if err != nil {
+			return usageError{fmt.Sprintf("queue discard: %q is not a sequence number", p)}
+		}
+		ns = append(ns, n)
+	}
+	if len(ns) == 0 {
+		return usageError{"queue discard: name the held records (SEQ...)"}
+	}
+	var res daemon.DiscardResult
+	if err := c.call("queue.discard", daemon.DiscardArgs{Uplink: *up, Seqs: ns, Reason: *reason}, &res); err != nil {
+		return err
+	}
+	return c.print(res, func(w io.Writer) {
+		fmt.Fprintf(w, "%s discarded: kept as dead letters with the reason (stampctl queue dead)\n", plural(res.Discarded, "held record", "held records"))
+	})
 }
 
 // queueQuarantine lists the records that cannot be decoded, with their

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"path/filepath"
 	"strings"
@@ -9,13 +8,6 @@ import (
 )
 
 const captureDir = "../../testdata/captures"
-
-func runCtl(t *testing.T, args ...string) (string, string, int) {
-	t.Helper()
-	var out, errOut bytes.Buffer
-	code := run(args, &out, &errOut)
-	return out.String(), errOut.String(), code
-}
 
 func TestReaderDecode_EveryCapture(t *testing.T) {
 	files, _ := filepath.Glob(filepath.Join(captureDir, "*", "*.sr"))
@@ -27,7 +19,7 @@ func TestReaderDecode_EveryCapture(t *testing.T) {
 			var res DecodeResult
 			var want []DecodedTap
 			if strings.Contains(f, "wiegand") {
-				out, errOut, code := runCtl(t, "--json", "reader", "decode", f, "--reader", "wiegand")
+				code, out, errOut := runCtl(t, "--json", "reader", "decode", f, "--reader", "wiegand")
 				if code != 0 {
 					t.Fatalf("exit %d: %s", code, errOut)
 				}
@@ -38,7 +30,7 @@ func TestReaderDecode_EveryCapture(t *testing.T) {
 				w := DecodedTap{UID: "45320488", Format: "h10306", Printed: []string{"17714,1160"}}
 				want = []DecodedTap{w, w}
 			} else {
-				out, errOut, code := runCtl(t, "--json", "reader", "decode", "--reader", "rdm6300", f)
+				code, out, errOut := runCtl(t, "--json", "reader", "decode", "--reader", "rdm6300", f)
 				if code != 0 {
 					t.Fatalf("exit %d: %s", code, errOut)
 				}
@@ -87,7 +79,7 @@ func TestReaderDecode_HumanOutputAndOptions(t *testing.T) {
 			[]string{"no taps", "framing error", "more framing errors"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			out, errOut, code := runCtl(t, tt.args...)
+			code, out, errOut := runCtl(t, tt.args...)
 			if code != 0 {
 				t.Fatalf("exit %d: %s", code, errOut)
 			}
@@ -117,7 +109,7 @@ func TestReaderDecode_Errors(t *testing.T) {
 		{[]string{"reader", "decode", "reader_test.go", "--reader", "wiegand"}, 1, "not a zip archive"},
 		{[]string{"reader", "list"}, 2, "reader: want decode"},
 	} {
-		_, errOut, code := runCtl(t, tt.args...)
+		code, _, errOut := runCtl(t, tt.args...)
 		if code != tt.code || !strings.Contains(errOut, tt.want) {
 			t.Errorf("%q: exit %d, %q; want exit %d mentioning %q", tt.args, code, errOut, tt.code, tt.want)
 		}

@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"stampclock/device/config"
 	"stampclock/device/control"
 	"stampclock/device/daemon"
 	"stampclock/uplink/zeiterfassung/zeittest"
@@ -264,14 +265,14 @@ func TestStampctl_Commands(t *testing.T) {
 			t.Fatalf("status lacks %q: %v\n%s", want, err, out)
 		}
 	}
-	if out, err := e.ctl("queue", "retry"); err != nil || !strings.Contains(out, "1 dead letters queued again") {
+	if out, err := e.ctl("queue", "retry"); err != nil || !strings.Contains(out, "1 dead letter queued again") {
 		t.Fatalf("retry: %v %s", err, out)
 	}
 	e.waitDelivered(1)
 	if out, _ := e.ctl("queue", "list"); !strings.Contains(out, "queue empty") {
 		t.Fatalf("queue list after delivery: %s", out)
 	}
-	if out, err := e.ctl("queue", "frob"); err == nil || !strings.Contains(out, "want status, list, dead, retry, release, export or quarantine") {
+	if out, err := e.ctl("queue", "frob"); err == nil || !strings.Contains(out, "want status, list, dead, retry, release, export, correct, discard or quarantine") {
 		t.Fatalf("bad subcommand: %v %s", err, out)
 	}
 	// No secret in the logs (debug level) or the status.
@@ -492,10 +493,21 @@ func TestStampctl_Badges(t *testing.T) {
 			t.Fatalf("import with bad lines: %v\n%s\nwant %q", err, out, want)
 		}
 	}
+	// One rule for add and import: an email the server does not know is
+	// refused, not imported to become a dead letter later.
+	typo := filepath.Join(e.dir, "typo.csv")
+	os.WriteFile(typo, []byte("uid,email\n0A000001,e0@example.com\n0A000009,e9@exmaple.com\n"), 0o600)
+	if out, err := e.ctl("badges", "import", typo); err == nil || !strings.Contains(out, "typo.csv:3: email: e9@exmaple.com is not a user") || !strings.Contains(out, "1 bad line: nothing imported") {
+		t.Fatalf("import with an unknown email: %v\n%s", err, out)
+	}
 	good := filepath.Join(e.dir, "good.csv")
 	os.WriteFile(good, []byte("email,uid\ne0@example.com,0A000001\ne2@example.com,0A000002\n"), 0o600)
-	if out, err := e.ctl("badges", "import", good); err != nil || !strings.Contains(out, "2 badges imported") {
+	if out, err := e.ctl("badges", "import", good); err != nil || !strings.Contains(out, "2 badges imported") || strings.Contains(out, "not checked") {
 		t.Fatalf("import: %v %s", err, out)
+	}
+	// Checked at import with the server online: no "not checked yet" note.
+	if out, _ := e.ctl("badges", "list", "--json"); strings.Contains(out, `"unverified": true`) {
+		t.Fatalf("imported badges still unverified with the server online:\n%s", out)
 	}
 	out, _ = e.ctl("badges", "export")
 	for _, want := range []string{"uid,email,name,source", "0A000001,e0@example.com,,enrolled", "0A0B0C0D,e1@example.com,Eins,enrolled", "B0000000,e0@example.com,,config"} {
@@ -589,7 +601,7 @@ func TestStampctl_InitThenCheck(t *testing.T) {
 		t.Fatalf("init: %v\n%s", err, out)
 	}
 	secret := filepath.Join(dir, "etc", "zeiterfassung.secret")
-	if fi, err := os.Stat(secret); err != nil || fi.Mode().Perm() != 0o600 {
+	if fi, err := os.Stat(secret); err != nil || fi.Mode().Perm() != config.FileMode {
 		t.Fatalf("secret file: %v %v", fi.Mode(), err)
 	}
 	if strings.Contains(mustRead(t, cfgPath), zeittest.DefaultPassword) {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"os/exec"
@@ -44,12 +45,22 @@ func main() {
 }
 
 func run(args []string) int {
+	if len(args) == 3 && args[0] == checkStoreWorkerFlag {
+		return checkStoreWorker(args[2], args[1] == "records", os.Stderr)
+	}
 	fs := flag.NewFlagSet("stampd", flag.ContinueOnError)
 	cfgPath := fs.String("config", "/etc/stampclock/stampd.toml", "configuration file")
 	showVersion := fs.Bool("version", false, "print the version and exit")
 	checkStore := fs.String("check-store", "", "check the store file `PATH` and exit: 0 good, 3 damaged, 4 records that cannot be decoded, 5 last commit may be lost, 1 other error")
 	checkRecords := fs.Bool("check-records", true, "with --check-store: decode every record too (seconds per million records)")
-	if err := fs.Parse(args); err != nil {
+	fs.SetOutput(io.Discard)
+	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+		fmt.Println("usage: stampd [--config FILE] | --check-store FILE | --version  (man stampd)")
+		fs.SetOutput(os.Stdout)
+		fs.PrintDefaults()
+		return 0
+	} else if err != nil {
+		fmt.Fprintf(os.Stderr, "stampd: %v\nsee: stampd -h\n", err)
 		return 2
 	}
 	if *showVersion {
@@ -57,31 +68,15 @@ func run(args []string) int {
 		return 0
 	}
 	if *checkStore != "" {
-		err := queue.CheckFile(*checkStore, 5*time.Second)
-		if err == nil && *checkRecords {
-			err = queue.CheckRecords(*checkStore, 5*time.Second)
-		}
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "stampd:", err)
-			if errors.Is(err, queue.ErrCorrupt) {
-				return exitCorrupt
-			}
-			if errors.Is(err, queue.ErrUndecodable) {
-				return exitUndecodable
-			}
-			return 1
-		}
-		if err := queue.CheckCommits(*checkStore); err != nil {
-			fmt.Fprintln(os.Stderr, "stampd:", err)
-			if errors.Is(err, queue.ErrCommitLost) {
-				return exitCommitLost
-			}
-		}
-		return 0
+		return checkStoreFile(*checkStore, *checkRecords, os.Stderr)
 	}
 	cfg, err := config.Load(*cfgPath)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "stampd:", err)
+		return 1
+	}
+	if pid, held := storeHolder(cfg.Store.Path); held {
+		fmt.Fprintln(os.Stderr, "stampd:", holderError(cfg.Store.Path, pid))
 		return 1
 	}
 	log := newLogger(cfg.Log)

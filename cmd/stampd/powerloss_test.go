@@ -111,6 +111,39 @@ func (e *plEnv) tap(uid, at string, res *daemon.TapResult) error {
 	return control.Call(ctx, e.socket, "tap", daemon.TapArgs{UID: uid, At: at}, res)
 }
 
+// enroll enrols the new badge uid over the control socket, as `stampctl
+// enroll` and a tap do, and says whether stampd acknowledged it.
+func (e *plEnv) enroll(uid string) (string, bool) {
+	type answer struct {
+		res daemon.EnrollResult
+		err error
+	}
+	answered := make(chan answer, 1)
+	go func() {
+		var a answer
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		a.err = control.Call(ctx, e.socket, "enroll", daemon.EnrollArgs{Email: "e1@example.com", Timeout: 5}, &a.res)
+		answered <- a
+	}()
+	// Tap the badge until the armed enrolment takes it; a tap before it
+	// is armed counts as an unknown badge.
+	for {
+		select {
+		case a := <-answered:
+			return a.res.UID, a.err == nil && a.res.UID == uid
+		default:
+		}
+		var res daemon.TapResult
+		if err := e.tap(uid, "2026-06-01T05:00:00Z", &res); err != nil || res.Result != "unknown_badge" {
+			// Enrolled (or failed, or stampd is gone): the answer follows.
+			a := <-answered
+			return a.res.UID, a.err == nil && a.res.UID == uid
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
 // storeState checks the store as the cut left it on the disk — with
 // `stampd --check-store` and by reading it — and returns the sequence
 // numbers of its records and the UIDs of its enrolled badges. It runs
@@ -166,7 +199,8 @@ func btoi(b []byte) uint64 {
 // random), it is mounted again and stampd restarts. After every cycle the
 // store passes `stampd --check-store`, holds every punch acknowledged so
 // far and every record that was on the disk after an earlier cut, and the
-// server has no entry twice; acknowledged badge imports are kept too. In the end all pairs are delivered exactly
+// server has no entry twice; acknowledged badge imports and enrolments
+// are kept too. In the end all pairs are delivered exactly
 // once. `make test` runs a few cycles; with CI set it runs 400, or as many
 // as fit in 4 minutes.
 func TestStampd_PowerLoss_CrashLoop(t *testing.T) {
@@ -186,7 +220,7 @@ func TestStampd_PowerLoss_CrashLoop(t *testing.T) {
 	}
 	acked := map[uint64]string{}     // seq → tap, every punch whose OK was given
 	durable := map[uint64]bool{}     // every record found on the disk after a cut
-	ackedBadges := map[string]bool{} // every badge import whose OK was given
+	ackedBadges := map[string]bool{} // every badge import or enrolment whose OK was given
 	next, lostNames, lostPages, tornPages, ran := 0, 0, 0, 0, 0
 	stop := time.Now().Add(budget)
 	for c := 0; c < cycles && time.Now().Before(stop); c++ {
@@ -222,6 +256,11 @@ func TestStampd_PowerLoss_CrashLoop(t *testing.T) {
 				ackedBadges[uid] = true
 			}
 		}
+		if e.rng.IntN(4) == 0 { // an enrolment, acknowledged or cut short
+			if uid, ok := e.enroll(fmt.Sprintf("D%07X", c)); ok {
+				ackedBadges[uid] = true
+			}
+		}
 		for burst := e.rng.IntN(12); burst > 0 && next < len(taps); burst-- {
 			var res daemon.TapResult
 			if err := e.tap(taps[next].uid, taps[next].at, &res); err != nil {
@@ -247,7 +286,7 @@ func TestStampd_PowerLoss_CrashLoop(t *testing.T) {
 		seqs, badges := e.storeState()
 		for uid := range ackedBadges {
 			if !badges[uid] {
-				t.Fatalf("cycle %d: acknowledged badge import %s lost in the power cut (cut: %+v)", c, uid, rep)
+				t.Fatalf("cycle %d: acknowledged badge import or enrolment %s lost in the power cut (cut: %+v)", c, uid, rep)
 			}
 		}
 		for seq, what := range acked {
@@ -297,7 +336,7 @@ func TestStampd_PowerLoss_CrashLoop(t *testing.T) {
 			t.Fatalf("acknowledged punch %d lost in the last power cut", seq)
 		}
 	}
-	msg := fmt.Sprintf("power-loss crash loop: %d cycles of kill -9 and power cut, %d punches and %d badge imports acknowledged, %d entries on the server (0 lost, 0 duplicated), %d unsynced pages (%d more torn) and %d unsynced names dropped by the cuts",
+	msg := fmt.Sprintf("power-loss crash loop: %d cycles of kill -9 and power cut, %d punches and %d badge imports and enrolments acknowledged, %d entries on the server (0 lost, 0 duplicated), %d unsynced pages (%d more torn) and %d unsynced names dropped by the cuts",
 		ran, len(acked), len(ackedBadges), len(e.zs.Entries()), lostPages, tornPages, lostNames)
 	t.Log(msg)
 	if f := os.Getenv("STAMPCLOCK_POWERLOSS_REPORT"); f != "" {

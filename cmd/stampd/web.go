@@ -42,14 +42,14 @@ func startWeb(ctx context.Context, cfg *config.Config, d *daemon.Daemon, feed *w
 // reader's health asked in process.
 func checkList(ctx context.Context, cfg *config.Config, d *daemon.Daemon) []provision.Step {
 	return provision.Check(ctx, cfg, provision.Env{
-		Synced: (&clock.System{}).Synced,
+		Synced: clock.SyncState,
 		Reader: func(ctx context.Context) (bool, string, bool) {
 			v, err := d.Handle(ctx, "status", nil)
 			s, ok := v.(daemon.Status)
 			if err != nil || !ok {
 				return false, fmt.Sprintf("status: %v", err), false
 			}
-			ok, detail := provision.ReaderFromStatus(s)
+			ok, detail := s.ReaderStep()
 			return ok, detail, true
 		},
 	})

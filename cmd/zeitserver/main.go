@@ -9,6 +9,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -66,6 +67,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 		scheme    = fs.String("auth-scheme", zeittest.DefaultAuthScheme, `scheme before the token ("none": bare token)`)
 		rawLogin  = fs.Bool("login-raw", false, "answer logins with the bare token instead of a JSON string")
 		verbose   = fs.Bool("v", false, "log every request to stderr")
+		tlsHost   = fs.String("tls-host", "", "serve HTTPS with a certificate for this `name` from a throw-away CA (see -tls-ca)")
+		tlsCA     = fs.String("tls-ca", "", "with -tls-host: write the throw-away CA certificate (PEM) to this `file`, for the clients to trust")
 		timeTypes idNames
 		projects  idNames
 	)
@@ -117,7 +120,22 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("listen: %w", err)
 	}
 	srv := &http.Server{Handler: zeittest.New(o).Handler(), ReadHeaderTimeout: 10 * time.Second}
-	fmt.Fprintf(stdout, "zeitserver: listening on http://%s (login %s)\n", ln.Addr(), *email)
+	proto := "http"
+	if *tlsHost != "" {
+		if *tlsCA == "" {
+			return errors.New("-tls-host needs -tls-ca FILE (where the clients find the CA to trust)")
+		}
+		cert, caPEM, err := testCA(*tlsHost, time.Now())
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(*tlsCA, caPEM, 0o644); err != nil {
+			return fmt.Errorf("-tls-ca: %w", err)
+		}
+		ln = tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
+		proto = "https"
+	}
+	fmt.Fprintf(stdout, "zeitserver: listening on %s://%s (login %s)\n", proto, ln.Addr(), *email)
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

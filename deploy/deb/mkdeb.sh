@@ -79,8 +79,24 @@ HDR
 	' "$deploy/stampd.example.toml"
 } >"$root/etc/stampclock/stampd.toml"
 chmod 0640 "$root/etc/stampclock/stampd.toml"
+# A copy as packaged: `stampctl init` replaces a config equal to it without
+# --force (it was never edited) and keeps an edited one.
+install -D -m 0644 "$root/etc/stampclock/stampd.toml" "$root/usr/share/stampclock/stampd.toml"
 grep -Eq '^[[:space:]]*(url|urls|password|password_file)[[:space:]]*=' "$root/etc/stampclock/stampd.toml" &&
 	die "packaged config still enables an uplink; fix the awk above"
+
+# Man pages; stampd.toml(5) carries the example config, so it cannot drift.
+install -d -m 0755 "$root/usr/share/man/man8" "$root/usr/share/man/man5" "$root/usr/share/bash-completion/completions"
+for m in stampd.8 stampctl.8; do
+	gzip -9n <"$deploy/man/$m" >"$root/usr/share/man/man8/$m.gz"
+done
+{
+	cat "$deploy/man/stampd.toml.5.head"
+	sed -e 's/\\/\\e/g' -e "s/^\([.']\)/\\\&\1/" "$deploy/stampd.example.toml"
+	printf '.fi\n.SH SEE ALSO\n.BR stampd (8),\n.BR stampctl (8)\n'
+} | gzip -9n >"$root/usr/share/man/man5/stampd.toml.5.gz"
+chmod 0644 "$root"/usr/share/man/man*/*.gz
+install -m 0644 "$deploy/completion/stampctl" "$root/usr/share/bash-completion/completions/stampctl"
 
 echo /etc/stampclock/stampd.toml >"$root/DEBIAN/conffiles"
 install -m 0755 "$here/postinst" "$here/prerm" "$here/postrm" "$root/DEBIAN/"

@@ -45,7 +45,10 @@ getent passwd stampclock >/dev/null && fail "user stampclock exists before insta
 trap cleanup EXIT
 
 step "dpkg -i $deb"
-dpkg -i "$deb" || fail "dpkg -i failed"
+dpkg -i "$deb" 2>&1 | tee /tmp/stampclock-install.$$ || fail "dpkg -i failed"
+grep -q 'sudo stampctl init' /tmp/stampclock-install.$$ || fail "dpkg -i did not print the next step (stampctl init)"
+rm -f /tmp/stampclock-install.$$
+ok "dpkg -i printed the next step"
 dpkg-query -W -f='${Status}\n' stampclock | grep -qx 'install ok installed' || fail "dpkg does not report stampclock installed"
 ok "installed: $(dpkg-query -W -f='${Package} ${Version} ${Architecture}' stampclock)"
 
@@ -59,6 +62,14 @@ expect_stat /etc/stampclock/stampd.toml 640 root stampclock
 expect_stat /var/lib/stampclock 750 stampclock stampclock
 expect_stat /usr/share/doc/stampclock/copyright 644 root root
 expect_stat /usr/share/doc/stampclock/stampd.example.toml 644 root root
+expect_stat /usr/share/stampclock/stampd.toml 644 root root
+cmp -s /usr/share/stampclock/stampd.toml /etc/stampclock/stampd.toml || fail "the packaged copy differs from /etc/stampclock/stampd.toml"
+for m in man8/stampd.8 man8/stampctl.8 man5/stampd.toml.5; do
+	expect_stat "/usr/share/man/$m.gz" 644 root root
+	gzip -t "/usr/share/man/$m.gz" || fail "/usr/share/man/$m.gz: not gzip"
+done
+expect_stat /usr/share/bash-completion/completions/stampctl 644 root root
+bash -n /usr/share/bash-completion/completions/stampctl || fail "bash completion: syntax error"
 dpkg-query -W -f='${Conffiles}\n' stampclock | grep -q '/etc/stampclock/stampd.toml' ||
 	fail "/etc/stampclock/stampd.toml is not registered as a conffile"
 ok "stampd.toml is a conffile"

@@ -1,6 +1,7 @@
 package clock
 
 import (
+	"fmt"
 	"os"
 	"strings"
 	"sync"
@@ -48,10 +49,18 @@ func (s *System) Boot() (string, time.Duration) {
 // Synced reports whether the kernel considers the clock synchronised: the
 // adjtimex state is not TIME_ERROR and STA_UNSYNC is clear.
 func (*System) Synced() bool {
+	ok, _ := SyncState()
+	return ok
+}
+
+// SyncState asks the kernel (adjtimex, read only) whether the clock is
+// synchronised; the error says when it cannot tell (a seccomp filter that
+// refuses adjtimex answers EPERM).
+func SyncState() (bool, error) {
 	var tx unix.Timex // Modes 0: read only
 	state, err := unix.Adjtimex(&tx)
 	if err != nil {
-		return false
+		return false, fmt.Errorf("adjtimex: %w", err)
 	}
-	return state != unix.TIME_ERROR && tx.Status&staUnsync == 0
+	return state != unix.TIME_ERROR && tx.Status&staUnsync == 0, nil
 }

@@ -248,7 +248,7 @@ type MQTT struct {
 	URLs []string `toml:"urls"`
 	// ClientID is the MQTT client id. Default: device.id.
 	ClientID string `toml:"client_id"`
-	// Username, and Password or PasswordFile (0600), authenticate to the
+	// Username, and Password or PasswordFile (root:stampclock 0640), authenticate to the
 	// broker. Default: none.
 	Username     string `toml:"username"`
 	Password     string `toml:"password"`
@@ -324,7 +324,7 @@ const (
 func Load(path string) (*Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("config %s: %w", path, err)
+		return nil, fmt.Errorf("config %s: %w", path, readError(path, err))
 	}
 	return Parse(path, data)
 }
@@ -640,42 +640,27 @@ func (c *Config) validateMQTT() error {
 		if err != nil {
 			return fmt.Errorf("mqtt.key_file: %w", err)
 		}
-		if err := secretMode(m.KeyFile, fi.Mode()); err != nil {
+		if err := checkPrivate(m.KeyFile, fi); err != nil {
 			return fmt.Errorf("mqtt.key_file: %w", err)
 		}
 	}
 	return nil
 }
 
-// SecretModeMask is the one rule for secret files (passwords, tokens,
-// private keys): no access at all for others and no write for the group.
-// 0600 and 0640 (group = the service's group, read only) pass.
-const SecretModeMask = 0o027
-
-func secretMode(path string, m os.FileMode) error {
-	if m.Perm()&SecretModeMask == 0 {
-		return nil
-	}
-	what := "readable by others"
-	if m.Perm()&0o007 == 0 {
-		what = "writable by its group"
-	}
-	return fmt.Errorf("%s is %s (mode %04o); want 0600 or 0640; run: chmod 600 %s", path, what, m.Perm(), path)
-}
-
 // ReadSecret reads a secret from a file: the first line, trimmed. It refuses
-// a file others may access or its group may write (SecretModeMask).
+// a file that others may access or its group may write (the rule is in
+// files.go).
 func ReadSecret(path string) (string, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
-		return "", err
+		return "", readError(path, err)
 	}
-	if err := secretMode(path, fi.Mode()); err != nil {
+	if err := checkPrivate(path, fi); err != nil {
 		return "", err
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return "", err
+		return "", readError(path, err)
 	}
 	s, _, _ := strings.Cut(string(data), "\n")
 	s = strings.TrimSpace(s)

@@ -91,7 +91,7 @@ func TestParse_Errors(t *testing.T) {
 		{"HTTPNotAllowed", strings.Replace(zeit("password = \"x\"\n"), "https://", "http://", 1), "allow_http"},
 		{"NoPassword", zeit(""), "password_file: required"},
 		{"PasswordFileMissing", zeit("password_file = \"/nonexistent/pw\"\n"), "/nonexistent/pw"},
-		{"PasswordFileWorldReadable", zeit("password_file = \"" + loose + "\"\n"), "chmod 600"},
+		{"PasswordFileWorldReadable", zeit("password_file = \"" + loose + "\"\n"), "chmod 640 "},
 		{"NoTimeType", strings.Replace(zeit("password = \"x\"\n"), "timetype_id = \"x\"\n", "", 1), "timetype_id: required"},
 		{"BadLogLevel", minimal + "[log]\nlevel = \"loud\"\n", "log.level"},
 	}
@@ -215,7 +215,7 @@ func TestParse_MQTTErrors(t *testing.T) {
 		{"Window", mq("window = 5000\n"), "mqtt.window"},
 		{"BadPrefix", mq("topic_prefix = \"a/#\"\n"), "mqtt.topic_prefix"},
 		{"BothPasswords", mq("username = \"u\"\npassword = \"x\"\npassword_file = \"/x\"\n"), "set only one"},
-		{"PasswordFileWorldReadable", mq("username = \"u\"\npassword_file = \"" + loose + "\"\n"), "chmod 600"},
+		{"PasswordFileWorldReadable", mq("username = \"u\"\npassword_file = \"" + loose + "\"\n"), "chmod 640 "},
 		{"PasswordWithoutUser", mq("password = \"x\"\n"), "mqtt.username"},
 		{"CertWithoutKey", mq("cert_file = \"/etc/hostname\"\n"), "set both"},
 		{"MissingCA", mq("ca_file = \"/nonexistent/ca.pem\"\n"), "mqtt.ca_file"},

@@ -22,7 +22,7 @@ type Blikk struct {
 	URL string `toml:"url"`
 	// AppID is the API application's id. Required.
 	AppID string `toml:"app_id"`
-	// AppSecretFile holds the application's secret (mode 0600). Required.
+	// AppSecretFile holds the application's secret (root:stampclock 0640). Required.
 	AppSecretFile string `toml:"app_secret_file"`
 	// AppSecret is read from AppSecretFile.
 	AppSecret string `toml:"-"`
@@ -84,7 +84,7 @@ type Flowtly struct {
 	// URL is the API root, e.g. "https://api.flowtly.eu". Default: none
 	// (uplink off).
 	URL string `toml:"url"`
-	// TokenFile holds the API token (mode 0600). Required.
+	// TokenFile holds the API token (root:stampclock 0640). Required.
 	TokenFile string `toml:"token_file"`
 	// Token is read from TokenFile.
 	Token string `toml:"-"`
@@ -132,7 +132,7 @@ type Timesheets struct {
 	// URL is the API root including the version. Default
 	// "https://api.r-service.tech/v1".
 	URL string `toml:"url"`
-	// TokenFile holds the OAuth token (mode 0600). Required.
+	// TokenFile holds the OAuth token (root:stampclock 0640). Required.
 	TokenFile string `toml:"token_file"`
 	Token     string `toml:"-"`
 	// Account is sent in the "account" header. Required.
@@ -156,7 +156,7 @@ type Clockodo struct {
 	URL string `toml:"url"`
 	// APIUser is the login email of the API user. Required.
 	APIUser string `toml:"api_user"`
-	// APIKeyFile holds the API key (mode 0600). Required.
+	// APIKeyFile holds the API key (root:stampclock 0640). Required.
 	APIKeyFile string `toml:"api_key_file"`
 	APIKey     string `toml:"-"`
 	// ExternalApplication is "<application>;<contact email>", at most 50

@@ -154,7 +154,7 @@ func (d *Daemon) handleBadges(ctx context.Context, cmd string, raw json.RawMessa
 		if len(a.Rows) > ImportPage {
 			return nil, fmt.Errorf("badges.import: %d rows; send at most %d per request", len(a.Rows), ImportPage)
 		}
-		return d.importBadges(a.Rows, a.DryRun)
+		return d.importBadges(ctx, a.Rows, a.DryRun)
 	case "enroll":
 		var a EnrollArgs
 		if err := decodeArgs(cmd, raw, &a); err != nil {
@@ -190,26 +190,57 @@ func (d *Daemon) listBadges() ([]BadgeInfo, error) {
 // checkEmail checks email against the time-tracking system's users. When
 // that cannot be asked (offline, no such list) the email is accepted as
 // unverified and checked again later.
-func (d *Daemon) checkEmail(ctx context.Context, email string) (unverified bool, err error) {
-	if !config.ValidEmail(email) {
-		return false, fmt.Errorf("%q is not an email address", email)
-	}
+// The one rule for a badge's email, for add, import and enroll: it must
+// look like an email; when the time-tracking system has a user list and
+// answers, it must be one of its users, else the badge is refused; when it
+// cannot be asked, the badge is accepted unverified with the reason, and
+// checked again later (verifyLoop).
+
+// userCheck is the answer of one look at the user list.
+type userCheck struct {
+	known map[string]bool // nil: no list, or it could not be fetched
+	why   string          // why it could not be fetched
+}
+
+// lookUsers fetches the user list once.
+func (d *Daemon) lookUsers(ctx context.Context) userCheck {
 	if d.users == nil {
-		return false, nil
+		return userCheck{}
 	}
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	users, err := d.users.Users(ctx)
 	if err != nil {
-		d.log.Warn("cannot check the email against the users now; accepted unverified", "email", email, "err", err)
-		return true, nil
+		d.log.Warn("cannot check emails against the users now; accepted unverified", "err", err)
+		return userCheck{why: err.Error()}
 	}
+	known := make(map[string]bool, len(users))
 	for _, u := range users {
-		if strings.EqualFold(u, email) {
-			return false, nil
-		}
+		known[strings.ToLower(u)] = true
 	}
-	return false, fmt.Errorf("%s is not a user of the time-tracking system (GET /api/time-v2.1/users)", email)
+	return userCheck{known: known}
+}
+
+// unverified reports whether emails pass unchecked.
+func (u userCheck) unverified() bool { return u.known == nil && u.why != "" }
+
+// vet applies the rule to one email.
+func (u userCheck) vet(email string) error {
+	switch {
+	case !config.ValidEmail(email):
+		return fmt.Errorf("%q is not an email address", email)
+	case u.known != nil && !u.known[strings.ToLower(email)]:
+		return fmt.Errorf("%s is not a user of the time-tracking system (GET /api/time-v2.1/users)", email)
+	}
+	return nil
+}
+
+func (d *Daemon) checkEmail(ctx context.Context, email string) (unverified bool, err error) {
+	if !config.ValidEmail(email) {
+		return false, fmt.Errorf("%q is not an email address", email)
+	}
+	u := d.lookUsers(ctx)
+	return u.unverified(), u.vet(email)
 }
 
 func (d *Daemon) addBadge(ctx context.Context, a BadgeArgs) (BadgeInfo, error) {
@@ -234,10 +265,12 @@ func (d *Daemon) addBadge(ctx context.Context, a BadgeArgs) (BadgeInfo, error) {
 	return BadgeInfo{UID: uid, Email: b.Email, Name: b.Name, Source: "enrolled", Enrolled: b.Enrolled, Unverified: unverified}, nil
 }
 
-// importBadges checks every row of a page and imports all of them or none
-// (none at all on a dry run).
-func (d *Daemon) importBadges(rows []ImportRow, dryRun bool) (ImportResult, error) {
+// importBadges checks every row of a page, by the same rule as addBadge
+// (one look at the user list for the page), and imports all of them or
+// none (none at all on a dry run).
+func (d *Daemon) importBadges(ctx context.Context, rows []ImportRow, dryRun bool) (ImportResult, error) {
 	var res ImportResult
+	users := d.lookUsers(ctx)
 	cb := d.configBadges()
 	seen := make(map[string]int)
 	var badges []queue.Badge
@@ -247,15 +280,16 @@ func (d *Daemon) importBadges(rows []ImportRow, dryRun bool) (ImportResult, erro
 			res.Errors = append(res.Errors, LineError{Line: r.Line, Err: fmt.Sprintf(format, args...)})
 		}
 		uid, err := reader.NormalizeUID(r.UID)
-		switch {
-		case err != nil:
+		if err != nil {
 			bad("uid: %v", err)
 			continue
-		case !config.ValidEmail(r.Email):
-			bad("email: %q is not an email address", r.Email)
+		}
+		if err := users.vet(r.Email); err != nil {
+			bad("email: %v", err)
 			continue
-		case config.CheckText(r.Name) != nil:
-			bad("name: %q: %v", r.Name, config.CheckText(r.Name))
+		}
+		if err := config.CheckText(r.Name); err != nil {
+			bad("name: %q: %v", r.Name, err)
 			continue
 		}
 		if line, dup := seen[uid]; dup {
@@ -267,7 +301,7 @@ func (d *Daemon) importBadges(rows []ImportRow, dryRun bool) (ImportResult, erro
 			bad("uid %s is defined in %s for %s", uid, d.cfg.Path, c.Email)
 			continue
 		}
-		badges = append(badges, queue.Badge{UID: uid, Email: r.Email, Name: r.Name, Enrolled: now, Unverified: d.users != nil})
+		badges = append(badges, queue.Badge{UID: uid, Email: r.Email, Name: r.Name, Enrolled: now, Unverified: users.unverified()})
 	}
 	if len(res.Errors) > 0 || dryRun {
 		return res, nil

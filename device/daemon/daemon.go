@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -56,6 +57,9 @@ type Options struct {
 	// VerifyPoll is how often emails of badges enrolled offline are
 	// checked again. Default 10m.
 	VerifyPoll time.Duration
+	// ConfigPoll is how often the uplinks' configuration is checked again
+	// (besides at start and after a reload). Default 5m.
+	ConfigPoll time.Duration
 }
 
 // Daemon is a configured, not yet running stampd.
@@ -81,7 +85,8 @@ type Daemon struct {
 	more      moreState        // day totals and locked days (more.go)
 	metrics   *metrics.Metrics // nil when [metrics] listen is not set
 
-	cfgMu sync.Mutex // guards cfg during reload
+	cfgMu    sync.Mutex  // guards cfg during reload
+	cfgWatch configWatch // configuration problems found by configLoop
 }
 
 // Queue names of the uplinks. Each has its own pending set, so one
@@ -99,6 +104,9 @@ func New(cfg *config.Config, opts Options) (*Daemon, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
+	if opts.ConfigPoll <= 0 {
+		opts.ConfigPoll = 5 * time.Minute
+	}
 	if opts.VerifyPoll <= 0 {
 		opts.VerifyPoll = 10 * time.Minute
 	}
@@ -108,7 +116,7 @@ func New(cfg *config.Config, opts Options) (*Daemon, error) {
 	if opts.ClockPoll <= 0 {
 		opts.ClockPoll = 10 * time.Second
 	}
-	d := &Daemon{cfg: cfg, opts: opts, log: opts.Logger}
+	d := &Daemon{cfg: cfg, opts: opts, log: opts.Logger, cfgWatch: configWatch{recheck: make(chan struct{}, 1)}}
 	if cfg.Reader.Script != "" {
 		steps, err := loadScript(cfg.Reader.Script)
 		if err != nil {
@@ -258,6 +266,7 @@ func (d *Daemon) Reload(cfg *config.Config) {
 	d.cfgMu.Unlock()
 	d.agent.SetBadges(badges(cfg))
 	d.log.Info("badges reloaded", "count", len(cfg.Badges))
+	d.cfgWatch.askRecheck()
 }
 
 // ReloadFile re-reads the config file and applies its badges.
@@ -305,13 +314,14 @@ func (d *Daemon) Run(ctx context.Context) error {
 	run("clock", d.clockLoop)
 	run("reader health", d.healthLoop)
 	run("badge check", d.verifyLoop)
+	run("config check", d.configLoop)
 	run("metrics", d.serveMetrics)
 	run("store size", d.storeLoop)
 	run("record check", d.recordCheck)
 	if d.cfg.Reader.Script != "" {
 		run("script", d.replayScript)
 	}
-	d.log.Info("stampd running", "device", d.cfg.Device.ID, "reader", d.cfg.Reader.Type, "store", d.cfg.Store.Path, "socket", d.cfg.Control.Socket, "uplinks", d.store.Uplinks())
+	d.log.Info("stampd running", "device", d.cfg.Device.ID, "reader", d.cfg.Reader.Type, "store", d.cfg.Store.Path, "socket", d.cfg.Control.Socket, "uplinks", strings.Join(d.store.Uplinks(), ","))
 	agentErr := d.agent.Run(ctx, d.source)
 	cancel()
 	wg.Wait()

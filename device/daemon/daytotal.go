@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"stampclock/device/config"
@@ -51,6 +52,10 @@ type ReleaseArgs struct {
 // ReleaseResult tells how many held records were queued again.
 type ReleaseResult struct {
 	Released int `json:"released"`
+	// ClockHeld are the held records left held because their clock never
+	// synchronised: releasing them would only hold them again (see
+	// `queue correct` and `queue discard`).
+	ClockHeld []uint64 `json:"clock_held,omitempty"`
 }
 
 // handleMore serves the read side's commands (daytotal, queue.release) and
@@ -69,6 +74,18 @@ func (d *Daemon) handleMore(ctx context.Context, cmd string, raw json.RawMessage
 			return nil, err
 		}
 		return d.release(a)
+	case "queue.correct":
+		var a CorrectArgs
+		if err := decodeArgs(cmd, raw, &a); err != nil {
+			return nil, err
+		}
+		return d.correctBoot(a)
+	case "queue.discard":
+		var a DiscardArgs
+		if err := decodeArgs(cmd, raw, &a); err != nil {
+			return nil, err
+		}
+		return d.discardHeld(a)
 	}
 	return d.handle(ctx, cmd, raw)
 }
@@ -144,16 +161,22 @@ func (d *Daemon) dayTotal(ctx context.Context, a DayTotalArgs) (DayTotalResult, 
 // again. A record still on a locked day is held again.
 func (d *Daemon) release(a ReleaseArgs) (ReleaseResult, error) {
 	if a.Uplink != "" && !slices.Contains(d.store.Uplinks(), a.Uplink) {
-		return ReleaseResult{}, fmt.Errorf("queue release: no uplink %q; have %v", a.Uplink, d.store.Uplinks())
+		return ReleaseResult{}, fmt.Errorf("queue release: no uplink %q; have %s", a.Uplink, strings.Join(d.store.Uplinks(), ", "))
 	}
 	if d.more.timesheets != nil {
 		d.more.timesheets.Forget()
 	}
-	n, err := d.store.Release(a.Uplink, a.Seqs, d.opts.Clock.Now())
+	seqs, clockHeld, err := d.releasable(a)
 	if err != nil {
 		return ReleaseResult{}, err
 	}
-	d.log.Info("held records released", "uplink", a.Uplink, "count", n)
+	res := ReleaseResult{ClockHeld: clockHeld}
+	if len(seqs) > 0 {
+		if res.Released, err = d.store.Release(a.Uplink, seqs, d.opts.Clock.Now()); err != nil {
+			return ReleaseResult{}, err
+		}
+	}
+	d.log.Info("held records released", "uplink", a.Uplink, "count", res.Released, "clock_held", len(clockHeld))
 	d.wake()
-	return ReleaseResult{Released: n}, nil
+	return res, nil
 }

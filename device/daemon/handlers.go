@@ -48,9 +48,12 @@ type Status struct {
 	StoreAlarm *StoreAlarm `json:"store_alarm,omitempty"`
 	// QuarantineAlarm is set while the store holds records that cannot be
 	// decoded.
-	QuarantineAlarm string          `json:"quarantine_alarm,omitempty"`
-	Queue           queue.Stats     `json:"queue"`
-	Uplinks         []uplink.Status `json:"uplinks"`
+	QuarantineAlarm string `json:"quarantine_alarm,omitempty"`
+	// ConfigProblems are what the uplinks' last check found wrong in the
+	// configuration (configcheck.go); empty when all is well.
+	ConfigProblems []ConfigProblem `json:"config_problems,omitempty"`
+	Queue          queue.Stats     `json:"queue"`
+	Uplinks        []uplink.Status `json:"uplinks"`
 	// MQTT is the broker connection, when the MQTT uplink is on.
 	MQTT *mqtt.ConnState `json:"mqtt,omitempty"`
 	Taps agent.Stats     `json:"taps"`
@@ -198,6 +201,7 @@ func (d *Daemon) status() (Status, error) {
 	s.StoreAlarm = d.alarm
 	s.QuarantineAlarm = quarantineAlarm(qs.Quarantined)
 	s.StoreWarning = d.storeWarn.get()
+	s.ConfigProblems = d.cfgWatch.get()
 	if d.health != nil {
 		h := d.health()
 		s.ReaderHealth = &h
@@ -262,6 +266,9 @@ func (d *Daemon) mqttStatus() mqtt.Status {
 		if us.LastErrorAt.After(st.LastErrorAt) {
 			st.LastError, st.LastErrorAt = us.LastError, us.LastErrorAt
 		}
+	}
+	for _, p := range d.cfgWatch.get() {
+		st.ConfigProblems = append(st.ConfigProblems, mqtt.ConfigProblem{Check: p.Check, Problem: p.Problem})
 	}
 	return st
 }

@@ -39,71 +39,99 @@ func (d *Daemon) newSource() error {
 		}
 		return nil
 	}
-	rc := d.cfg.Reader
-	switch rc.Type {
-	case "sim":
+	if d.cfg.Reader.Type == "sim" {
 		d.sim = reader.NewSim()
 		d.source = d.sim
 		return nil
+	}
+	open, err := d.readerOpener()
+	if err != nil {
+		return err
+	}
+	src, err := open()
+	if err != nil {
+		// Not fatal: stampd keeps its control socket up, reports the fault
+		// and keeps trying (readeropen.go).
+		ro := newReopener(d.cfg.Reader.Type, open, err, d.log)
+		d.source, d.health = ro, ro.health
+		return nil
+	}
+	d.source, d.health = src, healthOf(src)
+	if c, ok := src.(interface{ Close() error }); ok {
+		d.closers = append(d.closers, c.Close)
+	}
+	return nil
+}
+
+// readerOpener returns how to open the configured hardware reader.
+func (d *Daemon) readerOpener() (func() (reader.Source, error), error) {
+	rc := d.cfg.Reader
+	var open func() (reader.Source, error)
+	switch rc.Type {
 	case "mfrc522":
 		m := rc.MFRC522
-		r, err := mfrc522.Open(mfrc522.Options{
-			SPIPort: m.SPIPort, ResetPin: m.ResetPin, IRQPin: m.IRQPin,
-			SPISpeed: physic.Frequency(m.SPISpeedHz) * physic.Hertz, PollInterval: m.PollInterval.Duration,
-			Logger: d.log,
-		})
-		if err != nil {
-			return fmt.Errorf("reader.mfrc522: %w", err)
+		open = func() (reader.Source, error) {
+			r, err := mfrc522.Open(mfrc522.Options{
+				SPIPort: m.SPIPort, ResetPin: m.ResetPin, IRQPin: m.IRQPin,
+				SPISpeed: physic.Frequency(m.SPISpeedHz) * physic.Hertz, PollInterval: m.PollInterval.Duration,
+				Logger: d.log,
+			})
+			if err != nil {
+				return nil, fmt.Errorf("reader.mfrc522: %w", err)
+			}
+			return r, nil
 		}
-		d.source, d.health = r, healthOf(r)
-		d.closers = append(d.closers, r.Close)
 	case "wiegand":
 		w := rc.Wiegand
 		formats, custom, err := wiegand.ParseFormats(w.Formats, w.Custom, w.RawBits)
 		if err != nil {
-			return fmt.Errorf("reader.wiegand.formats: %w", err)
+			return nil, fmt.Errorf("reader.wiegand.formats: %w", err)
 		}
-		r, err := wiegand.Open(wiegand.Options{
-			Chip: w.Chip, D0: *w.D0, D1: *w.D1, Gap: w.Gap.Duration, Edges: wiegand.Edges(w.Edges),
-			PullUp: w.PullUp, Formats: formats, Custom: custom, RawBits: w.RawBits, Logger: d.log,
-		})
-		if err != nil {
-			return fmt.Errorf("reader.wiegand: %w", err)
+		open = func() (reader.Source, error) {
+			r, err := wiegand.Open(wiegand.Options{
+				Chip: w.Chip, D0: *w.D0, D1: *w.D1, Gap: w.Gap.Duration, Edges: wiegand.Edges(w.Edges),
+				PullUp: w.PullUp, Formats: formats, Custom: custom, RawBits: w.RawBits, Logger: d.log,
+			})
+			if err != nil {
+				return nil, fmt.Errorf("reader.wiegand: %w", err)
+			}
+			return r, nil
 		}
-		d.source, d.health = r, healthOf(r)
-		d.closers = append(d.closers, r.Close)
 	case "keyboard":
 		k := rc.Keyboard
-		r, err := keyboard.Open(keyboard.Options{
-			Path: k.Device, Format: keyboard.Format(k.Format), Layout: keyboard.Layout(k.Layout),
-			UIDBytes: k.UIDBytes, KeyTimeout: k.KeyTimeout.Duration, Logger: d.log,
-		})
-		if err != nil {
-			return fmt.Errorf("reader.keyboard: %w", err)
+		open = func() (reader.Source, error) {
+			r, err := keyboard.Open(keyboard.Options{
+				Path: k.Device, Format: keyboard.Format(k.Format), Layout: keyboard.Layout(k.Layout),
+				UIDBytes: k.UIDBytes, KeyTimeout: k.KeyTimeout.Duration, Logger: d.log,
+			})
+			if err != nil {
+				return nil, fmt.Errorf("reader.keyboard: %w", err)
+			}
+			return r, nil
 		}
-		d.source, d.health = r, healthOf(r)
-		d.closers = append(d.closers, r.Close)
 	case "rdm6300":
 		m := rc.RDM6300
-		r, err := rdm6300.Open(rdm6300.Options{Path: m.Device, Baud: m.Baud, UIDBytes: m.UIDBytes, Silence: m.Silence.Duration, Logger: d.log})
-		if err != nil {
-			return fmt.Errorf("reader.rdm6300: %w", err)
+		open = func() (reader.Source, error) {
+			r, err := rdm6300.Open(rdm6300.Options{Path: m.Device, Baud: m.Baud, UIDBytes: m.UIDBytes, Silence: m.Silence.Duration, Logger: d.log})
+			if err != nil {
+				return nil, fmt.Errorf("reader.rdm6300: %w", err)
+			}
+			return r, nil
 		}
-		d.source, d.health = r, healthOf(r)
-		d.closers = append(d.closers, r.Close)
 	case "pn532":
 		p := rc.PN532
-		r, err := pn532.Open(pn532.Options{Interface: p.Interface, I2CBus: p.I2CBus, I2CAddr: uint16(p.I2CAddr),
-			Device: p.Device, Baud: p.Baud, PollInterval: p.PollInterval.Duration, Logger: d.log})
-		if err != nil {
-			return fmt.Errorf("reader.pn532: %w", err)
+		open = func() (reader.Source, error) {
+			r, err := pn532.Open(pn532.Options{Interface: p.Interface, I2CBus: p.I2CBus, I2CAddr: uint16(p.I2CAddr),
+				Device: p.Device, Baud: p.Baud, PollInterval: p.PollInterval.Duration, Logger: d.log})
+			if err != nil {
+				return nil, fmt.Errorf("reader.pn532: %w", err)
+			}
+			return r, nil
 		}
-		d.source, d.health = r, healthOf(r)
-		d.closers = append(d.closers, r.Close)
 	default:
-		return fmt.Errorf("reader.type %q: not supported", rc.Type)
+		return nil, fmt.Errorf("reader.type %q: not supported", rc.Type)
 	}
-	return nil
+	return open, nil
 }
 
 // healthOf returns how to read the health of a known driver, nil else.

@@ -38,6 +38,8 @@ func (s metricsSource) ReaderOK() (ok, known bool) {
 
 func (s metricsSource) ClockSynced() bool { return s.d.opts.Clock.Synced() }
 
+func (s metricsSource) ConfigProblems() int { return len(s.d.cfgWatch.get()) }
+
 // newMetrics builds the metrics when [metrics] listen is set.
 func (d *Daemon) newMetrics() {
 	if d.cfg.Metrics.Listen == "" {

@@ -19,6 +19,7 @@ func (exampleSource) QueueDepth() (map[string]map[string]uint64, error) {
 }
 func (exampleSource) ReaderOK() (ok, known bool) { return true, true }
 func (exampleSource) ClockSynced() bool          { return true }
+func (exampleSource) ConfigProblems() int        { return 0 }
 
 // The daemon records events as they happen and serves the metrics on a
 // local address; the queue, reader and clock are read at scrape time.

@@ -49,6 +49,9 @@ type Source interface {
 	ReaderOK() (ok, known bool)
 	// ClockSynced reports whether the system clock is synchronised.
 	ClockSynced() bool
+	// ConfigProblems is the number of configuration problems stampd's
+	// own check of its uplinks found (0: none).
+	ConfigProblems() int
 }
 
 // Metrics records stampd's counters and serves them with the gauges of

@@ -26,6 +26,7 @@ type fakeSource struct {
 	readerOK    bool
 	readerKnown bool
 	synced      bool
+	problems    int
 }
 
 func (f *fakeSource) QueueDepth() (map[string]map[string]uint64, error) {
@@ -38,6 +39,12 @@ func (f *fakeSource) ReaderOK() (ok, known bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.readerOK, f.readerKnown
+}
+
+func (f *fakeSource) ConfigProblems() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.problems
 }
 
 func (f *fakeSource) ClockSynced() bool {
@@ -265,7 +272,7 @@ func TestScrape_SourceChanges_SeenAtNextScrape(t *testing.T) {
 		t.Errorf("reader_up = %v, want 0", got)
 	}
 	src.mu.Lock()
-	src.readerOK, src.synced = true, true
+	src.readerOK, src.synced, src.problems = true, true, 2
 	src.depth = map[string]map[string]uint64{"mqtt": {"pending": 3}}
 	src.mu.Unlock()
 
@@ -275,6 +282,9 @@ func TestScrape_SourceChanges_SeenAtNextScrape(t *testing.T) {
 	}
 	if got := gauge(t, fams, "stampclock_clock_synced"); got != 1 {
 		t.Errorf("clock_synced = %v, want 1", got)
+	}
+	if got := gauge(t, fams, "stampclock_config_problems"); got != 2 {
+		t.Errorf("config_problems = %v, want 2", got)
 	}
 	if got := gauge(t, fams, "stampclock_queue_records", "uplink", "mqtt", "state", "pending"); got != 3 {
 		t.Errorf("queue_records{mqtt,pending} = %v, want 3", got)

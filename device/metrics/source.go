@@ -13,6 +13,7 @@ type sourceCollector struct {
 	queue  *prometheus.Desc
 	reader *prometheus.Desc
 	clock  *prometheus.Desc
+	config *prometheus.Desc
 }
 
 func newSourceCollector(src Source) *sourceCollector {
@@ -27,6 +28,9 @@ func newSourceCollector(src Source) *sourceCollector {
 		clock: prometheus.NewDesc(namespace+"_clock_synced",
 			"1 if the system clock is synchronised, 0 if not.",
 			nil, nil),
+		config: prometheus.NewDesc(namespace+"_config_problems",
+			"Configuration problems found by stampd's check of its uplinks (login, time type, users); 0 when all is well.",
+			nil, nil),
 	}
 }
 
@@ -34,6 +38,7 @@ func (c *sourceCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- c.queue
 	ch <- c.reader
 	ch <- c.clock
+	ch <- c.config
 }
 
 func (c *sourceCollector) Collect(ch chan<- prometheus.Metric) {
@@ -58,6 +63,7 @@ func (c *sourceCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(c.reader, prometheus.GaugeValue, b2f(ok))
 	}
 	ch <- prometheus.MustNewConstMetric(c.clock, prometheus.GaugeValue, b2f(c.src.ClockSynced()))
+	ch <- prometheus.MustNewConstMetric(c.config, prometheus.GaugeValue, float64(c.src.ConfigProblems()))
 }
 
 func b2f(b bool) float64 {

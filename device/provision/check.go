@@ -20,8 +20,10 @@ import (
 	"golang.org/x/sys/unix"
 
 	"stampclock/device/config"
+	"stampclock/uplink"
 	"stampclock/uplink/blikk"
 	"stampclock/uplink/flowtly"
+	"stampclock/uplink/mqtt"
 	"stampclock/uplink/zeiterfassung"
 )
 
@@ -32,15 +34,94 @@ type Step struct {
 	OK      bool   `json:"ok"`
 	Skipped bool   `json:"skipped,omitempty"`
 	Detail  string `json:"detail"`
+	// Config marks a failure of the configuration itself (credentials, a
+	// time type id, a user), not of reaching the server: stampd shows it
+	// in its status until it is put right.
+	Config bool `json:"config_problem,omitempty"`
+}
+
+// configError marks an error as a configuration problem (Step.Config).
+type configError struct{ error }
+
+func (e configError) Unwrap() error { return e.error }
+
+// refusedLogin marks err as a configuration problem when the server
+// answered the login with 401 or 403 (wrong credentials), not when it
+// could not be reached.
+func refusedLogin(err error) error {
+	var ue *uplink.Error
+	if errors.As(err, &ue) && (ue.Status == 401 || ue.Status == 403) {
+		return configError{err}
+	}
+	return err
+}
+
+// ConfigProblems returns the failed steps that are configuration problems.
+func ConfigProblems(steps []Step) []Step {
+	var out []Step
+	for _, s := range steps {
+		if s.Config && !s.OK && !s.Skipped {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// CheckUplinks runs only the uplinks' steps of Check (their DNS, TCP, TLS,
+// API, login, time type, users, tokens and ids): what stampd checks at
+// start and after a reload.
+func CheckUplinks(ctx context.Context, cfg *config.Config, env Env) []Step {
+	if env.Resolver == nil {
+		env.Resolver = net.DefaultResolver
+	}
+	var steps []Step
+	add, skip := collector(&steps)
+	if cfg.Zeiterfassung.Enabled() {
+		checkZeiterfassung(ctx, cfg, env, add, skip)
+	} else {
+		skip("zeiterfassung", "no [zeiterfassung] url configured")
+	}
+	if cfg.Blikk.Enabled() {
+		checkBlikk(ctx, cfg, env, add)
+	}
+	if cfg.Flowtly.Enabled() {
+		checkFlowtly(ctx, cfg, env, add, skip)
+	}
+	if cfg.MQTT.Enabled() {
+		checkMQTT(ctx, cfg, add)
+	}
+	return steps
+}
+
+// collector returns the add and skip functions that append to steps.
+func collector(steps *[]Step) (add func(string, error, string) bool, skip func(string, string)) {
+	add = func(name string, err error, okDetail string) bool {
+		s := Step{Name: name, OK: err == nil, Detail: okDetail}
+		if err != nil {
+			s.Detail = err.Error()
+			s.Config = errors.As(err, new(configError))
+		}
+		*steps = append(*steps, s)
+		return err == nil
+	}
+	skip = func(name, why string) { *steps = append(*steps, Step{Name: name, Skipped: true, Detail: why}) }
+	return add, skip
 }
 
 // Env is what the checks need from the machine; tests replace parts.
 type Env struct {
-	// Synced reports the clock's sync state (adjtimex).
-	Synced func() bool
+	// Synced reports the clock's sync state (adjtimex), or why it cannot
+	// be read.
+	Synced func() (bool, error)
+	// Service is the account stampd runs as: every file the config names
+	// must be readable by it. Nil: not checked (no such user here).
+	Service *config.Account
 	// Reader asks the running stampd for the reader's health: ok, detail,
 	// and running=false when stampd does not answer.
 	Reader func(ctx context.Context) (ok bool, detail string, running bool)
+	// Probe opens the configured reader itself, for when stampd is not
+	// running. Nil: the step is skipped then.
+	Probe func() (detail string, err error)
 	// Resolver looks host names up. Default net.DefaultResolver.
 	Resolver *net.Resolver
 	// TLSConfig is used for the TLS step and the API calls (tests add
@@ -61,48 +142,17 @@ func Check(ctx context.Context, cfg *config.Config, env Env) []Step {
 		env.MinFreeBytes = 100 << 20
 	}
 	var steps []Step
-	add := func(name string, err error, okDetail string) bool {
-		s := Step{Name: name, OK: err == nil, Detail: okDetail}
-		if err != nil {
-			s.Detail = err.Error()
-		}
-		steps = append(steps, s)
-		return err == nil
+	add, skip := collector(&steps)
+	if env.Service != nil {
+		checkFiles(cfg, *env.Service, add)
 	}
-	skip := func(name, why string) { steps = append(steps, Step{Name: name, Skipped: true, Detail: why}) }
-
-	z := cfg.Zeiterfassung
-	if z.Enabled() {
-		checkZeiterfassung(ctx, cfg, env, add, skip)
-	} else {
-		skip("zeiterfassung", "no [zeiterfassung] url configured")
-	}
-	if cfg.Blikk.Enabled() {
-		checkBlikk(ctx, cfg, env, add)
-	}
-	if cfg.Flowtly.Enabled() {
-		checkFlowtly(ctx, cfg, env, add, skip)
-	}
-	if cfg.MQTT.Enabled() {
-		var errs []string
-		for _, u := range cfg.MQTT.URLs {
-			pu, err := url.Parse(u)
-			if err != nil {
-				errs = append(errs, err.Error())
-				continue
-			}
-			c, err := (&net.Dialer{Timeout: 5 * time.Second}).DialContext(ctx, "tcp", pu.Host)
-			if err != nil {
-				errs = append(errs, fmt.Sprintf("%s: %v", pu.Host, err))
-				continue
-			}
-			c.Close()
-		}
-		add("mqtt broker reachable", joinErr(errs), strings.Join(cfg.MQTT.URLs, ", "))
-	}
+	steps = append(steps, CheckUplinks(ctx, cfg, env)...)
 	if env.Reader != nil {
 		ok, detail, running := env.Reader(ctx)
 		switch {
+		case !running && env.Probe != nil:
+			detail, err := env.Probe()
+			add("reader answering", err, cfg.Reader.Type+": "+detail)
 		case !running:
 			skip("reader answering", "stampd is not running: start it (systemctl start stampd) and check again")
 		case ok:
@@ -112,8 +162,11 @@ func Check(ctx context.Context, cfg *config.Config, env Env) []Step {
 		}
 	}
 	if env.Synced != nil {
-		var err error
-		if !env.Synced() {
+		synced, err := env.Synced()
+		switch {
+		case err != nil:
+			err = fmt.Errorf("cannot tell (%v): stampd will hold punches as untrusted", err)
+		case !synced:
 			err = errors.New("the system clock is not synchronised (NTP): punches are held until it is; check `timedatectl` and network time")
 		}
 		add("clock synchronised", err, "NTP synchronised")
@@ -175,15 +228,15 @@ func checkZeiterfassung(ctx context.Context, cfg *config.Config, env Env, add fu
 		add("API client", err, "")
 		return
 	}
-	add("GET /api/hello/sayhello", client.Hello(ctx), "the API answers")
-	if !add("login", wrap("POST /api/login as "+z.Email, client.SecuredHello(ctx)), "logged in as "+z.Email+" (GET /api/hello/securedSayhello)") {
+	add("GET /api/hello/sayhello", explained("", client.Hello(ctx)), "the API answers")
+	if !add("login", refusedLogin(explained("POST /api/login as "+z.Email, client.SecuredHello(ctx))), "logged in as "+z.Email+" (GET /api/hello/securedSayhello)") {
 		skip("time type", "login failed")
 		skip("users", "login failed")
 		return
 	}
 	types, err := client.TimeTypes(ctx)
 	if err == nil {
-		err = fmt.Errorf("timetype_id %q is not among the %d time types: %s", z.TimeTypeID, len(types), names(types))
+		err = configError{fmt.Errorf("zeiterfassung.timetype_id %q is not among the %d time types: %s", z.TimeTypeID, len(types), names(types))}
 		for _, t := range types {
 			if t.ID == z.TimeTypeID {
 				add("time type", nil, fmt.Sprintf("%s = %s", t.ID, t.Name))
@@ -210,7 +263,7 @@ func checkZeiterfassung(ctx context.Context, cfg *config.Config, env Env, add fu
 			}
 		}
 		if len(missing) > 0 {
-			err = fmt.Errorf("badges for emails that are not users: %s", strings.Join(missing, ", "))
+			err = configError{fmt.Errorf("badges for emails that are not users: %s", strings.Join(missing, ", "))}
 		}
 	}
 	add("users", err, fmt.Sprintf("%d users; every configured badge's email is one of them", len(users)))
@@ -239,6 +292,58 @@ func wrap(what string, err error) error {
 		return nil
 	}
 	return fmt.Errorf("%s: %w", what, err)
+}
+
+// checkMQTT logs in to the broker as stampd would and waits for its
+// CONNACK (an open TCP port proves neither the credentials nor TLS).
+func checkMQTT(ctx context.Context, cfg *config.Config, add func(string, error, string) bool) {
+	m := cfg.MQTT
+	c, err := mqtt.New(mqtt.Options{
+		URLs: m.URLs, DeviceID: cfg.Device.ID, ClientID: m.ClientID,
+		Username: m.Username, Password: m.Password,
+		CAFile: m.CAFile, CertFile: m.CertFile, KeyFile: m.KeyFile, TopicPrefix: m.TopicPrefix,
+	})
+	if err != nil {
+		add("mqtt broker login", err, "")
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	broker, err := c.Check(ctx)
+	add("mqtt broker login", explained(strings.Join(m.URLs, ", "), err), "CONNACK from "+broker)
+}
+
+// explained says err once (Explain), after what.
+func explained(what string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if what == "" {
+		return errors.New(Explain(err))
+	}
+	return fmt.Errorf("%s: %s", what, Explain(err))
+}
+
+// checkFiles checks that the service account can read the config and every
+// file it names, as the rule in device/config/files.go says.
+func checkFiles(cfg *config.Config, acct config.Account, add func(string, error, string) bool) {
+	files := cfg.Files()
+	paths := []string{cfg.Path}
+	for _, p := range files {
+		paths = append(paths, p)
+	}
+	var errs []string
+	for _, p := range paths {
+		fi, err := os.Stat(p)
+		if err != nil {
+			errs = append(errs, err.Error())
+			continue
+		}
+		if err := acct.CanRead(p, fi); err != nil {
+			errs = append(errs, err.Error())
+		}
+	}
+	add("files readable by "+acct.Name, joinErr(errs), fmt.Sprintf("the config and the %d files it names", len(files)))
 }
 
 func joinErr(errs []string) error {
@@ -285,10 +390,14 @@ func checkBlikk(ctx context.Context, cfg *config.Config, env Env, add func(strin
 		return
 	}
 	exp, err := c.CheckToken(ctx)
-	if !add("blikk token", err, "valid until "+exp.Format(time.RFC3339)) {
+	if !add("blikk token", refusedLogin(err), "valid until "+exp.Format(time.RFC3339)) {
 		return
 	}
-	add("blikk users and ids", c.CheckIDs(ctx), "every configured user, activity, time code and time article exists and is active")
+	idErr := c.CheckIDs(ctx)
+	if errors.Is(idErr, blikk.ErrUnknownID) || errors.Is(idErr, blikk.ErrInactive) {
+		idErr = configError{idErr}
+	}
+	add("blikk users and ids", idErr, "every configured user, activity, time code and time article exists and is active")
 }
 
 // checkFlowtly checks the Flowtly token and that the configured employees

@@ -33,11 +33,11 @@ func TestWrite_PowerCut_ConfigAndSecretWhole(t *testing.T) {
 		Password:   "first",
 		TimeType:   "arbeitszeit",
 	}
-	if err := Write(s); err != nil {
+	if _, err := Write(s); err != nil {
 		t.Fatal(err)
 	}
 	s.Password, s.Force, s.DeviceID = "second", true, "back-door"
-	if err := Write(s); err != nil {
+	if _, err := Write(s); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := f.Cut(powerloss.CutOptions{Tear: true}); err != nil {

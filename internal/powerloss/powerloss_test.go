@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"syscall"
 	"testing"
 )
 
@@ -54,6 +55,8 @@ func writeFile(t *testing.T, path string, data []byte, sync bool) {
 	}
 	must(t, f.Close())
 }
+
+func fdatasync(f *os.File) error { return syscall.Fdatasync(int(f.Fd())) }
 
 func syncDir(t *testing.T, dir string) {
 	t.Helper()

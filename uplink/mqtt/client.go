@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/tls"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -12,7 +11,6 @@ import (
 	"time"
 
 	paho "github.com/eclipse/paho.mqtt.golang"
-	"github.com/eclipse/paho.mqtt.golang/packets"
 
 	"stampclock/queue"
 	"stampclock/uplink"
@@ -323,14 +321,7 @@ func (c *Client) session(ctx context.Context) (*session, error) {
 
 // connectFailed records and classifies a failed connect (c.mu held).
 func (c *Client) connectFailed(err error) error {
-	msg := "cannot connect to broker"
-	switch {
-	case errors.Is(err, packets.ErrorRefusedBadUsernameOrPassword), errors.Is(err, packets.ErrorRefusedNotAuthorised):
-		msg = "broker refused the credentials (check mqtt.username and mqtt.password_file)"
-	case errors.Is(err, packets.ErrorRefusedIDRejected):
-		msg = "broker rejected the client id (check mqtt.client_id)"
-	}
-	ue := &uplink.Error{Class: uplink.Retry, Msg: msg, Err: err}
+	ue := loginError(err)
 	c.state.Failures++
 	c.state.LastError, c.state.LastErrorAt = ue.Error(), c.opts.Now()
 	if c.state.Failures == 1 {

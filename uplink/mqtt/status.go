@@ -44,6 +44,15 @@ type Status struct {
 	// LastError is the latest delivery error over all uplinks.
 	LastError   string    `json:"last_error,omitempty"`
 	LastErrorAt time.Time `json:"last_error_at,omitzero"`
+	// ConfigProblems are what stampd's check of its uplinks found wrong in
+	// the configuration (credentials, time type id, a badge's email).
+	ConfigProblems []ConfigProblem `json:"config_problems,omitempty"`
+}
+
+// ConfigProblem is one configuration problem: the check and its cause.
+type ConfigProblem struct {
+	Check   string `json:"check"`
+	Problem string `json:"problem"`
 }
 
 // Reasons for an offline status.

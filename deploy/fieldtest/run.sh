@@ -1,0 +1,306 @@
+#!/usr/bin/env bash
+# run.sh: `make field-test` — the technician's path on a real Debian with
+# systemd as PID 1.
+#
+# Builds the amd64 .deb, boots a minimal Debian (mmdebstrap, cached outside
+# the repository) with systemd-nspawn, and inside it runs the README's own
+# installation blocks (the fenced blocks after "<!-- field-test: … -->"
+# markers in README.md), as the technician: the first with sudo, the second
+# as a member of group stampclock. The Zeiterfassung test server (zeitserver)
+# runs on the host with HTTPS for zeit.example.com; the container shares the
+# host's loopback. Then it checks what the service meets: stampd active as
+# user stampclock, config and secret owned as the rule says, `stampctl check`
+# truthful, taps delivered to the server, the punches in the journal, the
+# watchdog restarting a frozen stampd, a restart keeping the queue, and
+# `dpkg --purge` leaving a backup of the queue.
+#
+# Skips (exit 0) with the reason when not root or systemd-nspawn/mmdebstrap
+# are missing; fails instead when CI is set.
+#
+# Environment:
+#   VERSION              version for the .deb (default: make's)
+#   FIELD_TEST_CACHE     where the Debian root tarball is kept
+#                        (default /var/cache/stampclock-field-test)
+#   FIELD_TEST_KEEP=1    keep the work directory (container root, logs)
+#
+# Machine quirks handled here (README "Field test"):
+# - nspawn's seccomp filter refuses adjtimex(2) even read-only (EPERM), so
+#   stampd could never see a synchronised clock: the container gets
+#   --system-call-filter=adjtimex (reading only: it has no CAP_SYS_TIME).
+# - Without NTP the kernel clock is "unsynchronised"; punches would be held
+#   and check's clock step fail. The test then marks the kernel clock
+#   synchronised (adjtimex status, what an NTP daemon does; the time is not
+#   changed) for its run and restores the status word at the end. It first
+#   proves that check reports the unsynchronised clock truthfully.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+cache=${FIELD_TEST_CACHE:-/var/cache/stampclock-field-test}
+suite=bookworm
+packages=systemd,systemd-sysv,dbus,sudo
+zhost=zeit.example.com
+zaddr=127.44.0.1 # a loopback address of its own, so port 443 is free
+password=field-test-api-password
+start_time=$SECONDS
+
+skip() {
+	if [[ -n ${CI:-} ]]; then
+		echo "FAIL field-test: $* (CI is set: the field test must run)" >&2
+		exit 1
+	fi
+	echo "SKIP field-test: $*"
+	exit 0
+}
+step() { echo "--- $* ($((SECONDS - start_time))s)"; }
+ok() { echo "ok   $*"; }
+fail() {
+	echo "FAIL: $*" >&2
+	exit 1
+}
+
+[[ $(id -u) == 0 ]] || skip "needs root (mmdebstrap, systemd-nspawn, dpkg inside the container)"
+for t in systemd-nspawn mmdebstrap nsenter dpkg-deb; do
+	command -v "$t" >/dev/null || skip "$t not installed (apt-get install systemd-container mmdebstrap)"
+done
+[[ -d /sys/fs/cgroup ]] || skip "no cgroup file system: systemd-nspawn cannot boot a container here"
+
+work=$(mktemp -d /var/tmp/stampclock-field-test.XXXXXX)
+root=$work/root
+nspawn_pid= zeit_pid= clock_status=
+
+cleanup() {
+	rc=$?
+	set +e
+	if [[ -n $nspawn_pid ]] && kill -0 "$nspawn_pid" 2>/dev/null; then
+		leader=$(pgrep -P "$nspawn_pid" | head -1)
+		[[ -n $leader ]] && nsenter -t "$leader" -a -- /bin/systemctl poweroff >/dev/null 2>&1
+		for _ in $(seq 100); do kill -0 "$nspawn_pid" 2>/dev/null || break; sleep 0.1; done
+		kill -0 "$nspawn_pid" 2>/dev/null && kill "$nspawn_pid"
+		wait "$nspawn_pid" 2>/dev/null
+	fi
+	[[ -n $zeit_pid ]] && kill "$zeit_pid" 2>/dev/null && wait "$zeit_pid" 2>/dev/null
+	[[ -n $clock_status ]] && "$work/kernelsync" restore "$clock_status"
+	if ((rc != 0)); then
+		echo "--- container boot log (tail)" >&2
+		tail -n 30 "$work/boot.log" >&2 2>/dev/null
+		echo "--- zeitserver log (tail)" >&2
+		tail -n 20 "$work/zeit.log" >&2 2>/dev/null
+	fi
+	if [[ -n ${FIELD_TEST_KEEP:-} ]]; then
+		echo "kept $work"
+	else
+		rm -rf "$work"
+	fi
+	((rc == 0)) && echo "PASS field-test ($((SECONDS - start_time))s)" || echo "FAILED field-test (exit $rc)" >&2
+}
+trap cleanup EXIT
+
+step "build the amd64 .deb, zeitserver and kernelsync"
+version=${VERSION:-$(cd "$repo" && bash deploy/version.sh)}
+(cd "$repo" && CGO_ENABLED=0 GOOS=linux GOARCH=amd64 go build -trimpath \
+	-ldflags "-s -w -X main.version=$version -X main.buildDate=$(date -u +%Y-%m-%d)" \
+	-o "$work/bin/" ./cmd/stampd ./cmd/stampctl)
+(cd "$repo" && CGO_ENABLED=0 go build -o "$work/" ./cmd/zeitserver ./deploy/fieldtest/kernelsync)
+deb=$(bash "$repo/deploy/deb/mkdeb.sh" amd64 "$version" "$work/bin" "$work/dist")
+ok "$(basename "$deb")"
+
+step "Debian root ($suite, minbase, $packages)"
+key=$(printf '%s %s minbase' "$suite" "$packages" | sha256sum | cut -c1-16)
+tarball=$cache/$suite-$key.tar
+if [[ ! -s $tarball ]]; then
+	mkdir -p "$cache"
+	# The name must end in .tar: mmdebstrap picks the format by it.
+	rm -f "$cache/$suite-$key.partial.tar"
+	nice mmdebstrap --quiet --variant=minbase --include="$packages" "$suite" "$cache/$suite-$key.partial.tar" ||
+		fail "mmdebstrap failed (it needs the Debian mirror)"
+	mv "$cache/$suite-$key.partial.tar" "$tarball"
+	ok "made $tarball"
+else
+	ok "cached $tarball"
+fi
+mkdir "$root"
+tar -C "$root" -xf "$tarball"
+
+step "extract the technician's blocks from README.md"
+# Each block is the ```sh fence after a "<!-- field-test: NAME -->" line.
+awk -v dir="$work" '
+	/^<!-- field-test: [a-z-]+ -->$/ { name = $3; next }
+	name != "" && /^```sh$/ { out = dir "/" name ".sh"; print "set -ex" > out; next }
+	out != "" && /^```$/ { close(out); out = ""; name = ""; next }
+	out != "" { print >> out }
+' "$repo/README.md"
+for b in install technician; do
+	[[ -s $work/$b.sh ]] || fail "README.md has no block after <!-- field-test: $b -->"
+	sed 's/^/     | /' "$work/$b.sh"
+done
+
+step "zeitserver on https://$zhost ($zaddr:443)"
+"$work/zeitserver" -addr "$zaddr:443" -tls-host "$zhost" -tls-ca "$work/ca.pem" \
+	-email admin@example.com -password "$password" -users maier@example.com \
+	>"$work/zeit.log" 2>&1 &
+zeit_pid=$!
+for _ in $(seq 100); do grep -q 'listening on' "$work/zeit.log" && break; sleep 0.1; done
+grep -q 'listening on https' "$work/zeit.log" || fail "zeitserver did not start: $(cat "$work/zeit.log")"
+ok "$(head -1 "$work/zeit.log")"
+
+step "prepare the container: the site's DNS and CA, a technician with sudo, the .deb in the home"
+echo "$zaddr $zhost" >>"$root/etc/hosts"
+install -D -m 0644 "$work/ca.pem" "$root/etc/ssl/certs/zeitserver-test-ca.pem"
+install -d -m 0755 "$root/field-test"
+cp "$work/install.sh" "$work/technician.sh" "$root/field-test/"
+printf '%s\n' "$password" >"$root/field-test/password"
+echo 'tech ALL=(ALL) NOPASSWD: ALL' >"$root/etc/sudoers.d/tech"
+chmod 0440 "$root/etc/sudoers.d/tech"
+echo stampclock-ft >"$root/etc/hostname"
+
+step "boot it: systemd-nspawn --register=no --keep-unit -b"
+systemd-nspawn --register=no --keep-unit --quiet --console=read-only \
+	--system-call-filter=adjtimex --machine=stampclock-ft -D "$root" -b \
+	</dev/null >"$work/boot.log" 2>&1 &
+nspawn_pid=$!
+# The container's PID 1 is nspawn's child once it has exec'ed systemd.
+leader= state=
+for _ in $(seq 300); do
+	kill -0 "$nspawn_pid" 2>/dev/null || fail "systemd-nspawn exited"
+	leader=$(pgrep -P "$nspawn_pid" | head -1 || true)
+	[[ -n $leader && $(readlink "/proc/$leader/exe" 2>/dev/null) == */systemd ]] && break
+	leader=
+	sleep 0.1
+done
+[[ -n $leader ]] || fail "no systemd in the container after 30s"
+
+# inside CMD...: run CMD in the container as root, with a clean environment.
+inside() { nsenter -t "$leader" -a -- /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 "$@"; }
+for _ in $(seq 300); do
+	state=$(inside systemctl is-system-running 2>/dev/null || true)
+	[[ $state == running || $state == degraded ]] && break
+	sleep 0.1
+done
+[[ $state == running || $state == degraded ]] || fail "container systemd is '$state' after 30s"
+ok "systemd is PID 1 in the container ($state)"
+inside useradd --create-home --shell /bin/bash tech
+cp "$deb" "$root/home/tech/"
+inside chown tech:tech "/home/tech/$(basename "$deb")"
+
+step "the clock as the kernel reports it"
+clock=$("$work/kernelsync")
+ok "kernel clock: $clock"
+if [[ $clock == unsynced ]]; then
+	clock_status=$("$work/kernelsync" mark)
+	[[ $("$work/kernelsync") == synced ]] || fail "could not mark the kernel clock synchronised"
+	ok "no NTP here: kernel clock marked synchronised for the test (status word $clock_status restored at the end)"
+fi
+
+step "README block 'install' as the technician (sudo), the API password typed at init's prompt"
+inside runuser -l tech -c 'bash /field-test/install.sh' >"$work/install.out" 2>&1 <"$root/field-test/password" ||
+	fail "the README's install block failed: $(tail -n 25 "$work/install.out")"
+sed 's/^/     | /' "$work/install.out" | tail -n 30
+# The password only at its prompt; never in the output.
+grep -q "$password" "$work/install.out" && fail "the API password appears in the output"
+ok "install block ran"
+grep -q 'Next:' "$work/install.out" || fail "installing did not print the next step"
+ok "installing printed the next step"
+for f in /usr/share/man/man8/stampd.8.gz /usr/share/man/man8/stampctl.8.gz /usr/share/man/man5/stampd.toml.5.gz /usr/share/bash-completion/completions/stampctl; do
+	[[ -s $root$f ]] || fail "$f not installed"
+done
+ok "man pages stampd(8), stampctl(8), stampd.toml(5) and the bash completion installed"
+
+step "the service"
+[[ $(inside systemctl is-active stampd) == active ]] || fail "stampd is not active: $(inside systemctl status stampd --no-pager | tail -n 15)"
+pid=$(inside systemctl show -P MainPID stampd)
+uid=$(inside awk '/^Uid:/ {print $2}' "/proc/$pid/status")
+[[ $uid == "$(inside id -u stampclock)" ]] || fail "stampd (pid $pid) runs as uid $uid, not stampclock"
+ok "stampd active, pid $pid, user stampclock"
+for f in /etc/stampclock/stampd.toml /etc/stampclock/zeiterfassung.secret; do
+	got=$(inside stat -c '%U:%G %a' "$f")
+	[[ $got == "root:stampclock 640" ]] || fail "$f is $got, want root:stampclock 640 (the one rule)"
+	ok "$f root:stampclock 640"
+done
+inside runuser -u stampclock -- cat /etc/stampclock/zeiterfassung.secret >/dev/null || fail "the service user cannot read the secret"
+grep -q 'Written by stampctl init' "$root/etc/stampclock/stampd.toml" || fail "init did not replace the packaged config"
+ok "the packaged config was replaced by init's"
+
+if [[ -n $clock_status ]]; then
+	step "check tells the truth about an unsynchronised clock"
+	"$work/kernelsync" restore "$clock_status"
+	out=$(inside runuser -l tech -c 'stampctl check' 2>&1) && fail "check passed with the kernel clock unsynchronised: $out"
+	"$work/kernelsync" mark >/dev/null
+	grep -q '✗ clock synchronised' <<<"$out" || fail "check did not name the clock: $out"
+	[[ $(grep -c '✗' <<<"$out") == 1 ]] || fail "check failed more than the clock: $out"
+	grep -q '1 check failed' <<<"$out" || fail "check's summary: $out"
+	ok "check: only the clock ✗, said once"
+fi
+
+step "README block 'technician' as a member of group stampclock; a badge tapped at the enrol prompt"
+# (grep -q on a pipe's output could end the writer with SIGPIPE, which
+# pipefail counts as a failure: output is captured first throughout.)
+groups=$(inside runuser -l tech -c 'id -nG')
+grep -qw stampclock <<<"$groups" || fail "tech is not in group stampclock after the install block"
+inside runuser -l tech -c 'bash /field-test/technician.sh' >"$work/tech.out" 2>&1 &
+tech_pid=$!
+for _ in $(seq 600); do
+	grep -q 'Tap the badge' "$work/tech.out" && break
+	kill -0 "$tech_pid" 2>/dev/null || break
+	sleep 0.1
+done
+grep -q 'Tap the badge' "$work/tech.out" || fail "enroll never asked for a tap: $(cat "$work/tech.out")"
+inside stampctl tap 04A1B2C3 >/dev/null || fail "tap during enrolment"
+wait "$tech_pid" || fail "the README's technician block failed: $(tail -n 30 "$work/tech.out")"
+sed 's/^/     | /' "$work/tech.out"
+grep -q '✗' "$work/tech.out" && fail "stampctl check failed a step"
+grep -q '04A1B2C3 enrolled for maier@example.com' "$work/tech.out" || fail "enrolment not confirmed"
+ok "technician block: check all ✓, badge enrolled"
+
+step "taps reach the server"
+t1=$(date -u -d '-8 hours' +%Y-%m-%dT%H:%M:00Z)
+t2=$(date -u -d '-30 minutes' +%Y-%m-%dT%H:%M:00Z)
+out=$(inside stampctl tap 04A1B2C3 --at "$t1")
+grep -q start_ok <<<"$out" || fail "start tap: $out"
+out=$(inside stampctl tap 04A1B2C3 --at "$t2")
+grep -q stop_ok <<<"$out" || fail "stop tap: $out"
+for _ in $(seq 300); do grep -q 'stored .*maier@example.com' "$work/zeit.log" && break; sleep 0.1; done
+grep 'stored .*maier@example.com' "$work/zeit.log" || fail "no entry at the server after 30s: $(inside stampctl status)"
+[[ $(grep -c 'stored ' "$work/zeit.log") == 1 ]] || fail "more than one entry stored"
+ok "entry delivered exactly once"
+journal=$(inside journalctl -u stampd --no-pager)
+grep -q 'committed.*badge=04A1B2C3' <<<"$journal" || fail "journalctl -u stampd shows no punch"
+ok "journalctl -u stampd shows the punches"
+
+step "a frozen stampd is restarted by the watchdog"
+inside systemctl kill --kill-who=main --signal=SIGSTOP stampd
+newpid=$pid
+for _ in $(seq 900); do
+	newpid=$(inside systemctl show -P MainPID stampd)
+	[[ $newpid != "$pid" && $newpid != 0 && $(inside systemctl is-active stampd) == active ]] && break
+	sleep 0.1
+done
+[[ $newpid != "$pid" ]] || fail "stampd frozen (SIGSTOP) for 90s and not restarted"
+# systemd ends the unit with result 'watchdog' (after "Watchdog timeout",
+# which journald may drop among the goroutine dump's lines, like the dump's
+# first ones). journald may write a moment after the restart: poll.
+proof="Failed with result 'watchdog'|Watchdog timeout"
+for _ in $(seq 100); do
+	journal=$(inside journalctl -u stampd --no-pager)
+	grep -Eq "$proof" <<<"$journal" && break
+	sleep 0.1
+done
+grep -Eq "$proof" <<<"$journal" ||
+	fail "no watchdog timeout in the journal: $(inside journalctl -u stampd --no-pager | tail -n 15)"
+ok "watchdog timeout, restarted as pid $newpid"
+
+step "systemctl restart keeps the queue"
+before=$(inside stampctl queue export --csv 2>/dev/null | wc -l)
+inside systemctl restart stampd
+[[ $(inside systemctl is-active stampd) == active ]] || fail "stampd not active after restart"
+after=$(inside stampctl queue export --csv 2>/dev/null | wc -l)
+((before > 1 && after == before)) || fail "records before restart $before lines, after $after"
+ok "$((after - 1)) records kept across the restart"
+
+step "dpkg --purge keeps a backup of the queue"
+inside dpkg --purge stampclock >/dev/null 2>&1 || fail "dpkg --purge failed"
+inside sh -c 'ls /var/backups/stampclock/queue-*.db' >/dev/null || fail "no queue backup after purge"
+[[ ! -e $root/var/lib/stampclock ]] || fail "/var/lib/stampclock still there after purge"
+ok "queue saved in /var/backups/stampclock"
+
+((SECONDS - start_time < 300)) || fail "took $((SECONDS - start_time))s, want under 5 minutes"

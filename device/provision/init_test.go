@@ -1,0 +1,171 @@
+package provision
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"stampclock/device/config"
+	"stampclock/uplink/zeiterfassung/zeittest"
+)
+
+// settings returns init settings for a config in a temp dir, against url.
+func settings(t *testing.T, url string) Settings {
+	t.Helper()
+	dir := t.TempDir()
+	return Settings{
+		ConfigPath: filepath.Join(dir, "stampd.toml"), SecretPath: filepath.Join(dir, "zeiterfassung.secret"),
+		PackagedPath: filepath.Join(dir, "packaged.toml"), StorePath: filepath.Join(dir, "q.db"),
+		URL: url, AllowHTTP: true, Email: zeittest.DefaultEmail, Password: zeittest.DefaultPassword, TimeType: "arbeitszeit",
+		Now: func() time.Time { return time.Date(2026, 12, 6, 19, 0, 0, 0, time.UTC) },
+	}
+}
+
+func TestValidate_NamesTheFlag(t *testing.T) {
+	cases := []struct {
+		edit func(*Settings)
+		want string
+	}{
+		{func(s *Settings) { s.URL, s.AllowHTTP = "http://zeit.example.com", false }, "--allow-http"},
+		{func(s *Settings) { s.URL = "zeit.example.com" }, "--url"},
+		{func(s *Settings) { s.Email = "admin" }, "--email"},
+		{func(s *Settings) { s.Timezone = "Europe/Berlinn" }, "--timezone"},
+		{func(s *Settings) { s.DeviceID = "a/b" }, "--device-id"},
+	}
+	for _, c := range cases {
+		s := settings(t, "https://zeit.example.com")
+		c.edit(&s)
+		if err := s.Validate(); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%+v: %v, want it to name %s", s, err, c.want)
+		}
+	}
+	if err := settings(t, "https://zeit.example.com").Validate(); err != nil {
+		t.Errorf("good settings: %v", err)
+	}
+}
+
+func TestWrite_FilesFollowTheRule(t *testing.T) {
+	_, ts := zeittest.Start(t, zeittest.Options{})
+	s := settings(t, ts.URL)
+	if _, err := Write(s); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{s.ConfigPath, s.SecretPath} {
+		fi, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Mode().Perm() != config.FileMode {
+			t.Errorf("%s: mode %04o, want %04o", p, fi.Mode().Perm(), config.FileMode)
+		}
+	}
+	cfg, err := config.Load(s.ConfigPath)
+	if err != nil {
+		t.Fatalf("the config written does not load: %v", err)
+	}
+	if cfg.Zeiterfassung.Password != zeittest.DefaultPassword {
+		t.Error("the secret written is not the password")
+	}
+	if strings.Contains(readFile(t, s.ConfigPath), zeittest.DefaultPassword) {
+		t.Error("the password is in the config")
+	}
+	// The service account may read what was written: the group is the
+	// writer's here (no group stampclock), so check as a member of it.
+	fi, _ := os.Stat(s.SecretPath)
+	gid := int(fi.Sys().(*syscall.Stat_t).Gid)
+	member := config.Account{Name: "svc", UID: 65000, GIDs: []int{gid}}
+	if err := member.CanRead(s.SecretPath, fi); err != nil {
+		t.Errorf("a member of the file's group cannot read it: %v", err)
+	}
+	stranger := config.Account{Name: "other", UID: 65001, GIDs: []int{65001}}
+	if err := stranger.CanRead(s.SecretPath, fi); err == nil || !strings.Contains(err.Error(), "chmod 640") {
+		t.Errorf("others: %v, want refused with the fix", err)
+	}
+}
+
+func TestWrite_PackagedConfigReplaced_EditedKeptUnlessForce(t *testing.T) {
+	_, ts := zeittest.Start(t, zeittest.Options{})
+	s := settings(t, ts.URL)
+	packaged := "# as packaged\n[reader]\ntype = \"sim\"\n"
+	os.WriteFile(s.PackagedPath, []byte(packaged), 0o644)
+	os.WriteFile(s.ConfigPath, []byte(packaged), 0o640)
+	if kind, _ := s.Existing(); kind != "packaged" {
+		t.Fatalf("Existing = %q, want packaged", kind)
+	}
+	if err := s.CheckReplace(); err != nil {
+		t.Fatalf("the packaged config must be replaced without --force: %v", err)
+	}
+	backup, err := Write(s)
+	if err != nil || backup != "" {
+		t.Fatalf("Write over the packaged config: backup %q, %v", backup, err)
+	}
+	// Now it is init's own (not the packaged) config: edited by definition.
+	edited := readFile(t, s.ConfigPath) + "# a technician's note\n"
+	os.WriteFile(s.ConfigPath, []byte(edited), 0o640)
+	err = s.CheckReplace()
+	if !errors.Is(err, ErrEdited) || !strings.Contains(err.Error(), "--force") {
+		t.Fatalf("CheckReplace of an edited config: %v", err)
+	}
+	if _, err := Write(s); !errors.Is(err, ErrEdited) {
+		t.Fatalf("Write over an edited config without force: %v", err)
+	}
+	if readFile(t, s.ConfigPath) != edited {
+		t.Fatal("the edited config was changed without --force")
+	}
+	s.Force = true
+	backup, err = Write(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if backup == "" || readFile(t, backup) != edited {
+		t.Fatalf("backup %q does not hold the edited config", backup)
+	}
+	if strings.Contains(readFile(t, s.ConfigPath), "a technician's note") {
+		t.Fatal("--force did not replace the config")
+	}
+}
+
+func TestWrite_BadSettings_NothingWritten(t *testing.T) {
+	_, ts := zeittest.Start(t, zeittest.Options{})
+	s := settings(t, ts.URL)
+	s.Timezone = "Nowhere/Atlantis" // config.Parse refuses it
+	if _, err := Write(s); err == nil {
+		t.Fatal("Write with an unknown time zone succeeded")
+	}
+	entries, _ := os.ReadDir(filepath.Dir(s.ConfigPath))
+	if len(entries) != 0 {
+		t.Fatalf("files left after a refused write: %v", entries)
+	}
+}
+
+func TestResolveTimeType_WrongPasswordIsALoginError(t *testing.T) {
+	_, ts := zeittest.Start(t, zeittest.Options{})
+	s := settings(t, ts.URL)
+	s.Password = "wrong"
+	_, _, err := ResolveTimeType(context.Background(), s, nil)
+	if err == nil || !strings.HasPrefix(err.Error(), "login as "+zeittest.DefaultEmail) || strings.Contains(err.Error(), "time type") {
+		t.Fatalf("wrong password: %v; want a login error, not a time type one", err)
+	}
+	if strings.Count(err.Error(), "zeiterfassung:") > 0 || !strings.Contains(err.Error(), "(HTTP 401)") {
+		t.Fatalf("wrong password: %q; want the cause said once with its status", err)
+	}
+	s.Password = zeittest.DefaultPassword
+	s.TimeType = "Urlaub"
+	if _, _, err := ResolveTimeType(context.Background(), s, nil); err == nil || !strings.Contains(err.Error(), "--timetype \"Urlaub\"") {
+		t.Fatalf("unknown time type: %v", err)
+	}
+}
+
+func readFile(t *testing.T, p string) string {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
