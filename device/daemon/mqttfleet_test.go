@@ -2,10 +2,13 @@ package daemon
 
 import (
 	"encoding/json"
+	"os"
+	"strings"
 	"testing"
 	"time"
 
 	"stampclock/device/clock"
+	"stampclock/queue"
 	"stampclock/reader/mfrc522"
 	"stampclock/reader/mfrc522/mfrc522test"
 	"stampclock/uplink/mqtt"
@@ -47,5 +50,32 @@ func TestDaemon_MQTTStatus_ReaderHealthAndClockTrust(t *testing.T) {
 	h.eventually("status: reader failing with its error", func() bool {
 		s := retained()
 		return s.Reader != nil && !s.Reader.OK && s.Reader.LastError != ""
+	})
+}
+
+// A damaged store moved aside raises the store alarm in the retained MQTT
+// status, naming where the damaged file went.
+func TestDaemon_MQTTStatus_StoreAlarm(t *testing.T) {
+	b := mqtttest.Start(t, mqtttest.Options{})
+	h := newHarness(t)
+	cfg := h.config(mqttSection(b.URL(), ""))
+	if err := os.WriteFile(cfg.Store.Path, []byte(strings.Repeat("damaged ", 4096)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h.startWith(cfg, Options{CheckStore: func(p string) error { return queue.CheckFile(p, time.Second) }})
+	moved := h.status().StoreAlarm
+	if moved == nil {
+		t.Fatal("no store alarm")
+	}
+	h.eventually("store alarm in the retained status", func() bool {
+		m, ok := b.Retained("stampclock/test-terminal/status")
+		if !ok {
+			return false
+		}
+		var s mqtt.Status
+		if err := json.Unmarshal(m.Payload, &s); err != nil {
+			t.Fatal(err)
+		}
+		return s.Online && strings.Contains(s.StoreAlarm, moved.MovedTo)
 	})
 }
