@@ -42,6 +42,8 @@ var commands = []command{
 	{"daytotal", "EMAIL [--date YYYY-MM-DD]", "the employee's total for the day"},
 	{"reload", "", "re-read the badges from the config file"},
 	{"salvage", "FILE [--csv]", "export what is readable from a store file (no stampd needed)"},
+	{"fleet", "[--config PATH] [--broker URL ...] [--prefix P] [--username U --password-file F]",
+		"every terminal of the site from the MQTT broker: online/offline since when, pending/held/dead, alarms, version (no stampd needed)"},
 	{"version", "", "print the version (also --version)"},
 	{"help", "[COMMAND]", "this list, or one command's flags"},
 }

@@ -123,6 +123,8 @@ func (c *cli) dispatch(cmd string, args []string) error {
 		return usageError{fmt.Sprintf("queue %s: want status, list, dead, retry, release, export, correct, discard or quarantine", args[0])}
 	case "salvage":
 		return c.salvage(args)
+	case "fleet":
+		return c.fleetCmd(args)
 	case "badges":
 		return c.badges(args)
 	case "reader":

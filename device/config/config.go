@@ -277,6 +277,10 @@ type MQTT struct {
 	// record waits for the consumer's ack before it is published again
 	// later. Default 60s.
 	ConsumerAckTimeout Duration `toml:"consumer_ack_timeout"`
+	// HomeAssistant is the Home Assistant MQTT discovery prefix (usually
+	// "homeassistant"): set, the terminal announces its status as sensors.
+	// Default "" (off).
+	HomeAssistant string `toml:"homeassistant_discovery"`
 }
 
 // Enabled reports whether the uplink is configured.
@@ -585,6 +589,9 @@ func (c *Config) validateMQTT() error {
 	}
 	if m.TopicPrefix != "" && (strings.ContainsAny(m.TopicPrefix, "+#") || strings.HasPrefix(m.TopicPrefix, "/") || strings.HasSuffix(m.TopicPrefix, "/") || strings.HasPrefix(m.TopicPrefix, "$")) {
 		return fmt.Errorf("mqtt.topic_prefix: %q; want topic levels like \"stampclock\" or \"site/berlin\" without '+', '#', '$' or a leading or trailing '/'", m.TopicPrefix)
+	}
+	if h := m.HomeAssistant; h != "" && (strings.ContainsAny(h, "+#") || strings.HasPrefix(h, "/") || strings.HasSuffix(h, "/") || strings.HasPrefix(h, "$")) {
+		return fmt.Errorf("mqtt.homeassistant_discovery: %q; want Home Assistant's discovery prefix, usually \"homeassistant\"", h)
 	}
 	if m.QoS != 1 && m.QoS != 2 {
 		return fmt.Errorf("mqtt.qos: %d; want 1 or 2 (qos 0 gives no evidence of delivery)", m.QoS)

@@ -217,7 +217,7 @@ func (d *Daemon) newMQTT() error {
 		Username: m.Username, Password: m.Password,
 		CAFile: m.CAFile, CertFile: m.CertFile, KeyFile: m.KeyFile,
 		KeepAlive: m.KeepAlive.Duration, TopicPrefix: m.TopicPrefix, QoS: byte(m.QoS),
-		Window: m.Window, StatusInterval: m.StatusInterval.Duration,
+		Window: m.Window, StatusInterval: m.StatusInterval.Duration, HomeAssistantPrefix: m.HomeAssistant,
 		Confirm: mqtt.Confirm(m.Delivered), ConsumerAckTimeout: m.ConsumerAckTimeout.Duration,
 		Status:    d.mqttStatus,
 		Version:   d.opts.Version,

@@ -97,10 +97,21 @@ func (d *Daemon) status() (Status, error) {
 func (d *Daemon) mqttStatus() mqtt.Status {
 	var st mqtt.Status
 	st.Clock = &mqtt.Clock{Now: d.opts.Clock.Now().UTC(), Synced: d.opts.Clock.Synced(), Timezone: d.cfg.Punch.Timezone}
+	if d.health != nil {
+		h := d.health()
+		st.Reader = &mqtt.Reader{OK: h.OK, LastError: h.LastError}
+	}
+	if a := d.alarm; a != nil {
+		st.StoreAlarm = fmt.Sprintf("damaged store moved aside to %s at %s: %s", a.MovedTo, a.At.UTC().Format(time.RFC3339), a.Error)
+	}
 	qs, err := d.store.Stats()
 	if err != nil {
 		st.LastError, st.LastErrorAt = err.Error(), d.opts.Clock.Now().UTC()
 		return st
+	}
+	st.Clock.Untrusted = qs.Untrusted
+	if st.StoreAlarm == "" {
+		st.StoreAlarm = quarantineAlarm(qs.Quarantined)
 	}
 	states := make(map[string]uplink.Status, len(d.runners))
 	for _, r := range d.runners {

@@ -33,7 +33,7 @@ func payloads(t *testing.T, b *mqtttest.Broker) map[uint64]mqtt.Payload {
 	t.Helper()
 	out := map[uint64]mqtt.Payload{}
 	for _, m := range b.Messages() {
-		if strings.HasSuffix(m.Topic, "/status") {
+		if strings.HasSuffix(m.Topic, "/status") || strings.HasSuffix(m.Topic, "/seen") {
 			continue
 		}
 		var p mqtt.Payload

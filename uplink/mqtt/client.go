@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/tls"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -41,6 +40,7 @@ type Client struct {
 type session struct {
 	pc       paho.Client
 	gen      uint64
+	since    time.Time              // when the connect began (in the Will too)
 	broker   atomic.Pointer[string] // set by paho's notification goroutine
 	lost     chan struct{}          // closed when the connection ends
 	lostOnce sync.Once
@@ -279,7 +279,7 @@ func (c *Client) session(ctx context.Context) (*session, error) {
 	if s := c.cur; s != nil && !s.isLost() && s.pc.IsConnectionOpen() {
 		return s, nil
 	}
-	s := &session{lost: make(chan struct{})}
+	s := &session{lost: make(chan struct{}), since: c.opts.Now().UTC()}
 	pc := paho.NewClient(c.pahoOptions(s))
 	tok := pc.Connect()
 	select {
@@ -366,7 +366,7 @@ func (c *Client) pahoOptions(s *session) *paho.ClientOptions {
 	po.SetAutoReconnect(false)
 	po.SetConnectRetry(false)
 	po.SetStore(paho.NewMemoryStore())
-	po.SetWill(c.topics.Status(), string(c.goodbye()), 1, true)
+	po.SetWill(c.topics.Status(), string(c.will(s)), 1, true)
 	po.SetConnectionNotificationHandler(func(_ paho.Client, n paho.ConnectionNotification) {
 		if b, ok := n.(paho.ConnectionNotificationBroker); ok {
 			u := b.Broker.Redacted()
@@ -380,19 +380,44 @@ func (c *Client) pahoOptions(s *session) *paho.ClientOptions {
 	return po
 }
 
-// goodbye is the retained status saying the terminal is offline: the Last
-// Will, and the last word on a clean shutdown.
-func (c *Client) goodbye() []byte {
-	data, _ := json.Marshal(Status{Schema: SchemaVersion, DeviceID: c.opts.DeviceID, Online: false, Version: c.opts.Version})
+// will is the retained status the broker publishes when it finds s's
+// connection gone. It is fixed when s connects, so it carries no time of
+// its own: the retained …/seen says when the terminal was last heard of.
+func (c *Client) will(s *session) []byte {
+	st := c.offline(ReasonConnectionLost)
+	st.OnlineSince = s.since
+	data, _ := json.Marshal(st)
 	return data
 }
 
-func (c *Client) statusPayload() []byte {
+// goodbye is the retained status of a clean shutdown, with its time.
+func (c *Client) goodbye() []byte {
+	st := c.offline(ReasonShutdown)
+	st.At = c.opts.Now().UTC()
+	data, _ := json.Marshal(st)
+	return data
+}
+
+func (c *Client) offline(reason string) Status {
+	return Status{
+		Schema: SchemaVersion, DeviceID: c.opts.DeviceID, Online: false, Version: c.opts.Version, Reason: reason,
+		StatusInterval: seconds(c.opts.StatusInterval), KeepAlive: seconds(c.opts.KeepAlive),
+	}
+}
+
+// seconds rounds d up to whole seconds.
+func seconds(d time.Duration) int { return int((d + time.Second - 1) / time.Second) }
+
+// statusPayload returns the online status of session s.
+func (c *Client) statusPayload(s *session) []byte {
 	var st Status
 	if c.opts.Status != nil {
 		st = c.opts.Status()
 	}
-	st.Schema, st.DeviceID, st.Online, st.Version, st.At = SchemaVersion, c.opts.DeviceID, true, c.opts.Version, c.opts.Now().UTC()
+	now := c.opts.Now().UTC()
+	st.Schema, st.DeviceID, st.Online, st.Version, st.At = SchemaVersion, c.opts.DeviceID, true, c.opts.Version, now
+	st.Reason, st.OnlineSince = "", s.since
+	st.StatusInterval, st.KeepAlive = seconds(c.opts.StatusInterval), seconds(c.opts.KeepAlive)
 	data, _ := json.Marshal(st) // plain fields: cannot fail
 	return data
 }
@@ -400,14 +425,40 @@ func (c *Client) statusPayload() []byte {
 // publishStatus publishes payload retained on the status topic and waits
 // for its PUBACK.
 func (c *Client) publishStatus(ctx context.Context, s *session, payload []byte) error {
-	tok := c.publish(s, c.topics.Status(), true, payload)
+	return c.publishRetained(ctx, s, c.topics.Status(), payload)
+}
+
+// publishRetained publishes payload retained on topic and waits for its
+// PUBACK.
+func (c *Client) publishRetained(ctx context.Context, s *session, topic string, payload []byte) error {
+	tok := c.publish(s, topic, true, payload)
 	if tok == nil {
-		return errors.New("mqtt: publish status: connection lost")
+		return fmt.Errorf("mqtt: publish %s: connection lost", topic)
 	}
 	if err := c.await(ctx, s, tok); err != nil {
-		return fmt.Errorf("mqtt: publish status: %w", err)
+		return fmt.Errorf("mqtt: publish %s: %w", topic, err)
 	}
 	return nil
+}
+
+// publishAll publishes the online status of s on the status topic and the
+// same on the last-seen topic (which the Last Will does not replace, so it
+// keeps the terminal's last known state) and, once per connection, the
+// Home Assistant discovery configs.
+func (c *Client) publishAll(ctx context.Context, s *session, discovered *uint64) error {
+	if c.opts.HomeAssistantPrefix != "" && *discovered != s.gen {
+		for _, m := range c.discovery() {
+			if err := c.publishRetained(ctx, s, m.Topic, m.Payload); err != nil {
+				return err
+			}
+		}
+		*discovered = s.gen
+	}
+	status := c.statusPayload(s)
+	if err := c.publishStatus(ctx, s, status); err != nil {
+		return err
+	}
+	return c.publishRetained(ctx, s, c.topics.Seen(), status)
 }
 
 // Run keeps the retained status fresh until ctx is done: it connects when
@@ -419,6 +470,7 @@ func (c *Client) Run(ctx context.Context) error {
 	defer tick.Stop()
 	dirty := true
 	var last time.Time
+	var discovered uint64 // the session that got the discovery configs
 	for {
 		var soon <-chan time.Time
 		if dirty {
@@ -428,7 +480,7 @@ func (c *Client) Run(ctx context.Context) error {
 				last = time.Now()
 				dirty = false
 				if s, err := c.session(ctx); err == nil {
-					if err := c.publishStatus(ctx, s, c.statusPayload()); err != nil && ctx.Err() == nil {
+					if err := c.publishAll(ctx, s, &discovered); err != nil && ctx.Err() == nil {
 						c.log.Debug("status not published", "err", err)
 					}
 				}

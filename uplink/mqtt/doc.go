@@ -6,8 +6,13 @@
 // …/event, with idempotency_key "<device_id>:<seq>" so consumers can drop
 // redeliveries. A retained <prefix>/<device_id>/status message says whether
 // the terminal is online, with its queue depth per uplink, last delivery,
-// last error and clock state; a retained Last Will replaces it with
-// {"online":false} when the connection dies.
+// last error, clock state, reader health and store alarm; a retained Last
+// Will replaces it with {"online":false,"reason":"connection_lost"} when the
+// connection dies. Every online status also goes, retained, to
+// <prefix>/<device_id>/seen, which the Will leaves alone, so the last time
+// the terminal was heard of survives it (package fleet reads both). With
+// Options.HomeAssistantPrefix the client also announces the status to Home
+// Assistant (MQTT discovery) on every connect.
 //
 // Delivery is at least once and the bbolt queue is the source of truth. A
 // record counts as delivered only on positive evidence: with ConfirmBroker

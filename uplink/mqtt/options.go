@@ -66,6 +66,11 @@ type Options struct {
 	Status func() Status
 	// Version is reported in the status message.
 	Version string
+	// HomeAssistantPrefix turns on Home Assistant MQTT discovery: on every
+	// connect the client publishes retained sensor configs under this
+	// prefix (Home Assistant's default is "homeassistant") that read the
+	// status topic. Default "" (off).
+	HomeAssistantPrefix string
 	// OnConnect is called (in its own goroutine) after every successful
 	// connect, e.g. to end the delivery loop's backoff (uplink.Runner.Resume).
 	// Default none.
@@ -195,6 +200,11 @@ func (o *Options) validate() error {
 	}
 	if err := checkTopic("topic prefix", o.TopicPrefix, true); err != nil {
 		return err
+	}
+	if o.HomeAssistantPrefix != "" {
+		if err := checkTopic("homeassistant prefix", o.HomeAssistantPrefix, true); err != nil {
+			return err
+		}
 	}
 	if o.QoS != 1 && o.QoS != 2 {
 		return fmt.Errorf("mqtt: qos %d; want 1 or 2 (qos 0 gives no evidence of delivery)", o.QoS)

@@ -92,6 +92,10 @@ func (t Topics) Record(k queue.Kind) (string, error) {
 // Status returns the retained status topic: <prefix>/<device>/status.
 func (t Topics) Status() string { return t.Prefix + "/" + t.Device + "/status" }
 
+// Seen returns the retained last-seen topic: <prefix>/<device>/seen, the
+// latest online status, which the Last Will does not replace.
+func (t Topics) Seen() string { return t.Prefix + "/" + t.Device + "/seen" }
+
 // encode returns the topic and JSON payload of rec.
 func (t Topics) encode(rec queue.Record) (string, []byte, error) {
 	topic, err := t.Record(rec.Kind)

@@ -41,6 +41,7 @@ func TestSchemaFile_MatchesPayloadTypes(t *testing.T) {
 		"status": reflect.TypeFor[Status](),
 		"uplink": reflect.TypeFor[UplinkStatus](),
 		"ack":    reflect.TypeFor[Ack](),
+		"clock":  reflect.TypeFor[Clock](),
 	} {
 		var props []string
 		for k := range schema.Defs[def].Properties {
