@@ -19,6 +19,7 @@ import (
 	"stampclock/device/control"
 	"stampclock/device/metrics"
 	"stampclock/device/punch"
+	"stampclock/device/sitebadges"
 	"stampclock/queue"
 	"stampclock/reader"
 	"stampclock/uplink"
@@ -87,6 +88,8 @@ type Daemon struct {
 
 	cfgMu    sync.Mutex  // guards cfg during reload
 	cfgWatch configWatch // configuration problems found by configLoop
+
+	site *sitebadges.Syncer // nil without [site] (site.go)
 }
 
 // Queue names of the uplinks. Each has its own pending set, so one
@@ -169,6 +172,10 @@ func New(cfg *config.Config, opts Options) (*Daemon, error) {
 		}
 	}
 
+	if d.site, err = d.newSite(); err != nil {
+		d.closeAll()
+		return nil, err
+	}
 	if err := d.newMoreUplinks(); err != nil {
 		d.closeAll()
 		return nil, err
@@ -309,6 +316,9 @@ func (d *Daemon) Run(ctx context.Context) error {
 	}
 	if d.mqtt != nil {
 		run("mqtt status", d.mqtt.Run)
+	}
+	if d.site != nil {
+		run("site badges", d.site.Run)
 	}
 	run("prune", d.pruneLoop)
 	run("clock", d.clockLoop)

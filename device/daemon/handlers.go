@@ -9,6 +9,7 @@ import (
 
 	"stampclock/device/agent"
 	"stampclock/device/control"
+	"stampclock/device/sitebadges"
 	"stampclock/queue"
 	"stampclock/reader"
 	"stampclock/uplink"
@@ -62,6 +63,9 @@ type Status struct {
 	Enrolling string `json:"enrolling,omitempty"`
 	// MetricsError is set while the metrics endpoint cannot serve.
 	MetricsError string `json:"metrics_error,omitempty"`
+
+	// SiteBadges is the sharing of badges with the site, when [site] is set.
+	SiteBadges *sitebadges.Status `json:"site_badges,omitempty"`
 }
 
 // TapArgs are the arguments of the tap command.
@@ -221,6 +225,10 @@ func (d *Daemon) status() (Status, error) {
 	if d.mqtt != nil {
 		cs := d.mqtt.State()
 		s.MQTT = &cs
+	}
+	if d.site != nil {
+		sb := d.site.Status()
+		s.SiteBadges = &sb
 	}
 	s.Taps = d.agent.Stats()
 	s.Enrolling = d.agent.Enrolling()

@@ -1,0 +1,555 @@
+package sitebadges
+
+import (
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	paho "github.com/eclipse/paho.mqtt.golang"
+
+	"stampclock/queue"
+)
+
+// SchemaVersion is the version of the badge payload.
+const SchemaVersion = 1
+
+// Options configure a Syncer. Zero values mean the documented defaults.
+type Options struct {
+	// Site names the site. Required; one topic level (no '/', '+', '#').
+	Site string
+	// DeviceID is the terminal's id: the Node of its versions. Required.
+	DeviceID string
+	// URLs are the brokers, as for the MQTT uplink. Required.
+	URLs []string
+	// ClientID is the MQTT client id of the badge connection. Default
+	// DeviceID + "-badges" (the uplink has its own connection).
+	ClientID string
+	// Username and Password authenticate to the broker. Default none.
+	Username, Password string
+	// TLS is used for ssl://, tls:// and wss:// brokers. Default: the
+	// system's roots.
+	TLS *tls.Config
+	// TopicPrefix starts every topic. Default "stampclock".
+	TopicPrefix string
+	// KeepAlive is the MQTT keepalive. Default 30s.
+	KeepAlive time.Duration
+	// Reconnect is the longest wait between two connection attempts.
+	// Default 10s.
+	Reconnect time.Duration
+	// AckTimeout bounds the wait for one publish's PUBACK. Default 30s.
+	AckTimeout time.Duration
+	// Poll is how often the store's badges are compared with the site's
+	// to find local changes. Default 2s.
+	Poll time.Duration
+	// Local returns the badges of the config file (UID to email): they
+	// are never shared and win on this terminal. Default none.
+	Local func() map[string]string
+	// Now is the clock. Default time.Now.
+	Now    func() time.Time
+	Logger *slog.Logger
+}
+
+func (o *Options) defaults() error {
+	if o.Site == "" || strings.ContainsAny(o.Site, "/+#") || strings.HasPrefix(o.Site, "$") {
+		return fmt.Errorf("sitebadges: site name %q: want one topic level without '/', '+', '#' or a leading '$'", o.Site)
+	}
+	if o.DeviceID == "" || len(o.URLs) == 0 {
+		return errors.New("sitebadges: a device id and a broker URL are required")
+	}
+	if o.ClientID == "" {
+		o.ClientID = o.DeviceID + "-badges"
+	}
+	if o.TopicPrefix == "" {
+		o.TopicPrefix = "stampclock"
+	}
+	if o.KeepAlive <= 0 {
+		o.KeepAlive = 30 * time.Second
+	}
+	if o.Reconnect <= 0 {
+		o.Reconnect = 10 * time.Second
+	}
+	if o.AckTimeout <= 0 {
+		o.AckTimeout = 30 * time.Second
+	}
+	if o.Poll <= 0 {
+		o.Poll = 2 * time.Second
+	}
+	if o.Local == nil {
+		o.Local = func() map[string]string { return nil }
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return nil
+}
+
+// Wire is the retained payload on <prefix>/sites/<site>/badges/<uid>.
+type Wire struct {
+	Schema int    `json:"schema"`
+	Site   string `json:"site"`
+	Entry
+}
+
+// Status is what the sync reports (stampctl status, metrics).
+type Status struct {
+	Site      string `json:"site"`
+	Connected bool   `json:"connected"`
+	// Badges and Removed count the site's entries this terminal holds.
+	Badges  int `json:"badges"`
+	Removed int `json:"removed"`
+	// Pending counts local changes the broker has not confirmed yet.
+	Pending int `json:"pending"`
+	// Received and Published count entries since start.
+	Received  uint64 `json:"received"`
+	Published uint64 `json:"published"`
+	// Conflicts counts concurrent writes of one badge seen since start
+	// (the older lost); LastConflict tells the last one.
+	Conflicts      uint64    `json:"conflicts"`
+	LastConflict   string    `json:"last_conflict,omitempty"`
+	LastConflictAt time.Time `json:"last_conflict_at,omitzero"`
+	// Shadowed lists the badges of the config file for which the site
+	// holds a different binding: the config file wins here.
+	Shadowed []string `json:"shadowed,omitempty"`
+	// Rejected counts malformed messages on the site's badge topics.
+	Rejected uint64 `json:"rejected"`
+}
+
+// Syncer shares a terminal's enrolled badges with its site.
+type Syncer struct {
+	o     Options
+	store Store
+	clock *Clock
+	log   *slog.Logger
+	kick  chan struct{}
+
+	mu        sync.Mutex
+	st        Status
+	republish map[string]bool // held entries newer than one the broker sent
+}
+
+// New returns the sync of store's badges. Run starts it.
+func New(store Store, o Options) (*Syncer, error) {
+	if err := o.defaults(); err != nil {
+		return nil, err
+	}
+	return &Syncer{
+		o: o, store: store, clock: NewClock(o.DeviceID, o.Now),
+		log:       o.Logger.With("part", "site badges", "site", o.Site),
+		kick:      make(chan struct{}, 1),
+		st:        Status{Site: o.Site},
+		republish: map[string]bool{},
+	}, nil
+}
+
+// Topic is the topic of badge uid.
+func (s *Syncer) Topic(uid string) string { return s.topicBase() + uid }
+
+func (s *Syncer) topicBase() string {
+	return s.o.TopicPrefix + "/sites/" + s.o.Site + "/badges/"
+}
+
+// Status reports the sync's state.
+func (s *Syncer) Status() Status {
+	s.mu.Lock()
+	st := s.st
+	s.mu.Unlock()
+	local := s.o.Local()
+	err := s.store.View(func(tx *queue.Tx) error {
+		return tx.EachSiteBadge(func(uid string, data []byte) error {
+			var r record
+			if err := json.Unmarshal(data, &r); err != nil {
+				return err
+			}
+			if r.Entry.Deleted {
+				st.Removed++
+			} else {
+				st.Badges++
+				if email, ok := local[uid]; ok && email != r.Entry.Email {
+					st.Shadowed = append(st.Shadowed, uid)
+				}
+			}
+			if r.Pending {
+				st.Pending++
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		s.log.Warn("status: cannot read the site's badges", "err", err)
+	}
+	return st
+}
+
+// Kick asks for a look at the store now (e.g. after a badge command).
+func (s *Syncer) Kick() {
+	select {
+	case s.kick <- struct{}{}:
+	default:
+	}
+}
+
+// Run shares the badges until ctx ends.
+func (s *Syncer) Run(ctx context.Context) error {
+	if err := s.store.View(func(tx *queue.Tx) error {
+		return tx.EachSiteBadge(func(uid string, data []byte) error {
+			var r record
+			if err := json.Unmarshal(data, &r); err != nil {
+				return fmt.Errorf("sitebadges: stored badge %s: %w", uid, err)
+			}
+			s.clock.Observe(r.Entry.Version)
+			return nil
+		})
+	}); err != nil {
+		return err
+	}
+	pc := paho.NewClient(s.pahoOptions())
+	pc.Connect() // retries in the background until ctx ends
+	defer pc.Disconnect(250)
+	t := time.NewTicker(s.o.Poll)
+	defer t.Stop()
+	for {
+		if err := s.scan(); err != nil {
+			s.log.Error("local badge changes not read", "err", err)
+		}
+		if pc.IsConnectionOpen() {
+			s.publishPending(ctx, pc)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		case <-s.kick:
+		}
+	}
+}
+
+func (s *Syncer) pahoOptions() *paho.ClientOptions {
+	po := paho.NewClientOptions()
+	for _, u := range s.o.URLs {
+		po.AddBroker(u)
+	}
+	po.SetClientID(s.o.ClientID)
+	if s.o.Username != "" {
+		po.SetUsername(s.o.Username)
+		po.SetPassword(s.o.Password)
+	}
+	if s.o.TLS != nil {
+		po.SetTLSConfig(s.o.TLS)
+	}
+	po.SetProtocolVersion(4)
+	po.SetKeepAlive(s.o.KeepAlive)
+	// A clean session: after any absence the retained messages are the
+	// whole state, so nothing needs keeping at the broker.
+	po.SetCleanSession(true)
+	po.SetAutoReconnect(true)
+	po.SetConnectRetry(true)
+	po.SetConnectRetryInterval(min(time.Second, s.o.Reconnect))
+	po.SetMaxReconnectInterval(s.o.Reconnect)
+	po.SetOrderMatters(true)
+	// The PUBACK of a received entry goes out only after its commit.
+	po.SetAutoAckDisabled(true)
+	po.SetOnConnectHandler(func(c paho.Client) {
+		tok := c.Subscribe(s.topicBase()+"+", 1, func(_ paho.Client, m paho.Message) { s.receive(m) })
+		if !tok.WaitTimeout(s.o.AckTimeout) || tok.Error() != nil {
+			s.log.Warn("cannot subscribe to the site's badges; reconnecting", "err", tok.Error())
+			go c.Disconnect(0)
+			return
+		}
+		s.setConnected(true)
+		s.log.Info("connected to the site's badges", "topic", s.topicBase()+"+")
+		s.Kick()
+	})
+	po.SetConnectionLostHandler(func(_ paho.Client, err error) {
+		s.setConnected(false)
+		s.log.Warn("site badges: connection lost", "err", err)
+	})
+	return po
+}
+
+func (s *Syncer) setConnected(c bool) {
+	s.mu.Lock()
+	s.st.Connected = c
+	s.mu.Unlock()
+}
+
+// scan finds local changes: it compares the store's badges with the site
+// records and stamps a new version for each difference.
+func (s *Syncer) scan() error {
+	var changed []string
+	err := s.store.View(func(tx *queue.Tx) error {
+		badges := map[string]queue.Badge{}
+		if err := tx.EachBadge(func(b queue.Badge) error { badges[b.UID] = b; return nil }); err != nil {
+			return err
+		}
+		if err := tx.EachSiteBadge(func(uid string, data []byte) error {
+			var r record
+			if err := json.Unmarshal(data, &r); err != nil {
+				return fmt.Errorf("sitebadges: stored badge %s: %w", uid, err)
+			}
+			b, ok := badges[uid]
+			delete(badges, uid)
+			if _, c := localChange(b, ok, r, true); c {
+				changed = append(changed, uid)
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+		for uid := range badges {
+			changed = append(changed, uid) // enrolled, never shared yet
+		}
+		return nil
+	})
+	if err != nil || len(changed) == 0 {
+		return err
+	}
+	slices.Sort(changed)
+	var stamped []Entry
+	if _, err := s.store.Update(func(tx *queue.Tx) error {
+		stamped = stamped[:0]
+		for _, uid := range changed {
+			e, ok, err := s.stampLocal(tx, uid)
+			if err != nil {
+				return err
+			}
+			if ok {
+				stamped = append(stamped, e)
+			}
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	for _, e := range stamped {
+		s.log.Info("local badge change to share", "badge", e.UID, "email", e.Email, "removed", e.Deleted, "version", e.Version)
+	}
+	return nil
+}
+
+// stampLocal records the local change of uid, if there is one, as a
+// pending entry with a new version.
+func (s *Syncer) stampLocal(tx *queue.Tx, uid string) (Entry, bool, error) {
+	b, ok, err := tx.Badge(uid)
+	if err != nil {
+		return Entry{}, false, err
+	}
+	r, have, err := getRecord(tx, uid)
+	if err != nil {
+		return Entry{}, false, err
+	}
+	e, changed := localChange(b, ok, r, have)
+	if !changed {
+		return Entry{}, false, nil
+	}
+	e.Version = s.clock.Next()
+	return e, true, putRecord(tx, record{Entry: e, Pending: true})
+}
+
+// publishPending publishes every pending entry (and every entry to
+// re-publish), retained at QoS 1, and marks the confirmed ones published.
+func (s *Syncer) publishPending(ctx context.Context, pc paho.Client) {
+	s.mu.Lock()
+	again := s.republish
+	s.republish = map[string]bool{}
+	s.mu.Unlock()
+	var todo []Entry
+	err := s.store.View(func(tx *queue.Tx) error {
+		return tx.EachSiteBadge(func(uid string, data []byte) error {
+			var r record
+			if err := json.Unmarshal(data, &r); err != nil {
+				return fmt.Errorf("sitebadges: stored badge %s: %w", uid, err)
+			}
+			if r.Pending || again[uid] {
+				todo = append(todo, r.Entry)
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		s.log.Error("pending badge changes not read", "err", err)
+		return
+	}
+	var done []Entry
+	for _, e := range todo {
+		if ctx.Err() != nil {
+			break
+		}
+		payload, _ := json.Marshal(Wire{Schema: SchemaVersion, Site: s.o.Site, Entry: e}) // plain fields
+		tok := pc.Publish(s.Topic(e.UID), 1, true, payload)
+		if !tok.WaitTimeout(s.o.AckTimeout) || tok.Error() != nil {
+			s.log.Warn("badge change not confirmed by the broker; sent again later", "badge", e.UID, "err", tok.Error())
+			break
+		}
+		done = append(done, e)
+	}
+	if len(done) == 0 {
+		return
+	}
+	if _, err := s.store.Update(func(tx *queue.Tx) error {
+		for _, e := range done {
+			r, have, err := getRecord(tx, e.UID)
+			if err != nil {
+				return err
+			}
+			if have && r.Pending && r.Entry.Version == e.Version {
+				r.Pending = false
+				if err := putRecord(tx, r); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}); err != nil {
+		s.log.Error("published badge changes not marked", "err", err)
+		return
+	}
+	s.mu.Lock()
+	s.st.Published += uint64(len(done))
+	s.mu.Unlock()
+}
+
+// decode checks a message of the site's badge topics.
+func (s *Syncer) decode(topic string, payload []byte) (Entry, error) {
+	uid, ok := strings.CutPrefix(topic, s.topicBase())
+	if !ok {
+		return Entry{}, fmt.Errorf("topic %s is not under %s", topic, s.topicBase())
+	}
+	var w Wire
+	if err := json.Unmarshal(payload, &w); err != nil {
+		return Entry{}, fmt.Errorf("payload: %w", err)
+	}
+	switch {
+	case w.Schema != SchemaVersion:
+		return Entry{}, fmt.Errorf("schema %d; want %d", w.Schema, SchemaVersion)
+	case w.Site != s.o.Site:
+		return Entry{}, fmt.Errorf("site %q; want %q", w.Site, s.o.Site)
+	case w.UID != uid:
+		return Entry{}, fmt.Errorf("uid %q on the topic of %q", w.UID, uid)
+	case w.Version.Wall <= 0 || w.Version.Node == "":
+		return Entry{}, errors.New("no version")
+	case !w.Deleted && w.Email == "":
+		return Entry{}, errors.New("an enrolment without email")
+	}
+	return w.Entry, nil
+}
+
+// receive merges one received entry. Its PUBACK is sent after the commit;
+// a store error leaves it unacknowledged (the retained message comes
+// again after the next connect).
+func (s *Syncer) receive(m paho.Message) {
+	if len(m.Payload()) == 0 {
+		m.Ack() // a cleared retained message: nothing to merge
+		return
+	}
+	in, err := s.decode(m.Topic(), m.Payload())
+	if err != nil {
+		s.mu.Lock()
+		s.st.Rejected++
+		s.mu.Unlock()
+		s.log.Warn("badge message ignored", "topic", m.Topic(), "err", err)
+		m.Ack()
+		return
+	}
+	if err := s.Receive(in); err != nil {
+		s.log.Error("received badge change not stored; not acknowledged", "badge", in.UID, "err", err)
+		return
+	}
+	m.Ack()
+}
+
+// Receive merges in, a received entry, into the store: when it wins, the
+// badge is enrolled, changed or removed and the entry kept, in one
+// committed transaction.
+func (s *Syncer) Receive(in Entry) error {
+	s.clock.Observe(in.Version)
+	var held record
+	var have bool
+	if err := s.store.View(func(tx *queue.Tx) error {
+		var err error
+		held, have, err = getRecord(tx, in.UID)
+		return err
+	}); err != nil {
+		return err
+	}
+	_, res := Merge(held.Entry, have, in)
+	if res.Outcome == Applied {
+		var stamped bool
+		if _, err := s.store.Update(func(tx *queue.Tx) error {
+			// A local change not stamped yet is stamped first, so
+			// the merge decides between the two and nothing is lost
+			// unseen.
+			var err error
+			if _, stamped, err = s.stampLocal(tx, in.UID); err != nil {
+				return err
+			}
+			if held, have, err = getRecord(tx, in.UID); err != nil {
+				return err
+			}
+			var merged Entry
+			merged, res = Merge(held.Entry, have, in)
+			if res.Outcome != Applied {
+				return nil
+			}
+			if err := apply(tx, merged); err != nil {
+				return err
+			}
+			return putRecord(tx, record{Entry: merged})
+		}); err != nil {
+			return err
+		}
+		if stamped {
+			s.Kick()
+		}
+	}
+	s.mu.Lock()
+	s.st.Received++
+	if res.Outcome == Stale && !held.Pending {
+		// The broker had an older entry than this terminal: put the
+		// newer one back.
+		s.republish[in.UID] = true
+	}
+	s.mu.Unlock()
+	if res.Outcome == Stale {
+		s.Kick()
+	}
+	if res.Conflict {
+		s.conflict(in, held.Entry, res)
+	}
+	if res.Outcome == Applied {
+		s.log.Info("badge change from the site", "badge", in.UID, "email", in.Email, "removed", in.Deleted, "by", in.Version.Node)
+		if email, ok := s.o.Local()[in.UID]; ok && (in.Deleted || email != in.Email) {
+			s.log.Warn("site badge differs from the config file; the config file wins here", "badge", in.UID, "config", email, "site", in.Email, "removed", in.Deleted)
+		}
+	}
+	return nil
+}
+
+func (s *Syncer) conflict(in, held Entry, res Result) {
+	win, lose := in, held
+	if res.Outcome == Stale {
+		win, lose = held, in
+	}
+	desc := fmt.Sprintf("badge %s: %s by %s kept, %s by %s lost", in.UID, describe(win), win.Version.Node, describe(lose), lose.Version.Node)
+	s.mu.Lock()
+	s.st.Conflicts++
+	s.st.LastConflict, s.st.LastConflictAt = desc, s.o.Now().UTC()
+	s.mu.Unlock()
+	s.log.Warn("concurrent badge changes: last writer wins", "badge", in.UID, "kept", describe(win), "kept_by", win.Version.Node, "lost", describe(lose), "lost_by", lose.Version.Node)
+}
+
+func describe(e Entry) string {
+	if e.Deleted {
+		return "removal"
+	}
+	return e.Email
+}
