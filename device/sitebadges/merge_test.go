@@ -96,8 +96,12 @@ func TestMerge_SameVersionDifferentContent_SameChoiceEitherOrder(t *testing.T) {
 
 func TestMerge_Outcomes(t *testing.T) {
 	v := func(wall int64, node string) Version { return Version{Wall: wall, Node: node} }
-	anna := func(ver, base Version) Entry { return Entry{UID: "01", Email: "anna@example.com", Version: ver, Base: base} }
-	bob := func(ver, base Version) Entry { return Entry{UID: "01", Email: "bob@example.com", Version: ver, Base: base} }
+	anna := func(ver, base Version) Entry {
+		return Entry{UID: "01", Email: "anna@example.com", Version: ver, Base: base}
+	}
+	bob := func(ver, base Version) Entry {
+		return Entry{UID: "01", Email: "bob@example.com", Version: ver, Base: base}
+	}
 	gone := func(ver, base Version) Entry { return Entry{UID: "01", Deleted: true, Version: ver, Base: base} }
 	for _, tc := range []struct {
 		name     string

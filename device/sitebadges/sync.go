@@ -471,7 +471,9 @@ func (s *Syncer) receive(m paho.Message) {
 // badge is enrolled, changed or removed and the entry kept, in one
 // committed transaction.
 func (s *Syncer) Receive(in Entry) error {
-	s.clock.Observe(in.Version)
+	// The clock passes in only after a local change was stamped: a change
+	// made before in arrived is not ordered after it.
+	defer s.clock.Observe(in.Version)
 	var held record
 	var have bool
 	if err := s.store.View(func(tx *queue.Tx) error {
