@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"stampclock/device/config"
@@ -11,10 +12,10 @@ import (
 
 // siteTerminal starts a daemon of the site "hq" named id; withConfigBadges
 // false drops the config file's badges.
-func siteTerminal(t *testing.T, url, id string, withConfigBadges bool) (*harness, *config.Config) {
+func siteTerminal(t *testing.T, url, id string, withConfigBadges bool, extra string) (*harness, *config.Config) {
 	t.Helper()
 	h := newHarness(t)
-	cfg := h.config(mqttSection(url, "") + "[site]\nname = \"hq\"\npoll = \"20ms\"\n")
+	cfg := h.config(mqttSection(url, "") + "[site]\nname = \"hq\"\npoll = \"20ms\"\n" + extra)
 	cfg.Device.ID, cfg.MQTT.ClientID = id, id
 	if !withConfigBadges {
 		cfg.Badges = nil
@@ -25,9 +26,11 @@ func siteTerminal(t *testing.T, url, id string, withConfigBadges bool) (*harness
 
 func TestDaemon_Site_BadgesSharedAcrossTerminals(t *testing.T) {
 	b := mqtttest.Start(t, mqtttest.Options{})
-	a, _ := siteTerminal(t, b.URL(), "door-a", false)
-	bb, _ := siteTerminal(t, b.URL(), "door-b", true) // 04A1B2C3 is maier's in its config file
-	c, cfgC := siteTerminal(t, b.URL(), "door-c", false)
+	metricsB := freeAddr(t)
+	a, _ := siteTerminal(t, b.URL(), "door-a", false, "")
+	// 04A1B2C3 is maier's in B's config file.
+	bb, _ := siteTerminal(t, b.URL(), "door-b", true, fmt.Sprintf("[metrics]\nlisten = %q\n", metricsB))
+	c, cfgC := siteTerminal(t, b.URL(), "door-c", false, "")
 
 	// Added at A (stampctl badges add): B and C know it.
 	a.addBadge("DEADBEEF", maier)
@@ -64,6 +67,15 @@ func TestDaemon_Site_BadgesSharedAcrossTerminals(t *testing.T) {
 	}
 	if r := bb.tap("04A1B2C3", "2026-06-01T09:00:00+02:00"); r.Email != maier {
 		t.Fatalf("tap at B of its config badge: %+v", r)
+	}
+	fams := scrape(t, metricsB)
+	for state, want := range map[string]float64{"enrolled": 2, "removed": 1, "pending": 0, "shadowed": 1} {
+		if got := value(t, fams, "stampclock_site_badges", "state", state); got != want {
+			t.Errorf("B: stampclock_site_badges{state=%q} = %v, want %v", state, got, want)
+		}
+	}
+	if got := value(t, fams, "stampclock_site_connected"); got != 1 {
+		t.Errorf("B: stampclock_site_connected = %v", got)
 	}
 	if st := a.status().SiteBadges; st == nil || !st.Connected || st.Site != "hq" || st.Pending != 0 || st.Badges != 2 || st.Removed != 1 {
 		t.Fatalf("A's site status: %+v", st)

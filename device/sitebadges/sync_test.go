@@ -2,6 +2,7 @@ package sitebadges
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"os"
@@ -9,6 +10,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	paho "github.com/eclipse/paho.mqtt.golang"
 
 	"stampclock/queue"
 	"stampclock/uplink/mqtt/mqtttest"
@@ -112,6 +115,20 @@ func (tm *terminal) email(uid string) string {
 	return email
 }
 
+// record is the site entry the terminal holds for uid.
+func (tm *terminal) record(uid string) Entry {
+	tm.t.Helper()
+	var r record
+	if err := tm.store.View(func(tx *queue.Tx) error {
+		var err error
+		r, _, err = getRecord(tx, uid)
+		return err
+	}); err != nil {
+		tm.t.Fatal(err)
+	}
+	return r.Entry
+}
+
 func eventually(t *testing.T, what string, ok func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(15 * time.Second)
@@ -183,6 +200,15 @@ func siteScenario(t *testing.T, url string) {
 		}
 		return winner == "anton@example.com" || winner == "berta@example.com"
 	})
+	// The winner is the write with the larger version, the one every
+	// terminal holds.
+	held := a.record("04A1B2C3")
+	if wantNode := map[string]string{"anton@example.com": "door-a", "berta@example.com": "door-b"}[winner]; held.Version.Node != wantNode {
+		t.Fatalf("held %+v for %s", held, winner)
+	}
+	if held.Base.Node != "door-a" { // both wrote on top of anna's enrolment at A
+		t.Fatalf("the winning write's base is %+v", held.Base)
+	}
 	eventually(t, "the conflict counted", func() bool {
 		return a.sync.Status().Conflicts+b.sync.Status().Conflicts > 0
 	})
@@ -236,4 +262,36 @@ func TestSite_SharedBadges_Mosquitto(t *testing.T) {
 	}
 	m := mqtttest.StartMosquitto(t, bin, t.TempDir(), "allow_anonymous true\n")
 	siteScenario(t, m.URL())
+}
+
+func TestSite_BrokerHoldsAnOlderEntry_NewerOnePutBack(t *testing.T) {
+	b := mqtttest.Start(t, mqtttest.Options{})
+	a := newTerminal(t, "door-a", b.URL(), nil)
+	c := newTerminal(t, "door-c", b.URL(), nil)
+	a.enrol("04A1B2C3", "anna@example.com")
+	allHold(t, "anna's badge at C", "04A1B2C3", "anna@example.com", c)
+	newest := a.record("04A1B2C3")
+
+	// Someone (an old backup restored into the broker) retains an older
+	// entry: the terminals keep theirs and put it back on the broker.
+	old := Wire{Schema: SchemaVersion, Site: "hq", Entry: Entry{UID: "04A1B2C3", Email: "old@example.com", Version: Version{Wall: newest.Version.Wall - 1000, Node: "door-x"}}}
+	pc := paho.NewClient(paho.NewClientOptions().AddBroker(b.URL()).SetClientID("restore"))
+	if tok := pc.Connect(); !tok.WaitTimeout(5*time.Second) || tok.Error() != nil {
+		t.Fatalf("connect: %v", tok.Error())
+	}
+	defer pc.Disconnect(0)
+	payload, _ := json.Marshal(old)
+	if tok := pc.Publish(a.sync.Topic("04A1B2C3"), 1, true, payload); !tok.WaitTimeout(5*time.Second) || tok.Error() != nil {
+		t.Fatalf("publish: %v", tok.Error())
+	}
+	eventually(t, "the newest entry retained again", func() bool {
+		m, ok := b.Retained(a.sync.Topic("04A1B2C3"))
+		var w Wire
+		return ok && json.Unmarshal(m.Payload, &w) == nil && w.Entry == newest
+	})
+	for _, tm := range []*terminal{a, c} {
+		if e := tm.email("04A1B2C3"); e != "anna@example.com" {
+			t.Fatalf("%s: badge re-bound to %q by an older entry", tm.id, e)
+		}
+	}
 }
