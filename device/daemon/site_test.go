@@ -3,6 +3,8 @@ package daemon
 import (
 	"context"
 	"fmt"
+	"os"
+	"os/exec"
 	"testing"
 
 	"stampclock/device/config"
@@ -26,11 +28,29 @@ func siteTerminal(t *testing.T, url, id string, withConfigBadges bool, extra str
 
 func TestDaemon_Site_BadgesSharedAcrossTerminals(t *testing.T) {
 	b := mqtttest.Start(t, mqtttest.Options{})
+	siteDaemons(t, b.URL())
+}
+
+func TestDaemon_Site_BadgesSharedAcrossTerminals_Mosquitto(t *testing.T) {
+	bin, err := exec.LookPath("mosquitto")
+	if err != nil {
+		msg := fmt.Sprintf("mosquitto not installed (apt-get install mosquitto): %v", err)
+		if os.Getenv("CI") != "" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	m := mqtttest.StartMosquitto(t, bin, t.TempDir(), "allow_anonymous true\n")
+	siteDaemons(t, m.URL())
+}
+
+// siteDaemons runs three daemons of one site against the broker at url.
+func siteDaemons(t *testing.T, url string) {
 	metricsB := freeAddr(t)
-	a, _ := siteTerminal(t, b.URL(), "door-a", false, "")
+	a, _ := siteTerminal(t, url, "door-a", false, "")
 	// 04A1B2C3 is maier's in B's config file.
-	bb, _ := siteTerminal(t, b.URL(), "door-b", true, fmt.Sprintf("[metrics]\nlisten = %q\n", metricsB))
-	c, cfgC := siteTerminal(t, b.URL(), "door-c", false, "")
+	bb, _ := siteTerminal(t, url, "door-b", true, fmt.Sprintf("[metrics]\nlisten = %q\n", metricsB))
+	c, cfgC := siteTerminal(t, url, "door-c", false, "")
 
 	// Added at A (stampctl badges add): B and C know it.
 	a.addBadge("DEADBEEF", maier)
