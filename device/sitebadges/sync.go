@@ -212,9 +212,18 @@ func (s *Syncer) Run(ctx context.Context) error {
 	}); err != nil {
 		return err
 	}
-	pc := paho.NewClient(s.pahoOptions())
+	inbox := make(chan paho.Message, maxGroup)
+	pc := paho.NewClient(s.pahoOptions(ctx, inbox))
 	pc.Connect() // retries in the background until ctx ends
-	defer pc.Disconnect(250)
+	committed := make(chan struct{})
+	go func() {
+		defer close(committed)
+		s.commitLoop(ctx, inbox)
+	}()
+	defer func() {
+		pc.Disconnect(250)
+		<-committed // no store access after Run
+	}()
 	t := time.NewTicker(s.o.Poll)
 	defer t.Stop()
 	for {
@@ -233,7 +242,7 @@ func (s *Syncer) Run(ctx context.Context) error {
 	}
 }
 
-func (s *Syncer) pahoOptions() *paho.ClientOptions {
+func (s *Syncer) pahoOptions(ctx context.Context, inbox chan<- paho.Message) *paho.ClientOptions {
 	po := paho.NewClientOptions()
 	for _, u := range s.o.URLs {
 		po.AddBroker(u)
@@ -259,7 +268,12 @@ func (s *Syncer) pahoOptions() *paho.ClientOptions {
 	// The PUBACK of a received entry goes out only after its commit.
 	po.SetAutoAckDisabled(true)
 	po.SetOnConnectHandler(func(c paho.Client) {
-		tok := c.Subscribe(s.topicBase()+"+", 1, func(_ paho.Client, m paho.Message) { s.receive(m) })
+		tok := c.Subscribe(s.topicBase()+"+", 1, func(_ paho.Client, m paho.Message) {
+			select {
+			case inbox <- m:
+			case <-ctx.Done():
+			}
+		})
 		if !tok.WaitTimeout(s.o.AckTimeout) || tok.Error() != nil {
 			s.log.Warn("cannot subscribe to the site's badges; reconnecting", "err", tok.Error())
 			go c.Disconnect(0)
@@ -443,91 +457,161 @@ func (s *Syncer) decode(topic string, payload []byte) (Entry, error) {
 	return w.Entry, nil
 }
 
-// receive merges one received entry. Its PUBACK is sent after the commit;
-// a store error leaves it unacknowledged (the retained message comes
-// again after the next connect).
-func (s *Syncer) receive(m paho.Message) {
-	if len(m.Payload()) == 0 {
-		m.Ack() // a cleared retained message: nothing to merge
+// receive merges one received message (see handle).
+func (s *Syncer) receive(m paho.Message) { s.handle([]paho.Message{m}) }
+
+// handle merges a group of received messages in one transaction and sends
+// their PUBACKs, in order, only after its commit. A store error leaves
+// them unacknowledged: the retained messages come again after the next
+// connect.
+func (s *Syncer) handle(msgs []paho.Message) {
+	var ins []Entry
+	for _, m := range msgs {
+		if len(m.Payload()) == 0 {
+			continue // a cleared retained message: nothing to merge
+		}
+		in, err := s.decode(m.Topic(), m.Payload())
+		if err != nil {
+			s.mu.Lock()
+			s.st.Rejected++
+			s.mu.Unlock()
+			s.log.Warn("badge message ignored", "topic", m.Topic(), "err", err)
+			continue
+		}
+		ins = append(ins, in)
+	}
+	if err := s.ReceiveAll(ins); err != nil {
+		s.log.Error("received badge changes not stored; not acknowledged", "count", len(ins), "err", err)
 		return
 	}
-	in, err := s.decode(m.Topic(), m.Payload())
-	if err != nil {
-		s.mu.Lock()
-		s.st.Rejected++
-		s.mu.Unlock()
-		s.log.Warn("badge message ignored", "topic", m.Topic(), "err", err)
+	for _, m := range msgs {
 		m.Ack()
-		return
 	}
-	if err := s.Receive(in); err != nil {
-		s.log.Error("received badge change not stored; not acknowledged", "badge", in.UID, "err", err)
-		return
-	}
-	m.Ack()
 }
 
-// Receive merges in, a received entry, into the store: when it wins, the
-// badge is enrolled, changed or removed and the entry kept, in one
-// committed transaction.
-func (s *Syncer) Receive(in Entry) error {
-	// The clock passes in only after a local change was stamped: a change
-	// made before in arrived is not ordered after it.
-	defer s.clock.Observe(in.Version)
-	var held record
-	var have bool
+// inbox feeds the received messages to commitLoop, which commits them in
+// groups: one fsync for whatever arrived while the last one ran.
+func (s *Syncer) commitLoop(ctx context.Context, inbox <-chan paho.Message) {
+	for {
+		var group []paho.Message
+		select {
+		case <-ctx.Done():
+			return
+		case m := <-inbox:
+			group = append(group, m)
+		}
+	more:
+		for len(group) < maxGroup {
+			select {
+			case m := <-inbox:
+				group = append(group, m)
+			default:
+				break more
+			}
+		}
+		s.handle(group)
+	}
+}
+
+// maxGroup bounds the messages committed together.
+const maxGroup = 256
+
+// Receive merges in, a received entry, into the store (see ReceiveAll).
+func (s *Syncer) Receive(in Entry) error { return s.ReceiveAll([]Entry{in}) }
+
+// ReceiveAll merges received entries, in order, into the store: each
+// that wins enrols, changes or removes its badge and is kept, all in one
+// committed transaction (none when no entry wins).
+func (s *Syncer) ReceiveAll(ins []Entry) error {
+	if len(ins) == 0 {
+		return nil
+	}
+	type outcome struct {
+		in   Entry
+		held record
+		res  Result
+	}
+	var outs []outcome
+	var stamped bool
+	// merge runs the merges; with write, a local change not stamped yet
+	// is stamped first, so the merge decides between the two and nothing
+	// is lost unseen, and the winners are stored.
+	merge := func(tx *queue.Tx, write bool) (applied bool, err error) {
+		outs, stamped = outs[:0], false
+		for _, in := range ins {
+			if write {
+				_, st, err := s.stampLocal(tx, in.UID)
+				if err != nil {
+					return false, err
+				}
+				stamped = stamped || st
+			}
+			held, have, err := getRecord(tx, in.UID)
+			if err != nil {
+				return false, err
+			}
+			merged, res := Merge(held.Entry, have, in)
+			outs = append(outs, outcome{in: in, held: held, res: res})
+			if res.Outcome != Applied {
+				continue
+			}
+			applied = true
+			if write {
+				if err := apply(tx, merged); err != nil {
+					return false, err
+				}
+				if err := putRecord(tx, record{Entry: merged}); err != nil {
+					return false, err
+				}
+			}
+		}
+		return applied, nil
+	}
+	var applied bool
 	if err := s.store.View(func(tx *queue.Tx) error {
 		var err error
-		held, have, err = getRecord(tx, in.UID)
+		applied, err = merge(tx, false)
 		return err
 	}); err != nil {
 		return err
 	}
-	_, res := Merge(held.Entry, have, in)
-	if res.Outcome == Applied {
-		var stamped bool
+	if applied {
 		if _, err := s.store.Update(func(tx *queue.Tx) error {
-			// A local change not stamped yet is stamped first, so
-			// the merge decides between the two and nothing is lost
-			// unseen.
-			var err error
-			if _, stamped, err = s.stampLocal(tx, in.UID); err != nil {
-				return err
-			}
-			if held, have, err = getRecord(tx, in.UID); err != nil {
-				return err
-			}
-			var merged Entry
-			merged, res = Merge(held.Entry, have, in)
-			if res.Outcome != Applied {
-				return nil
-			}
-			if err := apply(tx, merged); err != nil {
-				return err
-			}
-			return putRecord(tx, record{Entry: merged})
+			_, err := merge(tx, true)
+			return err
 		}); err != nil {
 			return err
 		}
-		if stamped {
-			s.Kick()
+	}
+	// The clock passes the entries only after local changes were
+	// stamped: a change made before they arrived is not ordered after
+	// them.
+	kick := stamped
+	s.mu.Lock()
+	for _, o := range outs {
+		s.clock.Observe(o.in.Version)
+		s.st.Received++
+		if o.res.Outcome == Stale {
+			kick = true
+			if !o.held.Pending {
+				// The broker had an older entry than this terminal:
+				// put the newer one back.
+				s.republish[o.in.UID] = true
+			}
 		}
 	}
-	s.mu.Lock()
-	s.st.Received++
-	if res.Outcome == Stale && !held.Pending {
-		// The broker had an older entry than this terminal: put the
-		// newer one back.
-		s.republish[in.UID] = true
-	}
 	s.mu.Unlock()
-	if res.Outcome == Stale {
+	if kick {
 		s.Kick()
 	}
-	if res.Conflict {
-		s.conflict(in, held.Entry, res)
-	}
-	if res.Outcome == Applied {
+	for _, o := range outs {
+		if o.res.Conflict {
+			s.conflict(o.in, o.held.Entry, o.res)
+		}
+		if o.res.Outcome != Applied {
+			continue
+		}
+		in := o.in
 		s.log.Info("badge change from the site", "badge", in.UID, "email", in.Email, "removed", in.Deleted, "by", in.Version.Node)
 		if email, ok := s.o.Local()[in.UID]; ok && (in.Deleted || email != in.Email) {
 			s.log.Warn("site badge differs from the config file; the config file wins here", "badge", in.UID, "config", email, "site", in.Email, "removed", in.Deleted)
