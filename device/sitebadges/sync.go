@@ -300,6 +300,7 @@ func (s *Syncer) setConnected(c bool) {
 // records and stamps a new version for each difference.
 func (s *Syncer) scan() error {
 	var changed []string
+	local := s.o.Local()
 	err := s.store.View(func(tx *queue.Tx) error {
 		badges := map[string]queue.Badge{}
 		if err := tx.EachBadge(func(b queue.Badge) error { badges[b.UID] = b; return nil }); err != nil {
@@ -312,6 +313,9 @@ func (s *Syncer) scan() error {
 			}
 			b, ok := badges[uid]
 			delete(badges, uid)
+			if _, cfg := local[uid]; cfg {
+				return nil
+			}
 			if _, c := localChange(b, ok, r, true); c {
 				changed = append(changed, uid)
 			}
@@ -320,7 +324,9 @@ func (s *Syncer) scan() error {
 			return err
 		}
 		for uid := range badges {
-			changed = append(changed, uid) // enrolled, never shared yet
+			if _, cfg := local[uid]; !cfg {
+				changed = append(changed, uid) // enrolled, never shared yet
+			}
 		}
 		return nil
 	})
@@ -332,7 +338,7 @@ func (s *Syncer) scan() error {
 	if _, err := s.store.Update(func(tx *queue.Tx) error {
 		stamped = stamped[:0]
 		for _, uid := range changed {
-			e, ok, err := s.stampLocal(tx, uid)
+			e, ok, err := s.stampLocal(tx, uid, local)
 			if err != nil {
 				return err
 			}
@@ -351,8 +357,12 @@ func (s *Syncer) scan() error {
 }
 
 // stampLocal records the local change of uid, if there is one, as a
-// pending entry with a new version.
-func (s *Syncer) stampLocal(tx *queue.Tx, uid string) (Entry, bool, error) {
+// pending entry with a new version. A badge of the config file (local)
+// has no local changes: it stays on this terminal.
+func (s *Syncer) stampLocal(tx *queue.Tx, uid string, local map[string]string) (Entry, bool, error) {
+	if _, cfg := local[uid]; cfg {
+		return Entry{}, false, nil
+	}
 	b, ok, err := tx.Badge(uid)
 	if err != nil {
 		return Entry{}, false, err
@@ -533,6 +543,7 @@ func (s *Syncer) ReceiveAll(ins []Entry) error {
 	}
 	var outs []outcome
 	var stamped bool
+	local := s.o.Local()
 	// merge runs the merges; with write, a local change not stamped yet
 	// is stamped first, so the merge decides between the two and nothing
 	// is lost unseen, and the winners are stored.
@@ -540,7 +551,7 @@ func (s *Syncer) ReceiveAll(ins []Entry) error {
 		outs, stamped = outs[:0], false
 		for _, in := range ins {
 			if write {
-				_, st, err := s.stampLocal(tx, in.UID)
+				_, st, err := s.stampLocal(tx, in.UID, local)
 				if err != nil {
 					return false, err
 				}
@@ -613,7 +624,7 @@ func (s *Syncer) ReceiveAll(ins []Entry) error {
 		}
 		in := o.in
 		s.log.Info("badge change from the site", "badge", in.UID, "email", in.Email, "removed", in.Deleted, "by", in.Version.Node)
-		if email, ok := s.o.Local()[in.UID]; ok && (in.Deleted || email != in.Email) {
+		if email, ok := local[in.UID]; ok && (in.Deleted || email != in.Email) {
 			s.log.Warn("site badge differs from the config file; the config file wins here", "badge", in.UID, "config", email, "site", in.Email, "removed", in.Deleted)
 		}
 	}

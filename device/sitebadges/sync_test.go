@@ -166,9 +166,21 @@ func siteScenario(t *testing.T, url string) {
 	allHold(t, "anna's badge at A, B and C", "04A1B2C3", "anna@example.com", a, b, c)
 
 	// C is offline while a badge is enrolled at B; back, it gets it.
+	// (B also has its config file's badge in its store, as an import
+	// can put it there: it stays local.)
 	c.stop()
-	b.enrol("0B0B0B0B", "bob@example.com")
+	if _, err := b.store.Update(func(tx *queue.Tx) error {
+		if err := tx.PutBadge(queue.Badge{UID: "0C0C0C0C", Email: "config@example.com"}); err != nil {
+			return err
+		}
+		return tx.PutBadge(queue.Badge{UID: "0B0B0B0B", Email: "bob@example.com"})
+	}); err != nil {
+		t.Fatal(err)
+	}
 	allHold(t, "bob's badge at A", "0B0B0B0B", "bob@example.com", a)
+	if e := b.record("0C0C0C0C"); e != (Entry{}) {
+		t.Fatalf("B shared its config file's badge: %+v", e)
+	}
 	c.start()
 	allHold(t, "bob's badge at C after it came back", "0B0B0B0B", "bob@example.com", c)
 
