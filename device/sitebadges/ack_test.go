@@ -1,6 +1,7 @@
 package sitebadges
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"path/filepath"
@@ -85,5 +86,34 @@ func TestReceive_AcknowledgedOnlyAfterTheCommit(t *testing.T) {
 	}
 	if got := s.Status(); acks != 5 || got.Rejected != 4 || got.Badges != 1 {
 		t.Fatalf("after 4 malformed messages: acks %d, status %+v", acks, got)
+	}
+}
+
+func TestRun_BrokerUnreachable_StopsPromptly(t *testing.T) {
+	st, err := queue.Open(filepath.Join(t.TempDir(), "queue.db"), queue.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	s, err := New(st, Options{Site: "hq", DeviceID: "door-b", URLs: []string{"tcp://127.0.0.1:1"}, Poll: 10 * time.Millisecond, Reconnect: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.Run(ctx) }()
+	// A local enrolment waits as pending while the broker is away.
+	if _, err := st.Update(func(tx *queue.Tx) error { return tx.PutBadge(queue.Badge{UID: "04A1B2C3", Email: "anna@example.com"}) }); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the enrolment pending", func() bool { st := s.Status(); return st.Pending == 1 && !st.Connected })
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Run did not return within 5s of its context's end")
 	}
 }
