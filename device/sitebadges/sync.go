@@ -135,6 +135,10 @@ type Syncer struct {
 	mu        sync.Mutex
 	st        Status
 	republish map[string]bool // held entries newer than one the broker sent
+	// unsent is set while entries may wait to be published: at start, after
+	// a local change, a connect, a stale entry from the broker or a failed
+	// publish. It spares a look at every record on every poll.
+	unsent bool
 }
 
 // New returns the sync of store's badges. Run starts it.
@@ -148,6 +152,7 @@ func New(store Store, o Options) (*Syncer, error) {
 		kick:      make(chan struct{}, 1),
 		st:        Status{Site: o.Site},
 		republish: map[string]bool{},
+		unsent:    true,
 	}, nil
 }
 
@@ -230,7 +235,7 @@ func (s *Syncer) Run(ctx context.Context) error {
 		if err := s.scan(); err != nil {
 			s.log.Error("local badge changes not read", "err", err)
 		}
-		if pc.IsConnectionOpen() {
+		if pc.IsConnectionOpen() && s.takeUnsent() {
 			s.publishPending(ctx, pc)
 		}
 		select {
@@ -293,7 +298,24 @@ func (s *Syncer) pahoOptions(ctx context.Context, inbox chan<- paho.Message) *pa
 func (s *Syncer) setConnected(c bool) {
 	s.mu.Lock()
 	s.st.Connected = c
+	s.unsent = s.unsent || c
 	s.mu.Unlock()
+}
+
+// markUnsent notes that entries wait to be published.
+func (s *Syncer) markUnsent() {
+	s.mu.Lock()
+	s.unsent = true
+	s.mu.Unlock()
+}
+
+// takeUnsent reports and clears unsent.
+func (s *Syncer) takeUnsent() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u := s.unsent
+	s.unsent = false
+	return u
 }
 
 // scan finds local changes: it compares the store's badges with the site
@@ -350,6 +372,9 @@ func (s *Syncer) scan() error {
 	}); err != nil {
 		return err
 	}
+	if len(stamped) > 0 {
+		s.markUnsent()
+	}
 	for _, e := range stamped {
 		s.log.Info("local badge change to share", "badge", e.UID, "email", e.Email, "removed", e.Deleted, "version", e.Version)
 	}
@@ -401,6 +426,7 @@ func (s *Syncer) publishPending(ctx context.Context, pc paho.Client) {
 	})
 	if err != nil {
 		s.log.Error("pending badge changes not read", "err", err)
+		s.markUnsent()
 		return
 	}
 	var done []Entry
@@ -412,6 +438,7 @@ func (s *Syncer) publishPending(ctx context.Context, pc paho.Client) {
 		tok := pc.Publish(s.Topic(e.UID), 1, true, payload)
 		if !tok.WaitTimeout(s.o.AckTimeout) || tok.Error() != nil {
 			s.log.Warn("badge change not confirmed by the broker; sent again later", "badge", e.UID, "err", tok.Error())
+			s.markUnsent()
 			break
 		}
 		done = append(done, e)
@@ -435,6 +462,7 @@ func (s *Syncer) publishPending(ctx context.Context, pc paho.Client) {
 		return nil
 	}); err != nil {
 		s.log.Error("published badge changes not marked", "err", err)
+		s.markUnsent()
 		return
 	}
 	s.mu.Lock()
@@ -599,11 +627,12 @@ func (s *Syncer) ReceiveAll(ins []Entry) error {
 	// them.
 	kick := stamped
 	s.mu.Lock()
+	s.unsent = s.unsent || stamped
 	for _, o := range outs {
 		s.clock.Observe(o.in.Version)
 		s.st.Received++
 		if o.res.Outcome == Stale {
-			kick = true
+			kick, s.unsent = true, true
 			if !o.held.Pending {
 				// The broker had an older entry than this terminal:
 				// put the newer one back.
