@@ -46,6 +46,12 @@ func (t *Tx) EachBadge(fn func(Badge) error) error {
 	})
 }
 
+// EachBadgeRaw calls fn with every enrolled badge's stored bytes, in UID
+// order; data is valid only during fn.
+func (t *Tx) EachBadgeRaw(fn func(uid string, data []byte) error) error {
+	return t.tx.Bucket(bucketBadges).ForEach(func(k, v []byte) error { return fn(string(k), v) })
+}
+
 // SiteBadges calls fn with every stored site record in one read
 // transaction; fn must not keep data.
 func (s *Store) SiteBadges(fn func(uid string, data []byte) error) error {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"log/slog"
 	"slices"
 	"strings"
@@ -131,6 +132,9 @@ type Syncer struct {
 	clock *Clock
 	log   *slog.Logger
 	kick  chan struct{}
+	// seen holds a hash of each badge's stored bytes at the last scan
+	// (nil before the first); only the scan uses it.
+	seen map[string]uint64
 
 	mu        sync.Mutex
 	st        Status
@@ -319,41 +323,66 @@ func (s *Syncer) takeUnsent() bool {
 }
 
 // scan finds local changes: it compares the store's badges with the site
-// records and stamps a new version for each difference.
+// records and stamps a new version for each difference. Only badges whose
+// stored bytes changed since the last scan (or that disappeared) are
+// compared; the first scan compares all of them, and every site record
+// (removals made while stampd was stopped).
 func (s *Syncer) scan() error {
 	var changed []string
 	local := s.o.Local()
+	seen := make(map[string]uint64, len(s.seen))
 	err := s.store.View(func(tx *queue.Tx) error {
-		badges := map[string]queue.Badge{}
-		if err := tx.EachBadge(func(b queue.Badge) error { badges[b.UID] = b; return nil }); err != nil {
-			return err
-		}
-		if err := tx.EachSiteBadge(func(uid string, data []byte) error {
-			var r record
-			if err := json.Unmarshal(data, &r); err != nil {
-				return fmt.Errorf("sitebadges: stored badge %s: %w", uid, err)
-			}
-			b, ok := badges[uid]
-			delete(badges, uid)
-			if _, cfg := local[uid]; cfg {
-				return nil
-			}
-			if _, c := localChange(b, ok, r, true); c {
-				changed = append(changed, uid)
+		var cands []string
+		if err := tx.EachBadgeRaw(func(uid string, data []byte) error {
+			h := fnv.New64a()
+			h.Write(data)
+			seen[uid] = h.Sum64()
+			if old, ok := s.seen[uid]; !ok || old != seen[uid] {
+				cands = append(cands, uid)
 			}
 			return nil
 		}); err != nil {
 			return err
 		}
-		for uid := range badges {
-			if _, cfg := local[uid]; !cfg {
-				changed = append(changed, uid) // enrolled, never shared yet
+		if s.seen == nil {
+			if err := tx.EachSiteBadge(func(uid string, _ []byte) error {
+				if _, ok := seen[uid]; !ok {
+					cands = append(cands, uid)
+				}
+				return nil
+			}); err != nil {
+				return err
+			}
+		}
+		for uid := range s.seen {
+			if _, ok := seen[uid]; !ok {
+				cands = append(cands, uid)
+			}
+		}
+		for _, uid := range cands {
+			if _, cfg := local[uid]; cfg {
+				continue
+			}
+			b, ok, err := tx.Badge(uid)
+			if err != nil {
+				return err
+			}
+			r, have, err := getRecord(tx, uid)
+			if err != nil {
+				return err
+			}
+			if _, c := localChange(b, ok, r, have); c {
+				changed = append(changed, uid)
 			}
 		}
 		return nil
 	})
-	if err != nil || len(changed) == 0 {
+	if err != nil {
 		return err
+	}
+	if len(changed) == 0 {
+		s.seen = seen
+		return nil
 	}
 	slices.Sort(changed)
 	var stamped []Entry
@@ -370,8 +399,9 @@ func (s *Syncer) scan() error {
 		}
 		return nil
 	}); err != nil {
-		return err
+		return err // s.seen unchanged: the next scan tries again
 	}
+	s.seen = seen
 	if len(stamped) > 0 {
 		s.markUnsent()
 	}

@@ -228,8 +228,14 @@ func siteScenario(t *testing.T, url string) {
 		t.Fatalf("A counted a conflict without saying which: %+v", st)
 	}
 
-	// Removal at D reaches everyone, as a tombstone.
-	d.remove("0B0B0B0B")
+	// Removal at D, made while its stampd was stopped, reaches everyone
+	// as a tombstone.
+	d.stop()
+	withStore(t, d, func(tx *queue.Tx) error {
+		_, err := tx.RemoveBadge("0B0B0B0B")
+		return err
+	})
+	d.start()
 	allHold(t, "bob's badge removed everywhere", "0B0B0B0B", "", a, b, c, d)
 	if st := c.sync.Status(); st.Removed != 1 || st.Pending != 0 {
 		t.Fatalf("C's status after the removal: %+v", st)
@@ -243,6 +249,10 @@ func siteScenario(t *testing.T, url string) {
 		st := b.sync.Status()
 		return len(st.Shadowed) == 1 && st.Shadowed[0] == "0C0C0C0C"
 	})
+
+	// A removal at a running terminal.
+	b.remove("04A1B2C3")
+	allHold(t, "the re-bound badge removed everywhere", "04A1B2C3", "", a, b, c, d)
 }
 
 // withStore changes a stopped terminal's store.
