@@ -19,6 +19,9 @@ func printSite(w io.Writer, s *sitebadges.Status, loc *time.Location) {
 	}
 	fmt.Fprintf(w, "site\t%s: %s, %s, %d removed, %d changes not yet confirmed by the broker\n",
 		s.Site, conn, plural(s.Badges, "badge", "badges"), s.Removed, s.Pending)
+	if !s.Connected && s.LastError != "" {
+		fmt.Fprintf(w, "\tlast error %s: %s\n", when(s.LastErrorAt, loc), s.LastError)
+	}
 	if s.Conflicts > 0 {
 		fmt.Fprintf(w, "\t%s since start; last %s: %s\n", plural(int(s.Conflicts), "conflict", "conflicts"), when(s.LastConflictAt, loc), s.LastConflict)
 	}

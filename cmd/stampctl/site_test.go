@@ -30,3 +30,11 @@ func TestPrintSite_ConflictsAndShadowedVisible(t *testing.T) {
 		}
 	}
 }
+
+func TestPrintSite_NotConnectedSaysWhy(t *testing.T) {
+	var b strings.Builder
+	printSite(&b, &sitebadges.Status{Site: "hq", LastError: "connection lost: EOF", LastErrorAt: time.Date(2026, 6, 1, 10, 0, 0, 0, time.UTC)}, time.UTC)
+	if out := b.String(); !strings.Contains(out, "hq: NOT connected") || !strings.Contains(out, "connection lost: EOF") {
+		t.Fatalf("got:\n%s", out)
+	}
+}

@@ -123,6 +123,9 @@ type Status struct {
 	Shadowed []string `json:"shadowed,omitempty"`
 	// Rejected counts malformed messages on the site's badge topics.
 	Rejected uint64 `json:"rejected"`
+	// LastError is why the badges are not connected, if they are not.
+	LastError   string    `json:"last_error,omitempty"`
+	LastErrorAt time.Time `json:"last_error_at,omitzero"`
 }
 
 // Syncer shares a terminal's enrolled badges with its site.
@@ -143,6 +146,8 @@ type Syncer struct {
 	// a local change, a connect, a stale entry from the broker or a failed
 	// publish. It spares a look at every record on every poll.
 	unsent bool
+	// needSub is set while the connection lacks its subscription.
+	needSub bool
 }
 
 // New returns the sync of store's badges. Run starts it.
@@ -239,6 +244,9 @@ func (s *Syncer) Run(ctx context.Context) error {
 		if err := s.scan(); err != nil {
 			s.log.Error("local badge changes not read", "err", err)
 		}
+		if pc.IsConnectionOpen() {
+			s.subscribe(ctx, pc, inbox)
+		}
 		if pc.IsConnectionOpen() && s.takeUnsent() {
 			s.publishPending(ctx, pc)
 		}
@@ -277,26 +285,66 @@ func (s *Syncer) pahoOptions(ctx context.Context, inbox chan<- paho.Message) *pa
 	// The PUBACK of a received entry goes out only after its commit.
 	po.SetAutoAckDisabled(true)
 	po.SetOnConnectHandler(func(c paho.Client) {
-		tok := c.Subscribe(s.topicBase()+"+", 1, func(_ paho.Client, m paho.Message) {
-			select {
-			case inbox <- m:
-			case <-ctx.Done():
-			}
-		})
-		if !tok.WaitTimeout(s.o.AckTimeout) || tok.Error() != nil {
-			s.log.Warn("cannot subscribe to the site's badges; reconnecting", "err", tok.Error())
-			go c.Disconnect(0)
-			return
-		}
-		s.setConnected(true)
-		s.log.Info("connected to the site's badges", "topic", s.topicBase()+"+")
-		s.Kick()
+		s.mu.Lock()
+		s.needSub = true
+		s.mu.Unlock()
+		s.subscribe(ctx, c, inbox)
 	})
 	po.SetConnectionLostHandler(func(_ paho.Client, err error) {
 		s.setConnected(false)
+		s.setError("connection lost: " + err.Error())
 		s.log.Warn("site badges: connection lost", "err", err)
 	})
 	return po
+}
+
+// subscribe subscribes to the site's badges after a connect; when that
+// fails, the poll loop tries again (the connection stays up).
+func (s *Syncer) subscribe(ctx context.Context, c paho.Client, inbox chan<- paho.Message) {
+	s.mu.Lock()
+	need := s.needSub
+	s.needSub = false
+	s.mu.Unlock()
+	if !need {
+		return
+	}
+	tok := c.Subscribe(s.topicBase()+"+", 1, func(_ paho.Client, m paho.Message) {
+		select {
+		case inbox <- m:
+		case <-ctx.Done():
+		}
+	})
+	err := tok.Error()
+	if !tok.WaitTimeout(s.o.AckTimeout) {
+		err = errors.New("no SUBACK")
+	} else if st, ok := tok.(*paho.SubscribeToken); ok && err == nil {
+		for _, code := range st.Result() {
+			if code == 0x80 {
+				err = errors.New("refused by the broker (check the account's read access)")
+			}
+		}
+	}
+	if err != nil {
+		s.mu.Lock()
+		s.needSub = true
+		s.mu.Unlock()
+		s.setError("subscribe " + s.topicBase() + "+: " + err.Error())
+		s.log.Warn("cannot subscribe to the site's badges; trying again", "topic", s.topicBase()+"+", "err", err)
+		return
+	}
+	s.setConnected(true)
+	s.setError("")
+	s.log.Info("connected to the site's badges", "topic", s.topicBase()+"+")
+	s.Kick()
+}
+
+func (s *Syncer) setError(e string) {
+	s.mu.Lock()
+	s.st.LastError = e
+	if e != "" {
+		s.st.LastErrorAt = s.o.Now().UTC()
+	}
+	s.mu.Unlock()
 }
 
 func (s *Syncer) setConnected(c bool) {

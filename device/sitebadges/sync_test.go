@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -316,4 +317,20 @@ func TestSite_BrokerHoldsAnOlderEntry_NewerOnePutBack(t *testing.T) {
 			t.Fatalf("%s: badge re-bound to %q by an older entry", tm.id, e)
 		}
 	}
+
+	// The broker goes away: the status says so; back, changes flow again.
+	b.Stop()
+	eventually(t, "A reports the lost connection", func() bool {
+		st := a.sync.Status()
+		return !st.Connected && strings.Contains(st.LastError, "connection lost")
+	})
+	a.enrol("0B0B0B0B", "bob@example.com") // while the broker is down
+	if err := b.Restart(); err != nil {
+		t.Fatal(err)
+	}
+	allHold(t, "bob's badge at C after the broker came back", "0B0B0B0B", "bob@example.com", c)
+	eventually(t, "A connected, no error, nothing pending", func() bool {
+		st := a.sync.Status()
+		return st.Connected && st.LastError == "" && st.Pending == 0
+	})
 }
