@@ -68,6 +68,7 @@ func printStatus(w io.Writer, s ctlproto.Status, loc *time.Location) {
 			fmt.Fprintf(tw, "\tlast error %s: %s\n", when(u.LastErrorAt, loc), u.LastError)
 		}
 	}
+	printSite(tw, s.SiteBadges, loc)
 	fmt.Fprintf(tw, "taps\t%s since start: %s, %s, %d already stamped, %d unknown, %s\n",
 		plural(int(s.Taps.Taps), "tap", "taps"), plural(int(s.Taps.Starts), "start", "starts"), plural(int(s.Taps.Stops), "stop", "stops"),
 		s.Taps.Ignored, s.Taps.Unknown, plural(int(s.Taps.StoreErrors), "store error", "store errors"))

@@ -33,6 +33,7 @@ type Config struct {
 	Log           Log           `toml:"log"`
 	Zeiterfassung Zeiterfassung `toml:"zeiterfassung"`
 	MQTT          MQTT          `toml:"mqtt"`
+	Site          Site          `toml:"site"`
 	Blikk         Blikk         `toml:"blikk"`
 	Flowtly       Flowtly       `toml:"flowtly"`
 	DayTotal      DayTotal      `toml:"daytotal"`
@@ -502,6 +503,9 @@ func (c *Config) validate() error {
 		return err
 	}
 	if err := c.validateMQTT(); err != nil {
+		return err
+	}
+	if err := c.validateSite(); err != nil {
 		return err
 	}
 	if err := c.validateWeb(); err != nil {

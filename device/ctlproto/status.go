@@ -54,6 +54,36 @@ type Status struct {
 	Enrolling string `json:"enrolling,omitempty"`
 	// MetricsError is set while the metrics endpoint cannot serve.
 	MetricsError string `json:"metrics_error,omitempty"`
+
+	// SiteBadges is the sharing of badges with the site, when [site] is set.
+	SiteBadges *SiteBadges `json:"site_badges,omitempty"`
+}
+
+// SiteBadges is what the sync reports (stampctl status, metrics).
+type SiteBadges struct {
+	Site      string `json:"site"`
+	Connected bool   `json:"connected"`
+	// Badges and Removed count the site's entries this terminal holds.
+	Badges  int `json:"badges"`
+	Removed int `json:"removed"`
+	// Pending counts local changes the broker has not confirmed yet.
+	Pending int `json:"pending"`
+	// Received and Published count entries since start.
+	Received  uint64 `json:"received"`
+	Published uint64 `json:"published"`
+	// Conflicts counts concurrent writes of one badge seen since start
+	// (the older lost); LastConflict tells the last one.
+	Conflicts      uint64    `json:"conflicts"`
+	LastConflict   string    `json:"last_conflict,omitempty"`
+	LastConflictAt time.Time `json:"last_conflict_at,omitzero"`
+	// Shadowed lists the badges of the config file for which the site
+	// holds a different binding: the config file wins here.
+	Shadowed []string `json:"shadowed,omitempty"`
+	// Rejected counts malformed messages on the site's badge topics.
+	Rejected uint64 `json:"rejected"`
+	// LastError is why the badges are not connected, if they are not.
+	LastError   string    `json:"last_error,omitempty"`
+	LastErrorAt time.Time `json:"last_error_at,omitzero"`
 }
 
 // ReaderHealth is the badge reader's state as shown by status.

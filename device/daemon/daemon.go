@@ -19,6 +19,7 @@ import (
 	"stampclock/device/control"
 	"stampclock/device/metrics"
 	"stampclock/device/punch"
+	"stampclock/device/sitebadges"
 	"stampclock/queue"
 	"stampclock/reader"
 	"stampclock/uplink"
@@ -89,6 +90,7 @@ type Daemon struct {
 	cfgWatch configWatch // configuration problems found by configLoop
 
 	cmds map[string]command // the control commands (commands.go)
+	site *sitebadges.Syncer // nil without [site] (site.go)
 }
 
 // Queue names of the uplinks. Each has its own pending set, so one
@@ -171,6 +173,10 @@ func New(cfg *config.Config, opts Options) (*Daemon, error) {
 		}
 	}
 
+	if d.site, err = d.newSite(); err != nil {
+		d.closeAll()
+		return nil, err
+	}
 	if err := d.newEntryUplinks(); err != nil {
 		d.closeAll()
 		return nil, err
@@ -312,6 +318,9 @@ func (d *Daemon) Run(ctx context.Context) error {
 	}
 	if d.mqtt != nil {
 		run("mqtt status", d.mqtt.Run)
+	}
+	if d.site != nil {
+		run("site badges", d.site.Run)
 	}
 	run("prune", d.pruneLoop)
 	run("clock", d.clockLoop)

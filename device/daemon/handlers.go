@@ -86,6 +86,10 @@ func (d *Daemon) status() (Status, error) {
 		cs := ctlproto.ConnState(d.mqtt.State())
 		s.MQTT = &cs
 	}
+	if d.site != nil {
+		sb := d.site.Status()
+		s.SiteBadges = &sb
+	}
 	s.Taps = ctlproto.TapStats(d.agent.Stats())
 	s.Enrolling = d.agent.Enrolling()
 	s.MetricsError = d.sideErr.get()

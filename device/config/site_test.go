@@ -1,0 +1,37 @@
+package config
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestParse_SiteDefaultsAndErrors(t *testing.T) {
+	mq := minimal + "[mqtt]\nurls = [\"tcp://b.example.com:1883\"]\n"
+	c, err := Parse("a.toml", []byte(mq+"[site]\nname = \"berlin-office\"\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.Site.Enabled() || c.Site.Name != "berlin-office" || c.Site.Poll.Duration != 2*time.Second {
+		t.Fatalf("site = %+v", c.Site)
+	}
+	if c, err := Parse("a.toml", []byte(mq)); err != nil || c.Site.Enabled() {
+		t.Fatalf("without [site]: %+v, %v", c.Site, err)
+	}
+	for _, tt := range []struct{ name, toml, want string }{
+		{"NoBroker", minimal + "[site]\nname = \"hq\"\n", "site.name: \"hq\" needs the broker: set [mqtt] urls"},
+		{"Slash", mq + "[site]\nname = \"a/b\"\n", "site.name: \"a/b\""},
+		{"Wildcard", mq + "[site]\nname = \"#\"\n", "site.name"},
+		{"Dollar", mq + "[site]\nname = \"$SYS\"\n", "site.name"},
+		{"Spaces", mq + "[site]\nname = \" hq\"\n", "site.name"},
+		{"ShortPoll", mq + "[site]\nname = \"hq\"\npoll = \"1ms\"\n", "site.poll: 1ms"},
+		{"UnknownKey", mq + "[site]\nnam = \"hq\"\n", "site.nam"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse("a.toml", []byte(tt.toml))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v, want %q", err, tt.want)
+			}
+		})
+	}
+}
