@@ -30,6 +30,7 @@ func startWeb(ctx context.Context, cfg *config.Config, d *daemon.Daemon, feed *w
 		return err
 	}
 	log.Info("web page listening", "addr", s.Addr().String(), "url", s.URL(), "fingerprint", s.Fingerprint(), "users", w.UsersFile)
+	d.ShowFingerprint(s.Fingerprint())
 	go func() {
 		if err := s.Serve(ctx); err != nil {
 			log.Error("web page stopped", "err", err)

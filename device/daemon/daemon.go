@@ -17,6 +17,7 @@ import (
 	"stampclock/device/clock"
 	"stampclock/device/config"
 	"stampclock/device/control"
+	"stampclock/device/feedback/display"
 	"stampclock/device/metrics"
 	"stampclock/device/punch"
 	"stampclock/queue"
@@ -82,6 +83,7 @@ type Daemon struct {
 	health    func() ReaderHealth
 	users     userLister       // the time-tracking system's users, if it has a list
 	closers   []func() error   // hardware to release when Run ends
+	display   *display.Output  // the configured display, or nil (notices)
 	more      moreState        // day totals and locked days (more.go)
 	metrics   *metrics.Metrics // nil when [metrics] listen is not set
 

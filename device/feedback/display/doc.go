@@ -20,6 +20,13 @@
 // (ä → ae, ß → ss, é → e; anything unknown → '?') and cut with "…" where it
 // would not fit (21 characters a line).
 //
+// # Notices
+//
+// Output.Notice shows a title and up to five lines instead of the idle
+// clock for a while (stampd: the web page's certificate fingerprint, as
+// HexLines, for a minute after start). Taps pre-empt it as usual; after a
+// tap's hold the notice returns until its time is up.
+//
 // # Never blocking
 //
 // Show hands the event to the Output's goroutine through a channel of

@@ -348,7 +348,7 @@ func TestRender_StopWholeFrame(t *testing.T) {
 		total              time.Duration
 		status, line, hhmm string
 	}{
-		{German, 7*time.Hour + 29*time.Minute + 40*time.Second, "OUT", "Heute 7:30 h", "17:45"},
+		{German, 7*time.Hour + 29*time.Minute + 40*time.Second, "GEHEN", "Heute 7:30 h", "17:45"},
 		{English, 10*time.Hour + 5*time.Minute, "OUT", "Today 10:05 h", "17:45"},
 	} {
 		img := Render(feedback.Event{Kind: feedback.StopOK, Name: "Anna Berg", At: at, DayTotal: tc.total}, time.FixedZone("CET", 3600), tc.lang)
