@@ -188,7 +188,7 @@ func New(cfg *config.Config, opts Options) (*Daemon, error) {
 	d.agent = agent.New(store, agent.Options{
 		Rules:    punch.Rules{RepeatWindow: cfg.Punch.RepeatWindow.Duration, MaxShift: cfg.Punch.MaxShift.Duration},
 		Clock:    opts.Clock,
-		Feedback: fb,
+		Feedback: withPrinted(fb, cfg.Reader.Type),
 		Logger:   opts.Logger,
 		Badges:   badges(cfg),
 		OnCommit: func([]queue.Record) { d.wake() },

@@ -12,6 +12,8 @@
 //	            already stamped, unbekannt / unknown badge (inverted),
 //	            FEHLER / ERROR (inverted), registriert / enrolled
 //	rows 20–26  employee name, else e-mail; for an unknown badge its UID
+//	rows 30–36  unknown badge only: its number as printed on the card
+//	            (EM4100 decimal and facility,card) where that is not the UID
 //	rows 30–45  Error only: "NICHT GEBUCHT!" / "NOT RECORDED!" and Event.Msg
 //	rows 49–62  time of the tap, HH:MM in the configured time zone
 //
