@@ -89,7 +89,8 @@ func (s *Server) funcs() template.FuncMap {
 		"items": func(l lang, csrf string, items []queue.Item, action, label string) itemsView {
 			return itemsView{L: l, CSRF: csrf, Items: items, Action: action, Label: label}
 		},
-		"row2": func(v itemsView, it queue.Item) itemRow { return itemRow{V: v, Item: it} },
+		"printed": s.printed,
+		"row2":    func(v itemsView, it queue.Item) itemRow { return itemRow{V: v, Item: it} },
 		"held": func(l lang, csrf string, items []queue.Item) itemsView {
 			return itemsView{L: l, CSRF: csrf, Items: items, Action: "/queue/release", Label: "release", Fix: true}
 		},
@@ -104,6 +105,14 @@ type itemsView struct {
 	Action, Label string
 	// Fix offers correct and discard for each (held) record.
 	Fix bool
+}
+
+// printed is a badge's number as printed on its card, or "".
+func (s *Server) printed(uid string) string {
+	if s.opts.Printed == nil {
+		return ""
+	}
+	return s.opts.Printed(uid)
 }
 
 // itemRow is one record of an itemsView.
