@@ -48,6 +48,18 @@ func TestQueue_HeldEntry_OffersCorrectAndDiscardWithReason(t *testing.T) {
 	}
 }
 
+// A record held for another reason (a locked day) was stamped with a
+// synchronised clock: nothing to correct, but it can be discarded.
+func TestQueue_HeldWithTrustedClock_DiscardOnly(t *testing.T) {
+	f, c, _ := heldFixture(t)
+	at := time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)
+	f.d.answers["queue.list"] = []queue.Item{{Uplink: "blikk", State: "held", Msg: "day locked", Record: queue.Record{Seq: 9, Kind: queue.KindEntry, Email: "maier@example.com", Start: at, End: at.Add(time.Hour), ClockSynced: true, StartSynced: true}}}
+	page := c.get("/queue").body
+	if strings.Contains(page, `action="/queue/correct"`) || !strings.Contains(page, `action="/queue/discard"`) {
+		t.Errorf("want discard but no correct for a record with a trusted clock:\n%s", page)
+	}
+}
+
 func TestQueue_Correct_CallsQueueCorrectWithTrueTimeInTerminalZone(t *testing.T) {
 	f, c, csrf := heldFixture(t)
 	f.d.answers["queue.correct"] = daemon.CorrectResult{Boot: "boot-7", Corrected: 3}
