@@ -10,6 +10,7 @@ import (
 
 	"stampclock/device/ctlproto"
 	"stampclock/queue"
+	"stampclock/reader/cardnum"
 )
 
 // print writes v as JSON with --json (an empty list as [], not null),
@@ -81,8 +82,9 @@ func printStatus(w io.Writer, s ctlproto.Status, loc *time.Location) {
 		fmt.Fprintf(tw, "\t%s started %s, no stop (seq %d)\n", a.Email, when(a.Start, loc), a.StartSeq)
 	}
 	fmt.Fprintf(tw, "unknown badges\t%d\n", len(s.Queue.Unknown))
+	printed := cardnum.ForReader(s.Reader)
 	for _, u := range s.Queue.Unknown {
-		fmt.Fprintf(tw, "\t%s  %s, last %s\n", u.UID, plural(int(u.Count), "tap", "taps"), when(u.Last, loc))
+		fmt.Fprintf(tw, "\t%s%s  %s, last %s\n", u.UID, printedNote(printed, u.UID), plural(int(u.Count), "tap", "taps"), when(u.Last, loc))
 	}
 }
 
@@ -105,4 +107,16 @@ func printItems(w io.Writer, items []queue.Item, loc *time.Location) {
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", r.Seq, it.Uplink, it.State, kind, r.Email,
 			when(r.Start, loc), when(r.End, loc), it.Attempts, it.Msg)
 	}
+}
+
+// printedNote is " (printed …)" for a badge whose card shows another
+// number than its UID, by the reader's conversion; "" otherwise.
+func printedNote(printed func(string) string, uid string) string {
+	if printed == nil {
+		return ""
+	}
+	if p := printed(uid); p != "" {
+		return " (printed " + p + ")"
+	}
+	return ""
 }

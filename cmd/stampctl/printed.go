@@ -83,31 +83,8 @@ func (p printedFlags) printedFunc() func(uid string) string {
 	return printedFor(cfg.Reader.Type)
 }
 
-// printedFor returns the printed forms of a UID from a reader of type typ:
-// the decimal and 26-bit view of EM4100 tags, facility,card of Wiegand
-// formats; nil for readers whose cards print the UID itself.
+// printedFor returns the printed forms of a UID from a reader of type typ
+// (cardnum.ForReader): nil for readers whose cards print the UID itself.
 func printedFor(typ string) func(uid string) string {
-	switch typ {
-	case "rdm6300", "keyboard":
-		return func(uid string) string {
-			b, err := reader.ParseUID(uid)
-			if err != nil {
-				return ""
-			}
-			if p, ok := cardnum.EM(b); ok {
-				return p.Decimal + "  " + p.Wiegand26
-			}
-			return ""
-		}
-	case "wiegand":
-		return func(uid string) string {
-			b, err := reader.ParseUID(uid)
-			if err != nil {
-				return ""
-			}
-			pair, _ := cardnum.WiegandPair(b)
-			return pair
-		}
-	}
-	return nil
+	return cardnum.ForReader(typ)
 }

@@ -7,10 +7,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"stampclock/device/badgecsv"
 	"stampclock/device/config"
 	"stampclock/device/ctlproto"
+	"stampclock/queue"
 	"stampclock/reader"
 	"stampclock/reader/rdm6300"
 	"stampclock/reader/rdm6300/rdm6300test"
@@ -155,5 +157,28 @@ func TestPrintedFor_ListsShowTheCardsNumbers(t *testing.T) {
 	printBadges(&out, []ctlproto.BadgeInfo{{UID: "04A1B2C3", Email: "maier@example.com"}}, nil)
 	if strings.Contains(out.String(), "PRINTED") {
 		t.Errorf("list without printed forms:\n%s", out.String())
+	}
+}
+
+func TestStatus_UnknownBadgesShownByPrintedNumber(t *testing.T) {
+	last := time.Date(2026, 3, 2, 7, 59, 0, 0, time.UTC)
+	st := ctlproto.Status{Reader: "rdm6300"}
+	st.Queue.Unknown = []queue.UnknownBadge{{UID: "010784F221", Count: 2, Last: last}, {UID: "04A1B2C3D4E5F6", Count: 1, Last: last}}
+	var out bytes.Buffer
+	printStatus(&out, st, time.UTC)
+	for _, want := range []string{
+		"010784F221 (printed 0126153249  132,61985)  2 taps, last 2026-03-02 07:59",
+		"04A1B2C3D4E5F6  1 tap, last", // no EM tag: no printed form
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("status lacks %q:\n%s", want, out.String())
+		}
+	}
+	// A MIFARE reader's cards print the UID itself.
+	st.Reader = "mfrc522"
+	out.Reset()
+	printStatus(&out, st, time.UTC)
+	if strings.Contains(out.String(), "printed") {
+		t.Errorf("mfrc522 status names a printed form:\n%s", out.String())
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"stampclock/device/daemon"
 	"stampclock/device/provision"
 	"stampclock/device/web"
+	"stampclock/reader/cardnum"
 )
 
 // startWeb opens the web page when [web] listen is set and serves it until
@@ -24,13 +25,14 @@ func startWeb(ctx context.Context, cfg *config.Config, d *daemon.Daemon, feed *w
 		Listen: w.Listen, CertFile: w.CertFile, KeyFile: w.KeyFile, SelfSigned: w.SelfSigned,
 		AllowHTTP: w.AllowHTTP, UsersFile: w.UsersFile,
 		SessionTTL: w.SessionTTL.Duration, IdleTimeout: w.IdleTimeout.Duration,
-		Handle: d.Handle, Feed: feed, Location: cfg.Location, Logger: log,
+		Handle: d.Handle, Feed: feed, Location: cfg.Location, Logger: log, Printed: cardnum.ForReader(cfg.Reader.Type),
 		Check: func(ctx context.Context) []provision.Step { return checkList(ctx, cfg, d) },
 	})
 	if err != nil {
 		return err
 	}
 	log.Info("web page listening", "addr", s.Addr().String(), "url", s.URL(), "fingerprint", s.Fingerprint(), "users", w.UsersFile)
+	d.ShowFingerprint(s.Fingerprint())
 	go func() {
 		if err := s.Serve(ctx); err != nil {
 			log.Error("web page stopped", "err", err)

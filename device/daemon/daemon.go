@@ -17,6 +17,7 @@ import (
 	"stampclock/device/clock"
 	"stampclock/device/config"
 	"stampclock/device/control"
+	"stampclock/device/feedback/display"
 	"stampclock/device/metrics"
 	"stampclock/device/punch"
 	"stampclock/device/sitebadges"
@@ -84,6 +85,7 @@ type Daemon struct {
 	users     userLister       // the time-tracking system's users, if it has a list
 	closers   []func() error   // hardware to release when Run ends
 	reads     readSide         // day totals and locked days (readside.go)
+	display   *display.Output  // the configured display, or nil (notices)
 	metrics   *metrics.Metrics // nil when [metrics] listen is not set
 
 	cfgMu    sync.Mutex  // guards cfg during reload
@@ -194,7 +196,7 @@ func New(cfg *config.Config, opts Options) (*Daemon, error) {
 	d.agent = agent.New(store, agent.Options{
 		Rules:    punch.Rules{RepeatWindow: cfg.Punch.RepeatWindow.Duration, MaxShift: cfg.Punch.MaxShift.Duration},
 		Clock:    opts.Clock,
-		Feedback: fb,
+		Feedback: withPrinted(fb, cfg.Reader.Type),
 		Logger:   opts.Logger,
 		Badges:   badges(cfg),
 		OnCommit: func([]queue.Record) { d.wake() },

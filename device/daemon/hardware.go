@@ -205,6 +205,7 @@ func (d *Daemon) newFeedback() (agent.Feedback, error) {
 		}
 		outs = append(outs, o)
 		d.closers = append(d.closers, o.Close)
+		d.display = o
 	}
 	return outs, nil
 }

@@ -53,4 +53,7 @@ type Event struct {
 	// DayTotal is the employee's total of the day, set with a StopOK when
 	// known (0 otherwise).
 	DayTotal time.Duration
+	// Printed is the UID as printed on the card where that differs from
+	// the hex (EM4100 "0126153249  132,61985", Wiegand "18,13398"), else "".
+	Printed string
 }

@@ -31,7 +31,7 @@ func (s *Server) badgesPage(w http.ResponseWriter, r *http.Request, rq *request)
 	}
 	q := strings.ToLower(v.Q)
 	for _, b := range all {
-		if q == "" || strings.Contains(strings.ToLower(b.UID+" "+b.Email+" "+b.Name), q) {
+		if q == "" || strings.Contains(strings.ToLower(b.UID+" "+s.printed(b.UID)+" "+b.Email+" "+b.Name), q) {
 			v.Badges = append(v.Badges, b)
 		}
 	}

@@ -43,12 +43,17 @@ type fakeDaemon struct {
 	calls   []string
 	answers map[string]any
 	errs    map[string]error
+	args    map[string]json.RawMessage // the last arguments of each command
 }
 
-func (f *fakeDaemon) handle(_ context.Context, cmd string, _ json.RawMessage) (any, error) {
+func (f *fakeDaemon) handle(_ context.Context, cmd string, args json.RawMessage) (any, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.calls = append(f.calls, cmd)
+	if f.args == nil {
+		f.args = map[string]json.RawMessage{}
+	}
+	f.args[cmd] = args
 	return f.answers[cmd], f.errs[cmd]
 }
 

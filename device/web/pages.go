@@ -36,6 +36,8 @@ func (s *Server) routeList() []route {
 		{"GET", "/queue", Admin, s.queuePage},
 		{"POST", "/queue/retry", Admin, s.queueRetry},
 		{"POST", "/queue/release", Admin, s.queueRelease},
+		{"POST", "/queue/correct", Admin, s.queueCorrect},
+		{"POST", "/queue/discard", Admin, s.queueDiscard},
 		{"GET", "/daytotal", Admin, s.dayTotalPage},
 		{"GET", "/check", Admin, s.checkPage},
 		{"POST", "/check", Admin, s.checkPage},
@@ -87,6 +89,11 @@ func (s *Server) funcs() template.FuncMap {
 		"items": func(l lang, csrf string, items []queue.Item, action, label string) itemsView {
 			return itemsView{L: l, CSRF: csrf, Items: items, Action: action, Label: label}
 		},
+		"printed": s.printed,
+		"row2":    func(v itemsView, it queue.Item) itemRow { return itemRow{V: v, Item: it} },
+		"held": func(l lang, csrf string, items []queue.Item) itemsView {
+			return itemsView{L: l, CSRF: csrf, Items: items, Action: "/queue/release", Label: "release", Fix: true}
+		},
 	}
 }
 
@@ -96,6 +103,22 @@ type itemsView struct {
 	CSRF          string
 	Items         []queue.Item
 	Action, Label string
+	// Fix offers correct and discard for each (held) record.
+	Fix bool
+}
+
+// printed is a badge's number as printed on its card, or "".
+func (s *Server) printed(uid string) string {
+	if s.opts.Printed == nil {
+		return ""
+	}
+	return s.opts.Printed(uid)
+}
+
+// itemRow is one record of an itemsView.
+type itemRow struct {
+	V    itemsView
+	Item queue.Item
 }
 
 type tapRow struct {

@@ -59,6 +59,10 @@ type Options struct {
 	Now func() time.Time
 	// Logger logs page actions with the user. Default: discard.
 	Logger *slog.Logger
+	// Printed gives a badge's number as printed on its card where that
+	// differs from the UID (cardnum.ForReader of the configured reader).
+	// Default nil: badges are shown by UID alone.
+	Printed func(uid string) string
 }
 
 //go:embed tmpl/*.html

@@ -12,6 +12,8 @@
 //	            already stamped, unbekannt / unknown badge (inverted),
 //	            FEHLER / ERROR (inverted), registriert / enrolled
 //	rows 20–26  employee name, else e-mail; for an unknown badge its UID
+//	rows 30–36  unknown badge only: its number as printed on the card
+//	            (EM4100 decimal and facility,card) where that is not the UID
 //	rows 30–45  Error only: "NICHT GEBUCHT!" / "NOT RECORDED!" and Event.Msg
 //	rows 49–62  time of the tap, HH:MM in the configured time zone
 //
@@ -19,6 +21,13 @@
 // and the date, redrawn when the minute changes. Text is folded to ASCII
 // (ä → ae, ß → ss, é → e; anything unknown → '?') and cut with "…" where it
 // would not fit (21 characters a line).
+//
+// # Notices
+//
+// Output.Notice shows a title and up to five lines instead of the idle
+// clock for a while (stampd: the web page's certificate fingerprint, as
+// HexLines, for a minute after start). Taps pre-empt it as usual; after a
+// tap's hold the notice returns until its time is up.
 //
 // # Never blocking
 //

@@ -77,16 +77,18 @@ type Output struct {
 	log   *slog.Logger
 	clock Clock
 
-	events chan feedback.Event // capacity 1: the newest undrawn event
-	done   chan struct{}       // closed by Close
-	exited chan struct{}       // closed when the drawing goroutine returns
-	closed atomic.Bool
+	events  chan feedback.Event // capacity 1: the newest undrawn event
+	notices chan notice         // capacity 1: the newest notice not yet taken
+	done    chan struct{}       // closed by Close
+	exited  chan struct{}       // closed when the drawing goroutine returns
+	closed  atomic.Bool
 
 	closeOnce sync.Once
 	closeErr  error
 
 	// Owned by the drawing goroutine.
-	failures int // consecutive failed draws
+	failures int     // consecutive failed draws
+	notice   *notice // shown instead of the idle clock until notice.until
 }
 
 // Open initialises the periph host drivers, opens the I²C bus opts.Bus and
@@ -128,15 +130,16 @@ func NewI2C(bus i2c.Bus, opts Options) (*Output, error) {
 // frames. It starts by drawing the idle clock.
 func New(d Drawer, opts Options) *Output {
 	o := &Output{
-		d:      d,
-		loc:    location(opts.Location),
-		lang:   opts.Lang,
-		hold:   opts.Hold,
-		log:    opts.Logger,
-		clock:  opts.Clock,
-		events: make(chan feedback.Event, 1),
-		done:   make(chan struct{}),
-		exited: make(chan struct{}),
+		d:       d,
+		loc:     location(opts.Location),
+		lang:    opts.Lang,
+		hold:    opts.Hold,
+		log:     opts.Logger,
+		clock:   opts.Clock,
+		events:  make(chan feedback.Event, 1),
+		notices: make(chan notice, 1),
+		done:    make(chan struct{}),
+		exited:  make(chan struct{}),
 	}
 	if o.hold <= 0 {
 		o.hold = 5 * time.Second
@@ -213,6 +216,11 @@ func (o *Output) run() {
 			o.log.Debug("display feedback", "kind", ev.Kind.String(), "badge", ev.UID)
 			o.draw(Render(ev, o.loc, o.lang))
 			hold, tick = o.clock.After(o.hold), nil
+		case n := <-o.notices:
+			o.notice = &n
+			if hold == nil { // not showing a tap: show it now
+				tick = o.idle()
+			}
 		case <-hold:
 			hold, tick = nil, o.idle()
 		case <-tick:
@@ -222,9 +230,14 @@ func (o *Output) run() {
 }
 
 // idle draws the idle clock and returns a channel that fires when the
-// minute changes.
+// minute changes; while a notice is up, the notice until its end.
 func (o *Output) idle() <-chan time.Time {
 	now := o.clock.Now()
+	if o.notice != nil && now.Before(o.notice.until) {
+		o.draw(RenderNotice(o.notice.title, o.notice.lines))
+		return o.clock.After(o.notice.until.Sub(now))
+	}
+	o.notice = nil
 	o.draw(RenderIdle(now, o.loc, o.lang))
 	next := now.Truncate(time.Minute).Add(time.Minute)
 	return o.clock.After(next.Sub(now))

@@ -66,7 +66,8 @@ func pick(de bool, german, english string) string {
 
 // Render draws the frame for ev: the outcome in the status band (inverted
 // for UnknownBadge and Error), the employee's name (or e-mail, or for an
-// unknown badge its UID), for Error a "not recorded" line and ev.Msg, and
+// unknown badge its UID, with the number printed on the card below it
+// where that differs), for Error a "not recorded" line and ev.Msg, and
 // the time of ev.At as HH:MM in loc (time.Local if nil; "--:--" if At is
 // zero). Text is folded to ASCII and truncated with "…" to fit.
 func Render(ev feedback.Event, loc *time.Location, lang Lang) *image1bit.VerticalLSB {
@@ -92,6 +93,9 @@ func Render(ev feedback.Event, loc *time.Location, lang Lang) *image1bit.Vertica
 		who = pick(lang != English, "Karte ", "Badge ") + ev.UID
 	}
 	drawCentered(img, nameY, who, 1, image1bit.On)
+	if ev.Kind == feedback.UnknownBadge && ev.UID != "" && ev.Printed != "" {
+		drawCentered(img, detailY, ev.Printed, 1, image1bit.On)
+	}
 
 	if ev.Kind == feedback.Error {
 		drawCentered(img, detailY, pick(lang != English, "NICHT GEBUCHT!", "NOT RECORDED!"), 1, image1bit.On)

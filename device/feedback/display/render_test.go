@@ -379,3 +379,33 @@ func TestRender_StopShowsDayTotal(t *testing.T) {
 		}
 	}
 }
+
+// An unknown EM badge shows its UID and, below it, the numbers printed on
+// the card; the whole frame is that and nothing else.
+func TestRender_UnknownBadgeWithPrintedNumberWholeFrame(t *testing.T) {
+	at := time.Date(2026, 3, 2, 6, 58, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		lang                 Lang
+		status, badge        string
+		statusScale, statusY int
+	}{
+		{German, "unbekannt", "Karte 010784F221", 2, (statusH - 2*glyphH) / 2},
+		{English, "unknown badge", "Badge 010784F221", 1, (statusH - glyphH) / 2},
+	} {
+		img := Render(feedback.Event{Kind: feedback.UnknownBadge, UID: "010784F221", Printed: "0126153249  132,61985", At: at}, time.UTC, tc.lang)
+		want := text(tc.statusY, tc.status, tc.statusScale)
+		invert(want, statusBand)
+		drawInto(want, nameY, tc.badge, 1)
+		drawInto(want, detailY, "0126153249  132,61985", 1)
+		drawInto(want, timeY, "06:58", 2)
+		full := image.Rect(0, 0, Width, Height)
+		if !sameIn(img, want, full) {
+			t.Errorf("lang %d: frame\n%swant\n%s", tc.lang, art(img, full), art(want, full))
+		}
+	}
+	// A known badge's card number is not shown: the name is.
+	img := Render(feedback.Event{Kind: feedback.StartOK, UID: "010784F221", Printed: "0126153249  132,61985", Name: "Anna", At: at}, time.UTC, German)
+	if n := litIn(img, detailBand); n != 0 {
+		t.Errorf("a start shows %d pixels on the detail lines", n)
+	}
+}
