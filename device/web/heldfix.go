@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"stampclock/device/daemon"
+	"stampclock/device/ctlproto"
 )
 
 // The held entries' ways out, as `stampctl queue correct` and `queue
@@ -55,8 +55,8 @@ func (s *Server) trueTime(v string) (string, error) {
 
 // correctArgs reads the correct form: the record, either its true time
 // or the offset of its boot's clock, and the reason.
-func (s *Server) correctArgs(r *http.Request) (daemon.CorrectArgs, error) {
-	var a daemon.CorrectArgs
+func (s *Server) correctArgs(r *http.Request) (ctlproto.CorrectArgs, error) {
+	var a ctlproto.CorrectArgs
 	var err error
 	if a.Seq, err = heldSeq(r); err != nil {
 		return a, err
@@ -83,7 +83,7 @@ func (s *Server) correctArgs(r *http.Request) (daemon.CorrectArgs, error) {
 
 func (s *Server) queueCorrect(w http.ResponseWriter, r *http.Request, rq *request) {
 	a, err := s.correctArgs(r)
-	var res daemon.CorrectResult
+	var res ctlproto.CorrectResult
 	if err == nil {
 		err = s.call(r.Context(), r, rq, "queue.correct", a, &res)
 	}
@@ -96,9 +96,9 @@ func (s *Server) queueDiscard(w http.ResponseWriter, r *http.Request, rq *reques
 	if err == nil {
 		why, err = reason(r)
 	}
-	var res daemon.DiscardResult
+	var res ctlproto.DiscardResult
 	if err == nil {
-		err = s.call(r.Context(), r, rq, "queue.discard", daemon.DiscardArgs{Uplink: r.PostFormValue("uplink"), Seqs: []uint64{seq}, Reason: why}, &res)
+		err = s.call(r.Context(), r, rq, "queue.discard", ctlproto.DiscardArgs{Uplink: r.PostFormValue("uplink"), Seqs: []uint64{seq}, Reason: why}, &res)
 	}
 	s.done(w, r, rq, "/queue", err, fmt.Sprintf("%d %s", res.Discarded, rq.lang.T("discarded")))
 }
