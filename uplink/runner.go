@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"stampclock/internal/backoff"
 	"stampclock/queue"
 )
 
@@ -346,12 +347,7 @@ func (r *Runner) backoff(err error) time.Duration {
 	r.status.Failures++
 	n := r.status.Failures
 	r.mu.Unlock()
-	d := r.opts.MinBackoff
-	for i := 1; i < n && d < r.opts.MaxBackoff; i++ {
-		d *= 2
-	}
-	d = min(d, r.opts.MaxBackoff)
-	d = time.Duration(float64(d) * (0.8 + 0.4*r.opts.Rand()))
+	d := backoff.Policy{Min: r.opts.MinBackoff, Max: r.opts.MaxBackoff, Low: 0.8, Spread: 0.4, Rand: r.opts.Rand}.Wait(n)
 	ra := min(RetryAfterOf(err), r.opts.MaxRetryAfter)
 	if ra > d {
 		d = ra
