@@ -8,8 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"stampclock/daytotal"
 	"stampclock/device/config"
-	"stampclock/uplink/daytotal"
 )
 
 // DayTotalArgs ask for an employee's total of a day.

@@ -2,17 +2,16 @@ package daemon
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
 	"time"
 
+	"stampclock/daytotal"
 	"stampclock/device/config"
 	"stampclock/queue"
 	"stampclock/uplink"
 	"stampclock/uplink/blikk"
-	"stampclock/uplink/daytotal"
 	"stampclock/uplink/flowtly"
 )
 
@@ -172,17 +171,7 @@ func (d *Daemon) checkEntry(r queue.Record) error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), d.more.lockTimeout)
 	defer cancel()
-	err := d.more.locks.Check(ctx, r)
-	if err == nil {
-		return nil
-	}
-	if h, ok := daytotal.IsHeld(err); ok {
-		return &uplink.Error{Class: uplink.Hold, Msg: h.Reason} // err says the reason again
-	}
-	if errors.Is(err, daytotal.ErrUnknownPerson) {
-		return &uplink.Error{Class: uplink.Hold, Msg: fmt.Sprintf("locked days of %s cannot be checked: no person_id in daytotal.timesheets.people; add it, restart stampd and release the entry", r.Email)}
-	}
-	return err
+	return d.more.locks.Check(ctx, r)
 }
 
 // dayTotalAfterStop is the agent's DayTotal hook: the total of email on the

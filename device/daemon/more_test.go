@@ -11,12 +11,12 @@ import (
 	"testing"
 	"time"
 
+	"stampclock/daytotal/timesheetstest"
 	"stampclock/device/control"
 	"stampclock/device/feedback"
 	"stampclock/device/feedback/feedbacktest"
 	"stampclock/queue"
 	"stampclock/uplink/blikk/blikktest"
-	"stampclock/uplink/daytotal/timesheetstest"
 	"stampclock/uplink/flowtly/flowtlytest"
 	"stampclock/uplink/zeiterfassung/zeittest"
 )

@@ -5,9 +5,9 @@ import (
 	"testing"
 	"time"
 
+	"stampclock/internal/fakehttp"
 	"stampclock/queue"
 	"stampclock/uplink"
-	"stampclock/uplink/internal/fakehttp"
 	"stampclock/uplink/zeiterfassung"
 )
 

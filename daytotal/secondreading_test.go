@@ -17,10 +17,10 @@ import (
 	fakeclockodo "stampclock/apifake/clockodo"
 	faketimesheets "stampclock/apifake/timesheets"
 	fakezeit "stampclock/apifake/zeiterfassung"
+	"stampclock/daytotal"
+	"stampclock/internal/runnertest"
 	"stampclock/queue"
 	"stampclock/uplink"
-	"stampclock/uplink/daytotal"
-	"stampclock/uplink/internal/runnertest"
 	"stampclock/uplink/zeiterfassung"
 )
 
