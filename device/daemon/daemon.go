@@ -60,6 +60,9 @@ type Options struct {
 	// ConfigPoll is how often the uplinks' configuration is checked again
 	// (besides at start and after a reload). Default 5m.
 	ConfigPoll time.Duration
+	// Timers start the daemon loops' tickers and waits. Default
+	// clock.RealTimers.
+	Timers clock.Timers
 }
 
 // Daemon is a configured, not yet running stampd.
@@ -103,6 +106,9 @@ func New(cfg *config.Config, opts Options) (*Daemon, error) {
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Timers == nil {
+		opts.Timers = clock.RealTimers{}
 	}
 	if opts.ConfigPoll <= 0 {
 		opts.ConfigPoll = 5 * time.Minute
@@ -353,7 +359,7 @@ func (d *Daemon) closeAll() error {
 // pruneLoop deletes, once an hour, records every uplink confirmed more than
 // store.retention ago (queue.Store.Prune).
 func (d *Daemon) pruneLoop(ctx context.Context) error {
-	t := time.NewTicker(time.Hour)
+	t := d.opts.Timers.NewTicker(time.Hour)
 	defer t.Stop()
 	for {
 		before := d.opts.Clock.Now().Add(-d.cfg.Store.Retention.Duration)
@@ -373,7 +379,7 @@ func (d *Daemon) pruneLoop(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-t.C:
+		case <-t.C():
 		}
 	}
 }

@@ -3,7 +3,6 @@ package daemon
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"stampclock/device/agent"
 	"stampclock/device/feedback"
@@ -37,7 +36,7 @@ func (d *Daemon) newSource() error {
 	if err != nil {
 		// Not fatal: stampd keeps its control socket up, reports the fault
 		// and keeps trying (readeropen.go).
-		ro := newReopener(d.cfg.Reader.Type, open, err, d.log)
+		ro := newReopener(d.cfg.Reader.Type, open, err, d.log, d.opts.Timers.After)
 		d.source, d.health = ro, ro.health
 		return nil
 	}
@@ -101,14 +100,14 @@ func (d *Daemon) healthLoop(ctx context.Context) error {
 	if d.health == nil {
 		return nil
 	}
-	t := time.NewTicker(d.opts.HealthPoll)
+	t := d.opts.Timers.NewTicker(d.opts.HealthPoll)
 	defer t.Stop()
 	wasOK := true
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-t.C:
+		case <-t.C():
 		}
 		h := d.health()
 		switch {

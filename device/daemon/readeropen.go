@@ -24,9 +24,10 @@ var reopenBackoff = backoff.Policy{Min: time.Second, Max: time.Minute}
 // socket, `stampctl status` and `check` say what is wrong, and taps work
 // as soon as the reader opens.
 type reopener struct {
-	kind string
-	open readers.Open
-	log  *slog.Logger
+	kind  string
+	open  readers.Open
+	log   *slog.Logger
+	retry backoff.Policy
 
 	mu    sync.Mutex
 	src   reader.Source // set once opened
@@ -34,9 +35,11 @@ type reopener struct {
 	tries uint64
 }
 
-func newReopener(kind string, open readers.Open, first error, log *slog.Logger) *reopener {
+func newReopener(kind string, open readers.Open, first error, log *slog.Logger, after func(time.Duration) <-chan time.Time) *reopener {
 	log.Error("reader cannot be opened; stampd keeps running and retries", "reader", kind, "err", first)
-	return &reopener{kind: kind, open: open, log: log, err: first, tries: 1}
+	retry := reopenBackoff
+	retry.After = after
+	return &reopener{kind: kind, open: open, log: log, retry: retry, err: first, tries: 1}
 }
 
 // Run opens the reader, retrying, then runs it until ctx is done.
@@ -45,7 +48,7 @@ func (r *reopener) Run(ctx context.Context, out chan<- reader.Tap) error {
 		r.mu.Lock()
 		tries := int(r.tries)
 		r.mu.Unlock()
-		if err := reopenBackoff.Sleep(ctx, tries); err != nil {
+		if err := r.retry.Sleep(ctx, tries); err != nil {
 			return nil
 		}
 		src, err := r.open()
