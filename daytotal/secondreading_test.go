@@ -147,9 +147,9 @@ func TestSecondReading_Timesheets_Failures(t *testing.T) {
 }
 
 // srHold is the daemon's check of an entry against locked days.
-func srHold(l *daytotal.Locks) func(queue.Record) error {
-	return func(r queue.Record) error {
-		err := l.Check(context.Background(), r)
+func srHold(l *daytotal.Locks) func(context.Context, queue.Record) error {
+	return func(ctx context.Context, r queue.Record) error {
+		err := l.Check(ctx, r)
 		if h, ok := daytotal.IsHeld(err); ok {
 			return &uplink.Error{Class: uplink.Hold, Msg: h.Reason, Err: err}
 		}

@@ -162,14 +162,14 @@ func (d *Daemon) newReadSide() error {
 // the reason; an employee without a timesheets person_id is held too (the
 // days cannot be checked, and retrying would block the uplink); a failed
 // lookup is retried later, and the entry is not sent meanwhile.
-func (d *Daemon) checkEntry(r queue.Record) error {
+func (d *Daemon) checkEntry(ctx context.Context, r queue.Record) error {
 	if err := d.checkTimes(r); err != nil {
 		return err
 	}
 	if d.more.locks == nil {
 		return nil
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), d.more.lockTimeout)
+	ctx, cancel := context.WithTimeout(ctx, d.more.lockTimeout)
 	defer cancel()
 	return d.more.locks.Check(ctx, r)
 }
