@@ -324,6 +324,9 @@ func (d *Daemon) Run(ctx context.Context) error {
 	run("metrics", d.serveMetrics)
 	run("store size", d.storeLoop)
 	run("record check", d.recordCheck)
+	if d.more.remote != nil {
+		run("day totals", d.more.remote.run)
+	}
 	if d.cfg.Reader.Script != "" {
 		run("script", d.replayScript)
 	}
