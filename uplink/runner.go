@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"stampclock/internal/backoff"
 	"stampclock/queue"
 )
 
@@ -49,8 +50,8 @@ type Options struct {
 	// Wake. Default 30s.
 	Idle time.Duration
 	// Check, if set, vets a record before it is sent; an error of class
-	// Permanent dead-letters it without sending.
-	Check func(queue.Record) error
+	// Permanent dead-letters it without sending. Its context ends with Run.
+	Check func(context.Context, queue.Record) error
 	// Settled, if set, is called after every batch is settled, with its
 	// outcomes (e.g. to refresh a status display). It must not block.
 	Settled func([]queue.Outcome)
@@ -259,14 +260,12 @@ func (r *Runner) sendBatch(ctx context.Context, bs BatchSender, claims []queue.C
 	idx := make([]int, 0, len(claims))
 	for i, c := range claims {
 		outcomes[i] = queue.Outcome{Seq: c.Record.Seq, At: c.Record.At, Result: queue.Delivered}
-		if r.opts.Check != nil {
-			if err := r.opts.Check(c.Record); err != nil {
-				outcomes[i] = r.outcome(ctx, c, err)
-				if failure == nil && outcomes[i].Result != queue.Rejected && outcomes[i].Result != queue.Held {
-					failure = err // a failing check backs off like a failing send
-				}
-				continue
+		if err := r.check(ctx, c.Record); err != nil {
+			outcomes[i] = r.outcome(ctx, c, err)
+			if failure == nil && outcomes[i].Result != queue.Rejected && outcomes[i].Result != queue.Held {
+				failure = err // a failing check backs off like a failing send
 			}
+			continue
 		}
 		send = append(send, c)
 		idx = append(idx, i)
@@ -314,12 +313,24 @@ func (r *Runner) outcome(ctx context.Context, c queue.Claim, err error) queue.Ou
 }
 
 func (r *Runner) send(ctx context.Context, c queue.Claim) error {
-	if r.opts.Check != nil {
-		if err := r.opts.Check(c.Record); err != nil {
-			return err
-		}
+	if err := r.check(ctx, c.Record); err != nil {
+		return err
 	}
 	return r.sender.Send(ctx, c.Record, c.Reconcile)
+}
+
+// check runs Options.Check on rec, if set. Nothing has been sent yet, so a
+// check cut short because Run is stopping is retried later like any failed
+// lookup, not reconciled as a send that may have reached the receiver.
+func (r *Runner) check(ctx context.Context, rec queue.Record) error {
+	if r.opts.Check == nil {
+		return nil
+	}
+	err := r.opts.Check(ctx, rec)
+	if err != nil && ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+		return &Error{Class: Retry, Msg: "check interrupted by shutdown: " + err.Error()}
+	}
+	return err
 }
 
 func (r *Runner) count(outcomes []queue.Outcome, now time.Time) {
@@ -346,12 +357,7 @@ func (r *Runner) backoff(err error) time.Duration {
 	r.status.Failures++
 	n := r.status.Failures
 	r.mu.Unlock()
-	d := r.opts.MinBackoff
-	for i := 1; i < n && d < r.opts.MaxBackoff; i++ {
-		d *= 2
-	}
-	d = min(d, r.opts.MaxBackoff)
-	d = time.Duration(float64(d) * (0.8 + 0.4*r.opts.Rand()))
+	d := backoff.Policy{Min: r.opts.MinBackoff, Max: r.opts.MaxBackoff, Low: 0.8, Spread: 0.4, Rand: r.opts.Rand}.Wait(n)
 	ra := min(RetryAfterOf(err), r.opts.MaxRetryAfter)
 	if ra > d {
 		d = ra

@@ -65,7 +65,7 @@ func TestDrainBatch_UsesSendBatchAndSettlesEachAnswer(t *testing.T) {
 func TestDrainBatch_CheckRejectsBeforeSending(t *testing.T) {
 	q := newQueue(t, 3)
 	snd := &batcher{}
-	r := NewRunner("rest", q, snd, Options{Check: func(rec queue.Record) error {
+	r := NewRunner("rest", q, snd, Options{Check: func(_ context.Context, rec queue.Record) error {
 		if rec.Seq == 2 {
 			return &Error{Class: Permanent, Msg: "clock not set"}
 		}

@@ -53,7 +53,7 @@ func TestRun_CheckRetryBacksOff(t *testing.T) {
 			defer cancel()
 			var mu sync.Mutex
 			lookups := 0
-			check := func(queue.Record) error {
+			check := func(context.Context, queue.Record) error {
 				mu.Lock()
 				defer mu.Unlock()
 				if clk.Now().Sub(start) < 10*time.Second {

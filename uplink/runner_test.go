@@ -165,7 +165,7 @@ func TestBackoff_ExponentialCappedWithJitter(t *testing.T) {
 func TestCheck_PermanentErrorDeadLettersWithoutSending(t *testing.T) {
 	q := newQueue(t, 1)
 	snd := &scripted{}
-	r := NewRunner("rest", q, snd, Options{Check: func(queue.Record) error {
+	r := NewRunner("rest", q, snd, Options{Check: func(context.Context, queue.Record) error {
 		return &Error{Class: Permanent, Msg: "clock not set"}
 	}})
 	r.drainOnce(context.Background())
@@ -251,5 +251,35 @@ func TestUnsureAndPartial(t *testing.T) {
 	}
 	if err := Partial(retry, 1, 2, "segments"); ClassOf(err) != Uncertain || !strings.Contains(err.Error(), "1 of 2 segments delivered") {
 		t.Errorf("Partial = %v", err)
+	}
+}
+
+func TestCheck_GetsRunContext_CutShortIsRetryNotMaybeSent(t *testing.T) {
+	q := newQueue(t, 1)
+	ctx, cancel := context.WithCancel(context.Background())
+	checked := make(chan struct{})
+	r := NewRunner("rest", q, &scripted{}, Options{Check: func(cctx context.Context, _ queue.Record) error {
+		close(checked)
+		<-cctx.Done() // a lookup that only ends because Run stops
+		return &Error{Class: Retry, Msg: "locked days unknown", Err: cctx.Err()}
+	}})
+	done := make(chan error, 1)
+	go func() { done <- r.Run(ctx) }()
+	<-checked
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	// Nothing was sent, so the next runner sends without reconciling.
+	snd := &scripted{}
+	r2 := NewRunner("rest", q, snd, Options{})
+	ctx2, cancel2 := context.WithCancel(context.Background())
+	done2 := make(chan error, 1)
+	go func() { done2 <- r2.Run(ctx2) }()
+	eventually(t, "the record delivered", func() bool { return r2.Status().Delivered == 1 })
+	cancel2()
+	<-done2
+	if calls := snd.Calls(); len(calls) != 1 || calls[0].reconcile {
+		t.Fatalf("sends after a check cut short: %+v; want one without reconcile", calls)
 	}
 }

@@ -66,11 +66,9 @@ func (r *Runner) drainStream(ctx context.Context, ss StreamSender, claims []queu
 	}
 	send := make([]queue.Claim, 0, len(claims))
 	for _, c := range claims {
-		if r.opts.Check != nil {
-			if err := r.opts.Check(c.Record); err != nil {
-				note(c, err)
-				continue
-			}
+		if err := r.check(ctx, c.Record); err != nil {
+			note(c, err)
+			continue
 		}
 		send = append(send, c)
 	}

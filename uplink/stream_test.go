@@ -110,7 +110,7 @@ func TestDrainStream_EachAnswerSettledFailureBacksOff(t *testing.T) {
 func TestDrainStream_CheckedRecordsNeverReachTheSender(t *testing.T) {
 	q := newQueue(t, 3)
 	snd := &streamer{}
-	r := NewRunner("rest", q, snd, Options{Check: func(rec queue.Record) error {
+	r := NewRunner("rest", q, snd, Options{Check: func(_ context.Context, rec queue.Record) error {
 		if rec.Seq == 2 {
 			return &Error{Class: Hold, Msg: "day locked"}
 		}

@@ -9,8 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"stampclock/daytotal"
 	"stampclock/uplink/blikk"
-	"stampclock/uplink/daytotal"
 	"stampclock/uplink/flowtly"
 )
 

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"stampclock/queue"
+	"stampclock/reader"
 	"stampclock/uplink"
 )
 
@@ -86,14 +87,9 @@ type SiteBadges struct {
 	LastErrorAt time.Time `json:"last_error_at,omitzero"`
 }
 
-// ReaderHealth is the badge reader's state as shown by status.
-type ReaderHealth struct {
-	// OK is false while the reader is failing (chip not answering, device
-	// unplugged); the driver keeps retrying.
-	OK        bool              `json:"ok"`
-	LastError string            `json:"last_error,omitempty"`
-	Counters  map[string]uint64 `json:"counters,omitempty"`
-}
+// ReaderHealth is the badge reader's state as shown by status: the one
+// health shape every driver reports.
+type ReaderHealth = reader.Health
 
 // StoreAlarm reports a damaged store found at start-up: moved aside
 // (MovedTo set), or kept but possibly missing its last commit.

@@ -240,7 +240,7 @@ func (d *Daemon) enroll(ctx context.Context, a EnrollArgs) (EnrollResult, error)
 			return EnrollResult{}, res.Err
 		}
 		return EnrollResult{UID: res.UID, Email: a.Email, Unverified: unverified}, nil
-	case <-time.After(timeout):
+	case <-d.opts.Timers.After(timeout):
 		cancel()
 		return EnrollResult{}, fmt.Errorf("no badge tapped within %s", timeout)
 	case <-ctx.Done():
@@ -258,13 +258,13 @@ func (d *Daemon) verifyLoop(ctx context.Context) error {
 	if d.users == nil {
 		return nil
 	}
-	t := time.NewTicker(d.opts.VerifyPoll)
+	t := d.opts.Timers.NewTicker(d.opts.VerifyPoll)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-t.C:
+		case <-t.C():
 		}
 		if err := d.verifyBadges(ctx); err != nil {
 			d.log.Debug("badge emails not checked yet", "err", err)

@@ -45,14 +45,14 @@ func (w *configWatch) askRecheck() {
 // server that cannot be reached is not a configuration problem: its
 // steps are skipped and the problems found before are kept.
 func (d *Daemon) configLoop(ctx context.Context) error {
-	t := time.NewTicker(d.opts.ConfigPoll)
+	t := d.opts.Timers.NewTicker(d.opts.ConfigPoll)
 	defer t.Stop()
 	for {
 		d.checkConfig(ctx)
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-t.C:
+		case <-t.C():
 		case <-d.cfgWatch.recheck:
 		}
 	}

@@ -62,6 +62,9 @@ type Options struct {
 	// ConfigPoll is how often the uplinks' configuration is checked again
 	// (besides at start and after a reload). Default 5m.
 	ConfigPoll time.Duration
+	// Timers start the daemon loops' tickers and waits. Default
+	// clock.RealTimers.
+	Timers clock.Timers
 }
 
 // Daemon is a configured, not yet running stampd.
@@ -109,6 +112,9 @@ func New(cfg *config.Config, opts Options) (*Daemon, error) {
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Timers == nil {
+		opts.Timers = clock.RealTimers{}
 	}
 	if opts.ConfigPoll <= 0 {
 		opts.ConfigPoll = 5 * time.Minute
@@ -332,6 +338,9 @@ func (d *Daemon) Run(ctx context.Context) error {
 	run("metrics", d.serveMetrics)
 	run("store size", d.storeLoop)
 	run("record check", d.recordCheck)
+	if d.reads.remote != nil {
+		run("day totals", d.reads.remote.run)
+	}
 	if d.cfg.Reader.Script != "" {
 		run("script", d.replayScript)
 	}
@@ -367,7 +376,7 @@ func (d *Daemon) closeAll() error {
 // pruneLoop deletes, once an hour, records every uplink confirmed more than
 // store.retention ago (queue.Store.Prune).
 func (d *Daemon) pruneLoop(ctx context.Context) error {
-	t := time.NewTicker(time.Hour)
+	t := d.opts.Timers.NewTicker(time.Hour)
 	defer t.Stop()
 	for {
 		before := d.opts.Clock.Now().Add(-d.cfg.Store.Retention.Duration)
@@ -387,7 +396,7 @@ func (d *Daemon) pruneLoop(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-t.C:
+		case <-t.C():
 		}
 	}
 }

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"stampclock/daytotal"
 	"stampclock/device/config"
-	"stampclock/uplink/daytotal"
 )
 
 // dayTotalWait is how long `stampctl daytotal` waits for a remote source

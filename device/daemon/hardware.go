@@ -3,39 +3,29 @@ package daemon
 import (
 	"context"
 	"fmt"
-	"time"
-
-	"periph.io/x/conn/v3/physic"
 
 	"stampclock/device/agent"
 	"stampclock/device/feedback"
 	"stampclock/device/feedback/display"
 	"stampclock/device/feedback/gpio"
+	"stampclock/device/readers"
 	"stampclock/queue"
 	"stampclock/reader"
-	"stampclock/reader/keyboard"
-	"stampclock/reader/mfrc522"
-	"stampclock/reader/pn532"
-	"stampclock/reader/rdm6300"
-	"stampclock/reader/wiegand"
 )
+
+// healthReporter is a reader that reports its health (the hardware
+// drivers do; the simulator does not).
+type healthReporter interface {
+	Health() reader.Health
+}
 
 // newSource builds the configured badge source, or takes the injected one.
 func (d *Daemon) newSource() error {
 	if d.opts.Source != nil {
-		d.source = d.opts.Source
-		d.health = healthOf(d.opts.Source)
-		if s, ok := d.opts.Source.(*reader.Sim); ok {
-			d.sim = s
-		}
+		d.useSource(d.opts.Source)
 		return nil
 	}
-	if d.cfg.Reader.Type == "sim" {
-		d.sim = reader.NewSim()
-		d.source = d.sim
-		return nil
-	}
-	open, err := d.readerOpener()
+	open, err := readers.Opener(d.cfg.Reader, d.log)
 	if err != nil {
 		return err
 	}
@@ -43,135 +33,27 @@ func (d *Daemon) newSource() error {
 	if err != nil {
 		// Not fatal: stampd keeps its control socket up, reports the fault
 		// and keeps trying (readeropen.go).
-		ro := newReopener(d.cfg.Reader.Type, open, err, d.log)
+		ro := newReopener(d.cfg.Reader.Type, open, err, d.log, d.opts.Timers.After)
 		d.source, d.health = ro, ro.health
 		return nil
 	}
-	d.source, d.health = src, healthOf(src)
+	d.useSource(src)
 	if c, ok := src.(interface{ Close() error }); ok {
 		d.closers = append(d.closers, c.Close)
 	}
 	return nil
 }
 
-// readerOpener returns how to open the configured hardware reader.
-func (d *Daemon) readerOpener() (func() (reader.Source, error), error) {
-	rc := d.cfg.Reader
-	var open func() (reader.Source, error)
-	switch rc.Type {
-	case "mfrc522":
-		m := rc.MFRC522
-		open = func() (reader.Source, error) {
-			r, err := mfrc522.Open(mfrc522.Options{
-				SPIPort: m.SPIPort, ResetPin: m.ResetPin, IRQPin: m.IRQPin,
-				SPISpeed: physic.Frequency(m.SPISpeedHz) * physic.Hertz, PollInterval: m.PollInterval.Duration,
-				Logger: d.log,
-			})
-			if err != nil {
-				return nil, fmt.Errorf("reader.mfrc522: %w", err)
-			}
-			return r, nil
-		}
-	case "wiegand":
-		w := rc.Wiegand
-		formats, custom, err := wiegand.ParseFormats(w.Formats, w.Custom, w.RawBits)
-		if err != nil {
-			return nil, fmt.Errorf("reader.wiegand.formats: %w", err)
-		}
-		open = func() (reader.Source, error) {
-			r, err := wiegand.Open(wiegand.Options{
-				Chip: w.Chip, D0: *w.D0, D1: *w.D1, Gap: w.Gap.Duration, Edges: wiegand.Edges(w.Edges),
-				PullUp: w.PullUp, Formats: formats, Custom: custom, RawBits: w.RawBits, Logger: d.log,
-			})
-			if err != nil {
-				return nil, fmt.Errorf("reader.wiegand: %w", err)
-			}
-			return r, nil
-		}
-	case "keyboard":
-		k := rc.Keyboard
-		open = func() (reader.Source, error) {
-			r, err := keyboard.Open(keyboard.Options{
-				Path: k.Device, Format: keyboard.Format(k.Format), Layout: keyboard.Layout(k.Layout),
-				UIDBytes: k.UIDBytes, KeyTimeout: k.KeyTimeout.Duration, Logger: d.log,
-			})
-			if err != nil {
-				return nil, fmt.Errorf("reader.keyboard: %w", err)
-			}
-			return r, nil
-		}
-	case "rdm6300":
-		m := rc.RDM6300
-		open = func() (reader.Source, error) {
-			r, err := rdm6300.Open(rdm6300.Options{Path: m.Device, Baud: m.Baud, UIDBytes: m.UIDBytes, Silence: m.Silence.Duration, Logger: d.log})
-			if err != nil {
-				return nil, fmt.Errorf("reader.rdm6300: %w", err)
-			}
-			return r, nil
-		}
-	case "pn532":
-		p := rc.PN532
-		open = func() (reader.Source, error) {
-			r, err := pn532.Open(pn532.Options{Interface: p.Interface, I2CBus: p.I2CBus, I2CAddr: uint16(p.I2CAddr),
-				Device: p.Device, Baud: p.Baud, PollInterval: p.PollInterval.Duration, Logger: d.log})
-			if err != nil {
-				return nil, fmt.Errorf("reader.pn532: %w", err)
-			}
-			return r, nil
-		}
-	default:
-		return nil, fmt.Errorf("reader.type %q: not supported", rc.Type)
+// useSource makes src the badge source, with its health if it reports one
+// and as the target of injected taps if it is the simulator.
+func (d *Daemon) useSource(src reader.Source) {
+	d.source = src
+	if h, ok := src.(healthReporter); ok {
+		d.health = h.Health
 	}
-	return open, nil
-}
-
-// healthOf returns how to read the health of a known driver, nil else.
-func healthOf(src reader.Source) func() ReaderHealth {
-	switch r := src.(type) {
-	case *mfrc522.Reader:
-		return func() ReaderHealth {
-			st := r.Status()
-			h := ReaderHealth{OK: st.OK, Counters: map[string]uint64{
-				"taps": st.Taps, "chip_errors": st.ChipErrors, "reinits": st.Reinits, "read_errors": st.ReadErrors,
-			}}
-			if st.LastError != nil {
-				h.LastError = st.LastError.Error()
-			}
-			return h
-		}
-	case *wiegand.Reader:
-		return func() ReaderHealth {
-			st := r.Stats()
-			return ReaderHealth{OK: true, Counters: map[string]uint64{
-				"frames": st.Frames, "bad_parity": st.BadParity, "bad_length": st.BadLength,
-				"lost": st.Lost, "noise": st.Noise, "dropped": st.Dropped,
-			}}
-		}
-	case *rdm6300.Reader:
-		return func() ReaderHealth {
-			st := r.Stats()
-			return ReaderHealth{OK: st.Connected, LastError: st.LastErr, Counters: map[string]uint64{
-				"frames": st.Frames, "taps": st.Taps, "repeats": st.Repeats, "bad_checksum": st.BadChecksum,
-				"bad_frame": st.BadFrame, "garbage": st.Garbage, "opens": st.Opens, "open_errors": st.OpenErrors,
-			}}
-		}
-	case *pn532.Reader:
-		return func() ReaderHealth {
-			st := r.Stats()
-			return ReaderHealth{OK: st.OK, LastError: st.LastErr, Counters: map[string]uint64{
-				"taps": st.Taps, "polls": st.Polls, "reinits": st.Reinits, "errors": st.Errors, "nacks": st.Nacks, "stale": st.Stale,
-			}}
-		}
-	case *keyboard.Reader:
-		return func() ReaderHealth {
-			st := r.Stats()
-			return ReaderHealth{OK: st.Connected, LastError: st.LastErr, Counters: map[string]uint64{
-				"lines": st.Lines, "garbage": st.Garbage, "overlong": st.Overlong, "timed_out": st.TimedOut,
-				"dropped": st.Dropped, "open_errors": st.OpenErrors,
-			}}
-		}
+	if s, ok := src.(*reader.Sim); ok {
+		d.sim = s
 	}
-	return nil
 }
 
 // newFeedback builds the configured outputs: always the log, plus GPIO
@@ -216,14 +98,14 @@ func (d *Daemon) healthLoop(ctx context.Context) error {
 	if d.health == nil {
 		return nil
 	}
-	t := time.NewTicker(d.opts.HealthPoll)
+	t := d.opts.Timers.NewTicker(d.opts.HealthPoll)
 	defer t.Stop()
 	wasOK := true
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-t.C:
+		case <-t.C():
 		}
 		h := d.health()
 		switch {

@@ -92,7 +92,7 @@ func (d *Daemon) checkTimes(r queue.Record) error {
 // clockLoop corrects the times stamped while the clock was not trustworthy
 // as soon as it is, in the same boot, and lets the uplinks send them.
 func (d *Daemon) clockLoop(ctx context.Context) error {
-	t := time.NewTicker(d.opts.ClockPoll)
+	t := d.opts.Timers.NewTicker(d.opts.ClockPoll)
 	defer t.Stop()
 	for {
 		now := d.opts.Clock.Now()
@@ -110,7 +110,7 @@ func (d *Daemon) clockLoop(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-t.C:
+		case <-t.C():
 		}
 	}
 }

@@ -5,10 +5,10 @@ import (
 	"strings"
 	"testing"
 
+	"stampclock/daytotal/timesheetstest"
 	"stampclock/device/control"
 	"stampclock/queue"
 	"stampclock/uplink"
-	"stampclock/uplink/daytotal/timesheetstest"
 )
 
 func queuedItems(t *testing.T, h *harness, uplink string) []queue.Item {

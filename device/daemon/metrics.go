@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net"
 	"sync"
-	"time"
 
 	"stampclock/device/agent"
 	"stampclock/device/feedback"
@@ -134,7 +133,7 @@ func (d *Daemon) serveMetrics(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-time.After(d.opts.HealthPoll):
+		case <-d.opts.Timers.After(d.opts.HealthPoll):
 		}
 	}
 }

@@ -8,8 +8,14 @@ import (
 	"time"
 
 	"stampclock/device/config"
+	"stampclock/device/readers"
+	"stampclock/internal/backoff"
 	"stampclock/reader"
 )
+
+// reopenBackoff paces the attempts to open a reader that was missing at
+// start: 1 s doubling to 1 min, no jitter (there is one reader).
+var reopenBackoff = backoff.Policy{Min: time.Second, Max: time.Minute}
 
 // reopener stands in for a hardware reader that could not be opened at
 // start (SPI not enabled, the USB reader unplugged, a wrong GPIO chip): it
@@ -18,9 +24,10 @@ import (
 // socket, `stampctl status` and `check` say what is wrong, and taps work
 // as soon as the reader opens.
 type reopener struct {
-	kind string
-	open func() (reader.Source, error)
-	log  *slog.Logger
+	kind  string
+	open  readers.Open
+	log   *slog.Logger
+	retry backoff.Policy
 
 	mu    sync.Mutex
 	src   reader.Source // set once opened
@@ -28,21 +35,22 @@ type reopener struct {
 	tries uint64
 }
 
-func newReopener(kind string, open func() (reader.Source, error), first error, log *slog.Logger) *reopener {
+func newReopener(kind string, open readers.Open, first error, log *slog.Logger, after func(time.Duration) <-chan time.Time) *reopener {
 	log.Error("reader cannot be opened; stampd keeps running and retries", "reader", kind, "err", first)
-	return &reopener{kind: kind, open: open, log: log, err: first, tries: 1}
+	retry := reopenBackoff
+	retry.After = after
+	return &reopener{kind: kind, open: open, log: log, retry: retry, err: first, tries: 1}
 }
 
 // Run opens the reader, retrying, then runs it until ctx is done.
 func (r *reopener) Run(ctx context.Context, out chan<- reader.Tap) error {
-	wait := time.Second
 	for {
-		select {
-		case <-ctx.Done():
+		r.mu.Lock()
+		tries := int(r.tries)
+		r.mu.Unlock()
+		if err := r.retry.Sleep(ctx, tries); err != nil {
 			return nil
-		case <-time.After(wait):
 		}
-		wait = min(2*wait, time.Minute)
 		src, err := r.open()
 		r.mu.Lock()
 		r.tries++
@@ -52,7 +60,7 @@ func (r *reopener) Run(ctx context.Context, out chan<- reader.Tap) error {
 			continue
 		}
 		r.src, r.err = src, nil
-		tries := r.tries
+		tries = int(r.tries)
 		r.mu.Unlock()
 		r.log.Info("reader opened", "reader", r.kind, "tries", tries)
 		if c, ok := src.(interface{ Close() error }); ok {
@@ -68,8 +76,8 @@ func (r *reopener) health() ReaderHealth {
 	src, err, tries := r.src, r.err, r.tries
 	r.mu.Unlock()
 	if src != nil {
-		if h := healthOf(src); h != nil {
-			return h()
+		if h, ok := src.(healthReporter); ok {
+			return h.Health()
 		}
 		return ReaderHealth{OK: true}
 	}
@@ -84,17 +92,16 @@ func (r *reopener) health() ReaderHealth {
 // `stampctl check` does when stampd is not running (while it runs, the
 // reader is stampd's and stampd is asked instead).
 func ProbeReader(cfg *config.Config) (string, error) {
-	if cfg.Reader.Type == "sim" {
-		return "simulated reader", nil
-	}
-	d := &Daemon{cfg: cfg, log: slog.New(slog.DiscardHandler)}
-	open, err := d.readerOpener()
+	open, err := readers.Opener(cfg.Reader, slog.New(slog.DiscardHandler))
 	if err != nil {
 		return "", err
 	}
 	src, err := open()
 	if err != nil {
 		return "", err
+	}
+	if _, ok := src.(*reader.Sim); ok {
+		return "simulated reader", nil
 	}
 	if c, ok := src.(interface{ Close() error }); ok {
 		if err := c.Close(); err != nil {

@@ -2,16 +2,12 @@ package daemon
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"log/slog"
-	"sync"
 	"time"
 
+	"stampclock/daytotal"
 	"stampclock/device/config"
 	"stampclock/queue"
-	"stampclock/uplink"
-	"stampclock/uplink/daytotal"
 )
 
 // readSide is where day totals come from and the locked days every
@@ -76,7 +72,7 @@ func (d *Daemon) newReadSide() error {
 		m.source, m.sourceName = c, config.SourceClockodo
 	}
 	if m.sourceName != config.SourceLocal {
-		m.remote = &totalCache{src: m.source, log: d.log, m: map[totalKey]time.Duration{}, busy: map[totalKey]bool{}}
+		m.remote = newTotalCache(m.source, d.log)
 	}
 	return nil
 }
@@ -86,26 +82,16 @@ func (d *Daemon) newReadSide() error {
 // the reason; an employee without a timesheets person_id is held too (the
 // days cannot be checked, and retrying would block the uplink); a failed
 // lookup is retried later, and the entry is not sent meanwhile.
-func (d *Daemon) checkEntry(r queue.Record) error {
+func (d *Daemon) checkEntry(ctx context.Context, r queue.Record) error {
 	if err := d.checkTimes(r); err != nil {
 		return err
 	}
 	if d.reads.locks == nil {
 		return nil
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), d.reads.lockTimeout)
+	ctx, cancel := context.WithTimeout(ctx, d.reads.lockTimeout)
 	defer cancel()
-	err := d.reads.locks.Check(ctx, r)
-	if err == nil {
-		return nil
-	}
-	if h, ok := daytotal.IsHeld(err); ok {
-		return &uplink.Error{Class: uplink.Hold, Msg: h.Reason} // err says the reason again
-	}
-	if errors.Is(err, daytotal.ErrUnknownPerson) {
-		return &uplink.Error{Class: uplink.Hold, Msg: fmt.Sprintf("locked days of %s cannot be checked: no person_id in daytotal.timesheets.people; add it, restart stampd and release the entry", r.Email)}
-	}
-	return err
+	return d.reads.locks.Check(ctx, r)
 }
 
 // dayTotalAfterStop is the agent's DayTotal hook: the total of email on the
@@ -133,75 +119,4 @@ func (d *Daemon) remoteTimeout() time.Duration {
 		return d.cfg.DayTotal.Clockodo.Timeout.Duration
 	}
 	return d.cfg.DayTotal.Timesheets.Timeout.Duration
-}
-
-type totalKey struct {
-	email string
-	day   daytotal.Date
-}
-
-// totalCache keeps the day totals last fetched from a remote source, for
-// the display after a stop, and fetches at most one of each in the
-// background at a time.
-type totalCache struct {
-	src daytotal.Source
-	log *slog.Logger
-
-	mu   sync.Mutex
-	m    map[totalKey]time.Duration
-	busy map[totalKey]bool
-}
-
-// get returns the cached total of email on day, if any, and starts a
-// background fetch of it unless one is running.
-func (c *totalCache) get(email string, day daytotal.Date, timeout time.Duration) (time.Duration, bool) {
-	k := totalKey{email, day}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	v, ok := c.m[k]
-	if !c.busy[k] {
-		c.busy[k] = true
-		go c.fetch(k, timeout)
-	}
-	return v, ok
-}
-
-func (c *totalCache) fetch(k totalKey, timeout time.Duration) {
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	defer cancel()
-	total, err := c.src.DayTotal(ctx, k.email, k.day)
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	delete(c.busy, k)
-	if err != nil {
-		c.log.Warn("day total", "email", k.email, "day", k.day.String(), "err", err)
-		return
-	}
-	c.putLocked(k, total)
-}
-
-// peek returns the cached total of email on day, if any, fetching nothing.
-func (c *totalCache) peek(email string, day daytotal.Date) (time.Duration, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	v, ok := c.m[totalKey{email, day}]
-	return v, ok
-}
-
-// put stores a total fetched elsewhere (by `stampctl daytotal`).
-func (c *totalCache) put(email string, day daytotal.Date, total time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.putLocked(totalKey{email, day}, total)
-}
-
-// putLocked stores a total and forgets those of days before yesterday.
-func (c *totalCache) putLocked(k totalKey, total time.Duration) {
-	c.m[k] = total
-	old := k.day.AddDays(-1)
-	for key := range c.m {
-		if key.day.Before(old) {
-			delete(c.m, key)
-		}
-	}
 }

@@ -11,13 +11,13 @@ import (
 	"testing"
 	"time"
 
+	"stampclock/daytotal"
+	"stampclock/daytotal/timesheetstest"
 	"stampclock/device/control"
 	"stampclock/device/feedback"
 	"stampclock/device/feedback/feedbacktest"
 	"stampclock/queue"
 	"stampclock/uplink/blikk/blikktest"
-	"stampclock/uplink/daytotal"
-	"stampclock/uplink/daytotal/timesheetstest"
 	"stampclock/uplink/flowtly/flowtlytest"
 	"stampclock/uplink/zeiterfassung/zeittest"
 )

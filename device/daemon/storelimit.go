@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"sync"
-	"time"
 
 	"stampclock/queue"
 )
@@ -26,7 +25,7 @@ func (w *storeWatch) get() string {
 // uplink back (or free space) in time. The warning goes to the log, the
 // status, the metrics and, as a store_near_full event, to MQTT.
 func (d *Daemon) storeLoop(ctx context.Context) error {
-	t := time.NewTicker(d.opts.HealthPoll)
+	t := d.opts.Timers.NewTicker(d.opts.HealthPoll)
 	defer t.Stop()
 	limit := d.cfg.Store.SizeLimitMB << 20
 	threshold := limit * int64(d.cfg.Store.WarnPercent) / 100
@@ -39,7 +38,7 @@ func (d *Daemon) storeLoop(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-t.C:
+		case <-t.C():
 		}
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"math/rand/v2"
 	"os"
 	"sync"
 	"syscall"
@@ -14,6 +13,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"stampclock/internal/backoff"
 	"stampclock/reader"
 )
 
@@ -251,7 +251,7 @@ func (r *Reader) Run(ctx context.Context, out chan<- reader.Tap) error {
 					log.Warn("keyboard: device unavailable, retrying", "source", r.opts.Source, "err", err)
 				}
 				failures++
-				if err := sleep(ctx, r.backoff(failures)); err != nil {
+				if err := r.retry().Sleep(ctx, failures); err != nil {
 					return err
 				}
 				continue
@@ -282,7 +282,7 @@ func (r *Reader) Run(ctx context.Context, out chan<- reader.Tap) error {
 			log.Warn("keyboard: device lost, reopening", "source", r.opts.Source, "path", r.opts.Path, "err", err)
 		}
 		failures++
-		if err := sleep(ctx, r.backoff(failures)); err != nil {
+		if err := r.retry().Sleep(ctx, failures); err != nil {
 			return err
 		}
 	}
@@ -316,26 +316,10 @@ func (r *Reader) read(ctx context.Context, f *os.File, out chan<- reader.Tap) (g
 	}
 }
 
-// backoff is the wait before attempt n (n >= 1): ReopenMin doubled per
-// failure, capped at ReopenMax, then jittered down by up to half.
-func (r *Reader) backoff(n int) time.Duration {
-	d := r.opts.ReopenMin
-	for i := 1; i < n && d < r.opts.ReopenMax; i++ {
-		d *= 2
-	}
-	d = min(d, r.opts.ReopenMax)
-	return d/2 + rand.N(d/2+1)
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+// retry is the backoff between attempts at reopening the device: ReopenMin
+// doubled per failure, capped at ReopenMax, then jittered down by up to half.
+func (r *Reader) retry() backoff.Policy {
+	return backoff.Policy{Min: r.opts.ReopenMin, Max: r.opts.ReopenMax, Low: 0.5, Spread: 0.5}
 }
 
 // Stats returns the line counters and the device's health. Safe from any
@@ -365,4 +349,13 @@ func (r *Reader) Close() error {
 		return fmt.Errorf("keyboard: close %s: %w", r.opts.Path, err)
 	}
 	return nil
+}
+
+// Health is Stats in the shape every reader reports.
+func (r *Reader) Health() reader.Health {
+	st := r.Stats()
+	return reader.Health{OK: st.Connected, LastError: st.LastErr, Counters: map[string]uint64{
+		"lines": st.Lines, "garbage": st.Garbage, "overlong": st.Overlong, "timed_out": st.TimedOut,
+		"dropped": st.Dropped, "open_errors": st.OpenErrors,
+	}}
 }

@@ -144,7 +144,7 @@ func TestBackoff_CappedWithJitter(t *testing.T) {
 	r := &Reader{opts: Options{ReopenMin: 100 * time.Millisecond, ReopenMax: time.Second}}
 	for n, hi := range map[int]time.Duration{1: 100 * time.Millisecond, 2: 200 * time.Millisecond, 4: 800 * time.Millisecond, 10: time.Second} {
 		for range 20 {
-			if d := r.backoff(n); d < hi/2 || d > hi {
+			if d := r.retry().Wait(n); d < hi/2 || d > hi {
 				t.Errorf("backoff(%d) = %v, want %v..%v", n, d, hi/2, hi)
 			}
 		}

@@ -9,6 +9,7 @@ import (
 	"periph.io/x/conn/v3/gpio"
 	"periph.io/x/devices/v3/mfrc522/commands"
 
+	"stampclock/internal/backoff"
 	"stampclock/reader/mfrc522/internal/iso14443a"
 )
 
@@ -53,7 +54,7 @@ func (r *Reader) hardReset(ctx context.Context) error {
 	if err := r.reset.Out(gpio.High); err != nil {
 		return fmt.Errorf("mfrc522: reset pin high: %w", err)
 	}
-	return sleep(ctx, r.opts.ResetDelay)
+	return backoff.Sleep(ctx, nil, r.opts.ResetDelay)
 }
 
 // initChip checks the chip is there, resets it and configures it for

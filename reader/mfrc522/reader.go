@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -15,6 +14,7 @@ import (
 	"periph.io/x/conn/v3/spi"
 	"periph.io/x/devices/v3/mfrc522/commands"
 
+	"stampclock/internal/backoff"
 	"stampclock/reader"
 )
 
@@ -171,10 +171,10 @@ func (r *Reader) Run(ctx context.Context, out chan<- reader.Tap) error {
 		}
 		wait := r.opts.PollInterval
 		if !ready {
-			wait = backoff(r.opts.BackoffMin, r.opts.BackoffMax, failures)
+			wait = r.retry().Wait(failures + 1)
 			failures++
 		}
-		if err := sleep(ctx, wait); err != nil {
+		if err := backoff.Sleep(ctx, nil, wait); err != nil {
 			return err
 		}
 	}
@@ -249,28 +249,23 @@ func (r *Reader) readFailed(err error) {
 	r.readRun++
 }
 
-// backoff returns the wait after n failures in a row: min doubled n times,
-// capped at max, with up to 25% jitter taken off so readers on a shared
-// bus do not retry in step.
-func backoff(lo, hi time.Duration, n int) time.Duration {
-	d := lo
-	for i := 0; i < n && d < hi; i++ {
-		d *= 2
-	}
-	d = min(d, hi)
-	return d - time.Duration(rand.Int64N(int64(d)/4+1))
-}
-
-// sleep waits for d or until ctx is done.
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+// retry is the backoff before re-initialising the chip: BackoffMin
+// doubled per failure in a row, capped at BackoffMax, with up to 25% jitter
+// taken off so readers on a shared bus do not retry in step.
+func (r *Reader) retry() backoff.Policy {
+	return backoff.Policy{Min: r.opts.BackoffMin, Max: r.opts.BackoffMax, Low: 0.75, Spread: 0.25}
 }
 
 var _ reader.Source = (*Reader)(nil)
+
+// Health is Status in the shape every reader reports.
+func (r *Reader) Health() reader.Health {
+	st := r.Status()
+	h := reader.Health{OK: st.OK, Counters: map[string]uint64{
+		"taps": st.Taps, "chip_errors": st.ChipErrors, "reinits": st.Reinits, "read_errors": st.ReadErrors,
+	}}
+	if st.LastError != nil {
+		h.LastError = st.LastError.Error()
+	}
+	return h
+}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"sync"
 	"time"
 
@@ -13,6 +12,7 @@ import (
 	"periph.io/x/conn/v3/i2c/i2creg"
 	"periph.io/x/host/v3"
 
+	"stampclock/internal/backoff"
 	"stampclock/reader"
 	"stampclock/reader/serial"
 )
@@ -207,7 +207,7 @@ func (r *Reader) Run(ctx context.Context, out chan<- reader.Tap) error {
 				}
 				r.failed(err)
 				failures++
-				if err := sleep(ctx, r.backoff(failures)); err != nil {
+				if err := r.retry().Sleep(ctx, failures); err != nil {
 					return err
 				}
 				continue
@@ -233,7 +233,7 @@ func (r *Reader) Run(ctx context.Context, out chan<- reader.Tap) error {
 			r.failed(err)
 			ready = false
 			failures++
-			if err := sleep(ctx, r.backoff(failures)); err != nil {
+			if err := r.retry().Sleep(ctx, failures); err != nil {
 				return err
 			}
 			continue
@@ -259,7 +259,7 @@ func (r *Reader) Run(ctx context.Context, out chan<- reader.Tap) error {
 				return ctx.Err()
 			}
 		}
-		if err := sleep(ctx, r.opts.PollInterval); err != nil {
+		if err := backoff.Sleep(ctx, nil, r.opts.PollInterval); err != nil {
 			return err
 		}
 	}
@@ -273,26 +273,10 @@ func (r *Reader) failed(err error) {
 	r.last = err
 }
 
-// backoff is the wait before attempt n (n >= 1): ReinitMin doubled per
-// failure, capped at ReinitMax, then jittered down by up to half.
-func (r *Reader) backoff(n int) time.Duration {
-	d := r.opts.ReinitMin
-	for i := 1; i < n && d < r.opts.ReinitMax; i++ {
-		d *= 2
-	}
-	d = min(d, r.opts.ReinitMax)
-	return d/2 + rand.N(d/2+1)
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+// retry is the backoff between attempts at setting the chip up again: ReinitMin
+// doubled per failure, capped at ReinitMax, then jittered down by up to half.
+func (r *Reader) retry() backoff.Policy {
+	return backoff.Policy{Min: r.opts.ReinitMin, Max: r.opts.ReinitMax, Low: 0.5, Spread: 0.5}
 }
 
 // Stats returns the counters and the chip's health. Safe from any
@@ -310,3 +294,11 @@ func (r *Reader) Stats() Stats {
 // Close is a no-op kept for symmetry with the other readers: Run releases
 // the serial port when it returns, and the I²C bus belongs to the caller.
 func (r *Reader) Close() error { return nil }
+
+// Health is Stats in the shape every reader reports.
+func (r *Reader) Health() reader.Health {
+	st := r.Stats()
+	return reader.Health{OK: st.OK, LastError: st.LastErr, Counters: map[string]uint64{
+		"taps": st.Taps, "polls": st.Polls, "reinits": st.Reinits, "errors": st.Errors, "nacks": st.Nacks, "stale": st.Stale,
+	}}
+}

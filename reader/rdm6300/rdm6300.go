@@ -6,11 +6,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"math/rand/v2"
 	"os"
 	"sync"
 	"time"
 
+	"stampclock/internal/backoff"
 	"stampclock/reader"
 	"stampclock/reader/serial"
 )
@@ -173,7 +173,7 @@ func (r *Reader) Run(ctx context.Context, out chan<- reader.Tap) error {
 					log.Warn("rdm6300: port unavailable, retrying", "source", r.opts.Source, "err", err)
 				}
 				failures++
-				if err := sleep(ctx, r.backoff(failures)); err != nil {
+				if err := r.retry().Sleep(ctx, failures); err != nil {
 					return err
 				}
 				continue
@@ -204,7 +204,7 @@ func (r *Reader) Run(ctx context.Context, out chan<- reader.Tap) error {
 			log.Warn("rdm6300: port lost, reopening", "source", r.opts.Source, "path", r.opts.Path, "err", err)
 		}
 		failures++
-		if err := sleep(ctx, r.backoff(failures)); err != nil {
+		if err := r.retry().Sleep(ctx, failures); err != nil {
 			return err
 		}
 	}
@@ -267,26 +267,10 @@ func (r *Reader) tag(ctx context.Context, uid []byte, out chan<- reader.Tap) err
 	}
 }
 
-// backoff is the wait before attempt n (n >= 1): ReopenMin doubled per
-// failure, capped at ReopenMax, then jittered down by up to half.
-func (r *Reader) backoff(n int) time.Duration {
-	d := r.opts.ReopenMin
-	for i := 1; i < n && d < r.opts.ReopenMax; i++ {
-		d *= 2
-	}
-	d = min(d, r.opts.ReopenMax)
-	return d/2 + rand.N(d/2+1)
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+// retry is the backoff between attempts at reopening the port: ReopenMin
+// doubled per failure, capped at ReopenMax, then jittered down by up to half.
+func (r *Reader) retry() backoff.Policy {
+	return backoff.Policy{Min: r.opts.ReopenMin, Max: r.opts.ReopenMax, Low: 0.5, Spread: 0.5}
 }
 
 // Stats returns the counters and the port's health. Safe from any
@@ -335,4 +319,13 @@ func (p *Presence) Seen(uid []byte, at time.Time) bool {
 	held := p.uid != nil && string(p.uid) == string(uid) && at.Sub(p.at) < p.Silence
 	p.uid, p.at = uid, at
 	return !held
+}
+
+// Health is Stats in the shape every reader reports.
+func (r *Reader) Health() reader.Health {
+	st := r.Stats()
+	return reader.Health{OK: st.Connected, LastError: st.LastErr, Counters: map[string]uint64{
+		"frames": st.Frames, "taps": st.Taps, "repeats": st.Repeats, "bad_checksum": st.BadChecksum,
+		"bad_frame": st.BadFrame, "garbage": st.Garbage, "opens": st.Opens, "open_errors": st.OpenErrors,
+	}}
 }

@@ -338,3 +338,13 @@ func (r *Reader) Close() error {
 	})
 	return r.closeErr
 }
+
+// Health is Stats in the shape every reader reports; a Wiegand line has no
+// fault it could detect, so it is always OK.
+func (r *Reader) Health() reader.Health {
+	st := r.Stats()
+	return reader.Health{OK: true, Counters: map[string]uint64{
+		"frames": st.Frames, "bad_parity": st.BadParity, "bad_length": st.BadLength,
+		"lost": st.Lost, "noise": st.Noise, "dropped": st.Dropped,
+	}}
+}

@@ -13,10 +13,10 @@ import (
 	"time"
 
 	fake "stampclock/apifake/blikk"
+	"stampclock/internal/runnertest"
 	"stampclock/queue"
 	"stampclock/uplink"
 	"stampclock/uplink/blikk"
-	"stampclock/uplink/internal/runnertest"
 )
 
 const (

@@ -4,10 +4,10 @@ import (
 	"testing"
 	"time"
 
+	"stampclock/internal/fakehttp"
 	"stampclock/queue"
 	"stampclock/uplink"
 	"stampclock/uplink/blikk"
-	"stampclock/uplink/internal/fakehttp"
 )
 
 // Issue 17 item 3, checked in Blikk: two shifts 02:10–02:40 CEST and

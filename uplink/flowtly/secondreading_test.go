@@ -12,10 +12,10 @@ import (
 	"time"
 
 	fake "stampclock/apifake/flowtly"
+	"stampclock/internal/runnertest"
 	"stampclock/queue"
 	"stampclock/uplink"
 	"stampclock/uplink/flowtly"
-	"stampclock/uplink/internal/runnertest"
 )
 
 const (

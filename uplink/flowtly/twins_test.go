@@ -4,11 +4,11 @@ import (
 	"testing"
 	"time"
 
+	"stampclock/internal/fakehttp"
 	"stampclock/queue"
 	"stampclock/queue/queuetest"
 	"stampclock/uplink"
 	"stampclock/uplink/flowtly"
-	"stampclock/uplink/internal/fakehttp"
 )
 
 // Issue 17 item 2: two 30-minute shifts 02:10–02:40 CEST and 02:10–02:40

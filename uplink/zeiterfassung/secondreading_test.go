@@ -12,8 +12,8 @@ import (
 	"time"
 
 	fake "stampclock/apifake/zeiterfassung"
+	"stampclock/internal/runnertest"
 	"stampclock/queue"
-	"stampclock/uplink/internal/runnertest"
 	"stampclock/uplink/zeiterfassung"
 )
 

@@ -4,10 +4,10 @@ import (
 	"testing"
 	"time"
 
+	"stampclock/internal/fakehttp"
 	"stampclock/queue"
 	"stampclock/queue/queuetest"
 	"stampclock/uplink"
-	"stampclock/uplink/internal/fakehttp"
 	"stampclock/uplink/zeiterfassung"
 )
 

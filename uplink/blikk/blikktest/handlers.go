@@ -11,7 +11,7 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
-	"stampclock/uplink/internal/fakehttp"
+	"stampclock/internal/fakehttp"
 	"strconv"
 	"strings"
 	"time"

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http/httptest"
-	"stampclock/uplink/internal/fakehttp"
+	"stampclock/internal/fakehttp"
 	"sync"
 	"time"
 )

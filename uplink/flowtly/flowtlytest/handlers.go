@@ -10,7 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"stampclock/uplink/internal/fakehttp"
+	"stampclock/internal/fakehttp"
 	"strconv"
 	"strings"
 	"time"

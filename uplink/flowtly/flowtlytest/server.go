@@ -2,7 +2,7 @@ package flowtlytest
 
 import (
 	"log/slog"
-	"stampclock/uplink/internal/fakehttp"
+	"stampclock/internal/fakehttp"
 	"strconv"
 	"strings"
 	"sync"

@@ -11,7 +11,7 @@ import (
 	"net/http"
 	"regexp"
 	"slices"
-	"stampclock/uplink/internal/fakehttp"
+	"stampclock/internal/fakehttp"
 	"strings"
 	"time"
 )

@@ -6,7 +6,7 @@ import (
 	"encoding/hex"
 	"log/slog"
 	"net/http"
-	"stampclock/uplink/internal/fakehttp"
+	"stampclock/internal/fakehttp"
 	"strings"
 	"sync"
 )

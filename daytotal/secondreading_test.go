@@ -17,10 +17,10 @@ import (
 	fakeclockodo "stampclock/apifake/clockodo"
 	faketimesheets "stampclock/apifake/timesheets"
 	fakezeit "stampclock/apifake/zeiterfassung"
+	"stampclock/daytotal"
+	"stampclock/internal/runnertest"
 	"stampclock/queue"
 	"stampclock/uplink"
-	"stampclock/uplink/daytotal"
-	"stampclock/uplink/internal/runnertest"
 	"stampclock/uplink/zeiterfassung"
 )
 
@@ -147,9 +147,9 @@ func TestSecondReading_Timesheets_Failures(t *testing.T) {
 }
 
 // srHold is the daemon's check of an entry against locked days.
-func srHold(l *daytotal.Locks) func(queue.Record) error {
-	return func(r queue.Record) error {
-		err := l.Check(context.Background(), r)
+func srHold(l *daytotal.Locks) func(context.Context, queue.Record) error {
+	return func(ctx context.Context, r queue.Record) error {
+		err := l.Check(ctx, r)
 		if h, ok := daytotal.IsHeld(err); ok {
 			return &uplink.Error{Class: uplink.Hold, Msg: h.Reason, Err: err}
 		}

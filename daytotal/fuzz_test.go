@@ -3,7 +3,7 @@ package daytotal_test
 import (
 	"testing"
 
-	"stampclock/uplink/daytotal"
+	"stampclock/daytotal"
 )
 
 func FuzzParsers(f *testing.F) {

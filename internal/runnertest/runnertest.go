@@ -39,7 +39,7 @@ func Start(t testing.TB, sender uplink.Sender, recs ...queue.Record) *Harness {
 
 // StartChecked is Start with check vetting every record before it is sent
 // (uplink.Options.Check), e.g. against locked days.
-func StartChecked(t testing.TB, sender uplink.Sender, check func(queue.Record) error, recs ...queue.Record) *Harness {
+func StartChecked(t testing.TB, sender uplink.Sender, check func(context.Context, queue.Record) error, recs ...queue.Record) *Harness {
 	t.Helper()
 	s, err := queue.Open(filepath.Join(t.TempDir(), "queue.db"), queue.Options{
 		Uplinks: []queue.UplinkSpec{{Name: Name, Kinds: []queue.Kind{queue.KindEntry}}},

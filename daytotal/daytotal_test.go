@@ -9,12 +9,12 @@ import (
 	"testing"
 	"time"
 
+	"stampclock/daytotal"
+	"stampclock/daytotal/clockodotest"
+	"stampclock/daytotal/timesheetstest"
 	"stampclock/queue"
 	"stampclock/queue/queuetest"
 	"stampclock/uplink"
-	"stampclock/uplink/daytotal"
-	"stampclock/uplink/daytotal/clockodotest"
-	"stampclock/uplink/daytotal/timesheetstest"
 )
 
 var berlin = mustLoad("Europe/Berlin")

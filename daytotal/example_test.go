@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"stampclock/daytotal"
 	"stampclock/queue"
-	"stampclock/uplink/daytotal"
 )
 
 func ExampleLocal() {

@@ -2,20 +2,21 @@
 // employee's day: how long has this person worked today (DayTotal, shown
 // after a stop and by stampctl), and is a day locked in the time-tracking
 // system (Locks, so an entry for a locked day is held with a reason rather
-// than sent blindly).
+// than sent blindly). It is the read side of the time-tracking systems:
+// it asks them, it never delivers to them (that is uplink/).
 //
 // Day totals come from one of three sources, all satisfying Source:
 //
 //   - Local sums the entries in the local queue (the default); an entry
 //     across midnight counts on each day for the part on that day.
-//   - Timesheets asks the timesheets API (GET /timesheets/day_totals, see
-//     /work/shared/api/rservice-timesheets.txt).
+//   - Timesheets asks the timesheets API (GET /timesheets/day_totals).
 //   - Clockodo asks clockodo's entry groups (GET /api/entrygroups grouped
-//     by users_id and day, see /work/shared/api/clockodo-entrygroups.txt).
+//     by users_id and day).
 //
 // Locked days come from the timesheets API's locked_days (Timesheets
-// implements LockSource, with a cache); Locks.Check turns them into a
-// *HeldError for the delivery loop.
+// implements LockSource, with a cache); Locks.Check turns them into an
+// error of class uplink.Hold around a *HeldError, which the delivery loop
+// holds the entry by.
 //
 // Days are civil dates (Date) in the company's time zone. The package does
 // not write anything to the remote systems and does not decide what the

@@ -19,8 +19,9 @@ type LockSource interface {
 }
 
 // HeldError says an entry must not be sent because a day it falls on is
-// locked in the time-tracking system. Find it with errors.As; the delivery
-// loop should hold the entry (not send, not dead-letter) and show Reason.
+// locked in the time-tracking system. Locks.Check returns it inside an
+// error of class uplink.Hold, so the delivery loop holds the entry (not
+// sent, not dead-lettered) and shows Reason; find it with IsHeld.
 type HeldError struct {
 	Seq    uint64
 	Email  string
@@ -28,9 +29,9 @@ type HeldError struct {
 	Reason string // for people: stampctl, MQTT status
 }
 
-func (e *HeldError) Error() string {
-	return fmt.Sprintf("daytotal: entry %d held: %s", e.Seq, e.Reason)
-}
+// Error is the reason alone: the uplink.Hold error around it says "hold"
+// and the queue keeps the text, said once.
+func (e *HeldError) Error() string { return e.Reason }
 
 // IsHeld returns the *HeldError in err's chain, if any.
 func IsHeld(err error) (*HeldError, bool) {
@@ -54,9 +55,12 @@ func NewLocks(src LockSource, loc *time.Location) (*Locks, error) {
 }
 
 // Check returns nil when rec may be sent: it is not an entry, or none of
-// the local days it covers is locked. It returns a *HeldError when one is
-// locked, and an error of class uplink.Retry when the locked days could
-// not be learned (the entry is not sent blindly; ask again later).
+// the local days it covers is locked. When one is locked it returns an
+// error of class uplink.Hold holding a *HeldError. An employee the source
+// has no id for is held too (the days cannot be checked, and retrying
+// would block the uplink). When the locked days could not be learned it
+// returns an error of class uplink.Retry (the entry is not sent blindly;
+// ask again later).
 func (l *Locks) Check(ctx context.Context, rec queue.Record) error {
 	if rec.Kind != queue.KindEntry || rec.Start.IsZero() || rec.End.IsZero() {
 		return nil
@@ -68,6 +72,9 @@ func (l *Locks) Check(ctx context.Context, rec queue.Record) error {
 	}
 	to := DateOf(last, l.loc)
 	days, err := l.src.LockedDays(ctx, rec.Email, from, to)
+	if errors.Is(err, ErrUnknownPerson) {
+		return &uplink.Error{Class: uplink.Hold, Msg: fmt.Sprintf("locked days of %s cannot be checked: no person_id in daytotal.timesheets.people; add it, restart stampd and release the entry", rec.Email)}
+	}
 	if err != nil {
 		return fmt.Errorf("daytotal: check seq %d: %w", rec.Seq,
 			&uplink.Error{Class: uplink.Retry, Msg: "locked days unknown, entry not sent", Err: err})
@@ -83,6 +90,6 @@ func (l *Locks) Check(ctx context.Context, rec queue.Record) error {
 	if len(days) > 1 {
 		verb = "are"
 	}
-	return &HeldError{Seq: rec.Seq, Email: rec.Email, Days: days,
-		Reason: fmt.Sprintf("%s %s locked in the timesheets for %s; unlock or enter by hand", strings.Join(names, ", "), verb, rec.Email)}
+	return &uplink.Error{Class: uplink.Hold, Err: &HeldError{Seq: rec.Seq, Email: rec.Email, Days: days,
+		Reason: fmt.Sprintf("%s %s locked in the timesheets for %s; unlock or enter by hand", strings.Join(names, ", "), verb, rec.Email)}}
 }

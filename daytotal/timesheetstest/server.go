@@ -1,5 +1,5 @@
-// Package timesheetstest is a fake timesheets API (the parts in
-// /work/shared/api/rservice-timesheets.txt that the terminal reads and a
+// Package timesheetstest is a fake timesheets API (the parts of the
+// rservice timesheets API document that the terminal reads and a
 // technician writes) for tests and demos.
 //
 // It serves, below /v1:
@@ -25,7 +25,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"stampclock/uplink/internal/fakehttp"
+	"stampclock/internal/fakehttp"
 	"strconv"
 	"strings"
 	"sync"

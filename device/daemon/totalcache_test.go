@@ -1,0 +1,68 @@
+package daemon
+
+import (
+	"context"
+	"log/slog"
+	"testing"
+	"time"
+
+	"stampclock/daytotal"
+)
+
+// hangingSource is a remote day-total source that answers only when its
+// request's context ends.
+type hangingSource struct{ asked chan context.Context }
+
+func (s hangingSource) DayTotal(ctx context.Context, _ string, _ daytotal.Date) (time.Duration, error) {
+	s.asked <- ctx
+	<-ctx.Done()
+	return 0, ctx.Err()
+}
+
+func TestTotalCache_FetchesEndWithRun(t *testing.T) {
+	src := hangingSource{asked: make(chan context.Context, 4)}
+	c := newTotalCache(src, slog.New(slog.DiscardHandler))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- c.run(ctx) }()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		c.mu.Lock()
+		bound := c.ctx == ctx
+		c.mu.Unlock()
+		if bound {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the cache never took Run's context")
+		}
+		time.Sleep(time.Millisecond)
+	}
+
+	day := daytotal.DateOf(time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC), time.UTC)
+	if _, ok := c.get("maier@example.com", day, time.Hour); ok {
+		t.Fatal("a total cached before any fetch")
+	}
+	select {
+	case <-src.asked:
+	case <-time.After(5 * time.Second):
+		t.Fatal("no fetch started")
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("run: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("run still waiting 5s after its context ended: a fetch outlives Run")
+	}
+	c.get("maier@example.com", day.AddDays(1), time.Hour)
+	c.mu.Lock()
+	busy := len(c.busy)
+	c.mu.Unlock()
+	if busy != 0 {
+		t.Fatalf("%d fetches started or left after Run ended", busy)
+	}
+}

@@ -1,0 +1,91 @@
+package readers_test
+
+import (
+	"context"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"stampclock/device/config"
+	"stampclock/device/readers"
+	"stampclock/reader"
+)
+
+func TestKinds_NamesUniqueAndAcceptedByConfig(t *testing.T) {
+	const rejected = "is not a reader"
+	if _, err := config.Parse("stampd.toml", []byte("[reader]\ntype = \"magstripe\"\n")); err == nil || !strings.Contains(err.Error(), rejected) {
+		t.Fatalf("config with an unknown reader: %v; want %q", err, rejected)
+	}
+	seen := map[string]bool{}
+	for _, k := range readers.Kinds {
+		if seen[k.Name] {
+			t.Errorf("reader kind %q listed twice", k.Name)
+		}
+		seen[k.Name] = true
+		if k.Opener == nil {
+			t.Errorf("reader kind %q has no opener", k.Name)
+		}
+		// A kind the config does not know fails as not a reader rather
+		// than for a missing setting.
+		_, err := config.Parse("stampd.toml", []byte("[reader]\ntype = \""+k.Name+"\"\n"))
+		if err != nil && strings.Contains(err.Error(), rejected) {
+			t.Errorf("config rejects listed reader kind %q: %v", k.Name, err)
+		}
+	}
+}
+
+func TestOpener_UnknownTypeNamesKeyAndValue(t *testing.T) {
+	_, err := readers.Opener(config.Reader{Type: "magstripe"}, slog.New(slog.DiscardHandler))
+	if err == nil || !strings.Contains(err.Error(), "reader.type") || !strings.Contains(err.Error(), `"magstripe"`) {
+		t.Fatalf("Opener(magstripe) = %v; want reader.type and the value named", err)
+	}
+}
+
+func TestOpener_SimOpensASimulator(t *testing.T) {
+	open, err := readers.Opener(config.Reader{Type: "sim"}, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sim, ok := src.(*reader.Sim)
+	if !ok {
+		t.Fatalf("sim opened %T, want *reader.Sim", src)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	out := make(chan reader.Tap, 1)
+	go sim.Run(ctx, out)
+	if err := sim.Inject(ctx, reader.Tap{UID: []byte{1, 2, 3, 4}}); err != nil {
+		t.Fatal(err)
+	}
+	if tap := <-out; tap.UIDString() != "01020304" {
+		t.Fatalf("tap %s, want 01020304", tap.UIDString())
+	}
+}
+
+func TestOpener_OpenErrorNamesKeyAndDevice(t *testing.T) {
+	dev := filepath.Join(t.TempDir(), "no-such-event-kbd")
+	open, err := readers.Opener(config.Reader{Type: "keyboard", Keyboard: config.Keyboard{Device: dev}}, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := open()
+	if err == nil || src != nil {
+		t.Fatalf("open of a missing device = %v, %v; want no source and an error", src, err)
+	}
+	if !strings.HasPrefix(err.Error(), "reader.keyboard: ") || !strings.Contains(err.Error(), dev) {
+		t.Fatalf("open error %q; want the key reader.keyboard and the device named", err)
+	}
+}
+
+func TestOpener_BadWiegandFormatNamesKey(t *testing.T) {
+	_, err := readers.Opener(config.Reader{Type: "wiegand", Wiegand: config.Wiegand{Formats: []string{"no-such-format"}}}, slog.New(slog.DiscardHandler))
+	if err == nil || !strings.Contains(err.Error(), "reader.wiegand.formats") {
+		t.Fatalf("Opener(wiegand, bad format) = %v; want reader.wiegand.formats named", err)
+	}
+}
