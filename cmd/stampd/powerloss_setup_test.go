@@ -140,29 +140,34 @@ func TestStampd_PowerLoss_StampctlInit(t *testing.T) {
 			"--config", filepath.Join(e.mnt, rel), "--device-id", fmt.Sprintf("round-%d", r),
 			"--store", filepath.Join(e.mnt, storeRel), "--control-socket", e.socket,
 			"--url", e.url, "--allow-http", "--email", zeittest.DefaultEmail, "--password-file", pw, "--timetype", "arbeitszeit")
+		stderr := &lockedBuffer{}
+		cmd.Stderr = stderr
 		exited := make(chan error, 1)
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
 		go func() { exited <- cmd.Wait() }()
+		// exited delivers once: whichever receive takes it keeps it.
 		var initErr error
-		ok := false
+		finished := false
 		select {
 		case <-frozen:
 		case initErr = <-exited:
-			ok = initErr == nil
+			finished = true
 		case <-time.After(30 * time.Second):
 			t.Fatalf("round %d: stampctl init neither froze nor finished", r)
+		}
+		if finished && initErr != nil {
+			t.Fatalf("round %d: stampctl init failed before the power did: %v\n%s", r, initErr, tail(stderr.String(), 2000))
 		}
 		cmd.Process.Signal(syscall.SIGKILL)
 		if _, err := e.fs.Cut(powerloss.CutOptions{Tear: true}); err != nil {
 			t.Fatal(err)
 		}
-		if !ok {
-			if err := <-exited; err == nil {
-				ok = true // it finished while the power failed: said so just in time
-			}
+		if !finished {
+			initErr = <-exited // nil: it finished while the power failed, said so just in time
 		}
+		ok := initErr == nil
 		got, err := os.ReadFile(filepath.Join(e.disk, rel))
 		switch {
 		case errors.Is(err, os.ErrNotExist) && prev == "" && !ok:

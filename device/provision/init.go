@@ -232,9 +232,8 @@ func Write(s Settings) (backup string, err error) {
 		return "", fmt.Errorf("the config would not load: %w", err)
 	}
 	if kind == "edited" {
-		backup = fmt.Sprintf("%s.%s.bak", s.ConfigPath, s.Now().UTC().Format("20060102T150405Z"))
-		if err := os.Link(s.ConfigPath, backup); err != nil {
-			return "", fmt.Errorf("back up %s: %w", s.ConfigPath, err)
+		if backup, err = linkBackup(s.ConfigPath, s.Now()); err != nil {
+			return "", err
 		}
 	}
 	if secretTmp != "" {
@@ -251,6 +250,25 @@ func Write(s Settings) (backup string, err error) {
 		return backup, fmt.Errorf("install %s: %w", s.ConfigPath, err)
 	}
 	return backup, nil
+}
+
+// linkBackup links the config at path to a backup beside it named for
+// now, path.<UTC time>.bak, and returns that name. When a backup of the
+// same second exists (init ran twice within it), the next free name
+// path.<UTC time>.N.bak is taken: an existing backup is never replaced.
+func linkBackup(path string, now time.Time) (string, error) {
+	stamp := path + "." + now.UTC().Format("20060102T150405Z")
+	name := stamp + ".bak"
+	for n := 1; ; n++ {
+		err := os.Link(path, name)
+		if err == nil {
+			return name, nil
+		}
+		if !errors.Is(err, fs.ErrExist) || n > 99 {
+			return "", fmt.Errorf("back up %s: %w", path, err)
+		}
+		name = fmt.Sprintf("%s.%d.bak", stamp, n)
+	}
 }
 
 // writeTemp writes data beside path with config.FileMode and group gid

@@ -130,6 +130,36 @@ func TestWrite_PackagedConfigReplaced_EditedKeptUnlessForce(t *testing.T) {
 	}
 }
 
+// TestWrite_ForceTwiceInOneSecond_BothBackupsKept runs a forced init
+// twice within one second over an edited config: the second backup takes
+// the next free name instead of failing on the first one's.
+func TestWrite_ForceTwiceInOneSecond_BothBackupsKept(t *testing.T) {
+	_, ts := zeittest.Start(t, zeittest.Options{})
+	s := settings(t, ts.URL)
+	s.Force = true
+	var backups []string
+	for i, note := range []string{"# first edit\n", "# second edit\n"} {
+		if err := os.WriteFile(s.ConfigPath, []byte(note), 0o640); err != nil {
+			t.Fatal(err)
+		}
+		backup, err := Write(s)
+		if err != nil {
+			t.Fatalf("forced Write %d within the same second: %v", i+1, err)
+		}
+		if got := readFile(t, backup); got != note {
+			t.Fatalf("backup %s holds %q, want %q", backup, got, note)
+		}
+		backups = append(backups, backup)
+	}
+	want := []string{s.ConfigPath + ".20261206T190000Z.bak", s.ConfigPath + ".20261206T190000Z.1.bak"}
+	if backups[0] != want[0] || backups[1] != want[1] {
+		t.Fatalf("backups %q, want %q", backups, want)
+	}
+	if readFile(t, backups[0]) != "# first edit\n" {
+		t.Fatal("the second forced init overwrote the first backup")
+	}
+}
+
 func TestWrite_BadSettings_NothingWritten(t *testing.T) {
 	_, ts := zeittest.Start(t, zeittest.Options{})
 	s := settings(t, ts.URL)

@@ -452,3 +452,58 @@ func TestFreezeAfter_PowerFailsAtThatOperation(t *testing.T) {
 	}
 	wantContent(t, filepath.Join(disk, "db"), []byte("SYnced"))
 }
+
+// TestFreezeAfter_LinkAndFchownHeldUntilCut freezes before a hard link
+// and before an fchown (the SETATTR a config writer sends): each waits for
+// the cut, then fails without having taken effect.
+func TestFreezeAfter_LinkAndFchownHeldUntilCut(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		op   func(m string, fh *os.File) error
+		gone string // what the held operation would have created
+	}{
+		{"link", func(m string, fh *os.File) error {
+			return os.Link(filepath.Join(m, "cfg"), filepath.Join(m, "cfg.bak"))
+		}, "cfg.bak"},
+		{"fchown", func(m string, fh *os.File) error { return fh.Chown(-1, 1) }, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f, disk := mount(t, Options{})
+			m := f.Mountpoint()
+			writeFile(t, filepath.Join(m, "cfg"), []byte("old"), true)
+			syncDir(t, m)
+			fh, err := os.Open(filepath.Join(m, "cfg"))
+			must(t, err)
+			frozen := f.FreezeAfter(0)
+			done := make(chan error, 1)
+			go func() {
+				err := tc.op(m, fh)
+				fh.Close()
+				done <- err
+			}()
+			select {
+			case <-frozen:
+			case err := <-done:
+				t.Fatalf("%s passed the freeze: %v", tc.name, err)
+			}
+			select {
+			case err := <-done:
+				t.Fatalf("%s returned (%v) before the cut", tc.name, err)
+			default:
+			}
+			cut(t, f, CutOptions{})
+			if err := <-done; !errors.Is(err, syscall.EIO) {
+				t.Fatalf("%s held at the freeze: %v, want EIO", tc.name, err)
+			}
+			wantContent(t, filepath.Join(disk, "cfg"), []byte("old"))
+			var st syscall.Stat_t
+			must(t, syscall.Stat(filepath.Join(disk, "cfg"), &st))
+			if st.Gid == 1 {
+				t.Fatal("the fchown held at the freeze took effect")
+			}
+			if tc.gone != "" {
+				wantGone(t, filepath.Join(disk, tc.gone))
+			}
+		})
+	}
+}
