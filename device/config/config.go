@@ -18,6 +18,7 @@ import (
 
 	"stampclock/reader"
 	"stampclock/reader/wiegand"
+	"stampclock/uplink"
 	"stampclock/uplink/mqtt"
 )
 
@@ -39,6 +40,10 @@ type Config struct {
 	Locks         Locks         `toml:"locks"`
 	Web           Web           `toml:"web"`
 	Badges        []Badge       `toml:"badge"`
+
+	// Uplinks holds the sections of the uplinks in uplinks.All, by name
+	// (every one, enabled or not).
+	Uplinks map[string]uplink.Section `toml:"-"`
 
 	// Path is the file the config was read from.
 	Path string `toml:"-"`
@@ -340,7 +345,11 @@ func Parse(path string, data []byte) (*Config, error) {
 		}
 		return nil, fmt.Errorf("config %s: %w", path, err)
 	}
-	if und := md.Undecoded(); len(und) > 0 {
+	und, err := c.decodeUplinks(string(data), md.Undecoded())
+	if err != nil {
+		return nil, fmt.Errorf("config %s: %w", path, err)
+	}
+	if len(und) > 0 {
 		keys := make([]string, len(und))
 		for i, k := range und {
 			keys[i] = k.String()
@@ -501,6 +510,9 @@ func (c *Config) validate() error {
 		return err
 	}
 	if err := c.validateWeb(); err != nil {
+		return err
+	}
+	if err := c.prepareUplinks(); err != nil {
 		return err
 	}
 	seen := make(map[string]int, len(c.Badges))

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"os/user"
 	"strconv"
@@ -147,6 +148,9 @@ func (c *Config) Files() map[string]string {
 		"flowtly.token_file":             c.Flowtly.TokenFile,
 		"daytotal.timesheets.token_file": c.DayTotal.Timesheets.TokenFile,
 		"daytotal.clockodo.api_key_file": c.DayTotal.Clockodo.APIKeyFile,
+	}
+	for _, u := range c.EnabledUplinks() {
+		maps.Copy(m, u.Section.Files())
 	}
 	for k, v := range m {
 		if v == "" {

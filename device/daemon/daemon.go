@@ -84,6 +84,8 @@ type Daemon struct {
 	closers   []func() error   // hardware to release when Run ends
 	more      moreState        // day totals and locked days (more.go)
 	metrics   *metrics.Metrics // nil when [metrics] listen is not set
+	// uplinkRuns run beside the listed uplinks' runners (uplinks.go).
+	uplinkRuns []func(context.Context) error
 
 	cfgMu    sync.Mutex  // guards cfg during reload
 	cfgWatch configWatch // configuration problems found by configLoop
@@ -134,6 +136,7 @@ func New(cfg *config.Config, opts Options) (*Daemon, error) {
 		specs = append(specs, queue.UplinkSpec{Name: uplinkMQTT}) // every kind
 	}
 	specs = append(specs, d.moreSpecs()...)
+	specs = append(specs, d.listedSpecs()...)
 	store, err := d.openStore(specs)
 	if err != nil {
 		return nil, err
@@ -170,6 +173,10 @@ func New(cfg *config.Config, opts Options) (*Daemon, error) {
 	}
 
 	if err := d.newMoreUplinks(); err != nil {
+		d.closeAll()
+		return nil, err
+	}
+	if err := d.newListed(); err != nil {
 		d.closeAll()
 		return nil, err
 	}
@@ -310,6 +317,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	if d.mqtt != nil {
 		run("mqtt status", d.mqtt.Run)
 	}
+	d.runListed(run)
 	run("prune", d.pruneLoop)
 	run("clock", d.clockLoop)
 	run("reader health", d.healthLoop)

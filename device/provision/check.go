@@ -90,7 +90,7 @@ func CheckUplinks(ctx context.Context, cfg *config.Config, env Env) []Step {
 	if cfg.MQTT.Enabled() {
 		checkMQTT(ctx, cfg, add)
 	}
-	return steps
+	return append(steps, checkListed(ctx, cfg, env)...)
 }
 
 // collector returns the add and skip functions that append to steps.
