@@ -299,20 +299,7 @@ type Badge struct {
 }
 
 // Duration is a time.Duration written as "60s", "16h".
-type Duration struct{ time.Duration }
-
-// UnmarshalText parses a Go duration string.
-func (d *Duration) UnmarshalText(b []byte) error {
-	v, err := time.ParseDuration(string(b))
-	if err != nil {
-		return fmt.Errorf("want a duration like \"60s\" or \"16h\", got %q", b)
-	}
-	d.Duration = v
-	return nil
-}
-
-// MarshalText writes the duration as a Go duration string.
-func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+type Duration = uplink.Duration
 
 // Defaults.
 const (

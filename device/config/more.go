@@ -3,12 +3,12 @@ package config
 import (
 	"fmt"
 	"maps"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"stampclock/uplink"
 	"stampclock/uplink/blikk"
 	"stampclock/uplink/daytotal"
 	"stampclock/uplink/flowtly"
@@ -471,19 +471,7 @@ func (c *Config) validateClockodo() error {
 
 // checkURL checks section.url: https, or http with section.allow_http.
 func checkURL(section, raw string, allowHTTP bool) error {
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" {
-		return fmt.Errorf("%s.url: %q is not a URL like \"https://api.example.com\"", section, raw)
-	}
-	switch {
-	case u.Scheme == "https":
-	case u.Scheme == "http" && allowHTTP:
-	case u.Scheme == "http":
-		return fmt.Errorf("%s.url: %q is plain http; use https, or set %s.allow_http = true for a test server", section, raw, section)
-	default:
-		return fmt.Errorf("%s.url: scheme %q; want https", section, u.Scheme)
-	}
-	return nil
+	return uplink.CheckURL(section, raw, allowHTTP)
 }
 
 // checkIntIDs checks a table of email = positive id with at least one row.
