@@ -12,5 +12,7 @@ import (
 // All returns the uplinks declared as a Kind, in the order their pending
 // sets are opened and their status is shown.
 func All() []uplink.Kind {
-	return []uplink.Kind{}
+	return []uplink.Kind{
+		// One line per uplink, e.g. zeiterfassung.Kind(),
+	}
 }
