@@ -7,6 +7,7 @@ package uplinks
 
 import (
 	"stampclock/uplink"
+	"stampclock/uplink/webhook"
 )
 
 // All returns the uplinks declared as a Kind, in the order their pending
@@ -14,5 +15,6 @@ import (
 func All() []uplink.Kind {
 	return []uplink.Kind{
 		// One line per uplink, e.g. zeiterfassung.Kind(),
+		webhook.Kind(),
 	}
 }
