@@ -60,6 +60,8 @@ type Globals struct {
 	DeviceID string
 	// ReadSecret reads a secret file, refusing one others may read.
 	ReadSecret func(path string) (string, error)
+	// ValidEmail tells whether s is an email address as badges take it.
+	ValidEmail func(s string) bool
 }
 
 // Env is what the daemon gives an uplink's constructor.

@@ -35,7 +35,6 @@ type Config struct {
 	Zeiterfassung Zeiterfassung `toml:"zeiterfassung"`
 	MQTT          MQTT          `toml:"mqtt"`
 	Blikk         Blikk         `toml:"blikk"`
-	Flowtly       Flowtly       `toml:"flowtly"`
 	DayTotal      DayTotal      `toml:"daytotal"`
 	Locks         Locks         `toml:"locks"`
 	Web           Web           `toml:"web"`

@@ -145,7 +145,6 @@ func (c *Config) Files() map[string]string {
 		"mqtt.cert_file":                 c.MQTT.CertFile,
 		"mqtt.key_file":                  c.MQTT.KeyFile,
 		"blikk.app_secret_file":          c.Blikk.AppSecretFile,
-		"flowtly.token_file":             c.Flowtly.TokenFile,
 		"daytotal.timesheets.token_file": c.DayTotal.Timesheets.TokenFile,
 		"daytotal.clockodo.api_key_file": c.DayTotal.Clockodo.APIKeyFile,
 	}

@@ -11,7 +11,6 @@ import (
 	"stampclock/uplink"
 	"stampclock/uplink/blikk"
 	"stampclock/uplink/daytotal"
-	"stampclock/uplink/flowtly"
 )
 
 // Blikk configures the Blikk uplink (time reports through the public API).
@@ -57,12 +56,6 @@ type Blikk struct {
 	AllowHTTP bool `toml:"allow_http"`
 }
 
-// Values of flowtly.date.
-const (
-	FlowtlyDateCalendar      = "calendar"
-	FlowtlyDateLocalMidnight = "local-midnight"
-)
-
 // Values of blikk.hours.
 const (
 	BlikkHoursNet   = "net"
@@ -77,44 +70,6 @@ type BreakRule struct {
 
 // Enabled reports whether the uplink is configured.
 func (b Blikk) Enabled() bool { return b.URL != "" }
-
-// Flowtly configures the Flowtly work-time uplink. It is enabled when URL
-// is set.
-type Flowtly struct {
-	// URL is the API root, e.g. "https://api.flowtly.eu". Default: none
-	// (uplink off).
-	URL string `toml:"url"`
-	// TokenFile holds the API token (root:stampclock 0640). Required.
-	TokenFile string `toml:"token_file"`
-	// Token is read from TokenFile.
-	Token string `toml:"-"`
-	// AuthHeader and AuthScheme carry the token. Defaults "Authorization"
-	// and "Bearer"; scheme "none" sends the bare token.
-	AuthHeader string `toml:"auth_header"`
-	AuthScheme string `toml:"auth_scheme"`
-	// Project receives every entry: an IRI or a bare id. Required.
-	Project string `toml:"project"`
-	// IRIPrefix builds IRIs from bare ids. Default "/api".
-	IRIPrefix string `toml:"iri_prefix"`
-	// Description is the template of every record's description.
-	// Default "Stampclock {start}-{end}". Equal descriptions are safe:
-	// reconciliation counts identical records.
-	Description string `toml:"description"`
-	// Date is how "date" is written: "calendar" (default: the local date
-	// at midnight labelled +00:00, as in the API's example) or
-	// "local-midnight" (the local midnight with its real offset).
-	Date string `toml:"date"`
-	// Timeout bounds each request. Default 15s.
-	Timeout Duration `toml:"timeout"`
-	// Employees maps an employee's email to a Flowtly employee IRI or id.
-	// At least one.
-	Employees map[string]string `toml:"employees"`
-	// AllowHTTP permits a plain http:// URL (test servers only).
-	AllowHTTP bool `toml:"allow_http"`
-}
-
-// Enabled reports whether the uplink is configured.
-func (f Flowtly) Enabled() bool { return f.URL != "" }
 
 // DayTotal configures where the day's total shown after a stop and by
 // `stampctl daytotal` comes from.
@@ -190,14 +145,10 @@ func (c *Config) UsesTimesheets() bool {
 	return c.DayTotal.Source == SourceTimesheets || c.Locks.Enabled
 }
 
-// validateMore checks the sections of the further time-tracking systems and
-// the read side (Blikk, Flowtly, day totals, locked days), filling in their
-// defaults.
+// validateMore checks the Blikk section and the read side (day totals,
+// locked days), filling in their defaults.
 func (c *Config) validateMore() error {
 	if err := c.validateBlikk(); err != nil {
-		return err
-	}
-	if err := c.validateFlowtly(); err != nil {
 		return err
 	}
 	return c.validateDayTotal()
@@ -280,79 +231,6 @@ func (b Blikk) BreakRules() []blikk.BreakRule {
 		out[i] = blikk.BreakRule{After: r.After.Duration, Break: r.Break.Duration}
 	}
 	return out
-}
-
-func (c *Config) validateFlowtly() error {
-	f := &c.Flowtly
-	if !f.Enabled() {
-		return nil
-	}
-	if err := checkURL("flowtly", f.URL, f.AllowHTTP); err != nil {
-		return err
-	}
-	if f.TokenFile == "" {
-		return fmt.Errorf("flowtly.token_file: required (a file holding the API token)")
-	}
-	tok, err := ReadSecret(f.TokenFile)
-	if err != nil {
-		return fmt.Errorf("flowtly.token_file: %w", err)
-	}
-	f.Token = tok
-	if f.AuthHeader == "" {
-		f.AuthHeader = flowtly.DefaultAuthHeader
-	}
-	if f.AuthScheme == "" {
-		f.AuthScheme = flowtly.DefaultAuthScheme
-	}
-	if f.IRIPrefix == "" {
-		f.IRIPrefix = flowtly.DefaultIRIPrefix
-	}
-	switch f.Date {
-	case "":
-		f.Date = FlowtlyDateCalendar
-	case FlowtlyDateCalendar, FlowtlyDateLocalMidnight:
-	default:
-		return fmt.Errorf("flowtly.date: %q; want %q (the local date labelled +00:00) or %q (local midnight with its offset)", f.Date, FlowtlyDateCalendar, FlowtlyDateLocalMidnight)
-	}
-	if f.Description == "" {
-		f.Description = flowtly.DefaultDescription
-	}
-	if f.Timeout.Duration == 0 {
-		f.Timeout.Duration = flowtly.DefaultTimeout
-	}
-	if strings.ContainsAny(f.AuthHeader, " :\r\n") {
-		return fmt.Errorf("flowtly.auth_header: %q is not a header name", f.AuthHeader)
-	}
-	if strings.ContainsAny(f.AuthScheme, " \r\n") {
-		return fmt.Errorf("flowtly.auth_scheme: %q; want one word like \"Bearer\", or \"none\"", f.AuthScheme)
-	}
-	if !strings.HasPrefix(f.IRIPrefix, "/") || strings.HasSuffix(f.IRIPrefix, "/") {
-		return fmt.Errorf("flowtly.iri_prefix: %q; want a path like \"/api\"", f.IRIPrefix)
-	}
-	if f.Project == "" || strings.ContainsAny(f.Project, " \t\r\n?#") {
-		return fmt.Errorf("flowtly.project: %q; want the project's IRI (\"/api/projects/aurora\") or id", f.Project)
-	}
-	if f.Timeout.Duration < 0 {
-		return fmt.Errorf("flowtly.timeout: %s is negative", f.Timeout)
-	}
-	if len(f.Employees) == 0 {
-		return fmt.Errorf("flowtly.employees: required, at least one email = employee IRI or id")
-	}
-	seen := map[string]string{}
-	for _, email := range slices.Sorted(maps.Keys(f.Employees)) {
-		id := f.Employees[email]
-		if !ValidEmail(email) {
-			return fmt.Errorf("flowtly.employees: %q is not an email address", email)
-		}
-		if id == "" || strings.ContainsAny(id, " \t\r\n?#") {
-			return fmt.Errorf("flowtly.employees.%q: %q; want an employee IRI (\"/api/employees/emp_102\") or id", email, id)
-		}
-		if prev, dup := seen[strings.ToLower(email)]; dup {
-			return fmt.Errorf("flowtly.employees: %q and %q are the same email", prev, email)
-		}
-		seen[strings.ToLower(email)] = email
-	}
-	return nil
 }
 
 func (c *Config) validateDayTotal() error {

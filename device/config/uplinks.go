@@ -50,7 +50,7 @@ func (c *Config) decodeUplinks(data string, und []toml.Key) ([]toml.Key, error) 
 // prepareUplinks fills the defaults of the enabled uplinks' sections and
 // validates them.
 func (c *Config) prepareUplinks() error {
-	g := uplink.Globals{DeviceID: c.Device.ID, ReadSecret: ReadSecret}
+	g := uplink.Globals{DeviceID: c.Device.ID, ReadSecret: ReadSecret, ValidEmail: ValidEmail}
 	for _, k := range uplinks.All() {
 		if s := c.Uplinks[k.Name]; s != nil && s.Enabled() {
 			if err := s.Prepare(g); err != nil {

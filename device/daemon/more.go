@@ -13,14 +13,10 @@ import (
 	"stampclock/uplink"
 	"stampclock/uplink/blikk"
 	"stampclock/uplink/daytotal"
-	"stampclock/uplink/flowtly"
 )
 
-// Queue names of the further uplinks; each has its own pending set.
-const (
-	uplinkBlikk   = "blikk"
-	uplinkFlowtly = "flowtly"
-)
+// Queue name of the Blikk uplink; it has its own pending set.
+const uplinkBlikk = "blikk"
 
 // moreState is the read side: where day totals come from and the locked
 // days every time-tracking uplink checks.
@@ -48,13 +44,10 @@ func (d *Daemon) moreSpecs() []queue.UplinkSpec {
 	if d.cfg.Blikk.Enabled() {
 		specs = append(specs, queue.UplinkSpec{Name: uplinkBlikk, Kinds: []queue.Kind{queue.KindEntry}})
 	}
-	if d.cfg.Flowtly.Enabled() {
-		specs = append(specs, queue.UplinkSpec{Name: uplinkFlowtly, Kinds: []queue.Kind{queue.KindEntry}})
-	}
 	return specs
 }
 
-// newMoreUplinks builds the further time-tracking uplinks (Blikk, Flowtly)
+// newMoreUplinks builds the Blikk uplink
 // and the read side (day totals, locked days) from the config.
 func (d *Daemon) newMoreUplinks() error {
 	if err := d.newReadSide(); err != nil {
@@ -79,21 +72,6 @@ func (d *Daemon) newMoreUplinks() error {
 			return fmt.Errorf("config %s: blikk: %w", cfg.Path, err)
 		}
 		d.runners = append(d.runners, d.entryRunner(uplinkBlikk, client))
-	}
-	if cfg.Flowtly.Enabled() {
-		f := cfg.Flowtly
-		client, err := flowtly.New(flowtly.Options{
-			BaseURL: f.URL, Token: f.Token, AuthHeader: f.AuthHeader, AuthScheme: f.AuthScheme,
-			Employees: f.Employees, Project: f.Project, IRIPrefix: f.IRIPrefix,
-			Location: cfg.Location, Description: f.Description, Timeout: f.Timeout.Duration,
-			LocalMidnight: f.Date == config.FlowtlyDateLocalMidnight,
-			HTTPClient:    d.opts.HTTPClient, Logger: d.log.With("uplink", uplinkFlowtly),
-			Twins: uplink.Twins{Ledger: d.store, Uplink: uplinkFlowtly},
-		})
-		if err != nil {
-			return fmt.Errorf("config %s: flowtly: %w", cfg.Path, err)
-		}
-		d.runners = append(d.runners, d.entryRunner(uplinkFlowtly, client))
 	}
 	return nil
 }

@@ -22,7 +22,6 @@ import (
 	"stampclock/device/config"
 	"stampclock/uplink"
 	"stampclock/uplink/blikk"
-	"stampclock/uplink/flowtly"
 	"stampclock/uplink/mqtt"
 	"stampclock/uplink/zeiterfassung"
 )
@@ -84,13 +83,11 @@ func CheckUplinks(ctx context.Context, cfg *config.Config, env Env) []Step {
 	if cfg.Blikk.Enabled() {
 		checkBlikk(ctx, cfg, env, add)
 	}
-	if cfg.Flowtly.Enabled() {
-		checkFlowtly(ctx, cfg, env, add, skip)
-	}
+	steps = append(steps, checkListed(ctx, cfg, env)...)
 	if cfg.MQTT.Enabled() {
 		checkMQTT(ctx, cfg, add)
 	}
-	return append(steps, checkListed(ctx, cfg, env)...)
+	return steps
 }
 
 // collector returns the add and skip functions that append to steps.
@@ -398,28 +395,4 @@ func checkBlikk(ctx context.Context, cfg *config.Config, env Env, add func(strin
 		idErr = configError{idErr}
 	}
 	add("blikk users and ids", idErr, "every configured user, activity, time code and time article exists and is active")
-}
-
-// checkFlowtly checks the Flowtly token and that the configured employees
-// exist; the project IRI is shown, as the API has no way to read it.
-func checkFlowtly(ctx context.Context, cfg *config.Config, env Env, add func(string, error, string) bool, skip func(string, string)) {
-	f := cfg.Flowtly
-	c, err := flowtly.New(flowtly.Options{
-		BaseURL: f.URL, Token: f.Token, AuthHeader: f.AuthHeader, AuthScheme: f.AuthScheme,
-		Employees: f.Employees, Project: f.Project, IRIPrefix: f.IRIPrefix,
-		Location: cfg.Location, Timeout: 10 * time.Second, HTTPClient: httpClient(env.TLSConfig),
-	})
-	if err != nil {
-		add("flowtly", err, "")
-		return
-	}
-	if !add("flowtly token", c.CheckToken(ctx), "the work-time list answers with this token") {
-		skip("flowtly employees", "token check failed")
-		return
-	}
-	missing, err := c.CheckEmployees(ctx)
-	if err == nil && len(missing) > 0 {
-		err = fmt.Errorf("not known to Flowtly: %s", strings.Join(missing, ", "))
-	}
-	add("flowtly employees", err, fmt.Sprintf("all %d configured employees exist; project %s (not checkable: the API has no project endpoint)", len(f.Employees), c.ProjectIRI()))
 }

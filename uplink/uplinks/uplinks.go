@@ -7,6 +7,7 @@ package uplinks
 
 import (
 	"stampclock/uplink"
+	"stampclock/uplink/flowtly"
 	"stampclock/uplink/webhook"
 )
 
@@ -15,6 +16,7 @@ import (
 func All() []uplink.Kind {
 	return []uplink.Kind{
 		// One line per uplink, e.g. zeiterfassung.Kind(),
+		flowtly.Kind(),
 		webhook.Kind(),
 	}
 }
