@@ -65,7 +65,9 @@ func Kind() uplink.Kind {
 		Section: func() uplink.Section { return &Config{} },
 		New: func(s uplink.Section, env uplink.Env) (uplink.Built, error) {
 			f := s.(*Config)
-			c, err := New(f.options(env.Location, env.HTTPClient, env.Logger, uplink.Twins{Ledger: env.Ledger, Uplink: Name}))
+			o := f.options(env.Location, env.HTTPClient, env.Logger, uplink.Twins{Ledger: env.Ledger, Uplink: Name})
+			o.Now = env.Now
+			c, err := New(o)
 			return uplink.Built{Sender: c}, err
 		},
 		Check: func(ctx context.Context, s uplink.Section, env uplink.CheckEnv) []uplink.CheckStep {
