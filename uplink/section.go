@@ -2,7 +2,10 @@ package uplink
 
 import (
 	"fmt"
+	"maps"
 	"net/url"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -36,6 +39,28 @@ func CheckURL(section, raw string, allowHTTP bool) error {
 		return fmt.Errorf("%s.url: %q is plain http; use https, or set %s.allow_http = true for a test server", section, raw, section)
 	default:
 		return fmt.Errorf("%s.url: scheme %q; want https", section, u.Scheme)
+	}
+	return nil
+}
+
+// CheckIntIDs checks a table of email = positive id with at least one row,
+// key naming it in errors and what the ids are.
+func (g Globals) CheckIntIDs(key, what string, m map[string]int) error {
+	if len(m) == 0 {
+		return fmt.Errorf("%s: required, at least one email = %s", key, what)
+	}
+	seen := map[string]string{}
+	for _, email := range slices.Sorted(maps.Keys(m)) {
+		if !g.ValidEmail(email) {
+			return fmt.Errorf("%s: %q is not an email address", key, email)
+		}
+		if m[email] <= 0 {
+			return fmt.Errorf("%s.%q: %d; want a positive %s", key, email, m[email], what)
+		}
+		if prev, dup := seen[strings.ToLower(email)]; dup {
+			return fmt.Errorf("%s: %q and %q are the same email", key, prev, email)
+		}
+		seen[strings.ToLower(email)] = email
 	}
 	return nil
 }

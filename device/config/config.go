@@ -34,7 +34,6 @@ type Config struct {
 	Log           Log           `toml:"log"`
 	Zeiterfassung Zeiterfassung `toml:"zeiterfassung"`
 	MQTT          MQTT          `toml:"mqtt"`
-	Blikk         Blikk         `toml:"blikk"`
 	DayTotal      DayTotal      `toml:"daytotal"`
 	Locks         Locks         `toml:"locks"`
 	Web           Web           `toml:"web"`

@@ -144,7 +144,6 @@ func (c *Config) Files() map[string]string {
 		"mqtt.ca_file":                   c.MQTT.CAFile,
 		"mqtt.cert_file":                 c.MQTT.CertFile,
 		"mqtt.key_file":                  c.MQTT.KeyFile,
-		"blikk.app_secret_file":          c.Blikk.AppSecretFile,
 		"daytotal.timesheets.token_file": c.DayTotal.Timesheets.TokenFile,
 		"daytotal.clockodo.api_key_file": c.DayTotal.Clockodo.APIKeyFile,
 	}

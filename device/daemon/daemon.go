@@ -135,7 +135,6 @@ func New(cfg *config.Config, opts Options) (*Daemon, error) {
 	if cfg.MQTT.Enabled() {
 		specs = append(specs, queue.UplinkSpec{Name: uplinkMQTT}) // every kind
 	}
-	specs = append(specs, d.moreSpecs()...)
 	specs = append(specs, d.listedSpecs()...)
 	store, err := d.openStore(specs)
 	if err != nil {

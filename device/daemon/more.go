@@ -11,12 +11,8 @@ import (
 	"stampclock/device/config"
 	"stampclock/queue"
 	"stampclock/uplink"
-	"stampclock/uplink/blikk"
 	"stampclock/uplink/daytotal"
 )
-
-// Queue name of the Blikk uplink; it has its own pending set.
-const uplinkBlikk = "blikk"
 
 // moreState is the read side: where day totals come from and the locked
 // days every time-tracking uplink checks.
@@ -37,55 +33,10 @@ type moreState struct {
 	lockTimeout time.Duration
 }
 
-// moreSpecs names the queue's pending sets of the further uplinks, one per
-// enabled uplink, each with the record kinds it takes.
-func (d *Daemon) moreSpecs() []queue.UplinkSpec {
-	var specs []queue.UplinkSpec
-	if d.cfg.Blikk.Enabled() {
-		specs = append(specs, queue.UplinkSpec{Name: uplinkBlikk, Kinds: []queue.Kind{queue.KindEntry}})
-	}
-	return specs
-}
-
-// newMoreUplinks builds the Blikk uplink
-// and the read side (day totals, locked days) from the config.
+// newMoreUplinks builds the read side (day totals, locked days) from the
+// config.
 func (d *Daemon) newMoreUplinks() error {
-	if err := d.newReadSide(); err != nil {
-		return err
-	}
-	cfg := d.cfg
-	if cfg.Blikk.Enabled() {
-		b := cfg.Blikk
-		// The client's rate limiter and token expiry run on the real,
-		// monotonic clock (its default), not on the injected wall clock.
-		client, err := blikk.New(blikk.Options{
-			BaseURL: b.URL, AppID: b.AppID, AppSecret: b.AppSecret, Users: b.Users,
-			ActivityID: b.ActivityID, TimeCodeID: b.TimeCodeID, TimeArticleID: b.TimeArticleID,
-			ProjectID: b.ProjectID, InternalProjectID: b.InternalProjectID, Comment: b.Comment,
-			Location: cfg.Location, BreakRules: b.BreakRules(),
-			Timeout: b.Timeout.Duration, RequestsPerSecond: b.RequestsPerSecond,
-			RateMargin: b.RateMargin.Duration, HoursGross: b.Hours == config.BlikkHoursGross,
-			HTTPClient: d.opts.HTTPClient, Logger: d.log.With("uplink", uplinkBlikk),
-			Twins: uplink.Twins{Ledger: d.store, Uplink: uplinkBlikk},
-		})
-		if err != nil {
-			return fmt.Errorf("config %s: blikk: %w", cfg.Path, err)
-		}
-		d.runners = append(d.runners, d.entryRunner(uplinkBlikk, client))
-	}
-	return nil
-}
-
-// entryRunner returns the runner of a time-tracking uplink: entries are
-// vetted by checkEntry (trusted times, unlocked days) before they are sent.
-func (d *Daemon) entryRunner(name string, s uplink.Sender) *uplink.Runner {
-	return uplink.NewRunner(name, d.store, s, uplink.Options{
-		Check:      d.checkEntry,
-		MinBackoff: d.opts.MinBackoff, MaxBackoff: d.opts.MaxBackoff,
-		Settled: d.settledFor(name),
-		Now:     d.opts.Clock.Now,
-		Logger:  d.opts.Logger,
-	})
+	return d.newReadSide()
 }
 
 // newReadSide builds the day-total sources and the locked-days check.

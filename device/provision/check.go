@@ -21,7 +21,6 @@ import (
 
 	"stampclock/device/config"
 	"stampclock/uplink"
-	"stampclock/uplink/blikk"
 	"stampclock/uplink/mqtt"
 	"stampclock/uplink/zeiterfassung"
 )
@@ -79,9 +78,6 @@ func CheckUplinks(ctx context.Context, cfg *config.Config, env Env) []Step {
 		checkZeiterfassung(ctx, cfg, env, add, skip)
 	} else {
 		skip("zeiterfassung", "no [zeiterfassung] url configured")
-	}
-	if cfg.Blikk.Enabled() {
-		checkBlikk(ctx, cfg, env, add)
 	}
 	steps = append(steps, checkListed(ctx, cfg, env)...)
 	if cfg.MQTT.Enabled() {
@@ -369,30 +365,4 @@ func freeSpace(storePath string, min uint64) (string, error) {
 		return "", fmt.Errorf("%s; want at least %d MB for the queue", detail, min>>20)
 	}
 	return detail, nil
-}
-
-// checkBlikk checks the Blikk token, and that the configured users and
-// activity / time code / time article ids exist.
-func checkBlikk(ctx context.Context, cfg *config.Config, env Env, add func(string, error, string) bool) {
-	b := cfg.Blikk
-	c, err := blikk.New(blikk.Options{
-		BaseURL: b.URL, AppID: b.AppID, AppSecret: b.AppSecret, Users: b.Users,
-		ActivityID: b.ActivityID, TimeCodeID: b.TimeCodeID, TimeArticleID: b.TimeArticleID,
-		ProjectID: b.ProjectID, InternalProjectID: b.InternalProjectID,
-		Location: cfg.Location, Timeout: 10 * time.Second, RequestsPerSecond: b.RequestsPerSecond,
-		HTTPClient: httpClient(env.TLSConfig),
-	})
-	if err != nil {
-		add("blikk", err, "")
-		return
-	}
-	exp, err := c.CheckToken(ctx)
-	if !add("blikk token", refusedLogin(err), "valid until "+exp.Format(time.RFC3339)) {
-		return
-	}
-	idErr := c.CheckIDs(ctx)
-	if errors.Is(idErr, blikk.ErrUnknownID) || errors.Is(idErr, blikk.ErrInactive) {
-		idErr = configError{idErr}
-	}
-	add("blikk users and ids", idErr, "every configured user, activity, time code and time article exists and is active")
 }

@@ -7,6 +7,7 @@ package uplinks
 
 import (
 	"stampclock/uplink"
+	"stampclock/uplink/blikk"
 	"stampclock/uplink/flowtly"
 	"stampclock/uplink/webhook"
 )
@@ -16,6 +17,7 @@ import (
 func All() []uplink.Kind {
 	return []uplink.Kind{
 		// One line per uplink, e.g. zeiterfassung.Kind(),
+		blikk.Kind(),
 		flowtly.Kind(),
 		webhook.Kind(),
 	}
