@@ -2,7 +2,9 @@ package uplink
 
 import (
 	"context"
+	"crypto/tls"
 	"log/slog"
+	"net"
 	"net/http"
 	"time"
 
@@ -29,6 +31,9 @@ type Kind struct {
 	// Check, if set, runs the uplink's `stampctl check` steps against its
 	// receiver.
 	Check func(ctx context.Context, s Section, env CheckEnv) []CheckStep
+	// WhenOff, if set, is shown by `stampctl check` as a skipped step
+	// when the section is off (the uplink a terminal is expected to have).
+	WhenOff string
 }
 
 // Records returns the record kinds the uplink takes (nil: every kind).
@@ -98,8 +103,14 @@ type CheckEnv struct {
 	// HTTPClient talks to the receiver (with the machine's TLS roots or
 	// the test's).
 	HTTPClient *http.Client
-	Location   *time.Location
-	DeviceID   string
+	// TLSConfig is the TLS step's (nil: system roots); Resolver the DNS
+	// step's (nil: the system's).
+	TLSConfig *tls.Config
+	Resolver  *net.Resolver
+	Location  *time.Location
+	DeviceID  string
+	// Emails are the configured badges' emails.
+	Emails []string
 }
 
 // CheckStep is one line of `stampctl check` from an uplink.

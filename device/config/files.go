@@ -139,7 +139,6 @@ func (a Account) inGroup(gid int) bool {
 // config key: what the service must be able to read.
 func (c *Config) Files() map[string]string {
 	m := map[string]string{
-		"zeiterfassung.password_file":    c.Zeiterfassung.PasswordFile,
 		"mqtt.password_file":             c.MQTT.PasswordFile,
 		"mqtt.ca_file":                   c.MQTT.CAFile,
 		"mqtt.cert_file":                 c.MQTT.CertFile,

@@ -63,18 +63,30 @@ func (c *Config) prepareUplinks() error {
 
 // EnabledUplinks returns the kinds in uplinks.All that c enables, with
 // their sections.
-func (c *Config) EnabledUplinks() []EnabledUplink {
-	var out []EnabledUplink
-	for _, k := range uplinks.All() {
-		if s := c.Uplinks[k.Name]; s != nil && s.Enabled() {
-			out = append(out, EnabledUplink{Kind: k, Section: s})
+func (c *Config) EnabledUplinks() []ListedUplink {
+	var out []ListedUplink
+	for _, u := range c.ListedUplinks() {
+		if u.Section.Enabled() {
+			out = append(out, u)
 		}
 	}
 	return out
 }
 
-// EnabledUplink is an uplink of the list with its configured section.
-type EnabledUplink struct {
+// ListedUplinks returns every kind in uplinks.All with its section, on
+// or off.
+func (c *Config) ListedUplinks() []ListedUplink {
+	var out []ListedUplink
+	for _, k := range uplinks.All() {
+		if s := c.Uplinks[k.Name]; s != nil {
+			out = append(out, ListedUplink{Kind: k, Section: s})
+		}
+	}
+	return out
+}
+
+// ListedUplink is an uplink of the list with its section.
+type ListedUplink struct {
 	Kind    uplink.Kind
 	Section uplink.Section
 }

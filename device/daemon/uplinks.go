@@ -19,7 +19,8 @@ func (d *Daemon) listedSpecs() []queue.UplinkSpec {
 }
 
 // newListed builds the enabled uplinks of the list and their runners; a
-// time-tracking uplink's entries pass checkEntry before they are sent.
+// time-tracking uplink's entries pass checkEntry before they are sent. The
+// first whose sender lists users is the one enrolment asks.
 func (d *Daemon) newListed() error {
 	for _, u := range d.cfg.EnabledUplinks() {
 		name := u.Kind.Name
@@ -42,6 +43,9 @@ func (d *Daemon) newListed() error {
 			o.Check = d.checkEntry
 		}
 		d.runners = append(d.runners, uplink.NewRunner(name, d.store, b.Sender, o))
+		if ul, ok := b.Sender.(userLister); ok && d.users == nil {
+			d.users = ul // enrolment checks emails against its users
+		}
 		if b.Run != nil {
 			d.uplinkRuns = append(d.uplinkRuns, b.Run)
 		}

@@ -11,8 +11,20 @@ import (
 // (uplink/uplinks), each step as the uplink names it.
 func checkListed(ctx context.Context, cfg *config.Config, env Env) []Step {
 	var steps []Step
-	ce := uplink.CheckEnv{HTTPClient: httpClient(env.TLSConfig), Location: cfg.Location, DeviceID: cfg.Device.ID}
-	for _, u := range cfg.EnabledUplinks() {
+	ce := uplink.CheckEnv{HTTPClient: httpClient(env.TLSConfig), TLSConfig: env.TLSConfig, Resolver: env.Resolver,
+		Location: cfg.Location, DeviceID: cfg.Device.ID}
+	for _, b := range cfg.Badges {
+		if !b.Admin {
+			ce.Emails = append(ce.Emails, b.Email)
+		}
+	}
+	for _, u := range cfg.ListedUplinks() {
+		if !u.Section.Enabled() {
+			if u.Kind.WhenOff != "" {
+				steps = append(steps, Step{Name: u.Kind.Name, Skipped: true, Off: true, Detail: u.Kind.WhenOff})
+			}
+			continue
+		}
 		if u.Kind.Check == nil {
 			continue
 		}

@@ -10,6 +10,7 @@ import (
 	"stampclock/uplink/blikk"
 	"stampclock/uplink/flowtly"
 	"stampclock/uplink/webhook"
+	"stampclock/uplink/zeiterfassung"
 )
 
 // All returns the uplinks declared as a Kind, in the order their pending
@@ -17,6 +18,7 @@ import (
 func All() []uplink.Kind {
 	return []uplink.Kind{
 		// One line per uplink, e.g. zeiterfassung.Kind(),
+		zeiterfassung.Kind(),
 		blikk.Kind(),
 		flowtly.Kind(),
 		webhook.Kind(),
