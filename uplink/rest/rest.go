@@ -84,6 +84,9 @@ type Request struct {
 	// itself); Query, if set, replaces its query.
 	Path  string
 	Query url.Values
+	// URL, if set, is the absolute address to use instead of Path and
+	// Query (a next-page link the receiver gave).
+	URL *url.URL
 	// Body is sent as it is, with Header's Content-Type.
 	Body   []byte
 	Header http.Header
@@ -117,6 +120,9 @@ func (c *Client) Do(ctx context.Context, r Request) (*Answer, error) {
 	u := c.URL(r.Path)
 	if r.Query != nil {
 		u.RawQuery = r.Query.Encode()
+	}
+	if r.URL != nil {
+		u = r.URL
 	}
 	ctx, cancel := context.WithTimeout(ctx, c.o.Timeout)
 	defer cancel()
