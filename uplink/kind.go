@@ -76,7 +76,7 @@ type Env struct {
 	Location *time.Location
 	// Now is the injected clock.
 	Now func() time.Time
-	// Logger already carries the uplink's name.
+	// Logger is stampd's; the uplink adds its name (key "uplink").
 	Logger *slog.Logger
 	// HTTPClient, if set, replaces the default client (tests inject
 	// transports).

@@ -26,7 +26,7 @@ func (d *Daemon) newListed() error {
 		name := u.Kind.Name
 		b, err := u.Kind.New(u.Section, uplink.Env{
 			DeviceID: d.cfg.Device.ID, Location: d.cfg.Location, Now: d.opts.Clock.Now,
-			Logger: d.log.With("uplink", name), HTTPClient: d.opts.HTTPClient,
+			Logger: d.log, HTTPClient: d.opts.HTTPClient,
 			Ledger: d.store, Version: d.opts.Version,
 		})
 		if err != nil {

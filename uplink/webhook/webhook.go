@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -67,9 +68,12 @@ func New(cfg Config, env uplink.Env) (*Client, error) {
 	if env.Now == nil {
 		env.Now = time.Now
 	}
+	if env.Logger == nil {
+		env.Logger = slog.New(slog.DiscardHandler)
+	}
 	rc, err := rest.New(rest.Options{
 		BaseURL: cfg.URL, Timeout: cfg.Timeout.Duration, HTTPClient: env.HTTPClient,
-		Now: env.Now, Logger: env.Logger,
+		Now: env.Now, Logger: env.Logger.With("uplink", Name),
 	})
 	if err != nil {
 		return nil, err
