@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -18,28 +17,30 @@ import (
 
 	"stampclock/reader"
 	"stampclock/reader/wiegand"
+	"stampclock/uplink"
 	"stampclock/uplink/mqtt"
 )
 
 // Config is the whole configuration.
 type Config struct {
-	Device        Device        `toml:"device"`
-	Reader        Reader        `toml:"reader"`
-	Feedback      Feedback      `toml:"feedback"`
-	Metrics       Metrics       `toml:"metrics"`
-	Store         Store         `toml:"store"`
-	Control       Control       `toml:"control"`
-	Punch         Punch         `toml:"punch"`
-	Log           Log           `toml:"log"`
-	Zeiterfassung Zeiterfassung `toml:"zeiterfassung"`
-	MQTT          MQTT          `toml:"mqtt"`
-	Site          Site          `toml:"site"`
-	Blikk         Blikk         `toml:"blikk"`
-	Flowtly       Flowtly       `toml:"flowtly"`
-	DayTotal      DayTotal      `toml:"daytotal"`
-	Locks         Locks         `toml:"locks"`
-	Web           Web           `toml:"web"`
-	Badges        []Badge       `toml:"badge"`
+	Device   Device   `toml:"device"`
+	Reader   Reader   `toml:"reader"`
+	Feedback Feedback `toml:"feedback"`
+	Metrics  Metrics  `toml:"metrics"`
+	Store    Store    `toml:"store"`
+	Control  Control  `toml:"control"`
+	Punch    Punch    `toml:"punch"`
+	Log      Log      `toml:"log"`
+	MQTT     MQTT     `toml:"mqtt"`
+	Site     Site     `toml:"site"`
+	DayTotal DayTotal `toml:"daytotal"`
+	Locks    Locks    `toml:"locks"`
+	Web      Web      `toml:"web"`
+	Badges   []Badge  `toml:"badge"`
+
+	// Uplinks holds the sections of the uplinks in uplinks.All, by name
+	// (every one, enabled or not).
+	Uplinks map[string]uplink.Section `toml:"-"`
 
 	// Path is the file the config was read from.
 	Path string `toml:"-"`
@@ -222,26 +223,6 @@ type Log struct {
 	Format string `toml:"format"`
 }
 
-// Zeiterfassung configures the Zeiterfassung REST uplink. It is enabled when
-// URL is set.
-type Zeiterfassung struct {
-	URL          string   `toml:"url"`
-	Email        string   `toml:"email"`
-	Password     string   `toml:"password"`
-	PasswordFile string   `toml:"password_file"`
-	TimeTypeID   string   `toml:"timetype_id"`
-	ProjectID    string   `toml:"project_id"`
-	Comment      string   `toml:"comment"`
-	AuthHeader   string   `toml:"auth_header"`
-	AuthScheme   string   `toml:"auth_scheme"`
-	Timeout      Duration `toml:"timeout"`
-	// AllowHTTP permits a plain http:// URL (test servers only).
-	AllowHTTP bool `toml:"allow_http"`
-}
-
-// Enabled reports whether the uplink is configured.
-func (z Zeiterfassung) Enabled() bool { return z.URL != "" }
-
 // MQTT configures the MQTT uplink. It is enabled when URLs is set.
 type MQTT struct {
 	// URLs of the brokers, tried in order: tcp://, ssl:// (tls://), ws://,
@@ -299,20 +280,7 @@ type Badge struct {
 }
 
 // Duration is a time.Duration written as "60s", "16h".
-type Duration struct{ time.Duration }
-
-// UnmarshalText parses a Go duration string.
-func (d *Duration) UnmarshalText(b []byte) error {
-	v, err := time.ParseDuration(string(b))
-	if err != nil {
-		return fmt.Errorf("want a duration like \"60s\" or \"16h\", got %q", b)
-	}
-	d.Duration = v
-	return nil
-}
-
-// MarshalText writes the duration as a Go duration string.
-func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+type Duration = uplink.Duration
 
 // Defaults.
 const (
@@ -345,7 +313,11 @@ func Parse(path string, data []byte) (*Config, error) {
 		}
 		return nil, fmt.Errorf("config %s: %w", path, err)
 	}
-	if und := md.Undecoded(); len(und) > 0 {
+	und, err := c.decodeUplinks(string(data), md.Undecoded())
+	if err != nil {
+		return nil, fmt.Errorf("config %s: %w", path, err)
+	}
+	if len(und) > 0 {
 		keys := make([]string, len(und))
 		for i, k := range und {
 			keys[i] = k.String()
@@ -404,16 +376,6 @@ func (c *Config) defaults() error {
 		c.Log.Format = "text"
 	}
 	c.defaultsWeb()
-	z := &c.Zeiterfassung
-	if z.AuthHeader == "" {
-		z.AuthHeader = "Authorization"
-	}
-	if z.AuthScheme == "" {
-		z.AuthScheme = "Bearer"
-	}
-	if z.Timeout.Duration == 0 {
-		z.Timeout.Duration = 15 * time.Second
-	}
 	m := &c.MQTT
 	if m.ClientID == "" {
 		m.ClientID = c.Device.ID
@@ -475,12 +437,11 @@ func (c *Config) validate() error {
 	}
 	c.Location = loc
 	for key, d := range map[string]time.Duration{
-		"punch.repeat_window":   c.Punch.RepeatWindow.Duration,
-		"punch.max_shift":       c.Punch.MaxShift.Duration,
-		"store.retention":       c.Store.Retention.Duration,
-		"zeiterfassung.timeout": c.Zeiterfassung.Timeout.Duration,
-		"mqtt.keepalive":        c.MQTT.KeepAlive.Duration,
-		"mqtt.status_interval":  c.MQTT.StatusInterval.Duration,
+		"punch.repeat_window":  c.Punch.RepeatWindow.Duration,
+		"punch.max_shift":      c.Punch.MaxShift.Duration,
+		"store.retention":      c.Store.Retention.Duration,
+		"mqtt.keepalive":       c.MQTT.KeepAlive.Duration,
+		"mqtt.status_interval": c.MQTT.StatusInterval.Duration,
 	} {
 		if d < 0 {
 			return fmt.Errorf("%s: %s is negative", key, d)
@@ -499,9 +460,6 @@ func (c *Config) validate() error {
 	default:
 		return fmt.Errorf("log.format: %q; want text or json", c.Log.Format)
 	}
-	if err := c.validateZeiterfassung(); err != nil {
-		return err
-	}
 	if err := c.validateMQTT(); err != nil {
 		return err
 	}
@@ -509,6 +467,9 @@ func (c *Config) validate() error {
 		return err
 	}
 	if err := c.validateWeb(); err != nil {
+		return err
+	}
+	if err := c.prepareUplinks(); err != nil {
 		return err
 	}
 	seen := make(map[string]int, len(c.Badges))
@@ -532,48 +493,6 @@ func (c *Config) validate() error {
 			return fmt.Errorf("badge[%d].uid: %s is already badge[%d]", i, uid, j)
 		}
 		seen[uid] = i
-	}
-	return nil
-}
-
-func (c *Config) validateZeiterfassung() error {
-	z := &c.Zeiterfassung
-	if !z.Enabled() {
-		return nil
-	}
-	u, err := url.Parse(z.URL)
-	if err != nil || u.Host == "" {
-		return fmt.Errorf("zeiterfassung.url: %q is not a URL like \"https://zeit.example.com\"", z.URL)
-	}
-	switch {
-	case u.Scheme == "https":
-	case u.Scheme == "http" && z.AllowHTTP:
-	case u.Scheme == "http":
-		return fmt.Errorf("zeiterfassung.url: %q is plain http; use https, or set zeiterfassung.allow_http = true for a test server", z.URL)
-	default:
-		return fmt.Errorf("zeiterfassung.url: scheme %q; want https", u.Scheme)
-	}
-	if !ValidEmail(z.Email) {
-		return fmt.Errorf("zeiterfassung.email: %q is not an email address", z.Email)
-	}
-	if z.TimeTypeID == "" {
-		return fmt.Errorf("zeiterfassung.timetype_id: required (the id of the time type, e.g. \"Arbeitszeit\")")
-	}
-	if z.Password != "" && z.PasswordFile != "" {
-		return fmt.Errorf("zeiterfassung.password and zeiterfassung.password_file: set only one")
-	}
-	if z.PasswordFile != "" {
-		p, err := ReadSecret(z.PasswordFile)
-		if err != nil {
-			return fmt.Errorf("zeiterfassung.password_file: %w", err)
-		}
-		z.Password = p
-	}
-	if z.Password == "" {
-		return fmt.Errorf("zeiterfassung.password_file: required (a file holding the API password)")
-	}
-	if strings.ContainsAny(z.AuthHeader, " :\r\n") {
-		return fmt.Errorf("zeiterfassung.auth_header: %q is not a header name", z.AuthHeader)
 	}
 	return nil
 }

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/BurntSushi/toml"
+
+	"stampclock/uplink/zeiterfassung"
 )
 
 const minimal = `
@@ -41,7 +43,7 @@ name = "Maier"
 		t.Fatal(err)
 	}
 	if c.Reader.Type != "sim" || c.Control.Socket != DefaultSocket || c.Punch.RepeatWindow.Duration != time.Minute ||
-		c.Punch.MaxShift.Duration != 16*time.Hour || c.Location.String() != "Europe/Berlin" || c.Zeiterfassung.Enabled() {
+		c.Punch.MaxShift.Duration != 16*time.Hour || c.Location.String() != "Europe/Berlin" || zeitOf(c).Enabled() {
 		t.Fatalf("defaults: %+v", c)
 	}
 	if c.Badges[0].UID != "04A1B2C3" {
@@ -65,7 +67,7 @@ timetype_id = "56941eee"
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Zeiterfassung.Password != "s3cret" || c.Punch.RepeatWindow.Duration != 30*time.Second || c.Location.String() != "America/New_York" {
+	if zeitOf(c).Password != "s3cret" || c.Punch.RepeatWindow.Duration != 30*time.Second || c.Location.String() != "America/New_York" {
 		t.Fatalf("config: %+v", c)
 	}
 }
@@ -280,4 +282,9 @@ func TestParse_ReaderErrors(t *testing.T) {
 			t.Errorf("%q: err = %v, want %q", tt.toml, err, tt.want)
 		}
 	}
+}
+
+// zeitOf returns c's [zeiterfassung] section, an uplink of the list.
+func zeitOf(c *Config) *zeiterfassung.Config {
+	return c.Uplinks[zeiterfassung.Name].(*zeiterfassung.Config)
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"os/user"
 	"strconv"
@@ -138,15 +139,15 @@ func (a Account) inGroup(gid int) bool {
 // config key: what the service must be able to read.
 func (c *Config) Files() map[string]string {
 	m := map[string]string{
-		"zeiterfassung.password_file":    c.Zeiterfassung.PasswordFile,
 		"mqtt.password_file":             c.MQTT.PasswordFile,
 		"mqtt.ca_file":                   c.MQTT.CAFile,
 		"mqtt.cert_file":                 c.MQTT.CertFile,
 		"mqtt.key_file":                  c.MQTT.KeyFile,
-		"blikk.app_secret_file":          c.Blikk.AppSecretFile,
-		"flowtly.token_file":             c.Flowtly.TokenFile,
 		"daytotal.timesheets.token_file": c.DayTotal.Timesheets.TokenFile,
 		"daytotal.clockodo.api_key_file": c.DayTotal.Clockodo.APIKeyFile,
+	}
+	for _, u := range c.EnabledUplinks() {
+		maps.Copy(m, u.Section.Files())
 	}
 	for k, v := range m {
 		if v == "" {

@@ -3,118 +3,13 @@ package config
 import (
 	"fmt"
 	"maps"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"stampclock/daytotal"
-	"stampclock/uplink/blikk"
-	"stampclock/uplink/flowtly"
+	"stampclock/uplink"
 )
-
-// Blikk configures the Blikk uplink (time reports through the public API).
-// It is enabled when URL is set, like [zeiterfassung].
-type Blikk struct {
-	// URL is the API's address, e.g. "https://publicapi.blikk.com".
-	// Default: none (uplink off).
-	URL string `toml:"url"`
-	// AppID is the API application's id. Required.
-	AppID string `toml:"app_id"`
-	// AppSecretFile holds the application's secret (root:stampclock 0640). Required.
-	AppSecretFile string `toml:"app_secret_file"`
-	// AppSecret is read from AppSecretFile.
-	AppSecret string `toml:"-"`
-	// Users maps an employee's email to the Blikk user id. At least one.
-	Users map[string]int `toml:"users"`
-	// ActivityID, TimeCodeID and TimeArticleID go with every report.
-	// Required.
-	ActivityID    int `toml:"activity_id"`
-	TimeCodeID    int `toml:"time_code_id"`
-	TimeArticleID int `toml:"time_article_id"`
-	// ProjectID and InternalProjectID go with every report when set.
-	// Default 0: none.
-	ProjectID         int `toml:"project_id"`
-	InternalProjectID int `toml:"internal_project_id"`
-	// Comment goes with every report when set. Default "".
-	Comment string `toml:"comment"`
-	// Breaks are deducted from the hours: of the rules whose After an
-	// entry exceeds, the largest applies. Default none.
-	Breaks []BreakRule `toml:"breaks"`
-	// Timeout bounds each request. Default 15s.
-	Timeout Duration `toml:"timeout"`
-	// RequestsPerSecond caps the calls per second (the API allows 4 per
-	// token). Default 4.
-	RequestsPerSecond int `toml:"requests_per_second"`
-	// RateMargin widens the one-second window of the rate limit, for
-	// network jitter. Default "250ms"; at most "1s".
-	RateMargin Duration `toml:"rate_margin"`
-	// Hours is "net" (default: the break is already deducted, as in the
-	// API's create example) or "gross" (Blikk deducts breakMinutes itself).
-	Hours string `toml:"hours"`
-	// AllowHTTP permits a plain http:// URL (test servers only).
-	AllowHTTP bool `toml:"allow_http"`
-}
-
-// Values of flowtly.date.
-const (
-	FlowtlyDateCalendar      = "calendar"
-	FlowtlyDateLocalMidnight = "local-midnight"
-)
-
-// Values of blikk.hours.
-const (
-	BlikkHoursNet   = "net"
-	BlikkHoursGross = "gross"
-)
-
-// BreakRule deducts Break from an entry longer than After.
-type BreakRule struct {
-	After Duration `toml:"after"`
-	Break Duration `toml:"break"`
-}
-
-// Enabled reports whether the uplink is configured.
-func (b Blikk) Enabled() bool { return b.URL != "" }
-
-// Flowtly configures the Flowtly work-time uplink. It is enabled when URL
-// is set.
-type Flowtly struct {
-	// URL is the API root, e.g. "https://api.flowtly.eu". Default: none
-	// (uplink off).
-	URL string `toml:"url"`
-	// TokenFile holds the API token (root:stampclock 0640). Required.
-	TokenFile string `toml:"token_file"`
-	// Token is read from TokenFile.
-	Token string `toml:"-"`
-	// AuthHeader and AuthScheme carry the token. Defaults "Authorization"
-	// and "Bearer"; scheme "none" sends the bare token.
-	AuthHeader string `toml:"auth_header"`
-	AuthScheme string `toml:"auth_scheme"`
-	// Project receives every entry: an IRI or a bare id. Required.
-	Project string `toml:"project"`
-	// IRIPrefix builds IRIs from bare ids. Default "/api".
-	IRIPrefix string `toml:"iri_prefix"`
-	// Description is the template of every record's description.
-	// Default "Stampclock {start}-{end}". Equal descriptions are safe:
-	// reconciliation counts identical records.
-	Description string `toml:"description"`
-	// Date is how "date" is written: "calendar" (default: the local date
-	// at midnight labelled +00:00, as in the API's example) or
-	// "local-midnight" (the local midnight with its real offset).
-	Date string `toml:"date"`
-	// Timeout bounds each request. Default 15s.
-	Timeout Duration `toml:"timeout"`
-	// Employees maps an employee's email to a Flowtly employee IRI or id.
-	// At least one.
-	Employees map[string]string `toml:"employees"`
-	// AllowHTTP permits a plain http:// URL (test servers only).
-	AllowHTTP bool `toml:"allow_http"`
-}
-
-// Enabled reports whether the uplink is configured.
-func (f Flowtly) Enabled() bool { return f.URL != "" }
 
 // DayTotal configures where the day's total shown after a stop and by
 // `stampctl daytotal` comes from.
@@ -190,169 +85,10 @@ func (c *Config) UsesTimesheets() bool {
 	return c.DayTotal.Source == SourceTimesheets || c.Locks.Enabled
 }
 
-// validateMore checks the sections of the further time-tracking systems and
-// the read side (Blikk, Flowtly, day totals, locked days), filling in their
-// defaults.
+// validateMore checks the read side (day totals, locked days), filling in
+// its defaults.
 func (c *Config) validateMore() error {
-	if err := c.validateBlikk(); err != nil {
-		return err
-	}
-	if err := c.validateFlowtly(); err != nil {
-		return err
-	}
 	return c.validateDayTotal()
-}
-
-func (c *Config) validateBlikk() error {
-	b := &c.Blikk
-	if !b.Enabled() {
-		return nil
-	}
-	if err := checkURL("blikk", b.URL, b.AllowHTTP); err != nil {
-		return err
-	}
-	if b.AppID == "" {
-		return fmt.Errorf("blikk.app_id: required (the API application's id)")
-	}
-	if b.AppSecretFile == "" {
-		return fmt.Errorf("blikk.app_secret_file: required (a file holding the API application's secret)")
-	}
-	s, err := ReadSecret(b.AppSecretFile)
-	if err != nil {
-		return fmt.Errorf("blikk.app_secret_file: %w", err)
-	}
-	b.AppSecret = s
-	if err := checkIntIDs("blikk.users", "Blikk user id", b.Users); err != nil {
-		return err
-	}
-	for key, id := range map[string]int{"blikk.activity_id": b.ActivityID, "blikk.time_code_id": b.TimeCodeID, "blikk.time_article_id": b.TimeArticleID} {
-		if id <= 0 {
-			return fmt.Errorf("%s: required, a positive id (see `stampctl check`)", key)
-		}
-	}
-	for key, id := range map[string]int{"blikk.project_id": b.ProjectID, "blikk.internal_project_id": b.InternalProjectID} {
-		if id < 0 {
-			return fmt.Errorf("%s: %d is negative; 0 means none", key, id)
-		}
-	}
-	afters := map[time.Duration]bool{}
-	for i, r := range b.Breaks {
-		if r.After.Duration <= 0 || r.Break.Duration <= 0 || r.Break.Duration >= r.After.Duration {
-			return fmt.Errorf("blikk.breaks[%d]: after %s, break %s; want both positive and the break shorter than after, like { after = \"6h\", break = \"30m\" }", i, r.After, r.Break)
-		}
-		if afters[r.After.Duration] {
-			return fmt.Errorf("blikk.breaks[%d]: a rule for after %s is already there", i, r.After)
-		}
-		afters[r.After.Duration] = true
-	}
-	if b.Timeout.Duration == 0 {
-		b.Timeout.Duration = blikk.DefaultTimeout
-	}
-	if b.Timeout.Duration < 0 {
-		return fmt.Errorf("blikk.timeout: %s is negative", b.Timeout)
-	}
-	if b.RequestsPerSecond == 0 {
-		b.RequestsPerSecond = blikk.DefaultRequestsPerSecond
-	}
-	if b.RequestsPerSecond < 1 || b.RequestsPerSecond > blikk.DefaultRequestsPerSecond {
-		return fmt.Errorf("blikk.requests_per_second: %d; want 1 to %d (the API's limit per token)", b.RequestsPerSecond, blikk.DefaultRequestsPerSecond)
-	}
-	if b.RateMargin.Duration == 0 {
-		b.RateMargin.Duration = blikk.DefaultRateMargin
-	}
-	if b.RateMargin.Duration < 0 || b.RateMargin.Duration > time.Second {
-		return fmt.Errorf("blikk.rate_margin: %s; want a positive duration up to 1s, like \"250ms\"", b.RateMargin)
-	}
-	switch b.Hours {
-	case "":
-		b.Hours = BlikkHoursNet
-	case BlikkHoursNet, BlikkHoursGross:
-	default:
-		return fmt.Errorf("blikk.hours: %q; want %q (break already deducted) or %q (Blikk deducts breakMinutes)", b.Hours, BlikkHoursNet, BlikkHoursGross)
-	}
-	return nil
-}
-
-// BreakRules returns the configured break rules for the blikk package.
-func (b Blikk) BreakRules() []blikk.BreakRule {
-	out := make([]blikk.BreakRule, len(b.Breaks))
-	for i, r := range b.Breaks {
-		out[i] = blikk.BreakRule{After: r.After.Duration, Break: r.Break.Duration}
-	}
-	return out
-}
-
-func (c *Config) validateFlowtly() error {
-	f := &c.Flowtly
-	if !f.Enabled() {
-		return nil
-	}
-	if err := checkURL("flowtly", f.URL, f.AllowHTTP); err != nil {
-		return err
-	}
-	if f.TokenFile == "" {
-		return fmt.Errorf("flowtly.token_file: required (a file holding the API token)")
-	}
-	tok, err := ReadSecret(f.TokenFile)
-	if err != nil {
-		return fmt.Errorf("flowtly.token_file: %w", err)
-	}
-	f.Token = tok
-	if f.AuthHeader == "" {
-		f.AuthHeader = flowtly.DefaultAuthHeader
-	}
-	if f.AuthScheme == "" {
-		f.AuthScheme = flowtly.DefaultAuthScheme
-	}
-	if f.IRIPrefix == "" {
-		f.IRIPrefix = flowtly.DefaultIRIPrefix
-	}
-	switch f.Date {
-	case "":
-		f.Date = FlowtlyDateCalendar
-	case FlowtlyDateCalendar, FlowtlyDateLocalMidnight:
-	default:
-		return fmt.Errorf("flowtly.date: %q; want %q (the local date labelled +00:00) or %q (local midnight with its offset)", f.Date, FlowtlyDateCalendar, FlowtlyDateLocalMidnight)
-	}
-	if f.Description == "" {
-		f.Description = flowtly.DefaultDescription
-	}
-	if f.Timeout.Duration == 0 {
-		f.Timeout.Duration = flowtly.DefaultTimeout
-	}
-	if strings.ContainsAny(f.AuthHeader, " :\r\n") {
-		return fmt.Errorf("flowtly.auth_header: %q is not a header name", f.AuthHeader)
-	}
-	if strings.ContainsAny(f.AuthScheme, " \r\n") {
-		return fmt.Errorf("flowtly.auth_scheme: %q; want one word like \"Bearer\", or \"none\"", f.AuthScheme)
-	}
-	if !strings.HasPrefix(f.IRIPrefix, "/") || strings.HasSuffix(f.IRIPrefix, "/") {
-		return fmt.Errorf("flowtly.iri_prefix: %q; want a path like \"/api\"", f.IRIPrefix)
-	}
-	if f.Project == "" || strings.ContainsAny(f.Project, " \t\r\n?#") {
-		return fmt.Errorf("flowtly.project: %q; want the project's IRI (\"/api/projects/aurora\") or id", f.Project)
-	}
-	if f.Timeout.Duration < 0 {
-		return fmt.Errorf("flowtly.timeout: %s is negative", f.Timeout)
-	}
-	if len(f.Employees) == 0 {
-		return fmt.Errorf("flowtly.employees: required, at least one email = employee IRI or id")
-	}
-	seen := map[string]string{}
-	for _, email := range slices.Sorted(maps.Keys(f.Employees)) {
-		id := f.Employees[email]
-		if !ValidEmail(email) {
-			return fmt.Errorf("flowtly.employees: %q is not an email address", email)
-		}
-		if id == "" || strings.ContainsAny(id, " \t\r\n?#") {
-			return fmt.Errorf("flowtly.employees.%q: %q; want an employee IRI (\"/api/employees/emp_102\") or id", email, id)
-		}
-		if prev, dup := seen[strings.ToLower(email)]; dup {
-			return fmt.Errorf("flowtly.employees: %q and %q are the same email", prev, email)
-		}
-		seen[strings.ToLower(email)] = email
-	}
-	return nil
 }
 
 func (c *Config) validateDayTotal() error {
@@ -471,38 +207,10 @@ func (c *Config) validateClockodo() error {
 
 // checkURL checks section.url: https, or http with section.allow_http.
 func checkURL(section, raw string, allowHTTP bool) error {
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" {
-		return fmt.Errorf("%s.url: %q is not a URL like \"https://api.example.com\"", section, raw)
-	}
-	switch {
-	case u.Scheme == "https":
-	case u.Scheme == "http" && allowHTTP:
-	case u.Scheme == "http":
-		return fmt.Errorf("%s.url: %q is plain http; use https, or set %s.allow_http = true for a test server", section, raw, section)
-	default:
-		return fmt.Errorf("%s.url: scheme %q; want https", section, u.Scheme)
-	}
-	return nil
+	return uplink.CheckURL(section, raw, allowHTTP)
 }
 
 // checkIntIDs checks a table of email = positive id with at least one row.
 func checkIntIDs(key, what string, m map[string]int) error {
-	if len(m) == 0 {
-		return fmt.Errorf("%s: required, at least one email = %s", key, what)
-	}
-	seen := map[string]string{}
-	for _, email := range slices.Sorted(maps.Keys(m)) {
-		if !ValidEmail(email) {
-			return fmt.Errorf("%s: %q is not an email address", key, email)
-		}
-		if m[email] <= 0 {
-			return fmt.Errorf("%s.%q: %d; want a positive %s", key, email, m[email], what)
-		}
-		if prev, dup := seen[strings.ToLower(email)]; dup {
-			return fmt.Errorf("%s: %q and %q are the same email", key, prev, email)
-		}
-		seen[strings.ToLower(email)] = email
-	}
-	return nil
+	return uplink.Globals{ValidEmail: ValidEmail}.CheckIntIDs(key, what, m)
 }

@@ -6,6 +6,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"stampclock/uplink/blikk"
+	"stampclock/uplink/flowtly"
 )
 
 // moreSections returns a config enabling Blikk, Flowtly, the timesheets
@@ -42,12 +45,12 @@ func TestParse_MoreSections_DefaultsAndSecrets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := c.Blikk
+	b := blikkOf(c)
 	if !b.Enabled() || b.AppSecret != "s3cret" || b.Timeout.Duration != 15*time.Second || b.RequestsPerSecond != 4 ||
 		len(b.BreakRules()) != 2 || b.BreakRules()[1].Break != 45*time.Minute {
 		t.Fatalf("blikk: %+v", b)
 	}
-	f := c.Flowtly
+	f := flowtlyOf(c)
 	if !f.Enabled() || f.Token != "s3cret" || f.AuthHeader != "Authorization" || f.AuthScheme != "Bearer" ||
 		f.IRIPrefix != "/api" || f.Description != "Stampclock {start}-{end}" || f.Timeout.Duration != 15*time.Second {
 		t.Fatalf("flowtly: %+v", f)
@@ -64,8 +67,8 @@ func TestParse_MoreSections_OffByDefault(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Blikk.Enabled() || c.Flowtly.Enabled() || c.Locks.Enabled || c.UsesTimesheets() || c.DayTotal.Source != SourceLocal {
-		t.Fatalf("defaults: blikk %v flowtly %v locks %v daytotal %q", c.Blikk.Enabled(), c.Flowtly.Enabled(), c.Locks.Enabled, c.DayTotal.Source)
+	if blikkOf(c).Enabled() || flowtlyOf(c).Enabled() || c.Locks.Enabled || c.UsesTimesheets() || c.DayTotal.Source != SourceLocal {
+		t.Fatalf("defaults: blikk %v flowtly %v locks %v daytotal %q", blikkOf(c).Enabled(), flowtlyOf(c).Enabled(), c.Locks.Enabled, c.DayTotal.Source)
 	}
 	// An unused table is not checked: clockodo without its key is fine
 	// while the source is local.
@@ -181,10 +184,10 @@ func TestExampleConfig_MoreSectionsValidWhenUncommented(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !c.Blikk.Enabled() || !c.Flowtly.Enabled() || !c.Locks.Enabled || c.Blikk.Users["huber@example.com"] != 14 ||
-		c.Flowtly.Employees["maier@example.com"] != "/api/employees/emp_102" || c.DayTotal.Timesheets.People["huber@example.com"] != "8" ||
+	if !blikkOf(c).Enabled() || !flowtlyOf(c).Enabled() || !c.Locks.Enabled || blikkOf(c).Users["huber@example.com"] != 14 ||
+		flowtlyOf(c).Employees["maier@example.com"] != "/api/employees/emp_102" || c.DayTotal.Timesheets.People["huber@example.com"] != "8" ||
 		c.DayTotal.Clockodo.Users["maier@example.com"] != 1001 {
-		t.Fatalf("uncommented example: blikk %+v flowtly %+v daytotal %+v", c.Blikk, c.Flowtly, c.DayTotal)
+		t.Fatalf("uncommented example: blikk %+v flowtly %+v daytotal %+v", blikkOf(c), flowtlyOf(c), c.DayTotal)
 	}
 	// And clockodo as the source.
 	tail = strings.Replace(tail, "source = \"timesheets\"", "source = \"clockodo\"", 1)
@@ -192,3 +195,9 @@ func TestExampleConfig_MoreSectionsValidWhenUncommented(t *testing.T) {
 		t.Fatalf("clockodo: %v", err)
 	}
 }
+
+// flowtlyOf returns c's [flowtly] section, an uplink of the list.
+func flowtlyOf(c *Config) *flowtly.Config { return c.Uplinks[flowtly.Name].(*flowtly.Config) }
+
+// blikkOf returns c's [blikk] section, an uplink of the list.
+func blikkOf(c *Config) *blikk.Config { return c.Uplinks[blikk.Name].(*blikk.Config) }

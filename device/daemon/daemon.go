@@ -25,7 +25,6 @@ import (
 	"stampclock/reader"
 	"stampclock/uplink"
 	"stampclock/uplink/mqtt"
-	"stampclock/uplink/zeiterfassung"
 )
 
 // Options are what the caller injects. Zero values mean the real thing.
@@ -90,6 +89,8 @@ type Daemon struct {
 	reads     readSide         // day totals and locked days (readside.go)
 	display   *display.Output  // the configured display, or nil (notices)
 	metrics   *metrics.Metrics // nil when [metrics] listen is not set
+	// uplinkRuns run beside the listed uplinks' runners (uplinks.go).
+	uplinkRuns []func(context.Context) error
 
 	cfgMu    sync.Mutex  // guards cfg during reload
 	cfgWatch configWatch // configuration problems found by configLoop
@@ -98,12 +99,9 @@ type Daemon struct {
 	site *sitebadges.Syncer // nil without [site] (site.go)
 }
 
-// Queue names of the uplinks. Each has its own pending set, so one
-// target being down never holds back the other.
-const (
-	uplinkZeiterfassung = "zeiterfassung"
-	uplinkMQTT          = "mqtt"
-)
+// Queue name of the MQTT uplink. Each uplink has its own pending set, so
+// one target being down never holds back another.
+const uplinkMQTT = "mqtt"
 
 // New opens the store and builds every part. Close is done by Run.
 func New(cfg *config.Config, opts Options) (*Daemon, error) {
@@ -138,41 +136,19 @@ func New(cfg *config.Config, opts Options) (*Daemon, error) {
 	}
 
 	d.newMetrics()
-	var specs []queue.UplinkSpec
-	if cfg.Zeiterfassung.Enabled() {
-		specs = append(specs, queue.UplinkSpec{Name: uplinkZeiterfassung, Kinds: []queue.Kind{queue.KindEntry}})
-	}
+	specs := d.listedSpecs()
 	if cfg.MQTT.Enabled() {
 		specs = append(specs, queue.UplinkSpec{Name: uplinkMQTT}) // every kind
 	}
-	specs = append(specs, d.entrySpecs()...)
 	store, err := d.openStore(specs)
 	if err != nil {
 		return nil, err
 	}
 	d.store = store
 
-	if cfg.Zeiterfassung.Enabled() {
-		z := cfg.Zeiterfassung
-		client, err := zeiterfassung.New(zeiterfassung.Options{
-			BaseURL: z.URL, Email: z.Email, Password: z.Password,
-			TimeTypeID: z.TimeTypeID, ProjectID: z.ProjectID, Comment: z.Comment,
-			Location: cfg.Location, AuthHeader: z.AuthHeader, AuthScheme: z.AuthScheme,
-			Timeout: z.Timeout.Duration, HTTPClient: opts.HTTPClient, Logger: opts.Logger,
-			Now: opts.Clock.Now, Twins: uplink.Twins{Ledger: store, Uplink: uplinkZeiterfassung},
-		})
-		if err != nil {
-			store.Close()
-			return nil, fmt.Errorf("zeiterfassung: %w", err)
-		}
-		d.users = client
-		d.runners = append(d.runners, uplink.NewRunner(uplinkZeiterfassung, store, client, uplink.Options{
-			Check:      d.checkEntry, // checkTimes, then locked days
-			MinBackoff: opts.MinBackoff, MaxBackoff: opts.MaxBackoff,
-			Settled: d.settledFor(uplinkZeiterfassung),
-			Now:     opts.Clock.Now,
-			Logger:  opts.Logger,
-		}))
+	if err := d.newListed(); err != nil {
+		d.closeAll()
+		return nil, err
 	}
 	if cfg.MQTT.Enabled() {
 		if err := d.newMQTT(); err != nil {
@@ -185,7 +161,7 @@ func New(cfg *config.Config, opts Options) (*Daemon, error) {
 		d.closeAll()
 		return nil, err
 	}
-	if err := d.newEntryUplinks(); err != nil {
+	if err := d.newReadSide(); err != nil {
 		d.closeAll()
 		return nil, err
 	}
@@ -330,6 +306,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	if d.site != nil {
 		run("site badges", d.site.Run)
 	}
+	d.runListed(run)
 	run("prune", d.pruneLoop)
 	run("clock", d.clockLoop)
 	run("reader health", d.healthLoop)

@@ -8,8 +8,10 @@ import (
 	"testing"
 	"time"
 
+	"stampclock/device/config"
 	"stampclock/queue"
 	"stampclock/queue/queuetest"
+	"stampclock/uplink/zeiterfassung"
 )
 
 func checkFile(p string) error { return queue.CheckFile(p, time.Second) }
@@ -92,7 +94,7 @@ func TestDaemon_EmptyStoreFile_NotDamage(t *testing.T) {
 func TestDaemon_FlippedBitInNewestMetaPage_StoreAlarm(t *testing.T) {
 	h := newHarness(t)
 	cfg := h.config("")
-	cfg.Zeiterfassung.URL = "" // no uplink: the stop is the last commit
+	zeitOf(cfg).URL = "" // no uplink: the stop is the last commit
 	h.start(cfg)
 	h.tap("04A1B2C3", "2026-06-01T07:00:00Z")
 	if r := h.tap("04A1B2C3", "2026-06-01T11:00:00Z"); r.Result != "stop_ok" {
@@ -133,7 +135,7 @@ func TestDaemon_FlippedBitInNewestMetaPage_StoreAlarm(t *testing.T) {
 func TestDaemon_NoUplink_OldPunchesKeptAcrossRestart(t *testing.T) {
 	h := newHarness(t)
 	cfg := h.config("")
-	cfg.Zeiterfassung.URL = ""
+	zeitOf(cfg).URL = ""
 	h.start(cfg)
 	h.tap("04A1B2C3", "2026-04-01T07:00:00Z") // 2 months before the clock
 	h.tap("04A1B2C3", "2026-04-01T15:00:00Z")
@@ -142,4 +144,9 @@ func TestDaemon_NoUplink_OldPunchesKeptAcrossRestart(t *testing.T) {
 	if st := h.status(); st.Queue.Records != 3 {
 		t.Fatalf("records after restart = %d, want the 3 never confirmed by any uplink", st.Queue.Records)
 	}
+}
+
+// zeitOf returns cfg's [zeiterfassung] section, an uplink of the list.
+func zeitOf(cfg *config.Config) *zeiterfassung.Config {
+	return cfg.Uplinks[zeiterfassung.Name].(*zeiterfassung.Config)
 }

@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,11 +19,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"stampclock/device/config"
-	"stampclock/uplink"
-	"stampclock/uplink/blikk"
-	"stampclock/uplink/flowtly"
 	"stampclock/uplink/mqtt"
-	"stampclock/uplink/zeiterfassung"
 )
 
 // Step is one line of the checklist.
@@ -38,23 +33,15 @@ type Step struct {
 	// time type id, a user), not of reaching the server: stampd shows it
 	// in its status until it is put right.
 	Config bool `json:"config_problem,omitempty"`
+	// Off marks the skipped step of an uplink that is not configured
+	// (uplink.Kind.WhenOff): nothing was left unreached.
+	Off bool `json:"-"`
 }
 
 // configError marks an error as a configuration problem (Step.Config).
 type configError struct{ error }
 
 func (e configError) Unwrap() error { return e.error }
-
-// refusedLogin marks err as a configuration problem when the server
-// answered the login with 401 or 403 (wrong credentials), not when it
-// could not be reached.
-func refusedLogin(err error) error {
-	var ue *uplink.Error
-	if errors.As(err, &ue) && (ue.Status == 401 || ue.Status == 403) {
-		return configError{err}
-	}
-	return err
-}
 
 // ConfigProblems returns the failed steps that are configuration problems.
 func ConfigProblems(steps []Step) []Step {
@@ -75,18 +62,8 @@ func CheckUplinks(ctx context.Context, cfg *config.Config, env Env) []Step {
 		env.Resolver = net.DefaultResolver
 	}
 	var steps []Step
-	add, skip := collector(&steps)
-	if cfg.Zeiterfassung.Enabled() {
-		checkZeiterfassung(ctx, cfg, env, add, skip)
-	} else {
-		skip("zeiterfassung", "no [zeiterfassung] url configured")
-	}
-	if cfg.Blikk.Enabled() {
-		checkBlikk(ctx, cfg, env, add)
-	}
-	if cfg.Flowtly.Enabled() {
-		checkFlowtly(ctx, cfg, env, add, skip)
-	}
+	add, _ := collector(&steps)
+	steps = append(steps, checkListed(ctx, cfg, env)...)
 	if cfg.MQTT.Enabled() {
 		checkMQTT(ctx, cfg, add)
 	}
@@ -176,99 +153,6 @@ func Check(ctx context.Context, cfg *config.Config, env Env) []Step {
 	return steps
 }
 
-// checkZeiterfassung runs the network and API steps in order; a step that
-// depends on a failed one is skipped with the reason.
-func checkZeiterfassung(ctx context.Context, cfg *config.Config, env Env, add func(string, error, string) bool, skip func(string, string)) {
-	z := cfg.Zeiterfassung
-	u, _ := url.Parse(z.URL) // validated by config
-	host, port := u.Hostname(), u.Port()
-	if port == "" {
-		port = map[string]string{"https": "443", "http": "80"}[u.Scheme]
-	}
-	if net.ParseIP(host) == nil {
-		addrs, err := env.Resolver.LookupHost(ctx, host)
-		if !add("DNS "+host, wrap("lookup", err), strings.Join(addrs, ", ")) {
-			skip("TCP", "DNS failed")
-			return
-		}
-	}
-	addr := net.JoinHostPort(host, port)
-	c, err := (&net.Dialer{Timeout: 5 * time.Second}).DialContext(ctx, "tcp", addr)
-	if !add("TCP "+addr, err, "connected") {
-		skip("API", "no TCP connection")
-		return
-	}
-	c.Close()
-	if u.Scheme == "https" {
-		tc := env.TLSConfig.Clone()
-		if tc == nil {
-			tc = &tls.Config{}
-		}
-		tc.ServerName = host
-		d := tls.Dialer{NetDialer: &net.Dialer{Timeout: 5 * time.Second}, Config: tc}
-		conn, err := d.DialContext(ctx, "tcp", addr)
-		detail := ""
-		if err == nil {
-			cs := conn.(*tls.Conn).ConnectionState()
-			leaf := cs.PeerCertificates[0]
-			detail = fmt.Sprintf("certificate for %s valid until %s", leaf.Subject.CommonName, leaf.NotAfter.Format("2006-01-02"))
-			conn.Close()
-		}
-		if !add("TLS", wrap("handshake", err), detail) {
-			skip("API", "TLS failed")
-			return
-		}
-	}
-	client, err := zeiterfassung.New(zeiterfassung.Options{
-		BaseURL: z.URL, Email: z.Email, Password: z.Password, TimeTypeID: z.TimeTypeID,
-		Location: cfg.Location, AuthHeader: z.AuthHeader, AuthScheme: z.AuthScheme, Timeout: 10 * time.Second,
-		HTTPClient: httpClient(env.TLSConfig),
-	})
-	if err != nil {
-		add("API client", err, "")
-		return
-	}
-	add("GET /api/hello/sayhello", explained("", client.Hello(ctx)), "the API answers")
-	if !add("login", refusedLogin(explained("POST /api/login as "+z.Email, client.SecuredHello(ctx))), "logged in as "+z.Email+" (GET /api/hello/securedSayhello)") {
-		skip("time type", "login failed")
-		skip("users", "login failed")
-		return
-	}
-	types, err := client.TimeTypes(ctx)
-	if err == nil {
-		err = configError{fmt.Errorf("zeiterfassung.timetype_id %q is not among the %d time types: %s", z.TimeTypeID, len(types), names(types))}
-		for _, t := range types {
-			if t.ID == z.TimeTypeID {
-				add("time type", nil, fmt.Sprintf("%s = %s", t.ID, t.Name))
-				err = nil
-				break
-			}
-		}
-		if err != nil {
-			add("time type", err, "")
-		}
-	} else {
-		add("time type", err, "")
-	}
-	users, err := client.Users(ctx)
-	if err == nil {
-		known := make(map[string]bool, len(users))
-		for _, u := range users {
-			known[strings.ToLower(u)] = true
-		}
-		var missing []string
-		for _, b := range cfg.Badges {
-			if !b.Admin && !known[strings.ToLower(b.Email)] {
-				missing = append(missing, b.Email)
-			}
-		}
-		if len(missing) > 0 {
-			err = configError{fmt.Errorf("badges for emails that are not users: %s", strings.Join(missing, ", "))}
-		}
-	}
-	add("users", err, fmt.Sprintf("%d users; every configured badge's email is one of them", len(users)))
-}
-
 // httpClient returns a client using tc (nil: system defaults).
 func httpClient(tc *tls.Config) *http.Client {
 	if tc == nil {
@@ -277,21 +161,6 @@ func httpClient(tc *tls.Config) *http.Client {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.TLSClientConfig = tc
 	return &http.Client{Transport: tr, Timeout: 10 * time.Second}
-}
-
-func names(ts []zeiterfassung.IDName) string {
-	var s []string
-	for _, t := range ts {
-		s = append(s, fmt.Sprintf("%s (%s)", t.Name, t.ID))
-	}
-	return strings.Join(s, ", ")
-}
-
-func wrap(what string, err error) error {
-	if err == nil {
-		return nil
-	}
-	return fmt.Errorf("%s: %w", what, err)
 }
 
 // checkMQTT logs in to the broker as stampd would and waits for its
@@ -372,54 +241,4 @@ func freeSpace(storePath string, min uint64) (string, error) {
 		return "", fmt.Errorf("%s; want at least %d MB for the queue", detail, min>>20)
 	}
 	return detail, nil
-}
-
-// checkBlikk checks the Blikk token, and that the configured users and
-// activity / time code / time article ids exist.
-func checkBlikk(ctx context.Context, cfg *config.Config, env Env, add func(string, error, string) bool) {
-	b := cfg.Blikk
-	c, err := blikk.New(blikk.Options{
-		BaseURL: b.URL, AppID: b.AppID, AppSecret: b.AppSecret, Users: b.Users,
-		ActivityID: b.ActivityID, TimeCodeID: b.TimeCodeID, TimeArticleID: b.TimeArticleID,
-		ProjectID: b.ProjectID, InternalProjectID: b.InternalProjectID,
-		Location: cfg.Location, Timeout: 10 * time.Second, RequestsPerSecond: b.RequestsPerSecond,
-		HTTPClient: httpClient(env.TLSConfig),
-	})
-	if err != nil {
-		add("blikk", err, "")
-		return
-	}
-	exp, err := c.CheckToken(ctx)
-	if !add("blikk token", refusedLogin(err), "valid until "+exp.Format(time.RFC3339)) {
-		return
-	}
-	idErr := c.CheckIDs(ctx)
-	if errors.Is(idErr, blikk.ErrUnknownID) || errors.Is(idErr, blikk.ErrInactive) {
-		idErr = configError{idErr}
-	}
-	add("blikk users and ids", idErr, "every configured user, activity, time code and time article exists and is active")
-}
-
-// checkFlowtly checks the Flowtly token and that the configured employees
-// exist; the project IRI is shown, as the API has no way to read it.
-func checkFlowtly(ctx context.Context, cfg *config.Config, env Env, add func(string, error, string) bool, skip func(string, string)) {
-	f := cfg.Flowtly
-	c, err := flowtly.New(flowtly.Options{
-		BaseURL: f.URL, Token: f.Token, AuthHeader: f.AuthHeader, AuthScheme: f.AuthScheme,
-		Employees: f.Employees, Project: f.Project, IRIPrefix: f.IRIPrefix,
-		Location: cfg.Location, Timeout: 10 * time.Second, HTTPClient: httpClient(env.TLSConfig),
-	})
-	if err != nil {
-		add("flowtly", err, "")
-		return
-	}
-	if !add("flowtly token", c.CheckToken(ctx), "the work-time list answers with this token") {
-		skip("flowtly employees", "token check failed")
-		return
-	}
-	missing, err := c.CheckEmployees(ctx)
-	if err == nil && len(missing) > 0 {
-		err = fmt.Errorf("not known to Flowtly: %s", strings.Join(missing, ", "))
-	}
-	add("flowtly employees", err, fmt.Sprintf("all %d configured employees exist; project %s (not checkable: the API has no project endpoint)", len(f.Employees), c.ProjectIRI()))
 }

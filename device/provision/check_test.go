@@ -12,6 +12,7 @@ import (
 	"stampclock/device/config"
 	"stampclock/uplink/blikk/blikktest"
 	"stampclock/uplink/mqtt/mqtttest"
+	"stampclock/uplink/zeiterfassung"
 	"stampclock/uplink/zeiterfassung/zeittest"
 )
 
@@ -128,7 +129,7 @@ func TestCheck_MQTTLogsInNotOnlyTCP(t *testing.T) {
 func TestCheck_FilesReadableByTheServiceUser(t *testing.T) {
 	_, zts := zeittest.Start(t, zeittest.Options{})
 	cfg := loadConfig(t, fmt.Sprintf("[store]\npath = \"DIR/q.db\"\n[zeiterfassung]\nurl = %q\nallow_http = true\nemail = %q\npassword_file = \"DIR/z.secret\"\ntimetype_id = \"arbeitszeit\"\n", zts.URL, zeittest.DefaultEmail))
-	secret := cfg.Zeiterfassung.PasswordFile
+	secret := zeitOf(cfg).PasswordFile
 	fi, err := os.Stat(secret)
 	if err != nil {
 		t.Fatal(err)
@@ -161,4 +162,9 @@ func TestCheck_StampdNotRunning_ReaderProbedItself(t *testing.T) {
 	if s := steps["reader answering"]; !s.Skipped || !strings.Contains(s.Detail, "not running") {
 		t.Fatalf("no probe (simulator): %+v", s)
 	}
+}
+
+// zeitOf returns cfg's [zeiterfassung] section, an uplink of the list.
+func zeitOf(cfg *config.Config) *zeiterfassung.Config {
+	return cfg.Uplinks[zeiterfassung.Name].(*zeiterfassung.Config)
 }

@@ -157,34 +157,12 @@ func ResolveTimeType(ctx context.Context, s Settings, hc *http.Client) (id, name
 			return t.ID, t.Name, nil
 		}
 	}
-	return "", "", fmt.Errorf("%s %q: no such time type; the server has: %s", flagOf["timetype"], s.TimeType, names(types))
+	return "", "", fmt.Errorf("%s %q: no such time type; the server has: %s", flagOf["timetype"], s.TimeType, zeiterfassung.Names(types))
 }
 
 // Explain says an uplink error once, for a person: the receiver's message
 // and its HTTP status, without the layers of wrapping.
-func Explain(err error) string {
-	var ue *uplink.Error
-	if !errors.As(err, &ue) {
-		return err.Error()
-	}
-	var b strings.Builder
-	if ue.Msg != "" {
-		b.WriteString(ue.Msg)
-	}
-	if ue.Err != nil {
-		if b.Len() > 0 {
-			b.WriteString(": ")
-		}
-		b.WriteString(ue.Err.Error())
-	}
-	if ue.Status != 0 {
-		fmt.Fprintf(&b, " (HTTP %d)", ue.Status)
-	}
-	if b.Len() == 0 {
-		return err.Error()
-	}
-	return strings.TrimSpace(b.String())
-}
+func Explain(err error) string { return uplink.Explain(err) }
 
 // Write installs the secret and the config (both config.FileMode, group
 // config.ServiceGroup; the rule is in device/config/files.go), after

@@ -68,7 +68,7 @@ func TestWrite_FilesFollowTheRule(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the config written does not load: %v", err)
 	}
-	if cfg.Zeiterfassung.Password != zeittest.DefaultPassword {
+	if zeitOf(cfg).Password != zeittest.DefaultPassword {
 		t.Error("the secret written is not the password")
 	}
 	if strings.Contains(readFile(t, s.ConfigPath), zeittest.DefaultPassword) {

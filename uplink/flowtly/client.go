@@ -1,12 +1,10 @@
 package flowtly
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -14,6 +12,7 @@ import (
 	"time"
 
 	"stampclock/uplink"
+	"stampclock/uplink/rest"
 )
 
 // Defaults for zero Options fields.
@@ -109,7 +108,7 @@ type Options struct {
 type Client struct {
 	o         Options
 	base      *url.URL
-	hc        *http.Client
+	rest      *rest.Client
 	log       *slog.Logger
 	employees map[string]string // lower-case email → IRI
 	project   string            // IRI
@@ -174,15 +173,10 @@ func New(o Options) (*Client, error) {
 	if c.project, err = c.iri("projects", o.Project); err != nil {
 		return nil, fmt.Errorf("flowtly: Options.Project: %w", err)
 	}
-	var hc http.Client
-	if o.HTTPClient != nil {
-		hc = *o.HTTPClient
-	} else {
-		hc.Timeout = o.Timeout
-	}
-	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	c.hc = &hc
 	c.log = o.Logger.With("uplink", "flowtly")
+	if c.rest, err = rest.New(rest.Options{BaseURL: base.String(), Timeout: o.Timeout, MaxAnswer: maxAnswer, HTTPClient: o.HTTPClient, Now: o.Now, Logger: c.log}); err != nil {
+		return nil, fmt.Errorf("flowtly: %w", err)
+	}
 	return c, nil
 }
 
@@ -221,43 +215,26 @@ type answer struct {
 // JSON-encoded. It returns a classified *uplink.Error for transport
 // failures; statuses are the caller's.
 func (c *Client) do(ctx context.Context, method string, u *url.URL, body any) (*answer, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, &uplink.Error{Class: uplink.Retry, Msg: "not sent", Err: err}
-	}
-	var rd io.Reader
+	h := http.Header{}
+	h.Set("Accept", "application/ld+json, application/json;q=0.9, */*;q=0.1")
+	var b []byte
 	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
+		var err error
+		if b, err = json.Marshal(body); err != nil {
 			return nil, &uplink.Error{Class: uplink.Permanent, Msg: "encode request", Err: err}
 		}
-		rd = bytes.NewReader(b)
-	}
-	ctx, cancel := context.WithTimeout(ctx, c.o.Timeout)
-	defer cancel()
-	hr, err := http.NewRequestWithContext(ctx, method, u.String(), rd)
-	if err != nil {
-		return nil, &uplink.Error{Class: uplink.Permanent, Msg: "build request", Err: err}
-	}
-	hr.Header.Set("Accept", "application/ld+json, application/json;q=0.9, */*;q=0.1")
-	if body != nil {
-		hr.Header.Set("Content-Type", ContentType)
+		h.Set("Content-Type", ContentType)
 	}
 	v := c.o.Token
 	if c.o.AuthScheme != AuthSchemeNone {
 		v = c.o.AuthScheme + " " + v
 	}
-	hr.Header.Set(c.o.AuthHeader, v)
-	resp, err := c.hc.Do(hr)
+	h.Set(c.o.AuthHeader, v)
+	a, err := c.rest.Do(ctx, rest.Request{Method: method, URL: u, Body: b, Header: h})
 	if err != nil {
-		return nil, uplink.TransportError(err)
+		return nil, err
 	}
-	defer resp.Body.Close()
-	b, rerr := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
-	if rerr != nil {
-		c.log.Warn("reading answer body", "path", u.Path, "status", resp.StatusCode, "err", rerr)
-	}
-	c.log.Debug("answer", "method", method, "path", u.Path, "status", resp.StatusCode)
-	return &answer{status: resp.StatusCode, header: resp.Header, body: b}, nil
+	return &answer{status: a.Status, header: a.Header, body: a.Body}, nil
 }
 
 // endpoint returns BaseURL + path with query q.

@@ -1,12 +1,10 @@
 package zeiterfassung
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -16,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"stampclock/uplink"
+	"stampclock/uplink/rest"
 )
 
 // Defaults for zero Options fields.
@@ -82,8 +81,7 @@ type Options struct {
 // concurrent use.
 type Client struct {
 	o    Options
-	base *url.URL
-	hc   *http.Client
+	rest *rest.Client
 	log  *slog.Logger
 
 	mu    sync.Mutex
@@ -131,14 +129,12 @@ func New(o Options) (*Client, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	var hc http.Client
-	if o.HTTPClient != nil {
-		hc = *o.HTTPClient
-	} else {
-		hc.Timeout = o.Timeout
+	log := o.Logger.With("uplink", "zeiterfassung")
+	rc, err := rest.New(rest.Options{BaseURL: base.String(), Timeout: o.Timeout, MaxAnswer: maxAnswer, HTTPClient: o.HTTPClient, Now: o.Now, Logger: log})
+	if err != nil {
+		return nil, fmt.Errorf("zeiterfassung: %w", err)
 	}
-	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	return &Client{o: o, base: base, hc: &hc, log: o.Logger.With("uplink", "zeiterfassung")}, nil
+	return &Client{o: o, rest: rc, log: log}, nil
 }
 
 // answer is a received HTTP answer.
@@ -189,50 +185,29 @@ func (c *Client) call(ctx context.Context, req request) (*answer, error) {
 // send performs one HTTP exchange. tok, if not empty, goes in the auth
 // header.
 func (c *Client) send(ctx context.Context, req request, tok string) (*answer, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, &uplink.Error{Class: uplink.Retry, Msg: "not sent", Err: err}
-	}
-	u := *c.base
-	u.Path += req.path
-	if req.query != nil {
-		u.RawQuery = req.query.Encode()
-	}
-	var body io.Reader
+	h := http.Header{}
+	h.Set("Accept", "application/json, text/plain;q=0.9")
+	var body []byte
 	if req.body != nil {
 		b, err := json.Marshal(req.body)
 		if err != nil {
 			return nil, &uplink.Error{Class: uplink.Permanent, Msg: "encode request", Err: err}
 		}
-		body = bytes.NewReader(b)
-	}
-	ctx, cancel := context.WithTimeout(ctx, c.o.Timeout)
-	defer cancel()
-	hr, err := http.NewRequestWithContext(ctx, req.method, u.String(), body)
-	if err != nil {
-		return nil, &uplink.Error{Class: uplink.Permanent, Msg: "build request", Err: err}
-	}
-	hr.Header.Set("Accept", "application/json, text/plain;q=0.9")
-	if req.body != nil {
-		hr.Header.Set("Content-Type", "application/json")
+		body = b
+		h.Set("Content-Type", "application/json")
 	}
 	if tok != "" {
 		v := tok
 		if c.o.AuthScheme != AuthSchemeNone {
 			v = c.o.AuthScheme + " " + tok
 		}
-		hr.Header.Set(c.o.AuthHeader, v)
+		h.Set(c.o.AuthHeader, v)
 	}
-	resp, err := c.hc.Do(hr)
+	a, err := c.rest.Do(ctx, rest.Request{Method: req.method, Path: req.path, Query: req.query, Body: body, Header: h})
 	if err != nil {
-		return nil, uplink.TransportError(err)
+		return nil, err
 	}
-	defer resp.Body.Close()
-	b, rerr := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
-	if rerr != nil {
-		c.log.Warn("reading answer body", "path", req.path, "status", resp.StatusCode, "err", rerr)
-	}
-	c.log.Debug("answer", "method", req.method, "path", req.path, "status", resp.StatusCode)
-	return &answer{status: resp.StatusCode, header: resp.Header, body: b}, nil
+	return &answer{status: a.Status, header: a.Header, body: a.Body}, nil
 }
 
 // currentToken returns the cached token or logs in.

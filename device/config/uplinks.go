@@ -1,0 +1,92 @@
+package config
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/BurntSushi/toml"
+
+	"stampclock/uplink"
+	"stampclock/uplink/uplinks"
+)
+
+// decodeUplinks decodes the sections of the uplinks in uplinks.All into
+// c.Uplinks (an absent section stays empty, so disabled) and returns the
+// keys of und, the keys the main decode left, that none of them took:
+// unknown keys stay errors, in a section of the list as anywhere.
+func (c *Config) decodeUplinks(data string, und []toml.Key) ([]toml.Key, error) {
+	kinds := uplinks.All()
+	c.Uplinks = make(map[string]uplink.Section, len(kinds))
+	var raw map[string]toml.Primitive
+	md, err := toml.Decode(data, &raw)
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, 0, len(kinds))
+	for _, k := range kinds {
+		names = append(names, k.Name)
+		s := k.Section()
+		if p, ok := raw[k.Name]; ok {
+			if err := md.PrimitiveDecode(p, s); err != nil {
+				return nil, fmt.Errorf("%s: %w", k.Name, err)
+			}
+		}
+		c.Uplinks[k.Name] = s
+	}
+	var left []toml.Key
+	for _, k := range und {
+		if !slices.Contains(names, k[0]) {
+			left = append(left, k)
+		}
+	}
+	for _, k := range md.Undecoded() {
+		if len(k) > 1 && slices.Contains(names, k[0]) {
+			left = append(left, k)
+		}
+	}
+	return left, nil
+}
+
+// prepareUplinks fills the defaults of the enabled uplinks' sections and
+// validates them.
+func (c *Config) prepareUplinks() error {
+	g := uplink.Globals{DeviceID: c.Device.ID, ReadSecret: ReadSecret, ValidEmail: ValidEmail}
+	for _, k := range uplinks.All() {
+		if s := c.Uplinks[k.Name]; s != nil && s.Enabled() {
+			if err := s.Prepare(g); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// EnabledUplinks returns the kinds in uplinks.All that c enables, with
+// their sections.
+func (c *Config) EnabledUplinks() []ListedUplink {
+	var out []ListedUplink
+	for _, u := range c.ListedUplinks() {
+		if u.Section.Enabled() {
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
+// ListedUplinks returns every kind in uplinks.All with its section, on
+// or off.
+func (c *Config) ListedUplinks() []ListedUplink {
+	var out []ListedUplink
+	for _, k := range uplinks.All() {
+		if s := c.Uplinks[k.Name]; s != nil {
+			out = append(out, ListedUplink{Kind: k, Section: s})
+		}
+	}
+	return out
+}
+
+// ListedUplink is an uplink of the list with its section.
+type ListedUplink struct {
+	Kind    uplink.Kind
+	Section uplink.Section
+}

@@ -1,0 +1,62 @@
+package daemon
+
+import (
+	"context"
+	"fmt"
+
+	"stampclock/queue"
+	"stampclock/uplink"
+)
+
+// listedSpecs names the pending sets of the uplinks of the list
+// (uplink/uplinks) the config enables, each with the records it takes.
+func (d *Daemon) listedSpecs() []queue.UplinkSpec {
+	var specs []queue.UplinkSpec
+	for _, u := range d.cfg.EnabledUplinks() {
+		specs = append(specs, queue.UplinkSpec{Name: u.Kind.Name, Kinds: u.Kind.Records()})
+	}
+	return specs
+}
+
+// newListed builds the enabled uplinks of the list and their runners; a
+// time-tracking uplink's entries pass checkEntry before they are sent. The
+// first whose sender lists users is the one enrolment asks.
+func (d *Daemon) newListed() error {
+	for _, u := range d.cfg.EnabledUplinks() {
+		name := u.Kind.Name
+		b, err := u.Kind.New(u.Section, uplink.Env{
+			DeviceID: d.cfg.Device.ID, Location: d.cfg.Location, Now: d.opts.Clock.Now,
+			Logger: d.log, HTTPClient: d.opts.HTTPClient,
+			Ledger: d.store, Version: d.opts.Version,
+		})
+		if err != nil {
+			return fmt.Errorf("config %s: %s: %w", d.cfg.Path, name, err)
+		}
+		o := uplink.Options{
+			Batch:      b.Batch,
+			MinBackoff: d.opts.MinBackoff, MaxBackoff: d.opts.MaxBackoff,
+			Settled: d.settledFor(name),
+			Now:     d.opts.Clock.Now,
+			Logger:  d.opts.Logger,
+		}
+		if u.Kind.Entries {
+			o.Check = d.checkEntry
+		}
+		d.runners = append(d.runners, uplink.NewRunner(name, d.store, b.Sender, o))
+		if ul, ok := b.Sender.(userLister); ok && d.users == nil {
+			d.users = ul // enrolment checks emails against its users
+		}
+		if b.Run != nil {
+			d.uplinkRuns = append(d.uplinkRuns, b.Run)
+		}
+	}
+	return nil
+}
+
+// runListed starts, with run, what the listed uplinks run beside their
+// runners.
+func (d *Daemon) runListed(run func(string, func(context.Context) error)) {
+	for _, f := range d.uplinkRuns {
+		run("uplink", f)
+	}
+}

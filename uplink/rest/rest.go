@@ -1,0 +1,200 @@
+// Package rest is the HTTP plumbing the REST uplinks share, written once:
+// requests against a base URL, no redirects followed, a bounded answer
+// body, transport failures and statuses classified for the runner
+// (uplink.Error) with the receiver's Retry-After. It knows nothing of any
+// receiver's API: authentication, paths and bodies are the uplink's.
+package rest
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"stampclock/uplink"
+)
+
+// DefaultMaxAnswer bounds the answer body read (64 KiB).
+const DefaultMaxAnswer = 64 << 10
+
+// Options configure a Client. Zero values mean the documented defaults.
+type Options struct {
+	// BaseURL is prepended to every request's path. Required.
+	BaseURL string
+	// Timeout bounds one exchange. Default 15s.
+	Timeout time.Duration
+	// MaxAnswer bounds the answer body kept, in bytes. Default
+	// DefaultMaxAnswer.
+	MaxAnswer int64
+	// HTTPClient, if set, is copied (redirects are turned off in the
+	// copy). Default: a client with Timeout.
+	HTTPClient *http.Client
+	// Now is the clock Retry-After dates are measured against. Default
+	// time.Now.
+	Now    func() time.Time
+	Logger *slog.Logger
+}
+
+// Client sends requests to one receiver.
+type Client struct {
+	base *url.URL
+	hc   *http.Client
+	o    Options
+}
+
+// New returns a client for o.BaseURL.
+func New(o Options) (*Client, error) {
+	u, err := url.Parse(o.BaseURL)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return nil, fmt.Errorf("rest: base URL %q: want http(s)://host[/path]", o.BaseURL)
+	}
+	if o.Timeout <= 0 {
+		o.Timeout = 15 * time.Second
+	}
+	if o.MaxAnswer <= 0 {
+		o.MaxAnswer = DefaultMaxAnswer
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	var hc http.Client
+	if o.HTTPClient != nil {
+		hc = *o.HTTPClient
+	} else {
+		hc.Timeout = o.Timeout
+	}
+	// A redirect is a misconfigured URL: following it could resend a
+	// POST elsewhere or turn it into a GET. The answer says where.
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &Client{base: u, hc: &hc, o: o}, nil
+}
+
+// Request is one exchange.
+type Request struct {
+	Method string
+	// Path is appended to the base URL's path ("" for the base URL
+	// itself); Query, if set, replaces its query.
+	Path  string
+	Query url.Values
+	// URL, if set, is the absolute address to use instead of Path and
+	// Query (a next-page link the receiver gave).
+	URL *url.URL
+	// Body is sent as it is, with Header's Content-Type.
+	Body   []byte
+	Header http.Header
+}
+
+// Answer is a received answer.
+type Answer struct {
+	Status int
+	Header http.Header
+	// Body is at most Options.MaxAnswer bytes of the answer.
+	Body []byte
+}
+
+// OK tells whether the status is 2xx.
+func (a *Answer) OK() bool { return a.Status >= 200 && a.Status < 300 }
+
+// URL returns the base URL with path appended.
+func (c *Client) URL(path string) *url.URL {
+	u := *c.base
+	u.Path += path
+	return &u
+}
+
+// Do performs r. A failure before an answer is a classified *uplink.Error
+// (uplink.TransportError); any answer, whatever its status, is returned
+// for the caller to read (Classify turns a failed one into an error).
+func (c *Client) Do(ctx context.Context, r Request) (*Answer, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, &uplink.Error{Class: uplink.Retry, Msg: "not sent", Err: err}
+	}
+	u := c.URL(r.Path)
+	if r.Query != nil {
+		u.RawQuery = r.Query.Encode()
+	}
+	if r.URL != nil {
+		u = r.URL
+	}
+	ctx, cancel := context.WithTimeout(ctx, c.o.Timeout)
+	defer cancel()
+	var body io.Reader
+	if r.Body != nil {
+		body = bytes.NewReader(r.Body)
+	}
+	hr, err := http.NewRequestWithContext(ctx, r.Method, u.String(), body)
+	if err != nil {
+		return nil, &uplink.Error{Class: uplink.Permanent, Msg: "build request", Err: err}
+	}
+	for k, vs := range r.Header {
+		hr.Header[k] = vs
+	}
+	resp, err := c.hc.Do(hr)
+	if err != nil {
+		return nil, uplink.TransportError(err)
+	}
+	defer resp.Body.Close()
+	b, rerr := io.ReadAll(io.LimitReader(resp.Body, c.o.MaxAnswer))
+	if rerr != nil {
+		c.o.Logger.Warn("reading answer body", "path", u.Path, "status", resp.StatusCode, "err", rerr)
+	}
+	c.o.Logger.Debug("answer", "method", r.Method, "path", u.Path, "status", resp.StatusCode)
+	return &Answer{Status: resp.StatusCode, Header: resp.Header, Body: b}, nil
+}
+
+// Classify returns nil for a 2xx answer and otherwise its *uplink.Error,
+// with msg (the receiver's message; the status text when empty) and the
+// Retry-After it asked for:
+//   - 401 and 403: Retry (the credentials, not the record, are wrong);
+//   - 429: Retry (nothing was stored);
+//   - 409: Retry (a request with the same idempotency key is still being
+//     processed);
+//   - 3xx: Retry (a misconfigured URL; the answer says where to);
+//   - 408 and 5xx: Uncertain (the receiver may have stored it);
+//   - any other 4xx: Permanent.
+func (c *Client) Classify(a *Answer, msg string) *uplink.Error {
+	if a.OK() {
+		return nil
+	}
+	if msg == "" {
+		msg = http.StatusText(a.Status)
+	}
+	e := &uplink.Error{Status: a.Status, Msg: msg, RetryAfter: uplink.RetryAfter(a.Header.Get("Retry-After"), c.o.Now())}
+	switch {
+	case a.Status == http.StatusUnauthorized || a.Status == http.StatusForbidden:
+		e.Class = uplink.Retry
+	case a.Status == http.StatusTooManyRequests, a.Status == http.StatusConflict:
+		e.Class = uplink.Retry
+	case a.Status >= 300 && a.Status < 400:
+		e.Class = uplink.Retry
+		e.Msg = "redirected to " + a.Header.Get("Location") + " (check the URL)"
+	case a.Status == http.StatusRequestTimeout || a.Status >= 500:
+		e.Class = uplink.Uncertain
+	default:
+		e.Class = uplink.Permanent
+	}
+	return e
+}
+
+// Text returns an answer body as one short line for a message: at most n
+// runes, control characters as spaces.
+func Text(b []byte, n int) string {
+	s := strings.Map(func(r rune) rune {
+		if r < ' ' || r == 0x7f {
+			return ' '
+		}
+		return r
+	}, strings.TrimSpace(string(b)))
+	if r := []rune(s); len(r) > n {
+		s = string(r[:n]) + "…"
+	}
+	return s
+}

@@ -1,0 +1,108 @@
+package rest_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"stampclock/uplink"
+	"stampclock/uplink/rest"
+)
+
+func newClient(t *testing.T, h http.HandlerFunc, o rest.Options) *rest.Client {
+	t.Helper()
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	o.BaseURL = srv.URL + "/base"
+	c, err := rest.New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func TestClassify_StatusToClass(t *testing.T) {
+	now := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	c, err := rest.New(rest.Options{BaseURL: "https://example.test", Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		status int
+		want   uplink.Class
+	}{
+		{301, uplink.Retry}, {400, uplink.Permanent}, {401, uplink.Retry}, {403, uplink.Retry},
+		{404, uplink.Permanent}, {408, uplink.Uncertain}, {409, uplink.Retry}, {422, uplink.Permanent},
+		{429, uplink.Retry}, {500, uplink.Uncertain}, {503, uplink.Uncertain},
+	} {
+		e := c.Classify(&rest.Answer{Status: tc.status, Header: http.Header{}}, "")
+		if e == nil || e.Class != tc.want || e.Status != tc.status {
+			t.Errorf("status %d: got %v, want class %v", tc.status, e, tc.want)
+		}
+	}
+	if e := c.Classify(&rest.Answer{Status: 204}, ""); e != nil {
+		t.Errorf("204: got %v, want nil", e)
+	}
+	h := http.Header{"Retry-After": {now.Add(90 * time.Second).Format(http.TimeFormat)}}
+	if e := c.Classify(&rest.Answer{Status: 503, Header: h}, "busy"); e.RetryAfter != 90*time.Second || e.Msg != "busy" {
+		t.Errorf("Retry-After date: got %v after %s, want 90s and the message", e, e.RetryAfter)
+	}
+}
+
+func TestDo_RedirectNotFollowed(t *testing.T) {
+	var hits int
+	c := newClient(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/elsewhere" {
+			hits++
+		}
+		http.Redirect(w, r, "/elsewhere", http.StatusTemporaryRedirect)
+	}, rest.Options{})
+	a, err := c.Do(context.Background(), rest.Request{Method: "POST", Path: "/x", Body: []byte("{}")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := c.Classify(a, "")
+	if hits != 0 || e == nil || e.Class != uplink.Retry || !strings.Contains(e.Msg, "/elsewhere") {
+		t.Fatalf("got %v after %d follow-ups; want a Retry naming the redirect and none followed", e, hits)
+	}
+}
+
+func TestDo_PathQueryHeadersAndBodyLimit(t *testing.T) {
+	c := newClient(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/base/items" || r.URL.Query().Get("a") != "1" || r.Header.Get("X-T") != "v" {
+			http.Error(w, "bad request "+r.URL.String(), 400)
+			return
+		}
+		w.Write([]byte(strings.Repeat("x", 100)))
+	}, rest.Options{MaxAnswer: 10})
+	a, err := c.Do(context.Background(), rest.Request{Method: "GET", Path: "/items", Query: map[string][]string{"a": {"1"}}, Header: http.Header{"X-T": {"v"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Status != 200 || len(a.Body) != 10 {
+		t.Fatalf("got %d with %d bytes (%s); want 200 with the body cut at 10", a.Status, len(a.Body), a.Body)
+	}
+}
+
+func TestDo_RefusedIsRetry(t *testing.T) {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	url := srv.URL
+	srv.Close()
+	c, err := rest.New(rest.Options{BaseURL: url})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Do(context.Background(), rest.Request{Method: "POST", Body: []byte("{}")})
+	if uplink.ClassOf(err) != uplink.Retry {
+		t.Fatalf("got %v; want Retry (nothing was sent)", err)
+	}
+}
+
+func TestText_OneShortLine(t *testing.T) {
+	if got := rest.Text([]byte(" a\nb\tc "), 3); got != "a b…" {
+		t.Fatalf("got %q", got)
+	}
+}

@@ -1,0 +1,66 @@
+package uplink
+
+import (
+	"fmt"
+	"maps"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Duration is a config duration, written as a Go duration string ("60s",
+// "16h").
+type Duration struct{ time.Duration }
+
+// UnmarshalText parses a Go duration string.
+func (d *Duration) UnmarshalText(b []byte) error {
+	v, err := time.ParseDuration(string(b))
+	if err != nil {
+		return fmt.Errorf("want a duration like \"60s\" or \"16h\", got %q", b)
+	}
+	d.Duration = v
+	return nil
+}
+
+// MarshalText writes the duration as a Go duration string.
+func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+
+// CheckURL checks section.url: https, or http with section.allow_http.
+func CheckURL(section, raw string, allowHTTP bool) error {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return fmt.Errorf("%s.url: %q is not a URL like \"https://api.example.com\"", section, raw)
+	}
+	switch {
+	case u.Scheme == "https":
+	case u.Scheme == "http" && allowHTTP:
+	case u.Scheme == "http":
+		return fmt.Errorf("%s.url: %q is plain http; use https, or set %s.allow_http = true for a test server", section, raw, section)
+	default:
+		return fmt.Errorf("%s.url: scheme %q; want https", section, u.Scheme)
+	}
+	return nil
+}
+
+// CheckIntIDs checks a table of email = positive id with at least one row,
+// key naming it in errors and what the ids are.
+func (g Globals) CheckIntIDs(key, what string, m map[string]int) error {
+	if len(m) == 0 {
+		return fmt.Errorf("%s: required, at least one email = %s", key, what)
+	}
+	seen := map[string]string{}
+	for _, email := range slices.Sorted(maps.Keys(m)) {
+		if !g.ValidEmail(email) {
+			return fmt.Errorf("%s: %q is not an email address", key, email)
+		}
+		if m[email] <= 0 {
+			return fmt.Errorf("%s.%q: %d; want a positive %s", key, email, m[email], what)
+		}
+		if prev, dup := seen[strings.ToLower(email)]; dup {
+			return fmt.Errorf("%s: %q and %q are the same email", key, prev, email)
+		}
+		seen[strings.ToLower(email)] = email
+	}
+	return nil
+}

@@ -1,0 +1,273 @@
+// Package webhooktest is a strict webhook receiver for tests: it checks
+// every request as a careful receiver would (method, content type, the
+// timestamp within a tolerance of its clock, the HMAC signature, the
+// idempotency key against the body, the MQTT payload schema's required
+// fields), stores each record once by its idempotency key and injects
+// faults: being down, answers lost after the record was stored, chosen
+// statuses.
+package webhooktest
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"stampclock/uplink/webhook"
+)
+
+// DefaultSecret is the shared secret unless Options say otherwise.
+const DefaultSecret = "0123456789abcdef0123456789abcdef"
+
+// Path is where the receiver takes POSTs.
+const Path = "/hooks/stampclock"
+
+// Options configure the server. Zero values mean the defaults.
+type Options struct {
+	// Secret is the shared secret. Default DefaultSecret.
+	Secret string
+	// Now is the receiver's clock. Default time.Now.
+	Now func() time.Time
+	// Tolerance is how far a timestamp may be from Now. Default 5m.
+	Tolerance time.Duration
+}
+
+// Record is a stored record as the schema describes it; the server
+// decodes it itself rather than with the sender's type.
+type Record struct {
+	Schema         int       `json:"schema"`
+	IdempotencyKey string    `json:"idempotency_key"`
+	DeviceID       string    `json:"device_id"`
+	Seq            uint64    `json:"seq"`
+	Kind           string    `json:"kind"`
+	At             time.Time `json:"at"`
+	ClockSynced    *bool     `json:"clock_synced"`
+	UID            string    `json:"uid,omitempty"`
+	Email          string    `json:"email,omitempty"`
+	Action         string    `json:"action,omitempty"`
+	Start          time.Time `json:"start,omitzero"`
+	End            time.Time `json:"end,omitzero"`
+	StartSeq       uint64    `json:"start_seq,omitempty"`
+	StopSeq        uint64    `json:"stop_seq,omitempty"`
+	Event          string    `json:"event,omitempty"`
+	Detail         string    `json:"detail,omitempty"`
+}
+
+// Server is the receiver.
+type Server struct {
+	o Options
+
+	mu       sync.Mutex
+	stored   map[string][]byte // body by idempotency key
+	order    []Record
+	replays  int
+	rejected []string
+	down     bool
+	drop     int // answers to lose after storing
+	fail     []int
+}
+
+// Start serves a Server on loopback until the test ends.
+func Start(t testing.TB, o Options) (*Server, *httptest.Server) {
+	t.Helper()
+	s := New(o)
+	ts := httptest.NewServer(s)
+	t.Cleanup(ts.Close)
+	return s, ts
+}
+
+// New returns a Server to serve as an http.Handler.
+func New(o Options) *Server {
+	if o.Secret == "" {
+		o.Secret = DefaultSecret
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Tolerance <= 0 {
+		o.Tolerance = 5 * time.Minute
+	}
+	return &Server{o: o, stored: map[string][]byte{}}
+}
+
+// SetDown makes the server drop every connection unanswered, storing
+// nothing (true), or serve again (false).
+func (s *Server) SetDown(down bool) { s.mu.Lock(); s.down = down; s.mu.Unlock() }
+
+// DropAnswers makes the next n valid requests store their record and then
+// lose the answer (the connection is cut).
+func (s *Server) DropAnswers(n int) { s.mu.Lock(); s.drop = n; s.mu.Unlock() }
+
+// FailNext makes the next valid requests answer these statuses in turn,
+// storing nothing.
+func (s *Server) FailNext(statuses ...int) {
+	s.mu.Lock()
+	s.fail = append(s.fail, statuses...)
+	s.mu.Unlock()
+}
+
+// Records returns the stored records, in the order they were first stored.
+func (s *Server) Records() []Record {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Record(nil), s.order...)
+}
+
+// Replays counts requests for a key already stored (answered 200 again,
+// nothing stored).
+func (s *Server) Replays() int { s.mu.Lock(); defer s.mu.Unlock(); return s.replays }
+
+// Rejected returns why requests were refused (bad signature, schema, …).
+func (s *Server) Rejected() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.rejected...)
+}
+
+var keyPattern = regexp.MustCompile(`^[^/+#]+:[1-9][0-9]*$`)
+
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	down := s.down
+	s.mu.Unlock()
+	if down {
+		cut(w)
+		return
+	}
+	if r.URL.Path != Path {
+		s.refuse(w, http.StatusNotFound, "no endpoint "+r.URL.Path)
+		return
+	}
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		s.refuse(w, http.StatusMethodNotAllowed, r.Method+" is not POST")
+		return
+	}
+	if ct := r.Header.Get("Content-Type"); ct != "application/json" {
+		s.refuse(w, http.StatusUnsupportedMediaType, "content type "+ct)
+		return
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<16+1))
+	if err != nil || len(body) > 1<<16 {
+		s.refuse(w, http.StatusRequestEntityTooLarge, "body over 64 KiB or unreadable")
+		return
+	}
+	if err := webhook.Verify([]byte(s.o.Secret), r.Header.Get(webhook.TimestampHeader), r.Header.Get(webhook.SignatureHeader), body, s.o.Now(), s.o.Tolerance); err != nil {
+		s.refuse(w, http.StatusUnauthorized, err.Error())
+		return
+	}
+	key := r.Header.Get(webhook.IdempotencyHeader)
+	if !keyPattern.MatchString(key) {
+		s.refuse(w, http.StatusBadRequest, fmt.Sprintf("%s %q: want <device_id>:<seq>", webhook.IdempotencyHeader, key))
+		return
+	}
+	rec, err := decode(body, key)
+	if err != nil {
+		s.refuse(w, http.StatusUnprocessableEntity, err.Error())
+		return
+	}
+	s.mu.Lock()
+	if prev, ok := s.stored[key]; ok {
+		same := bytes.Equal(prev, body)
+		if same {
+			s.replays++
+		} else {
+			s.rejected = append(s.rejected, "key "+key+" reused with another body")
+		}
+		s.mu.Unlock()
+		if !same {
+			http.Error(w, "idempotency key reused with another body", http.StatusUnprocessableEntity)
+			return
+		}
+		w.Header().Set("Idempotent-Replayed", "true")
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	if len(s.fail) > 0 {
+		st := s.fail[0]
+		s.fail = s.fail[1:]
+		s.mu.Unlock()
+		if st == http.StatusTooManyRequests || st == http.StatusServiceUnavailable {
+			w.Header().Set("Retry-After", "0")
+		}
+		http.Error(w, http.StatusText(st), st)
+		return
+	}
+	// Canonical bytes: a replay is compared with what was stored, and
+	// the signing timestamp is not part of the body.
+	s.stored[key] = body
+	s.order = append(s.order, rec)
+	drop := s.drop > 0
+	if drop {
+		s.drop--
+	}
+	s.mu.Unlock()
+	if drop {
+		cut(w)
+		return
+	}
+	w.WriteHeader(http.StatusAccepted)
+}
+
+func (s *Server) refuse(w http.ResponseWriter, status int, why string) {
+	s.mu.Lock()
+	s.rejected = append(s.rejected, why)
+	s.mu.Unlock()
+	http.Error(w, why, status)
+}
+
+// cut closes the connection without an answer.
+func cut(w http.ResponseWriter) {
+	hj, ok := w.(http.Hijacker)
+	if !ok {
+		panic("webhooktest: connection cannot be cut")
+	}
+	c, _, err := hj.Hijack()
+	if err == nil {
+		c.Close()
+	}
+}
+
+// decode checks body against the payload schema and key.
+func decode(body []byte, key string) (Record, error) {
+	var rec Record
+	if err := json.Unmarshal(body, &rec); err != nil {
+		return rec, fmt.Errorf("body: %v", err)
+	}
+	switch {
+	case rec.Schema != 1:
+		return rec, fmt.Errorf("schema %d; want 1", rec.Schema)
+	case rec.IdempotencyKey != key:
+		return rec, fmt.Errorf("idempotency_key %q differs from the header's %q", rec.IdempotencyKey, key)
+	case rec.DeviceID+":"+strconv.FormatUint(rec.Seq, 10) != key:
+		return rec, fmt.Errorf("device_id %q and seq %d do not make the key %q", rec.DeviceID, rec.Seq, key)
+	case rec.At.IsZero():
+		return rec, fmt.Errorf("at: required")
+	case rec.ClockSynced == nil:
+		return rec, fmt.Errorf("clock_synced: required")
+	}
+	switch rec.Kind {
+	case "punch":
+		if rec.Action != "start" && rec.Action != "stop" {
+			return rec, fmt.Errorf("punch: action %q; want start or stop", rec.Action)
+		}
+	case "entry":
+		if rec.Start.IsZero() || rec.End.IsZero() || !rec.End.After(rec.Start) {
+			return rec, fmt.Errorf("entry: start %s and end %s; want both, end after start", rec.Start, rec.End)
+		}
+	case "event":
+		if rec.Event == "" {
+			return rec, fmt.Errorf("event: event required")
+		}
+	default:
+		return rec, fmt.Errorf("kind %q; want punch, entry or event", rec.Kind)
+	}
+	return rec, nil
+}
