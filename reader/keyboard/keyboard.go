@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"sync"
 	"syscall"
 	"time"
 
@@ -145,12 +144,7 @@ func (o Options) validate() error {
 type Reader struct {
 	opts Options
 	n    counters
-
-	mu    sync.Mutex // guards the fields below
-	f     *os.File   // the open device, nil between reopens
-	opens uint64
-	errs  uint64
-	last  error
+	dev  reader.Reopener
 }
 
 // Open checks opts, opens the device and (unless NoGrab) grabs it
@@ -168,27 +162,20 @@ func Open(opts Options) (*Reader, error) {
 		return nil, err
 	}
 	r := &Reader{opts: opts}
-	f, err := r.openDevice()
-	if err != nil {
+	r.dev = reader.Reopener{
+		Open:      func() (*os.File, error) { return openGrab(opts.Path, !opts.NoGrab) },
+		Permanent: func(err error) bool { return errors.Is(err, ErrNotEvdev) },
+		Retry:     r.retry(),
+		Logger:    opts.Logger,
+		Prefix:    "keyboard",
+		Thing:     "device",
+		Source:    opts.Source,
+		Path:      opts.Path,
+	}
+	if err := r.dev.Start(); err != nil {
 		return nil, err
 	}
-	r.f = f
 	return r, nil
-}
-
-// openDevice opens and grabs the device and records the outcome.
-func (r *Reader) openDevice() (*os.File, error) {
-	f, err := openGrab(r.opts.Path, !r.opts.NoGrab)
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if err != nil {
-		r.errs++
-		r.last = err
-		return nil, err
-	}
-	r.opens++
-	r.last = nil
-	return f, nil
 }
 
 func openGrab(path string, grab bool) (*os.File, error) {
@@ -234,58 +221,7 @@ func openGrab(path string, grab bool) (*os.File, error) {
 // returns ctx.Err(). When the device goes away (unplugged), Run reopens it
 // with capped exponential backoff; it returns early only with ErrNotEvdev.
 func (r *Reader) Run(ctx context.Context, out chan<- reader.Tap) error {
-	log := r.opts.Logger
-	failures := 0
-	for {
-		r.mu.Lock()
-		f := r.f
-		r.mu.Unlock()
-		if f == nil {
-			var err error
-			f, err = r.openDevice()
-			switch {
-			case errors.Is(err, ErrNotEvdev):
-				return err
-			case err != nil:
-				if failures == 0 {
-					log.Warn("keyboard: device unavailable, retrying", "source", r.opts.Source, "err", err)
-				}
-				failures++
-				if err := r.retry().Sleep(ctx, failures); err != nil {
-					return err
-				}
-				continue
-			}
-			if failures > 0 {
-				log.Info("keyboard: device reopened", "source", r.opts.Source, "path", r.opts.Path)
-			}
-			r.mu.Lock()
-			r.f = f
-			r.mu.Unlock()
-		}
-		got, err := r.read(ctx, f, out)
-		r.mu.Lock()
-		f.Close()
-		r.f = nil
-		if ctx.Err() == nil {
-			r.errs++
-			r.last = err
-		}
-		r.mu.Unlock()
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		if got {
-			failures = 0
-		}
-		if failures == 0 {
-			log.Warn("keyboard: device lost, reopening", "source", r.opts.Source, "path", r.opts.Path, "err", err)
-		}
-		failures++
-		if err := r.retry().Sleep(ctx, failures); err != nil {
-			return err
-		}
-	}
+	return r.dev.Run(ctx, func(ctx context.Context, f *os.File) (bool, error) { return r.read(ctx, f, out) })
 }
 
 // read decodes lines from f until reading fails; got reports whether any
@@ -326,26 +262,15 @@ func (r *Reader) retry() backoff.Policy {
 // goroutine.
 func (r *Reader) Stats() Stats {
 	s := r.n.stats()
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	s.Opens, s.OpenErrors, s.Connected = r.opens, r.errs, r.f != nil
-	if r.last != nil {
-		s.LastErr = r.last.Error()
-	}
+	d := r.dev.Stats()
+	s.Opens, s.OpenErrors, s.Connected, s.LastErr = d.Opens, d.OpenErrors, d.Connected, d.LastErr
 	return s
 }
 
 // Close releases the device (and with it the grab). Call it after Run has
 // returned; it is safe to call more than once.
 func (r *Reader) Close() error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.f == nil {
-		return nil
-	}
-	err := r.f.Close()
-	r.f = nil
-	if err != nil {
+	if err := r.dev.Close(); err != nil {
 		return fmt.Errorf("keyboard: close %s: %w", r.opts.Path, err)
 	}
 	return nil

@@ -117,14 +117,12 @@ type Stats struct {
 type Reader struct {
 	opts   Options
 	parser Parser
+	port   reader.Reopener
 
 	presence Presence
 
-	mu            sync.Mutex
-	f             *os.File
-	opens, errs   uint64
+	mu            sync.Mutex // guards the fields below
 	taps, repeats uint64
-	last          error
 }
 
 // Open checks opts and opens the port, so that a wrong path or a file that
@@ -135,79 +133,27 @@ func Open(opts Options) (*Reader, error) {
 		return nil, err
 	}
 	r := &Reader{opts: opts, presence: Presence{Silence: opts.Silence}}
-	f, err := r.open()
-	if err != nil {
+	r.port = reader.Reopener{
+		Open: func() (*os.File, error) { return serial.Open(opts.Path, opts.Baud) },
+		// A frame in a partial read is lost with the port.
+		Lost:   r.parser.Reset,
+		Retry:  r.retry(),
+		Logger: opts.Logger,
+		Prefix: "rdm6300",
+		Thing:  "port",
+		Source: opts.Source,
+		Path:   opts.Path,
+	}
+	if err := r.port.Start(); err != nil {
 		return nil, err
 	}
-	r.f = f
 	return r, nil
-}
-
-func (r *Reader) open() (*os.File, error) {
-	f, err := serial.Open(r.opts.Path, r.opts.Baud)
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if err != nil {
-		r.errs++
-		r.last = err
-		return nil, err
-	}
-	r.opens++
-	r.last = nil
-	return f, nil
 }
 
 // Run reads frames and sends a tap per tag presented until ctx is done; it
 // returns ctx.Err(). A port that fails is closed and reopened with backoff.
 func (r *Reader) Run(ctx context.Context, out chan<- reader.Tap) error {
-	log := r.opts.Logger
-	failures := 0
-	for {
-		r.mu.Lock()
-		f := r.f
-		r.mu.Unlock()
-		if f == nil {
-			var err error
-			if f, err = r.open(); err != nil {
-				if failures == 0 {
-					log.Warn("rdm6300: port unavailable, retrying", "source", r.opts.Source, "err", err)
-				}
-				failures++
-				if err := r.retry().Sleep(ctx, failures); err != nil {
-					return err
-				}
-				continue
-			}
-			log.Info("rdm6300: port reopened", "source", r.opts.Source, "path", r.opts.Path)
-			r.mu.Lock()
-			r.f = f
-			r.mu.Unlock()
-		}
-		got, err := r.read(ctx, f, out)
-		r.mu.Lock()
-		f.Close()
-		r.f = nil
-		if ctx.Err() == nil {
-			r.errs++
-			r.last = err
-		}
-		r.mu.Unlock()
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		// A frame in a partial read is lost with the port.
-		r.parser.Reset()
-		if got {
-			failures = 0
-		}
-		if failures == 0 {
-			log.Warn("rdm6300: port lost, reopening", "source", r.opts.Source, "path", r.opts.Path, "err", err)
-		}
-		failures++
-		if err := r.retry().Sleep(ctx, failures); err != nil {
-			return err
-		}
-	}
+	return r.port.Run(ctx, func(ctx context.Context, f *os.File) (bool, error) { return r.read(ctx, f, out) })
 }
 
 // read parses the port's bytes until reading fails; got reports whether
@@ -280,24 +226,15 @@ func (r *Reader) Stats() Stats {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	s.Taps, s.Repeats = r.taps, r.repeats
-	s.Opens, s.OpenErrors, s.Connected = r.opens, r.errs, r.f != nil
-	if r.last != nil {
-		s.LastErr = r.last.Error()
-	}
+	p := r.port.Stats()
+	s.Opens, s.OpenErrors, s.Connected, s.LastErr = p.Opens, p.OpenErrors, p.Connected, p.LastErr
 	return s
 }
 
 // Close releases the port. Call it after Run has returned; it is safe to
 // call more than once.
 func (r *Reader) Close() error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.f == nil {
-		return nil
-	}
-	err := r.f.Close()
-	r.f = nil
-	if err != nil {
+	if err := r.port.Close(); err != nil {
 		return fmt.Errorf("rdm6300: close %s: %w", r.opts.Path, err)
 	}
 	return nil
