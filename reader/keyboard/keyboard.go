@@ -88,39 +88,15 @@ var DefaultOptions = Options{
 
 func (o Options) withDefaults() Options {
 	def := DefaultOptions
-	if o.Format == "" {
-		o.Format = def.Format
-	}
-	if o.Layout == "" {
-		o.Layout = def.Layout
-	}
-	if o.MaxLen == 0 {
-		o.MaxLen = def.MaxLen
-	}
-	if o.UIDBytes == 0 {
-		o.UIDBytes = def.UIDBytes
-	}
-	if o.KeyTimeout == 0 {
-		o.KeyTimeout = def.KeyTimeout
-	}
-	if o.TimevalSize == 0 {
-		o.TimevalSize = def.TimevalSize
-	}
-	if o.ReopenMin == 0 {
-		o.ReopenMin = def.ReopenMin
-	}
-	if o.ReopenMax == 0 {
-		o.ReopenMax = def.ReopenMax
-	}
-	if o.Source == "" {
-		o.Source = def.Source
-	}
-	if o.Logger == nil {
-		o.Logger = slog.Default()
-	}
-	if o.Now == nil {
-		o.Now = time.Now
-	}
+	reader.Default(&o.Format, def.Format)
+	reader.Default(&o.Layout, def.Layout)
+	reader.Default(&o.MaxLen, def.MaxLen)
+	reader.Default(&o.UIDBytes, def.UIDBytes)
+	reader.Default(&o.KeyTimeout, def.KeyTimeout)
+	reader.Default(&o.TimevalSize, def.TimevalSize)
+	reader.Default(&o.ReopenMin, def.ReopenMin)
+	reader.Default(&o.ReopenMax, def.ReopenMax)
+	reader.DefaultCommon(&o.Source, def.Source, &o.Logger, &o.Now)
 	return o
 }
 

@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"periph.io/x/conn/v3/physic"
+
+	"stampclock/reader"
 )
 
 // Options configure a Reader. Zero values mean "use the default"; the
@@ -91,14 +93,6 @@ func (o Options) withDefaults() Options {
 	if o.ResetDelay <= 0 {
 		o.ResetDelay = d.ResetDelay
 	}
-	if o.Source == "" {
-		o.Source = d.Source
-	}
-	if o.Now == nil {
-		o.Now = time.Now
-	}
-	if o.Logger == nil {
-		o.Logger = slog.Default()
-	}
+	reader.DefaultCommon(&o.Source, d.Source, &o.Logger, &o.Now)
 	return o
 }

@@ -67,40 +67,17 @@ var DefaultOptions = Options{
 
 func (o Options) withDefaults() Options {
 	d := DefaultOptions
-	set := func(v *time.Duration, def time.Duration) {
-		if *v == 0 {
-			*v = def
-		}
-	}
-	if o.Interface == "" {
-		o.Interface = d.Interface
-	}
-	if o.I2CAddr == 0 {
-		o.I2CAddr = d.I2CAddr
-	}
-	if o.Device == "" {
-		o.Device = d.Device
-	}
-	if o.Baud == 0 {
-		o.Baud = d.Baud
-	}
-	if o.Absent == 0 {
-		o.Absent = d.Absent
-	}
-	set(&o.PollInterval, d.PollInterval)
-	set(&o.AckTimeout, d.AckTimeout)
-	set(&o.Timeout, d.Timeout)
-	set(&o.ReinitMin, d.ReinitMin)
-	set(&o.ReinitMax, d.ReinitMax)
-	if o.Source == "" {
-		o.Source = d.Source
-	}
-	if o.Logger == nil {
-		o.Logger = slog.Default()
-	}
-	if o.Now == nil {
-		o.Now = time.Now
-	}
+	reader.Default(&o.Interface, d.Interface)
+	reader.Default(&o.I2CAddr, d.I2CAddr)
+	reader.Default(&o.Device, d.Device)
+	reader.Default(&o.Baud, d.Baud)
+	reader.Default(&o.Absent, d.Absent)
+	reader.Default(&o.PollInterval, d.PollInterval)
+	reader.Default(&o.AckTimeout, d.AckTimeout)
+	reader.Default(&o.Timeout, d.Timeout)
+	reader.Default(&o.ReinitMin, d.ReinitMin)
+	reader.Default(&o.ReinitMax, d.ReinitMax)
+	reader.DefaultCommon(&o.Source, d.Source, &o.Logger, &o.Now)
 	return o
 }
 

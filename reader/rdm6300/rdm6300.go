@@ -56,33 +56,13 @@ var DefaultOptions = Options{
 
 func (o Options) withDefaults() Options {
 	def := DefaultOptions
-	if o.Path == "" {
-		o.Path = def.Path
-	}
-	if o.Baud == 0 {
-		o.Baud = def.Baud
-	}
-	if o.UIDBytes == 0 {
-		o.UIDBytes = def.UIDBytes
-	}
-	if o.Silence == 0 {
-		o.Silence = def.Silence
-	}
-	if o.ReopenMin == 0 {
-		o.ReopenMin = def.ReopenMin
-	}
-	if o.ReopenMax == 0 {
-		o.ReopenMax = def.ReopenMax
-	}
-	if o.Source == "" {
-		o.Source = def.Source
-	}
-	if o.Logger == nil {
-		o.Logger = slog.Default()
-	}
-	if o.Now == nil {
-		o.Now = time.Now
-	}
+	reader.Default(&o.Path, def.Path)
+	reader.Default(&o.Baud, def.Baud)
+	reader.Default(&o.UIDBytes, def.UIDBytes)
+	reader.Default(&o.Silence, def.Silence)
+	reader.Default(&o.ReopenMin, def.ReopenMin)
+	reader.Default(&o.ReopenMax, def.ReopenMax)
+	reader.DefaultCommon(&o.Source, def.Source, &o.Logger, &o.Now)
 	return o
 }
 

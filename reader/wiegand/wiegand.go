@@ -95,36 +95,16 @@ var DefaultOptions = Options{
 
 func (o Options) withDefaults() Options {
 	def := DefaultOptions
-	if o.Chip == "" {
-		o.Chip = def.Chip
-	}
-	if o.Gap == 0 {
-		o.Gap = def.Gap
-	}
-	if o.MinInterval == 0 {
-		o.MinInterval = def.MinInterval
-	}
-	if o.MinPulse == 0 {
-		o.MinPulse = def.MinPulse
-	}
-	if o.Edges == "" {
-		o.Edges = def.Edges
-	}
+	reader.Default(&o.Chip, def.Chip)
+	reader.Default(&o.Gap, def.Gap)
+	reader.Default(&o.MinInterval, def.MinInterval)
+	reader.Default(&o.MinPulse, def.MinPulse)
+	reader.Default(&o.Edges, def.Edges)
 	if len(o.Formats) == 0 && len(o.RawBits) == 0 && len(o.Custom) == 0 {
 		o.Formats = DefaultFormats()
 	}
-	if o.Source == "" {
-		o.Source = def.Source
-	}
-	if o.Logger == nil {
-		o.Logger = slog.Default()
-	}
-	if o.Now == nil {
-		o.Now = time.Now
-	}
-	if o.EventBuffer == 0 {
-		o.EventBuffer = def.EventBuffer
-	}
+	reader.DefaultCommon(&o.Source, def.Source, &o.Logger, &o.Now)
+	reader.Default(&o.EventBuffer, def.EventBuffer)
 	return o
 }
 
