@@ -49,7 +49,6 @@ type ClockodoOptions struct {
 // concurrent use.
 type Clockodo struct {
 	o     ClockodoOptions
-	base  *url.URL
 	g     *getter
 	users map[string]int
 }
@@ -57,10 +56,7 @@ type Clockodo struct {
 // NewClockodo checks o and returns a source. It does not contact the
 // server.
 func NewClockodo(o ClockodoOptions) (*Clockodo, error) {
-	if o.BaseURL == "" {
-		o.BaseURL = DefaultClockodoURL
-	}
-	base, err := parseBase("ClockodoOptions.BaseURL", o.BaseURL)
+	base, err := parseBase("ClockodoOptions.BaseURL", o.BaseURL, DefaultClockodoURL)
 	if err != nil {
 		return nil, err
 	}
@@ -74,22 +70,15 @@ func NewClockodo(o ClockodoOptions) (*Clockodo, error) {
 	case o.Location == nil:
 		return nil, errors.New("daytotal: ClockodoOptions.Location is required")
 	}
-	if o.Timeout <= 0 {
-		o.Timeout = DefaultTimeout
-	}
-	if o.Logger == nil {
-		o.Logger = slog.New(slog.DiscardHandler)
-	}
 	users := map[string]int{}
 	for email, id := range o.Users {
-		users[strings.ToLower(strings.TrimSpace(email))] = id
+		users[emailKey(email)] = id
 	}
 	h := http.Header{}
 	h.Set("X-ClockodoApiUser", o.APIUser)
 	h.Set("X-ClockodoApiKey", o.APIKey)
 	h.Set("X-Clockodo-External-Application", o.ExternalApplication)
-	return &Clockodo{o: o, base: base, users: users,
-		g: &getter{hc: newHTTPClient(o.HTTPClient, o.Timeout), timeout: o.Timeout, log: o.Logger.With("source", "clockodo"), headers: h}}, nil
+	return &Clockodo{o: o, users: users, g: newGetter("clockodo", base, o.HTTPClient, o.Timeout, o.Logger, h)}, nil
 }
 
 // clockodoTime is the documented time format of time_since and time_until.
@@ -105,7 +94,7 @@ const clockodoTime = "2006-01-02 15:04:05"
 // starting then, which fall in the next day's group. Which entries
 // clockodo counts for a range (an entry across midnight) is clockodo's rule.
 func (c *Clockodo) DayTotal(ctx context.Context, email string, day Date) (time.Duration, error) {
-	id, ok := c.users[strings.ToLower(strings.TrimSpace(email))]
+	id, ok := c.users[emailKey(email)]
 	if !ok {
 		return 0, fmt.Errorf("%w (clockodo users_id for %q)", ErrUnknownPerson, email)
 	}
@@ -115,10 +104,7 @@ func (c *Clockodo) DayTotal(ctx context.Context, email string, day Date) (time.D
 	q.Set("time_until", day.AddDays(1).In(c.o.Location).Format(clockodoTime))
 	q["grouping[]"] = []string{"users_id", "day"}
 	q.Set("filter[users_id]", strconv.Itoa(id))
-	u := *c.base
-	u.Path += "/api/entrygroups"
-	u.RawQuery = q.Encode()
-	b, err := c.g.get(ctx, &u)
+	b, err := c.g.get(ctx, "/api/entrygroups", q)
 	if err != nil {
 		return 0, fmt.Errorf("daytotal: clockodo entry groups of user %d on %s: %w", id, day, err)
 	}

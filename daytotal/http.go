@@ -22,13 +22,31 @@ const maxAnswer = 1 << 20
 // DefaultTimeout bounds each HTTP request when Options leave it zero.
 const DefaultTimeout = 10 * time.Second
 
-// getter performs the read-only GET requests of a remote source.
+// getter performs the read-only GET requests of a remote source below its
+// base URL.
 type getter struct {
+	base    *url.URL
 	hc      *http.Client
 	timeout time.Duration
 	log     *slog.Logger
 	headers http.Header // sent with every request; may hold secrets, never logged
 }
+
+// newGetter returns the getter of the remote source named source (in its
+// logs) at base, with the options' client, timeout and logger (zero: a
+// client with the timeout, DefaultTimeout, discard).
+func newGetter(source string, base *url.URL, hc *http.Client, timeout time.Duration, log *slog.Logger, headers http.Header) *getter {
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &getter{base: base, hc: newHTTPClient(hc, timeout), timeout: timeout, log: log.With("source", source), headers: headers}
+}
+
+// emailKey is the form in which emails key the maps of remote ids.
+func emailKey(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
 
 // newHTTPClient copies hc (or makes one with timeout) and stops it
 // following redirects, which could carry the auth headers elsewhere.
@@ -43,8 +61,12 @@ func newHTTPClient(hc *http.Client, timeout time.Duration) *http.Client {
 	return &c
 }
 
-// parseBase checks a base URL and trims its trailing slash.
-func parseBase(name, s string) (*url.URL, error) {
+// parseBase checks a base URL (def when s is empty) and trims its trailing
+// slash.
+func parseBase(name, s, def string) (*url.URL, error) {
+	if s == "" {
+		s = def
+	}
 	u, err := url.Parse(s)
 	if err != nil {
 		return nil, fmt.Errorf("daytotal: %s: %w", name, err)
@@ -57,10 +79,14 @@ func parseBase(name, s string) (*url.URL, error) {
 	return u, nil
 }
 
-// get fetches u and returns the body of a 200 answer. Failures are
-// *uplink.Error: Retry for transport failures, 401, 403, 408, 429 and 5xx
-// (asking again later may work), Permanent for other answers.
-func (g *getter) get(ctx context.Context, u *url.URL) ([]byte, error) {
+// get fetches path below the base URL with the query q and returns the
+// body of a 200 answer. Failures are *uplink.Error: Retry for transport
+// failures, 401, 403, 408, 429 and 5xx (asking again later may work),
+// Permanent for other answers.
+func (g *getter) get(ctx context.Context, path string, q url.Values) ([]byte, error) {
+	u := *g.base
+	u.Path += path
+	u.RawQuery = q.Encode()
 	ctx, cancel := context.WithTimeout(ctx, g.timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)

@@ -60,7 +60,6 @@ type TimesheetsOptions struct {
 // is safe for concurrent use.
 type Timesheets struct {
 	o      TimesheetsOptions
-	base   *url.URL
 	g      *getter
 	people map[string]string
 
@@ -84,10 +83,7 @@ type cachedMonth struct {
 // NewTimesheets checks o and returns a source. It does not contact the
 // server.
 func NewTimesheets(o TimesheetsOptions) (*Timesheets, error) {
-	if o.BaseURL == "" {
-		o.BaseURL = DefaultTimesheetsURL
-	}
-	base, err := parseBase("TimesheetsOptions.BaseURL", o.BaseURL)
+	base, err := parseBase("TimesheetsOptions.BaseURL", o.BaseURL, DefaultTimesheetsURL)
 	if err != nil {
 		return nil, err
 	}
@@ -102,12 +98,6 @@ func NewTimesheets(o TimesheetsOptions) (*Timesheets, error) {
 	if o.LockTTL <= 0 {
 		o.LockTTL = DefaultLockTTL
 	}
-	if o.Timeout <= 0 {
-		o.Timeout = DefaultTimeout
-	}
-	if o.Logger == nil {
-		o.Logger = slog.New(slog.DiscardHandler)
-	}
 	if o.Now == nil {
 		o.Now = time.Now
 	}
@@ -116,20 +106,20 @@ func NewTimesheets(o TimesheetsOptions) (*Timesheets, error) {
 		if _, err := strconv.ParseUint(id, 10, 64); err != nil {
 			return nil, fmt.Errorf("daytotal: TimesheetsOptions.People[%q] = %q: want a numeric person id", email, id)
 		}
-		people[strings.ToLower(strings.TrimSpace(email))] = id
+		people[emailKey(email)] = id
 	}
 	h := http.Header{}
 	h.Set("Authorization", "Bearer "+o.Token)
 	h.Set("account", o.Account)
 	return &Timesheets{
-		o: o, base: base, people: people, cache: map[monthKey]cachedMonth{},
-		g: &getter{hc: newHTTPClient(o.HTTPClient, o.Timeout), timeout: o.Timeout, log: o.Logger.With("source", "timesheets"), headers: h},
+		o: o, people: people, cache: map[monthKey]cachedMonth{},
+		g: newGetter("timesheets", base, o.HTTPClient, o.Timeout, o.Logger, h),
 	}, nil
 }
 
 // person returns the person_id of email.
 func (t *Timesheets) person(email string) (string, error) {
-	id, ok := t.people[strings.ToLower(strings.TrimSpace(email))]
+	id, ok := t.people[emailKey(email)]
 	if !ok {
 		return "", fmt.Errorf("%w (timesheets person_id for %q)", ErrUnknownPerson, email)
 	}
@@ -155,10 +145,7 @@ func (t *Timesheets) DayTotal(ctx context.Context, email string, day Date) (time
 	}
 	q := t.query(person)
 	q.Set("date", day.String())
-	u := *t.base
-	u.Path += "/timesheets/day_totals"
-	u.RawQuery = q.Encode()
-	b, err := t.g.get(ctx, &u)
+	b, err := t.g.get(ctx, "/timesheets/day_totals", q)
 	if err != nil {
 		return 0, fmt.Errorf("daytotal: timesheets day total of person %s on %s: %w", person, day, err)
 	}
@@ -232,10 +219,7 @@ func (t *Timesheets) month(ctx context.Context, person string, year int, month t
 	}
 	q := t.query(person)
 	q.Set("month_of", Date{year, month, 1}.String())
-	u := *t.base
-	u.Path += "/timesheets"
-	u.RawQuery = q.Encode()
-	b, err := t.g.get(ctx, &u)
+	b, err := t.g.get(ctx, "/timesheets", q)
 	if err != nil {
 		return nil, fmt.Errorf("daytotal: timesheet of person %s for %04d-%02d: %w", person, year, month, err)
 	}
