@@ -22,14 +22,14 @@ package clockodotest
 
 import (
 	"crypto/subtle"
-	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"stampclock/internal/fakehttp"
 )
 
 // Defaults for zero Options fields.
@@ -123,9 +123,7 @@ type TB interface {
 func Start(tb TB, o Options) (*Server, string) {
 	tb.Helper()
 	s := New(o)
-	ts := httptest.NewServer(s.Handler())
-	tb.Cleanup(ts.Close)
-	return s, ts.URL
+	return s, fakehttp.Serve(tb, s.Handler()).URL
 }
 
 // Add stores e.
@@ -159,10 +157,7 @@ func (s *Server) Requests() Stats {
 }
 
 func fail(w http.ResponseWriter, status int, msg string) {
-	b, _ := json.Marshal(map[string]any{"error": map[string]string{"message": msg}})
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	w.Write(b)
+	fakehttp.WriteJSON(w, status, "application/json", map[string]any{"error": map[string]string{"message": msg}})
 }
 
 // Handler returns the API handler.
@@ -175,11 +170,8 @@ func (s *Server) Handler() http.Handler {
 		down := s.down
 		s.mu.Unlock()
 		if down {
-			if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
-				conn.Close()
-				return
-			}
-			panic(http.ErrAbortHandler)
+			fakehttp.Drop(w)
+			return
 		}
 		if subtle.ConstantTimeCompare([]byte(r.Header.Get("X-ClockodoApiUser")), []byte(s.o.APIUser)) != 1 ||
 			subtle.ConstantTimeCompare([]byte(r.Header.Get("X-ClockodoApiKey")), []byte(s.o.APIKey)) != 1 {
@@ -276,9 +268,7 @@ func (s *Server) groups(w http.ResponseWriter, r *http.Request) {
 	}
 	s.stats.Answered++
 	s.mu.Unlock()
-	b, _ := json.Marshal(map[string]any{"groups": group(sel, grouping, s.o.Location)})
-	w.Header().Set("Content-Type", "application/json")
-	w.Write(b)
+	fakehttp.WriteJSON(w, http.StatusOK, "application/json", map[string]any{"groups": group(sel, grouping, s.o.Location)})
 }
 
 // clipDays returns the parts of e inside [since, until), cut at the

@@ -24,12 +24,12 @@ import (
 	"crypto/subtle"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
-	"stampclock/internal/fakehttp"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"stampclock/internal/fakehttp"
 )
 
 // Defaults for zero Options fields.
@@ -103,9 +103,7 @@ type TB interface {
 func Start(tb TB, o Options) (*Server, string) {
 	tb.Helper()
 	s := New(o)
-	ts := httptest.NewServer(s.Handler())
-	tb.Cleanup(ts.Close)
-	return s, ts.URL + "/v1"
+	return s, fakehttp.Serve(tb, s.Handler()).URL + "/v1"
 }
 
 // AddTime books minutes on a person's day (yyyy-mm-dd).
@@ -164,11 +162,8 @@ func (s *Server) Handler() http.Handler {
 		down := s.down
 		s.mu.Unlock()
 		if down {
-			if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
-				conn.Close()
-				return
-			}
-			panic(http.ErrAbortHandler)
+			fakehttp.Drop(w)
+			return
 		}
 		auth := r.Header.Get("Authorization")
 		if subtle.ConstantTimeCompare([]byte(auth), []byte("Bearer "+s.o.Token)) != 1 || r.Header.Get("account") != s.o.Account {

@@ -1,12 +1,15 @@
-// Package fakehttp holds what the uplinks' fake servers (zeittest,
-// blikktest, flowtlytest) share to inject faults: an answer that is delayed,
-// a connection closed without an answer, and JSON answers.
+// Package fakehttp holds what the fake servers of the uplinks (zeittest,
+// blikktest, flowtlytest) and of the day-total sources (clockodotest,
+// timesheetstest) share to inject faults: an answer that is delayed, a
+// connection closed without an answer, and JSON answers; and serving one
+// on loopback for a test.
 package fakehttp
 
 import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"sync"
 	"time"
 )
@@ -142,4 +145,20 @@ func (f *Faults) TakeDrop() bool {
 	}
 	f.dropAfter--
 	return true
+}
+
+// TB is the part of testing.TB that Serve needs; *testing.T and *testing.B
+// satisfy it, as does each fake server's own TB.
+type TB interface {
+	Helper()
+	Cleanup(func())
+}
+
+// Serve serves h on a loopback port until the test ends and returns the
+// running server (its URL is the client's base URL).
+func Serve(tb TB, h http.Handler) *httptest.Server {
+	tb.Helper()
+	ts := httptest.NewServer(h)
+	tb.Cleanup(ts.Close)
+	return ts
 }

@@ -341,7 +341,5 @@ type TB interface {
 func Start(tb TB, o Options) (*Server, *httptest.Server) {
 	tb.Helper()
 	s := New(o)
-	ts := httptest.NewServer(s.Handler())
-	tb.Cleanup(ts.Close)
-	return s, ts
+	return s, fakehttp.Serve(tb, s.Handler())
 }

@@ -1,6 +1,10 @@
 package flowtlytest
 
-import "net/http/httptest"
+import (
+	"net/http/httptest"
+
+	"stampclock/internal/fakehttp"
+)
 
 // TB is the part of testing.TB that Start needs; *testing.T and
 // *testing.B satisfy it.
@@ -16,7 +20,5 @@ type TB interface {
 func Start(tb TB, o Options) (*Server, *httptest.Server) {
 	tb.Helper()
 	s := New(o)
-	ts := httptest.NewServer(s.Handler())
-	tb.Cleanup(ts.Close)
-	return s, ts
+	return s, fakehttp.Serve(tb, s.Handler())
 }
