@@ -8,8 +8,10 @@ package fakehttp
 import (
 	"context"
 	"encoding/json"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"sync"
 	"time"
 )
@@ -161,4 +163,57 @@ func Serve(tb TB, h http.Handler) *httptest.Server {
 	ts := httptest.NewServer(h)
 	tb.Cleanup(ts.Close)
 	return ts
+}
+
+// Front is the outer handler of a fake uplink server, before its API mux:
+// it counts the request, answers for a server that is down (closing the
+// connection or with the API's 503), holds the mux's answer back by the
+// delay in force, counts a rejection and logs the answer.
+type Front struct {
+	// Faults is the server's fault state.
+	Faults *Faults
+	// Mu guards the server's counters that Front increments: Requests
+	// (every request), Injected (the 503s of a Down503 server) and
+	// Rejected (the mux's 4xx answers but 401 and the NotRejected ones).
+	Mu                           sync.Locker
+	Requests, Injected, Rejected *int
+	// NotRejected are further 4xx statuses that are not rejections.
+	NotRejected []int
+	// Drop closes the connection without an answer (and counts it).
+	Drop func(w http.ResponseWriter, r *http.Request)
+	// Unavailable writes the API's 503 answer.
+	Unavailable func(w http.ResponseWriter, r *http.Request)
+	// Name prefixes the log lines ("blikktest"); Log receives a line per
+	// answer of the mux.
+	Name string
+	Log  *slog.Logger
+}
+
+// Handler returns mux behind the front.
+func (f Front) Handler(mux http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		down, delay := f.Faults.Mode()
+		f.Mu.Lock()
+		*f.Requests++
+		if down == Down503 {
+			*f.Injected++
+		}
+		f.Mu.Unlock()
+		switch down {
+		case DownClose:
+			f.Drop(w, r)
+			return
+		case Down503:
+			f.Unavailable(w, r)
+			return
+		}
+		rw := NewRecorder(w, r, delay)
+		mux.ServeHTTP(rw, r)
+		if rw.Status >= 400 && rw.Status < 500 && rw.Status != http.StatusUnauthorized && !slices.Contains(f.NotRejected, rw.Status) {
+			f.Mu.Lock()
+			*f.Rejected++
+			f.Mu.Unlock()
+		}
+		f.Log.Info(f.Name+": request", "method", r.Method, "path", r.URL.Path, "status", rw.Status)
+	})
 }

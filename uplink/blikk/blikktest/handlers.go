@@ -43,32 +43,20 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /v1/Core/TimeReports/{id}", s.authed(s.getReport))
 	mux.HandleFunc("DELETE /v1/Core/TimeReports/{id}", s.authed(s.deleteReport))
 
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		down, delay := s.Mode()
-		s.mu.Lock()
-		s.stats.Requests++
-		if down == Down503 {
-			s.stats.Injected++
-		}
-		s.mu.Unlock()
-
-		switch down {
-		case DownClose:
-			s.drop(w, r)
-			return
-		case Down503:
+	return fakehttp.Front{
+		Faults:      &s.Faults,
+		Mu:          &s.mu,
+		Requests:    &s.stats.Requests,
+		Injected:    &s.stats.Injected,
+		Rejected:    &s.stats.Rejected,
+		NotRejected: []int{http.StatusTooManyRequests},
+		Drop:        s.drop,
+		Unavailable: func(w http.ResponseWriter, _ *http.Request) {
 			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"message": "Service unavailable"})
-			return
-		}
-		rw := fakehttp.NewRecorder(w, r, delay)
-		mux.ServeHTTP(rw, r)
-		if rw.Status >= 400 && rw.Status < 500 && rw.Status != http.StatusUnauthorized && rw.Status != http.StatusTooManyRequests {
-			s.mu.Lock()
-			s.stats.Rejected++
-			s.mu.Unlock()
-		}
-		s.log.Info("blikktest: request", "method", r.Method, "path", r.URL.Path, "status", rw.Status)
-	})
+		},
+		Name: "blikktest",
+		Log:  s.log,
+	}.Handler(mux)
 }
 
 // drop closes the request's connection without an answer.

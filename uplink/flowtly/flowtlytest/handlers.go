@@ -30,31 +30,19 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET "+collection+"/{id}", s.authed(s.get))
 	mux.HandleFunc("GET /employees/{id}", s.authed(s.employee))
 
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		down, delay := s.Mode()
-		s.mu.Lock()
-		s.stats.Requests++
-		if down == Down503 {
-			s.stats.Injected++
-		}
-		s.mu.Unlock()
-		switch down {
-		case DownClose:
-			s.drop(w, r)
-			return
-		case Down503:
+	return fakehttp.Front{
+		Faults:   &s.Faults,
+		Mu:       &s.mu,
+		Requests: &s.stats.Requests,
+		Injected: &s.stats.Injected,
+		Rejected: &s.stats.Rejected,
+		Drop:     s.drop,
+		Unavailable: func(w http.ResponseWriter, _ *http.Request) {
 			hydraError(w, http.StatusServiceUnavailable, "Service Unavailable")
-			return
-		}
-		rw := fakehttp.NewRecorder(w, r, delay)
-		mux.ServeHTTP(rw, r)
-		if rw.Status >= 400 && rw.Status < 500 && rw.Status != http.StatusUnauthorized {
-			s.mu.Lock()
-			s.stats.Rejected++
-			s.mu.Unlock()
-		}
-		s.log.Info("flowtlytest: request", "method", r.Method, "path", r.URL.Path, "status", rw.Status)
-	})
+		},
+		Name: "flowtlytest",
+		Log:  s.log,
+	}.Handler(mux)
 }
 
 // drop closes the request's connection without an answer.

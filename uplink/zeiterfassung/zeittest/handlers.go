@@ -38,33 +38,20 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /api/time-v2.1/createtimeentry", s.authed(s.createEntry))
 	mux.HandleFunc("DELETE /api/time-v2.1/deletetimeentry/{id}", s.authed(s.deleteEntry))
 
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		down, delay := s.Mode()
-		s.mu.Lock()
-		s.stats.Requests++
-		if down == Down503 {
-			s.stats.Injected++
-		}
-		s.mu.Unlock()
-
-		switch down {
-		case DownClose:
-			s.drop(w, r)
-			return
-		case Down503:
+	return fakehttp.Front{
+		Faults:   &s.Faults,
+		Mu:       &s.mu,
+		Requests: &s.stats.Requests,
+		Injected: &s.stats.Injected,
+		Rejected: &s.stats.Rejected,
+		Drop:     s.drop,
+		Unavailable: func(w http.ResponseWriter, r *http.Request) {
 			errorJSON(w, http.StatusServiceUnavailable, "service unavailable")
 			s.log.Info("zeittest: down", "method", r.Method, "path", r.URL.Path, "status", http.StatusServiceUnavailable)
-			return
-		}
-		rw := fakehttp.NewRecorder(w, r, delay)
-		mux.ServeHTTP(rw, r)
-		if rw.Status >= 400 && rw.Status < 500 && rw.Status != http.StatusUnauthorized {
-			s.mu.Lock()
-			s.stats.Rejected++
-			s.mu.Unlock()
-		}
-		s.log.Info("zeittest: request", "method", r.Method, "path", r.URL.Path, "status", rw.Status)
-	})
+		},
+		Name: "zeittest",
+		Log:  s.log,
+	}.Handler(mux)
 }
 
 // drop closes the request's connection without an answer.
