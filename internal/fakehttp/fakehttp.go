@@ -173,18 +173,17 @@ type Front struct {
 	// Faults is the server's fault state.
 	Faults *Faults
 	// Mu guards the server's counters that Front increments: Requests
-	// (every request), Injected (the 503s of a Down503 server) and
-	// Rejected (the mux's 4xx answers but 401 and the NotRejected ones).
-	Mu                           sync.Locker
-	Requests, Injected, Rejected *int
+	// (every request), Injected (the 503s of a Down503 server), Rejected
+	// (the mux's 4xx answers but 401 and the NotRejected ones) and Dropped
+	// (connections closed without an answer).
+	Mu                                    sync.Locker
+	Requests, Injected, Rejected, Dropped *int
 	// NotRejected are further 4xx statuses that are not rejections.
 	NotRejected []int
-	// Drop closes the connection without an answer (and counts it).
-	Drop func(w http.ResponseWriter, r *http.Request)
 	// Unavailable writes the API's 503 answer.
 	Unavailable func(w http.ResponseWriter, r *http.Request)
 	// Name prefixes the log lines ("blikktest"); Log receives a line per
-	// answer of the mux.
+	// answer of the mux and per dropped connection.
 	Name string
 	Log  *slog.Logger
 }
@@ -216,4 +215,14 @@ func (f Front) Handler(mux http.Handler) http.Handler {
 		}
 		f.Log.Info(f.Name+": request", "method", r.Method, "path", r.URL.Path, "status", rw.Status)
 	})
+}
+
+// Drop counts and logs the request, then closes its connection without an
+// answer (see the function Drop).
+func (f Front) Drop(w http.ResponseWriter, r *http.Request) {
+	f.Mu.Lock()
+	*f.Dropped++
+	f.Mu.Unlock()
+	f.Log.Info(f.Name+": dropping connection", "method", r.Method, "path", r.URL.Path)
+	Drop(w)
 }

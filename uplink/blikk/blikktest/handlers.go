@@ -43,29 +43,25 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /v1/Core/TimeReports/{id}", s.authed(s.getReport))
 	mux.HandleFunc("DELETE /v1/Core/TimeReports/{id}", s.authed(s.deleteReport))
 
+	return s.front().Handler(mux)
+}
+
+// front is the server's outer handler, before its API mux.
+func (s *Server) front() fakehttp.Front {
 	return fakehttp.Front{
 		Faults:      &s.Faults,
 		Mu:          &s.mu,
 		Requests:    &s.stats.Requests,
 		Injected:    &s.stats.Injected,
 		Rejected:    &s.stats.Rejected,
+		Dropped:     &s.stats.Dropped,
 		NotRejected: []int{http.StatusTooManyRequests},
-		Drop:        s.drop,
 		Unavailable: func(w http.ResponseWriter, _ *http.Request) {
 			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"message": "Service unavailable"})
 		},
 		Name: "blikktest",
 		Log:  s.log,
-	}.Handler(mux)
-}
-
-// drop closes the request's connection without an answer.
-func (s *Server) drop(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	s.stats.Dropped++
-	s.mu.Unlock()
-	s.log.Info("blikktest: dropping connection", "method", r.Method, "path", r.URL.Path)
-	fakehttp.Drop(w)
+	}
 }
 
 // writeJSON answers status with v as JSON.
@@ -332,7 +328,7 @@ func (s *Server) createReport(w http.ResponseWriter, r *http.Request) {
 		s.o.OnStore(rep)
 	}
 	if drop {
-		s.drop(w, r)
+		s.front().Drop(w, r)
 		return
 	}
 	writeJSON(w, http.StatusOK, s.reportJSON(rep, "timereport.detail"))

@@ -30,28 +30,24 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET "+collection+"/{id}", s.authed(s.get))
 	mux.HandleFunc("GET /employees/{id}", s.authed(s.employee))
 
+	return s.front().Handler(mux)
+}
+
+// front is the server's outer handler, before its API mux.
+func (s *Server) front() fakehttp.Front {
 	return fakehttp.Front{
 		Faults:   &s.Faults,
 		Mu:       &s.mu,
 		Requests: &s.stats.Requests,
 		Injected: &s.stats.Injected,
 		Rejected: &s.stats.Rejected,
-		Drop:     s.drop,
+		Dropped:  &s.stats.Dropped,
 		Unavailable: func(w http.ResponseWriter, _ *http.Request) {
 			hydraError(w, http.StatusServiceUnavailable, "Service Unavailable")
 		},
 		Name: "flowtlytest",
 		Log:  s.log,
-	}.Handler(mux)
-}
-
-// drop closes the request's connection without an answer.
-func (s *Server) drop(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	s.stats.Dropped++
-	s.mu.Unlock()
-	s.log.Info("flowtlytest: dropping connection", "method", r.Method, "path", r.URL.Path)
-	fakehttp.Drop(w)
+	}
 }
 
 // writeLD answers status with v as JSON-LD.
@@ -224,7 +220,7 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request) {
 		s.o.OnStore(rec)
 	}
 	if drop {
-		s.drop(w, r)
+		s.front().Drop(w, r)
 		return
 	}
 	w.Header().Set("Location", fmt.Sprintf("%s%s/%d", s.o.IRIPrefix, collection, rec.ID))

@@ -38,29 +38,25 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /api/time-v2.1/createtimeentry", s.authed(s.createEntry))
 	mux.HandleFunc("DELETE /api/time-v2.1/deletetimeentry/{id}", s.authed(s.deleteEntry))
 
+	return s.front().Handler(mux)
+}
+
+// front is the server's outer handler, before its API mux.
+func (s *Server) front() fakehttp.Front {
 	return fakehttp.Front{
 		Faults:   &s.Faults,
 		Mu:       &s.mu,
 		Requests: &s.stats.Requests,
 		Injected: &s.stats.Injected,
 		Rejected: &s.stats.Rejected,
-		Drop:     s.drop,
+		Dropped:  &s.stats.Dropped,
 		Unavailable: func(w http.ResponseWriter, r *http.Request) {
 			errorJSON(w, http.StatusServiceUnavailable, "service unavailable")
 			s.log.Info("zeittest: down", "method", r.Method, "path", r.URL.Path, "status", http.StatusServiceUnavailable)
 		},
 		Name: "zeittest",
 		Log:  s.log,
-	}.Handler(mux)
-}
-
-// drop closes the request's connection without an answer.
-func (s *Server) drop(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	s.stats.Dropped++
-	s.mu.Unlock()
-	s.log.Info("zeittest: dropping connection", "method", r.Method, "path", r.URL.Path)
-	fakehttp.Drop(w)
+	}
 }
 
 // errorJSON answers status with {"status": status, "message": msg}.
@@ -367,7 +363,7 @@ func (s *Server) createEntry(w http.ResponseWriter, r *http.Request) {
 		s.o.OnStore(e)
 	}
 	if drop {
-		s.drop(w, r)
+		s.front().Drop(w, r)
 		return
 	}
 	writeJSON(w, http.StatusOK, []string{e.ID})
