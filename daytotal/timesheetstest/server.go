@@ -73,7 +73,7 @@ type Server struct {
 	mu      sync.Mutex
 	minutes map[int]map[string]int  // person → date → minutes
 	locked  map[int]map[string]bool // person → date → locked
-	faults  []Fault
+	faults  fakehttp.Queue[Fault]
 	down    bool
 	stats   Stats
 }
@@ -130,9 +130,7 @@ func (s *Server) Lock(person int, date string, locked bool) {
 func (s *Server) FailNext(n int, f Fault) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for range n {
-		s.faults = append(s.faults, f)
-	}
+	s.faults.Add(n, f)
 }
 
 // SetDown makes every request's connection close without an answer.
@@ -171,11 +169,7 @@ func (s *Server) Handler() http.Handler {
 			return
 		}
 		s.mu.Lock()
-		var f *Fault
-		if len(s.faults) > 0 {
-			f = &s.faults[0]
-			s.faults = s.faults[1:]
-		}
+		f := s.faults.Take()
 		s.mu.Unlock()
 		if f != nil {
 			if f.RetryAfter != "" {

@@ -226,3 +226,25 @@ func (f Front) Drop(w http.ResponseWriter, r *http.Request) {
 	f.Log.Info(f.Name+": dropping connection", "method", r.Method, "path", r.URL.Path)
 	Drop(w)
 }
+
+// Queue holds injected faults in order, each to answer one request. The
+// zero value is empty. It does no locking of its own: use it under the
+// server's lock.
+type Queue[T any] []T
+
+// Add queues n copies of f.
+func (q *Queue[T]) Add(n int, f T) {
+	for range n {
+		*q = append(*q, f)
+	}
+}
+
+// Take removes the first fault and returns it, or nil when none is queued.
+func (q *Queue[T]) Take() *T {
+	if len(*q) == 0 {
+		return nil
+	}
+	f := &(*q)[0]
+	*q = (*q)[1:]
+	return f
+}

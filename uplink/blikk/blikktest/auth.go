@@ -14,10 +14,8 @@ import (
 // secret.
 func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
-	var fault *Fault
-	if len(s.failTokens) > 0 {
-		fault = &s.failTokens[0]
-		s.failTokens = s.failTokens[1:]
+	fault := s.failTokens.Take()
+	if fault != nil {
 		s.stats.Injected++
 	}
 	s.mu.Unlock()

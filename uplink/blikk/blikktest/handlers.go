@@ -289,10 +289,8 @@ func (s *Server) reportJSON(rep Report, objectName string) map[string]any {
 func (s *Server) createReport(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.stats.Creates++
-	var fault *Fault
-	if len(s.failCreates) > 0 {
-		fault = &s.failCreates[0]
-		s.failCreates = s.failCreates[1:]
+	fault := s.failCreates.Take()
+	if fault != nil {
 		s.stats.Injected++
 	}
 	s.mu.Unlock()

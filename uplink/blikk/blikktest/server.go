@@ -156,8 +156,8 @@ type Server struct {
 	reports     []Report
 	nextID      int
 	stats       Stats
-	failCreates []Fault
-	failTokens  []Fault
+	failCreates fakehttp.Queue[Fault]
+	failTokens  fakehttp.Queue[Fault]
 	rejectAuth  int
 	rateLimit   int
 	rateWindow  time.Duration
@@ -277,18 +277,14 @@ func (s *Server) AddReport(r Report) Report {
 func (s *Server) FailCreates(n int, f Fault) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for range n {
-		s.failCreates = append(s.failCreates, f)
-	}
+	s.failCreates.Add(n, f)
 }
 
 // FailTokens answers the next n token requests with f.
 func (s *Server) FailTokens(n int, f Fault) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for range n {
-		s.failTokens = append(s.failTokens, f)
-	}
+	s.failTokens.Add(n, f)
 }
 
 // RejectAuth answers the next n authenticated requests 401 whatever token

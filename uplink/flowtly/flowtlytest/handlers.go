@@ -161,10 +161,8 @@ var writable = []string{"employee", "project", "date", "seconds", "description"}
 func (s *Server) create(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.stats.Posts++
-	var f *Fault
-	if len(s.failPosts) > 0 {
-		f = &s.failPosts[0]
-		s.failPosts = s.failPosts[1:]
+	f := s.failPosts.Take()
+	if f != nil {
 		s.stats.Injected++
 	}
 	s.mu.Unlock()
@@ -343,10 +341,8 @@ var dateFilters = map[string]struct{ after, strict bool }{
 // list serves GET /employee_working_hours.
 func (s *Server) list(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
-	var f *Fault
-	if len(s.failLists) > 0 {
-		f = &s.failLists[0]
-		s.failLists = s.failLists[1:]
+	f := s.failLists.Take()
+	if f != nil {
 		s.stats.Injected++
 	}
 	s.mu.Unlock()

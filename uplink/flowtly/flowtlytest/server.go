@@ -125,8 +125,8 @@ type Server struct {
 	records   []Record
 	nextID    int
 	stats     Stats
-	failPosts []Fault
-	failLists []Fault
+	failPosts fakehttp.Queue[Fault]
+	failLists fakehttp.Queue[Fault]
 }
 
 // New returns a server configured by o. It is not listening: serve
@@ -226,16 +226,12 @@ func (s *Server) AddRecord(r Record) Record {
 func (s *Server) FailPosts(n int, f Fault) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for range n {
-		s.failPosts = append(s.failPosts, f)
-	}
+	s.failPosts.Add(n, f)
 }
 
 // FailLists answers the next n authenticated list requests with f.
 func (s *Server) FailLists(n int, f Fault) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for range n {
-		s.failLists = append(s.failLists, f)
-	}
+	s.failLists.Add(n, f)
 }

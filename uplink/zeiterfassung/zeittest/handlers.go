@@ -288,10 +288,8 @@ func (s *Server) timeEntries(w http.ResponseWriter, r *http.Request) {
 func (s *Server) createEntry(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.stats.Creates++
-	var fault *Fault
-	if len(s.failCreates) > 0 {
-		fault = &s.failCreates[0]
-		s.failCreates = s.failCreates[1:]
+	fault := s.failCreates.Take()
+	if fault != nil {
 		s.stats.Injected++
 	}
 	s.mu.Unlock()

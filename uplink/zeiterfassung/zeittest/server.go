@@ -133,7 +133,7 @@ type Server struct {
 	tokens      map[string]bool
 	entries     []Entry
 	stats       Stats
-	failCreates []Fault
+	failCreates fakehttp.Queue[Fault]
 	rejectAuth  int
 	loginStyle  LoginStyle
 }
@@ -229,9 +229,7 @@ func (s *Server) AddEntry(e Entry) Entry {
 func (s *Server) FailCreates(n int, f Fault) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for range n {
-		s.failCreates = append(s.failCreates, f)
-	}
+	s.failCreates.Add(n, f)
 }
 
 // RejectAuth answers the next n authenticated requests 401 whatever token

@@ -1,0 +1,74 @@
+package fakehttp
+
+import (
+	"io"
+	"log/slog"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"testing"
+)
+
+func TestQueue_TakesInOrderThenNil(t *testing.T) {
+	var q Queue[int]
+	q.Add(2, 7)
+	q.Add(1, 9)
+	for _, want := range []int{7, 7, 9} {
+		got := q.Take()
+		if got == nil || *got != want {
+			t.Fatalf("Take = %v, want %d", got, want)
+		}
+	}
+	if got := q.Take(); got != nil {
+		t.Fatalf("Take on an empty queue = %d, want nil", *got)
+	}
+}
+
+func TestFront_CountsRequestsRejectionsAndDownAnswers(t *testing.T) {
+	var (
+		mu                                    sync.Mutex
+		faults                                Faults
+		requests, injected, rejected, dropped int
+	)
+	var status atomic.Int64 // the mux's answer
+	mux := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(int(status.Load())) })
+	front := Front{
+		Faults: &faults, Mu: &mu,
+		Requests: &requests, Injected: &injected, Rejected: &rejected, Dropped: &dropped,
+		NotRejected: []int{http.StatusTooManyRequests},
+		Unavailable: func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusServiceUnavailable) },
+		Name:        "fronttest",
+		Log:         slog.New(slog.NewTextHandler(io.Discard, nil)),
+	}
+	ts := Serve(t, front.Handler(mux))
+	// No kept-alive connections: the client would resend a GET whose
+	// reused connection closed without an answer, counting it twice.
+	hc := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	get := func() (int, error) {
+		resp, err := hc.Get(ts.URL)
+		if err != nil {
+			return 0, err
+		}
+		resp.Body.Close()
+		return resp.StatusCode, nil
+	}
+	for _, st := range []int{http.StatusOK, http.StatusUnprocessableEntity, http.StatusUnauthorized, http.StatusTooManyRequests} {
+		status.Store(int64(st))
+		if got, err := get(); err != nil || got != st {
+			t.Fatalf("GET = %d, %v; want %d", got, err, st)
+		}
+	}
+	faults.SetDown(Down503)
+	if got, err := get(); err != nil || got != http.StatusServiceUnavailable {
+		t.Fatalf("GET on a Down503 server = %d, %v; want 503", got, err)
+	}
+	faults.SetDown(DownClose)
+	if _, err := get(); err == nil {
+		t.Fatal("GET on a DownClose server got an answer, want none")
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if requests != 6 || rejected != 1 || injected != 1 || dropped != 1 {
+		t.Errorf("requests %d rejected %d injected %d dropped %d, want 6 1 1 1", requests, rejected, injected, dropped)
+	}
+}
