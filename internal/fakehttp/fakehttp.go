@@ -248,3 +248,19 @@ func (q *Queue[T]) Take() *T {
 	*q = (*q)[1:]
 	return f
 }
+
+// Repeats returns, in order, every item whose key equals the key of an item
+// before it: each copy after the first, as a fake server reports the
+// duplicates a client created.
+func Repeats[T any](items []T, key func(T) string) []T {
+	seen := map[string]bool{}
+	var dups []T
+	for _, it := range items {
+		k := key(it)
+		if seen[k] {
+			dups = append(dups, it)
+		}
+		seen[k] = true
+	}
+	return dups
+}

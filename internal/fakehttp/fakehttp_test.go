@@ -4,6 +4,8 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -70,5 +72,15 @@ func TestFront_CountsRequestsRejectionsAndDownAnswers(t *testing.T) {
 	defer mu.Unlock()
 	if requests != 6 || rejected != 1 || injected != 1 || dropped != 1 {
 		t.Errorf("requests %d rejected %d injected %d dropped %d, want 6 1 1 1", requests, rejected, injected, dropped)
+	}
+}
+
+func TestRepeats_EachCopyAfterTheFirst(t *testing.T) {
+	got := Repeats([]string{"a", "b", "A", "c", "a", "B"}, strings.ToLower)
+	if !slices.Equal(got, []string{"A", "a", "B"}) {
+		t.Errorf("Repeats = %q, want [A a B]", got)
+	}
+	if got := Repeats([]string{"a", "b"}, strings.ToLower); got != nil {
+		t.Errorf("Repeats without copies = %q, want nil", got)
 	}
 }

@@ -237,16 +237,7 @@ func (s *Server) Reports() []Report {
 func (s *Server) Duplicates() []Report {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	seen := map[string]bool{}
-	var dups []Report
-	for _, r := range s.reports {
-		k := r.key()
-		if seen[k] {
-			dups = append(dups, r)
-		}
-		seen[k] = true
-	}
-	return dups
+	return fakehttp.Repeats(s.reports, Report.key)
 }
 
 // Stats returns the counters.

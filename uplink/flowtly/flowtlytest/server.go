@@ -2,6 +2,7 @@ package flowtlytest
 
 import (
 	"log/slog"
+	"slices"
 	"stampclock/internal/fakehttp"
 	"strconv"
 	"strings"
@@ -183,19 +184,8 @@ func (s *Server) Records() []Record {
 func (s *Server) Duplicates() []Record {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	seen := map[string]bool{}
-	var dups []Record
-	for _, r := range s.records {
-		if r.Deleted {
-			continue
-		}
-		k := r.key()
-		if seen[k] {
-			dups = append(dups, r)
-		}
-		seen[k] = true
-	}
-	return dups
+	live := slices.DeleteFunc(slices.Clone(s.records), func(r Record) bool { return r.Deleted })
+	return fakehttp.Repeats(live, Record.key)
 }
 
 // Requests returns the request counters.

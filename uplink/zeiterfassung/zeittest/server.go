@@ -193,16 +193,7 @@ func (s *Server) Entries() []Entry {
 func (s *Server) Duplicates() []Entry {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	seen := map[string]bool{}
-	var dups []Entry
-	for _, e := range s.entries {
-		k := e.key()
-		if seen[k] {
-			dups = append(dups, e)
-		}
-		seen[k] = true
-	}
-	return dups
+	return fakehttp.Repeats(s.entries, Entry.key)
 }
 
 // Requests returns the request counters.
