@@ -104,11 +104,7 @@ func (c *Clockodo) DayTotal(ctx context.Context, email string, day Date) (time.D
 	q.Set("time_until", day.AddDays(1).In(c.o.Location).Format(clockodoTime))
 	q["grouping[]"] = []string{"users_id", "day"}
 	q.Set("filter[users_id]", strconv.Itoa(id))
-	b, err := c.g.get(ctx, "/api/entrygroups", q)
-	if err != nil {
-		return 0, fmt.Errorf("daytotal: clockodo entry groups of user %d on %s: %w", id, day, err)
-	}
-	groups, err := ParseEntryGroups(b)
+	groups, err := fetch(ctx, c.g, "/api/entrygroups", q, ParseEntryGroups)
 	if err != nil {
 		return 0, fmt.Errorf("daytotal: clockodo entry groups of user %d on %s: %w", id, day, err)
 	}

@@ -125,6 +125,17 @@ func (g *getter) get(ctx context.Context, path string, q url.Values) ([]byte, er
 	return nil, e
 }
 
+// fetch gets path with the query q and parses the 200 answer's body with
+// parse; the caller wraps a failure of either with what it asked for.
+func fetch[T any](ctx context.Context, g *getter, path string, q url.Values, parse func([]byte) (T, error)) (T, error) {
+	b, err := g.get(ctx, path, q)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return parse(b)
+}
+
 // retryAfter parses Retry-After seconds; 0 if absent or a date.
 func retryAfter(v string) time.Duration {
 	var n int

@@ -145,11 +145,7 @@ func (t *Timesheets) DayTotal(ctx context.Context, email string, day Date) (time
 	}
 	q := t.query(person)
 	q.Set("date", day.String())
-	b, err := t.g.get(ctx, "/timesheets/day_totals", q)
-	if err != nil {
-		return 0, fmt.Errorf("daytotal: timesheets day total of person %s on %s: %w", person, day, err)
-	}
-	totals, err := ParseDayTotals(b)
+	totals, err := fetch(ctx, t.g, "/timesheets/day_totals", q, ParseDayTotals)
 	if err != nil {
 		return 0, fmt.Errorf("daytotal: timesheets day total of person %s on %s: %w", person, day, err)
 	}
