@@ -11,6 +11,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"stampclock/reader"
+	"stampclock/reader/readertest"
 )
 
 // fifo makes a named pipe in a temp dir: a real file the Reader opens by
@@ -42,13 +43,7 @@ func writeStream(t *testing.T, path string, data []byte) {
 
 func recvTap(t *testing.T, out <-chan reader.Tap) reader.Tap {
 	t.Helper()
-	select {
-	case tap := <-out:
-		return tap
-	case <-time.After(5 * time.Second):
-		t.Fatal("no tap within 5s")
-		return reader.Tap{}
-	}
+	return readertest.Recv(t, out, 5*time.Second)
 }
 
 func TestRun_Pipe_TapsAndReopen(t *testing.T) {

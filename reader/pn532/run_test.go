@@ -1,8 +1,6 @@
 package pn532
 
 import (
-	"context"
-	"errors"
 	"io"
 	"log/slog"
 	"os"
@@ -11,6 +9,7 @@ import (
 
 	"stampclock/reader"
 	"stampclock/reader/pn532/pn532test"
+	"stampclock/reader/readertest"
 	"stampclock/reader/serial/serialtest"
 )
 
@@ -21,39 +20,12 @@ var fast = Options{PollInterval: 2 * time.Millisecond, ReinitMin: time.Milliseco
 // run runs r until the test ends.
 func run(t *testing.T, r *Reader) chan reader.Tap {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	out := make(chan reader.Tap, 8)
-	done := make(chan error, 1)
-	go func() { done <- r.Run(ctx, out) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; !errors.Is(err, context.Canceled) {
-			t.Errorf("Run returned %v", err)
-		}
-	})
-	return out
+	return readertest.Run(t, r, 8)
 }
 
 func recv(t *testing.T, out <-chan reader.Tap) reader.Tap {
 	t.Helper()
-	select {
-	case tap := <-out:
-		return tap
-	case <-time.After(5 * time.Second):
-		t.Fatal("no tap within 5s")
-		return reader.Tap{}
-	}
-}
-
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(time.Millisecond)
-	}
+	return readertest.Recv(t, out, 5*time.Second)
 }
 
 // transports runs f on a fresh chip behind I²C and behind HSU on a
@@ -100,9 +72,9 @@ func TestRun_UIDsOfEveryLength_HeldCardIsOneTap(t *testing.T) {
 			}
 			// Held: many polls, no second tap.
 			polls := r.Stats().Polls
-			eventually(t, "polls while held", func() bool { return r.Stats().Polls > polls+5 })
+			readertest.Eventually(t, "polls while held", func() bool { return r.Stats().Polls > polls+5 })
 			chip.Remove()
-			eventually(t, "card gone", func() bool { return r.Stats().Polls > polls+10 })
+			readertest.Eventually(t, "card gone", func() bool { return r.Stats().Polls > polls+10 })
 		}
 		if s := r.Stats(); s.Taps != 3 || !s.OK || s.Firmware != "50.1.6" || len(out) != 0 {
 			t.Errorf("stats %+v, %d taps left", s, len(out))
@@ -113,10 +85,10 @@ func TestRun_UIDsOfEveryLength_HeldCardIsOneTap(t *testing.T) {
 func TestRun_DamagedAndLostFrames_Recovered(t *testing.T) {
 	transports(t, func(t *testing.T, chip *pn532test.Chip, r *Reader) {
 		out := run(t, r)
-		eventually(t, "chip ready", func() bool { return r.Stats().OK })
+		readertest.Eventually(t, "chip ready", func() bool { return r.Stats().OK })
 		// Two answers damaged on the wire: NACK, and the chip repeats them.
 		chip.CorruptAnswers(2)
-		eventually(t, "NACKs", func() bool { return r.Stats().Nacks >= 2 })
+		readertest.Eventually(t, "NACKs", func() bool { return r.Stats().Nacks >= 2 })
 		// Two command frames lost: the driver resends without an ACK.
 		chip.DropAcks(2)
 		chip.Present(pn532test.Card{UID: []byte{0x04, 0xA1, 0xB2, 0xC3}})
@@ -135,18 +107,18 @@ func TestRun_DamagedAndLostFrames_Recovered(t *testing.T) {
 func TestRun_SilentOrDeadChip_ReinitialisedWithBackoff(t *testing.T) {
 	transports(t, func(t *testing.T, chip *pn532test.Chip, r *Reader) {
 		out := run(t, r)
-		eventually(t, "chip ready", func() bool { return r.Stats().OK })
+		readertest.Eventually(t, "chip ready", func() bool { return r.Stats().OK })
 		// A command acknowledged but never answered: timeout, set-up again.
 		chip.Silence(1)
-		eventually(t, "reinit after timeout", func() bool { return r.Stats().Reinits >= 1 })
+		readertest.Eventually(t, "reinit after timeout", func() bool { return r.Stats().Reinits >= 1 })
 		// The chip dies (power glitch) and comes back asleep with its
 		// settings lost: the driver wakes and configures it again.
 		chip.SetDead(true)
-		eventually(t, "failure seen", func() bool { s := r.Stats(); return !s.OK && s.LastErr != "" })
+		readertest.Eventually(t, "failure seen", func() bool { s := r.Stats(); return !s.OK && s.LastErr != "" })
 		errs := r.Stats().Errors
-		eventually(t, "retries", func() bool { return r.Stats().Errors >= errs+2 })
+		readertest.Eventually(t, "retries", func() bool { return r.Stats().Errors >= errs+2 })
 		chip.SetDead(false)
-		eventually(t, "chip ready again", func() bool { return r.Stats().OK })
+		readertest.Eventually(t, "chip ready again", func() bool { return r.Stats().OK })
 		chip.Present(pn532test.Card{UID: []byte{0x04, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66}})
 		if tap := recv(t, out); tap.UIDString() != "04112233445566" {
 			t.Errorf("tap %s", tap.UIDString())
@@ -188,18 +160,18 @@ func TestRun_HSUPortUnpluggedAndBack_Recovers(t *testing.T) {
 	}
 	out := run(t, r)
 	t.Cleanup(func() { port.Close() })
-	eventually(t, "chip ready", func() bool { return r.Stats().OK })
+	readertest.Eventually(t, "chip ready", func() bool { return r.Stats().OK })
 	if err := port.Unplug(); err != nil {
 		t.Fatal(err)
 	}
 	<-served
-	eventually(t, "failures while unplugged", func() bool { s := r.Stats(); return !s.OK && s.Errors >= 3 })
+	readertest.Eventually(t, "failures while unplugged", func() bool { s := r.Stats(); return !s.OK && s.Errors >= 3 })
 	if err := port.Plug(); err != nil {
 		t.Fatal(err)
 	}
 	served = serve()
 	t.Cleanup(func() { port.Close(); <-served })
-	eventually(t, "chip ready again", func() bool { return r.Stats().OK })
+	readertest.Eventually(t, "chip ready again", func() bool { return r.Stats().OK })
 	chip.Present(pn532test.Card{UID: []byte{0xDE, 0xAD, 0xBE, 0xEF}})
 	if tap := recv(t, out); tap.UIDString() != "DEADBEEF" {
 		t.Errorf("tap %s", tap.UIDString())

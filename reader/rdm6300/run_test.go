@@ -1,8 +1,6 @@
 package rdm6300
 
 import (
-	"context"
-	"errors"
 	"io"
 	"log/slog"
 	"os"
@@ -13,6 +11,7 @@ import (
 
 	"stampclock/reader"
 	"stampclock/reader/rdm6300/rdm6300test"
+	"stampclock/reader/readertest"
 )
 
 func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
@@ -51,43 +50,13 @@ func start(t *testing.T, p *rdm6300test.Port, opts Options) (*Reader, chan reade
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	out := make(chan reader.Tap, 16)
-	done := make(chan error, 1)
-	go func() { done <- r.Run(ctx, out) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; !errors.Is(err, context.Canceled) {
-			t.Errorf("Run returned %v, want context.Canceled", err)
-		}
-		if err := r.Close(); err != nil {
-			t.Error(err)
-		}
-	})
+	out := readertest.Run(t, r, 16)
 	return r, out
 }
 
 func recv(t *testing.T, out <-chan reader.Tap) reader.Tap {
 	t.Helper()
-	select {
-	case tap := <-out:
-		return tap
-	case <-time.After(5 * time.Second):
-		t.Fatal("no tap within 5s")
-		return reader.Tap{}
-	}
-}
-
-// eventually polls cond until it holds or 5s pass.
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
+	return readertest.Recv(t, out, 5*time.Second)
 }
 
 func write(t *testing.T, p *rdm6300test.Port, b []byte) {
@@ -144,7 +113,7 @@ func TestRun_Pty_HeldTagRepeats_OneTapUntilSilence(t *testing.T) {
 	for i := range 5 {
 		clk.Advance(200 * time.Millisecond)
 		write(t, p, a)
-		eventually(t, "repeat parsed", func() bool { return r.Stats().Frames == uint64(i+2) })
+		readertest.Eventually(t, "repeat parsed", func() bool { return r.Stats().Frames == uint64(i+2) })
 	}
 	if len(out) != 0 || r.Stats().Repeats != 5 {
 		t.Fatalf("%d taps from a held tag, stats %+v", len(out), r.Stats())
@@ -196,7 +165,7 @@ func TestRun_Pty_DamagedStream_OnlyValidFrames(t *testing.T) {
 	if strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("taps %v, want %v", got, want)
 	}
-	eventually(t, "all bytes parsed", func() bool { s := r.Stats(); return s.BadChecksum == 1 && s.BadFrame == 1 })
+	readertest.Eventually(t, "all bytes parsed", func() bool { s := r.Stats(); return s.BadChecksum == 1 && s.BadFrame == 1 })
 	// Five runs of 3 garbage bytes, but those after the cut frame are
 	// inside it until the next STX.
 	if s := r.Stats(); s.Garbage != 12 || s.Frames != 3 {
@@ -213,14 +182,14 @@ func TestRun_Pty_UnpluggedAndBack_Recovers(t *testing.T) {
 	if err := p.Unplug(); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "port failures seen", func() bool { s := r.Stats(); return !s.Connected && s.OpenErrors >= 3 })
+	readertest.Eventually(t, "port failures seen", func() bool { s := r.Stats(); return !s.Connected && s.OpenErrors >= 3 })
 	if s := r.Stats(); s.LastErr == "" {
 		t.Errorf("no error reported while unplugged: %+v", s)
 	}
 	if err := p.Plug(); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "port reopened", func() bool { s := r.Stats(); return s.Connected && s.Opens == 2 })
+	readertest.Eventually(t, "port reopened", func() bool { s := r.Stats(); return s.Connected && s.Opens == 2 })
 	b, _ := Encode([]byte{0x3B, 0x00, 0x33, 0xAA, 0xF2})
 	write(t, p, b)
 	if tap := recv(t, out); tap.UIDString() != "3B0033AAF2" {

@@ -2,13 +2,13 @@ package wiegand
 
 import (
 	"context"
-	"errors"
 	"io"
 	"log/slog"
 	"testing"
 	"time"
 
 	"stampclock/reader"
+	"stampclock/reader/readertest"
 	"stampclock/reader/wiegand/wiegandtest"
 )
 
@@ -27,31 +27,12 @@ func startRun(t *testing.T, opts Options) (*Reader, chan reader.Tap) {
 // runReader runs r until the test ends.
 func runReader(t *testing.T, r *Reader) (*Reader, chan reader.Tap) {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	out := make(chan reader.Tap, 8)
-	done := make(chan error, 1)
-	go func() { done <- r.Run(ctx, out) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; !errors.Is(err, context.Canceled) {
-			t.Errorf("Run returned %v, want context.Canceled", err)
-		}
-		if err := r.Close(); err != nil {
-			t.Error(err)
-		}
-	})
-	return r, out
+	return r, readertest.Run(t, r, 8)
 }
 
 func waitTap(t *testing.T, out <-chan reader.Tap) reader.Tap {
 	t.Helper()
-	select {
-	case tap := <-out:
-		return tap
-	case <-time.After(2 * time.Second):
-		t.Fatal("no tap within 2s")
-		return reader.Tap{}
-	}
+	return readertest.Recv(t, out, 2*time.Second)
 }
 
 func TestRun_FrameThenSilence_TapAfterGap(t *testing.T) {
