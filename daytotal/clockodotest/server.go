@@ -90,7 +90,7 @@ type Server struct {
 
 	mu      sync.Mutex
 	entries []Entry
-	fail    []int
+	fail    fakehttp.Queue[int]
 	down    bool
 	stats   Stats
 }
@@ -137,9 +137,7 @@ func (s *Server) Add(e Entry) {
 func (s *Server) FailNext(n, status int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for range n {
-		s.fail = append(s.fail, status)
-	}
+	s.fail.Add(n, status)
 }
 
 // SetDown makes every request's connection close without an answer.
@@ -184,13 +182,10 @@ func (s *Server) Handler() http.Handler {
 			return
 		}
 		s.mu.Lock()
-		status := 0
-		if len(s.fail) > 0 {
-			status, s.fail = s.fail[0], s.fail[1:]
-		}
+		status := s.fail.Take()
 		s.mu.Unlock()
-		if status != 0 {
-			fail(w, status, http.StatusText(status))
+		if status != nil && *status != 0 {
+			fail(w, *status, http.StatusText(*status))
 			return
 		}
 		mux.ServeHTTP(w, r)
