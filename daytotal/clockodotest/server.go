@@ -112,11 +112,9 @@ func New(o Options) *Server {
 	return &Server{o: o}
 }
 
-// TB is the part of testing.TB that Start needs.
-type TB interface {
-	Helper()
-	Cleanup(func())
-}
+// TB is the part of testing.TB that Start needs; *testing.T and
+// *testing.B satisfy it.
+type TB = fakehttp.TB
 
 // Start serves a new Server on a loopback port until the test ends and
 // returns it and its URL (the client's BaseURL).

@@ -92,11 +92,9 @@ func New(o Options) *Server {
 	return &Server{o: o, minutes: map[int]map[string]int{}, locked: map[int]map[string]bool{}}
 }
 
-// TB is the part of testing.TB that Start needs.
-type TB interface {
-	Helper()
-	Cleanup(func())
-}
+// TB is the part of testing.TB that Start needs; *testing.T and
+// *testing.B satisfy it.
+type TB = fakehttp.TB
 
 // Start serves a new Server on a loopback port until the test ends; the
 // client's BaseURL is the returned URL (it ends in /v1).

@@ -317,10 +317,7 @@ func newUUID() string {
 
 // TB is the part of testing.TB that Start needs; *testing.T and
 // *testing.B satisfy it.
-type TB interface {
-	Helper()
-	Cleanup(func())
-}
+type TB = fakehttp.TB
 
 // Start serves a new Server configured by o on a loopback port and closes
 // it when the test ends. It returns the server and the running
