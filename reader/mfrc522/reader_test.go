@@ -15,6 +15,7 @@ import (
 
 	"stampclock/reader"
 	"stampclock/reader/mfrc522/mfrc522test"
+	"stampclock/reader/readertest"
 )
 
 var (
@@ -91,29 +92,17 @@ func (h *harness) noTap(t *testing.T) {
 	}
 }
 
-// waitFor waits until cond holds.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(time.Millisecond)
-	}
-}
-
 // waitPolls waits until the reader has selected the card n more times.
 func (h *harness) waitSelects(t *testing.T, n int) {
 	t.Helper()
 	base := h.chip.Stats().Selects
-	waitFor(t, "card selects", func() bool { return h.chip.Stats().Selects >= base+n })
+	readertest.Eventually(t, "card selects", func() bool { return h.chip.Stats().Selects >= base+n })
 }
 
 func (h *harness) waitTransceives(t *testing.T, n int) {
 	t.Helper()
 	base := h.chip.Stats().Transceives
-	waitFor(t, "polls", func() bool { return h.chip.Stats().Transceives >= base+n })
+	readertest.Eventually(t, "polls", func() bool { return h.chip.Stats().Transceives >= base+n })
 }
 
 func present(t *testing.T, chip *mfrc522test.Chip, uid []byte) {
@@ -231,7 +220,7 @@ func TestRun_SPIErrorsWhileCardHeld_RecoverWithoutDuplicateOrWrongTap(t *testing
 				chip.FailTx(1, nil)
 				h.waitTransceives(t, 3+i%4)
 			}
-			waitFor(t, "recovery", func() bool { return h.r.Status().OK })
+			readertest.Eventually(t, "recovery", func() bool { return h.r.Status().OK })
 			h.waitSelects(t, 3)
 			h.noTap(t)
 			s := h.r.Status()
@@ -249,7 +238,7 @@ func TestRun_DeadChip_BacksOffThenRecovers(t *testing.T) {
 	chip := mfrc522test.New()
 	chip.SetDead(true)
 	h := start(t, chip, false)
-	waitFor(t, "failed inits", func() bool { return h.r.Status().ChipErrors >= 3 })
+	readertest.Eventually(t, "failed inits", func() bool { return h.r.Status().ChipErrors >= 3 })
 	if s := h.r.Status(); s.OK || !errors.Is(s.LastError, ErrNoChip) {
 		t.Errorf("status = %+v, want not OK with ErrNoChip", s)
 	}
