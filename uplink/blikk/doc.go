@@ -1,5 +1,5 @@
 // Package blikk delivers time entries to Blikk as time reports through its
-// public API (see /work/shared/api/blikk-public-api.txt).
+// public API (as its public API document describes it).
 //
 // A Client gets an access token with POST /v1/Auth/Token (HTTP Basic auth
 // with the API application's id and secret), keeps it until shortly before

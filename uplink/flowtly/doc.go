@@ -1,6 +1,6 @@
 // Package flowtly delivers time entries to Flowtly's work-time API
-// (employee_working_hours, see /work/shared/api/flowtly-worktime.txt, an
-// OpenAPI snapshot synced 2026-02-23).
+// (employee_working_hours, as described by its OpenAPI snapshot synced
+// 2026-02-23).
 //
 // Client.Send turns a queue.KindEntry record into one WorkTime per local
 // calendar day: POST /employee_working_hours with the employee's and the

@@ -1,5 +1,5 @@
 // Package zeiterfassung delivers time entries to the Online Zeiterfassung
-// REST API v2.1 (see /work/shared/api/zeiterfassung-rest-v2.1.txt).
+// REST API v2.1 (as its API document describes it).
 //
 // A Client logs in with POST /api/login (the admin's loginemail and the API
 // password), keeps the token and sends it on every call; a 401 makes it

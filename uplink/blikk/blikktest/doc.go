@@ -1,5 +1,5 @@
-// Package blikktest is a faithful fake of the Blikk public API (see
-// /work/shared/api/blikk-public-api.txt) for tests, for end-to-end runs and
+// Package blikktest is a faithful fake of the Blikk public API (as its
+// public API document describes it) for tests, for end-to-end runs and
 // for demos: the parts a stamp clock uses.
 //
 // A Server validates requests as the document says: POST /v1/Auth/Token

@@ -1,8 +1,8 @@
 // Package flowtlytest is a fake Flowtly work-time API for tests and demos.
 //
 // A Server serves POST and GET /employee_working_hours and
-// GET /employee_working_hours/{id} the way the OpenAPI snapshot
-// (/work/shared/api/flowtly-worktime.txt) describes them, with the
+// GET /employee_working_hours/{id} the way the API's OpenAPI snapshot
+// describes them, with the
 // conventions of the API Platform framework where the snapshot is silent:
 //
 //   - every request needs the token in the Authorization header

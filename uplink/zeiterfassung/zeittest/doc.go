@@ -1,5 +1,5 @@
 // Package zeittest is a faithful fake of the Online Zeiterfassung REST API
-// v2.1 (see /work/shared/api/zeiterfassung-rest-v2.1.txt) for tests, for
+// v2.1 (as its API document describes it) for tests, for
 // end-to-end runs and for `make demo` (through cmd/zeitserver).
 //
 // A Server validates every request as strictly as the API document allows:
