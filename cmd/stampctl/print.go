@@ -59,12 +59,9 @@ func printStatus(w io.Writer, s ctlproto.Status, loc *time.Location) {
 		fmt.Fprintf(tw, "\t%d records stamped while the clock was not synchronised (held until corrected)\n", s.Clock.Untrusted)
 	}
 	fmt.Fprintf(tw, "queue\tpending %d, held %d, dead %d, delivered %d, records kept %d\n", s.QueueDepth.Pending, s.QueueDepth.Held, s.QueueDepth.Dead, s.QueueDepth.Delivered, s.Queue.Records)
-	for i, u := range s.Queue.Uplinks {
-		state := ""
-		if i < len(s.Uplinks) {
-			state = s.Uplinks[i].State
-		}
-		fmt.Fprintf(tw, "uplink\t%s: %s, pending %d, held %d, dead %d, last delivery %s\n", u.Name, state, u.Pending, u.Held, u.Dead, when(u.LastDelivery, loc))
+	for _, e := range s.Uplinks {
+		u := e.Queue
+		fmt.Fprintf(tw, "uplink\t%s: %s, pending %d, held %d, dead %d, last delivery %s\n", e.Uplink, e.State, u.Pending, u.Held, u.Dead, when(u.LastDelivery, loc))
 		if u.LastError != "" {
 			fmt.Fprintf(tw, "\tlast error %s: %s\n", when(u.LastErrorAt, loc), u.LastError)
 		}

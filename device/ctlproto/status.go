@@ -46,7 +46,8 @@ type Status struct {
 	// configuration; empty when all is well.
 	ConfigProblems []ConfigProblem `json:"config_problems,omitempty"`
 	Queue          queue.Stats     `json:"queue"`
-	Uplinks        []uplink.Status `json:"uplinks"`
+	// Uplinks holds one entry per uplink with all that is known of it.
+	Uplinks []UplinkStatus `json:"uplinks"`
 	// MQTT is the broker connection, when the MQTT uplink is on.
 	MQTT *ConnState `json:"mqtt,omitempty"`
 	Taps TapStats   `json:"taps"`
@@ -58,6 +59,19 @@ type Status struct {
 
 	// SiteBadges is the sharing of badges with the site, when [site] is set.
 	SiteBadges *SiteBadges `json:"site_badges,omitempty"`
+}
+
+// UplinkStatus is everything status knows of one uplink, keyed by its
+// name (Uplink): its runner's delivery state (the fields of uplink.Status,
+// inline as before), its share of the queue, and its broker connection for
+// an uplink that has one. Queue.Uplinks holds the same queue shares, kept
+// for the scripts that read them there.
+type UplinkStatus struct {
+	uplink.Status
+	// Queue is the uplink's share of the queue; Queue.Name equals Uplink.
+	Queue queue.UplinkStats `json:"queue"`
+	// Conn is the connection to the broker (MQTT uplink only).
+	Conn *ConnState `json:"connection,omitempty"`
 }
 
 // SiteBadges is what the sync reports (stampctl status, metrics).

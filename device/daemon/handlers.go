@@ -9,7 +9,6 @@ import (
 	"stampclock/device/ctlproto"
 	"stampclock/queue"
 	"stampclock/reader"
-	"stampclock/uplink"
 	"stampclock/uplink/mqtt"
 )
 
@@ -78,10 +77,7 @@ func (d *Daemon) status() (Status, error) {
 		s.QueueDepth.Delivered += u.Delivered
 		s.QueueDepth.Quarantined += u.Quarantined
 	}
-	s.Uplinks = []uplink.Status{}
-	for _, r := range d.runners {
-		s.Uplinks = append(s.Uplinks, r.Status())
-	}
+	s.Uplinks = d.uplinkStatuses(qs)
 	if d.mqtt != nil {
 		cs := ctlproto.ConnState(d.mqtt.State())
 		s.MQTT = &cs
@@ -117,14 +113,10 @@ func (d *Daemon) mqttStatus() mqtt.Status {
 	if st.StoreAlarm == "" {
 		st.StoreAlarm = quarantineAlarm(qs.Quarantined)
 	}
-	states := make(map[string]uplink.Status, len(d.runners))
-	for _, r := range d.runners {
-		rs := r.Status()
-		states[rs.Uplink] = rs
-	}
-	for _, u := range qs.Uplinks {
+	for _, e := range d.uplinkStatuses(qs) {
+		u := e.Queue
 		us := mqtt.UplinkStatus{
-			Name: u.Name, State: states[u.Name].State, Pending: u.Pending, Held: u.Held, Dead: u.Dead, Delivered: u.Delivered,
+			Name: e.Uplink, State: e.State, Pending: u.Pending, Held: u.Held, Dead: u.Dead, Delivered: u.Delivered,
 			LastDelivery: u.LastDelivery, LastError: u.LastError, LastErrorAt: u.LastErrorAt,
 		}
 		st.Uplinks = append(st.Uplinks, us)

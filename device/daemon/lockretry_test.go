@@ -23,7 +23,7 @@ func queuedItems(t *testing.T, h *harness, uplink string) []queue.Item {
 func runnerStatus(s Status, name string) uplink.Status {
 	for _, u := range s.Uplinks {
 		if u.Uplink == name {
-			return u
+			return u.Status
 		}
 	}
 	return uplink.Status{}

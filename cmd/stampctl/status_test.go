@@ -1,0 +1,34 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+
+	"stampclock/device/ctlproto"
+	"stampclock/queue"
+	"stampclock/uplink"
+)
+
+// The uplink lines take each uplink's state and queue share from its own
+// entry, whatever order the queue lists the uplinks in.
+func TestStatus_UplinkLinesFromEachUplinksOwnEntry(t *testing.T) {
+	var st ctlproto.Status
+	st.Queue.Uplinks = []queue.UplinkStats{{Name: "zeiterfassung", Pending: 4}, {Name: "mqtt"}}
+	st.Uplinks = []ctlproto.UplinkStatus{
+		{Status: uplink.Status{Uplink: "mqtt", State: "idle"}, Queue: queue.UplinkStats{Name: "mqtt"}},
+		{Status: uplink.Status{Uplink: "zeiterfassung", State: "backoff"}, Queue: queue.UplinkStats{Name: "zeiterfassung", Pending: 4, Dead: 1, LastError: "server down"}},
+	}
+	var out bytes.Buffer
+	printStatus(&out, st, time.UTC)
+	for _, want := range []string{
+		"mqtt: idle, pending 0, held 0, dead 0",
+		"zeiterfassung: backoff, pending 4, held 0, dead 1",
+		"server down",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("status lacks %q:\n%s", want, out.String())
+		}
+	}
+}

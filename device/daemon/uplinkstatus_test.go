@@ -1,0 +1,72 @@
+package daemon
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+
+	"stampclock/device/control"
+	"stampclock/uplink/mqtt/mqtttest"
+	"stampclock/uplink/zeiterfassung/zeittest"
+)
+
+// Each entry of status.uplinks carries its uplink's runner state, queue
+// share and (MQTT) connection, matched by name, and the JSON keeps the
+// fields scripts read before the queue share was added.
+func TestStatus_UplinkEntriesCarryAllTheirFactsByName(t *testing.T) {
+	b := mqtttest.Start(t, mqtttest.Options{})
+	h := newHarness(t)
+	h.zs.SetDown(zeittest.DownClose)
+	h.start(h.config(mqttSection(b.URL(), "")))
+	h.tap("04A1B2C3", "2026-03-02T07:58:12+01:00")
+	h.tap("04A1B2C3", "2026-03-02T16:45:30+01:00")
+	// Start and stop punch and the entry to MQTT; the entry to REST.
+	h.eventually("MQTT delivered three records and REST failed", func() bool {
+		st := h.status()
+		var mqttDone, zeitFailed bool
+		for _, e := range st.Uplinks {
+			mqttDone = mqttDone || e.Uplink == "mqtt" && e.Queue.Delivered == 3
+			zeitFailed = zeitFailed || e.Uplink == "zeiterfassung" && e.Queue.LastError != "" && e.Failures > 0
+		}
+		return mqttDone && zeitFailed
+	})
+
+	st := h.status()
+	if len(st.Uplinks) != 2 || len(st.Queue.Uplinks) != 2 {
+		t.Fatalf("uplinks = %+v, queue uplinks = %+v, want two of each", st.Uplinks, st.Queue.Uplinks)
+	}
+	for _, e := range st.Uplinks {
+		if e.Queue.Name != e.Uplink {
+			t.Errorf("entry %q holds the queue share of %q", e.Uplink, e.Queue.Name)
+		}
+		if want := uplinkStats(st, e.Uplink); e.Queue != want {
+			t.Errorf("entry %q: queue share %+v, queue.uplinks says %+v", e.Uplink, e.Queue, want)
+		}
+		switch e.Uplink {
+		case "mqtt":
+			if e.Conn == nil || !e.Conn.Connected || e.Conn.Broker != b.URL() || e.Queue.Pending != 0 {
+				t.Errorf("mqtt entry = %+v, connection %+v", e, e.Conn)
+			}
+		case "zeiterfassung":
+			if e.Conn != nil || e.Queue.Pending != 1 || e.LastError == "" {
+				t.Errorf("zeiterfassung entry = %+v, want one pending, a last error and no connection", e)
+			}
+		default:
+			t.Errorf("unexpected uplink %q", e.Uplink)
+		}
+	}
+
+	var raw struct {
+		Uplinks []map[string]json.RawMessage `json:"uplinks"`
+	}
+	if err := control.Call(context.Background(), h.socket, "status", nil, &raw); err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range raw.Uplinks {
+		for _, key := range []string{"uplink", "state", "consecutive_failures", "delivered_since_start", "rejected_since_start", "queue"} {
+			if _, ok := e[key]; !ok {
+				t.Errorf("status JSON entry %s lacks %q", e["uplink"], key)
+			}
+		}
+	}
+}
