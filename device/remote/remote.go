@@ -164,20 +164,7 @@ func (r *Responder) Run(ctx context.Context) error {
 	po.SetConnectRetry(true)
 	po.SetConnectRetryInterval(time.Second)
 	po.SetMaxReconnectInterval(30 * time.Second)
-	po.SetOnConnectHandler(func(c paho.Client) {
-		tok := c.Subscribe(r.CommandTopic(), 1, func(_ paho.Client, m paho.Message) {
-			select {
-			case inbox <- m.Payload():
-			case <-ctx.Done():
-			}
-		})
-		go func() {
-			if !tok.WaitTimeout(r.o.Timeout) || tok.Error() != nil {
-				r.log.Warn("remote commands: subscribe failed; reconnecting", "topic", r.CommandTopic(), "err", tok.Error())
-				c.Disconnect(0)
-			}
-		}()
-	})
+	po.SetOnConnectHandler(func(c paho.Client) { go r.subscribe(ctx, c, inbox) })
 	po.SetConnectionLostHandler(func(_ paho.Client, err error) {
 		r.log.Warn("remote commands: connection lost", "err", err)
 	})
@@ -190,6 +177,37 @@ func (r *Responder) Run(ctx context.Context) error {
 			return nil
 		case p := <-inbox:
 			r.handle(ctx, pc, p)
+		}
+	}
+}
+
+// subscribe subscribes to the command topic after a connect, trying
+// again every second while the connection is up and the broker refuses.
+func (r *Responder) subscribe(ctx context.Context, c paho.Client, inbox chan<- []byte) {
+	for {
+		tok := c.Subscribe(r.CommandTopic(), 1, func(_ paho.Client, m paho.Message) {
+			select {
+			case inbox <- m.Payload():
+			case <-ctx.Done():
+			}
+		})
+		err := tok.Error()
+		if !tok.WaitTimeout(r.o.Timeout) {
+			err = errors.New("no SUBACK")
+		} else if st, ok := tok.(*paho.SubscribeToken); ok && err == nil && st.Result()[r.CommandTopic()] == 0x80 {
+			err = errors.New("refused by the broker")
+		}
+		if err == nil {
+			return
+		}
+		r.log.Warn("remote commands: subscribe failed", "topic", r.CommandTopic(), "err", err)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(time.Second):
+		}
+		if !c.IsConnectionOpen() {
+			return // the next connect subscribes again
 		}
 	}
 }
