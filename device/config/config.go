@@ -263,6 +263,10 @@ type MQTT struct {
 	// "homeassistant"): set, the terminal announces its status as sensors.
 	// Default "" (off).
 	HomeAssistant string `toml:"homeassistant_discovery"`
+	// RemoteCommands lets control commands arrive on <prefix>/<device>/cmd:
+	// "viewer" (status only) or "admin" (also reload, queue and badges
+	// commands). Default "" (off).
+	RemoteCommands string `toml:"remote_commands"`
 }
 
 // Enabled reports whether the uplink is configured.
@@ -533,6 +537,9 @@ func (c *Config) validateMQTT() error {
 	}
 	if m.StatusInterval.Duration < time.Second {
 		return fmt.Errorf("mqtt.status_interval: %s; want at least 1s", m.StatusInterval)
+	}
+	if r := m.RemoteCommands; r != "" && r != "viewer" && r != "admin" {
+		return fmt.Errorf("mqtt.remote_commands: %q; want \"viewer\", \"admin\" or \"\" (off)", r)
 	}
 	if m.Password != "" && m.PasswordFile != "" {
 		return fmt.Errorf("mqtt.password and mqtt.password_file: set only one")

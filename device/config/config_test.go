@@ -224,6 +224,7 @@ func TestParse_MQTTErrors(t *testing.T) {
 		{"KeyWorldReadable", mq("cert_file = \"" + loose + "\"\nkey_file = \"" + loose + "\"\n"), "mqtt.key_file"},
 		{"DeviceIDWildcard", strings.Replace(mq(""), `id = "t1"`, `id = "t/1"`, 1), "device.id"},
 		{"ShortKeepalive", mq("keepalive = \"10ms\"\n"), "mqtt.keepalive"},
+		{"RemoteCommands", mq("remote_commands = \"root\"\n"), "mqtt.remote_commands: \"root\"; want \"viewer\""},
 		{"Delivered", mq("delivered = \"subscriber\"\n"), "mqtt.delivered: \"subscriber\"; want \"broker\""},
 		{"ShortConsumerAckTimeout", mq("delivered = \"consumer\"\nconsumer_ack_timeout = \"5ms\"\n"), "mqtt.consumer_ack_timeout"},
 	}

@@ -20,6 +20,7 @@ import (
 	"stampclock/device/feedback/display"
 	"stampclock/device/metrics"
 	"stampclock/device/punch"
+	"stampclock/device/remote"
 	"stampclock/device/sitebadges"
 	"stampclock/queue"
 	"stampclock/reader"
@@ -97,6 +98,7 @@ type Daemon struct {
 
 	cmds map[string]command // the control commands (commands.go)
 	site *sitebadges.Syncer // nil without [site] (site.go)
+	rem  *remote.Responder  // nil without mqtt.remote_commands (remote.go)
 }
 
 // Queue name of the MQTT uplink. Each uplink has its own pending set, so
@@ -158,6 +160,10 @@ func New(cfg *config.Config, opts Options) (*Daemon, error) {
 	}
 
 	if d.site, err = d.newSite(); err != nil {
+		d.closeAll()
+		return nil, err
+	}
+	if d.rem, err = d.newRemote(); err != nil {
 		d.closeAll()
 		return nil, err
 	}
@@ -305,6 +311,9 @@ func (d *Daemon) Run(ctx context.Context) error {
 	}
 	if d.site != nil {
 		run("site badges", d.site.Run)
+	}
+	if d.rem != nil {
+		run("remote commands", d.rem.Run)
 	}
 	d.runListed(run)
 	run("prune", d.pruneLoop)
