@@ -481,15 +481,7 @@ func TestDaemon_DayTotalRemote_CachedNeverDelaysTheTap(t *testing.T) {
 }
 
 func TestDaemon_DayTotalRemoteHangs_TapAnswersAtOnce(t *testing.T) {
-	hang := make(chan struct{})
-	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		select {
-		case <-hang:
-		case <-r.Context().Done():
-		}
-	}))
-	t.Cleanup(slow.Close)
-	t.Cleanup(func() { close(hang) })
+	slow := hangingServer(t)
 	h := newHarness(t)
 	rec := feedbacktest.NewRecorder()
 	h.startWith(h.config(h.timesheetsSection(slow.URL+"/v1", "timesheets", false)), Options{Feedback: rec})
@@ -510,15 +502,7 @@ func TestDaemon_DayTotalRemoteHangs_TapAnswersAtOnce(t *testing.T) {
 // remote source hung. It answers after a short wait with the cached or
 // local figure and says the source is not answering.
 func TestDaemon_DayTotalCommand_SourceHangs_LocalFigureAtOnce(t *testing.T) {
-	hang := make(chan struct{})
-	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		select {
-		case <-hang:
-		case <-r.Context().Done():
-		}
-	}))
-	t.Cleanup(slow.Close)
-	t.Cleanup(func() { close(hang) })
+	slow := hangingServer(t)
 	h := newHarness(t)
 	section := strings.Replace(h.timesheetsSection(slow.URL+"/v1", "timesheets", false), `timeout = "2s"`, `timeout = "10s"`, 1)
 	h.start(h.config(section))
@@ -532,4 +516,20 @@ func TestDaemon_DayTotalCommand_SourceHangs_LocalFigureAtOnce(t *testing.T) {
 	if res.Source != "local" || res.Seconds != 3600 || !strings.Contains(res.Note, "timesheets is not answering") {
 		t.Fatalf("daytotal = %+v; want the local 1:00 h and a note", res)
 	}
+}
+
+// hangingServer answers no request until the client gives up or the test
+// ends: a day-total source that hangs.
+func hangingServer(t *testing.T) *httptest.Server {
+	t.Helper()
+	hang := make(chan struct{})
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-hang:
+		case <-r.Context().Done():
+		}
+	}))
+	t.Cleanup(slow.Close)
+	t.Cleanup(func() { close(hang) })
+	return slow
 }

@@ -25,20 +25,30 @@ import (
 // simulated reader, so every action runs the real command handler.
 func newDaemonFixture(t *testing.T) (*client, *daemon.Daemon) {
 	t.Helper()
+	feed := NewFeed(0, nil)
+	d, dir := runDaemon(t, "[[badge]]\nuid = \"04A1B2C3\"\nemail = \"maier@example.com\"\nname = \"Anna Maier\"\n[[badge]]\nuid = \"AD000001\"\nadmin = true\n",
+		daemon.Options{OnTap: feed.Add})
+	c := servePage(t, dir, Options{Handle: d.Handle, Feed: feed, EnrollTimeout: 20 * time.Second})
+	return c, d
+}
+
+// runDaemon runs a daemon on the config body (its store and control
+// socket are added) with opts until the test ends; it returns the daemon
+// and the test's directory.
+func runDaemon(t *testing.T, body string, opts daemon.Options) (*daemon.Daemon, string) {
+	t.Helper()
 	dir := t.TempDir()
 	sock, err := os.MkdirTemp("", "scweb")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.RemoveAll(sock) })
-	text := fmt.Sprintf("[store]\npath = %q\n[control]\nsocket = %q\n[[badge]]\nuid = \"04A1B2C3\"\nemail = \"maier@example.com\"\nname = \"Anna Maier\"\n[[badge]]\nuid = \"AD000001\"\nadmin = true\n",
-		filepath.Join(dir, "q.db"), filepath.Join(sock, "s.sock"))
+	text := fmt.Sprintf("[store]\npath = %q\n[control]\nsocket = %q\n", filepath.Join(dir, "q.db"), filepath.Join(sock, "s.sock")) + body
 	cfg, err := config.Parse(filepath.Join(dir, "stampd.toml"), []byte(text))
 	if err != nil {
 		t.Fatal(err)
 	}
-	feed := NewFeed(0, nil)
-	d, err := daemon.New(cfg, daemon.Options{OnTap: feed.Add})
+	d, err := daemon.New(cfg, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,11 +61,19 @@ func newDaemonFixture(t *testing.T) (*client, *daemon.Daemon) {
 			t.Errorf("daemon: %v", err)
 		}
 	})
-	users := filepath.Join(dir, "web-users")
-	if err := SetPassword(users, "admin", Admin, adminPW, bcrypt.MinCost); err != nil {
+	return d, dir
+}
+
+// servePage serves the page with opts (an admin login is added to a users
+// file in dir) over TLS and returns a client that keeps its cookies and
+// does not follow redirects.
+func servePage(t *testing.T, dir string, opts Options) *client {
+	t.Helper()
+	opts.UsersFile = filepath.Join(dir, "web-users")
+	if err := SetPassword(opts.UsersFile, "admin", Admin, adminPW, bcrypt.MinCost); err != nil {
 		t.Fatal(err)
 	}
-	s, err := New(Options{UsersFile: users, Handle: d.Handle, Feed: feed, EnrollTimeout: 20 * time.Second})
+	s, err := New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +84,7 @@ func newDaemonFixture(t *testing.T) (*client, *daemon.Daemon) {
 	*hc = *ts.Client()
 	hc.Jar = jar
 	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	return &client{t: t, c: hc, base: ts.URL}, d
+	return &client{t: t, c: hc, base: ts.URL}
 }
 
 func (c *client) upload(path, csrf, name, content string) resp {

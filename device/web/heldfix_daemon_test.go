@@ -4,9 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
-	"net/http/cookiejar"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -14,10 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/crypto/bcrypt"
-
 	"stampclock/device/clock"
-	"stampclock/device/config"
 	"stampclock/device/daemon"
 	"stampclock/queue"
 	"stampclock/uplink/zeiterfassung/zeittest"
@@ -30,38 +24,17 @@ func TestDaemon_HeldForUnsyncedClock_CorrectAndDiscardFromPage(t *testing.T) {
 	const maier, huber = "maier@example.com", "huber@example.com"
 	zs, zts := zeittest.Start(t, zeittest.Options{Users: []string{maier, huber}})
 	dir := t.TempDir()
-	sock, err := os.MkdirTemp("", "scweb")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(sock) })
 	pw := filepath.Join(dir, "pw")
 	if err := os.WriteFile(pw, []byte(zeittest.DefaultPassword+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	text := fmt.Sprintf("[store]\npath = %q\n[control]\nsocket = %q\n[punch]\ntimezone = \"Europe/Berlin\"\n"+
-		"[zeiterfassung]\nurl = %q\nallow_http = true\nemail = %q\npassword_file = %q\ntimetype_id = \"arbeitszeit\"\ntimeout = \"2s\"\n"+
-		"[[badge]]\nuid = \"04A1B2C3\"\nemail = %q\n[[badge]]\nuid = \"0455667788AABB\"\nemail = %q\n",
-		filepath.Join(dir, "q.db"), filepath.Join(sock, "s.sock"), zts.URL, zeittest.DefaultEmail, pw, maier, huber)
-	cfg, err := config.Parse(filepath.Join(dir, "stampd.toml"), []byte(text))
-	if err != nil {
-		t.Fatal(err)
-	}
 	clk := clock.NewFake(time.Time{})
 	clk.Reboot("boot-7", time.Date(2019, 1, 1, 0, 0, 30, 0, time.UTC)) // no RTC, no NTP
-	d, err := daemon.New(cfg, daemon.Options{Clock: clk, ClockPoll: 10 * time.Millisecond, MinBackoff: 10 * time.Millisecond, MaxBackoff: 200 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- d.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("daemon: %v", err)
-		}
-	})
+	d, dir := runDaemon(t, fmt.Sprintf("[punch]\ntimezone = \"Europe/Berlin\"\n"+
+		"[zeiterfassung]\nurl = %q\nallow_http = true\nemail = %q\npassword_file = %q\ntimetype_id = \"arbeitszeit\"\ntimeout = \"2s\"\n"+
+		"[[badge]]\nuid = \"04A1B2C3\"\nemail = %q\n[[badge]]\nuid = \"0455667788AABB\"\nemail = %q\n",
+		zts.URL, zeittest.DefaultEmail, pw, maier, huber),
+		daemon.Options{Clock: clk, ClockPoll: 10 * time.Millisecond, MinBackoff: 10 * time.Millisecond, MaxBackoff: 200 * time.Millisecond})
 	handle := func(cmd string, args, out any) {
 		t.Helper()
 		raw, _ := json.Marshal(args)
@@ -106,26 +79,11 @@ func TestDaemon_HeldForUnsyncedClock_CorrectAndDiscardFromPage(t *testing.T) {
 	clk.Reboot("boot-8", time.Date(2026, 3, 3, 9, 0, 0, 0, time.UTC))
 	clk.SetSynced(true)
 
-	users := filepath.Join(dir, "web-users")
-	if err := SetPassword(users, "admin", Admin, adminPW, bcrypt.MinCost); err != nil {
-		t.Fatal(err)
-	}
 	berlin, err := time.LoadLocation("Europe/Berlin")
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := New(Options{UsersFile: users, Handle: d.Handle, Location: berlin})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewTLSServer(s.Handler())
-	t.Cleanup(ts.Close)
-	jar, _ := cookiejar.New(nil)
-	hc := new(http.Client)
-	*hc = *ts.Client()
-	hc.Jar = jar
-	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	c := &client{t: t, c: hc, base: ts.URL}
+	c := servePage(t, dir, Options{Handle: d.Handle, Location: berlin})
 	csrf := c.login("admin", adminPW)
 
 	page := c.get("/queue").body
