@@ -67,6 +67,9 @@ type Globals struct {
 	ReadSecret func(path string) (string, error)
 	// ValidEmail tells whether s is an email address as badges take it.
 	ValidEmail func(s string) bool
+	// CheckPrivate refuses a key file that others may read or its group
+	// may write, saying how to put it right.
+	CheckPrivate func(path string) error
 }
 
 // Env is what the daemon gives an uplink's constructor.
@@ -85,6 +88,12 @@ type Env struct {
 	Ledger Ledger
 	// Version is stampd's version.
 	Version string
+	// Resume ends the backoff of the uplink's runner at once, for an
+	// uplink that learns its receiver is back (a broker connection made).
+	Resume func()
+	// Report returns the terminal's state, for an uplink that publishes a
+	// status.
+	Report func() Report
 }
 
 // Built is a constructed uplink.
@@ -96,6 +105,13 @@ type Built struct {
 	// Run, if set, runs beside the runner until ctx is done (a status
 	// publisher, a connection keeper).
 	Run func(ctx context.Context) error
+	// Changed, if set, is called whenever the terminal's state changed (a
+	// record committed, a batch settled) and never blocks: an uplink that
+	// publishes a status refreshes it.
+	Changed func()
+	// Conn, if set, returns the uplink's connection to its receiver, shown
+	// in its status entry.
+	Conn func() ConnState
 }
 
 // CheckEnv is what an uplink's checks may use.

@@ -49,7 +49,7 @@ func (c *cli) fleetCmd(args []string) error {
 		if err != nil {
 			return err
 		}
-		m := cfg.MQTT
+		m := mqtt.Of(cfg.Uplinks)
 		if !m.Enabled() && len(brokers) == 0 {
 			return fmt.Errorf("fleet: %s has no [mqtt] urls; give --broker URL", *path)
 		}
@@ -62,7 +62,7 @@ func (c *cli) fleetCmd(args []string) error {
 		if o.Username == "" {
 			o.Username, o.Password = m.Username, m.Password
 		}
-		if o.TLS, err = mqtt.TLSConfig(m.CAFile, m.CertFile, m.KeyFile); err != nil {
+		if o.TLS, err = m.TLS(); err != nil {
 			return fmt.Errorf("config %s: %w", *path, err)
 		}
 	}

@@ -92,16 +92,16 @@ func TestMosquitto_WrongCredentials_ClearErrorNoSecretBackoff(t *testing.T) {
 	}
 	for {
 		s = e.status()
-		if s.MQTT != nil && s.MQTT.LastError != "" && backingOff(s) {
+		if brokerConn(s) != nil && brokerConn(s).LastError != "" && backingOff(s) {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("no MQTT error in status: %+v", s.MQTT)
+			t.Fatalf("no MQTT error in status: %+v", brokerConn(s))
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
 	raw, _ := json.Marshal(s)
-	if !strings.Contains(s.MQTT.LastError, "credentials") || strings.Contains(string(raw), "wrong-pass") {
-		t.Fatalf("status error %q (or the password leaked)", s.MQTT.LastError)
+	if !strings.Contains(brokerConn(s).LastError, "credentials") || strings.Contains(string(raw), "wrong-pass") {
+		t.Fatalf("status error %q (or the password leaked)", brokerConn(s).LastError)
 	}
 }

@@ -33,6 +33,16 @@ func mqttUplink(s daemon.Status) (queue.UplinkStats, string) {
 	return u, ""
 }
 
+// brokerConn is the MQTT uplink's connection in s, nil without one.
+func brokerConn(s daemon.Status) *mqtt.ConnState {
+	for _, r := range s.Uplinks {
+		if r.Uplink == "mqtt" {
+			return r.Conn
+		}
+	}
+	return nil
+}
+
 func (e *env) waitStatus(what string, ok func(daemon.Status) bool) daemon.Status {
 	e.t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
@@ -60,7 +70,7 @@ func TestMosquitto_CredentialsFixed_StatusForgetsTheError(t *testing.T) {
 	e.ctl("tap", "B0000000", "--at", "2026-06-01T07:00:00Z")
 	e.waitStatus("the credentials error", func(s daemon.Status) bool {
 		u, _ := mqttUplink(s)
-		return s.MQTT != nil && strings.Contains(s.MQTT.LastError, "credentials") && strings.Contains(u.LastError, "credentials")
+		return brokerConn(s) != nil && strings.Contains(brokerConn(s).LastError, "credentials") && strings.Contains(u.LastError, "credentials")
 	})
 	p.cmd.Process.Signal(syscall.SIGTERM)
 	p.wait()
@@ -70,11 +80,11 @@ func TestMosquitto_CredentialsFixed_StatusForgetsTheError(t *testing.T) {
 	e.start()
 	s := e.waitStatus("the punch delivered over MQTT", func(s daemon.Status) bool {
 		u, _ := mqttUplink(s)
-		return u.Delivered == 1 && u.Pending == 0 && s.MQTT != nil && s.MQTT.Connected
+		return u.Delivered == 1 && u.Pending == 0 && brokerConn(s) != nil && brokerConn(s).Connected
 	})
 	u, runnerErr := mqttUplink(s)
-	if s.MQTT.LastError != "" || u.LastError != "" || runnerErr != "" {
-		t.Fatalf("errors still shown after the fix: connection %q, queue %q, runner %q", s.MQTT.LastError, u.LastError, runnerErr)
+	if brokerConn(s).LastError != "" || u.LastError != "" || runnerErr != "" {
+		t.Fatalf("errors still shown after the fix: connection %q, queue %q, runner %q", brokerConn(s).LastError, u.LastError, runnerErr)
 	}
 	if out, _ := e.ctl("status"); strings.Contains(out, "credentials") {
 		t.Fatalf("stampctl status still speaks of credentials:\n%s", out)

@@ -18,7 +18,6 @@ import (
 	"stampclock/reader"
 	"stampclock/reader/wiegand"
 	"stampclock/uplink"
-	"stampclock/uplink/mqtt"
 )
 
 // Config is the whole configuration.
@@ -31,7 +30,6 @@ type Config struct {
 	Control  Control  `toml:"control"`
 	Punch    Punch    `toml:"punch"`
 	Log      Log      `toml:"log"`
-	MQTT     MQTT     `toml:"mqtt"`
 	Site     Site     `toml:"site"`
 	DayTotal DayTotal `toml:"daytotal"`
 	Locks    Locks    `toml:"locks"`
@@ -223,55 +221,6 @@ type Log struct {
 	Format string `toml:"format"`
 }
 
-// MQTT configures the MQTT uplink. It is enabled when URLs is set.
-type MQTT struct {
-	// URLs of the brokers, tried in order: tcp://, ssl:// (tls://), ws://,
-	// wss://, each with a port.
-	URLs []string `toml:"urls"`
-	// ClientID is the MQTT client id. Default: device.id.
-	ClientID string `toml:"client_id"`
-	// Username, and Password or PasswordFile (root:stampclock 0640), authenticate to the
-	// broker. Default: none.
-	Username     string `toml:"username"`
-	Password     string `toml:"password"`
-	PasswordFile string `toml:"password_file"`
-	// CAFile verifies the broker's certificate (default: system roots);
-	// CertFile and KeyFile are a client certificate for mutual TLS.
-	CAFile   string `toml:"ca_file"`
-	CertFile string `toml:"cert_file"`
-	KeyFile  string `toml:"key_file"`
-	// KeepAlive is the MQTT keepalive. Default 30s.
-	KeepAlive Duration `toml:"keepalive"`
-	// TopicPrefix starts every topic. Default "stampclock".
-	TopicPrefix string `toml:"topic_prefix"`
-	// QoS of record publishes: 1 or 2. Default 1.
-	QoS int `toml:"qos"`
-	// StatusInterval: the retained status is refreshed at least this often.
-	// Default 60s.
-	StatusInterval Duration `toml:"status_interval"`
-	// Window is how many publishes may await their PUBACK at once. Default 256.
-	Window int `toml:"window"`
-	// Delivered says what makes a record delivered: "broker" (its PUBACK)
-	// or "consumer" (a consumer's ack on <prefix>/<device>/ack). Default
-	// "broker".
-	Delivered string `toml:"delivered"`
-	// ConsumerAckTimeout: with delivered = "consumer", how long a published
-	// record waits for the consumer's ack before it is published again
-	// later. Default 60s.
-	ConsumerAckTimeout Duration `toml:"consumer_ack_timeout"`
-	// HomeAssistant is the Home Assistant MQTT discovery prefix (usually
-	// "homeassistant"): set, the terminal announces its status as sensors.
-	// Default "" (off).
-	HomeAssistant string `toml:"homeassistant_discovery"`
-	// RemoteCommands lets control commands arrive on <prefix>/<device>/cmd:
-	// "viewer" (status only) or "admin" (also reload, queue and badges
-	// commands). Default "" (off).
-	RemoteCommands string `toml:"remote_commands"`
-}
-
-// Enabled reports whether the uplink is configured.
-func (m MQTT) Enabled() bool { return len(m.URLs) > 0 }
-
 // Badge is a configured badge.
 type Badge struct {
 	UID   string `toml:"uid"`
@@ -380,31 +329,6 @@ func (c *Config) defaults() error {
 		c.Log.Format = "text"
 	}
 	c.defaultsWeb()
-	m := &c.MQTT
-	if m.ClientID == "" {
-		m.ClientID = c.Device.ID
-	}
-	if m.KeepAlive.Duration == 0 {
-		m.KeepAlive.Duration = 30 * time.Second
-	}
-	if m.TopicPrefix == "" {
-		m.TopicPrefix = "stampclock"
-	}
-	if m.QoS == 0 {
-		m.QoS = 1
-	}
-	if m.StatusInterval.Duration == 0 {
-		m.StatusInterval.Duration = 60 * time.Second
-	}
-	if m.Window == 0 {
-		m.Window = 256
-	}
-	if m.Delivered == "" {
-		m.Delivered = string(mqtt.ConfirmBroker)
-	}
-	if m.ConsumerAckTimeout.Duration == 0 {
-		m.ConsumerAckTimeout.Duration = 60 * time.Second
-	}
 	return nil
 }
 
@@ -441,11 +365,9 @@ func (c *Config) validate() error {
 	}
 	c.Location = loc
 	for key, d := range map[string]time.Duration{
-		"punch.repeat_window":  c.Punch.RepeatWindow.Duration,
-		"punch.max_shift":      c.Punch.MaxShift.Duration,
-		"store.retention":      c.Store.Retention.Duration,
-		"mqtt.keepalive":       c.MQTT.KeepAlive.Duration,
-		"mqtt.status_interval": c.MQTT.StatusInterval.Duration,
+		"punch.repeat_window": c.Punch.RepeatWindow.Duration,
+		"punch.max_shift":     c.Punch.MaxShift.Duration,
+		"store.retention":     c.Store.Retention.Duration,
 	} {
 		if d < 0 {
 			return fmt.Errorf("%s: %s is negative", key, d)
@@ -463,9 +385,6 @@ func (c *Config) validate() error {
 	case "text", "json":
 	default:
 		return fmt.Errorf("log.format: %q; want text or json", c.Log.Format)
-	}
-	if err := c.validateMQTT(); err != nil {
-		return err
 	}
 	if err := c.validateSite(); err != nil {
 		return err
@@ -497,82 +416,6 @@ func (c *Config) validate() error {
 			return fmt.Errorf("badge[%d].uid: %s is already badge[%d]", i, uid, j)
 		}
 		seen[uid] = i
-	}
-	return nil
-}
-
-func (c *Config) validateMQTT() error {
-	m := &c.MQTT
-	if !m.Enabled() {
-		return nil
-	}
-	for i, u := range m.URLs {
-		if _, err := mqtt.CheckURL(u); err != nil {
-			return fmt.Errorf("mqtt.urls[%d]: %w", i, err)
-		}
-	}
-	if strings.ContainsAny(c.Device.ID, "/+#") || strings.HasPrefix(c.Device.ID, "$") {
-		return fmt.Errorf("device.id: %q is used in MQTT topics and may not contain '/', '+' or '#' or start with '$'", c.Device.ID)
-	}
-	if m.TopicPrefix != "" && (strings.ContainsAny(m.TopicPrefix, "+#") || strings.HasPrefix(m.TopicPrefix, "/") || strings.HasSuffix(m.TopicPrefix, "/") || strings.HasPrefix(m.TopicPrefix, "$")) {
-		return fmt.Errorf("mqtt.topic_prefix: %q; want topic levels like \"stampclock\" or \"site/berlin\" without '+', '#', '$' or a leading or trailing '/'", m.TopicPrefix)
-	}
-	if h := m.HomeAssistant; h != "" && (strings.ContainsAny(h, "+#") || strings.HasPrefix(h, "/") || strings.HasSuffix(h, "/") || strings.HasPrefix(h, "$")) {
-		return fmt.Errorf("mqtt.homeassistant_discovery: %q; want Home Assistant's discovery prefix, usually \"homeassistant\"", h)
-	}
-	if m.QoS != 1 && m.QoS != 2 {
-		return fmt.Errorf("mqtt.qos: %d; want 1 or 2 (qos 0 gives no evidence of delivery)", m.QoS)
-	}
-	if m.Window < 1 || m.Window > 1024 {
-		return fmt.Errorf("mqtt.window: %d; want 1 to 1024", m.Window)
-	}
-	if c := mqtt.Confirm(m.Delivered); c != mqtt.ConfirmBroker && c != mqtt.ConfirmConsumer {
-		return fmt.Errorf("mqtt.delivered: %q; want %q (the broker's PUBACK) or %q (a consumer's ack)", m.Delivered, mqtt.ConfirmBroker, mqtt.ConfirmConsumer)
-	}
-	if m.ConsumerAckTimeout.Duration < time.Second {
-		return fmt.Errorf("mqtt.consumer_ack_timeout: %s; want at least 1s", m.ConsumerAckTimeout)
-	}
-	if m.KeepAlive.Duration < time.Second {
-		return fmt.Errorf("mqtt.keepalive: %s; want at least 1s", m.KeepAlive)
-	}
-	if m.StatusInterval.Duration < time.Second {
-		return fmt.Errorf("mqtt.status_interval: %s; want at least 1s", m.StatusInterval)
-	}
-	if r := m.RemoteCommands; r != "" && r != "viewer" && r != "admin" {
-		return fmt.Errorf("mqtt.remote_commands: %q; want \"viewer\", \"admin\" or \"\" (off)", r)
-	}
-	if m.Password != "" && m.PasswordFile != "" {
-		return fmt.Errorf("mqtt.password and mqtt.password_file: set only one")
-	}
-	if m.PasswordFile != "" {
-		p, err := ReadSecret(m.PasswordFile)
-		if err != nil {
-			return fmt.Errorf("mqtt.password_file: %w", err)
-		}
-		m.Password = p
-	}
-	if m.Password != "" && m.Username == "" {
-		return fmt.Errorf("mqtt.username: required with a password")
-	}
-	if (m.CertFile == "") != (m.KeyFile == "") {
-		return fmt.Errorf("mqtt.cert_file and mqtt.key_file: set both or neither")
-	}
-	for key, path := range map[string]string{"mqtt.ca_file": m.CAFile, "mqtt.cert_file": m.CertFile} {
-		if path == "" {
-			continue
-		}
-		if _, err := os.Stat(path); err != nil {
-			return fmt.Errorf("%s: %w", key, err)
-		}
-	}
-	if m.KeyFile != "" {
-		fi, err := os.Stat(m.KeyFile)
-		if err != nil {
-			return fmt.Errorf("mqtt.key_file: %w", err)
-		}
-		if err := checkPrivate(m.KeyFile, fi); err != nil {
-			return fmt.Errorf("mqtt.key_file: %w", err)
-		}
 	}
 	return nil
 }

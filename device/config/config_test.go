@@ -10,6 +10,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"stampclock/uplink/mqtt"
 	"stampclock/uplink/zeiterfassung"
 )
 
@@ -132,8 +133,8 @@ func TestExampleConfigIsValid(t *testing.T) {
 	if len(c.Badges) == 0 {
 		t.Fatal("example config shows no badge")
 	}
-	if !c.MQTT.Enabled() || c.MQTT.Password != "s3cret" {
-		t.Fatalf("example config: mqtt %+v", c.MQTT)
+	if !mqtt.Of(c.Uplinks).Enabled() || mqtt.Of(c.Uplinks).Password != "s3cret" {
+		t.Fatalf("example config: mqtt %+v", mqtt.Of(c.Uplinks))
 	}
 	// Every key of every section is documented in the example, set or
 	// commented out as "# key = ".
@@ -193,15 +194,15 @@ password_file = "`+pw+`"
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := c.MQTT
+	m := mqtt.Of(c.Uplinks)
 	if !m.Enabled() || m.ClientID != "t1" || m.TopicPrefix != "stampclock" || m.QoS != 1 || m.KeepAlive.Duration != 30*time.Second ||
 		m.StatusInterval.Duration != time.Minute || m.Window != 256 || m.Password != "s3cret" ||
 		m.Delivered != "broker" || m.ConsumerAckTimeout.Duration != time.Minute {
 		t.Fatalf("mqtt = %+v", m)
 	}
 	c, err = Parse("a.toml", []byte(minimal))
-	if err != nil || c.MQTT.Enabled() {
-		t.Fatalf("mqtt enabled without urls: %+v %v", c.MQTT, err)
+	if err != nil || mqtt.Of(c.Uplinks).Enabled() {
+		t.Fatalf("mqtt enabled without urls: %+v %v", mqtt.Of(c.Uplinks), err)
 	}
 }
 

@@ -139,10 +139,6 @@ func (a Account) inGroup(gid int) bool {
 // config key: what the service must be able to read.
 func (c *Config) Files() map[string]string {
 	m := map[string]string{
-		"mqtt.password_file":             c.MQTT.PasswordFile,
-		"mqtt.ca_file":                   c.MQTT.CAFile,
-		"mqtt.cert_file":                 c.MQTT.CertFile,
-		"mqtt.key_file":                  c.MQTT.KeyFile,
 		"daytotal.timesheets.token_file": c.DayTotal.Timesheets.TokenFile,
 		"daytotal.clockodo.api_key_file": c.DayTotal.Clockodo.APIKeyFile,
 	}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"stampclock/uplink/mqtt"
 )
 
 // Site makes the terminal part of a site: the terminals with the same
@@ -30,7 +32,7 @@ func (c *Config) validateSite() error {
 	if strings.ContainsAny(s.Name, "/+#") || strings.HasPrefix(s.Name, "$") || strings.TrimSpace(s.Name) != s.Name {
 		return fmt.Errorf("site.name: %q; want one topic level like \"berlin-office\", without '/', '+', '#', a leading '$' or surrounding spaces", s.Name)
 	}
-	if !c.MQTT.Enabled() {
+	if !mqtt.Of(c.Uplinks).Enabled() {
 		return fmt.Errorf("site.name: %q needs the broker: set [mqtt] urls", s.Name)
 	}
 	if s.Poll.Duration == 0 {

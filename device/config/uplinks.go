@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"os"
 	"slices"
 
 	"github.com/BurntSushi/toml"
@@ -50,7 +51,7 @@ func (c *Config) decodeUplinks(data string, und []toml.Key) ([]toml.Key, error) 
 // prepareUplinks fills the defaults of the enabled uplinks' sections and
 // validates them.
 func (c *Config) prepareUplinks() error {
-	g := uplink.Globals{DeviceID: c.Device.ID, ReadSecret: ReadSecret, ValidEmail: ValidEmail}
+	g := uplink.Globals{DeviceID: c.Device.ID, ReadSecret: ReadSecret, ValidEmail: ValidEmail, CheckPrivate: checkPrivateFile}
 	for _, k := range uplinks.All() {
 		if s := c.Uplinks[k.Name]; s != nil && s.Enabled() {
 			if err := s.Prepare(g); err != nil {
@@ -89,4 +90,14 @@ func (c *Config) ListedUplinks() []ListedUplink {
 type ListedUplink struct {
 	Kind    uplink.Kind
 	Section uplink.Section
+}
+
+// checkPrivateFile refuses a key file that others may read or its group
+// may write (the rule in files.go).
+func checkPrivateFile(path string) error {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return err
+	}
+	return checkPrivate(path, fi)
 }

@@ -48,9 +48,7 @@ type Status struct {
 	Queue          queue.Stats     `json:"queue"`
 	// Uplinks holds one entry per uplink with all that is known of it.
 	Uplinks []UplinkStatus `json:"uplinks"`
-	// MQTT is the broker connection, when the MQTT uplink is on.
-	MQTT *ConnState `json:"mqtt,omitempty"`
-	Taps TapStats   `json:"taps"`
+	Taps    TapStats       `json:"taps"`
 	// Enrolling is the email the next tap will be enrolled for, while an
 	// enrolment waits.
 	Enrolling string `json:"enrolling,omitempty"`
@@ -70,7 +68,8 @@ type UplinkStatus struct {
 	uplink.Status
 	// Queue is the uplink's share of the queue; Queue.Name equals Uplink.
 	Queue queue.UplinkStats `json:"queue"`
-	// Conn is the connection to the broker (MQTT uplink only).
+	// Conn is the uplink's connection to its receiver, for an uplink that
+	// keeps one (a broker).
 	Conn *ConnState `json:"connection,omitempty"`
 }
 
@@ -134,24 +133,12 @@ func (s Status) ReaderStep() (ok bool, detail string) {
 	return true, "answering"
 }
 
-// ConnState is an uplink's connection to its broker. It has the fields of
-// the MQTT client's own state, so the daemon converts one into the other
-// and the compiler keeps them in step, without this package linking the
-// MQTT client.
-type ConnState struct {
-	Connected bool `json:"connected"`
-	// Broker is the URL of the broker connected to (no credentials).
-	Broker      string    `json:"broker,omitempty"`
-	Since       time.Time `json:"since,omitzero"`
-	Connects    uint64    `json:"connects"`
-	LastError   string    `json:"last_error,omitempty"`
-	LastErrorAt time.Time `json:"last_error_at,omitzero"`
-	// Failures counts connection failures since the last successful connect.
-	Failures int `json:"consecutive_failures"`
-}
+// ConnState is an uplink's connection to its receiver (uplink.Built.Conn).
+type ConnState = uplink.ConnState
 
 // TapStats count the taps since start. It has the fields of the agent's
-// own counters, converted the same way as ConnState.
+// own counters, so the daemon converts one into the other and the compiler
+// keeps them in step.
 type TapStats struct {
 	Taps        uint64 `json:"taps"`
 	Starts      uint64 `json:"starts"`

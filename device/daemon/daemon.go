@@ -25,7 +25,6 @@ import (
 	"stampclock/queue"
 	"stampclock/reader"
 	"stampclock/uplink"
-	"stampclock/uplink/mqtt"
 )
 
 // Options are what the caller injects. Zero values mean the real thing.
@@ -78,7 +77,6 @@ type Daemon struct {
 	source    reader.Source
 	script    []ScriptStep
 	runners   []*uplink.Runner
-	mqtt      *mqtt.Client // nil when the MQTT uplink is off
 	started   time.Time
 	alarm     *StoreAlarm // set when a damaged store was moved aside
 	storeWarn storeWatch
@@ -90,8 +88,12 @@ type Daemon struct {
 	reads     readSide         // day totals and locked days (readside.go)
 	display   *display.Output  // the configured display, or nil (notices)
 	metrics   *metrics.Metrics // nil when [metrics] listen is not set
-	// uplinkRuns run beside the listed uplinks' runners (uplinks.go).
+	// uplinkRuns run beside the listed uplinks' runners, changed are told
+	// of every change of the terminal's state, conns show the uplinks'
+	// connections by name (uplinks.go).
 	uplinkRuns []func(context.Context) error
+	changed    []func()
+	conns      map[string]func() uplink.ConnState
 
 	cfgMu    sync.Mutex  // guards cfg during reload
 	cfgWatch configWatch // configuration problems found by configLoop
@@ -100,10 +102,6 @@ type Daemon struct {
 	site *sitebadges.Syncer // nil without [site] (site.go)
 	rem  *remote.Responder  // nil without mqtt.remote_commands (remote.go)
 }
-
-// Queue name of the MQTT uplink. Each uplink has its own pending set, so
-// one target being down never holds back another.
-const uplinkMQTT = "mqtt"
 
 // New opens the store and builds every part. Close is done by Run.
 func New(cfg *config.Config, opts Options) (*Daemon, error) {
@@ -138,11 +136,7 @@ func New(cfg *config.Config, opts Options) (*Daemon, error) {
 	}
 
 	d.newMetrics()
-	specs := d.listedSpecs()
-	if cfg.MQTT.Enabled() {
-		specs = append(specs, queue.UplinkSpec{Name: uplinkMQTT}) // every kind
-	}
-	store, err := d.openStore(specs)
+	store, err := d.openStore(d.listedSpecs())
 	if err != nil {
 		return nil, err
 	}
@@ -152,13 +146,6 @@ func New(cfg *config.Config, opts Options) (*Daemon, error) {
 		d.closeAll()
 		return nil, err
 	}
-	if cfg.MQTT.Enabled() {
-		if err := d.newMQTT(); err != nil {
-			store.Close()
-			return nil, err
-		}
-	}
-
 	if d.site, err = d.newSite(); err != nil {
 		d.closeAll()
 		return nil, err
@@ -204,47 +191,11 @@ func badges(cfg *config.Config) []agent.Badge {
 	return out
 }
 
-// newMQTT builds the MQTT client and its runner.
-func (d *Daemon) newMQTT() error {
-	m := d.cfg.MQTT
-	var r *uplink.Runner
-	client, err := mqtt.New(mqtt.Options{
-		URLs: m.URLs, DeviceID: d.cfg.Device.ID, ClientID: m.ClientID,
-		Username: m.Username, Password: m.Password,
-		CAFile: m.CAFile, CertFile: m.CertFile, KeyFile: m.KeyFile,
-		KeepAlive: m.KeepAlive.Duration, TopicPrefix: m.TopicPrefix, QoS: byte(m.QoS),
-		Window: m.Window, StatusInterval: m.StatusInterval.Duration, HomeAssistantPrefix: m.HomeAssistant,
-		Confirm: mqtt.Confirm(m.Delivered), ConsumerAckTimeout: m.ConsumerAckTimeout.Duration,
-		Status:    d.mqttStatus,
-		Version:   d.opts.Version,
-		OnConnect: func() { r.Resume() }, // ends a backoff: the broker is back
-		Now:       d.opts.Clock.Now,
-		Logger:    d.opts.Logger,
-	})
-	if err != nil {
-		return fmt.Errorf("config %s: %w", d.cfg.Path, err)
-	}
-	// Large batches keep a backlog flowing through the in-flight window;
-	// the client answers each record as it is confirmed and the runner
-	// settles those answers in small group commits, so a crash mid-batch
-	// costs at most the window and two groups of redeliveries (same keys).
-	r = uplink.NewRunner(uplinkMQTT, d.store, client, uplink.Options{
-		Batch:      mqtt.DefaultBatch,
-		MinBackoff: d.opts.MinBackoff, MaxBackoff: d.opts.MaxBackoff,
-		Settled: d.settledFor(uplinkMQTT),
-		Now:     d.opts.Clock.Now,
-		Logger:  d.opts.Logger,
-	})
-	d.mqtt = client
-	d.runners = append(d.runners, r)
-	return nil
-}
-
-// settled is called by every runner after a batch: the queue depth in the
-// MQTT status changed.
+// settled is called by every runner after a batch: the queue depth in a
+// published status changed.
 func (d *Daemon) settled([]queue.Outcome) {
-	if d.mqtt != nil {
-		d.mqtt.StatusChanged()
+	for _, f := range d.changed {
+		f()
 	}
 }
 
@@ -252,8 +203,8 @@ func (d *Daemon) wake() {
 	for _, r := range d.runners {
 		r.Wake()
 	}
-	if d.mqtt != nil {
-		d.mqtt.StatusChanged()
+	for _, f := range d.changed {
+		f()
 	}
 }
 
@@ -305,9 +256,6 @@ func (d *Daemon) Run(ctx context.Context) error {
 	run("control", srv.Serve)
 	for _, r := range d.runners {
 		run("uplink", r.Run)
-	}
-	if d.mqtt != nil {
-		run("mqtt status", d.mqtt.Run)
 	}
 	if d.site != nil {
 		run("site badges", d.site.Run)

@@ -9,7 +9,7 @@ import (
 	"stampclock/device/ctlproto"
 	"stampclock/queue"
 	"stampclock/reader"
-	"stampclock/uplink/mqtt"
+	"stampclock/uplink"
 )
 
 // listQueue lists the records still in the queues (queue.list).
@@ -78,10 +78,6 @@ func (d *Daemon) status() (Status, error) {
 		s.QueueDepth.Quarantined += u.Quarantined
 	}
 	s.Uplinks = d.uplinkStatuses(qs)
-	if d.mqtt != nil {
-		cs := ctlproto.ConnState(d.mqtt.State())
-		s.MQTT = &cs
-	}
 	if d.site != nil {
 		sb := d.site.Status()
 		s.SiteBadges = &sb
@@ -92,14 +88,15 @@ func (d *Daemon) status() (Status, error) {
 	return s, nil
 }
 
-// mqttStatus is the device's part of the retained MQTT status: clock, and
-// per uplink its queue depth, state, last delivery and last error.
-func (d *Daemon) mqttStatus() mqtt.Status {
-	var st mqtt.Status
-	st.Clock = &mqtt.Clock{Now: d.opts.Clock.Now().UTC(), Synced: d.opts.Clock.Synced(), Timezone: d.cfg.Punch.Timezone}
+// report is the terminal's state for an uplink that publishes a status
+// (uplink.Env.Report): clock, reader, alarms, and per uplink its queue
+// depth, state, last delivery and last error.
+func (d *Daemon) report() uplink.Report {
+	var st uplink.Report
+	st.Clock = &uplink.ReportClock{Now: d.opts.Clock.Now().UTC(), Synced: d.opts.Clock.Synced(), Timezone: d.cfg.Punch.Timezone}
 	if d.health != nil {
 		h := d.health()
-		st.Reader = &mqtt.Reader{OK: h.OK, LastError: h.LastError}
+		st.Reader = &uplink.ReportReader{OK: h.OK, LastError: h.LastError}
 	}
 	if a := d.alarm; a != nil {
 		st.StoreAlarm = fmt.Sprintf("damaged store moved aside to %s at %s: %s", a.MovedTo, a.At.UTC().Format(time.RFC3339), a.Error)
@@ -115,7 +112,7 @@ func (d *Daemon) mqttStatus() mqtt.Status {
 	}
 	for _, e := range d.uplinkStatuses(qs) {
 		u := e.Queue
-		us := mqtt.UplinkStatus{
+		us := uplink.ReportUplink{
 			Name: e.Uplink, State: e.State, Pending: u.Pending, Held: u.Held, Dead: u.Dead, Delivered: u.Delivered,
 			LastDelivery: u.LastDelivery, LastError: u.LastError, LastErrorAt: u.LastErrorAt,
 		}
@@ -128,7 +125,7 @@ func (d *Daemon) mqttStatus() mqtt.Status {
 		}
 	}
 	for _, p := range d.cfgWatch.get() {
-		st.ConfigProblems = append(st.ConfigProblems, mqtt.ConfigProblem{Check: p.Check, Problem: p.Problem})
+		st.ConfigProblems = append(st.ConfigProblems, uplink.ReportProblem{Check: p.Check, Problem: p.Problem})
 	}
 	return st
 }

@@ -70,8 +70,9 @@ func (d *Daemon) observeTap(o agent.Outcome) {
 	}
 }
 
-// settledFor returns the Settled hook of one uplink's runner: it refreshes
-// the MQTT status and counts deliveries and failures.
+// settledFor returns the Settled hook of one uplink's runner: it tells the
+// uplinks of the change (a published status) and counts deliveries and
+// failures.
 func (d *Daemon) settledFor(uplink string) func([]queue.Outcome) {
 	return func(outcomes []queue.Outcome) {
 		d.settled(outcomes)

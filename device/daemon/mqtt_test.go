@@ -28,6 +28,16 @@ func uplinkStats(s Status, name string) queue.UplinkStats {
 	return queue.UplinkStats{}
 }
 
+// brokerConn is the MQTT uplink's connection in s, nil without one.
+func brokerConn(s Status) *mqtt.ConnState {
+	for _, u := range s.Uplinks {
+		if u.Uplink == "mqtt" {
+			return u.Conn
+		}
+	}
+	return nil
+}
+
 // payloads returns the record payloads the broker received, by seq.
 func payloads(t *testing.T, b *mqtttest.Broker) map[uint64]mqtt.Payload {
 	t.Helper()
@@ -68,8 +78,8 @@ func TestDaemon_BothUplinks_RESTDown_MQTTStillDelivers(t *testing.T) {
 	if z.Pending != 1 || z.Delivered != 0 {
 		t.Fatalf("zeiterfassung = %+v, want its entry pending while the server is down", z)
 	}
-	if st.MQTT == nil || !st.MQTT.Connected || st.MQTT.Broker != b.URL() {
-		t.Fatalf("mqtt state = %+v", st.MQTT)
+	if brokerConn(st) == nil || !brokerConn(st).Connected || brokerConn(st).Broker != b.URL() {
+		t.Fatalf("mqtt state = %+v", brokerConn(st))
 	}
 	// The retained status shows both uplinks' depth.
 	h.eventually("retained status shows the REST backlog", func() bool {
@@ -105,8 +115,8 @@ func TestDaemon_BrokerDown_RESTStillDelivers(t *testing.T) {
 	h.tap("04A1B2C3", "2026-03-02T16:45:30+01:00")
 	h.eventually("REST delivered the entry", func() bool { return uplinkStats(h.status(), "zeiterfassung").Delivered == 1 })
 	st := h.status()
-	if m := uplinkStats(st, "mqtt"); m.Pending != 3 || st.MQTT == nil || st.MQTT.Connected || st.MQTT.LastError == "" {
-		t.Fatalf("mqtt = %+v, state %+v", m, st.MQTT)
+	if m := uplinkStats(st, "mqtt"); m.Pending != 3 || brokerConn(st) == nil || brokerConn(st).Connected || brokerConn(st).LastError == "" {
+		t.Fatalf("mqtt = %+v, state %+v", m, brokerConn(st))
 	}
 	if err := b.Restart(); err != nil {
 		t.Fatal(err)
@@ -125,7 +135,7 @@ func TestDaemon_MQTTWrongPassword_ErrorInStatusNoSecret(t *testing.T) {
 	h.tap("DEADBEEF", "2026-03-02T08:00:00+01:00")
 	h.eventually("credentials error in status", func() bool {
 		st := h.status()
-		return st.MQTT != nil && strings.Contains(st.MQTT.LastError, "refused the credentials") && strings.Contains(uplinkStats(st, "mqtt").LastError, "refused the credentials")
+		return brokerConn(st) != nil && strings.Contains(brokerConn(st).LastError, "refused the credentials") && strings.Contains(uplinkStats(st, "mqtt").LastError, "refused the credentials")
 	})
 	raw, _ := json.Marshal(h.status())
 	if strings.Contains(string(raw), "wrong-but-secret") {

@@ -12,11 +12,11 @@ import (
 // (mqtt.remote_commands), on its own connection to the MQTT uplink's
 // broker; nil when off.
 func (d *Daemon) newRemote() (*remote.Responder, error) {
-	m := d.cfg.MQTT
+	m := mqtt.Of(d.cfg.Uplinks)
 	if !m.Enabled() || m.RemoteCommands == "" {
 		return nil, nil
 	}
-	tlsCfg, err := mqtt.TLSConfig(m.CAFile, m.CertFile, m.KeyFile)
+	tlsCfg, err := m.TLS()
 	if err != nil {
 		return nil, fmt.Errorf("config %s: remote commands: %w", d.cfg.Path, err)
 	}

@@ -15,8 +15,8 @@ func (d *Daemon) newSite() (*sitebadges.Syncer, error) {
 	if !d.cfg.Site.Enabled() {
 		return nil, nil
 	}
-	m := d.cfg.MQTT
-	tlsCfg, err := mqtt.TLSConfig(m.CAFile, m.CertFile, m.KeyFile)
+	m := mqtt.Of(d.cfg.Uplinks)
+	tlsCfg, err := m.TLS()
 	if err != nil {
 		return nil, fmt.Errorf("config %s: site: %w", d.cfg.Path, err)
 	}

@@ -9,6 +9,7 @@ import (
 
 	"stampclock/device/config"
 	"stampclock/device/control"
+	"stampclock/uplink/mqtt"
 	"stampclock/uplink/mqtt/mqtttest"
 )
 
@@ -18,7 +19,7 @@ func siteTerminal(t *testing.T, url, id string, withConfigBadges bool, extra str
 	t.Helper()
 	h := newHarness(t)
 	cfg := h.config(mqttSection(url, "") + "[site]\nname = \"hq\"\npoll = \"20ms\"\n" + extra)
-	cfg.Device.ID, cfg.MQTT.ClientID = id, id
+	cfg.Device.ID, mqtt.Of(cfg.Uplinks).ClientID = id, id
 	if !withConfigBadges {
 		cfg.Badges = nil
 	}

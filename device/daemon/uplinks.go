@@ -20,14 +20,21 @@ func (d *Daemon) listedSpecs() []queue.UplinkSpec {
 
 // newListed builds the enabled uplinks of the list and their runners; a
 // time-tracking uplink's entries pass checkEntry before they are sent. The
-// first whose sender lists users is the one enrolment asks.
+// first whose sender lists users is the one enrolment asks. Each uplink may
+// end its runner's backoff (Env.Resume), read the terminal's state
+// (Env.Report), be told of changes (Built.Changed) and show a connection
+// (Built.Conn).
 func (d *Daemon) newListed() error {
+	d.conns = map[string]func() uplink.ConnState{}
 	for _, u := range d.cfg.EnabledUplinks() {
 		name := u.Kind.Name
+		var r *uplink.Runner
 		b, err := u.Kind.New(u.Section, uplink.Env{
 			DeviceID: d.cfg.Device.ID, Location: d.cfg.Location, Now: d.opts.Clock.Now,
 			Logger: d.log, HTTPClient: d.opts.HTTPClient,
 			Ledger: d.store, Version: d.opts.Version,
+			Resume: func() { r.Resume() }, // called only once the runners run
+			Report: d.report,
 		})
 		if err != nil {
 			return fmt.Errorf("config %s: %s: %w", d.cfg.Path, name, err)
@@ -42,12 +49,19 @@ func (d *Daemon) newListed() error {
 		if u.Kind.Entries {
 			o.Check = d.checkEntry
 		}
-		d.runners = append(d.runners, uplink.NewRunner(name, d.store, b.Sender, o))
+		r = uplink.NewRunner(name, d.store, b.Sender, o)
+		d.runners = append(d.runners, r)
 		if ul, ok := b.Sender.(userLister); ok && d.users == nil {
 			d.users = ul // enrolment checks emails against its users
 		}
 		if b.Run != nil {
 			d.uplinkRuns = append(d.uplinkRuns, b.Run)
+		}
+		if b.Changed != nil {
+			d.changed = append(d.changed, b.Changed)
+		}
+		if b.Conn != nil {
+			d.conns[name] = b.Conn
 		}
 	}
 	return nil

@@ -7,8 +7,8 @@ import (
 )
 
 // uplinkStatuses is one entry per uplink, matched by name: the runner's
-// state, the uplink's share of the queue qs and, for MQTT, the broker
-// connection. Entries follow the runners' order; an uplink the queue knows
+// state, the uplink's share of the queue qs and, for an uplink that has
+// one, its connection (Built.Conn). Entries follow the runners' order; an uplink the queue knows
 // without a runner comes after them with only its queue share.
 func (d *Daemon) uplinkStatuses(qs queue.Stats) []ctlproto.UplinkStatus {
 	shares := make(map[string]queue.UplinkStats, len(qs.Uplinks))
@@ -20,8 +20,8 @@ func (d *Daemon) uplinkStatuses(qs queue.Stats) []ctlproto.UplinkStatus {
 	add := func(rs uplink.Status) {
 		e := ctlproto.UplinkStatus{Status: rs, Queue: shares[rs.Uplink]}
 		e.Queue.Name = rs.Uplink
-		if rs.Uplink == uplinkMQTT && d.mqtt != nil {
-			cs := ctlproto.ConnState(d.mqtt.State())
+		if conn := d.conns[rs.Uplink]; conn != nil {
+			cs := conn()
 			e.Conn = &cs
 		}
 		seen[rs.Uplink] = true

@@ -19,7 +19,6 @@ import (
 	"golang.org/x/sys/unix"
 
 	"stampclock/device/config"
-	"stampclock/uplink/mqtt"
 )
 
 // Step is one line of the checklist.
@@ -61,13 +60,7 @@ func CheckUplinks(ctx context.Context, cfg *config.Config, env Env) []Step {
 	if env.Resolver == nil {
 		env.Resolver = net.DefaultResolver
 	}
-	var steps []Step
-	add, _ := collector(&steps)
-	steps = append(steps, checkListed(ctx, cfg, env)...)
-	if cfg.MQTT.Enabled() {
-		checkMQTT(ctx, cfg, add)
-	}
-	return steps
+	return checkListed(ctx, cfg, env)
 }
 
 // collector returns the add and skip functions that append to steps.
@@ -161,36 +154,6 @@ func httpClient(tc *tls.Config) *http.Client {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.TLSClientConfig = tc
 	return &http.Client{Transport: tr, Timeout: 10 * time.Second}
-}
-
-// checkMQTT logs in to the broker as stampd would and waits for its
-// CONNACK (an open TCP port proves neither the credentials nor TLS).
-func checkMQTT(ctx context.Context, cfg *config.Config, add func(string, error, string) bool) {
-	m := cfg.MQTT
-	c, err := mqtt.New(mqtt.Options{
-		URLs: m.URLs, DeviceID: cfg.Device.ID, ClientID: m.ClientID,
-		Username: m.Username, Password: m.Password,
-		CAFile: m.CAFile, CertFile: m.CertFile, KeyFile: m.KeyFile, TopicPrefix: m.TopicPrefix,
-	})
-	if err != nil {
-		add("mqtt broker login", err, "")
-		return
-	}
-	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
-	defer cancel()
-	broker, err := c.Check(ctx)
-	add("mqtt broker login", explained(strings.Join(m.URLs, ", "), err), "CONNACK from "+broker)
-}
-
-// explained says err once (Explain), after what.
-func explained(what string, err error) error {
-	if err == nil {
-		return nil
-	}
-	if what == "" {
-		return errors.New(Explain(err))
-	}
-	return fmt.Errorf("%s: %s", what, Explain(err))
 }
 
 // checkFiles checks that the service account can read the config and every

@@ -9,6 +9,7 @@ import (
 	"stampclock/uplink"
 	"stampclock/uplink/blikk"
 	"stampclock/uplink/flowtly"
+	"stampclock/uplink/mqtt"
 	"stampclock/uplink/webhook"
 	"stampclock/uplink/zeiterfassung"
 )
@@ -22,5 +23,6 @@ func All() []uplink.Kind {
 		blikk.Kind(),
 		flowtly.Kind(),
 		webhook.Kind(),
+		mqtt.Kind(),
 	}
 }
