@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"stampclock/queue"
+	"stampclock/queue/record"
 )
 
 // Source tells how long an employee worked on a day.
@@ -16,11 +16,11 @@ type Source interface {
 	DayTotal(ctx context.Context, email string, day Date) (time.Duration, error)
 }
 
-// Entries lists entry records (queue.KindEntry) of email that overlap
+// Entries lists entry records (record.KindEntry) of email that overlap
 // [from, to), whatever order they were written in. It may return more;
 // Local filters again. queue.Store.Entries is one, reading its entry index.
 type Entries interface {
-	Entries(email string, from, to time.Time) ([]queue.Record, error)
+	Entries(email string, from, to time.Time) ([]record.Record, error)
 }
 
 // Local computes day totals from local entries. It is safe for concurrent
@@ -54,11 +54,11 @@ func (l *Local) DayTotal(ctx context.Context, email string, day Date) (time.Dura
 // Sum returns the time email's entries in recs overlap day in loc. Records
 // of other kinds or other emails (compared case-insensitively), and
 // entries without start or end, are ignored.
-func Sum(recs []queue.Record, email string, day Date, loc *time.Location) time.Duration {
+func Sum(recs []record.Record, email string, day Date, loc *time.Location) time.Duration {
 	from, to := day.In(loc), day.AddDays(1).In(loc)
 	var total time.Duration
 	for _, r := range recs {
-		if r.Kind != queue.KindEntry || !strings.EqualFold(r.Email, email) || r.Start.IsZero() || r.End.IsZero() {
+		if r.Kind != record.KindEntry || !strings.EqualFold(r.Email, email) || r.Start.IsZero() || r.End.IsZero() {
 			continue
 		}
 		s, e := r.Start, r.End

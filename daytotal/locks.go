@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"stampclock/queue"
+	"stampclock/queue/record"
 	"stampclock/uplink"
 )
 
@@ -61,8 +61,8 @@ func NewLocks(src LockSource, loc *time.Location) (*Locks, error) {
 // would block the uplink). When the locked days could not be learned it
 // returns an error of class uplink.Retry (the entry is not sent blindly;
 // ask again later).
-func (l *Locks) Check(ctx context.Context, rec queue.Record) error {
-	if rec.Kind != queue.KindEntry || rec.Start.IsZero() || rec.End.IsZero() {
+func (l *Locks) Check(ctx context.Context, rec record.Record) error {
+	if rec.Kind != record.KindEntry || rec.Start.IsZero() || rec.End.IsZero() {
 		return nil
 	}
 	from := DateOf(rec.Start, l.loc)

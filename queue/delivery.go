@@ -63,17 +63,6 @@ func (e entryState) put(b *bolt.Bucket, k []byte, now time.Time) error {
 	return b.Put(k, encodeState(e))
 }
 
-// Claim is a record handed to an uplink for sending.
-type Claim struct {
-	Record Record
-	// Attempts counts earlier failed attempts.
-	Attempts int
-	// Reconcile is true when an earlier attempt may have reached the
-	// receiver (its answer was lost, or the daemon died while it was in
-	// flight): check the receiver before sending again.
-	Reconcile bool
-}
-
 // Claim marks up to n of uplink's pending records, oldest first, as in
 // flight and returns them. Dead-lettered records are skipped. A record found
 // already in flight was left so by a crash: it is returned with Reconcile set.
@@ -130,42 +119,6 @@ func (s *Store) Claim(uplink string, n int, now time.Time) ([]Claim, error) {
 		return nil, fmt.Errorf("queue: claim for %s: %w", uplink, err)
 	}
 	return out, nil
-}
-
-// Result is what became of one claimed record.
-type Result int
-
-// Results of a delivery attempt.
-const (
-	// Delivered: the receiver confirmed it. The record leaves the uplink's queue.
-	Delivered Result = iota + 1
-	// NotSent: it was not tried (an earlier record in the batch failed).
-	NotSent
-	// RetryLater: the receiver certainly did not store it.
-	RetryLater
-	// MaybeSent: the receiver may have stored it; reconcile next time.
-	MaybeSent
-	// Rejected: the receiver refused it for good; it becomes a dead letter.
-	Rejected
-	// Held: it must not be sent yet (e.g. its time is not trustworthy); it
-	// waits, with Msg as the reason, until released.
-	Held
-)
-
-// Outcome reports the result for one claimed record.
-type Outcome struct {
-	Seq    uint64
-	Result Result
-	// Msg is the receiver's message or the error, kept with the record.
-	Msg string
-	// At is the record's time (for delivery latency); not stored.
-	At time.Time
-	// MaybeStored tells that the receiver may hold the record or a part of
-	// it although Result is not Delivered (e.g. a split record rejected
-	// after its first part was stored). The record is then reconciled
-	// before any later attempt, however it gets back to pending (a retried
-	// dead letter, a release, a restart).
-	MaybeStored bool
 }
 
 // Settle records the outcomes of a batch in one commit.
@@ -324,16 +277,6 @@ func (s *Store) requeue(uplink, from string, seqs []uint64, now time.Time) (int,
 		return 0, fmt.Errorf("queue: requeue %s records: %w", from, err)
 	}
 	return n, nil
-}
-
-// Item is a record in one uplink's queue with its delivery state.
-type Item struct {
-	Record   Record    `json:"record"`
-	Uplink   string    `json:"uplink"`
-	State    string    `json:"state"`
-	Attempts int       `json:"attempts,omitempty"`
-	Msg      string    `json:"msg,omitempty"`
-	Since    time.Time `json:"since,omitzero"`
 }
 
 // Queued lists up to limit records still in uplink's queue ("" = every

@@ -24,12 +24,6 @@ var bucketEntryIndex = []byte("entries_by_start")
 // written by an older version gets its index built once at Open.
 const metaEntryIndex = "index.entries_by_start"
 
-// MaxEntryLength is how long an entry can be and still be found by Entries
-// for a period it overlaps: entries are found by their start, from this
-// long before the period. Longer entries are listed only from their start
-// day on.
-const MaxEntryLength = 48 * time.Hour
-
 func entryIndexPrefix(email string) []byte {
 	return append([]byte(strings.ToLower(email)), 0)
 }

@@ -22,16 +22,6 @@ const stateQuarantined = "quarantined"
 
 const counterQuarantined = "quarantined"
 
-// Quarantine is a record that cannot be decoded. Its bytes stay in the
-// store as they are; nothing is delivered, pruned or deleted.
-type Quarantine struct {
-	Seq   uint64    `json:"seq"`
-	Error string    `json:"error"`
-	Since time.Time `json:"since"`
-	// Raw is the record's stored bytes, unchanged.
-	Raw []byte `json:"raw"`
-}
-
 type quarantineEntry struct {
 	Error string    `json:"error"`
 	Since time.Time `json:"since"`

@@ -1,88 +1,56 @@
 package queue
 
-import "time"
+import "stampclock/queue/record"
 
-// Kind is what a record is.
-type Kind string
-
-// Record kinds.
-const (
-	KindPunch Kind = "punch" // a start or stop tap of a known badge
-	KindEntry Kind = "entry" // a paired start/stop: what time-tracking systems want
-	KindEvent Kind = "event" // anything else worth reporting (unknown badge, missing stop, faults)
+// The queue's data types are declared in package queue/record, which links
+// no store, so that clients of stampd and uplinks can use them without
+// bbolt; these names keep them in this package as well.
+type (
+	Kind          = record.Kind
+	Record        = record.Record
+	Claim         = record.Claim
+	Result        = record.Result
+	Outcome       = record.Outcome
+	Item          = record.Item
+	Stats         = record.Stats
+	UplinkStats   = record.UplinkStats
+	Quarantine    = record.Quarantine
+	Employee      = record.Employee
+	Badge         = record.Badge
+	UnknownBadge  = record.UnknownBadge
+	SeqRange      = record.SeqRange
+	SalvageReport = record.SalvageReport
 )
 
-// Punch actions.
+// Record kinds, punch actions, event names (see package record).
 const (
-	ActionStart = "start"
-	ActionStop  = "stop"
+	KindPunch = record.KindPunch
+	KindEntry = record.KindEntry
+	KindEvent = record.KindEvent
+
+	ActionStart = record.ActionStart
+	ActionStop  = record.ActionStop
+
+	EventUnknownBadge      = record.EventUnknownBadge
+	EventMissingStop       = record.EventMissingStop
+	EventReaderFault       = record.EventReaderFault
+	EventStoreFault        = record.EventStoreFault
+	EventStoreNearFull     = record.EventStoreNearFull
+	EventRecordQuarantined = record.EventRecordQuarantined
+	EventClockCorrected    = record.EventClockCorrected
+	EventHeldDiscarded     = record.EventHeldDiscarded
 )
 
-// Event names.
+// Results of a delivery attempt (see package record).
 const (
-	EventUnknownBadge = "unknown_badge"
-	EventMissingStop  = "missing_stop"
-	EventReaderFault  = "reader_fault"
-	EventStoreFault   = "store_fault"
-	// EventStoreNearFull: the store crossed its warning size.
-	EventStoreNearFull = "store_near_full"
-	// EventRecordQuarantined: a record cannot be decoded; it is kept as
-	// it is and no longer delivered.
-	EventRecordQuarantined = "record_quarantined"
-	// EventClockCorrected: an operator corrected the times of a boot
-	// whose clock never synchronised (the audit record: how and why).
-	EventClockCorrected = "clock_corrected"
-	// EventHeldDiscarded: an operator gave up sending held records (the
-	// audit record: which and why).
-	EventHeldDiscarded = "held_discarded"
+	Delivered  = record.Delivered
+	NotSent    = record.NotSent
+	RetryLater = record.RetryLater
+	MaybeSent  = record.MaybeSent
+	Rejected   = record.Rejected
+	Held       = record.Held
 )
 
-// Record is one durable fact in the queue. Which fields are set depends on
-// Kind. Times are stored in UTC.
-type Record struct {
-	// Seq is the record's position in the queue, assigned on commit; it
-	// starts at 1 and never repeats on one store.
-	Seq  uint64    `json:"seq"`
-	Kind Kind      `json:"kind"`
-	At   time.Time `json:"at"`
-	// ClockSynced tells whether At can be trusted: the system clock was
-	// synchronised (adjtimex) and not before the build date when the record
-	// was made, or At was corrected later in the same boot.
-	ClockSynced bool `json:"clock_synced"`
-	// Boot and Mono locate At on the monotonic clock: the kernel's boot id
-	// and the time since that boot. Empty for times given explicitly
-	// (`stampctl tap --at`).
-	Boot string        `json:"boot,omitempty"`
-	Mono time.Duration `json:"mono,omitempty"`
-	// Corrected is set when At (and Start) were corrected after the clock
-	// became synchronised.
-	Corrected bool   `json:"corrected,omitempty"`
-	UID       string `json:"uid,omitempty"`
-	Email     string `json:"email,omitempty"`
-
-	// Action is ActionStart or ActionStop for a punch.
-	Action string `json:"action,omitempty"`
-
-	// Start and End bound an entry; StartSeq and StopSeq name its punches.
-	Start    time.Time `json:"start,omitzero"`
-	End      time.Time `json:"end,omitzero"`
-	StartSeq uint64    `json:"start_seq,omitempty"`
-	StopSeq  uint64    `json:"stop_seq,omitempty"`
-	// StartSynced, StartBoot and StartMono are ClockSynced, Boot and Mono
-	// of the entry's start (End shares the record's own).
-	StartSynced bool          `json:"start_synced,omitempty"`
-	StartBoot   string        `json:"start_boot,omitempty"`
-	StartMono   time.Duration `json:"start_mono,omitempty"`
-
-	// Event and Detail describe an event.
-	Event  string `json:"event,omitempty"`
-	Detail string `json:"detail,omitempty"`
-}
-
-// Trusted reports whether every time in r can be trusted.
-func (r Record) Trusted() bool {
-	if r.Kind == KindEntry {
-		return r.ClockSynced && r.StartSynced
-	}
-	return r.ClockSynced
-}
+// MaxEntryLength is record.MaxEntryLength: how long an entry can be and
+// still be found by Entries for a period it overlaps.
+const MaxEntryLength = record.MaxEntryLength

@@ -12,27 +12,6 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// SeqRange is a run of sequence numbers, First to Last inclusive.
-type SeqRange struct {
-	First uint64 `json:"first"`
-	Last  uint64 `json:"last"`
-}
-
-// SalvageReport tells what SalvageFile found.
-type SalvageReport struct {
-	// Recovered counts the records passed on.
-	Recovered int `json:"recovered"`
-	// FromPages counts those found by reading the file's pages directly,
-	// past what bbolt could walk.
-	FromPages int `json:"from_pages"`
-	// Highest is the highest seq found; records after it leave no trace.
-	Highest uint64 `json:"highest"`
-	// Missing lists the seqs up to Highest that were not found intact.
-	Missing []SeqRange `json:"missing,omitempty"`
-	// WalkError is why bbolt's own walk ended early, if it did.
-	WalkError string `json:"walk_error,omitempty"`
-}
-
 // SalvageFile recovers every intact record it can find in a store file,
 // damaged, truncated or not, without changing it. It walks the records
 // bucket with bbolt as far as that goes, then reads the file page by page
@@ -78,7 +57,7 @@ func SalvageFile(path string, fn func(Record) error) (SalvageReport, error) {
 		if n := len(rep.Missing); n > 0 && rep.Missing[n-1].Last == q-1 {
 			rep.Missing[n-1].Last = q
 		} else {
-			rep.Missing = append(rep.Missing, SeqRange{q, q})
+			rep.Missing = append(rep.Missing, SeqRange{First: q, Last: q})
 		}
 	}
 	return rep, nil

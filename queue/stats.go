@@ -8,47 +8,6 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// UplinkStats is one uplink's share of the queue.
-type UplinkStats struct {
-	Name string `json:"name"`
-	// Pending counts records waiting for delivery (including in flight).
-	Pending uint64 `json:"pending"`
-	// Held counts records that must not be sent yet (untrusted time).
-	Held uint64 `json:"held"`
-	// Dead counts dead letters: rejected by the receiver, kept for retry.
-	Dead uint64 `json:"dead"`
-	// Quarantined counts records that cannot be decoded: kept, not sent.
-	Quarantined uint64 `json:"quarantined,omitempty"`
-	// Delivered counts records the receiver confirmed, ever.
-	Delivered    uint64    `json:"delivered"`
-	LastDelivery time.Time `json:"last_delivery,omitzero"`
-	// LastError is the latest failure since the last delivery; empty when
-	// a delivery succeeded after it.
-	LastError   string    `json:"last_error,omitempty"`
-	LastErrorAt time.Time `json:"last_error_at,omitzero"`
-}
-
-// Stats summarises the store without scanning the record bucket.
-type Stats struct {
-	// Records is the number of records kept (delivered ones are pruned
-	// after the retention).
-	Records uint64 `json:"records"`
-	// LastSeq is the highest sequence number ever assigned.
-	LastSeq    uint64         `json:"last_seq"`
-	Uplinks    []UplinkStats  `json:"uplinks"`
-	OpenShifts []Employee     `json:"open_shifts"`
-	Anomalies  []Record       `json:"anomalies"`
-	Unknown    []UnknownBadge `json:"unknown_badges"`
-	// Untrusted counts records whose time is not trustworthy (clock not
-	// synchronised); they are corrected when the clock synchronises in the
-	// same boot, or held for good.
-	Untrusted uint64 `json:"untrusted"`
-	// Quarantined counts records that cannot be decoded (see
-	// Store.Quarantined).
-	Quarantined uint64 `json:"quarantined"`
-	FileBytes   int64  `json:"file_bytes"`
-}
-
 // maxListed bounds the lists in Stats.
 const maxListed = 100
 

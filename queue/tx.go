@@ -8,54 +8,6 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// Employee is what the store knows about one employee's punches.
-type Employee struct {
-	Email string `json:"email"`
-	// Open is true while a shift is running.
-	Open bool `json:"open"`
-	// Start and StartSeq describe the open shift's start punch.
-	Start    time.Time `json:"start,omitzero"`
-	StartSeq uint64    `json:"start_seq,omitempty"`
-	StartUID string    `json:"start_uid,omitempty"`
-	// StartSynced, StartBoot and StartMono place the start on the clock
-	// (see Record).
-	StartSynced bool          `json:"start_synced,omitempty"`
-	StartBoot   string        `json:"start_boot,omitempty"`
-	StartMono   time.Duration `json:"start_mono,omitempty"`
-	// LastTap is the time of the last accepted punch (for the repeat
-	// window), with its boot and monotonic reading.
-	LastTap  time.Time     `json:"last_tap,omitzero"`
-	LastUID  string        `json:"last_uid,omitempty"`
-	LastBoot string        `json:"last_boot,omitempty"`
-	LastMono time.Duration `json:"last_mono,omitempty"`
-}
-
-// Badge binds a badge UID to an employee.
-type Badge struct {
-	UID   string `json:"uid"`
-	Email string `json:"email"`
-	Name  string `json:"name,omitempty"`
-	// Enrolled is when the badge was enrolled at run time.
-	Enrolled time.Time `json:"enrolled,omitzero"`
-	// Unverified is set when the email could not be checked against the
-	// time-tracking system's users at enrolment (offline); it is checked
-	// again later.
-	Unverified bool `json:"unverified,omitempty"`
-	// Problem is what a later check found wrong (e.g. unknown email).
-	Problem string `json:"problem,omitempty"`
-}
-
-// UnknownBadge counts the taps of a badge that is not enrolled.
-type UnknownBadge struct {
-	UID   string    `json:"uid"`
-	Count uint64    `json:"count"`
-	First time.Time `json:"first"`
-	Last  time.Time `json:"last"`
-	// Pending is set when the badge was tapped while an admin had put the
-	// terminal in capture mode: it waits for `stampctl badges assign`.
-	Pending bool `json:"pending,omitempty"`
-}
-
 // Tx is one read-write transaction: everything a tap changes is done in one
 // Tx, so it is committed (with fsync) together or not at all.
 type Tx struct {

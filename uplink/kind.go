@@ -8,7 +8,7 @@ import (
 	"net/http"
 	"time"
 
-	"stampclock/queue"
+	"stampclock/queue/record"
 )
 
 // Kind declares one delivery target: its name (the config section and
@@ -37,9 +37,9 @@ type Kind struct {
 }
 
 // Records returns the record kinds the uplink takes (nil: every kind).
-func (k Kind) Records() []queue.Kind {
+func (k Kind) Records() []record.Kind {
 	if k.Entries {
-		return []queue.Kind{queue.KindEntry}
+		return []record.Kind{record.KindEntry}
 	}
 	return nil
 }

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"stampclock/internal/backoff"
-	"stampclock/queue"
+	"stampclock/queue/record"
 )
 
 // Sender delivers one record to a target.
@@ -17,7 +17,7 @@ type Sender interface {
 	// Send delivers rec. When reconcile is true an earlier attempt may have
 	// reached the receiver: Send must check the receiver first and return
 	// nil without sending if the record is already there.
-	Send(ctx context.Context, rec queue.Record, reconcile bool) error
+	Send(ctx context.Context, rec record.Record, reconcile bool) error
 }
 
 // BatchSender delivers several records at once, for targets that can keep
@@ -28,13 +28,13 @@ type BatchSender interface {
 	// claim in the same order: nil means the receiver confirmed that record.
 	// A claim's Reconcile tells, as for Send, that an earlier attempt may
 	// have reached the receiver.
-	SendBatch(ctx context.Context, claims []queue.Claim) []error
+	SendBatch(ctx context.Context, claims []record.Claim) []error
 }
 
 // Queue is the part of the store a Runner needs.
 type Queue interface {
-	Claim(uplink string, n int, now time.Time) ([]queue.Claim, error)
-	Settle(uplink string, outcomes []queue.Outcome, now time.Time) error
+	Claim(uplink string, n int, now time.Time) ([]record.Claim, error)
+	Settle(uplink string, outcomes []record.Outcome, now time.Time) error
 }
 
 // Options configure a Runner. Zero values mean the documented defaults.
@@ -51,10 +51,10 @@ type Options struct {
 	Idle time.Duration
 	// Check, if set, vets a record before it is sent; an error of class
 	// Permanent dead-letters it without sending. Its context ends with Run.
-	Check func(context.Context, queue.Record) error
+	Check func(context.Context, record.Record) error
 	// Settled, if set, is called after every batch is settled, with its
 	// outcomes (e.g. to refresh a status display). It must not block.
-	Settled func([]queue.Outcome)
+	Settled func([]record.Outcome)
 	// Now and After are the clock; defaults time.Now and time.After.
 	Now   func() time.Time
 	After func(time.Duration) <-chan time.Time
@@ -203,7 +203,7 @@ func (r *Runner) drainOnce(ctx context.Context) (time.Duration, error) {
 	if ss, ok := r.sender.(StreamSender); ok {
 		return r.drainStream(ctx, ss, claims)
 	}
-	var outcomes []queue.Outcome
+	var outcomes []record.Outcome
 	var failure error
 	if bs, ok := r.sender.(BatchSender); ok {
 		outcomes, failure = r.sendBatch(ctx, bs, claims)
@@ -229,18 +229,18 @@ func (r *Runner) drainOnce(ctx context.Context) (time.Duration, error) {
 
 // sendEach sends claims one at a time and stops at the first failure that
 // is not a rejection.
-func (r *Runner) sendEach(ctx context.Context, claims []queue.Claim) ([]queue.Outcome, error) {
-	outcomes := make([]queue.Outcome, 0, len(claims))
+func (r *Runner) sendEach(ctx context.Context, claims []record.Claim) ([]record.Outcome, error) {
+	outcomes := make([]record.Outcome, 0, len(claims))
 	var failure error
 	for _, c := range claims {
 		if failure != nil || ctx.Err() != nil {
-			outcomes = append(outcomes, queue.Outcome{Seq: c.Record.Seq, At: c.Record.At, Result: queue.NotSent})
+			outcomes = append(outcomes, record.Outcome{Seq: c.Record.Seq, At: c.Record.At, Result: record.NotSent})
 			continue
 		}
-		o := queue.Outcome{Seq: c.Record.Seq, At: c.Record.At, Result: queue.Delivered}
+		o := record.Outcome{Seq: c.Record.Seq, At: c.Record.At, Result: record.Delivered}
 		if err := r.send(ctx, c); err != nil {
 			o = r.outcome(ctx, c, err)
-			if o.Result != queue.Rejected && o.Result != queue.Held {
+			if o.Result != record.Rejected && o.Result != record.Held {
 				failure = err
 			}
 		}
@@ -253,16 +253,16 @@ func (r *Runner) sendEach(ctx context.Context, claims []queue.Claim) ([]queue.Ou
 // maps each answer to an outcome. Unlike sendEach, a failure does not stop
 // the records after it: the sender had them in flight together, and each
 // one's own answer decides. The first failure drives the backoff.
-func (r *Runner) sendBatch(ctx context.Context, bs BatchSender, claims []queue.Claim) ([]queue.Outcome, error) {
-	outcomes := make([]queue.Outcome, len(claims))
+func (r *Runner) sendBatch(ctx context.Context, bs BatchSender, claims []record.Claim) ([]record.Outcome, error) {
+	outcomes := make([]record.Outcome, len(claims))
 	var failure error
-	send := make([]queue.Claim, 0, len(claims))
+	send := make([]record.Claim, 0, len(claims))
 	idx := make([]int, 0, len(claims))
 	for i, c := range claims {
-		outcomes[i] = queue.Outcome{Seq: c.Record.Seq, At: c.Record.At, Result: queue.Delivered}
+		outcomes[i] = record.Outcome{Seq: c.Record.Seq, At: c.Record.At, Result: record.Delivered}
 		if err := r.check(ctx, c.Record); err != nil {
 			outcomes[i] = r.outcome(ctx, c, err)
-			if failure == nil && outcomes[i].Result != queue.Rejected && outcomes[i].Result != queue.Held {
+			if failure == nil && outcomes[i].Result != record.Rejected && outcomes[i].Result != record.Held {
 				failure = err // a failing check backs off like a failing send
 			}
 			continue
@@ -285,7 +285,7 @@ func (r *Runner) sendBatch(ctx context.Context, bs BatchSender, claims []queue.C
 			continue
 		}
 		outcomes[i] = r.outcome(ctx, claims[i], err)
-		if failure == nil && outcomes[i].Result != queue.Rejected && outcomes[i].Result != queue.Held {
+		if failure == nil && outcomes[i].Result != record.Rejected && outcomes[i].Result != record.Held {
 			failure = err
 		}
 	}
@@ -293,26 +293,26 @@ func (r *Runner) sendBatch(ctx context.Context, bs BatchSender, claims []queue.C
 }
 
 // outcome maps a failed send of c to what the queue should record.
-func (r *Runner) outcome(ctx context.Context, c queue.Claim, err error) queue.Outcome {
-	o := queue.Outcome{Seq: c.Record.Seq, At: c.Record.At, Msg: err.Error(), MaybeStored: MaybeStoredOf(err)}
+func (r *Runner) outcome(ctx context.Context, c record.Claim, err error) record.Outcome {
+	o := record.Outcome{Seq: c.Record.Seq, At: c.Record.At, Msg: err.Error(), MaybeStored: MaybeStoredOf(err)}
 	switch {
 	case ctx.Err() != nil && errors.Is(err, ctx.Err()):
-		o.Result, o.Msg = queue.MaybeSent, "interrupted by shutdown"
+		o.Result, o.Msg = record.MaybeSent, "interrupted by shutdown"
 	case ClassOf(err) == Permanent:
-		o.Result = queue.Rejected
+		o.Result = record.Rejected
 		r.log.Warn("rejected: dead-lettered", "seq", c.Record.Seq, "err", err)
 	case ClassOf(err) == Hold:
-		o.Result = queue.Held
+		o.Result = record.Held
 		r.log.Info("held", "seq", c.Record.Seq, "reason", err)
 	case ClassOf(err) == Retry:
-		o.Result = queue.RetryLater
+		o.Result = record.RetryLater
 	default:
-		o.Result = queue.MaybeSent
+		o.Result = record.MaybeSent
 	}
 	return o
 }
 
-func (r *Runner) send(ctx context.Context, c queue.Claim) error {
+func (r *Runner) send(ctx context.Context, c record.Claim) error {
 	if err := r.check(ctx, c.Record); err != nil {
 		return err
 	}
@@ -322,7 +322,7 @@ func (r *Runner) send(ctx context.Context, c queue.Claim) error {
 // check runs Options.Check on rec, if set. Nothing has been sent yet, so a
 // check cut short because Run is stopping is retried later like any failed
 // lookup, not reconciled as a send that may have reached the receiver.
-func (r *Runner) check(ctx context.Context, rec queue.Record) error {
+func (r *Runner) check(ctx context.Context, rec record.Record) error {
 	if r.opts.Check == nil {
 		return nil
 	}
@@ -333,18 +333,18 @@ func (r *Runner) check(ctx context.Context, rec queue.Record) error {
 	return err
 }
 
-func (r *Runner) count(outcomes []queue.Outcome, now time.Time) {
+func (r *Runner) count(outcomes []record.Outcome, now time.Time) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, o := range outcomes {
 		switch o.Result {
-		case queue.Delivered:
+		case record.Delivered:
 			r.status.Delivered++
 			r.status.LastDelivery = now
-		case queue.Rejected:
+		case record.Rejected:
 			r.status.Rejected++
 			r.status.LastError, r.status.LastErrorAt = o.Msg, now
-		case queue.RetryLater, queue.MaybeSent:
+		case record.RetryLater, record.MaybeSent:
 			r.status.LastError, r.status.LastErrorAt = o.Msg, now
 		}
 	}

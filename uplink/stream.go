@@ -5,7 +5,7 @@ import (
 	"sync"
 	"time"
 
-	"stampclock/queue"
+	"stampclock/queue/record"
 )
 
 // StreamSender delivers several records at once and reports each record's
@@ -21,7 +21,7 @@ type StreamSender interface {
 	// called from one goroutine at a time and may block while earlier
 	// answers are committed. SendStream returns when every claim was
 	// answered.
-	SendStream(ctx context.Context, claims []queue.Claim, answer func(i int, err error))
+	SendStream(ctx context.Context, claims []record.Claim, answer func(i int, err error))
 }
 
 // MaxUnsettled bounds the answers a streaming runner holds before they are
@@ -37,7 +37,7 @@ type groupSettler struct {
 	r    *Runner
 	mu   sync.Mutex
 	cond *sync.Cond
-	buf  []queue.Outcome
+	buf  []record.Outcome
 	done bool  // no more outcomes will come
 	err  error // the first queue error; later outcomes are dropped
 }
@@ -45,7 +45,7 @@ type groupSettler struct {
 // drainStream vets claims with Check, streams the rest to ss and settles
 // the answers in group commits. The first failure that is not a rejection
 // or a hold drives the backoff.
-func (r *Runner) drainStream(ctx context.Context, ss StreamSender, claims []queue.Claim) (time.Duration, error) {
+func (r *Runner) drainStream(ctx context.Context, ss StreamSender, claims []record.Claim) (time.Duration, error) {
 	g := &groupSettler{r: r}
 	g.cond = sync.NewCond(&g.mu)
 	settled := make(chan struct{})
@@ -54,17 +54,17 @@ func (r *Runner) drainStream(ctx context.Context, ss StreamSender, claims []queu
 		g.loop()
 	}()
 	var failure error
-	note := func(c queue.Claim, err error) {
-		o := queue.Outcome{Seq: c.Record.Seq, At: c.Record.At, Result: queue.Delivered}
+	note := func(c record.Claim, err error) {
+		o := record.Outcome{Seq: c.Record.Seq, At: c.Record.At, Result: record.Delivered}
 		if err != nil {
 			o = r.outcome(ctx, c, err)
-			if failure == nil && o.Result != queue.Rejected && o.Result != queue.Held {
+			if failure == nil && o.Result != record.Rejected && o.Result != record.Held {
 				failure = err
 			}
 		}
 		g.add(o)
 	}
-	send := make([]queue.Claim, 0, len(claims))
+	send := make([]record.Claim, 0, len(claims))
 	for _, c := range claims {
 		if err := r.check(ctx, c.Record); err != nil {
 			note(c, err)
@@ -102,7 +102,7 @@ func (r *Runner) drainStream(ctx context.Context, ss StreamSender, claims []queu
 }
 
 // add queues o for the next commit, waiting while MaxUnsettled are queued.
-func (g *groupSettler) add(o queue.Outcome) {
+func (g *groupSettler) add(o record.Outcome) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	for len(g.buf) >= MaxUnsettled && g.err == nil {

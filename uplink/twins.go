@@ -3,7 +3,7 @@ package uplink
 import (
 	"time"
 
-	"stampclock/queue"
+	"stampclock/queue/record"
 )
 
 // Ledger is the part of the store a sender reads when it reconciles
@@ -11,7 +11,7 @@ import (
 type Ledger interface {
 	// EntriesSent lists email's entries other than seq, starting in
 	// [from, to), that uplink may already have handed to its receiver.
-	EntriesSent(uplink string, seq uint64, email string, from, to time.Time) ([]queue.Record, error)
+	EntriesSent(uplink string, seq uint64, email string, from, to time.Time) ([]record.Record, error)
 }
 
 // Twins counts, for a sender that reconciles, the local entries the
@@ -35,7 +35,7 @@ type Twins struct {
 // [from, to), may be on the receiver and are identical to the one being
 // sent as same tells. An entry whose outcome is unknown counts as there:
 // sending once more risks a duplicate, skipping risks a loss.
-func (t Twins) Count(seq uint64, email string, from, to time.Time, same func(queue.Record) bool) (int, error) {
+func (t Twins) Count(seq uint64, email string, from, to time.Time, same func(record.Record) bool) (int, error) {
 	if t.Ledger == nil {
 		return 0, nil
 	}

@@ -13,7 +13,7 @@ import (
 	"stampclock/device/badgecsv"
 	"stampclock/device/config"
 	"stampclock/device/ctlproto"
-	"stampclock/queue"
+	"stampclock/queue/record"
 )
 
 func (c *cli) badges(args []string) error {
@@ -92,7 +92,7 @@ func (c *cli) badges(args []string) error {
 		if err := want(0, "no arguments"); err != nil {
 			return err
 		}
-		var us []queue.UnknownBadge
+		var us []record.UnknownBadge
 		if err := c.call(ctlproto.CmdBadgesPending, nil, &us); err != nil {
 			return err
 		}

@@ -29,6 +29,16 @@ func TestStampctl_LinksNoDriverNorDaemon(t *testing.T) {
 	}
 }
 
+// stampctl links no store: the queue's types come from queue/record, and
+// `stampctl salvage` runs `stampd --salvage`, which reads the file.
+func TestStampctl_LinksNoStore(t *testing.T) {
+	for _, p := range linked(t, "stampclock/cmd/stampctl") {
+		if strings.HasPrefix(p, "go.etcd.io/bbolt") || p == "stampclock/queue" || p == "stampclock/device/agent" {
+			t.Errorf("stampctl links %s", p)
+		}
+	}
+}
+
 // The protocol package is what every client imports: no driver, no MQTT
 // client, no metrics, no daemon.
 func TestCtlproto_LinksNoDriver(t *testing.T) {

@@ -15,7 +15,7 @@ import (
 	"stampclock/device/config"
 	"stampclock/device/control"
 	"stampclock/device/ctlproto"
-	"stampclock/queue"
+	"stampclock/queue/record"
 )
 
 var version = "dev"
@@ -250,7 +250,7 @@ func (c *cli) queueList(args []string, state string) error {
 	if err != nil {
 		return err
 	}
-	var items []queue.Item
+	var items []record.Item
 	if err := c.call(ctlproto.CmdQueueList, ctlproto.ListArgs{Uplink: *up, State: state, Limit: *limit, Email: *email, From: f, To: t}, &items); err != nil {
 		return err
 	}

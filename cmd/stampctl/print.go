@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"stampclock/device/ctlproto"
-	"stampclock/queue"
+	"stampclock/queue/record"
 	"stampclock/reader/cardnum"
 )
 
@@ -85,7 +85,7 @@ func printStatus(w io.Writer, s ctlproto.Status, loc *time.Location) {
 	}
 }
 
-func printItems(w io.Writer, items []queue.Item, loc *time.Location) {
+func printItems(w io.Writer, items []record.Item, loc *time.Location) {
 	if len(items) == 0 {
 		fmt.Fprintln(w, "queue empty")
 		return

@@ -17,7 +17,7 @@ import (
 func probeReader(ctx context.Context, path string) (string, error) {
 	exe, err := stampdPath()
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("cannot open the reader: %w", err)
 	}
 	var stdout, stderr bytes.Buffer
 	cmd := exec.CommandContext(ctx, exe, "--probe-reader", "--config", path)
@@ -42,7 +42,7 @@ func stampdPath() (string, error) {
 	}
 	p, err := exec.LookPath("stampd")
 	if err != nil {
-		return "", errors.New("cannot open the reader: stampd is not installed beside stampctl or on PATH")
+		return "", errors.New("stampd is not installed beside stampctl or on PATH")
 	}
 	return p, nil
 }

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"stampclock/device/ctlproto"
-	"stampclock/queue"
+	"stampclock/queue/record"
 )
 
 // queueStatus prints the queue depth per uplink and state.
@@ -172,7 +172,7 @@ func (c *cli) queueQuarantine(args []string) error {
 	} else if len(pos) > 0 {
 		return usageError{"queue quarantine: unexpected argument " + pos[0]}
 	}
-	var q []queue.Quarantine
+	var q []record.Quarantine
 	if err := c.call(ctlproto.CmdQueueQuarantine, nil, &q); err != nil {
 		return err
 	}

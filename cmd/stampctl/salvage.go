@@ -1,16 +1,21 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"os/exec"
 	"strconv"
 	"strings"
 	"time"
 
-	"stampclock/queue"
+	"stampclock/device/ctlproto"
+	"stampclock/queue/record"
 )
 
 // salvage exports whatever is readable from a store file (a copy moved
@@ -26,7 +31,7 @@ func (c *cli) salvage(args []string) error {
 		return usageError{"salvage: want the store file, e.g. /var/lib/stampclock/queue.db.corrupt-20261123T094500Z"}
 	}
 	w := newRecordWriter(c.out, *asCSV)
-	rep, err := queue.SalvageFile(pos[0], w.write)
+	rep, err := salvageFile(pos[0], w.write)
 	if ferr := w.flush(); err == nil {
 		err = ferr
 	}
@@ -44,7 +49,64 @@ func (c *cli) salvage(args []string) error {
 	return nil
 }
 
-func ranges(rs []queue.SeqRange) string {
+// salvageFile runs `stampd --salvage path` and passes the records it
+// finds to fn: reading a store file takes bbolt, which lives in stampd, so
+// stampctl links no store. It returns stampd's report.
+func salvageFile(path string, fn func(record.Record) error) (record.SalvageReport, error) {
+	exe, err := stampdPath()
+	if err != nil {
+		return record.SalvageReport{}, fmt.Errorf("salvage: %w", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cmd := exec.CommandContext(ctx, exe, "--salvage", path)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return record.SalvageReport{}, err
+	}
+	if err := cmd.Start(); err != nil {
+		return record.SalvageReport{}, fmt.Errorf("salvage: %w", err)
+	}
+	var (
+		rep    *record.SalvageReport
+		n      int   // records passed to fn
+		failed error // fn's error, or the salvage's
+		broken bool  // stampd's output ended without its report
+	)
+	dec := json.NewDecoder(out)
+	for failed == nil && rep == nil {
+		var l ctlproto.SalvageLine
+		if err := dec.Decode(&l); err != nil {
+			failed, broken = fmt.Errorf("salvage: reading %s --salvage: %w", exe, err), true
+			break
+		}
+		switch {
+		case l.Record != nil:
+			if failed = fn(*l.Record); failed == nil {
+				n++
+			}
+		case l.Report != nil:
+			rep = l.Report
+			if l.Error != "" {
+				failed = errors.New(l.Error)
+			}
+		}
+	}
+	if rep == nil {
+		cancel() // fn failed or stampd ended early: stop it
+		rep = &record.SalvageReport{Recovered: n}
+	}
+	if werr := cmd.Wait(); broken && werr != nil {
+		if msg := strings.TrimSpace(stderr.String()); msg != "" {
+			failed = fmt.Errorf("salvage: %s", msg)
+		}
+	}
+	return *rep, failed
+}
+
+func ranges(rs []record.SeqRange) string {
 	var b strings.Builder
 	for i, r := range rs {
 		if i > 0 {
@@ -75,7 +137,7 @@ func newRecordWriter(w io.Writer, asCSV bool) *recordWriter {
 
 var csvHeader = []string{"seq", "kind", "action", "event", "email", "uid", "at", "start", "end", "clock_synced", "detail"}
 
-func (rw *recordWriter) write(r queue.Record) error {
+func (rw *recordWriter) write(r record.Record) error {
 	if rw.json != nil {
 		return rw.json.Encode(r)
 	}

@@ -53,10 +53,11 @@ func run(args []string) int {
 	showVersion := fs.Bool("version", false, "print the version and exit")
 	checkStore := fs.String("check-store", "", "check the store file `PATH` and exit: 0 good, 3 damaged, 4 records that cannot be decoded, 5 last commit may be lost, 1 other error")
 	checkRecords := fs.Bool("check-records", true, "with --check-store: decode every record too (seconds per million records)")
+	salvage := fs.String("salvage", "", "export the records readable in the store file `PATH` as JSON lines and exit (what `stampctl salvage` runs)")
 	probe := fs.Bool("probe-reader", false, "open the reader of --config once, print what was found and exit: 0 it opens, 1 it does not (stampctl check runs it while stampd is not running)")
 	fs.SetOutput(io.Discard)
 	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
-		fmt.Println("usage: stampd [--config FILE] | --check-store FILE | --probe-reader [--config FILE] | --version  (man stampd)")
+		fmt.Println("usage: stampd [--config FILE] | --check-store FILE | --salvage FILE | --probe-reader [--config FILE] | --version  (man stampd)")
 		fs.SetOutput(os.Stdout)
 		fs.PrintDefaults()
 		return 0
@@ -70,6 +71,9 @@ func run(args []string) int {
 	}
 	if *checkStore != "" {
 		return checkStoreFile(*checkStore, *checkRecords, os.Stderr)
+	}
+	if *salvage != "" {
+		return salvageFile(*salvage, os.Stdout)
 	}
 	if *probe {
 		return probeReader(*cfgPath, os.Stdout, os.Stderr)

@@ -158,14 +158,9 @@ func (a *Agent) Stats() Stats {
 	return a.stats
 }
 
-// Outcome is what a tap did.
-type Outcome struct {
-	Kind    feedback.Kind
-	UID     string
-	Email   string
-	Records []queue.Record // what was committed
-	Err     error
-}
+// Outcome is what a tap did (declared in package feedback, so that its
+// observers need not link the store).
+type Outcome = feedback.Outcome
 
 // Run reads taps from src until ctx is done. The tap being handled when ctx
 // ends is committed before Run returns.

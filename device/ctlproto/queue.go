@@ -1,7 +1,7 @@
 package ctlproto
 
 import (
-	"stampclock/queue"
+	"stampclock/queue/record"
 )
 
 // TapArgs are the arguments of the tap command.
@@ -13,12 +13,12 @@ type TapArgs struct {
 
 // TapResult is the answer to a tap.
 type TapResult struct {
-	Result string         `json:"result"`
-	UID    string         `json:"uid"`
-	Email  string         `json:"email,omitempty"`
-	Error  string         `json:"error,omitempty"`
-	Seqs   []uint64       `json:"seqs,omitempty"`
-	Record []queue.Record `json:"records,omitempty"`
+	Result string          `json:"result"`
+	UID    string          `json:"uid"`
+	Email  string          `json:"email,omitempty"`
+	Error  string          `json:"error,omitempty"`
+	Seqs   []uint64        `json:"seqs,omitempty"`
+	Record []record.Record `json:"records,omitempty"`
 }
 
 // ListArgs select records for queue list / dead.
@@ -58,9 +58,9 @@ type ExportArgs struct {
 // ExportPage is a page of records; Next is the After of the next page, 0
 // at the end. LastSeq is the store's highest sequence, for progress.
 type ExportPage struct {
-	Records []queue.Record `json:"records"`
-	Next    uint64         `json:"next"`
-	LastSeq uint64         `json:"last_seq"`
+	Records []record.Record `json:"records"`
+	Next    uint64          `json:"next"`
+	LastSeq uint64          `json:"last_seq"`
 }
 
 // ReleaseArgs select held records to put back into an uplink's queue; no
@@ -105,4 +105,14 @@ type DiscardArgs struct {
 // DiscardResult tells how many held records became dead letters.
 type DiscardResult struct {
 	Discarded int `json:"discarded"`
+}
+
+// SalvageLine is one line `stampd --salvage FILE` writes for `stampctl
+// salvage` (stampctl links no store, so stampd reads the file): a line
+// with Record for every record found, then one with Report, and Error set
+// when the salvage ended early.
+type SalvageLine struct {
+	Record *record.Record        `json:"record,omitempty"`
+	Report *record.SalvageReport `json:"report,omitempty"`
+	Error  string                `json:"error,omitempty"`
 }

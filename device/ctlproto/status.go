@@ -3,7 +3,7 @@ package ctlproto
 import (
 	"time"
 
-	"stampclock/queue"
+	"stampclock/queue/record"
 	"stampclock/reader"
 	"stampclock/uplink"
 )
@@ -45,7 +45,7 @@ type Status struct {
 	// ConfigProblems are what the uplinks' last check found wrong in the
 	// configuration; empty when all is well.
 	ConfigProblems []ConfigProblem `json:"config_problems,omitempty"`
-	Queue          queue.Stats     `json:"queue"`
+	Queue          record.Stats    `json:"queue"`
 	// Uplinks holds one entry per uplink with all that is known of it.
 	Uplinks []UplinkStatus `json:"uplinks"`
 	Taps    TapStats       `json:"taps"`
@@ -67,7 +67,7 @@ type Status struct {
 type UplinkStatus struct {
 	uplink.Status
 	// Queue is the uplink's share of the queue; Queue.Name equals Uplink.
-	Queue queue.UplinkStats `json:"queue"`
+	Queue record.UplinkStats `json:"queue"`
 	// Conn is the uplink's connection to its receiver, for an uplink that
 	// keeps one (a broker).
 	Conn *ConnState `json:"connection,omitempty"`

@@ -8,7 +8,7 @@ import (
 
 	"stampclock/device/badgecsv"
 	"stampclock/device/ctlproto"
-	"stampclock/queue"
+	"stampclock/queue/record"
 )
 
 type badgesView struct {
@@ -16,7 +16,7 @@ type badgesView struct {
 	Badges []ctlproto.BadgeInfo
 	// Pending are unknown badges collected in capture mode (admin badge),
 	// waiting to be assigned.
-	Pending []queue.UnknownBadge
+	Pending []record.UnknownBadge
 	Err     string
 }
 

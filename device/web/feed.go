@@ -4,8 +4,8 @@ import (
 	"sync"
 	"time"
 
-	"stampclock/device/agent"
-	"stampclock/queue"
+	"stampclock/device/feedback"
+	"stampclock/queue/record"
 )
 
 // Tap is one tap as the taps page shows it.
@@ -43,11 +43,11 @@ func NewFeed(size int, now func() time.Time) *Feed {
 }
 
 // Add records a tap's outcome.
-func (f *Feed) Add(o agent.Outcome) {
+func (f *Feed) Add(o feedback.Outcome) {
 	t := Tap{At: f.now(), UID: o.UID, Email: o.Email, Result: o.Kind.String()}
 	for _, r := range o.Records {
 		t.Seqs = append(t.Seqs, r.Seq)
-		if r.Kind == queue.KindPunch {
+		if r.Kind == record.KindPunch {
 			t.Action, t.At = r.Action, r.At
 		}
 	}

@@ -106,7 +106,7 @@ var messages = map[string]map[lang]string{
 	"delivered":        {"en": "Delivered", "de": "Zugestellt"},
 	"last_delivery":    {"en": "Last delivery", "de": "Letzte Zustellung"},
 	"last_error":       {"en": "Last error", "de": "Letzter Fehler"},
-	"mqtt":             {"en": "MQTT broker", "de": "MQTT-Broker"},
+	"broker":           {"en": "Broker", "de": "Broker"},
 	"connected":        {"en": "connected", "de": "verbunden"},
 	"disconnected":     {"en": "NOT connected", "de": "NICHT verbunden"},
 	"tap_counts":       {"en": "Taps since start", "de": "Buchungen seit Start"},

@@ -12,7 +12,7 @@ import (
 
 	"stampclock/device/ctlproto"
 	"stampclock/device/provision"
-	"stampclock/queue"
+	"stampclock/queue/record"
 )
 
 // routeList names every page and action with the role it needs.
@@ -86,12 +86,12 @@ func (s *Server) funcs() template.FuncMap {
 			return fmt.Sprintf("%d:%02d h", secs/3600, secs%3600/60)
 		},
 		"row": func(l lang, t Tap) tapRow { return tapRow{L: l, Tap: t} },
-		"items": func(l lang, csrf string, items []queue.Item, action, label string) itemsView {
+		"items": func(l lang, csrf string, items []record.Item, action, label string) itemsView {
 			return itemsView{L: l, CSRF: csrf, Items: items, Action: action, Label: label}
 		},
 		"printed": s.printed,
-		"row2":    func(v itemsView, it queue.Item) itemRow { return itemRow{V: v, Item: it} },
-		"held": func(l lang, csrf string, items []queue.Item) itemsView {
+		"row2":    func(v itemsView, it record.Item) itemRow { return itemRow{V: v, Item: it} },
+		"held": func(l lang, csrf string, items []record.Item) itemsView {
 			return itemsView{L: l, CSRF: csrf, Items: items, Action: "/queue/release", Label: "release", Fix: true}
 		},
 	}
@@ -101,7 +101,7 @@ func (s *Server) funcs() template.FuncMap {
 type itemsView struct {
 	L             lang
 	CSRF          string
-	Items         []queue.Item
+	Items         []record.Item
 	Action, Label string
 	// Fix offers correct and discard for each (held) record.
 	Fix bool
@@ -118,7 +118,7 @@ func (s *Server) printed(uid string) string {
 // itemRow is one record of an itemsView.
 type itemRow struct {
 	V    itemsView
-	Item queue.Item
+	Item record.Item
 }
 
 type tapRow struct {

@@ -7,11 +7,11 @@ import (
 	"strings"
 
 	"stampclock/device/ctlproto"
-	"stampclock/queue"
+	"stampclock/queue/record"
 )
 
 type queueView struct {
-	Pending, Held, Dead []queue.Item
+	Pending, Held, Dead []record.Item
 	Err                 string
 }
 
@@ -19,7 +19,7 @@ func (s *Server) queuePage(w http.ResponseWriter, r *http.Request, rq *request) 
 	var v queueView
 	for _, x := range []struct {
 		state string
-		into  *[]queue.Item
+		into  *[]record.Item
 	}{{"pending", &v.Pending}, {"held", &v.Held}, {"dead", &v.Dead}} {
 		if err := s.call(r.Context(), r, rq, ctlproto.CmdQueueList, ctlproto.ListArgs{State: x.state, Limit: 100}, x.into); err != nil {
 			v.Err = err.Error()

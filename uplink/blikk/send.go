@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"time"
 
-	"stampclock/queue"
+	"stampclock/queue/record"
 	"stampclock/uplink"
 )
 
@@ -31,7 +31,7 @@ type reportBody struct {
 	TimeArticleID     int     `json:"timeArticleId"`
 }
 
-// Send delivers rec if it is an entry (queue.KindEntry); other kinds are
+// Send delivers rec if it is an entry (record.KindEntry); other kinds are
 // not for this API and return nil.
 //
 // The entry becomes one time report per local date (see Split), each
@@ -48,8 +48,8 @@ type reportBody struct {
 // employee has no Blikk user id. Once a report of the entry is on the
 // server, a later report's Retry or Uncertain failure is returned as
 // Uncertain, so the next attempt reconciles.
-func (c *Client) Send(ctx context.Context, rec queue.Record, reconcile bool) error {
-	if rec.Kind != queue.KindEntry {
+func (c *Client) Send(ctx context.Context, rec record.Record, reconcile bool) error {
+	if rec.Kind != record.KindEntry {
 		return nil
 	}
 	where := fmt.Sprintf("blikk: send seq %d", rec.Seq)
@@ -141,7 +141,7 @@ func (c *Client) create(ctx context.Context, b reportBody) error {
 // two shifts in the repeated hour at the end of summer time carry the same
 // clock. The report is there only if the server holds more of them than
 // this terminal sent other entries with such a report (Options.Twins).
-func (c *Client) present(ctx context.Context, rec queue.Record, uid int, r Report) (bool, error) {
+func (c *Client) present(ctx context.Context, rec record.Record, uid int, r Report) (bool, error) {
 	list, err := c.reports(ctx, uid, r.Date, r.Date)
 	if err != nil {
 		return false, err
@@ -160,8 +160,8 @@ func (c *Client) present(ctx context.Context, rec queue.Record, uid int, r Repor
 		return false, nil
 	}
 	twins, err := c.o.Twins.Count(rec.Seq, rec.Email,
-		rec.Start.Add(-queue.MaxEntryLength-twinSlack), rec.End.Add(twinSlack),
-		func(o queue.Record) bool {
+		rec.Start.Add(-record.MaxEntryLength-twinSlack), rec.End.Add(twinSlack),
+		func(o record.Record) bool {
 			reps, err := Split(o.Start, o.End, c.o.Location, c.o.BreakRules)
 			if err != nil {
 				return false

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"stampclock/queue"
+	"stampclock/queue/record"
 	"stampclock/uplink"
 )
 
@@ -73,7 +73,7 @@ type workTimeBody struct {
 }
 
 // description renders the template for one day of rec.
-func (c *Client) description(rec queue.Record, d Day) *string {
+func (c *Client) description(rec record.Record, d Day) *string {
 	if c.o.Description == DescriptionNone {
 		return nil
 	}
@@ -91,7 +91,7 @@ func (c *Client) description(rec queue.Record, d Day) *string {
 	return &s
 }
 
-// Send delivers rec if it is an entry (queue.KindEntry); other kinds are
+// Send delivers rec if it is an entry (record.KindEntry); other kinds are
 // not for this API and return nil.
 //
 // The entry is split at local midnights (SplitDays) and each day is
@@ -108,8 +108,8 @@ func (c *Client) description(rec queue.Record, d Day) *string {
 // says how many days were delivered. A reconcile list that fails is
 // returned as Uncertain (Permanent if the server rejected the query with a
 // 4xx other than 401, 403, 408 and 429) and nothing is created.
-func (c *Client) Send(ctx context.Context, rec queue.Record, reconcile bool) error {
-	if rec.Kind != queue.KindEntry {
+func (c *Client) Send(ctx context.Context, rec record.Record, reconcile bool) error {
+	if rec.Kind != record.KindEntry {
 		return nil
 	}
 	where := fmt.Sprintf("flowtly: send seq %d", rec.Seq)
@@ -186,7 +186,7 @@ func (c *Client) create(ctx context.Context, body workTimeBody) error {
 // with such a day (Options.Twins): two equally long shifts of a day whose
 // descriptions are equal (no {seq}, or {start} in the repeated hour at the
 // end of summer time) are two records.
-func (c *Client) present(ctx context.Context, rec queue.Record, d Day, body workTimeBody) (bool, error) {
+func (c *Client) present(ctx context.Context, rec record.Record, d Day, body workTimeBody) (bool, error) {
 	q := url.Values{}
 	q.Set("employee", body.Employee)
 	q.Set("date[after]", d.Date.AddDate(0, 0, -1).Format("2006-01-02"))
@@ -207,8 +207,8 @@ func (c *Client) present(ctx context.Context, rec queue.Record, d Day, body work
 		return false, err
 	}
 	twins, err := c.o.Twins.Count(rec.Seq, rec.Email,
-		d.Start.Add(-queue.MaxEntryLength-twinSlack), d.End.Add(twinSlack),
-		func(o queue.Record) bool {
+		d.Start.Add(-record.MaxEntryLength-twinSlack), d.End.Add(twinSlack),
+		func(o record.Record) bool {
 			for _, od := range SplitDays(o.Start, o.End, c.o.Location) {
 				desc := ""
 				if p := c.description(o, od); p != nil {

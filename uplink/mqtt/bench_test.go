@@ -20,7 +20,7 @@ func BenchmarkDrain10k_VsMosquittoPub(b *testing.B) {
 	const n = 10_000
 	pub := need(b, "mosquitto_pub")
 	m := startMosquitto(b, "")
-	sample, _ := json.Marshal(NewPayload(device, withSeq(record(1), 5000)))
+	sample, _ := json.Marshal(NewPayload(device, withSeq(testRecord(1), 5000)))
 	line := strings.Repeat("x", len(sample))
 	lines := []byte(strings.Repeat(line+"\n", n))
 	var ours, theirs time.Duration

@@ -12,7 +12,7 @@ import (
 
 	paho "github.com/eclipse/paho.mqtt.golang"
 
-	"stampclock/queue"
+	"stampclock/queue/record"
 	"stampclock/uplink"
 )
 
@@ -106,13 +106,13 @@ func (c *Client) StatusChanged() {
 }
 
 // Send publishes one record and waits for its PUBACK (uplink.Sender).
-func (c *Client) Send(ctx context.Context, rec queue.Record, reconcile bool) error {
-	return c.SendBatch(ctx, []queue.Claim{{Record: rec, Reconcile: reconcile}})[0]
+func (c *Client) Send(ctx context.Context, rec record.Record, reconcile bool) error {
+	return c.SendBatch(ctx, []record.Claim{{Record: rec, Reconcile: reconcile}})[0]
 }
 
 // SendBatch is SendStream with the answers collected: one error per claim,
 // in order (uplink.BatchSender).
-func (c *Client) SendBatch(ctx context.Context, claims []queue.Claim) []error {
+func (c *Client) SendBatch(ctx context.Context, claims []record.Claim) []error {
 	errs := make([]error, len(claims))
 	c.SendStream(ctx, claims, func(i int, err error) { errs[i] = err })
 	return errs
@@ -127,7 +127,7 @@ func (c *Client) SendBatch(ctx context.Context, claims []queue.Claim) []error {
 // redelivery carries the same idempotency key.
 // Errors are *uplink.Error: Retry when the record certainly was not
 // published, Uncertain when it may have reached the broker.
-func (c *Client) SendStream(ctx context.Context, claims []queue.Claim, answer func(i int, err error)) {
+func (c *Client) SendStream(ctx context.Context, claims []record.Claim, answer func(i int, err error)) {
 	s, err := c.session(ctx)
 	if err != nil {
 		for i := range claims {

@@ -150,7 +150,7 @@ func TestSend_SingleRecordSenderPath(t *testing.T) {
 		cancel()
 		c.Run(ctx)
 	}()
-	if err := c.Send(context.Background(), withSeq(record(2), 3), true); err != nil {
+	if err := c.Send(context.Background(), withSeq(testRecord(2), 3), true); err != nil {
 		t.Fatal(err)
 	}
 	ms := b.Messages()
@@ -169,7 +169,7 @@ func TestSend_BrokerDown_Retry(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = c.Send(context.Background(), withSeq(record(0), 1), false)
+	err = c.Send(context.Background(), withSeq(testRecord(0), 1), false)
 	if uplink.ClassOf(err) != uplink.Retry || !strings.Contains(err.Error(), "cannot connect") {
 		t.Fatalf("err = %v, want retry: cannot connect", err)
 	}

@@ -28,8 +28,8 @@ func testLogger(t testing.TB) *slog.Logger {
 	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
 
-// record returns the i-th test record: punches, entries and events in turn.
-func record(i int) queue.Record {
+// testRecord returns the i-th test record: punches, entries and events in turn.
+func testRecord(i int) queue.Record {
 	at := base.Add(time.Duration(i) * time.Minute)
 	switch i % 3 {
 	case 0:
@@ -60,7 +60,7 @@ func appendRecords(t testing.TB, s *queue.Store, from, n int) {
 		k := min(1000, n-done)
 		_, err := s.Update(func(tx *queue.Tx) error {
 			for i := 0; i < k; i++ {
-				if _, err := tx.Append(record(from + done + i)); err != nil {
+				if _, err := tx.Append(testRecord(from + done + i)); err != nil {
 					return err
 				}
 			}
@@ -166,7 +166,7 @@ func checkAllArrived(t testing.TB, msgs []mqtttest.Message, n int) int {
 			continue
 		}
 		seen[p.Seq] = m.Payload
-		want := NewPayload(device, withSeq(record(int(p.Seq)-1), p.Seq))
+		want := NewPayload(device, withSeq(testRecord(int(p.Seq)-1), p.Seq))
 		wantTopic, _ := Topics{Prefix: "stampclock", Device: device}.Record(want.Kind)
 		if m.Topic != wantTopic || p.IdempotencyKey != fmt.Sprintf("%s:%d", device, p.Seq) || p.Schema != SchemaVersion {
 			t.Fatalf("seq %d on %s: %s; want topic %s", p.Seq, m.Topic, m.Payload, wantTopic)

@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"time"
 
-	"stampclock/queue"
+	"stampclock/queue/record"
 )
 
 // SchemaVersion is the version of the JSON payloads ("schema" field). It
@@ -20,10 +20,10 @@ type Payload struct {
 	Schema int `json:"schema"`
 	// IdempotencyKey is "<device_id>:<seq>": the same record always has the
 	// same key, so consumers drop a redelivery by it.
-	IdempotencyKey string     `json:"idempotency_key"`
-	DeviceID       string     `json:"device_id"`
-	Seq            uint64     `json:"seq"`
-	Kind           queue.Kind `json:"kind"`
+	IdempotencyKey string      `json:"idempotency_key"`
+	DeviceID       string      `json:"device_id"`
+	Seq            uint64      `json:"seq"`
+	Kind           record.Kind `json:"kind"`
 	// At is when the record was made (RFC 3339, UTC).
 	At          time.Time `json:"at"`
 	ClockSynced bool      `json:"clock_synced"`
@@ -47,7 +47,7 @@ func IdempotencyKey(device string, seq uint64) string {
 }
 
 // NewPayload returns the payload for rec made on device.
-func NewPayload(device string, rec queue.Record) Payload {
+func NewPayload(device string, rec record.Record) Payload {
 	return Payload{
 		Schema:         SchemaVersion,
 		IdempotencyKey: IdempotencyKey(device, rec.Seq),
@@ -81,9 +81,9 @@ type Topics struct {
 }
 
 // Record returns the topic for records of kind k: <prefix>/<device>/<kind>.
-func (t Topics) Record(k queue.Kind) (string, error) {
+func (t Topics) Record(k record.Kind) (string, error) {
 	switch k {
-	case queue.KindPunch, queue.KindEntry, queue.KindEvent:
+	case record.KindPunch, record.KindEntry, record.KindEvent:
 		return t.Prefix + "/" + t.Device + "/" + string(k), nil
 	}
 	return "", fmt.Errorf("mqtt: record kind %q has no topic", k)
@@ -97,7 +97,7 @@ func (t Topics) Status() string { return t.Prefix + "/" + t.Device + "/status" }
 func (t Topics) Seen() string { return t.Prefix + "/" + t.Device + "/seen" }
 
 // encode returns the topic and JSON payload of rec.
-func (t Topics) encode(rec queue.Record) (string, []byte, error) {
+func (t Topics) encode(rec record.Record) (string, []byte, error) {
 	topic, err := t.Record(rec.Kind)
 	if err != nil {
 		return "", nil, err

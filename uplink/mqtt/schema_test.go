@@ -58,7 +58,7 @@ func TestSchemaFile_MatchesPayloadTypes(t *testing.T) {
 		}
 	}
 	var probe map[string]any
-	p, _ := json.Marshal(NewPayload("d", withSeq(record(1), 2)))
+	p, _ := json.Marshal(NewPayload("d", withSeq(testRecord(1), 2)))
 	json.Unmarshal(p, &probe)
 	for _, r := range schema.Defs["record"].Required {
 		if _, ok := probe[r]; !ok {

@@ -14,7 +14,7 @@ import (
 	"strings"
 	"time"
 
-	"stampclock/queue"
+	"stampclock/queue/record"
 	"stampclock/uplink"
 	"stampclock/uplink/mqtt"
 	"stampclock/uplink/rest"
@@ -113,7 +113,7 @@ func Verify(secret []byte, timestamp, signature string, body []byte, now time.Ti
 
 // Send posts rec. A resend after a lost answer (reconcile) is the same
 // request with the same idempotency key: the receiver keeps one.
-func (c *Client) Send(ctx context.Context, rec queue.Record, reconcile bool) error {
+func (c *Client) Send(ctx context.Context, rec record.Record, reconcile bool) error {
 	p := mqtt.NewPayload(c.device, rec)
 	body, err := json.Marshal(p)
 	if err != nil {

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"sync"
 
-	"stampclock/queue"
+	"stampclock/queue/record"
 	"stampclock/uplink"
 )
 
@@ -14,7 +14,7 @@ import (
 // lane; lanes of different employees run side by side. When an entry fails
 // (other than a permanent rejection) the rest of its lane is not sent this
 // time, so an employee's entries are never stored out of order.
-func (c *Client) SendBatch(ctx context.Context, claims []queue.Claim) []error {
+func (c *Client) SendBatch(ctx context.Context, claims []record.Claim) []error {
 	errs := make([]error, len(claims))
 	lanes := make(map[string][]int)
 	var order []string
@@ -45,7 +45,7 @@ func (c *Client) SendBatch(ctx context.Context, claims []queue.Claim) []error {
 }
 
 // sendLane sends one employee's claims in order into errs.
-func (c *Client) sendLane(ctx context.Context, claims []queue.Claim, lane []int, errs []error) {
+func (c *Client) sendLane(ctx context.Context, claims []record.Claim, lane []int, errs []error) {
 	var stop error
 	for _, i := range lane {
 		if stop != nil {

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"stampclock/queue"
+	"stampclock/queue/record"
 	"stampclock/uplink"
 )
 
@@ -21,7 +21,7 @@ type entryBody struct {
 	Comment    string `json:"comment,omitempty"`
 }
 
-// Send delivers rec if it is an entry (queue.KindEntry); other kinds are
+// Send delivers rec if it is an entry (record.KindEntry); other kinds are
 // not for this API and return nil.
 //
 // The entry is split at the time zone's offset changes (see Segments) and
@@ -42,8 +42,8 @@ type entryBody struct {
 // many segments were delivered. A reconcile query that fails is returned
 // as Uncertain (or Permanent if the server rejected the query with a 4xx)
 // and nothing is created.
-func (c *Client) Send(ctx context.Context, rec queue.Record, reconcile bool) error {
-	if rec.Kind != queue.KindEntry {
+func (c *Client) Send(ctx context.Context, rec record.Record, reconcile bool) error {
+	if rec.Kind != record.KindEntry {
 		return nil
 	}
 	switch {
@@ -117,7 +117,7 @@ func (c *Client) create(ctx context.Context, e entryBody) error {
 // two shifts in the repeated hour at the end of summer time look the
 // same. The segment is there only if the server holds more of them than
 // this terminal sent other entries with such a segment (Options.Twins).
-func (c *Client) present(ctx context.Context, rec queue.Record, seg Segment, e entryBody) (bool, error) {
+func (c *Client) present(ctx context.Context, rec record.Record, seg Segment, e entryBody) (bool, error) {
 	t := seg.Start.Truncate(time.Minute)
 	from := t.Add(-time.Minute).Format(TimeLayout)
 	to := t.Add(time.Minute).Format(TimeLayout)
@@ -142,8 +142,8 @@ func (c *Client) present(ctx context.Context, rec queue.Record, seg Segment, e e
 	// before it.
 	wantStart, wantEnd := seg.Wall()
 	twins, err := c.o.Twins.Count(rec.Seq, rec.Email,
-		seg.Start.Add(-queue.MaxEntryLength-twinSlack), seg.Start.Add(twinSlack),
-		func(r queue.Record) bool {
+		seg.Start.Add(-record.MaxEntryLength-twinSlack), seg.Start.Add(twinSlack),
+		func(r record.Record) bool {
 			for _, s := range Segments(r.Start, r.End, c.o.Location) {
 				if a, b := s.Wall(); a == wantStart && b == wantEnd {
 					return true
