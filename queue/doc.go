@@ -10,5 +10,8 @@
 // Buckets follow bbolt's grain: one per concern, keys from NextSequence
 // encoded big-endian so cursors walk in FIFO order.
 //
+// The data types (Record, Claim, Outcome, Stats, …) are declared in
+// package queue/record, which links no store, and named here by alias.
+//
 // The package knows nothing of readers, feedback or uplinks' protocols.
 package queue
