@@ -41,7 +41,7 @@ var commands = []command{
 	{"queue discard", "[--uplink U] SEQ... --reason WHY", "give up held records: kept as dead letters with the reason (audited)"},
 	{"daytotal", "EMAIL [--date YYYY-MM-DD]", "the employee's total for the day"},
 	{"reload", "", "re-read the badges from the config file"},
-	{"salvage", "FILE [--csv]", "export what is readable from a store file (no stampd needed)"},
+	{"salvage", "FILE [--csv]", "export what is readable from a store file (no running stampd needed; runs stampd --salvage)"},
 	{"fleet", "[--config PATH] [--broker URL ...] [--prefix P] [--username U --password-file F]",
 		"every terminal of the site from the MQTT broker: online/offline since when, pending/held/dead, alarms, version (no stampd needed)"},
 	{"version", "", "print the version (also --version)"},
