@@ -3,6 +3,7 @@ package daemon
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"stampclock/queue"
 	"stampclock/uplink"
@@ -37,6 +38,9 @@ func (d *Daemon) newListed() error {
 			Report: d.report,
 		})
 		if err != nil {
+			if strings.HasPrefix(err.Error(), name+": ") { // it names the uplink already
+				return fmt.Errorf("config %s: %w", d.cfg.Path, err)
+			}
 			return fmt.Errorf("config %s: %s: %w", d.cfg.Path, name, err)
 		}
 		o := uplink.Options{
