@@ -24,9 +24,10 @@ type (
 
 // Record kinds, punch actions, event names (see package record).
 const (
-	KindPunch = record.KindPunch
-	KindEntry = record.KindEntry
-	KindEvent = record.KindEvent
+	KindPunch   = record.KindPunch
+	KindEntry   = record.KindEntry
+	KindEvent   = record.KindEvent
+	KindRetract = record.KindRetract
 
 	ActionStart = record.ActionStart
 	ActionStop  = record.ActionStop
