@@ -174,7 +174,7 @@ func New(o Options) (*Client, error) {
 		return nil, fmt.Errorf("flowtly: Options.Project: %w", err)
 	}
 	c.log = o.Logger.With("uplink", "flowtly")
-	if c.rest, err = rest.New(rest.Options{BaseURL: base.String(), Timeout: o.Timeout, MaxAnswer: maxAnswer, HTTPClient: o.HTTPClient, Now: o.Now, Logger: c.log}); err != nil {
+	if c.rest, err = rest.New(rest.Options{BaseURL: base.String(), Timeout: o.Timeout, MaxAnswer: maxAnswer, HTTPClient: o.HTTPClient, Now: o.Now, Logger: c.log, Classes: map[int]uplink.Class{http.StatusConflict: uplink.Permanent}}); err != nil {
 		return nil, fmt.Errorf("flowtly: %w", err)
 	}
 	return c, nil
@@ -247,30 +247,18 @@ func (c *Client) endpoint(path string, q url.Values) *url.URL {
 	return &u
 }
 
-// retryAfter parses a's Retry-After header.
-func (c *Client) retryAfter(a *answer) time.Duration {
-	return uplink.RetryAfter(a.header.Get("Retry-After"), c.o.Now())
-}
-
-// statusError classifies a non-2xx answer: 401 and 403 Retry (the token,
-// not the record, is wrong), 429 Retry, 408 and 5xx Uncertain, 3xx Retry
-// (a misconfigured BaseURL; nothing was stored), other 4xx Permanent with
-// the server's messages (ParseErrorBody). RetryAfter is kept when sent.
+// statusError classifies a non-2xx answer (rest.Client.Classify, 409
+// Permanent): 401 and 403 Retry (the token, not the record, is wrong),
+// 429 Retry, 408 and 5xx Uncertain, 3xx Retry (a misconfigured BaseURL;
+// nothing was stored), other 4xx Permanent with the server's messages
+// (ParseErrorBody). RetryAfter is kept when sent.
 func (c *Client) statusError(a *answer) *uplink.Error {
-	e := &uplink.Error{Status: a.status, Msg: message(a), RetryAfter: c.retryAfter(a)}
+	e := c.rest.Classify(&rest.Answer{Status: a.status, Header: a.header, Body: a.body}, message(a))
 	switch {
 	case a.status == http.StatusUnauthorized || a.status == http.StatusForbidden:
-		e.Class = uplink.Retry
 		e.Msg = fmt.Sprintf("token rejected (check the Flowtly API token and its rights, header %s): %s", c.o.AuthHeader, e.Msg)
-	case a.status == http.StatusTooManyRequests:
-		e.Class = uplink.Retry
-	case a.status == http.StatusRequestTimeout || a.status >= 500:
-		e.Class = uplink.Uncertain
 	case a.status >= 300 && a.status < 400:
-		e.Class = uplink.Retry
 		e.Msg = "redirected to " + a.header.Get("Location") + " (check BaseURL)"
-	default:
-		e.Class = uplink.Permanent
 	}
 	return e
 }

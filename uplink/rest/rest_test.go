@@ -106,3 +106,45 @@ func TestText_OneShortLine(t *testing.T) {
 		t.Fatalf("got %q", got)
 	}
 }
+
+func TestClassify_ExceptionsAndReadOnly(t *testing.T) {
+	c, err := rest.New(rest.Options{BaseURL: "https://example.test",
+		Classes: map[int]uplink.Class{http.StatusNotFound: uplink.Retry, http.StatusConflict: uplink.Permanent}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ro, err := rest.New(rest.Options{BaseURL: "https://example.test", ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		c      *rest.Client
+		status int
+		want   uplink.Class
+	}{
+		{c, 404, uplink.Retry}, {c, 409, uplink.Permanent}, {c, 400, uplink.Permanent}, {c, 500, uplink.Uncertain},
+		{ro, 500, uplink.Retry}, {ro, 408, uplink.Retry}, {ro, 400, uplink.Permanent}, {ro, 429, uplink.Retry},
+	} {
+		if e := tc.c.Classify(&rest.Answer{Status: tc.status, Header: http.Header{}}, ""); e == nil || e.Class != tc.want {
+			t.Errorf("status %d: got %v, want class %v", tc.status, e, tc.want)
+		}
+	}
+}
+
+func TestDo_CutOffAnswerIsUncertain_RetryWhenReadOnly(t *testing.T) {
+	h := func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", "100")
+		w.WriteHeader(http.StatusCreated)
+		w.Write([]byte("{\"id\":")) // the connection closes 94 bytes short
+	}
+	for _, tc := range []struct {
+		readOnly bool
+		want     uplink.Class
+	}{{false, uplink.Uncertain}, {true, uplink.Retry}} {
+		c := newClient(t, h, rest.Options{ReadOnly: tc.readOnly})
+		_, err := c.Do(context.Background(), rest.Request{Method: "POST", Body: []byte("{}")})
+		if uplink.ClassOf(err) != tc.want || !strings.Contains(err.Error(), "cut off") {
+			t.Errorf("read-only %v: got %v; want %v, the answer cut off", tc.readOnly, err, tc.want)
+		}
+	}
+}

@@ -130,7 +130,7 @@ func New(o Options) (*Client, error) {
 		o.Now = time.Now
 	}
 	log := o.Logger.With("uplink", "zeiterfassung")
-	rc, err := rest.New(rest.Options{BaseURL: base.String(), Timeout: o.Timeout, MaxAnswer: maxAnswer, HTTPClient: o.HTTPClient, Now: o.Now, Logger: log})
+	rc, err := rest.New(rest.Options{BaseURL: base.String(), Timeout: o.Timeout, MaxAnswer: maxAnswer, HTTPClient: o.HTTPClient, Now: o.Now, Logger: log, Classes: classes})
 	if err != nil {
 		return nil, fmt.Errorf("zeiterfassung: %w", err)
 	}
@@ -333,26 +333,27 @@ func serverMessage(a *answer) string {
 	return s
 }
 
+// classes are the API's exceptions to rest.Client.Classify: 401 past
+// call's fresh login, 403 and 409 are Permanent like any other 4xx.
+var classes = map[int]uplink.Class{
+	http.StatusUnauthorized: uplink.Permanent,
+	http.StatusForbidden:    uplink.Permanent,
+	http.StatusConflict:     uplink.Permanent,
+}
+
+// statusError classifies a non-2xx answer to an API call (not login),
+// rest.Client.Classify with classes: 429 Retry, 408 and 5xx Uncertain, 3xx
+// Retry (a misconfigured BaseURL, nothing was stored), other 4xx
+// Permanent. RetryAfter is kept when sent.
+func (c *Client) statusError(a *answer) *uplink.Error {
+	e := &uplink.Error{Status: a.status, Msg: serverMessage(a), RetryAfter: c.retryAfter(a), Class: rest.StatusClass(a.status, classes)}
+	if a.status >= 300 && a.status < 400 {
+		e.Msg = "redirected to " + a.header.Get("Location") + " (check BaseURL)"
+	}
+	return e
+}
+
 // retryAfter parses a's Retry-After header.
 func (c *Client) retryAfter(a *answer) time.Duration {
 	return uplink.RetryAfter(a.header.Get("Retry-After"), c.o.Now())
-}
-
-// statusError classifies a non-2xx answer to an API call (not login):
-// 429 Retry, 408 and 5xx Uncertain, 3xx Retry (a misconfigured BaseURL,
-// nothing was stored), other 4xx Permanent. RetryAfter is kept when sent.
-func (c *Client) statusError(a *answer) *uplink.Error {
-	e := &uplink.Error{Status: a.status, Msg: serverMessage(a), RetryAfter: c.retryAfter(a)}
-	switch {
-	case a.status == http.StatusTooManyRequests:
-		e.Class = uplink.Retry
-	case a.status == http.StatusRequestTimeout || a.status >= 500:
-		e.Class = uplink.Uncertain
-	case a.status >= 300 && a.status < 400:
-		e.Class = uplink.Retry
-		e.Msg = "redirected to " + a.header.Get("Location") + " (check BaseURL)"
-	default:
-		e.Class = uplink.Permanent
-	}
-	return e
 }
