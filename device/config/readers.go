@@ -2,7 +2,6 @@ package config
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/BurntSushi/toml"
@@ -18,37 +17,12 @@ import (
 func (r *Reader) decode(data string, und []toml.Key) ([]toml.Key, error) {
 	kinds := readers.All()
 	r.Sections = make(map[string]reader.Section, len(kinds))
-	var raw struct {
-		Reader map[string]toml.Primitive `toml:"reader"`
-	}
-	md, err := toml.Decode(data, &raw)
-	if err != nil {
-		return nil, err
-	}
 	names := make([]string, 0, len(kinds))
 	for _, k := range kinds {
 		names = append(names, k.Name)
-		s := k.Section()
-		if p, ok := raw.Reader[k.Name]; ok {
-			if err := md.PrimitiveDecode(p, s); err != nil {
-				return nil, fmt.Errorf("reader.%s: %w", k.Name, err)
-			}
-		}
-		r.Sections[k.Name] = s
+		r.Sections[k.Name] = k.Section()
 	}
-	ours := func(k toml.Key) bool { return len(k) > 2 && k[0] == "reader" && slices.Contains(names, k[1]) }
-	var left []toml.Key
-	for _, k := range und {
-		if !ours(k) && !(len(k) == 2 && k[0] == "reader" && slices.Contains(names, k[1])) {
-			left = append(left, k)
-		}
-	}
-	for _, k := range md.Undecoded() {
-		if ours(k) {
-			left = append(left, k)
-		}
-	}
-	return left, nil
+	return decodeSections(data, "reader", names, func(name string) any { return r.Sections[name] }, und)
 }
 
 // prepare checks reader.type against the list and prepares the selected

@@ -5,6 +5,7 @@ package confval
 
 import (
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -24,3 +25,24 @@ func (d *Duration) UnmarshalText(b []byte) error {
 
 // MarshalText writes the duration as a Go duration string.
 func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+
+// CheckRange refuses a duration set (not zero, the default) outside min
+// to max, or negative; the error names key.
+func (d Duration) CheckRange(key string, min, max time.Duration) error {
+	if v := d.Duration; v < 0 || v > 0 && (v < min || v > max) {
+		return fmt.Errorf("%s: %s; want %s to %s", key, v, short(min), short(max))
+	}
+	return nil
+}
+
+// short writes d without zero units ("1m", not "1m0s"; "10s" stays).
+func short(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}

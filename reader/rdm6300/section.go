@@ -36,10 +36,7 @@ func (m *Config) Prepare() error {
 	if n := m.UIDBytes; n != 0 && n != 4 && n != 5 {
 		return fmt.Errorf("reader.rdm6300.uid_bytes: %d; want 5 (all the tag's bytes) or 4 (without the version byte)", n)
 	}
-	if d := m.Silence.Duration; d < 0 || d > 0 && (d < 50*time.Millisecond || d > time.Minute) {
-		return fmt.Errorf("reader.rdm6300.silence: %s; want 50ms to 1m", d)
-	}
-	return nil
+	return m.Silence.CheckRange("reader.rdm6300.silence", 50*time.Millisecond, time.Minute)
 }
 
 // Opener returns how to open the reader.

@@ -40,8 +40,5 @@ func (m *Config) Prepare() error {
 	if m.SPISpeedHz < 0 || m.SPISpeedHz > 10_000_000 {
 		return fmt.Errorf("reader.mfrc522.spi_speed_hz: %d; the chip allows up to 10000000", m.SPISpeedHz)
 	}
-	if d := m.PollInterval.Duration; d < 0 || d > 0 && (d < 5*time.Millisecond || d > time.Second) {
-		return fmt.Errorf("reader.mfrc522.poll_interval: %s; want 5ms to 1s", d)
-	}
-	return nil
+	return m.PollInterval.CheckRange("reader.mfrc522.poll_interval", 5*time.Millisecond, time.Second)
 }

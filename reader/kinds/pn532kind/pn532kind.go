@@ -48,8 +48,5 @@ func (p *Config) Prepare() error {
 	if p.Baud != 0 && p.Baud != 9600 && p.Baud != 19200 && p.Baud != 38400 && p.Baud != 57600 && p.Baud != 115200 {
 		return fmt.Errorf("reader.pn532.baud: %d; want 115200 (or 9600 to 57600)", p.Baud)
 	}
-	if d := p.PollInterval.Duration; d < 0 || d > 0 && (d < 5*time.Millisecond || d > time.Second) {
-		return fmt.Errorf("reader.pn532.poll_interval: %s; want 5ms to 1s", d)
-	}
-	return nil
+	return p.PollInterval.CheckRange("reader.pn532.poll_interval", 5*time.Millisecond, time.Second)
 }
