@@ -59,15 +59,10 @@ func parseBase(name, s, def string) (*url.URL, error) {
 	if s == "" {
 		s = def
 	}
-	u, err := url.Parse(s)
+	u, err := rest.ParseBase(s)
 	if err != nil {
 		return nil, fmt.Errorf("daytotal: %s: %w", name, err)
 	}
-	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
-		return nil, fmt.Errorf("daytotal: %s %q: want http:// or https:// and a host", name, s)
-	}
-	u.Path = strings.TrimRight(u.Path, "/")
-	u.RawQuery, u.Fragment = "", ""
 	return u, nil
 }
 

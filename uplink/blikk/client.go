@@ -2,7 +2,6 @@ package blikk
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -123,15 +122,10 @@ func New(o Options) (*Client, error) {
 	if o.BaseURL == "" {
 		o.BaseURL = DefaultBaseURL
 	}
-	base, err := url.Parse(o.BaseURL)
+	base, err := rest.ParseBase(o.BaseURL)
 	if err != nil {
 		return nil, fmt.Errorf("blikk: Options.BaseURL: %w", err)
 	}
-	if base.Scheme != "http" && base.Scheme != "https" || base.Host == "" {
-		return nil, fmt.Errorf("blikk: Options.BaseURL %q: want http:// or https:// and a host", o.BaseURL)
-	}
-	base.Path = strings.TrimRight(base.Path, "/")
-	base.RawQuery, base.Fragment = "", ""
 	switch {
 	case o.AppID == "":
 		return nil, errors.New("blikk: Options.AppID is required")
@@ -256,22 +250,13 @@ func (c *Client) send(ctx context.Context, req request, auth string) (*answer, e
 	}
 	h := http.Header{}
 	h.Set("Accept", "application/json")
-	var body []byte
-	if req.body != nil {
-		b, err := json.Marshal(req.body)
-		if err != nil {
-			return nil, &uplink.Error{Class: uplink.Permanent, Msg: "encode request", Err: err}
-		}
-		body = b
-		h.Set("Content-Type", "application/json")
-	}
 	if auth != "" {
 		h.Set("Authorization", auth)
 	}
 	if err := c.lim.wait(ctx); err != nil {
 		return nil, &uplink.Error{Class: uplink.Retry, Msg: "not sent (waiting for the rate limit)", Err: err}
 	}
-	a, err := c.rest.Do(ctx, rest.Request{Method: req.method, Path: req.path, Query: req.query, Body: body, Header: h})
+	a, err := c.rest.Do(ctx, rest.Request{Method: req.method, Path: req.path, Query: req.query, JSON: req.body, Header: h})
 	if err != nil {
 		return nil, err
 	}

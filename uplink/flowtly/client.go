@@ -2,7 +2,6 @@ package flowtly
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -119,15 +118,10 @@ func New(o Options) (*Client, error) {
 	if o.BaseURL == "" {
 		o.BaseURL = DefaultBaseURL
 	}
-	base, err := url.Parse(o.BaseURL)
+	base, err := rest.ParseBase(o.BaseURL)
 	if err != nil {
 		return nil, fmt.Errorf("flowtly: Options.BaseURL: %w", err)
 	}
-	if base.Scheme != "http" && base.Scheme != "https" || base.Host == "" {
-		return nil, fmt.Errorf("flowtly: Options.BaseURL %q: want http:// or https:// and a host", o.BaseURL)
-	}
-	base.Path = strings.TrimRight(base.Path, "/")
-	base.RawQuery, base.Fragment = "", ""
 	if o.Token == "" {
 		return nil, errors.New("flowtly: Options.Token is required")
 	}
@@ -217,12 +211,7 @@ type answer struct {
 func (c *Client) do(ctx context.Context, method string, u *url.URL, body any) (*answer, error) {
 	h := http.Header{}
 	h.Set("Accept", "application/ld+json, application/json;q=0.9, */*;q=0.1")
-	var b []byte
 	if body != nil {
-		var err error
-		if b, err = json.Marshal(body); err != nil {
-			return nil, &uplink.Error{Class: uplink.Permanent, Msg: "encode request", Err: err}
-		}
 		h.Set("Content-Type", ContentType)
 	}
 	v := c.o.Token
@@ -230,7 +219,7 @@ func (c *Client) do(ctx context.Context, method string, u *url.URL, body any) (*
 		v = c.o.AuthScheme + " " + v
 	}
 	h.Set(c.o.AuthHeader, v)
-	a, err := c.rest.Do(ctx, rest.Request{Method: method, URL: u, Body: b, Header: h})
+	a, err := c.rest.Do(ctx, rest.Request{Method: method, URL: u, JSON: body, Header: h})
 	if err != nil {
 		return nil, err
 	}

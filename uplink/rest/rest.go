@@ -8,6 +8,7 @@ package rest
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -86,6 +87,22 @@ func New(o Options) (*Client, error) {
 	return &Client{base: u, hc: &hc, o: o}, nil
 }
 
+// ParseBase checks a receiver's base URL (http or https and a host) and
+// returns it without a trailing slash, query or fragment, for paths to be
+// appended.
+func ParseBase(raw string) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, err
+	}
+	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
+		return nil, fmt.Errorf("%q: want http:// or https:// and a host", raw)
+	}
+	u.Path = strings.TrimRight(u.Path, "/")
+	u.RawQuery, u.Fragment = "", ""
+	return u, nil
+}
+
 // Request is one exchange.
 type Request struct {
 	Method string
@@ -97,7 +114,11 @@ type Request struct {
 	// Query (a next-page link the receiver gave).
 	URL *url.URL
 	// Body is sent as it is, with Header's Content-Type.
-	Body   []byte
+	Body []byte
+	// JSON, if not nil, is encoded as the body, sent as application/json
+	// unless Header names another Content-Type; it fails as Permanent
+	// when it cannot be encoded.
+	JSON   any
 	Header http.Header
 }
 
@@ -135,6 +156,13 @@ func (c *Client) Do(ctx context.Context, r Request) (*Answer, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, c.o.Timeout)
 	defer cancel()
+	if r.JSON != nil {
+		b, err := json.Marshal(r.JSON)
+		if err != nil {
+			return nil, &uplink.Error{Class: uplink.Permanent, Msg: "encode request", Err: err}
+		}
+		r.Body = b
+	}
 	var body io.Reader
 	if r.Body != nil {
 		body = bytes.NewReader(r.Body)
@@ -145,6 +173,9 @@ func (c *Client) Do(ctx context.Context, r Request) (*Answer, error) {
 	}
 	for k, vs := range r.Header {
 		hr.Header[k] = vs
+	}
+	if r.JSON != nil && hr.Header.Get("Content-Type") == "" {
+		hr.Header.Set("Content-Type", "application/json")
 	}
 	resp, err := c.hc.Do(hr)
 	if err != nil {

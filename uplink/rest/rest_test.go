@@ -2,6 +2,7 @@ package rest_test
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -146,5 +147,34 @@ func TestDo_CutOffAnswerIsUncertain_RetryWhenReadOnly(t *testing.T) {
 		if uplink.ClassOf(err) != tc.want || !strings.Contains(err.Error(), "cut off") {
 			t.Errorf("read-only %v: got %v; want %v, the answer cut off", tc.readOnly, err, tc.want)
 		}
+	}
+}
+
+func TestParseBase_TrimsAndRefuses(t *testing.T) {
+	u, err := rest.ParseBase("https://api.example.test/v2/?x=1#f")
+	if err != nil || u.String() != "https://api.example.test/v2" {
+		t.Fatalf("got %v, %v; want the base without slash, query and fragment", u, err)
+	}
+	for _, bad := range []string{"ftp://api.example.test", "api.example.test", "https://"} {
+		if _, err := rest.ParseBase(bad); err == nil || !strings.Contains(err.Error(), "want http:// or https://") {
+			t.Errorf("%q: %v", bad, err)
+		}
+	}
+}
+
+func TestDo_JSONBody(t *testing.T) {
+	c := newClient(t, func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		if r.Header.Get("Content-Type") != "application/json" || string(b) != `{"a":1}` {
+			http.Error(w, "got "+r.Header.Get("Content-Type")+" "+string(b), 400)
+		}
+	}, rest.Options{})
+	a, err := c.Do(context.Background(), rest.Request{Method: "POST", JSON: map[string]int{"a": 1}})
+	if err != nil || !a.OK() {
+		t.Fatalf("got %v, %v (%s)", a, err, a.Body)
+	}
+	_, err = c.Do(context.Background(), rest.Request{Method: "POST", JSON: func() {}})
+	if uplink.ClassOf(err) != uplink.Permanent {
+		t.Fatalf("unencodable body: %v; want Permanent", err)
 	}
 }

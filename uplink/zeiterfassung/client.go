@@ -93,15 +93,10 @@ func New(o Options) (*Client, error) {
 	if o.BaseURL == "" {
 		return nil, errors.New("zeiterfassung: Options.BaseURL is required")
 	}
-	base, err := url.Parse(o.BaseURL)
+	base, err := rest.ParseBase(o.BaseURL)
 	if err != nil {
 		return nil, fmt.Errorf("zeiterfassung: Options.BaseURL: %w", err)
 	}
-	if base.Scheme != "http" && base.Scheme != "https" || base.Host == "" {
-		return nil, fmt.Errorf("zeiterfassung: Options.BaseURL %q: want http:// or https:// and a host", o.BaseURL)
-	}
-	base.Path = strings.TrimRight(base.Path, "/")
-	base.RawQuery, base.Fragment = "", ""
 	if o.Email == "" {
 		return nil, errors.New("zeiterfassung: Options.Email is required")
 	}
@@ -187,15 +182,6 @@ func (c *Client) call(ctx context.Context, req request) (*answer, error) {
 func (c *Client) send(ctx context.Context, req request, tok string) (*answer, error) {
 	h := http.Header{}
 	h.Set("Accept", "application/json, text/plain;q=0.9")
-	var body []byte
-	if req.body != nil {
-		b, err := json.Marshal(req.body)
-		if err != nil {
-			return nil, &uplink.Error{Class: uplink.Permanent, Msg: "encode request", Err: err}
-		}
-		body = b
-		h.Set("Content-Type", "application/json")
-	}
 	if tok != "" {
 		v := tok
 		if c.o.AuthScheme != AuthSchemeNone {
@@ -203,7 +189,7 @@ func (c *Client) send(ctx context.Context, req request, tok string) (*answer, er
 		}
 		h.Set(c.o.AuthHeader, v)
 	}
-	a, err := c.rest.Do(ctx, rest.Request{Method: req.method, Path: req.path, Query: req.query, Body: body, Header: h})
+	a, err := c.rest.Do(ctx, rest.Request{Method: req.method, Path: req.path, Query: req.query, JSON: req.body, Header: h})
 	if err != nil {
 		return nil, err
 	}
