@@ -40,10 +40,13 @@ type Opener interface {
 	Opener(log *slog.Logger) (func() (Source, error), error)
 }
 
+// SimName is the simulator's reader.type, the default.
+const SimName = "sim"
+
 // SimKind declares the simulator: taps injected by tests, the demo and
 // `stampctl tap`. It has no section keys (reader.script is the file's).
 func SimKind() Kind {
-	return Kind{Name: "sim", Section: func() Section { return simSection{} }}
+	return Kind{Name: SimName, Section: func() Section { return simSection{} }}
 }
 
 type simSection struct{}

@@ -266,7 +266,7 @@ func (c *Config) defaults() error {
 		c.Device.ID = h
 	}
 	if c.Reader.Type == "" {
-		c.Reader.Type = "sim"
+		c.Reader.Type = reader.SimName
 	}
 	if c.Store.Path == "" {
 		c.Store.Path = DefaultStorePath
@@ -351,7 +351,7 @@ func (c *Config) validate() error {
 	if err := c.validateMore(); err != nil {
 		return err
 	}
-	if c.Reader.Script != "" && c.Reader.Type != "sim" {
+	if c.Reader.Script != "" && c.Reader.Type != reader.SimName {
 		return fmt.Errorf("reader.script: only the sim reader replays scripts")
 	}
 	loc, err := time.LoadLocation(c.Punch.Timezone)
