@@ -57,10 +57,10 @@ func (k *Config) Opener(log *slog.Logger) (func() (reader.Source, error), error)
 }
 
 // EMBytes is how many trailing bytes of an EM4100 tag the reader types
-// as the UID: uid_bytes, default 4.
+// as the UID: uid_bytes, default DefaultOptions.UIDBytes.
 func (k *Config) EMBytes() int {
 	if k.UIDBytes != 0 {
 		return k.UIDBytes
 	}
-	return 4
+	return DefaultOptions.UIDBytes
 }

@@ -47,10 +47,10 @@ func (m *Config) Opener(log *slog.Logger) (func() (reader.Source, error), error)
 }
 
 // EMBytes is how many trailing bytes of the tag the reader stores as the
-// UID: uid_bytes, default 5.
+// UID: uid_bytes, default DefaultOptions.UIDBytes.
 func (m *Config) EMBytes() int {
 	if m.UIDBytes != 0 {
 		return m.UIDBytes
 	}
-	return 5
+	return DefaultOptions.UIDBytes
 }
