@@ -17,7 +17,9 @@ import (
 	"time"
 
 	"stampclock/device/config"
+	"stampclock/device/readers"
 	"stampclock/internal/durable"
+	"stampclock/reader"
 	"stampclock/uplink"
 	"stampclock/uplink/uplinks"
 )
@@ -349,7 +351,14 @@ func render(s Settings, secrets map[string]string, now time.Time) string {
 	if s.DeviceID != "" {
 		fmt.Fprintf(&b, "[device]\nid = %s\n\n", q(s.DeviceID))
 	}
-	b.WriteString("[reader]\ntype = \"sim\"  # set the reader: mfrc522, wiegand, keyboard, rdm6300 or pn532 (see the example config)\n\n")
+	var hw []string
+	for _, k := range readers.All() {
+		if k.Name != reader.SimName {
+			hw = append(hw, k.Name)
+		}
+	}
+	fmt.Fprintf(&b, "[reader]\ntype = %s  # set the reader: %s or %s (see the example config)\n\n",
+		q(reader.SimName), strings.Join(hw[:len(hw)-1], ", "), hw[len(hw)-1])
 	if s.StorePath != "" {
 		fmt.Fprintf(&b, "[store]\npath = %s\n\n", q(s.StorePath))
 	}
