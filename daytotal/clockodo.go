@@ -78,7 +78,11 @@ func NewClockodo(o ClockodoOptions) (*Clockodo, error) {
 	h.Set("X-ClockodoApiUser", o.APIUser)
 	h.Set("X-ClockodoApiKey", o.APIKey)
 	h.Set("X-Clockodo-External-Application", o.ExternalApplication)
-	return &Clockodo{o: o, users: users, g: newGetter("clockodo", base, o.HTTPClient, o.Timeout, o.Logger, h)}, nil
+	g, err := newGetter("clockodo", base, o.HTTPClient, o.Timeout, nil, o.Logger, h)
+	if err != nil {
+		return nil, err
+	}
+	return &Clockodo{o: o, users: users, g: g}, nil
 }
 
 // clockodoTime is the documented time format of time_since and time_until.

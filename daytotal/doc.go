@@ -18,6 +18,11 @@
 // error of class uplink.Hold around a *HeldError, which the delivery loop
 // holds the entry by.
 //
+// The remote sources ask over the shared REST client (uplink/rest) in its
+// read-only mode: no redirect followed, bounded answers, and every failure
+// of a read, but a refused request, to be asked again (uplink.Retry, with
+// the Retry-After the server named).
+//
 // Days are civil dates (Date) in the company's time zone. The package does
 // not write anything to the remote systems and does not decide what the
 // delivery loop does with a held entry. The fake servers for tests are in

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -14,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"stampclock/uplink"
+	"stampclock/uplink/rest"
 )
 
 // maxAnswer bounds how much of an answer body is read.
@@ -23,43 +23,35 @@ const maxAnswer = 1 << 20
 const DefaultTimeout = 10 * time.Second
 
 // getter performs the read-only GET requests of a remote source below its
-// base URL.
+// base URL, on the shared REST client (uplink/rest): no redirects
+// followed, a bounded answer, statuses classified as a read side needs.
 type getter struct {
-	base    *url.URL
-	hc      *http.Client
-	timeout time.Duration
-	log     *slog.Logger
+	rest    *rest.Client
 	headers http.Header // sent with every request; may hold secrets, never logged
 }
 
 // newGetter returns the getter of the remote source named source (in its
-// logs) at base, with the options' client, timeout and logger (zero: a
-// client with the timeout, DefaultTimeout, discard).
-func newGetter(source string, base *url.URL, hc *http.Client, timeout time.Duration, log *slog.Logger, headers http.Header) *getter {
+// logs) at base, with the options' client, timeout, clock and logger
+// (zero: a client with the timeout, DefaultTimeout, time.Now, discard).
+func newGetter(source string, base *url.URL, hc *http.Client, timeout time.Duration, now func() time.Time, log *slog.Logger, headers http.Header) (*getter, error) {
 	if timeout <= 0 {
 		timeout = DefaultTimeout
 	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &getter{base: base, hc: newHTTPClient(hc, timeout), timeout: timeout, log: log.With("source", source), headers: headers}
+	// A read changes nothing: every failure is Retry but a refusal of
+	// the request itself (4xx other than 401, 403, 408, 429).
+	rc, err := rest.New(rest.Options{BaseURL: base.String(), Timeout: timeout, MaxAnswer: maxAnswer, HTTPClient: hc,
+		Now: now, Logger: log.With("source", source), ReadOnly: true, Classes: map[int]uplink.Class{http.StatusConflict: uplink.Permanent}})
+	if err != nil {
+		return nil, fmt.Errorf("daytotal: %s: %w", source, err)
+	}
+	return &getter{rest: rc, headers: headers}, nil
 }
 
 // emailKey is the form in which emails key the maps of remote ids.
 func emailKey(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
-
-// newHTTPClient copies hc (or makes one with timeout) and stops it
-// following redirects, which could carry the auth headers elsewhere.
-func newHTTPClient(hc *http.Client, timeout time.Duration) *http.Client {
-	var c http.Client
-	if hc != nil {
-		c = *hc
-	} else {
-		c.Timeout = timeout
-	}
-	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	return &c
-}
 
 // parseBase checks a base URL (def when s is empty) and trims its trailing
 // slash.
@@ -67,15 +59,10 @@ func parseBase(name, s, def string) (*url.URL, error) {
 	if s == "" {
 		s = def
 	}
-	u, err := url.Parse(s)
+	u, err := rest.ParseBase(s)
 	if err != nil {
 		return nil, fmt.Errorf("daytotal: %s: %w", name, err)
 	}
-	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
-		return nil, fmt.Errorf("daytotal: %s %q: want http:// or https:// and a host", name, s)
-	}
-	u.Path = strings.TrimRight(u.Path, "/")
-	u.RawQuery, u.Fragment = "", ""
 	return u, nil
 }
 
@@ -84,43 +71,26 @@ func parseBase(name, s, def string) (*url.URL, error) {
 // failures, 401, 403, 408, 429 and 5xx (asking again later may work),
 // Permanent for other answers.
 func (g *getter) get(ctx context.Context, path string, q url.Values) ([]byte, error) {
-	u := *g.base
-	u.Path += path
-	u.RawQuery = q.Encode()
-	ctx, cancel := context.WithTimeout(ctx, g.timeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	h := g.headers.Clone()
+	if h == nil {
+		h = http.Header{}
+	}
+	h.Set("Accept", "application/json")
+	a, err := g.rest.Do(ctx, rest.Request{Method: http.MethodGet, Path: path, Query: q, Header: h})
 	if err != nil {
-		return nil, &uplink.Error{Class: uplink.Permanent, Msg: "build request", Err: err}
+		return nil, err
 	}
-	for k, v := range g.headers {
-		req.Header[k] = v
+	if a.Status == http.StatusOK {
+		return a.Body, nil
 	}
-	req.Header.Set("Accept", "application/json")
-	resp, err := g.hc.Do(req)
-	if err != nil {
-		return nil, &uplink.Error{Class: uplink.Retry, Msg: "no answer", Err: err}
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
-	g.log.Debug("answer", "path", u.Path, "status", resp.StatusCode)
-	if err != nil {
-		return nil, &uplink.Error{Class: uplink.Retry, Status: resp.StatusCode, Msg: "reading answer", Err: err}
-	}
-	if resp.StatusCode == http.StatusOK {
-		return b, nil
-	}
-	e := &uplink.Error{Class: uplink.Permanent, Status: resp.StatusCode, Msg: errorMessage(b, resp.StatusCode)}
-	switch s := resp.StatusCode; {
+	e := g.rest.Classify(a, errorMessage(a.Body, a.Status))
+	switch s := a.Status; {
+	case e == nil: // another 2xx: not the answer the document gives
+		e = &uplink.Error{Class: uplink.Permanent, Status: s, Msg: errorMessage(a.Body, s)}
 	case s == http.StatusUnauthorized || s == http.StatusForbidden:
-		e.Class = uplink.Retry
 		e.Msg = "credentials rejected: " + e.Msg
-	case s == http.StatusTooManyRequests || s == http.StatusRequestTimeout || s >= 500:
-		e.Class = uplink.Retry
-		e.RetryAfter = retryAfter(resp.Header.Get("Retry-After"))
 	case s >= 300 && s < 400:
-		e.Class = uplink.Retry
-		e.Msg = "redirected to " + resp.Header.Get("Location") + " (check BaseURL)"
+		e.Msg = "redirected to " + a.Header.Get("Location") + " (check BaseURL)"
 	}
 	return nil, e
 }
@@ -134,15 +104,6 @@ func fetch[T any](ctx context.Context, g *getter, path string, q url.Values, par
 		return zero, err
 	}
 	return parse(b)
-}
-
-// retryAfter parses Retry-After seconds; 0 if absent or a date.
-func retryAfter(v string) time.Duration {
-	var n int
-	if _, err := fmt.Sscanf(strings.TrimSpace(v), "%d", &n); err == nil && n > 0 {
-		return time.Duration(n) * time.Second
-	}
-	return 0
 }
 
 // errorMessage extracts "message", "error" or "error.message" from a JSON

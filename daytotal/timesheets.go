@@ -111,10 +111,11 @@ func NewTimesheets(o TimesheetsOptions) (*Timesheets, error) {
 	h := http.Header{}
 	h.Set("Authorization", "Bearer "+o.Token)
 	h.Set("account", o.Account)
-	return &Timesheets{
-		o: o, people: people, cache: map[monthKey]cachedMonth{},
-		g: newGetter("timesheets", base, o.HTTPClient, o.Timeout, o.Logger, h),
-	}, nil
+	g, err := newGetter("timesheets", base, o.HTTPClient, o.Timeout, o.Now, o.Logger, h)
+	if err != nil {
+		return nil, err
+	}
+	return &Timesheets{o: o, people: people, cache: map[monthKey]cachedMonth{}, g: g}, nil
 }
 
 // person returns the person_id of email.

@@ -1,6 +1,9 @@
-// Package reader holds badge sources: the simulator and the hardware drivers
-// (MFRC522 over SPI, Wiegand over GPIO, USB keyboard-wedge readers). Every
-// source yields Taps on a channel; what a tap means is decided elsewhere.
+// Package reader holds what every badge source shares: the Tap it yields
+// on a channel, its Health, the simulator, and Kind, the shape every kind
+// of reader declares (its name in reader.type and its config section).
+// The drivers live in sub-packages (mfrc522, wiegand, keyboard, rdm6300,
+// pn532), the list in device/readers names their kinds; what a tap means
+// is decided elsewhere.
 package reader
 
 import (

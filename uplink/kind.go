@@ -14,8 +14,8 @@ import (
 // Kind declares one delivery target: its name (the config section and
 // the queue's pending set), the records it takes, its section, its
 // constructor and its checks. An uplink package exports one Kind and the
-// list in uplink/uplinks names it; the daemon, config loading and
-// `stampctl check` walk that list and spell no uplink's name.
+// list in uplink/uplinks names it; the daemon, config loading,
+// `stampctl check` and `stampctl init` walk that list and spell no uplink's name.
 type Kind struct {
 	// Name is the TOML section and the name of the uplink's pending set.
 	Name string
@@ -35,8 +35,12 @@ type Kind struct {
 	// receiver.
 	Check func(ctx context.Context, s Section, env CheckEnv) []CheckStep
 	// WhenOff, if set, is shown by `stampctl check` as a skipped step
-	// when the section is off (the uplink a terminal is expected to have).
+	// when the section is off (the uplink a terminal is expected to have;
+	// `stampctl init` sets it up unless told otherwise).
 	WhenOff string
+	// Init, if set, holds the questions `stampctl init` asks for the
+	// uplink and writes its section from.
+	Init *Init
 }
 
 // Records returns the record kinds the uplink takes (nil: every kind).

@@ -6,25 +6,13 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-	"time"
+
+	"stampclock/internal/confval"
 )
 
 // Duration is a config duration, written as a Go duration string ("60s",
 // "16h").
-type Duration struct{ time.Duration }
-
-// UnmarshalText parses a Go duration string.
-func (d *Duration) UnmarshalText(b []byte) error {
-	v, err := time.ParseDuration(string(b))
-	if err != nil {
-		return fmt.Errorf("want a duration like \"60s\" or \"16h\", got %q", b)
-	}
-	d.Duration = v
-	return nil
-}
-
-// MarshalText writes the duration as a Go duration string.
-func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+type Duration = confval.Duration
 
 // CheckURL checks section.url: https, or http with section.allow_http.
 func CheckURL(section, raw string, allowHTTP bool) error {

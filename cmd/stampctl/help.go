@@ -18,8 +18,8 @@ type command struct {
 }
 
 var commands = []command{
-	{"init", "[--url U] [--email E] [--timetype NAME|ID] [--password-file F|-] [flags]",
-		"write the first config and its secret (root:stampclock 0640), then run check; the packaged config is replaced, an edited one only with --force (backed up)"},
+	{"init", "[--url U] [--email E] [--timetype NAME|ID] [--password-file F|-] [--uplinks LIST] [--<uplink>-<key> V] [flags]",
+		"write the first config and its secrets (root:stampclock 0640) for each uplink set up, then run check; the packaged config is replaced, an edited one only with --force (backed up)"},
 	{"check", "[--config PATH]", "checklist with the cause of each failure: files, DNS, TCP, TLS, API, login, time type, users, MQTT, reader, clock, free disk"},
 	{"status", "", "device, clock, queue depth, uplinks, reader, taps, open shifts, anomalies"},
 	{"tap", "UID [--at RFC3339]", "inject a tap (simulated reader only)"},

@@ -26,21 +26,11 @@ func addPrintedFlags(fs *flag.FlagSet) printedFlags {
 }
 
 // emWidth is how many trailing bytes of an EM4100 tag the configured reader
-// stores as the UID; 0 when the reader type does not say.
+// stores as the UID (its section's EMBytes); 0 when the reader does not
+// say.
 func emWidth(r config.Reader) int {
-	switch r.Type {
-	case "rdm6300":
-		if r.RDM6300.UIDBytes != 0 {
-			return r.RDM6300.UIDBytes
-		}
-		return 5
-	case "keyboard":
-		if r.Keyboard.UIDBytes != 0 {
-			return r.Keyboard.UIDBytes
-		}
-		return 4
-	case "wiegand":
-		return 3 // the facility,card of a 26-bit frame
+	if s, ok := r.Section().(interface{ EMBytes() int }); ok {
+		return s.EMBytes()
 	}
 	return 0
 }

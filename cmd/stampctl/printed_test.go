@@ -123,7 +123,7 @@ func TestEMWidth_FromTheConfiguredReader(t *testing.T) {
 		want int
 	}{
 		{config.Reader{Type: "rdm6300"}, 5},
-		{config.Reader{Type: "rdm6300", RDM6300: config.RDM6300{UIDBytes: 4}}, 4},
+		{config.Reader{Type: "rdm6300", Sections: map[string]reader.Section{"rdm6300": &rdm6300.Config{UIDBytes: 4}}}, 4},
 		{config.Reader{Type: "keyboard"}, 4},
 		{config.Reader{Type: "wiegand"}, 3},
 		{config.Reader{Type: "mfrc522"}, 0},

@@ -9,7 +9,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -20,6 +20,8 @@ import (
 	"stampclock/device/control"
 	"stampclock/device/ctlproto"
 	"stampclock/device/provision"
+	"stampclock/reader"
+	"stampclock/uplink"
 )
 
 const defaultConfig = "/etc/stampclock/stampd.toml"
@@ -52,7 +54,7 @@ func (c *cli) runCheck(path string) error {
 			Synced: clock.SyncState,
 			Reader: func(ctx context.Context) (bool, string, bool) { return readerHealth(ctx, socket) },
 		}
-		if cfg.Reader.Type != "sim" { // a simulator has nothing to probe
+		if cfg.Reader.Type != reader.SimName { // a simulator has nothing to probe
 			env.Probe = func() (string, error) { return probeReader(ctx, path) }
 		}
 		if acct, err := config.LookupAccount(serviceUser()); err == nil {
@@ -111,24 +113,53 @@ func readerHealth(ctx context.Context, socket string) (ok bool, detail string, r
 	return ok, detail, true
 }
 
-// initConfig writes a first config and its secret, then runs check. It
-// validates every flag and refuses to replace an edited config before it
-// asks anything, and writes nothing until the login and the time type
-// were proven with the server.
+// initConfig writes a first config and its secrets, then runs check. It
+// asks the questions of each uplink it sets up (provision.Kinds, from the
+// list of uplinks), validates every flag and refuses to replace an edited
+// config before it asks anything, and writes nothing until what the
+// uplinks can prove with their receivers (the Zeiterfassung login and
+// time type) was proven.
 func (c *cli) initConfig(args []string) error {
 	fs := flag.NewFlagSet("init", flag.ContinueOnError)
-	var s provision.Settings
+	s := provision.Settings{Uplinks: map[string]uplink.Answers{}}
 	fs.StringVar(&s.ConfigPath, "config", defaultConfig, "config file to write")
-	fs.StringVar(&s.SecretPath, "secret-file", "", "where the API password goes (default: zeiterfassung.secret beside the config)")
+	secretFile := fs.String("secret-file", "", "where the secret goes when one uplink with a secret is set up (default: <uplink>.secret beside the config)")
 	fs.StringVar(&s.DeviceID, "device-id", "", "name of this terminal (default: host name)")
 	fs.StringVar(&s.Timezone, "timezone", "", "company time zone (default "+config.DefaultTimezone+")")
 	fs.StringVar(&s.StorePath, "store", "", "queue file (default "+config.DefaultStorePath+")")
 	fs.StringVar(&s.Socket, "control-socket", "", "control socket (default "+config.DefaultSocket+")")
-	fs.StringVar(&s.URL, "url", "", "Zeiterfassung base URL, https://… (asked for at a terminal)")
-	fs.BoolVar(&s.AllowHTTP, "allow-http", false, "permit a plain http:// URL (test servers only)")
-	fs.StringVar(&s.Email, "email", "", "admin login email (asked for at a terminal)")
-	fs.StringVar(&s.TimeType, "timetype", "", "time type name (\"Arbeitszeit\") or id (asked for at a terminal)")
-	pwFile := fs.String("password-file", "", "file holding the API password; - or none: asked without echo at a terminal, else one line from standard input")
+	kinds := provision.Kinds()
+	var all, byDefault []string
+	for _, k := range kinds {
+		all = append(all, k.Name)
+		if k.WhenOff != "" {
+			byDefault = append(byDefault, k.Name)
+		}
+	}
+	only := fs.String("uplinks", "", "uplinks to set up, separated by commas: "+strings.Join(all, ", ")+
+		" (default: those whose flags are given, else asked at a terminal, else "+strings.Join(byDefault, ", ")+")")
+	answers := map[string]map[string]*string{} // uplink → key → flag value
+	flagOwner := map[string]string{}           // flag → uplink
+	for _, k := range kinds {
+		answers[k.Name] = map[string]*string{}
+		for _, q := range k.Init.Questions {
+			name := q.FlagName(k.Name)
+			flagOwner[name] = k.Name
+			switch {
+			case q.Type == uplink.Bool:
+				v := new(string)
+				fs.BoolFunc(name, k.Name+"."+q.Key+" = true (permit a plain http:// URL: test servers only)", func(b string) error {
+					*v = b
+					return nil
+				})
+				answers[k.Name][q.Key] = v
+			case q.Secret:
+				answers[k.Name][q.Key] = fs.String(name, "", "file holding the "+k.Name+" "+strings.TrimSuffix(q.Key, "_file")+"; - or none: asked without echo at a terminal, else one line from standard input")
+			default:
+				answers[k.Name][q.Key] = fs.String(name, "", questionUsage(k.Name, q))
+			}
+		}
+	}
 	fs.BoolVar(&s.Force, "force", false, "replace a config that was edited (it is kept as a backup beside it)")
 	fs.StringVar(&s.PackagedPath, "packaged", provision.DefaultPackagedPath, "the config as packaged: a config equal to it is replaced without --force")
 	noCheck := fs.Bool("no-check", false, "do not run check afterwards")
@@ -137,53 +168,109 @@ func (c *cli) initConfig(args []string) error {
 	} else if len(pos) > 0 {
 		return usageError{"init: unexpected argument " + pos[0]}
 	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	p := newPrompter(os.Stdin, c.err)
+	// Which uplinks: --uplinks, else those whose flags were given, else
+	// asked at a terminal, else the expected ones.
+	chosen := splitList(*only)
+	if len(chosen) == 0 {
+		for _, k := range kinds {
+			for _, q := range k.Init.Questions {
+				if given[q.FlagName(k.Name)] && !slices.Contains(chosen, k.Name) {
+					chosen = append(chosen, k.Name)
+				}
+			}
+		}
+	}
+	for _, name := range chosen {
+		if !slices.Contains(all, name) {
+			return usageError{fmt.Sprintf("init: --uplinks: %q is not an uplink init sets up; want %s", name, strings.Join(all, ", "))}
+		}
+	}
+	for _, name := range chosen {
+		a := uplink.Answers{}
+		for key, v := range answers[name] {
+			if *v != "" { // a secret's flag names its file, read when asked
+				a[key] = *v
+			}
+		}
+		s.Uplinks[name] = a
+	}
 	if err := s.Validate(); err != nil {
 		return usageError{"init: " + err.Error()}
 	}
 	if err := s.CheckReplace(); err != nil {
 		return fmt.Errorf("init: %w", err)
 	}
-	p := newPrompter(os.Stdin, c.err)
-	var err error
-	if s.URL, err = p.ask(s.URL, "url", "Zeiterfassung URL (https://…)", func(v string) error { return provision.ValidateURL(v, s.AllowHTTP) }); err != nil {
-		return err
-	}
-	if s.Email, err = p.ask(s.Email, "email", "Admin login email", func(v string) error {
-		if !config.ValidEmail(v) {
-			return fmt.Errorf("--email %q: not an email address", v)
-		}
-		return nil
-	}); err != nil {
-		return err
-	}
-	if s.TimeType, err = p.ask(s.TimeType, "timetype", "Time type (name or id)", nil); err != nil {
-		return err
-	}
-	switch {
-	case *pwFile != "" && *pwFile != "-":
-		s.Password, err = config.ReadSecret(*pwFile)
+	if len(chosen) == 0 {
+		list, err := p.ask("", "uplinks", "Uplinks to set up ("+strings.Join(all, ", ")+")", strings.Join(byDefault, ","), false, func(v string) error {
+			for _, name := range splitList(v) {
+				if !slices.Contains(all, name) {
+					return fmt.Errorf("--uplinks: %q is not an uplink init sets up; want %s", name, strings.Join(all, ", "))
+				}
+			}
+			return nil
+		})
 		if err != nil {
-			return fmt.Errorf("init: --password-file: %w", err)
+			return err
 		}
-	case p.isTTY:
-		if s.Password, err = p.secret("API password (Einstellungen → Sicherheit)"); err != nil {
-			return fmt.Errorf("init: API password: %w", err)
-		}
-	default:
-		if s.Password, err = readLine(os.Stdin); err != nil {
-			return usageError{"init: no API password: give --password-file FILE, or type it at a terminal, or send it as one line on standard input"}
+		for _, name := range splitList(list) {
+			chosen = append(chosen, name)
+			s.Uplinks[name] = uplink.Answers{}
 		}
 	}
-	if s.SecretPath == "" {
-		s.SecretPath = filepath.Join(filepath.Dir(s.ConfigPath), "zeiterfassung.secret")
+	stdinUsed := false
+	for _, k := range kinds {
+		a, ok := s.Uplinks[k.Name]
+		if !ok {
+			continue
+		}
+		for _, q := range k.Init.Questions {
+			flagName := q.FlagName(k.Name)
+			switch {
+			case q.Type == uplink.Bool:
+				continue
+			case q.Secret:
+				v, err := c.secretAnswer(p, k, q, a[q.Key], &stdinUsed)
+				if err != nil {
+					return err
+				}
+				if err := provision.CheckAnswer(k, q, v, a); err != nil {
+					return usageError{"init: " + err.Error()}
+				}
+				a[q.Key] = v
+			default:
+				v, err := p.ask(a[q.Key], flagName, q.Prompt, q.Default, q.Optional, func(v string) error { return provision.CheckAnswer(k, q, v, a) })
+				if err != nil {
+					return err
+				}
+				if v != "" {
+					a[q.Key] = v
+				}
+			}
+		}
+	}
+	if *secretFile != "" {
+		var keys []string
+		for _, k := range kinds {
+			if _, ok := s.Uplinks[k.Name]; ok {
+				for _, key := range k.Init.Secrets() {
+					keys = append(keys, k.Name+"."+key)
+				}
+			}
+		}
+		if len(keys) != 1 {
+			return usageError{fmt.Sprintf("init: --secret-file: %d secrets to write (%s); it names the place of one", len(keys), strings.Join(keys, ", "))}
+		}
+		s.SecretPaths = map[string]string{keys[0]: *secretFile}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	id, name, err := provision.ResolveTimeType(ctx, s, nil)
+	notes, err := provision.Resolve(ctx, s, nil)
 	if err != nil {
 		return fmt.Errorf("init: %w (nothing was written)", err)
 	}
-	s.TimeType = id
 	backup, err := provision.Write(s)
 	if err != nil {
 		return fmt.Errorf("init: %w", err)
@@ -191,12 +278,75 @@ func (c *cli) initConfig(args []string) error {
 	if backup != "" {
 		fmt.Fprintf(c.err, "kept the previous config as %s\n", backup)
 	}
-	fmt.Fprintf(c.err, "wrote %s (time type %s = %s) and %s, both root:%s %04o\nnext: systemctl restart stampd\n",
-		s.ConfigPath, name, id, s.SecretPath, config.ServiceGroup, config.FileMode)
+	files := []string{s.ConfigPath}
+	for _, k := range kinds {
+		if _, ok := s.Uplinks[k.Name]; ok {
+			for _, key := range k.Init.Secrets() {
+				files = append(files, s.SecretPath(k.Name, key))
+			}
+		}
+	}
+	note := ""
+	if len(notes) > 0 {
+		note = " (" + strings.Join(notes, "; ") + ")"
+	}
+	fmt.Fprintf(c.err, "wrote %s%s, each root:%s %04o\nnext: systemctl restart stampd\n",
+		strings.Join(files, " and "), note, config.ServiceGroup, config.FileMode)
 	if *noCheck {
 		return nil
 	}
 	return c.runCheck(s.ConfigPath)
+}
+
+// secretAnswer returns the secret of question q: from the file its flag
+// names, typed without echo at a terminal, or one line of standard input
+// (once).
+func (c *cli) secretAnswer(p *prompter, k uplink.Kind, q uplink.Question, file string, stdinUsed *bool) (string, error) {
+	flagName := q.FlagName(k.Name)
+	switch {
+	case file != "" && file != "-":
+		v, err := config.ReadSecret(file)
+		if err != nil {
+			return "", fmt.Errorf("init: --%s: %w", flagName, err)
+		}
+		return v, nil
+	case p.isTTY:
+		v, err := p.secret(q.Prompt)
+		if err != nil {
+			return "", fmt.Errorf("init: %s: %w", q.Prompt, err)
+		}
+		return v, nil
+	}
+	if !*stdinUsed {
+		*stdinUsed = true
+		if v, err := readLine(os.Stdin); err == nil {
+			return v, nil
+		}
+	}
+	return "", usageError{fmt.Sprintf("init: no %s: give --%s FILE, or type it at a terminal, or send it as one line on standard input", q.Prompt, flagName)}
+}
+
+// questionUsage is the flag usage of question q of uplink name.
+func questionUsage(name string, q uplink.Question) string {
+	u := q.Prompt + " (" + name + "." + q.Key
+	switch {
+	case q.Default != "":
+		u += ", default " + q.Default
+	case q.Optional:
+		u += ", optional"
+	}
+	return u + "; asked for at a terminal)"
+}
+
+// splitList splits a comma-separated list, dropping empty items.
+func splitList(v string) []string {
+	var out []string
+	for part := range strings.SplitSeq(v, ",") {
+		if part = strings.TrimSpace(part); part != "" {
+			out = append(out, part)
+		}
+	}
+	return out
 }
 
 // prompter asks for missing values when standard input is a terminal.
@@ -213,18 +363,37 @@ func newPrompter(in *os.File, out io.Writer) *prompter {
 }
 
 // ask returns have when set, else asks until valid accepts the answer.
-func (p *prompter) ask(have, flagName, question string, valid func(string) error) (string, error) {
+// An empty answer takes def; without def it ends init unless optional.
+// Without a terminal it takes def, or "" when optional, else names the
+// missing flag.
+func (p *prompter) ask(have, flagName, question, def string, optional bool, valid func(string) error) (string, error) {
 	if have != "" {
 		return have, nil
 	}
 	if !p.isTTY {
+		if def != "" || optional {
+			return def, nil
+		}
 		return "", usageError{fmt.Sprintf("init: --%s is required (no terminal to ask)", flagName)}
 	}
 	for {
-		fmt.Fprintf(p.out, "%s: ", question)
+		switch {
+		case def != "":
+			fmt.Fprintf(p.out, "%s [%s]: ", question, def)
+		case optional:
+			fmt.Fprintf(p.out, "%s (optional): ", question)
+		default:
+			fmt.Fprintf(p.out, "%s: ", question)
+		}
 		v, err := p.in.ReadString('\n')
 		v = strings.TrimSpace(v)
 		if v == "" {
+			v = def
+		}
+		if v == "" {
+			if optional {
+				return "", nil
+			}
 			return "", fmt.Errorf("init: --%s: no answer", flagName)
 		}
 		if valid == nil {

@@ -16,7 +16,6 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"stampclock/reader"
-	"stampclock/reader/wiegand"
 	"stampclock/uplink"
 )
 
@@ -54,98 +53,15 @@ type Device struct {
 
 // Reader selects the badge source.
 type Reader struct {
-	// Type is "sim" (the simulator), "mfrc522", "wiegand", "keyboard",
-	// "rdm6300" or "pn532".
+	// Type is the kind of reader: a name in the list of device/readers
+	// ("sim", the simulator, by default).
 	Type string `toml:"type"`
 	// Script is a file of taps the simulator replays at start (sim only).
-	Script   string   `toml:"script"`
-	MFRC522  MFRC522  `toml:"mfrc522"`
-	Wiegand  Wiegand  `toml:"wiegand"`
-	Keyboard Keyboard `toml:"keyboard"`
-	RDM6300  RDM6300  `toml:"rdm6300"`
-	PN532    PN532    `toml:"pn532"`
-}
-
-// PN532 configures a PN532 module (13.56 MHz) on I2C or its UART (HSU).
-type PN532 struct {
-	// Interface is "i2c" (default) or "hsu".
-	Interface string `toml:"interface"`
-	// I2CBus is the periph I2C bus name; "" = the first (/dev/i2c-1 on a Pi).
-	I2CBus string `toml:"i2c_bus"`
-	// I2CAddr is the 7-bit address. Default 0x24 (36).
-	I2CAddr int `toml:"i2c_addr"`
-	// Device is the serial port for HSU. Default "/dev/serial0".
-	Device string `toml:"device"`
-	// Baud is the HSU speed. Default 115200.
-	Baud int `toml:"baud"`
-	// PollInterval between looks for a card. Default "100ms".
-	PollInterval Duration `toml:"poll_interval"`
-}
-
-// RDM6300 configures an RDM6300/RDM630 125 kHz EM4100 module on a serial
-// port.
-type RDM6300 struct {
-	// Device is the serial port. Default "/dev/serial0".
-	Device string `toml:"device"`
-	// Baud is the line speed. Default 9600.
-	Baud int `toml:"baud"`
-	// UIDBytes: 5 (default) stores the tag's five bytes, 4 leaves out the
-	// version byte (as keyboard-wedge EM readers and printed decimals do).
-	UIDBytes int `toml:"uid_bytes"`
-	// Silence after which a held tag counts as gone. Default "1s".
-	Silence Duration `toml:"silence"`
-}
-
-// MFRC522 configures an RC522 reader on SPI.
-type MFRC522 struct {
-	// SPIPort is the periph SPI port. Default "SPI0.0" (/dev/spidev0.0).
-	SPIPort string `toml:"spi_port"`
-	// ResetPin is the GPIO on the chip's RST pin. Default "GPIO25".
-	ResetPin string `toml:"reset_pin"`
-	// IRQPin is the GPIO on the chip's IRQ pin; "" = not wired, poll.
-	IRQPin string `toml:"irq_pin"`
-	// SPISpeedHz caps the SPI clock. Default 4000000.
-	SPISpeedHz int64 `toml:"spi_speed_hz"`
-	// PollInterval between looks for a card. Default "50ms".
-	PollInterval Duration `toml:"poll_interval"`
-}
-
-// Wiegand configures a Wiegand reader on two GPIO lines.
-type Wiegand struct {
-	// Chip is the GPIO character device. Default "gpiochip0".
-	Chip string `toml:"chip"`
-	// D0 and D1 are the line offsets of DATA0 and DATA1. Required.
-	D0 *int `toml:"d0"`
-	D1 *int `toml:"d1"`
-	// Gap ends a frame. Default "25ms".
-	Gap Duration `toml:"gap"`
-	// Formats accepted: "h10301" (26 bit), "h10306" (34), "corp1000"
-	// (35), "h10304" (37). Default h10301, h10306 and h10304.
-	Formats []string `toml:"formats"`
-	// Custom are site layouts, e.g. "name=site34 bits=34 data=1:32
-	// even=0-16 odd=17-33 reverse" (see wiegand.ParseLayout).
-	Custom []string `toml:"custom"`
-	// RawBits lists frame lengths accepted without parity check.
-	RawBits []int `toml:"raw_bits"`
-	// Edges is "falling" (default) or "both".
-	Edges string `toml:"edges"`
-	// PullUp enables the SoC's pull-ups on D0 and D1.
-	PullUp bool `toml:"pull_up"`
-}
-
-// Keyboard configures a USB keyboard-wedge reader.
-type Keyboard struct {
-	// Device is the evdev node, best a stable /dev/input/by-id/… path.
-	// Required.
-	Device string `toml:"device"`
-	// Format of what the reader types: "decimal" (default) or "hex".
-	Format string `toml:"format"`
-	// Layout of the reader's keyboard emulation: "us" (default) or "de".
-	Layout string `toml:"layout"`
-	// UIDBytes pads a decimal number to this many bytes. Default 4.
-	UIDBytes int `toml:"uid_bytes"`
-	// KeyTimeout drops a half-typed line after this pause. Default "500ms".
-	KeyTimeout Duration `toml:"key_timeout"`
+	Script string `toml:"script"`
+	// Sections holds the [reader.<kind>] section of every kind in
+	// readers.All, by name (an absent one empty); only the selected
+	// kind's is prepared.
+	Sections map[string]reader.Section `toml:"-"`
 }
 
 // Metrics configures the Prometheus endpoint.
@@ -267,6 +183,9 @@ func Parse(path string, data []byte) (*Config, error) {
 		return nil, fmt.Errorf("config %s: %w", path, err)
 	}
 	und, err := c.decodeUplinks(string(data), md.Undecoded())
+	if err == nil {
+		und, err = c.Reader.decode(string(data), und)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("config %s: %w", path, err)
 	}
@@ -296,7 +215,7 @@ func (c *Config) defaults() error {
 		c.Device.ID = h
 	}
 	if c.Reader.Type == "" {
-		c.Reader.Type = "sim"
+		c.Reader.Type = reader.SimName
 	}
 	if c.Store.Path == "" {
 		c.Store.Path = DefaultStorePath
@@ -333,7 +252,7 @@ func (c *Config) defaults() error {
 }
 
 func (c *Config) validate() error {
-	if err := c.validateReader(); err != nil {
+	if err := c.Reader.prepare(); err != nil {
 		return err
 	}
 	if err := c.validateFeedback(); err != nil {
@@ -356,7 +275,7 @@ func (c *Config) validate() error {
 	if err := c.validateMore(); err != nil {
 		return err
 	}
-	if c.Reader.Script != "" && c.Reader.Type != "sim" {
+	if c.Reader.Script != "" && c.Reader.Type != reader.SimName {
 		return fmt.Errorf("reader.script: only the sim reader replays scripts")
 	}
 	loc, err := time.LoadLocation(c.Punch.Timezone)
@@ -461,80 +380,6 @@ func CheckText(s string) error {
 		if unicode.IsControl(r) {
 			return fmt.Errorf("control character %q", r)
 		}
-	}
-	return nil
-}
-
-func (c *Config) validateReader() error {
-	r := &c.Reader
-	switch r.Type {
-	case "sim":
-	case "mfrc522":
-		if r.MFRC522.SPISpeedHz < 0 || r.MFRC522.SPISpeedHz > 10_000_000 {
-			return fmt.Errorf("reader.mfrc522.spi_speed_hz: %d; the chip allows up to 10000000", r.MFRC522.SPISpeedHz)
-		}
-		if d := r.MFRC522.PollInterval.Duration; d < 0 || d > 0 && (d < 5*time.Millisecond || d > time.Second) {
-			return fmt.Errorf("reader.mfrc522.poll_interval: %s; want 5ms to 1s", d)
-		}
-	case "wiegand":
-		w := r.Wiegand
-		if w.D0 == nil || w.D1 == nil {
-			return fmt.Errorf("reader.wiegand.d0 and reader.wiegand.d1: required (GPIO line offsets of DATA0 and DATA1)")
-		}
-		if *w.D0 < 0 || *w.D1 < 0 || *w.D0 == *w.D1 {
-			return fmt.Errorf("reader.wiegand.d0/d1: %d and %d must be two different line offsets", *w.D0, *w.D1)
-		}
-		for _, n := range w.RawBits {
-			if n < 8 || n > 256 {
-				return fmt.Errorf("reader.wiegand.raw_bits: %d; want 8 to 256", n)
-			}
-		}
-		if _, _, err := wiegand.ParseFormats(w.Formats, w.Custom, w.RawBits); err != nil {
-			return fmt.Errorf("reader.wiegand.formats/custom/raw_bits: %w", err)
-		}
-		if w.Edges != "" && w.Edges != "falling" && w.Edges != "both" {
-			return fmt.Errorf("reader.wiegand.edges: %q; want falling or both", w.Edges)
-		}
-	case "keyboard":
-		k := r.Keyboard
-		if k.Device == "" {
-			return fmt.Errorf("reader.keyboard.device: required (e.g. /dev/input/by-id/usb-…-event-kbd)")
-		}
-		if k.Format != "" && k.Format != "decimal" && k.Format != "hex" {
-			return fmt.Errorf("reader.keyboard.format: %q; want decimal or hex", k.Format)
-		}
-		if k.Layout != "" && k.Layout != "us" && k.Layout != "de" {
-			return fmt.Errorf("reader.keyboard.layout: %q; want us or de", k.Layout)
-		}
-		if k.UIDBytes < 0 || k.UIDBytes > reader.MaxUIDLen {
-			return fmt.Errorf("reader.keyboard.uid_bytes: %d; want 1 to %d", k.UIDBytes, reader.MaxUIDLen)
-		}
-	case "rdm6300":
-		if b := r.RDM6300.Baud; b != 0 && b != 2400 && b != 4800 && b != 9600 && b != 19200 && b != 38400 && b != 57600 && b != 115200 {
-			return fmt.Errorf("reader.rdm6300.baud: %d; want 9600 (or 2400 to 115200)", b)
-		}
-		if n := r.RDM6300.UIDBytes; n != 0 && n != 4 && n != 5 {
-			return fmt.Errorf("reader.rdm6300.uid_bytes: %d; want 5 (all the tag's bytes) or 4 (without the version byte)", n)
-		}
-		if d := r.RDM6300.Silence.Duration; d < 0 || d > 0 && (d < 50*time.Millisecond || d > time.Minute) {
-			return fmt.Errorf("reader.rdm6300.silence: %s; want 50ms to 1m", d)
-		}
-	case "pn532":
-		p := r.PN532
-		if p.Interface != "" && p.Interface != "i2c" && p.Interface != "hsu" {
-			return fmt.Errorf("reader.pn532.interface: %q; want i2c or hsu", p.Interface)
-		}
-		if p.I2CAddr < 0 || p.I2CAddr > 0x7F {
-			return fmt.Errorf("reader.pn532.i2c_addr: %d; want a 7-bit address (default 0x24)", p.I2CAddr)
-		}
-		if p.Baud != 0 && p.Baud != 9600 && p.Baud != 19200 && p.Baud != 38400 && p.Baud != 57600 && p.Baud != 115200 {
-			return fmt.Errorf("reader.pn532.baud: %d; want 115200 (or 9600 to 57600)", p.Baud)
-		}
-		if d := p.PollInterval.Duration; d < 0 || d > 0 && (d < 5*time.Millisecond || d > time.Second) {
-			return fmt.Errorf("reader.pn532.poll_interval: %s; want 5ms to 1s", d)
-		}
-	default:
-		return fmt.Errorf("reader.type: %q is not a reader; want sim, mfrc522, wiegand, keyboard, rdm6300 or pn532", r.Type)
 	}
 	return nil
 }

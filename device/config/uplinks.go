@@ -1,9 +1,7 @@
 package config
 
 import (
-	"fmt"
 	"os"
-	"slices"
 
 	"github.com/BurntSushi/toml"
 
@@ -18,34 +16,12 @@ import (
 func (c *Config) decodeUplinks(data string, und []toml.Key) ([]toml.Key, error) {
 	kinds := uplinks.All()
 	c.Uplinks = make(map[string]uplink.Section, len(kinds))
-	var raw map[string]toml.Primitive
-	md, err := toml.Decode(data, &raw)
-	if err != nil {
-		return nil, err
-	}
 	names := make([]string, 0, len(kinds))
 	for _, k := range kinds {
 		names = append(names, k.Name)
-		s := k.Section()
-		if p, ok := raw[k.Name]; ok {
-			if err := md.PrimitiveDecode(p, s); err != nil {
-				return nil, fmt.Errorf("%s: %w", k.Name, err)
-			}
-		}
-		c.Uplinks[k.Name] = s
+		c.Uplinks[k.Name] = k.Section()
 	}
-	var left []toml.Key
-	for _, k := range und {
-		if !slices.Contains(names, k[0]) {
-			left = append(left, k)
-		}
-	}
-	for _, k := range md.Undecoded() {
-		if len(k) > 1 && slices.Contains(names, k[0]) {
-			left = append(left, k)
-		}
-	}
-	return left, nil
+	return decodeSections(data, "", names, func(name string) any { return c.Uplinks[name] }, und)
 }
 
 // prepareUplinks fills the defaults of the enabled uplinks' sections and

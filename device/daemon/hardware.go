@@ -8,7 +8,7 @@ import (
 	"stampclock/device/feedback"
 	"stampclock/device/feedback/display"
 	"stampclock/device/feedback/gpio"
-	"stampclock/device/readers"
+	"stampclock/device/readers/hardware"
 	"stampclock/queue"
 	"stampclock/reader"
 )
@@ -25,7 +25,7 @@ func (d *Daemon) newSource() error {
 		d.useSource(d.opts.Source)
 		return nil
 	}
-	open, err := readers.Opener(d.cfg.Reader, d.log)
+	open, err := hardware.Opener(d.cfg.Reader.Type, d.cfg.Reader.Section(), d.log)
 	if err != nil {
 		return err
 	}

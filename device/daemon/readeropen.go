@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"stampclock/device/config"
-	"stampclock/device/readers"
+	"stampclock/device/readers/hardware"
 	"stampclock/internal/backoff"
 	"stampclock/reader"
 )
@@ -25,7 +25,7 @@ var reopenBackoff = backoff.Policy{Min: time.Second, Max: time.Minute}
 // as soon as the reader opens.
 type reopener struct {
 	kind  string
-	open  readers.Open
+	open  hardware.Open
 	log   *slog.Logger
 	retry backoff.Policy
 
@@ -35,7 +35,7 @@ type reopener struct {
 	tries uint64
 }
 
-func newReopener(kind string, open readers.Open, first error, log *slog.Logger, after func(time.Duration) <-chan time.Time) *reopener {
+func newReopener(kind string, open hardware.Open, first error, log *slog.Logger, after func(time.Duration) <-chan time.Time) *reopener {
 	log.Error("reader cannot be opened; stampd keeps running and retries", "reader", kind, "err", first)
 	retry := reopenBackoff
 	retry.After = after
@@ -92,7 +92,7 @@ func (r *reopener) health() ReaderHealth {
 // `stampctl check` does when stampd is not running (while it runs, the
 // reader is stampd's and stampd is asked instead).
 func ProbeReader(cfg *config.Config) (string, error) {
-	open, err := readers.Opener(cfg.Reader, slog.New(slog.DiscardHandler))
+	open, err := hardware.Opener(cfg.Reader.Type, cfg.Reader.Section(), slog.New(slog.DiscardHandler))
 	if err != nil {
 		return "", err
 	}

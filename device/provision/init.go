@@ -6,36 +6,39 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"net/http"
-	"net/url"
 	"os"
 	"os/user"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"stampclock/device/config"
+	"stampclock/device/readers"
 	"stampclock/internal/durable"
+	"stampclock/reader"
 	"stampclock/uplink"
-	"stampclock/uplink/zeiterfassung"
+	"stampclock/uplink/uplinks"
 )
 
 // Settings are what `stampctl init` asks for.
 type Settings struct {
 	ConfigPath string // where the config goes
-	SecretPath string // where the API password goes (config.FileMode)
 	DeviceID   string
 	Timezone   string
 	StorePath  string
 	Socket     string
-	URL        string
-	AllowHTTP  bool
-	Email      string
-	Password   string
-	// TimeType is the id of the time type, or its name ("Arbeitszeit"),
-	// which ResolveTimeType turns into the id.
-	TimeType string
+	// Uplinks are the answers for each uplink set up, by its name (an
+	// uplink of the list with an Init, see Kinds): its section is written
+	// from them. A secret's answer is the secret itself.
+	Uplinks map[string]uplink.Answers
+	// SecretPaths are where the secrets go, by key ("zeiterfassung.
+	// password_file"), each config.FileMode. Default: <uplink>.secret
+	// beside the config (SecretPath).
+	SecretPaths map[string]string
 	// Force replaces a config someone edited (after a backup beside it).
 	Force bool
 	// PackagedPath is a copy of the config the package installed; a
@@ -57,48 +60,105 @@ const DefaultPackagedPath = "/usr/share/stampclock/stampd.toml"
 // ErrEdited is returned when the config was edited and Force is not set.
 var ErrEdited = errors.New("provision: config was edited")
 
-// flagOf names the settings' command-line flags in messages; Validate uses
-// them so a technician learns which flag to change.
-var flagOf = map[string]string{
-	"url": "--url", "email": "--email", "timetype": "--timetype", "timezone": "--timezone",
-	"device": "--device-id", "allowhttp": "--allow-http",
+// Kinds returns the uplinks of the list (uplink/uplinks) that init can set
+// up: those with an Init, in the list's order.
+func Kinds() []uplink.Kind {
+	var out []uplink.Kind
+	for _, k := range uplinks.All() {
+		if k.Init != nil {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// kindOf returns the settable uplink named name.
+func kindOf(name string) (uplink.Kind, bool) {
+	for _, k := range Kinds() {
+		if k.Name == name {
+			return k, true
+		}
+	}
+	return uplink.Kind{}, false
+}
+
+// globals is what the uplinks' checks of an answer may use.
+var globals = uplink.Globals{ValidEmail: config.ValidEmail}
+
+// SecretPath returns where the secret of key (a secret question's key)
+// of uplink name goes.
+func (s Settings) SecretPath(name, key string) string {
+	if p := s.SecretPaths[name+"."+key]; p != "" {
+		return p
+	}
+	k, _ := kindOf(name)
+	file := name + ".secret"
+	if k.Init != nil && len(k.Init.Secrets()) > 1 {
+		file = name + "." + strings.TrimSuffix(key, "_file") + ".secret"
+	}
+	return filepath.Join(filepath.Dir(s.ConfigPath), file)
+}
+
+// FlagError says err, which names keys of uplink k's section, with the
+// init flags that set them, so a technician learns which flag to change:
+// "<uplink>.<key>" becomes "--flag (<uplink>.<key>)", and a yes/no key
+// set to true its flag alone.
+func FlagError(k uplink.Kind, err error) error {
+	msg := err.Error()
+	for _, q := range k.Init.Questions {
+		key, flag := k.Name+"."+q.Key, "--"+q.FlagName(k.Name)
+		if q.Type == uplink.Bool {
+			msg = strings.ReplaceAll(msg, key+" = true", flag)
+			continue
+		}
+		msg = strings.ReplaceAll(msg, key, flag+" ("+key+")")
+	}
+	return errors.New(msg)
+}
+
+// CheckAnswer checks answer v to question q of uplink k, naming the key
+// and its flag.
+func CheckAnswer(k uplink.Kind, q uplink.Question, v string, a uplink.Answers) error {
+	if err := q.Validate(k.Name, v, a, globals); err != nil {
+		return FlagError(k, err)
+	}
+	return nil
 }
 
 // Validate checks the settings given so far without touching the network
-// or any file, naming the flag to change. Empty values are not errors:
-// they are asked for, or named by Missing.
+// or any file, naming the key and the flag to change. Empty values are
+// not errors: they are asked for, or named by the caller.
 func (s Settings) Validate() error {
-	if s.URL != "" {
-		if err := ValidateURL(s.URL, s.AllowHTTP); err != nil {
-			return err
+	for name, a := range s.Uplinks {
+		k, ok := kindOf(name)
+		if !ok {
+			return fmt.Errorf("uplink %q: init cannot set it up; want one of %s", name, strings.Join(names(Kinds()), ", "))
 		}
-	}
-	if s.Email != "" && !config.ValidEmail(s.Email) {
-		return fmt.Errorf("%s %q: not an email address", flagOf["email"], s.Email)
+		for _, q := range k.Init.Questions {
+			if v := a[q.Key]; v != "" && !q.Secret {
+				if err := CheckAnswer(k, q, v, a); err != nil {
+					return err
+				}
+			}
+		}
 	}
 	if s.Timezone != "" {
 		if _, err := time.LoadLocation(s.Timezone); err != nil {
-			return fmt.Errorf("%s %q: not an IANA time zone (like Europe/Berlin)", flagOf["timezone"], s.Timezone)
+			return fmt.Errorf("--timezone %q: not an IANA time zone (like Europe/Berlin)", s.Timezone)
 		}
 	}
 	if strings.ContainsAny(s.DeviceID, "/+#") || strings.HasPrefix(s.DeviceID, "$") {
-		return fmt.Errorf("%s %q: may not contain '/', '+' or '#' or start with '$'", flagOf["device"], s.DeviceID)
+		return fmt.Errorf("--device-id %q: may not contain '/', '+' or '#' or start with '$'", s.DeviceID)
 	}
 	return nil
 }
 
-// ValidateURL checks a Zeiterfassung base URL as given to --url.
-func ValidateURL(raw string, allowHTTP bool) error {
-	u, err := url.Parse(raw)
-	switch {
-	case err != nil || u.Host == "":
-		return fmt.Errorf("%s %q: not a URL like https://zeit.example.com", flagOf["url"], raw)
-	case u.Scheme == "http" && !allowHTTP:
-		return fmt.Errorf("%s %q: plain http sends the password unencrypted; use https, or add %s for a test server", flagOf["url"], raw, flagOf["allowhttp"])
-	case u.Scheme != "https" && u.Scheme != "http":
-		return fmt.Errorf("%s %q: want https://", flagOf["url"], raw)
+func names(ks []uplink.Kind) []string {
+	var out []string
+	for _, k := range ks {
+		out = append(out, k.Name)
 	}
-	return nil
+	return out
 }
 
 // Existing says what is at s.ConfigPath: nothing (""), the packaged
@@ -134,39 +194,35 @@ func (s Settings) CheckReplace() error {
 	return nil
 }
 
-// ResolveTimeType logs in and returns the id and name of the time type
-// whose id or name (case-insensitive) is s.TimeType. A login failure is
-// reported as such, not as a time type problem.
-func ResolveTimeType(ctx context.Context, s Settings, hc *http.Client) (id, name string, err error) {
-	c, err := zeiterfassung.New(zeiterfassung.Options{
-		BaseURL: s.URL, Email: s.Email, Password: s.Password, TimeTypeID: "-",
-		Location: time.UTC, Timeout: 10 * time.Second, HTTPClient: hc,
-	})
-	if err != nil {
-		return "", "", err
-	}
-	if err := c.SecuredHello(ctx); err != nil {
-		return "", "", fmt.Errorf("login as %s at %s: %s", s.Email, s.URL, Explain(err))
-	}
-	types, err := c.TimeTypes(ctx)
-	if err != nil {
-		return "", "", fmt.Errorf("list time types: %s", Explain(err))
-	}
-	for _, t := range types {
-		if t.ID == s.TimeType || strings.EqualFold(t.Name, s.TimeType) {
-			return t.ID, t.Name, nil
+// Resolve proves the answers of each uplink set up that can be proven
+// with its receiver before anything is written (Zeiterfassung: the login,
+// and the time type's name turned into its id), and returns what each
+// resolved, a line per uplink.
+func Resolve(ctx context.Context, s Settings, hc *http.Client) ([]string, error) {
+	var notes []string
+	for _, k := range Kinds() {
+		a, ok := s.Uplinks[k.Name]
+		if !ok || k.Init.Resolve == nil {
+			continue
+		}
+		note, err := k.Init.Resolve(ctx, a, hc)
+		if err != nil {
+			return notes, err
+		}
+		if note != "" {
+			notes = append(notes, note)
 		}
 	}
-	return "", "", fmt.Errorf("%s %q: no such time type; the server has: %s", flagOf["timetype"], s.TimeType, zeiterfassung.Names(types))
+	return notes, nil
 }
 
 // Explain says an uplink error once, for a person: the receiver's message
 // and its HTTP status, without the layers of wrapping.
 func Explain(err error) string { return uplink.Explain(err) }
 
-// Write installs the secret and the config (both config.FileMode, group
+// Write installs the secrets and the config (all config.FileMode, group
 // config.ServiceGroup; the rule is in device/config/files.go), after
-// proving the config loads with that secret. A config someone edited is
+// proving the config loads with those secrets. A config someone edited is
 // replaced only with Force, and then kept as a backup beside it, whose
 // path is returned. Nothing is written when anything fails before.
 func Write(s Settings) (backup string, err error) {
@@ -191,22 +247,30 @@ func Write(s Settings) (backup string, err error) {
 	if err := durable.MkdirAll(dir, config.DirMode); err != nil {
 		return "", err
 	}
-	var secretTmp string
-	if s.URL != "" {
-		if secretTmp, err = writeTemp(s.SecretPath, []byte(s.Password+"\n"), gid); err != nil {
-			return "", fmt.Errorf("write secret: %w", err)
+	// The secrets go to temporary files beside their place; the config
+	// is proven to load with them before anything is renamed.
+	final, trial := map[string]string{}, map[string]string{}
+	for _, k := range Kinds() {
+		a, ok := s.Uplinks[k.Name]
+		if !ok {
+			continue
 		}
-		defer os.Remove(secretTmp) // a no-op once renamed
+		for _, key := range k.Init.Secrets() {
+			path := s.SecretPath(k.Name, key)
+			tmp, err := writeTemp(path, []byte(a[key]+"\n"), gid)
+			if err != nil {
+				return "", fmt.Errorf("write %s.%s: %w", k.Name, key, err)
+			}
+			defer os.Remove(tmp) // a no-op once renamed
+			final[k.Name+"."+key], trial[k.Name+"."+key] = path, tmp
+		}
 	}
-	cfgTmp, err := writeTemp(s.ConfigPath, []byte(render(s, s.Now())), gid)
+	cfgTmp, err := writeTemp(s.ConfigPath, []byte(render(s, final, s.Now())), gid)
 	if err != nil {
 		return "", fmt.Errorf("write config: %w", err)
 	}
 	defer os.Remove(cfgTmp)
-	// Prove the pair loads: the config as written, reading the new secret.
-	trial := s
-	trial.SecretPath = secretTmp
-	if _, err := config.Parse(s.ConfigPath, []byte(render(trial, s.Now()))); err != nil {
+	if _, err := config.Parse(s.ConfigPath, []byte(render(s, trial, s.Now()))); err != nil {
 		return "", fmt.Errorf("the config would not load: %w", err)
 	}
 	if kind == "edited" {
@@ -214,9 +278,9 @@ func Write(s Settings) (backup string, err error) {
 			return "", err
 		}
 	}
-	if secretTmp != "" {
-		if err := os.Rename(secretTmp, s.SecretPath); err != nil {
-			return backup, fmt.Errorf("install %s: %w", s.SecretPath, err)
+	for _, key := range slices.Sorted(maps.Keys(final)) {
+		if err := os.Rename(trial[key], final[key]); err != nil {
+			return backup, fmt.Errorf("install %s: %w", final[key], err)
 		}
 	}
 	if err := os.Rename(cfgTmp, s.ConfigPath); err != nil {
@@ -277,32 +341,24 @@ func writeTemp(path string, data []byte, gid int) (string, error) {
 	return name, nil
 }
 
-// q quotes s as a TOML basic string.
-func q(s string) string {
-	var b strings.Builder
-	b.WriteByte('"')
-	for _, r := range s {
-		switch {
-		case r == '"' || r == '\\':
-			b.WriteByte('\\')
-			b.WriteRune(r)
-		case r < 0x20 || r == 0x7f:
-			fmt.Fprintf(&b, "\\u%04X", r)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	b.WriteByte('"')
-	return b.String()
-}
-
-func render(s Settings, now time.Time) string {
+// render writes the config: the settings and, in the list's order, the
+// section of each uplink set up, its secrets' keys set to secrets
+// (their files' paths by key).
+func render(s Settings, secrets map[string]string, now time.Time) string {
+	q := uplink.Quote
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Written by stampctl init on %s. Every key: /usr/share/doc/stampclock/stampd.example.toml\n\n", now.UTC().Format("2006-01-02"))
 	if s.DeviceID != "" {
 		fmt.Fprintf(&b, "[device]\nid = %s\n\n", q(s.DeviceID))
 	}
-	b.WriteString("[reader]\ntype = \"sim\"  # set the reader: mfrc522, wiegand, keyboard, rdm6300 or pn532 (see the example config)\n\n")
+	var hw []string
+	for _, k := range readers.All() {
+		if k.Name != reader.SimName {
+			hw = append(hw, k.Name)
+		}
+	}
+	fmt.Fprintf(&b, "[reader]\ntype = %s  # set the reader: %s or %s (see the example config)\n\n",
+		q(reader.SimName), strings.Join(hw[:len(hw)-1], ", "), hw[len(hw)-1])
 	if s.StorePath != "" {
 		fmt.Fprintf(&b, "[store]\npath = %s\n\n", q(s.StorePath))
 	}
@@ -312,11 +368,16 @@ func render(s Settings, now time.Time) string {
 	if s.Timezone != "" {
 		fmt.Fprintf(&b, "[punch]\ntimezone = %s\n\n", q(s.Timezone))
 	}
-	if s.URL != "" {
-		fmt.Fprintf(&b, "[zeiterfassung]\nurl = %s\nemail = %s\npassword_file = %s\ntimetype_id = %s\n", q(s.URL), q(s.Email), q(s.SecretPath), q(s.TimeType))
-		if s.AllowHTTP {
-			b.WriteString("allow_http = true\n")
+	for _, k := range Kinds() {
+		a, ok := s.Uplinks[k.Name]
+		if !ok {
+			continue
 		}
+		w := maps.Clone(a)
+		for _, key := range k.Init.Secrets() {
+			w[key] = secrets[k.Name+"."+key]
+		}
+		b.WriteString(k.Init.Render(k.Name, w))
 		b.WriteString("\n")
 	}
 	b.WriteString("# Badges: [[badge]] uid = \"04A1B2C3\" email = \"…\" — or enrol them with `stampctl enroll`.\n")

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"stampclock/device/config"
+	"stampclock/uplink"
+	"stampclock/uplink/zeiterfassung"
 	"stampclock/uplink/zeiterfassung/zeittest"
 )
 
@@ -19,21 +21,30 @@ func settings(t *testing.T, url string) Settings {
 	t.Helper()
 	dir := t.TempDir()
 	return Settings{
-		ConfigPath: filepath.Join(dir, "stampd.toml"), SecretPath: filepath.Join(dir, "zeiterfassung.secret"),
+		ConfigPath:   filepath.Join(dir, "stampd.toml"),
 		PackagedPath: filepath.Join(dir, "packaged.toml"), StorePath: filepath.Join(dir, "q.db"),
-		URL: url, AllowHTTP: true, Email: zeittest.DefaultEmail, Password: zeittest.DefaultPassword, TimeType: "arbeitszeit",
+		Uplinks: map[string]uplink.Answers{zeiterfassung.Name: {
+			"url": url, "allow_http": "true", "email": zeittest.DefaultEmail,
+			"password_file": zeittest.DefaultPassword, "timetype_id": "arbeitszeit",
+		}},
 		Now: func() time.Time { return time.Date(2026, 12, 6, 19, 0, 0, 0, time.UTC) },
 	}
 }
+
+// zeit returns the Zeiterfassung answers of s.
+func zeit(s Settings) uplink.Answers { return s.Uplinks[zeiterfassung.Name] }
+
+// secretPath is where s puts the Zeiterfassung password.
+func secretPath(s Settings) string { return s.SecretPath(zeiterfassung.Name, "password_file") }
 
 func TestValidate_NamesTheFlag(t *testing.T) {
 	cases := []struct {
 		edit func(*Settings)
 		want string
 	}{
-		{func(s *Settings) { s.URL, s.AllowHTTP = "http://zeit.example.com", false }, "--allow-http"},
-		{func(s *Settings) { s.URL = "zeit.example.com" }, "--url"},
-		{func(s *Settings) { s.Email = "admin" }, "--email"},
+		{func(s *Settings) { zeit(*s)["url"], zeit(*s)["allow_http"] = "http://zeit.example.com", "" }, "--allow-http"},
+		{func(s *Settings) { zeit(*s)["url"] = "zeit.example.com" }, "--url"},
+		{func(s *Settings) { zeit(*s)["email"] = "admin" }, "--email"},
 		{func(s *Settings) { s.Timezone = "Europe/Berlinn" }, "--timezone"},
 		{func(s *Settings) { s.DeviceID = "a/b" }, "--device-id"},
 	}
@@ -55,7 +66,7 @@ func TestWrite_FilesFollowTheRule(t *testing.T) {
 	if _, err := Write(s); err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range []string{s.ConfigPath, s.SecretPath} {
+	for _, p := range []string{s.ConfigPath, secretPath(s)} {
 		fi, err := os.Stat(p)
 		if err != nil {
 			t.Fatal(err)
@@ -76,14 +87,14 @@ func TestWrite_FilesFollowTheRule(t *testing.T) {
 	}
 	// The service account may read what was written: the group is the
 	// writer's here (no group stampclock), so check as a member of it.
-	fi, _ := os.Stat(s.SecretPath)
+	fi, _ := os.Stat(secretPath(s))
 	gid := int(fi.Sys().(*syscall.Stat_t).Gid)
 	member := config.Account{Name: "svc", UID: 65000, GIDs: []int{gid}}
-	if err := member.CanRead(s.SecretPath, fi); err != nil {
+	if err := member.CanRead(secretPath(s), fi); err != nil {
 		t.Errorf("a member of the file's group cannot read it: %v", err)
 	}
 	stranger := config.Account{Name: "other", UID: 65001, GIDs: []int{65001}}
-	if err := stranger.CanRead(s.SecretPath, fi); err == nil || !strings.Contains(err.Error(), "chmod 640") {
+	if err := stranger.CanRead(secretPath(s), fi); err == nil || !strings.Contains(err.Error(), "chmod 640") {
 		t.Errorf("others: %v, want refused with the fix", err)
 	}
 }
@@ -176,17 +187,17 @@ func TestWrite_BadSettings_NothingWritten(t *testing.T) {
 func TestResolveTimeType_WrongPasswordIsALoginError(t *testing.T) {
 	_, ts := zeittest.Start(t, zeittest.Options{})
 	s := settings(t, ts.URL)
-	s.Password = "wrong"
-	_, _, err := ResolveTimeType(context.Background(), s, nil)
+	zeit(s)["password_file"] = "wrong"
+	_, err := Resolve(context.Background(), s, nil)
 	if err == nil || !strings.HasPrefix(err.Error(), "login as "+zeittest.DefaultEmail) || strings.Contains(err.Error(), "time type") {
 		t.Fatalf("wrong password: %v; want a login error, not a time type one", err)
 	}
 	if strings.Count(err.Error(), "zeiterfassung:") > 0 || !strings.Contains(err.Error(), "(HTTP 401)") {
 		t.Fatalf("wrong password: %q; want the cause said once with its status", err)
 	}
-	s.Password = zeittest.DefaultPassword
-	s.TimeType = "Urlaub"
-	if _, _, err := ResolveTimeType(context.Background(), s, nil); err == nil || !strings.Contains(err.Error(), "--timetype \"Urlaub\"") {
+	zeit(s)["password_file"] = zeittest.DefaultPassword
+	zeit(s)["timetype_id"] = "Urlaub"
+	if _, err := Resolve(context.Background(), s, nil); err == nil || !strings.Contains(err.Error(), "--timetype \"Urlaub\"") {
 		t.Fatalf("unknown time type: %v", err)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"stampclock/internal/powerloss"
+	"stampclock/uplink"
 )
 
 // `stampctl init --force` replacing a config and its secret, then a power
@@ -25,18 +26,17 @@ func TestWrite_PowerCut_ConfigAndSecretWhole(t *testing.T) {
 	}
 	t.Cleanup(func() { f.Unmount() })
 	s := Settings{
-		ConfigPath: filepath.Join(mnt, "etc", "stampclock", "stampd.toml"),
-		SecretPath: filepath.Join(mnt, "etc", "stampclock", "zeiterfassung.password"),
-		DeviceID:   "front-door",
-		URL:        "https://zeit.example.com",
-		Email:      "terminal@example.com",
-		Password:   "first",
-		TimeType:   "arbeitszeit",
+		ConfigPath:  filepath.Join(mnt, "etc", "stampclock", "stampd.toml"),
+		SecretPaths: map[string]string{"zeiterfassung.password_file": filepath.Join(mnt, "etc", "stampclock", "zeiterfassung.password")},
+		DeviceID:    "front-door",
+		Uplinks: map[string]uplink.Answers{"zeiterfassung": {
+			"url": "https://zeit.example.com", "email": "terminal@example.com", "password_file": "first", "timetype_id": "arbeitszeit",
+		}},
 	}
 	if _, err := Write(s); err != nil {
 		t.Fatal(err)
 	}
-	s.Password, s.Force, s.DeviceID = "second", true, "back-door"
+	s.Uplinks["zeiterfassung"]["password_file"], s.Force, s.DeviceID = "second", true, "back-door"
 	if _, err := Write(s); err != nil {
 		t.Fatal(err)
 	}

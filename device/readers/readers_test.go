@@ -10,7 +10,10 @@ import (
 
 	"stampclock/device/config"
 	"stampclock/device/readers"
+	"stampclock/device/readers/hardware"
 	"stampclock/reader"
+	"stampclock/reader/keyboard"
+	"stampclock/reader/wiegand"
 )
 
 func TestKinds_NamesUniqueAndAcceptedByConfig(t *testing.T) {
@@ -19,12 +22,14 @@ func TestKinds_NamesUniqueAndAcceptedByConfig(t *testing.T) {
 		t.Fatalf("config with an unknown reader: %v; want %q", err, rejected)
 	}
 	seen := map[string]bool{}
-	for _, k := range readers.Kinds {
+	for _, k := range readers.All() {
 		if seen[k.Name] {
 			t.Errorf("reader kind %q listed twice", k.Name)
 		}
 		seen[k.Name] = true
-		if k.Opener == nil {
+		if k.Section == nil || k.Section() == nil {
+			t.Errorf("reader kind %q has no section", k.Name)
+		} else if _, err := hardware.Opener(k.Name, k.Section(), slog.New(slog.DiscardHandler)); err != nil && strings.Contains(err.Error(), "no driver opens it") {
 			t.Errorf("reader kind %q has no opener", k.Name)
 		}
 		// A kind the config does not know fails as not a reader rather
@@ -37,14 +42,14 @@ func TestKinds_NamesUniqueAndAcceptedByConfig(t *testing.T) {
 }
 
 func TestOpener_UnknownTypeNamesKeyAndValue(t *testing.T) {
-	_, err := readers.Opener(config.Reader{Type: "magstripe"}, slog.New(slog.DiscardHandler))
+	_, err := hardware.Opener("magstripe", nil, slog.New(slog.DiscardHandler))
 	if err == nil || !strings.Contains(err.Error(), "reader.type") || !strings.Contains(err.Error(), `"magstripe"`) {
 		t.Fatalf("Opener(magstripe) = %v; want reader.type and the value named", err)
 	}
 }
 
 func TestOpener_SimOpensASimulator(t *testing.T) {
-	open, err := readers.Opener(config.Reader{Type: "sim"}, slog.New(slog.DiscardHandler))
+	open, err := hardware.Opener("sim", nil, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +75,7 @@ func TestOpener_SimOpensASimulator(t *testing.T) {
 
 func TestOpener_OpenErrorNamesKeyAndDevice(t *testing.T) {
 	dev := filepath.Join(t.TempDir(), "no-such-event-kbd")
-	open, err := readers.Opener(config.Reader{Type: "keyboard", Keyboard: config.Keyboard{Device: dev}}, slog.New(slog.DiscardHandler))
+	open, err := hardware.Opener("keyboard", &keyboard.Config{Device: dev}, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,7 +89,7 @@ func TestOpener_OpenErrorNamesKeyAndDevice(t *testing.T) {
 }
 
 func TestOpener_BadWiegandFormatNamesKey(t *testing.T) {
-	_, err := readers.Opener(config.Reader{Type: "wiegand", Wiegand: config.Wiegand{Formats: []string{"no-such-format"}}}, slog.New(slog.DiscardHandler))
+	_, err := hardware.Opener("wiegand", &wiegand.Config{Formats: []string{"no-such-format"}}, slog.New(slog.DiscardHandler))
 	if err == nil || !strings.Contains(err.Error(), "reader.wiegand.formats") {
 		t.Fatalf("Opener(wiegand, bad format) = %v; want reader.wiegand.formats named", err)
 	}

@@ -134,10 +134,10 @@ func (c *Client) get(ctx context.Context, what, path string, q url.Values) ([]by
 	if err != nil {
 		return nil, fmt.Errorf("blikk: %s: %w", what, err)
 	}
-	if a.status < 200 || a.status > 299 {
+	if a.Status < 200 || a.Status > 299 {
 		return nil, fmt.Errorf("blikk: %s: %w", what, c.statusError(a))
 	}
-	return a.body, nil
+	return a.Body, nil
 }
 
 // listAll walks every page of a list endpoint, handing each answer to fn.

@@ -1,12 +1,9 @@
 package blikk
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -15,6 +12,7 @@ import (
 	"time"
 
 	"stampclock/uplink"
+	"stampclock/uplink/rest"
 )
 
 // Defaults for zero Options fields.
@@ -107,8 +105,7 @@ type Options struct {
 // concurrent use; all its calls share one rate limit.
 type Client struct {
 	o     Options
-	base  *url.URL
-	hc    *http.Client
+	rest  *rest.Client
 	log   *slog.Logger
 	users map[string]int // lower-case email → user id
 	lim   *limiter
@@ -125,15 +122,10 @@ func New(o Options) (*Client, error) {
 	if o.BaseURL == "" {
 		o.BaseURL = DefaultBaseURL
 	}
-	base, err := url.Parse(o.BaseURL)
+	base, err := rest.ParseBase(o.BaseURL)
 	if err != nil {
 		return nil, fmt.Errorf("blikk: Options.BaseURL: %w", err)
 	}
-	if base.Scheme != "http" && base.Scheme != "https" || base.Host == "" {
-		return nil, fmt.Errorf("blikk: Options.BaseURL %q: want http:// or https:// and a host", o.BaseURL)
-	}
-	base.Path = strings.TrimRight(base.Path, "/")
-	base.RawQuery, base.Fragment = "", ""
 	switch {
 	case o.AppID == "":
 		return nil, errors.New("blikk: Options.AppID is required")
@@ -194,16 +186,14 @@ func New(o Options) (*Client, error) {
 	if o.After == nil {
 		o.After = time.After
 	}
-	var hc http.Client
-	if o.HTTPClient != nil {
-		hc = *o.HTTPClient
-	} else {
-		hc.Timeout = o.Timeout
+	log := o.Logger.With("uplink", "blikk")
+	rc, err := rest.New(rest.Options{BaseURL: base.String(), Timeout: o.Timeout, MaxAnswer: maxAnswer,
+		HTTPClient: o.HTTPClient, Now: o.Now, Logger: log, Classes: classes})
+	if err != nil {
+		return nil, fmt.Errorf("blikk: Options.BaseURL: %w", err)
 	}
-	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	return &Client{
-		o: o, base: base, hc: &hc, users: users,
-		log: o.Logger.With("uplink", "blikk"),
+		o: o, rest: rc, users: users, log: log,
 		lim: newLimiter(o.RequestsPerSecond, time.Second+o.RateMargin, o.Now, o.After),
 	}, nil
 }
@@ -215,11 +205,7 @@ func (c *Client) UserID(email string) (int, bool) {
 }
 
 // answer is a received HTTP answer.
-type answer struct {
-	status int
-	header http.Header
-	body   []byte
-}
+type answer = rest.Answer
 
 // request describes one API call.
 type request struct {
@@ -240,7 +226,7 @@ func (c *Client) call(ctx context.Context, req request) (*answer, error) {
 		return nil, err
 	}
 	a, err := c.send(ctx, req, "Bearer "+tok)
-	if err != nil || a.status != http.StatusUnauthorized {
+	if err != nil || a.Status != http.StatusUnauthorized {
 		return a, err
 	}
 	c.log.Info("token rejected, renewing", "path", req.path)
@@ -248,7 +234,7 @@ func (c *Client) call(ctx context.Context, req request) (*answer, error) {
 	if tok, err = c.token(ctx); err != nil {
 		return nil, err
 	}
-	if a, err = c.send(ctx, req, "Bearer "+tok); err != nil || a.status != http.StatusUnauthorized {
+	if a, err = c.send(ctx, req, "Bearer "+tok); err != nil || a.Status != http.StatusUnauthorized {
 		return a, err
 	}
 	c.dropToken(tok)
@@ -256,61 +242,29 @@ func (c *Client) call(ctx context.Context, req request) (*answer, error) {
 		Msg: "token rejected right after renewal: " + serverMessage(a)}
 }
 
-// send performs one HTTP exchange after waiting for the rate limiter.
-// auth, if not empty, is the Authorization header.
+// send performs one HTTP exchange (rest.Client) after waiting for the
+// rate limiter. auth, if not empty, is the Authorization header.
 func (c *Client) send(ctx context.Context, req request, auth string) (*answer, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, &uplink.Error{Class: uplink.Retry, Msg: "not sent", Err: err}
 	}
-	u := *c.base
-	u.Path += req.path
-	if req.query != nil {
-		u.RawQuery = req.query.Encode()
-	}
-	var body []byte
-	if req.body != nil {
-		b, err := json.Marshal(req.body)
-		if err != nil {
-			return nil, &uplink.Error{Class: uplink.Permanent, Msg: "encode request", Err: err}
-		}
-		body = b
+	h := http.Header{}
+	h.Set("Accept", "application/json")
+	if auth != "" {
+		h.Set("Authorization", auth)
 	}
 	if err := c.lim.wait(ctx); err != nil {
 		return nil, &uplink.Error{Class: uplink.Retry, Msg: "not sent (waiting for the rate limit)", Err: err}
 	}
-	ctx, cancel := context.WithTimeout(ctx, c.o.Timeout)
-	defer cancel()
-	hr, err := http.NewRequestWithContext(ctx, req.method, u.String(), bytes.NewReader(body))
+	a, err := c.rest.Do(ctx, rest.Request{Method: req.method, Path: req.path, Query: req.query, JSON: req.body, Header: h})
 	if err != nil {
-		return nil, &uplink.Error{Class: uplink.Permanent, Msg: "build request", Err: err}
+		return nil, err
 	}
-	hr.Header.Set("Accept", "application/json")
-	if req.body != nil {
-		hr.Header.Set("Content-Type", "application/json")
-	}
-	if auth != "" {
-		hr.Header.Set("Authorization", auth)
-	}
-	resp, err := c.hc.Do(hr)
-	if err != nil {
-		return nil, uplink.TransportError(err)
-	}
-	defer resp.Body.Close()
-	b, rerr := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
-	if rerr != nil {
-		c.log.Warn("reading answer body", "path", req.path, "status", resp.StatusCode, "err", rerr)
-		if resp.StatusCode >= 200 && resp.StatusCode <= 299 {
-			// The work is done but its answer is lost.
-			return nil, &uplink.Error{Class: uplink.Uncertain, Status: resp.StatusCode, Msg: "answer cut off", Err: rerr}
-		}
-	}
-	a := &answer{status: resp.StatusCode, header: resp.Header, body: b}
-	if a.status == http.StatusTooManyRequests {
+	if a.Status == http.StatusTooManyRequests {
 		wait := c.retryAfter(a)
 		c.lim.pause(wait)
 		c.log.Warn("rate limited by the server", "path", req.path, "wait", wait)
 	}
-	c.log.Debug("answer", "method", req.method, "path", req.path, "status", resp.StatusCode)
 	return a, nil
 }
 
@@ -318,40 +272,42 @@ func (c *Client) send(ctx context.Context, req request, auth string) (*answer, e
 // Retry-After header (seconds or an HTTP date) and the body's
 // waitInSeconds; at least one second, as the document's unit is seconds.
 func (c *Client) retryAfter(a *answer) time.Duration {
-	d := uplink.RetryAfter(a.header.Get("Retry-After"), c.o.Now())
-	if eb, err := ParseErrorBody(a.body); err == nil && eb.WaitInSeconds > 0 {
+	d := uplink.RetryAfter(a.Header.Get("Retry-After"), c.o.Now())
+	if eb, err := ParseErrorBody(a.Body); err == nil && eb.WaitInSeconds > 0 {
 		d = max(d, time.Duration(eb.WaitInSeconds*float64(time.Second)))
 	}
 	return max(d, time.Second)
 }
 
-// statusError classifies a non-2xx answer to an API call:
+// classes are Blikk's exceptions to rest.Client.Classify: 404 is Retry
+// (the document: "the resource URL does not exist", so a wrong BaseURL),
+// 409 and 401 (past call's renewal) are Permanent like any other 4xx.
+var classes = map[int]uplink.Class{
+	http.StatusNotFound:     uplink.Retry,
+	http.StatusConflict:     uplink.Permanent,
+	http.StatusUnauthorized: uplink.Permanent,
+}
+
+// statusError classifies a non-2xx answer to an API call (rest.Client.Classify
+// with classes):
 //   - 429: Retry, with the wait asked for;
 //   - 408, 5xx: Uncertain;
 //   - 3xx: Retry (a misconfigured BaseURL; nothing was stored);
 //   - 403: Retry (the application lacks a permission or the terminal's
 //     address is not allowed: a setup problem to fix, not the record's);
-//   - 404: Retry (the document: "the resource URL does not exist", so a
-//     wrong BaseURL);
+//   - 404: Retry (a wrong BaseURL);
 //   - 400 and other 4xx: Permanent, with modelState's messages.
 func (c *Client) statusError(a *answer) *uplink.Error {
-	e := &uplink.Error{Status: a.status, Msg: serverMessage(a)}
+	e := c.rest.Classify(a, serverMessage(a))
 	switch {
-	case a.status == http.StatusTooManyRequests:
-		e.Class, e.RetryAfter = uplink.Retry, c.retryAfter(a)
-	case a.status == http.StatusRequestTimeout || a.status >= 500:
-		e.Class = uplink.Uncertain
-	case a.status >= 300 && a.status < 400:
-		e.Class = uplink.Retry
-		e.Msg = "redirected to " + a.header.Get("Location") + " (check BaseURL)"
-	case a.status == http.StatusForbidden:
-		e.Class = uplink.Retry
+	case a.Status == http.StatusTooManyRequests:
+		e.RetryAfter = c.retryAfter(a)
+	case a.Status >= 300 && a.Status < 400:
+		e.Msg = "redirected to " + a.Header.Get("Location") + " (check BaseURL)"
+	case a.Status == http.StatusForbidden:
 		e.Msg = "forbidden (check the API application's permissions and allowed IP addresses): " + e.Msg
-	case a.status == http.StatusNotFound:
-		e.Class = uplink.Retry
+	case a.Status == http.StatusNotFound:
 		e.Msg = "no such endpoint (check BaseURL): " + e.Msg
-	default:
-		e.Class = uplink.Permanent
 	}
 	return e
 }

@@ -76,6 +76,7 @@ func Kind() uplink.Kind {
 		Name:    Name,
 		Entries: true,
 		Section: func() uplink.Section { return &Config{} },
+		Init:    setup(),
 		New: func(s uplink.Section, env uplink.Env) (uplink.Built, error) {
 			// The client's rate limiter and token expiry run on the real,
 			// monotonic clock (its default), not on the injected wall clock.

@@ -138,7 +138,7 @@ func (c *Client) create(ctx context.Context, b reportBody) error {
 	if err != nil {
 		return err
 	}
-	if a.status < 200 || a.status > 299 {
+	if a.Status < 200 || a.Status > 299 {
 		return c.statusError(a)
 	}
 	return nil

@@ -136,8 +136,8 @@ func (eb ErrorBody) String() string {
 // serverMessage returns the message in a for an error: ErrorBody.String,
 // else the trimmed body, at most maxMsg bytes, else the status text.
 func serverMessage(a *answer) string {
-	s := strings.TrimSpace(string(a.body))
-	if eb, err := ParseErrorBody(a.body); err == nil {
+	s := strings.TrimSpace(string(a.Body))
+	if eb, err := ParseErrorBody(a.Body); err == nil {
 		if m := eb.String(); m != "" {
 			s = m
 		} else if eb.WaitInSeconds > 0 {
@@ -146,7 +146,7 @@ func serverMessage(a *answer) string {
 	}
 	s = snippet(s)
 	if s == "" {
-		s = http.StatusText(a.status)
+		s = http.StatusText(a.Status)
 	}
 	return s
 }
@@ -229,17 +229,17 @@ func (c *Client) fetchToken(ctx context.Context) (Token, error) {
 		return Token{}, fmt.Errorf("blikk: token: %w", err)
 	}
 	switch {
-	case a.status == http.StatusUnauthorized || a.status == http.StatusForbidden:
-		return Token{}, fmt.Errorf("blikk: token: %w", &uplink.Error{Class: uplink.Retry, Status: a.status,
+	case a.Status == http.StatusUnauthorized || a.Status == http.StatusForbidden:
+		return Token{}, fmt.Errorf("blikk: token: %w", &uplink.Error{Class: uplink.Retry, Status: a.Status,
 			Msg: fmt.Sprintf("application id %q and secret rejected: %s", c.o.AppID, serverMessage(a))})
-	case a.status < 200 || a.status > 299:
+	case a.Status < 200 || a.Status > 299:
 		e := c.statusError(a)
 		e.Class = uplink.Retry
 		return Token{}, fmt.Errorf("blikk: token: %w", e)
 	}
-	t, err := ParseToken(a.body)
+	t, err := ParseToken(a.Body)
 	if err != nil {
-		return Token{}, fmt.Errorf("blikk: token: %w", &uplink.Error{Class: uplink.Retry, Status: a.status, Msg: "unusable answer", Err: err})
+		return Token{}, fmt.Errorf("blikk: token: %w", &uplink.Error{Class: uplink.Retry, Status: a.Status, Msg: "unusable answer", Err: err})
 	}
 	if !t.Expires.IsZero() && !t.Expires.After(c.o.Now()) {
 		c.log.Warn("new token already expired by our clock; using it anyway", "expires", t.Expires)

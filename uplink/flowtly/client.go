@@ -2,7 +2,6 @@ package flowtly
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -119,15 +118,10 @@ func New(o Options) (*Client, error) {
 	if o.BaseURL == "" {
 		o.BaseURL = DefaultBaseURL
 	}
-	base, err := url.Parse(o.BaseURL)
+	base, err := rest.ParseBase(o.BaseURL)
 	if err != nil {
 		return nil, fmt.Errorf("flowtly: Options.BaseURL: %w", err)
 	}
-	if base.Scheme != "http" && base.Scheme != "https" || base.Host == "" {
-		return nil, fmt.Errorf("flowtly: Options.BaseURL %q: want http:// or https:// and a host", o.BaseURL)
-	}
-	base.Path = strings.TrimRight(base.Path, "/")
-	base.RawQuery, base.Fragment = "", ""
 	if o.Token == "" {
 		return nil, errors.New("flowtly: Options.Token is required")
 	}
@@ -174,7 +168,7 @@ func New(o Options) (*Client, error) {
 		return nil, fmt.Errorf("flowtly: Options.Project: %w", err)
 	}
 	c.log = o.Logger.With("uplink", "flowtly")
-	if c.rest, err = rest.New(rest.Options{BaseURL: base.String(), Timeout: o.Timeout, MaxAnswer: maxAnswer, HTTPClient: o.HTTPClient, Now: o.Now, Logger: c.log}); err != nil {
+	if c.rest, err = rest.New(rest.Options{BaseURL: base.String(), Timeout: o.Timeout, MaxAnswer: maxAnswer, HTTPClient: o.HTTPClient, Now: o.Now, Logger: c.log, Classes: map[int]uplink.Class{http.StatusConflict: uplink.Permanent}}); err != nil {
 		return nil, fmt.Errorf("flowtly: %w", err)
 	}
 	return c, nil
@@ -217,12 +211,7 @@ type answer struct {
 func (c *Client) do(ctx context.Context, method string, u *url.URL, body any) (*answer, error) {
 	h := http.Header{}
 	h.Set("Accept", "application/ld+json, application/json;q=0.9, */*;q=0.1")
-	var b []byte
 	if body != nil {
-		var err error
-		if b, err = json.Marshal(body); err != nil {
-			return nil, &uplink.Error{Class: uplink.Permanent, Msg: "encode request", Err: err}
-		}
 		h.Set("Content-Type", ContentType)
 	}
 	v := c.o.Token
@@ -230,7 +219,7 @@ func (c *Client) do(ctx context.Context, method string, u *url.URL, body any) (*
 		v = c.o.AuthScheme + " " + v
 	}
 	h.Set(c.o.AuthHeader, v)
-	a, err := c.rest.Do(ctx, rest.Request{Method: method, URL: u, Body: b, Header: h})
+	a, err := c.rest.Do(ctx, rest.Request{Method: method, URL: u, JSON: body, Header: h})
 	if err != nil {
 		return nil, err
 	}
@@ -247,30 +236,18 @@ func (c *Client) endpoint(path string, q url.Values) *url.URL {
 	return &u
 }
 
-// retryAfter parses a's Retry-After header.
-func (c *Client) retryAfter(a *answer) time.Duration {
-	return uplink.RetryAfter(a.header.Get("Retry-After"), c.o.Now())
-}
-
-// statusError classifies a non-2xx answer: 401 and 403 Retry (the token,
-// not the record, is wrong), 429 Retry, 408 and 5xx Uncertain, 3xx Retry
-// (a misconfigured BaseURL; nothing was stored), other 4xx Permanent with
-// the server's messages (ParseErrorBody). RetryAfter is kept when sent.
+// statusError classifies a non-2xx answer (rest.Client.Classify, 409
+// Permanent): 401 and 403 Retry (the token, not the record, is wrong),
+// 429 Retry, 408 and 5xx Uncertain, 3xx Retry (a misconfigured BaseURL;
+// nothing was stored), other 4xx Permanent with the server's messages
+// (ParseErrorBody). RetryAfter is kept when sent.
 func (c *Client) statusError(a *answer) *uplink.Error {
-	e := &uplink.Error{Status: a.status, Msg: message(a), RetryAfter: c.retryAfter(a)}
+	e := c.rest.Classify(&rest.Answer{Status: a.status, Header: a.header, Body: a.body}, message(a))
 	switch {
 	case a.status == http.StatusUnauthorized || a.status == http.StatusForbidden:
-		e.Class = uplink.Retry
 		e.Msg = fmt.Sprintf("token rejected (check the Flowtly API token and its rights, header %s): %s", c.o.AuthHeader, e.Msg)
-	case a.status == http.StatusTooManyRequests:
-		e.Class = uplink.Retry
-	case a.status == http.StatusRequestTimeout || a.status >= 500:
-		e.Class = uplink.Uncertain
 	case a.status >= 300 && a.status < 400:
-		e.Class = uplink.Retry
 		e.Msg = "redirected to " + a.header.Get("Location") + " (check BaseURL)"
-	default:
-		e.Class = uplink.Permanent
 	}
 	return e
 }

@@ -63,6 +63,7 @@ func Kind() uplink.Kind {
 		Name:    Name,
 		Entries: true,
 		Section: func() uplink.Section { return &Config{} },
+		Init:    setup(),
 		New: func(s uplink.Section, env uplink.Env) (uplink.Built, error) {
 			f := s.(*Config)
 			o := f.options(env.Location, env.HTTPClient, env.Logger, uplink.Twins{Ledger: env.Ledger, Uplink: Name})

@@ -8,6 +8,7 @@ package rest
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -38,6 +39,15 @@ type Options struct {
 	// time.Now.
 	Now    func() time.Time
 	Logger *slog.Logger
+	// Classes are the receiver's exceptions to Classify's table, by
+	// status (a receiver whose 404 means a wrong base URL makes it
+	// uplink.Retry). Default none.
+	Classes map[int]uplink.Class
+	// ReadOnly says the requests change nothing at the receiver (a read
+	// side asking for totals): an outcome Classify and Do would call
+	// uplink.Uncertain is uplink.Retry, as asking again is all there is to
+	// do. Default false.
+	ReadOnly bool
 }
 
 // Client sends requests to one receiver.
@@ -77,6 +87,22 @@ func New(o Options) (*Client, error) {
 	return &Client{base: u, hc: &hc, o: o}, nil
 }
 
+// ParseBase checks a receiver's base URL (http or https and a host) and
+// returns it without a trailing slash, query or fragment, for paths to be
+// appended.
+func ParseBase(raw string) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, err
+	}
+	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
+		return nil, fmt.Errorf("%q: want http:// or https:// and a host", raw)
+	}
+	u.Path = strings.TrimRight(u.Path, "/")
+	u.RawQuery, u.Fragment = "", ""
+	return u, nil
+}
+
 // Request is one exchange.
 type Request struct {
 	Method string
@@ -88,7 +114,11 @@ type Request struct {
 	// Query (a next-page link the receiver gave).
 	URL *url.URL
 	// Body is sent as it is, with Header's Content-Type.
-	Body   []byte
+	Body []byte
+	// JSON, if not nil, is encoded as the body, sent as application/json
+	// unless Header names another Content-Type; it fails as Permanent
+	// when it cannot be encoded.
+	JSON   any
 	Header http.Header
 }
 
@@ -126,6 +156,13 @@ func (c *Client) Do(ctx context.Context, r Request) (*Answer, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, c.o.Timeout)
 	defer cancel()
+	if r.JSON != nil {
+		b, err := json.Marshal(r.JSON)
+		if err != nil {
+			return nil, &uplink.Error{Class: uplink.Permanent, Msg: "encode request", Err: err}
+		}
+		r.Body = b
+	}
 	var body io.Reader
 	if r.Body != nil {
 		body = bytes.NewReader(r.Body)
@@ -137,22 +174,38 @@ func (c *Client) Do(ctx context.Context, r Request) (*Answer, error) {
 	for k, vs := range r.Header {
 		hr.Header[k] = vs
 	}
+	if r.JSON != nil && hr.Header.Get("Content-Type") == "" {
+		hr.Header.Set("Content-Type", "application/json")
+	}
 	resp, err := c.hc.Do(hr)
 	if err != nil {
-		return nil, uplink.TransportError(err)
+		return nil, c.readOnly(uplink.TransportError(err))
 	}
 	defer resp.Body.Close()
 	b, rerr := io.ReadAll(io.LimitReader(resp.Body, c.o.MaxAnswer))
 	if rerr != nil {
 		c.o.Logger.Warn("reading answer body", "path", u.Path, "status", resp.StatusCode, "err", rerr)
+		if resp.StatusCode >= 200 && resp.StatusCode <= 299 {
+			// The work is done but its answer is lost.
+			return nil, c.readOnly(&uplink.Error{Class: uplink.Uncertain, Status: resp.StatusCode, Msg: "answer cut off", Err: rerr})
+		}
 	}
 	c.o.Logger.Debug("answer", "method", r.Method, "path", u.Path, "status", resp.StatusCode)
 	return &Answer{Status: resp.StatusCode, Header: resp.Header, Body: b}, nil
 }
 
+// readOnly turns an Uncertain e into Retry for a read-only client.
+func (c *Client) readOnly(e *uplink.Error) *uplink.Error {
+	if c.o.ReadOnly && e.Class == uplink.Uncertain {
+		e.Class = uplink.Retry
+	}
+	return e
+}
+
 // Classify returns nil for a 2xx answer and otherwise its *uplink.Error,
 // with msg (the receiver's message; the status text when empty) and the
-// Retry-After it asked for:
+// Retry-After it asked for. Options.Classes overrides, and
+// Options.ReadOnly softens, this table:
 //   - 401 and 403: Retry (the credentials, not the record, are wrong);
 //   - 429: Retry (nothing was stored);
 //   - 409: Retry (a request with the same idempotency key is still being
@@ -167,21 +220,31 @@ func (c *Client) Classify(a *Answer, msg string) *uplink.Error {
 	if msg == "" {
 		msg = http.StatusText(a.Status)
 	}
-	e := &uplink.Error{Status: a.Status, Msg: msg, RetryAfter: uplink.RetryAfter(a.Header.Get("Retry-After"), c.o.Now())}
-	switch {
-	case a.Status == http.StatusUnauthorized || a.Status == http.StatusForbidden:
-		e.Class = uplink.Retry
-	case a.Status == http.StatusTooManyRequests, a.Status == http.StatusConflict:
-		e.Class = uplink.Retry
-	case a.Status >= 300 && a.Status < 400:
-		e.Class = uplink.Retry
+	e := &uplink.Error{Status: a.Status, Msg: msg, RetryAfter: uplink.RetryAfter(a.Header.Get("Retry-After"), c.o.Now()),
+		Class: StatusClass(a.Status, c.o.Classes)}
+	if a.Status >= 300 && a.Status < 400 {
 		e.Msg = "redirected to " + a.Header.Get("Location") + " (check the URL)"
-	case a.Status == http.StatusRequestTimeout || a.Status >= 500:
-		e.Class = uplink.Uncertain
-	default:
-		e.Class = uplink.Permanent
 	}
-	return e
+	return c.readOnly(e)
+}
+
+// StatusClass returns the class of a failed answer's status by the table
+// of Classify, or its exception in classes.
+func StatusClass(status int, classes map[int]uplink.Class) uplink.Class {
+	if cl, ok := classes[status]; ok {
+		return cl
+	}
+	switch {
+	case status == http.StatusUnauthorized || status == http.StatusForbidden:
+		return uplink.Retry
+	case status == http.StatusTooManyRequests, status == http.StatusConflict:
+		return uplink.Retry
+	case status >= 300 && status < 400:
+		return uplink.Retry
+	case status == http.StatusRequestTimeout || status >= 500:
+		return uplink.Uncertain
+	}
+	return uplink.Permanent
 }
 
 // Text returns an answer body as one short line for a message: at most n

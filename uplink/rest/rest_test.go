@@ -2,6 +2,7 @@ package rest_test
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -104,5 +105,76 @@ func TestDo_RefusedIsRetry(t *testing.T) {
 func TestText_OneShortLine(t *testing.T) {
 	if got := rest.Text([]byte(" a\nb\tc "), 3); got != "a b…" {
 		t.Fatalf("got %q", got)
+	}
+}
+
+func TestClassify_ExceptionsAndReadOnly(t *testing.T) {
+	c, err := rest.New(rest.Options{BaseURL: "https://example.test",
+		Classes: map[int]uplink.Class{http.StatusNotFound: uplink.Retry, http.StatusConflict: uplink.Permanent}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ro, err := rest.New(rest.Options{BaseURL: "https://example.test", ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		c      *rest.Client
+		status int
+		want   uplink.Class
+	}{
+		{c, 404, uplink.Retry}, {c, 409, uplink.Permanent}, {c, 400, uplink.Permanent}, {c, 500, uplink.Uncertain},
+		{ro, 500, uplink.Retry}, {ro, 408, uplink.Retry}, {ro, 400, uplink.Permanent}, {ro, 429, uplink.Retry},
+	} {
+		if e := tc.c.Classify(&rest.Answer{Status: tc.status, Header: http.Header{}}, ""); e == nil || e.Class != tc.want {
+			t.Errorf("status %d: got %v, want class %v", tc.status, e, tc.want)
+		}
+	}
+}
+
+func TestDo_CutOffAnswerIsUncertain_RetryWhenReadOnly(t *testing.T) {
+	h := func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", "100")
+		w.WriteHeader(http.StatusCreated)
+		w.Write([]byte("{\"id\":")) // the connection closes 94 bytes short
+	}
+	for _, tc := range []struct {
+		readOnly bool
+		want     uplink.Class
+	}{{false, uplink.Uncertain}, {true, uplink.Retry}} {
+		c := newClient(t, h, rest.Options{ReadOnly: tc.readOnly})
+		_, err := c.Do(context.Background(), rest.Request{Method: "POST", Body: []byte("{}")})
+		if uplink.ClassOf(err) != tc.want || !strings.Contains(err.Error(), "cut off") {
+			t.Errorf("read-only %v: got %v; want %v, the answer cut off", tc.readOnly, err, tc.want)
+		}
+	}
+}
+
+func TestParseBase_TrimsAndRefuses(t *testing.T) {
+	u, err := rest.ParseBase("https://api.example.test/v2/?x=1#f")
+	if err != nil || u.String() != "https://api.example.test/v2" {
+		t.Fatalf("got %v, %v; want the base without slash, query and fragment", u, err)
+	}
+	for _, bad := range []string{"ftp://api.example.test", "api.example.test", "https://"} {
+		if _, err := rest.ParseBase(bad); err == nil || !strings.Contains(err.Error(), "want http:// or https://") {
+			t.Errorf("%q: %v", bad, err)
+		}
+	}
+}
+
+func TestDo_JSONBody(t *testing.T) {
+	c := newClient(t, func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		if r.Header.Get("Content-Type") != "application/json" || string(b) != `{"a":1}` {
+			http.Error(w, "got "+r.Header.Get("Content-Type")+" "+string(b), 400)
+		}
+	}, rest.Options{})
+	a, err := c.Do(context.Background(), rest.Request{Method: "POST", JSON: map[string]int{"a": 1}})
+	if err != nil || !a.OK() {
+		t.Fatalf("got %v, %v (%s)", a, err, a.Body)
+	}
+	_, err = c.Do(context.Background(), rest.Request{Method: "POST", JSON: func() {}})
+	if uplink.ClassOf(err) != uplink.Permanent {
+		t.Fatalf("unencodable body: %v; want Permanent", err)
 	}
 }

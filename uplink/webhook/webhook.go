@@ -41,6 +41,7 @@ func Kind() uplink.Kind {
 	return uplink.Kind{
 		Name:    Name,
 		Section: func() uplink.Section { return &Config{} },
+		Init:    setup(),
 		New: func(s uplink.Section, env uplink.Env) (uplink.Built, error) {
 			c, err := New(*s.(*Config), env)
 			return uplink.Built{Sender: c}, err

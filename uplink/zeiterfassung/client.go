@@ -93,15 +93,10 @@ func New(o Options) (*Client, error) {
 	if o.BaseURL == "" {
 		return nil, errors.New("zeiterfassung: Options.BaseURL is required")
 	}
-	base, err := url.Parse(o.BaseURL)
+	base, err := rest.ParseBase(o.BaseURL)
 	if err != nil {
 		return nil, fmt.Errorf("zeiterfassung: Options.BaseURL: %w", err)
 	}
-	if base.Scheme != "http" && base.Scheme != "https" || base.Host == "" {
-		return nil, fmt.Errorf("zeiterfassung: Options.BaseURL %q: want http:// or https:// and a host", o.BaseURL)
-	}
-	base.Path = strings.TrimRight(base.Path, "/")
-	base.RawQuery, base.Fragment = "", ""
 	if o.Email == "" {
 		return nil, errors.New("zeiterfassung: Options.Email is required")
 	}
@@ -130,7 +125,7 @@ func New(o Options) (*Client, error) {
 		o.Now = time.Now
 	}
 	log := o.Logger.With("uplink", "zeiterfassung")
-	rc, err := rest.New(rest.Options{BaseURL: base.String(), Timeout: o.Timeout, MaxAnswer: maxAnswer, HTTPClient: o.HTTPClient, Now: o.Now, Logger: log})
+	rc, err := rest.New(rest.Options{BaseURL: base.String(), Timeout: o.Timeout, MaxAnswer: maxAnswer, HTTPClient: o.HTTPClient, Now: o.Now, Logger: log, Classes: classes})
 	if err != nil {
 		return nil, fmt.Errorf("zeiterfassung: %w", err)
 	}
@@ -187,15 +182,6 @@ func (c *Client) call(ctx context.Context, req request) (*answer, error) {
 func (c *Client) send(ctx context.Context, req request, tok string) (*answer, error) {
 	h := http.Header{}
 	h.Set("Accept", "application/json, text/plain;q=0.9")
-	var body []byte
-	if req.body != nil {
-		b, err := json.Marshal(req.body)
-		if err != nil {
-			return nil, &uplink.Error{Class: uplink.Permanent, Msg: "encode request", Err: err}
-		}
-		body = b
-		h.Set("Content-Type", "application/json")
-	}
 	if tok != "" {
 		v := tok
 		if c.o.AuthScheme != AuthSchemeNone {
@@ -203,7 +189,7 @@ func (c *Client) send(ctx context.Context, req request, tok string) (*answer, er
 		}
 		h.Set(c.o.AuthHeader, v)
 	}
-	a, err := c.rest.Do(ctx, rest.Request{Method: req.method, Path: req.path, Query: req.query, Body: body, Header: h})
+	a, err := c.rest.Do(ctx, rest.Request{Method: req.method, Path: req.path, Query: req.query, JSON: req.body, Header: h})
 	if err != nil {
 		return nil, err
 	}
@@ -333,26 +319,27 @@ func serverMessage(a *answer) string {
 	return s
 }
 
+// classes are the API's exceptions to rest.Client.Classify: 401 past
+// call's fresh login, 403 and 409 are Permanent like any other 4xx.
+var classes = map[int]uplink.Class{
+	http.StatusUnauthorized: uplink.Permanent,
+	http.StatusForbidden:    uplink.Permanent,
+	http.StatusConflict:     uplink.Permanent,
+}
+
+// statusError classifies a non-2xx answer to an API call (not login),
+// rest.Client.Classify with classes: 429 Retry, 408 and 5xx Uncertain, 3xx
+// Retry (a misconfigured BaseURL, nothing was stored), other 4xx
+// Permanent. RetryAfter is kept when sent.
+func (c *Client) statusError(a *answer) *uplink.Error {
+	e := &uplink.Error{Status: a.status, Msg: serverMessage(a), RetryAfter: c.retryAfter(a), Class: rest.StatusClass(a.status, classes)}
+	if a.status >= 300 && a.status < 400 {
+		e.Msg = "redirected to " + a.header.Get("Location") + " (check BaseURL)"
+	}
+	return e
+}
+
 // retryAfter parses a's Retry-After header.
 func (c *Client) retryAfter(a *answer) time.Duration {
 	return uplink.RetryAfter(a.header.Get("Retry-After"), c.o.Now())
-}
-
-// statusError classifies a non-2xx answer to an API call (not login):
-// 429 Retry, 408 and 5xx Uncertain, 3xx Retry (a misconfigured BaseURL,
-// nothing was stored), other 4xx Permanent. RetryAfter is kept when sent.
-func (c *Client) statusError(a *answer) *uplink.Error {
-	e := &uplink.Error{Status: a.status, Msg: serverMessage(a), RetryAfter: c.retryAfter(a)}
-	switch {
-	case a.status == http.StatusTooManyRequests:
-		e.Class = uplink.Retry
-	case a.status == http.StatusRequestTimeout || a.status >= 500:
-		e.Class = uplink.Uncertain
-	case a.status >= 300 && a.status < 400:
-		e.Class = uplink.Retry
-		e.Msg = "redirected to " + a.header.Get("Location") + " (check BaseURL)"
-	default:
-		e.Class = uplink.Permanent
-	}
-	return e
 }

@@ -41,6 +41,7 @@ func Kind() uplink.Kind {
 		Entries: true,
 		WhenOff: "no [zeiterfassung] url configured",
 		Section: func() uplink.Section { return &Config{} },
+		Init:    setup(),
 		New: func(s uplink.Section, env uplink.Env) (uplink.Built, error) {
 			z := s.(*Config)
 			c, err := New(Options{

@@ -1,0 +1,55 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"stampclock/device/config"
+)
+
+// Init sets up the uplink whose flags are given, and only it: no
+// Zeiterfassung questions, its default taken without a terminal, its
+// secret from the file the flag names.
+func TestInit_UplinkFromItsFlags_OnlyItWritten(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "stampd.toml")
+	secret := filepath.Join(dir, "hook-secret")
+	if err := os.WriteFile(secret, []byte("0123456789abcdef0123\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errs := runCtl(t, "init", "--config", cfg, "--packaged", filepath.Join(dir, "none.toml"), "--no-check",
+		"--webhook-url", "https://hook.example/stampclock", "--webhook-secret-file", secret, "--store", filepath.Join(dir, "q.db"))
+	if code != 0 {
+		t.Fatalf("init --webhook-…: exit %d, %s", code, errs)
+	}
+	c, err := config.Load(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	on := c.EnabledUplinks()
+	if len(on) != 1 || on[0].Kind.Name != "webhook" {
+		t.Fatalf("uplinks on: %v; want webhook only", on)
+	}
+	if !strings.Contains(errs, filepath.Join(dir, "webhook.secret")) {
+		t.Errorf("init's report %q does not name the secret written", errs)
+	}
+}
+
+// Without a terminal a missing answer names its flag; a default is taken.
+func TestInit_NoTerminal_MissingAnswerNamesFlag(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "stampd.toml")
+	code, _, errs := runCtl(t, "init", "--config", cfg, "--packaged", filepath.Join(dir, "none.toml"), "--uplinks", "blikk")
+	if code != 2 || !strings.Contains(errs, "--blikk-app-id is required") || strings.Contains(errs, "--blikk-url") {
+		t.Fatalf("init --uplinks blikk without answers: exit %d, %q; want --blikk-app-id named (the URL has a default)", code, errs)
+	}
+	code, _, errs = runCtl(t, "init", "--config", cfg, "--uplinks", "zeiterfassung,timecard")
+	if code != 2 || !strings.Contains(errs, `"timecard"`) || !strings.Contains(errs, "webhook") {
+		t.Fatalf("init --uplinks with an unknown one: exit %d, %q", code, errs)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Fatalf("files written: %v", entries)
+	}
+}

@@ -1,0 +1,58 @@
+package reader
+
+import "log/slog"
+
+// Kind declares one kind of badge reader: its name in reader.type and its
+// config section [reader.<name>]. A reader package exports one Kind and
+// the list in device/readers names it; config loading decodes and checks
+// the sections, stampd and `stampctl check` open the selected reader, all
+// by walking that list and spelling no reader's name.
+type Kind struct {
+	// Name is the value of reader.type that selects the reader and the
+	// name of its section.
+	Name string
+	// Section returns a new, empty section for [reader.<name>] to be
+	// decoded into; zero values mean the driver's defaults.
+	Section func() Section
+}
+
+// Section is a reader kind's config section. Its keys are named
+// "reader.<kind>.<key>" in errors; unknown keys are errors like anywhere
+// in the file. Every kind's section is decoded; only the selected one is
+// prepared and opened.
+type Section interface {
+	// Prepare validates the section of the selected reader (zero values
+	// are the driver's defaults, documented per field). Errors name the
+	// key and what was expected.
+	Prepare() error
+}
+
+// Opener is a Section that opens its reader: the section of a driver that
+// `stampctl` may link. (The sections of drivers linking periph cannot, as
+// stampctl loads the config but must not link them; device/readers/hardware
+// opens those.)
+type Opener interface {
+	Section
+	// Opener checks what only the driver can (its errors name the key)
+	// and returns how to open the reader once; a reader that is missing
+	// (unplugged, bus not enabled) fails to open and may be opened again
+	// later.
+	Opener(log *slog.Logger) (func() (Source, error), error)
+}
+
+// SimName is the simulator's reader.type, the default.
+const SimName = "sim"
+
+// SimKind declares the simulator: taps injected by tests, the demo and
+// `stampctl tap`. It has no section keys (reader.script is the file's).
+func SimKind() Kind {
+	return Kind{Name: SimName, Section: func() Section { return simSection{} }}
+}
+
+type simSection struct{}
+
+func (simSection) Prepare() error { return nil }
+
+func (simSection) Opener(*slog.Logger) (func() (Source, error), error) {
+	return func() (Source, error) { return NewSim(), nil }, nil
+}
