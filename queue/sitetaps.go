@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -14,8 +15,9 @@ import (
 // shifts never carry them:
 //
 //   - site_taps: origin NUL seq(8) -> the SiteTap as JSON;
-//   - site_tap_index: email NUL at(8, Unix ns) origin NUL seq(8) -> nothing,
-//     so an employee's taps in a time window are one cursor walk;
+//   - site_tap_index: lower(email) NUL at(8, Unix ns) origin NUL seq(8) ->
+//     nothing, so an employee's taps in a time window are one cursor walk
+//     (emails compared case-insensitively, as the ledger does);
 //   - site_tap_origins: origin -> SiteTapOrigin as JSON: what is held of
 //     each origin.
 var (
@@ -59,10 +61,13 @@ func siteTapKey(origin string, seq uint64) []byte {
 	return append(k, itob(seq)...)
 }
 
+func siteTapEmailPrefix(email string) []byte {
+	return append([]byte(strings.ToLower(email)), 0)
+}
+
 func siteTapIndexKey(st SiteTap) []byte {
 	k := make([]byte, 0, len(st.Email)+len(st.Origin)+18)
-	k = append(k, st.Email...)
-	k = append(k, 0)
+	k = append(k, siteTapEmailPrefix(st.Email)...)
 	k = append(k, itob(uint64(st.At.UnixNano()))...)
 	return append(k, siteTapKey(st.Origin, st.Seq)...)
 }
@@ -238,7 +243,27 @@ func (t *Tx) EachSiteTapOf(origin string, from, to uint64, fn func(SiteTap) bool
 	return nil
 }
 
-// SiteTapsOf returns email's taps with from <= At <= to, ordered by time
+// SiteTapEmails returns the employees (emails in lower case) with taps
+// held, in order.
+func (t *Tx) SiteTapEmails() ([]string, error) {
+	index := t.tx.Bucket(bucketSiteTapIndex)
+	if index == nil {
+		return nil, nil
+	}
+	var out []string
+	c := index.Cursor()
+	for k, _ := c.First(); k != nil; {
+		i := bytes.IndexByte(k, 0)
+		if i < 0 {
+			return out, fmt.Errorf("queue: site tap index key %q", k)
+		}
+		out = append(out, string(k[:i]))
+		k, _ = c.Seek(append(append([]byte(nil), k[:i]...), 1))
+	}
+	return out, nil
+}
+
+// SiteTapsOf returns email's taps (email compared case-insensitively) with from <= At <= to, ordered by time
 // (then origin and seq).
 func (t *Tx) SiteTapsOf(email string, from, to time.Time) ([]SiteTap, error) {
 	var out []SiteTap
@@ -249,7 +274,8 @@ func (t *Tx) SiteTapsOf(email string, from, to time.Time) ([]SiteTap, error) {
 	return out, err
 }
 
-// EachSiteTapBefore calls fn with email's taps with At <= to, newest
+// EachSiteTapBefore calls fn with email's taps (compared
+// case-insensitively) with At <= to, newest
 // first, until fn returns false.
 func (t *Tx) EachSiteTapBefore(email string, to time.Time, fn func(SiteTap) bool) error {
 	return t.walkSiteTapsOf(email, time.Unix(0, 1), to, true, fn)
@@ -260,7 +286,7 @@ func (t *Tx) walkSiteTapsOf(email string, from, to time.Time, reverse bool, fn f
 	if index == nil || taps == nil {
 		return nil
 	}
-	prefix := append([]byte(email), 0)
+	prefix := siteTapEmailPrefix(email)
 	lo := append(append([]byte(nil), prefix...), itob(uint64(max(from.UnixNano(), 0)))...)
 	// hi is just above every key of time to.
 	hi := append(append([]byte(nil), prefix...), itob(uint64(max(to.UnixNano(), 0))+1)...)

@@ -98,7 +98,7 @@ func TestSiteTaps_EmployeeWindow_OrderedAcrossOrigins(t *testing.T) {
 		siteTap("door-a", 2, 10, "bob@example.com"),
 		siteTap("door-a", 3, 60, "anna@example.com"),
 		siteTap("door-b", 2, 60, "anna@example.com"), // same time: origin orders
-		siteTap("door-a", 4, 600, "anna@example.com"),
+		siteTap("door-a", 4, 600, "Anna@Example.com"),
 	)
 	var window, back []string
 	if err := s.View(func(tx *queue.Tx) error {
@@ -108,6 +108,16 @@ func TestSiteTaps_EmployeeWindow_OrderedAcrossOrigins(t *testing.T) {
 		}
 		if err != nil {
 			return err
+		}
+		emails, err := tx.SiteTapEmails()
+		if fmtList(emails) != "[anna@example.com bob@example.com]" {
+			t.Errorf("emails %v", emails)
+		}
+		if err != nil {
+			return err
+		}
+		if taps, err := tx.SiteTapsOf("ANNA@example.com", tap0, tap0.Add(24*time.Hour)); err != nil || len(taps) != 5 {
+			t.Errorf("anna's day, asked in capitals: %d taps (%v); want 5", len(taps), err)
 		}
 		return tx.EachSiteTapBefore("anna@example.com", tap0.Add(time.Hour), func(st queue.SiteTap) bool {
 			back = append(back, st.Origin+":"+string(rune('0'+st.Seq)))
