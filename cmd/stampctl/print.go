@@ -101,6 +101,8 @@ func printItems(w io.Writer, items []queue.Item, loc *time.Location) {
 			kind += "/" + r.Action
 		} else if r.Event != "" {
 			kind += "/" + r.Event
+		} else if r.Retracts != 0 {
+			kind += fmt.Sprintf("/#%d", r.Retracts) // the record it withdraws
 		}
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", r.Seq, it.Uplink, it.State, kind, r.Email,
 			when(r.Start, loc), when(r.End, loc), it.Attempts, it.Msg)
