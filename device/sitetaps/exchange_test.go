@@ -427,3 +427,42 @@ func (f *failingStore) Update(fn func(*queue.Tx) error) ([]queue.Record, error) 
 }
 
 var errDiskFull = fmt.Errorf("disk full")
+
+// A terminal offline for a day of a busy site catches up in several
+// replays (more taps than one replay carries).
+func TestSite_OfflineForADay_CatchesUpInPages(t *testing.T) {
+	n := 1500
+	if os.Getenv("CI") != "" {
+		n = 5000
+	}
+	br := mqtttest.Start(t, mqtttest.Options{})
+	a := newTerminal(t, "door-a", br.URL())
+	c := newTerminal(t, "door-c", br.URL())
+	eventually(t, "connected", func() bool { return a.x.Status().Connected && c.x.Status().Connected })
+	c.stop()
+	if _, err := a.store.Update(func(tx *queue.Tx) error {
+		for i := range n {
+			if _, err := tx.AppendSiteTap(queue.SiteTap{Origin: "door-a", At: day.Add(time.Duration(i) * time.Minute), Email: fmt.Sprintf("e%d@example.com", i%40), UID: "04"}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	a.x.Kick()
+	eventually(t, "A published the day", func() bool { return a.x.Status().Unpublished == 0 })
+	start := time.Now()
+	c.start()
+	eventually(t, "C holds the day", func() bool {
+		var o queue.SiteTapOrigin
+		if err := c.store.View(func(tx *queue.Tx) (err error) { o, err = tx.SiteTapOrigin("door-a"); return err }); err != nil {
+			t.Fatal(err)
+		}
+		return o.Contiguous == uint64(n)
+	})
+	t.Logf("%d taps caught up in %v", n, time.Since(start))
+	if st := c.x.Status(); st.ReplaysAsked < 2 || st.Behind != 0 {
+		t.Fatalf("C: %+v; want at least 2 replays (1000 taps each), nothing behind", st)
+	}
+}
