@@ -33,7 +33,8 @@ func TestDaemon_SharedShifts_StartAtOneDoorStopAtAnother_Mosquitto(t *testing.T)
 
 func sharedShiftDaemons(t *testing.T, url string) {
 	const shared = "shared_shifts = true\nsettle = \"0s\"\n"
-	front, _ := siteTerminal(t, url, "front", true, shared)
+	metrics := freeAddr(t)
+	front, _ := siteTerminal(t, url, "front", true, shared+fmt.Sprintf("[metrics]\nlisten = %q\n", metrics))
 	warehouse := newHarness(t)
 	warehouse.zs, warehouse.url = front.zs, front.url // one time-tracking account for the site
 	cfg := warehouse.config(mqttSection(url, "") + "[site]\nname = \"hq\"\npoll = \"20ms\"\n" + shared)
@@ -75,6 +76,17 @@ func sharedShiftDaemons(t *testing.T, url string) {
 	}
 	if n := len(front.zs.Entries()); n != 1 {
 		t.Fatalf("server holds %d entries; want 1", n)
+	}
+	fams := scrape(t, metrics)
+	for name, want := range map[string]float64{"stampclock_site_tap_peers": 1, "stampclock_site_taps_behind": 0, "stampclock_site_taps_unpublished": 0, "stampclock_site_taps_connected": 1} {
+		if got := value(t, fams, name); got != want {
+			t.Errorf("front: %s = %v, want %v", name, got, want)
+		}
+	}
+	for outcome, want := range map[string]float64{"published": 1, "received": 2, "rejected": 0} {
+		if got := value(t, fams, "stampclock_site_tap_messages_total", "outcome", outcome); got != want {
+			t.Errorf("front: stampclock_site_tap_messages_total{outcome=%q} = %v, want %v", outcome, got, want)
+		}
 	}
 }
 
