@@ -132,6 +132,7 @@ type Exchange struct {
 	mu      sync.Mutex
 	st      Status
 	heads   map[string]uint64 // the highest seq each origin announced
+	firsts  map[string]uint64 // the lowest seq each origin still holds (0: 1)
 	ticks   uint64            // poll ticks since Run started
 	behind  map[string]uint64 // since which tick an origin is behind
 	asked   map[string]uint64 // at which tick a replay was last asked of an origin
@@ -151,6 +152,7 @@ func New(store Store, o Options) (*Exchange, error) {
 		kick:   make(chan struct{}, 1),
 		st:     Status{Site: o.Site},
 		heads:  map[string]uint64{},
+		firsts: map[string]uint64{},
 		behind: map[string]uint64{},
 		asked:  map[string]uint64{},
 	}, nil
@@ -432,7 +434,15 @@ func (x *Exchange) publishHead(pc paho.Client, seq uint64) error {
 		if ok {
 			h.At = st.At
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return tx.EachSiteTapOf(x.o.DeviceID, 1, seq, func(first queue.SiteTap) bool {
+			if first.Seq > 1 {
+				h.First = first.Seq
+			}
+			return false
+		})
 	}); err != nil {
 		return err
 	}
@@ -525,6 +535,28 @@ func (x *Exchange) askReplays(pc paho.Client) {
 	held := map[string]queue.SiteTapOrigin{}
 	for _, o := range origins {
 		held[o.Origin] = o
+	}
+	// Taps an origin pruned are asked of nobody: the watermark passes
+	// them.
+	x.mu.Lock()
+	var skip []queue.SiteTapOrigin
+	for origin, first := range x.firsts {
+		if o := held[origin]; origin != x.o.DeviceID && first > o.Contiguous+1 {
+			skip = append(skip, queue.SiteTapOrigin{Origin: origin, Contiguous: first - 1})
+		}
+	}
+	x.mu.Unlock()
+	for _, sk := range skip {
+		var o queue.SiteTapOrigin
+		if _, err := x.store.Update(func(tx *queue.Tx) (err error) {
+			o, err = tx.SkipSiteTapsBelow(sk.Origin, sk.Contiguous+1)
+			return err
+		}); err != nil {
+			x.log.Warn("site taps not updated", "err", err)
+			return
+		}
+		held[sk.Origin] = o
+		x.log.Warn("a peer no longer holds its old taps; they are skipped here", "origin", sk.Origin, "below", sk.Contiguous+1)
 	}
 	wait := max(1, uint64((x.o.ReplayWait+x.o.Poll-1)/x.o.Poll)) // in ticks
 	type ask struct {
@@ -688,6 +720,7 @@ func (x *Exchange) noteHead(h Head) {
 	}
 	x.mu.Lock()
 	x.heads[h.Origin] = max(x.heads[h.Origin], h.Seq)
+	x.firsts[h.Origin] = max(x.firsts[h.Origin], h.First)
 	x.mu.Unlock()
 }
 

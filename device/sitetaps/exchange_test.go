@@ -466,3 +466,39 @@ func TestSite_OfflineForADay_CatchesUpInPages(t *testing.T) {
 		t.Fatalf("C: %+v; want at least 2 replays (1000 taps each), nothing behind", st)
 	}
 }
+
+// A newcomer to a site whose terminals pruned their old taps takes what
+// they still hold and does not ask for the rest forever.
+func TestSite_Newcomer_SkipsWhatTheOriginPruned(t *testing.T) {
+	br := mqtttest.Start(t, mqtttest.Options{})
+	a := newTerminal(t, "door-a", br.URL())
+	a.stop()
+	// door-a holds its taps 6..10 only (1..5 pruned), all published.
+	withStore := func(fn func(*queue.Tx) error) {
+		s, err := queue.Open(a.path, queue.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		if _, err := s.Update(fn); err != nil {
+			t.Fatal(err)
+		}
+	}
+	withStore(func(tx *queue.Tx) error {
+		for seq := uint64(6); seq <= 10; seq++ {
+			if _, err := tx.PutSiteTap(queue.SiteTap{Origin: "door-a", Seq: seq, At: at(int(seq)), Email: "anna@example.com", UID: "04"}); err != nil {
+				return err
+			}
+		}
+		return tx.MarkSiteTapsPublished("door-a", 10)
+	})
+	a.start()
+	c := newTerminal(t, "door-c", br.URL())
+	allHold(t, "the newcomer holds what door-a still has", []string{"door-a:10", "door-a:6", "door-a:7", "door-a:8", "door-a:9"}, c)
+	eventually(t, "the newcomer not behind", func() bool { return c.x.Status().Behind == 0 })
+	m, ok := br.Retained(a.x.HeadTopic("door-a"))
+	var h Head
+	if !ok || json.Unmarshal(m.Payload, &h) != nil || h.First != 6 || h.Seq != 10 {
+		t.Fatalf("door-a's head %s; want seq 10, first 6", m.Payload)
+	}
+}

@@ -32,7 +32,7 @@ func TestSchemaFile_MatchesWire(t *testing.T) {
 	tap := queue.SiteTap{Origin: "door-a", Seq: 7, At: at(0), Email: "anna@example.com", UID: "04A1B2C3"}
 	for def, pair := range map[string][2]any{
 		"site_tap":        {Tap{SiteTap: tap, Key: Key("door-a", 7)}, Tap{SiteTap: tap}},
-		"site_tap_head":   {Head{Origin: "door-a", Seq: 7, At: at(0)}, Head{Origin: "door-a", Seq: 7}},
+		"site_tap_head":   {Head{Origin: "door-a", Seq: 7, At: at(0), First: 3}, Head{Origin: "door-a", Seq: 7}},
 		"site_tap_replay": {Replay{From: 1, To: 7, By: "door-b"}, Replay{From: 1, To: 7}},
 	} {
 		if !slices.ContainsFunc(schema.OneOf, func(r struct {
