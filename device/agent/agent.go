@@ -404,7 +404,7 @@ func (a *Agent) commitTap(uid string, st stamp, capture bool) Outcome {
 			return err
 		}
 		if a.opts.Shared != nil && st.trusted {
-			kind, stored, err := a.sharedTap(tx, base, e)
+			kind, stored, err := a.sharedTap(tx, base)
 			o.Kind, siteTap = kind, &stored
 			return err
 		}

@@ -28,8 +28,8 @@ type SharedShifts struct {
 
 // sharedTap stores the tap base of a known badge as a site tap, decides
 // it with the door over the employee's site taps and appends its punch;
-// e is the employee's local state, kept for the terminal's own views.
-func (a *Agent) sharedTap(tx *queue.Tx, base queue.Record, e queue.Employee) (feedback.Kind, queue.SiteTap, error) {
+// the employee's local state follows, for the terminal's own views.
+func (a *Agent) sharedTap(tx *queue.Tx, base queue.Record) (feedback.Kind, queue.SiteTap, error) {
 	known, err := recentSiteTaps(tx, base.Email, base.At, a.opts.Rules)
 	if err != nil {
 		return 0, queue.SiteTap{}, err
