@@ -67,6 +67,7 @@ func printStatus(w io.Writer, s ctlproto.Status, loc *time.Location) {
 		}
 	}
 	printSite(tw, s.SiteBadges, loc)
+	printSiteShifts(tw, s.SiteTaps, s.SiteShifts, loc)
 	fmt.Fprintf(tw, "taps\t%s since start: %s, %s, %d already stamped, %d unknown, %s\n",
 		plural(int(s.Taps.Taps), "tap", "taps"), plural(int(s.Taps.Starts), "start", "starts"), plural(int(s.Taps.Stops), "stop", "stops"),
 		s.Taps.Ignored, s.Taps.Unknown, plural(int(s.Taps.StoreErrors), "store error", "store errors"))

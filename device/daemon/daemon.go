@@ -101,6 +101,10 @@ type Daemon struct {
 	cmds map[string]command // the control commands (commands.go)
 	site *sitebadges.Syncer // nil without [site] (site.go)
 	rem  *remote.Responder  // nil without mqtt.remote_commands (remote.go)
+
+	// shifts are the shifts across terminals; nil without [site]
+	// shared_shifts (siteshifts.go).
+	shifts *siteShifts
 }
 
 // New opens the store and builds every part. Close is done by Run.
@@ -150,6 +154,10 @@ func New(cfg *config.Config, opts Options) (*Daemon, error) {
 		d.closeAll()
 		return nil, err
 	}
+	if d.shifts, err = d.newSiteShifts(); err != nil {
+		d.closeAll()
+		return nil, err
+	}
 	if d.rem, err = d.newRemote(); err != nil {
 		d.closeAll()
 		return nil, err
@@ -178,6 +186,7 @@ func New(cfg *config.Config, opts Options) (*Daemon, error) {
 		Observe:  d.observeTap,
 		MinTime:  opts.MinTime,
 		DayTotal: d.dayTotalAfterStop,
+		Shared:   d.shifts.agentOptions(cfg.Device.ID, d.punchRules()),
 	})
 	d.cmds = d.commands()
 	return d, nil
@@ -260,6 +269,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	if d.site != nil {
 		run("site badges", d.site.Run)
 	}
+	d.shifts.run(d, run)
 	if d.rem != nil {
 		run("remote commands", d.rem.Run)
 	}
