@@ -36,8 +36,8 @@ func (d *Daemon) newSiteShifts() (*siteShifts, error) {
 	if !d.cfg.Site.Enabled() || !d.cfg.Site.SharedShifts {
 		return nil, nil
 	}
-	m := d.cfg.MQTT
-	tlsCfg, err := mqtt.TLSConfig(m.CAFile, m.CertFile, m.KeyFile)
+	m := mqtt.Of(d.cfg.Uplinks)
+	tlsCfg, err := m.TLS()
 	if err != nil {
 		return nil, fmt.Errorf("config %s: site: %w", d.cfg.Path, err)
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"stampclock/device/clock"
+	"stampclock/uplink/mqtt"
 	"stampclock/uplink/mqtt/mqtttest"
 )
 
@@ -40,7 +41,7 @@ func sharedShiftDaemons(t *testing.T, url string) {
 	warehouse := newHarness(t)
 	warehouse.zs, warehouse.url = front.zs, front.url // one time-tracking account for the site
 	cfg := warehouse.config(mqttSection(url, "") + "[site]\nname = \"hq\"\npoll = \"20ms\"\n" + shared)
-	cfg.Device.ID, cfg.MQTT.ClientID = "warehouse", "warehouse"
+	cfg.Device.ID, mqtt.Of(cfg.Uplinks).ClientID = "warehouse", "warehouse"
 	warehouse.start(cfg)
 	for _, h := range []*harness{front, warehouse} {
 		h.eventually("the site's taps connected", func() bool {
@@ -104,7 +105,7 @@ func TestDaemon_SharedShifts_SplitHeals_OneEntry(t *testing.T) {
 	warehouse := newHarness(t)
 	warehouse.zs, warehouse.url = front.zs, front.url
 	cfg := warehouse.config(mqttSection(p.URL(), "") + "[site]\nname = \"hq\"\npoll = \"20ms\"\n" + shared)
-	cfg.Device.ID, cfg.MQTT.ClientID = "warehouse", "warehouse"
+	cfg.Device.ID, mqtt.Of(cfg.Uplinks).ClientID = "warehouse", "warehouse"
 	warehouse.start(cfg)
 	connected := func(h *harness) bool { st := h.status().SiteTaps; return st != nil && st.Connected }
 	warehouse.eventually("the warehouse connected", func() bool { return connected(warehouse) })
@@ -144,7 +145,7 @@ func TestDaemon_SharedShifts_UnsyncedClock_PausedThenDelivered(t *testing.T) {
 	b := mqtttest.Start(t, mqtttest.Options{})
 	h := newHarness(t)
 	cfg := h.config(mqttSection(b.URL(), "") + "[site]\nname = \"hq\"\npoll = \"20ms\"\nshared_shifts = true\n")
-	cfg.Device.ID, cfg.MQTT.ClientID = "front", "front"
+	cfg.Device.ID, mqtt.Of(cfg.Uplinks).ClientID = "front", "front"
 	clk := clock.NewFake(time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC))
 	clk.SetSynced(false)
 	h.startWith(cfg, Options{Clock: clk})
