@@ -3,6 +3,7 @@ package daemon
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"stampclock/queue"
 	"stampclock/uplink"
@@ -38,6 +39,9 @@ func (d *Daemon) newListed() error {
 			Settled: d.settledFor(name),
 			Now:     d.opts.Clock.Now,
 			Logger:  d.opts.Logger,
+			// Confirmations wait up to a second for the next claim's
+			// commit: taps in a row cost one delivery commit each, not two.
+			SettleDelay: time.Second,
 		}
 		if u.Kind.Entries {
 			o.Check = d.checkEntry
