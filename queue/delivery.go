@@ -89,11 +89,14 @@ var errNothingToCommit = errors.New("queue: nothing to commit")
 
 // SettleAndClaim settles outcomes and claims up to n of uplink's pending
 // records in one commit, as Settle followed by Claim would in two. It
-// commits only when there is something to claim: with nothing to claim it
-// writes nothing, settled is false, and outcomes are still the caller's to
-// settle (their records stay in flight meanwhile, so a crash before they
-// are settled makes the next Claim reconcile them, never send them again
-// blindly). With no outcomes it is Claim.
+// commits only when the claim has to write, and settled tells whether it
+// did: with nothing to claim, or only records already claimed by their
+// append (handoff.go), it writes nothing, settled is false, and outcomes
+// are still the caller's to settle (their
+// records stay in flight meanwhile, so a crash before they are settled
+// makes the next Claim reconcile them, never send them again blindly).
+// With no outcomes it is Claim. Finding nothing to claim hands uplink the
+// records appended from then on.
 func (s *Store) SettleAndClaim(uplink string, outcomes []Outcome, n int, now time.Time) (claims []Claim, settled bool, err error) {
 	if !s.hasUplink(uplink) {
 		return nil, false, fmt.Errorf("%w: %q", ErrUnknownUplink, uplink)
@@ -111,13 +114,18 @@ func (s *Store) SettleAndClaim(uplink string, outcomes []Outcome, n int, now tim
 		if err != nil {
 			return err
 		}
+		if len(out) == 0 && !changed {
+			// Caught up: within this transaction, so no append slips
+			// in between and is sent before an older record.
+			s.hand.arm(uplink, true)
+		}
 		if !changed {
 			return errNothingToCommit
 		}
 		return nil
 	})
 	if errors.Is(err, errNothingToCommit) {
-		return nil, false, nil
+		return out, false, nil
 	}
 	if err != nil {
 		return nil, false, fmt.Errorf("queue: claim for %s: %w", uplink, err)
@@ -127,7 +135,8 @@ func (s *Store) SettleAndClaim(uplink string, outcomes []Outcome, n int, now tim
 
 // claim marks up to n of uplink's pending records in flight within tx and
 // appends them to out. changed tells whether it wrote anything (a claim or
-// a quarantined record).
+// a quarantined record); a record claimed by its append is handed out
+// without a write.
 func (s *Store) claim(tx *bolt.Tx, uplink string, n int, now time.Time, out *[]Claim) (changed bool, err error) {
 	ub := tx.Bucket(uplinkBucket(uplink))
 	recs := tx.Bucket(bucketRecords)
@@ -150,6 +159,14 @@ func (s *Store) claim(tx *bolt.Tx, uplink string, n int, now time.Time, out *[]C
 		if err != nil {
 			// Quarantined below; the others keep flowing.
 			bad = append(bad, upd{append([]byte(nil), k...), []byte(err.Error())})
+			continue
+		}
+		// Forgotten as fresh whatever its state, so a later state of it
+		// is never mistaken for one that was not sent.
+		fresh := s.hand.take(uplink, btoi(k))
+		if fresh && st.State == stateInflight && !st.Uncertain {
+			// In flight since its append and not sent yet: nothing to write.
+			*out = append(*out, Claim{Record: r, Attempts: st.Attempts})
 			continue
 		}
 		reconcile := st.Uncertain || st.State == stateInflight
@@ -291,12 +308,15 @@ func (s *Store) settleOne(tx *bolt.Tx, uplink string, o Outcome, now time.Time) 
 		}
 		return true, meta.Put([]byte(counterKey(uplink, "last_delivery")), []byte(now.UTC().Format(time.RFC3339Nano)))
 	case NotSent:
+		s.hand.arm(uplink, false) // failing: new records wait as pending
 		st.State = statePending
 	case RetryLater:
+		s.hand.arm(uplink, false)
 		st.State = statePending
 		st.Attempts++
 		st.Msg = o.Msg
 	case MaybeSent:
+		s.hand.arm(uplink, false)
 		st.State = statePending
 		st.Attempts++
 		st.Uncertain = true

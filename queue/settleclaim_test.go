@@ -1,7 +1,10 @@
 package queue
 
 import (
+	"os"
+	"path/filepath"
 	"testing"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -144,5 +147,120 @@ func TestSettleAndClaim_NothingToClaim_KeepsRecordsInFlight(t *testing.T) {
 	again, err := s2.Claim("u", 10, t0)
 	if err != nil || len(again) != 1 || !again[0].Reconcile {
 		t.Fatalf("claims after the crash %+v, err %v; want seq %d to reconcile", again, err, recs[0].Seq)
+	}
+}
+
+func appendOne(t *testing.T, s *Store) uint64 {
+	t.Helper()
+	recs, err := s.Update(func(tx *Tx) error {
+		_, err := tx.Append(Record{Kind: KindEntry, At: t0, Email: "a@x", Start: t0, End: t0.Add(time.Hour)})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return recs[0].Seq
+}
+
+// Once a claim found nothing left, a record appended is claimed by the
+// commit that appends it: the next claim hands it out without a commit
+// and without Reconcile.
+func TestHandoff_AppendAfterCaughtUp_ClaimedWithoutCommit(t *testing.T) {
+	s := openTest(t, UplinkSpec{Name: "u"})
+	if _, err := s.Claim("u", 10, t0); err != nil {
+		t.Fatal(err)
+	}
+	seq := appendOne(t, s)
+	if st, _ := uplinkState(t, s, "u", seq); st.State != stateInflight || st.Uncertain {
+		t.Fatalf("appended after the runner caught up: %+v, want in flight", st)
+	}
+	before := txid(t, s)
+	claims, committed, err := s.SettleAndClaim("u", nil, 10, t0)
+	if err != nil || committed || len(claims) != 1 || claims[0].Record.Seq != seq || claims[0].Reconcile {
+		t.Fatalf("claims %+v, committed %v, err %v; want seq %d handed out without a commit", claims, committed, err, seq)
+	}
+	if after := txid(t, s); after != before {
+		t.Fatalf("transaction %d, want still %d", after, before)
+	}
+	if err := s.Settle("u", []Outcome{{Seq: seq, Result: Delivered}}, t0); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := uplinkState(t, s, "u", seq); ok {
+		t.Fatal("still queued after its confirmation was settled")
+	}
+}
+
+// Records kept back by a failing receiver are plain pending: a crash during
+// an outage must not turn a backlog into records to reconcile.
+func TestHandoff_FailedDeliveryEndsIt(t *testing.T) {
+	for _, res := range []Result{NotSent, RetryLater, MaybeSent} {
+		s := openTest(t, UplinkSpec{Name: "u"})
+		if _, err := s.Claim("u", 10, t0); err != nil {
+			t.Fatal(err)
+		}
+		seq := appendOne(t, s)
+		if _, err := s.Claim("u", 10, t0); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Settle("u", []Outcome{{Seq: seq, Result: res, Msg: "down"}}, t0); err != nil {
+			t.Fatal(err)
+		}
+		next := appendOne(t, s)
+		if st, _ := uplinkState(t, s, "u", next); st.State != statePending {
+			t.Fatalf("result %d: appended after a failed delivery: %+v, want pending", res, st)
+		}
+	}
+}
+
+// A store closed with records claimed by their append but not sent puts
+// them back to pending: the next start sends them without reconciling.
+func TestHandoff_CloseReturnsUnsentToPending(t *testing.T) {
+	s := openTest(t, UplinkSpec{Name: "u"})
+	if _, err := s.Claim("u", 10, t0); err != nil {
+		t.Fatal(err)
+	}
+	seq := appendOne(t, s)
+	path := s.Path()
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s2, err := Open(path, Options{Uplinks: []UplinkSpec{{Name: "u"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { checkClosed(t, s2) })
+	if st, _ := uplinkState(t, s2, "u", seq); st.State != statePending {
+		t.Fatalf("after a clean close: %+v, want pending", st)
+	}
+	claims, err := s2.Claim("u", 10, t0)
+	if err != nil || len(claims) != 1 || claims[0].Reconcile {
+		t.Fatalf("claims %+v, err %v; want seq %d without Reconcile", claims, err, seq)
+	}
+}
+
+// A crash forgets which records were claimed by their append and not yet
+// sent: they are in flight on the disk, and the next start reconciles them.
+func TestHandoff_CrashReconciles(t *testing.T) {
+	s := openTest(t, UplinkSpec{Name: "u"})
+	if _, err := s.Claim("u", 10, t0); err != nil {
+		t.Fatal(err)
+	}
+	seq := appendOne(t, s)
+	data, err := os.ReadFile(s.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	crashed := filepath.Join(t.TempDir(), "q.db")
+	if err := os.WriteFile(crashed, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s2, err := Open(crashed, Options{Uplinks: []UplinkSpec{{Name: "u"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { checkClosed(t, s2) })
+	claims, err := s2.Claim("u", 10, t0)
+	if err != nil || len(claims) != 1 || claims[0].Record.Seq != seq || !claims[0].Reconcile {
+		t.Fatalf("claims after the crash %+v, err %v; want seq %d to reconcile", claims, err, seq)
 	}
 }

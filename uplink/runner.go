@@ -55,14 +55,17 @@ type Options struct {
 	// Idle is how often an idle runner looks at the queue even without a
 	// Wake. Default 30s.
 	Idle time.Duration
-	// SettleDelay is how long a runner whose batch went through keeps the
-	// receiver's confirmations uncommitted while it waits for new records:
-	// when one comes, the confirmations are committed together with its
-	// claim, one commit instead of two that would compete with the taps'
-	// commits. A confirmed record stays in flight in the store meanwhile,
-	// so a crash in between makes the next start reconcile it, never send
-	// it twice. It needs a Queue with SettleAndClaim (queue.Store). Zero
-	// (the default) commits confirmations at once.
+	// SettleDelay is how long a runner whose batches go through keeps the
+	// receiver's confirmations uncommitted: they are committed with the
+	// next claim that commits anyway, or on their own when they have been
+	// held this long (or MaxUnsettled of them are held), or when Run
+	// stops. Records appended after the runner caught up are claimed by
+	// the commit that appends them (queue.Store.SettleAndClaim), so taps
+	// in a row cost no delivery commit that competes with the taps' own.
+	// A confirmed record stays in flight in the store meanwhile, so a
+	// crash in between makes the next start reconcile it, never send it
+	// twice. It needs a Queue with SettleAndClaim (queue.Store). Zero (the
+	// default) commits confirmations at once.
 	SettleDelay time.Duration
 	// Check, if set, vets a record before it is sent; an error of class
 	// Permanent dead-letters it without sending. Its context ends with Run.
@@ -88,9 +91,10 @@ type Runner struct {
 	wake   chan struct{}
 	resume chan struct{} // Resume: the far end is back (resume.go)
 
-	// unsettled: confirmations of the last batch not yet committed
-	// (Options.SettleDelay); only the Run goroutine touches it.
+	// unsettled: confirmations not yet committed (Options.SettleDelay),
+	// held since heldSince; only the Run goroutine touches them.
 	unsettled []queue.Outcome
+	heldSince time.Time
 
 	mu     sync.Mutex
 	status Status
@@ -193,13 +197,20 @@ func (r *Runner) Run(ctx context.Context) error {
 }
 
 // claim claims the next batch, committing the confirmations held from the
-// last one in the same commit when the queue can.
+// last ones in the same commit when the queue can. Confirmations held for
+// SettleDelay, or MaxUnsettled of them, are committed first on their own:
+// records claimed by their append need no commit to carry them.
 func (r *Runner) claim() ([]queue.Claim, error) {
 	sc, ok := r.q.(settleClaimer)
 	if !ok {
 		return r.q.Claim(r.name, r.opts.Batch, r.opts.Now())
 	}
 	now := r.opts.Now()
+	if len(r.unsettled) >= MaxUnsettled || (len(r.unsettled) > 0 && now.Sub(r.heldSince) >= r.opts.SettleDelay) {
+		if err := r.settleHeld(); err != nil {
+			return nil, err
+		}
+	}
 	claims, settled, err := sc.SettleAndClaim(r.name, r.unsettled, r.opts.Batch, now)
 	if err != nil {
 		return nil, err
@@ -303,8 +314,11 @@ func (r *Runner) drainOnce(ctx context.Context) (time.Duration, error) {
 	}
 	if failure == nil && r.opts.SettleDelay > 0 {
 		if _, ok := r.q.(settleClaimer); ok {
-			// Held until the next claim or the delay's end.
-			r.unsettled = outcomes
+			// Held until a claim that commits, or the delay's end.
+			if len(r.unsettled) == 0 {
+				r.heldSince = r.opts.Now()
+			}
+			r.unsettled = append(r.unsettled, outcomes...)
 			r.mu.Lock()
 			r.status.Failures = 0
 			r.mu.Unlock()

@@ -22,7 +22,7 @@ type commitCounter struct {
 
 func (c *commitCounter) SettleAndClaim(uplink string, outcomes []queue.Outcome, n int, now time.Time) ([]queue.Claim, bool, error) {
 	claims, settled, err := c.Store.SettleAndClaim(uplink, outcomes, n, now)
-	if err == nil && (settled || len(claims) > 0) {
+	if err == nil && settled { // settled: it committed
 		c.add()
 	}
 	return claims, settled, err
@@ -114,9 +114,10 @@ func startDelayed(t *testing.T, q Queue, snd Sender, settled func([]queue.Outcom
 	return r, ft, cancel, done
 }
 
-// Records tapped in a row cost one delivery commit each: the claim of the
-// next one carries the confirmation of the one before.
-func TestRun_SettleDelay_ConfirmationRidesOnTheNextClaim(t *testing.T) {
+// Records tapped in a row once the runner has caught up cost no delivery
+// commit of their own: each is claimed by the commit that appends it, and
+// their confirmations are committed together when the delay ends.
+func TestRun_SettleDelay_TapsInARowCostNoDeliveryCommit(t *testing.T) {
 	s := queuetest.Open(t, queue.Options{Uplinks: []queue.UplinkSpec{{Name: "rest"}}})
 	q := &commitCounter{Store: s}
 	rcv := newReceiver()
@@ -130,16 +131,33 @@ func TestRun_SettleDelay_ConfirmationRidesOnTheNextClaim(t *testing.T) {
 		appendEntry(t, s, i)
 		r.Wake()
 		lingering(t, ft, time.Minute)
-		if p, _, done := pending(t, s); p != 1 || done != uint64(i) {
-			t.Fatalf("after record %d: pending %d, delivered %d; want 1 and %d", i+1, p, done, i)
+		if p, _, done := pending(t, s); p != uint64(i)+1 || done != 0 {
+			t.Fatalf("after record %d: pending %d, delivered %d; want %d in flight", i+1, p, done, i+1)
 		}
 	}
-	if n := q.Commits(); n != 4 {
-		t.Fatalf("%d delivery commits for 4 records in a row, want 4 (one claim each, carrying the confirmation before)", n)
+	if n := q.Commits(); n != 1 {
+		t.Fatalf("%d delivery commits for 4 records, want 1: the claim of the one queued before the runner started", n)
+	}
+	ft.fire <- time.Now()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		p, _, done := pending(t, s)
+		if p == 0 && done == 4 && q.Commits() == 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after the delay: pending %d, delivered %d, %d delivery commits; want 0, 4 and 2 (one claim, one settle of all four)", p, done, q.Commits())
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 	stored, calls := rcv.snapshot()
 	if len(stored) != 4 || len(calls) != 4 {
 		t.Fatalf("stored %v after calls %+v", stored, calls)
+	}
+	for _, c := range calls {
+		if c.reconcile {
+			t.Fatalf("calls %+v: a record claimed by its append was reconciled", calls)
+		}
 	}
 }
 
@@ -222,6 +240,41 @@ func TestRun_SettleDelay_CrashBeforeSettle_ReconciledNotDuplicated(t *testing.T)
 	}
 	if len(stored) != 2 || len(calls) != 4 || !calls[2].reconcile || !calls[3].reconcile {
 		t.Fatalf("stored %v, calls %+v; want both sent once, then both reconciled after the restart", stored, calls)
+	}
+	if p, _, n := pending(t, crashed); p != 0 || n != 2 {
+		t.Fatalf("after the restart: pending %d, delivered %d", p, n)
+	}
+}
+
+// A record claimed by its append is in flight on the disk before the
+// runner has sent it: a crash then makes the next start reconcile it, and
+// the receiver, not having it, gets it once.
+func TestRun_SettleDelay_CrashAfterAppendBeforeSend_SentOnce(t *testing.T) {
+	opts := queue.Options{Uplinks: []queue.UplinkSpec{{Name: "rest"}}}
+	s := queuetest.Open(t, opts)
+	appendEntry(t, s, 0)
+	rcv := newReceiver()
+	_, ft, _, _ := startDelayed(t, s, rcv, nil)
+	lingering(t, ft, time.Minute)
+	appendEntry(t, s, 1) // claimed by its append; the runner is not woken
+	crashed := queuetest.OpenPath(t, crashImage(t, s), opts)
+	ft2 := newFakeTimers()
+	r := NewRunner("rest", crashed, rcv, Options{Idle: time.Hour, After: ft2.After})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { r.Run(ctx); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	select {
+	case <-ft2.asked:
+	case <-time.After(10 * time.Second):
+		t.Fatal("runner did not go idle after the restart")
+	}
+	stored, calls := rcv.snapshot()
+	if len(stored) != 2 || stored[1] != 1 || stored[2] != 1 {
+		t.Fatalf("stored %v after calls %+v; want each record once", stored, calls)
+	}
+	if len(calls) != 3 || !calls[1].reconcile || calls[1].seq != 1 || !calls[2].reconcile || calls[2].seq != 2 {
+		t.Fatalf("calls %+v; want seq 1 sent, then after the restart seq 1 and 2 reconciled", calls)
 	}
 	if p, _, n := pending(t, crashed); p != 0 || n != 2 {
 		t.Fatalf("after the restart: pending %d, delivered %d", p, n)
