@@ -197,27 +197,27 @@ func (r *Runner) Run(ctx context.Context) error {
 }
 
 // claim claims the next batch, committing the confirmations held from the
-// last ones in the same commit when the queue can. Confirmations held for
-// SettleDelay, or MaxUnsettled of them, are committed first on their own:
-// records claimed by their append need no commit to carry them.
+// last ones in the same commit when the queue can. When the claim needs no
+// commit (records claimed by their append), confirmations held for
+// SettleDelay, or MaxUnsettled of them, are committed on their own.
 func (r *Runner) claim() ([]queue.Claim, error) {
 	sc, ok := r.q.(settleClaimer)
 	if !ok {
 		return r.q.Claim(r.name, r.opts.Batch, r.opts.Now())
 	}
 	now := r.opts.Now()
-	if len(r.unsettled) >= MaxUnsettled || (len(r.unsettled) > 0 && now.Sub(r.heldSince) >= r.opts.SettleDelay) {
-		if err := r.settleHeld(); err != nil {
-			return nil, err
-		}
-	}
 	claims, settled, err := sc.SettleAndClaim(r.name, r.unsettled, r.opts.Batch, now)
 	if err != nil {
 		return nil, err
 	}
-	if settled {
+	switch {
+	case settled:
 		r.settled(r.unsettled, now)
 		r.unsettled = nil
+	case len(r.unsettled) >= MaxUnsettled || (len(r.unsettled) > 0 && now.Sub(r.heldSince) >= r.opts.SettleDelay):
+		if err := r.settleHeld(); err != nil {
+			return nil, err
+		}
 	}
 	return claims, nil
 }
@@ -325,10 +325,14 @@ func (r *Runner) drainOnce(ctx context.Context) (time.Duration, error) {
 			return 0, nil
 		}
 	}
+	// Confirmations still held go with this batch's outcomes: a backoff
+	// may last minutes.
+	outcomes = append(r.unsettled, outcomes...)
 	now := r.opts.Now()
 	if err := r.q.Settle(r.name, outcomes, now); err != nil {
 		return 0, err
 	}
+	r.unsettled = nil
 	r.settled(outcomes, now)
 	if failure != nil {
 		return r.backoff(failure), nil

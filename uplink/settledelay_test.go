@@ -189,6 +189,32 @@ func TestRun_SettleDelay_SettledWhenTheDelayEnds(t *testing.T) {
 	}
 }
 
+// A failed batch commits the confirmations held from before with its own
+// outcomes: a backoff may last minutes.
+func TestRun_SettleDelay_FailureSettlesHeldConfirmations(t *testing.T) {
+	s := queuetest.Open(t, queue.Options{Uplinks: []queue.UplinkSpec{{Name: "rest"}}})
+	appendEntry(t, s, 0)
+	snd := &scripted{answers: []error{nil, &Error{Class: Retry, Msg: "connection refused"}}}
+	r, ft, _, _ := startDelayed(t, s, snd, nil)
+	lingering(t, ft, time.Minute)
+	appendEntry(t, s, 1)
+	r.Wake()
+	select {
+	case d := <-ft.asked:
+		if d == time.Minute {
+			t.Fatal("runner lingers after a failed send, want a backoff")
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("runner did not back off")
+	}
+	if p, _, done := pending(t, s); p != 1 || done != 1 {
+		t.Fatalf("during the backoff: pending %d, delivered %d; want the first delivered, the second pending", p, done)
+	}
+	if st := r.Status(); st.State != "backoff" || st.Delivered != 1 {
+		t.Fatalf("status %+v", st)
+	}
+}
+
 // A runner that stops commits the confirmations it holds.
 func TestRun_SettleDelay_StopSettles(t *testing.T) {
 	s := queuetest.Open(t, queue.Options{Uplinks: []queue.UplinkSpec{{Name: "rest"}}})
