@@ -104,13 +104,30 @@ func (s *Store) SettleAndClaim(uplink string, outcomes []Outcome, n int, now tim
 	if err := checkOutcomes(outcomes); err != nil {
 		return nil, false, fmt.Errorf("queue: claim for %s: %w", uplink, err)
 	}
+	// Records whose outcome leaves them out of the queue (or dead, or
+	// held) are skipped by the claim, so the outcomes need to be written
+	// only when the claim commits. Others (back to pending) are settled
+	// first: they may be claimed again.
+	var settling map[uint64]bool
+	var early []Outcome
+	for _, o := range outcomes {
+		switch o.Result {
+		case Delivered, Rejected, Held:
+			if settling == nil {
+				settling = make(map[uint64]bool, len(outcomes))
+			}
+			settling[o.Seq] = true
+		default:
+			early = append(early, o)
+		}
+	}
 	var out []Claim
 	err = s.db.Update(func(tx *bolt.Tx) error {
 		out = out[:0]
-		if err := s.settle(tx, uplink, outcomes, now); err != nil {
+		if err := s.settle(tx, uplink, early, now); err != nil {
 			return err
 		}
-		changed, err := s.claim(tx, uplink, n, now, &out)
+		changed, err := s.claim(tx, uplink, n, now, settling, &out)
 		if err != nil {
 			return err
 		}
@@ -121,6 +138,13 @@ func (s *Store) SettleAndClaim(uplink string, outcomes []Outcome, n int, now tim
 		}
 		if !changed {
 			return errNothingToCommit
+		}
+		for _, o := range outcomes {
+			if settling[o.Seq] {
+				if _, err := s.settleOne(tx, uplink, o, now); err != nil {
+					return err
+				}
+			}
 		}
 		return nil
 	})
@@ -134,10 +158,10 @@ func (s *Store) SettleAndClaim(uplink string, outcomes []Outcome, n int, now tim
 }
 
 // claim marks up to n of uplink's pending records in flight within tx and
-// appends them to out. changed tells whether it wrote anything (a claim or
+// appends them to out, skipping the seqs in skip. changed tells whether it wrote anything (a claim or
 // a quarantined record); a record claimed by its append is handed out
 // without a write.
-func (s *Store) claim(tx *bolt.Tx, uplink string, n int, now time.Time, out *[]Claim) (changed bool, err error) {
+func (s *Store) claim(tx *bolt.Tx, uplink string, n int, now time.Time, skip map[uint64]bool, out *[]Claim) (changed bool, err error) {
 	ub := tx.Bucket(uplinkBucket(uplink))
 	recs := tx.Bucket(bucketRecords)
 	type upd struct {
@@ -147,6 +171,9 @@ func (s *Store) claim(tx *bolt.Tx, uplink string, n int, now time.Time, out *[]C
 	var updates, bad []upd
 	c := ub.Cursor()
 	for k, v := c.First(); k != nil && len(*out) < n; k, v = c.Next() {
+		if skip[btoi(k)] {
+			continue // being settled
+		}
 		st := decodeState(v)
 		if st.State == stateDead || st.State == stateHeld || st.State == stateQuarantined {
 			continue

@@ -264,3 +264,17 @@ func TestHandoff_CrashReconciles(t *testing.T) {
 		t.Fatalf("claims after the crash %+v, err %v; want seq %d to reconcile", claims, err, seq)
 	}
 }
+
+// An outcome that puts its record back to pending is settled before the
+// claim, which takes the record again in the same commit.
+func TestSettleAndClaim_RetryLater_ClaimedAgain(t *testing.T) {
+	s := openTest(t, UplinkSpec{Name: "u"})
+	recs := appendEntries(t, s, 1)
+	if _, err := s.Claim("u", 10, t0); err != nil {
+		t.Fatal(err)
+	}
+	claims, settled, err := s.SettleAndClaim("u", []Outcome{{Seq: recs[0].Seq, Result: RetryLater, Msg: "503"}}, 10, t0)
+	if err != nil || !settled || len(claims) != 1 || claims[0].Record.Seq != recs[0].Seq || claims[0].Attempts != 1 || claims[0].Reconcile {
+		t.Fatalf("claims %+v, settled %v, err %v; want seq %d again after one attempt", claims, settled, err, recs[0].Seq)
+	}
+}
