@@ -189,6 +189,43 @@ func TestRun_SettleDelay_SettledWhenTheDelayEnds(t *testing.T) {
 	}
 }
 
+// Taps that never let the runner wait a whole delay do not keep
+// confirmations uncommitted longer: once they are SettleDelay old, the
+// next claim commits them.
+func TestRun_SettleDelay_HeldNoLongerThanTheDelayUnderSteadyTaps(t *testing.T) {
+	s := queuetest.Open(t, queue.Options{Uplinks: []queue.UplinkSpec{{Name: "rest"}}})
+	appendEntry(t, s, 0)
+	var mu sync.Mutex
+	now := time.Unix(1_800_000_000, 0)
+	clock := func() time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		return now
+	}
+	ft := newFakeTimers()
+	r := NewRunner("rest", s, newReceiver(), Options{SettleDelay: time.Minute, Idle: time.Hour, After: ft.After, Now: clock})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { r.Run(ctx); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	lingering(t, ft, time.Minute)
+	appendEntry(t, s, 1)
+	r.Wake()
+	lingering(t, ft, time.Minute)
+	if p, _, n := pending(t, s); p != 2 || n != 0 {
+		t.Fatalf("two confirmations held: pending %d, delivered %d", p, n)
+	}
+	mu.Lock()
+	now = now.Add(time.Minute)
+	mu.Unlock()
+	appendEntry(t, s, 2)
+	r.Wake()
+	lingering(t, ft, time.Minute)
+	if p, _, n := pending(t, s); p != 1 || n != 2 {
+		t.Fatalf("after a minute of taps: pending %d, delivered %d; want the two old confirmations committed, the new one held", p, n)
+	}
+}
+
 // A failed batch commits the confirmations held from before with its own
 // outcomes: a backoff may last minutes.
 func TestRun_SettleDelay_FailureSettlesHeldConfirmations(t *testing.T) {
