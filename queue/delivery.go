@@ -77,7 +77,9 @@ type Claim struct {
 // Claim marks up to n of uplink's pending records, oldest first, as in
 // flight and returns them. Dead-lettered records are skipped. A record found
 // already in flight was left so by a crash: it is returned with Reconcile set.
-// When there is nothing to claim, nothing is committed.
+// When there is nothing to claim, nothing is committed, and the records
+// appended for uplink from then on are claimed by their own commit (see
+// handoff).
 func (s *Store) Claim(uplink string, n int, now time.Time) ([]Claim, error) {
 	claims, _, err := s.SettleAndClaim(uplink, nil, n, now)
 	return claims, err
