@@ -93,12 +93,12 @@ var errNothingToCommit = errors.New("queue: nothing to commit")
 // records in one commit, as Settle followed by Claim would in two. It
 // commits only when the claim has to write, and settled tells whether it
 // did: with nothing to claim, or only records already claimed by their
-// append (handoff.go), it writes nothing, settled is false, and outcomes
-// are still the caller's to settle (their
-// records stay in flight meanwhile, so a crash before they are settled
-// makes the next Claim reconcile them, never send them again blindly).
-// With no outcomes it is Claim. Finding nothing to claim hands uplink the
-// records appended from then on.
+// append (see handoff), it writes nothing, settled is false, and outcomes
+// are still the caller's to settle (their records stay in flight
+// meanwhile, so a crash before they are settled makes the next Claim
+// reconcile them, never send them again blindly). With no outcomes it is
+// Claim. Finding nothing to claim hands uplink the records appended from
+// then on.
 func (s *Store) SettleAndClaim(uplink string, outcomes []Outcome, n int, now time.Time) (claims []Claim, settled bool, err error) {
 	if !s.hasUplink(uplink) {
 		return nil, false, fmt.Errorf("%w: %q", ErrUnknownUplink, uplink)
@@ -160,9 +160,9 @@ func (s *Store) SettleAndClaim(uplink string, outcomes []Outcome, n int, now tim
 }
 
 // claim marks up to n of uplink's pending records in flight within tx and
-// appends them to out, skipping the seqs in skip. changed tells whether it wrote anything (a claim or
-// a quarantined record); a record claimed by its append is handed out
-// without a write.
+// appends them to out, skipping the seqs in skip. changed tells whether it
+// wrote anything (a claim or a quarantined record); a record claimed by its
+// append is handed out without a write.
 func (s *Store) claim(tx *bolt.Tx, uplink string, n int, now time.Time, skip map[uint64]bool, out *[]Claim) (changed bool, err error) {
 	ub := tx.Bucket(uplinkBucket(uplink))
 	recs := tx.Bucket(bucketRecords)

@@ -39,8 +39,8 @@ func (d *Daemon) newListed() error {
 			Settled: d.settledFor(name),
 			Now:     d.opts.Clock.Now,
 			Logger:  d.opts.Logger,
-			// Confirmations wait up to a second for the next claim's
-			// commit: taps in a row cost one delivery commit each, not two.
+			// Confirmations are committed together, up to a second
+			// late: taps in a row cost no delivery commit of their own.
 			SettleDelay: time.Second,
 		}
 		if u.Kind.Entries {
