@@ -66,146 +66,272 @@ func (e entryState) put(b *bolt.Bucket, k []byte, now time.Time) error {
 // Claim marks up to n of uplink's pending records, oldest first, as in
 // flight and returns them. Dead-lettered records are skipped. A record found
 // already in flight was left so by a crash: it is returned with Reconcile set.
+// When there is nothing to claim, nothing is committed, and the records
+// appended for uplink from then on are claimed by their own commit (see
+// handoff).
 func (s *Store) Claim(uplink string, n int, now time.Time) ([]Claim, error) {
+	claims, _, err := s.SettleAndClaim(uplink, nil, n, now)
+	return claims, err
+}
+
+// errNothingToCommit rolls back a transaction that would commit nothing
+// useful: bbolt writes and fsyncs even an empty commit.
+var errNothingToCommit = errors.New("queue: nothing to commit")
+
+// SettleAndClaim settles outcomes and claims up to n of uplink's pending
+// records in one commit, as Settle followed by Claim would in two. It
+// commits only when the claim has to write, and settled tells whether it
+// did: with nothing to claim, or only records already claimed by their
+// append (see handoff), it writes nothing, settled is false, and outcomes
+// are still the caller's to settle (their records stay in flight
+// meanwhile, so a crash before they are settled makes the next Claim
+// reconcile them, never send them again blindly). With no outcomes it is
+// Claim. Finding nothing to claim hands uplink the records appended from
+// then on.
+func (s *Store) SettleAndClaim(uplink string, outcomes []Outcome, n int, now time.Time) (claims []Claim, settled bool, err error) {
 	if !s.hasUplink(uplink) {
-		return nil, fmt.Errorf("%w: %q", ErrUnknownUplink, uplink)
+		return nil, false, fmt.Errorf("%w: %q", ErrUnknownUplink, uplink)
+	}
+	if err := checkOutcomes(outcomes); err != nil {
+		return nil, false, fmt.Errorf("queue: claim for %s: %w", uplink, err)
+	}
+	// Records whose outcome leaves them out of the queue (or dead, or
+	// held) are skipped by the claim, so the outcomes need to be written
+	// only when the claim commits. Others (back to pending) are settled
+	// first: they may be claimed again.
+	var settling map[uint64]bool
+	var early []Outcome
+	for _, o := range outcomes {
+		switch o.Result {
+		case Delivered, Rejected, Held:
+			if settling == nil {
+				settling = make(map[uint64]bool, len(outcomes))
+			}
+			settling[o.Seq] = true
+		default:
+			early = append(early, o)
+		}
 	}
 	var out []Claim
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err = s.db.Update(func(tx *bolt.Tx) error {
 		out = out[:0]
-		ub := tx.Bucket(uplinkBucket(uplink))
-		recs := tx.Bucket(bucketRecords)
-		type upd struct {
-			k []byte
-			v []byte
+		if err := s.settle(tx, uplink, early, now); err != nil {
+			return err
 		}
-		var updates, bad []upd
-		c := ub.Cursor()
-		for k, v := c.First(); k != nil && len(out) < n; k, v = c.Next() {
-			st := decodeState(v)
-			if st.State == stateDead || st.State == stateHeld || st.State == stateQuarantined {
-				continue
-			}
-			data := recs.Get(k)
-			if data == nil {
-				return fmt.Errorf("%w: uplink %s: seq %d queued but missing", ErrBadRecord, uplink, btoi(k))
-			}
-			r, err := decodeRecord(k, data)
-			if err != nil {
-				// Quarantined below; the others keep flowing.
-				bad = append(bad, upd{append([]byte(nil), k...), []byte(err.Error())})
-				continue
-			}
-			reconcile := st.Uncertain || st.State == stateInflight
-			out = append(out, Claim{Record: r, Attempts: st.Attempts, Reconcile: reconcile})
-			st.State = stateInflight
-			st.Uncertain = reconcile
-			st.Since = now.UTC()
-			updates = append(updates, upd{append([]byte(nil), k...), encodeState(st)})
+		changed, err := s.claim(tx, uplink, n, now, settling, &out)
+		if err != nil {
+			return err
 		}
-		for _, u := range updates {
-			if err := ub.Put(u.k, u.v); err != nil {
-				return err
-			}
+		if len(out) == 0 && !changed {
+			// Caught up: within this transaction, so no append slips
+			// in between and is sent before an older record.
+			s.hand.arm(uplink, true)
 		}
-		for _, b := range bad {
-			if _, err := s.quarantine(tx, b.k, errors.New(string(b.v)), now); err != nil {
-				return err
+		if !changed {
+			return errNothingToCommit
+		}
+		for _, o := range outcomes {
+			if settling[o.Seq] {
+				if _, err := s.settleOne(tx, uplink, o, now); err != nil {
+					return err
+				}
 			}
 		}
 		return nil
 	})
-	if err != nil {
-		return nil, fmt.Errorf("queue: claim for %s: %w", uplink, err)
+	if errors.Is(err, errNothingToCommit) {
+		return out, false, nil
 	}
-	return out, nil
+	if err != nil {
+		return nil, false, fmt.Errorf("queue: claim for %s: %w", uplink, err)
+	}
+	return out, true, nil
 }
 
-// Settle records the outcomes of a batch in one commit.
+// claim marks up to n of uplink's pending records in flight within tx and
+// appends them to out, skipping the seqs in skip. changed tells whether it
+// wrote anything (a claim or a quarantined record); a record claimed by its
+// append is handed out without a write.
+func (s *Store) claim(tx *bolt.Tx, uplink string, n int, now time.Time, skip map[uint64]bool, out *[]Claim) (changed bool, err error) {
+	ub := tx.Bucket(uplinkBucket(uplink))
+	recs := tx.Bucket(bucketRecords)
+	type upd struct {
+		k []byte
+		v []byte
+	}
+	var updates, bad []upd
+	c := ub.Cursor()
+	for k, v := c.First(); k != nil && len(*out) < n; k, v = c.Next() {
+		if skip[btoi(k)] {
+			continue // being settled
+		}
+		st := decodeState(v)
+		if st.State == stateDead || st.State == stateHeld || st.State == stateQuarantined {
+			continue
+		}
+		data := recs.Get(k)
+		if data == nil {
+			return false, fmt.Errorf("%w: uplink %s: seq %d queued but missing", ErrBadRecord, uplink, btoi(k))
+		}
+		r, err := decodeRecord(k, data)
+		if err != nil {
+			// Quarantined below; the others keep flowing.
+			bad = append(bad, upd{append([]byte(nil), k...), []byte(err.Error())})
+			continue
+		}
+		// Forgotten as fresh whatever its state, so a later state of it
+		// is never mistaken for one that was not sent.
+		fresh := s.hand.take(uplink, btoi(k))
+		if fresh && st.State == stateInflight && !st.Uncertain {
+			// In flight since its append and not sent yet: nothing to write.
+			*out = append(*out, Claim{Record: r, Attempts: st.Attempts})
+			continue
+		}
+		reconcile := st.Uncertain || st.State == stateInflight
+		*out = append(*out, Claim{Record: r, Attempts: st.Attempts, Reconcile: reconcile})
+		st.State = stateInflight
+		st.Uncertain = reconcile
+		st.Since = now.UTC()
+		updates = append(updates, upd{append([]byte(nil), k...), encodeState(st)})
+	}
+	for _, u := range updates {
+		if err := ub.Put(u.k, u.v); err != nil {
+			return false, err
+		}
+	}
+	for _, b := range bad {
+		if _, err := s.quarantine(tx, b.k, errors.New(string(b.v)), now); err != nil {
+			return false, err
+		}
+	}
+	return len(updates) > 0 || len(bad) > 0, nil
+}
+
+// Settle records the outcomes of a batch in one commit. Outcomes that
+// change nothing (their records were settled before) commit nothing.
 func (s *Store) Settle(uplink string, outcomes []Outcome, now time.Time) error {
 	if !s.hasUplink(uplink) {
 		return fmt.Errorf("%w: %q", ErrUnknownUplink, uplink)
 	}
+	if err := checkOutcomes(outcomes); err != nil {
+		return fmt.Errorf("queue: settle for %s: %w", uplink, err)
+	}
 	err := s.db.Update(func(tx *bolt.Tx) error {
-		ub := tx.Bucket(uplinkBucket(uplink))
-		meta := tx.Bucket(bucketMeta)
+		changed := false
 		for _, o := range outcomes {
-			k := itob(o.Seq)
-			v := ub.Get(k)
-			if v == nil {
-				continue // already settled
-			}
-			st := decodeState(v)
-			if st.State == stateDead || st.State == stateHeld || st.State == stateQuarantined {
-				continue
-			}
-			if o.MaybeStored && o.Result != Delivered {
-				st.Uncertain = true // kept through dead, held and pending alike
-			}
-			switch o.Result {
-			case Delivered:
-				if err := ub.Delete(k); err != nil {
-					return err
-				}
-				if err := s.noteDelivered(tx, k, now); err != nil {
-					return err
-				}
-				if err := addCounter(meta, counterKey(uplink, statePending), -1); err != nil {
-					return err
-				}
-				if err := addCounter(meta, counterKey(uplink, stateDone), 1); err != nil {
-					return err
-				}
-				if err := meta.Put([]byte(counterKey(uplink, "last_delivery")), []byte(now.UTC().Format(time.RFC3339Nano))); err != nil {
-					return err
-				}
-				continue
-			case NotSent:
-				st.State = statePending
-			case RetryLater:
-				st.State = statePending
-				st.Attempts++
-				st.Msg = o.Msg
-			case MaybeSent:
-				st.State = statePending
-				st.Attempts++
-				st.Uncertain = true
-				st.Msg = o.Msg
-			case Rejected:
-				st.State = stateDead
-				st.Attempts++
-				st.Msg = o.Msg
-				if err := addCounter(meta, counterKey(uplink, statePending), -1); err != nil {
-					return err
-				}
-				if err := addCounter(meta, counterKey(uplink, stateDead), 1); err != nil {
-					return err
-				}
-			case Held:
-				st.State = stateHeld
-				st.Msg = o.Msg
-				if err := moveCounter(meta, uplink, statePending, stateHeld); err != nil {
-					return err
-				}
-			default:
-				return fmt.Errorf("queue: settle seq %d: unknown result %d", o.Seq, o.Result)
-			}
-			st.Since = now.UTC()
-			if err := ub.Put(k, encodeState(st)); err != nil {
+			c, err := s.settleOne(tx, uplink, o, now)
+			if err != nil {
 				return err
 			}
-			if o.Msg != "" {
-				if err := putJSON(meta, []byte(counterKey(uplink, "last_error")), lastError{At: now.UTC(), Msg: o.Msg}); err != nil {
-					return err
-				}
-			}
+			changed = changed || c
+		}
+		if !changed {
+			return errNothingToCommit
 		}
 		return nil
 	})
-	if err != nil {
+	if err != nil && !errors.Is(err, errNothingToCommit) {
 		return fmt.Errorf("queue: settle for %s: %w", uplink, err)
 	}
 	return nil
+}
+
+// checkOutcomes refuses an outcome with an unknown result before anything
+// is written.
+func checkOutcomes(outcomes []Outcome) error {
+	for _, o := range outcomes {
+		if o.Result < Delivered || o.Result > Held {
+			return fmt.Errorf("settle seq %d: unknown result %d", o.Seq, o.Result)
+		}
+	}
+	return nil
+}
+
+// settle records outcomes within tx.
+func (s *Store) settle(tx *bolt.Tx, uplink string, outcomes []Outcome, now time.Time) error {
+	for _, o := range outcomes {
+		if _, err := s.settleOne(tx, uplink, o, now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// settleOne records one outcome within tx; changed is false when its
+// record was settled before (or is dead, held or quarantined meanwhile).
+func (s *Store) settleOne(tx *bolt.Tx, uplink string, o Outcome, now time.Time) (changed bool, err error) {
+	ub := tx.Bucket(uplinkBucket(uplink))
+	meta := tx.Bucket(bucketMeta)
+	k := itob(o.Seq)
+	v := ub.Get(k)
+	if v == nil {
+		return false, nil // already settled
+	}
+	st := decodeState(v)
+	if st.State == stateDead || st.State == stateHeld || st.State == stateQuarantined {
+		return false, nil
+	}
+	if o.MaybeStored && o.Result != Delivered {
+		st.Uncertain = true // kept through dead, held and pending alike
+	}
+	switch o.Result {
+	case Delivered:
+		if err := ub.Delete(k); err != nil {
+			return false, err
+		}
+		if err := s.noteDelivered(tx, k, now); err != nil {
+			return false, err
+		}
+		if err := addCounter(meta, counterKey(uplink, statePending), -1); err != nil {
+			return false, err
+		}
+		if err := addCounter(meta, counterKey(uplink, stateDone), 1); err != nil {
+			return false, err
+		}
+		return true, meta.Put([]byte(counterKey(uplink, "last_delivery")), []byte(now.UTC().Format(time.RFC3339Nano)))
+	case NotSent:
+		s.hand.arm(uplink, false) // failing: new records wait as pending
+		st.State = statePending
+	case RetryLater:
+		s.hand.arm(uplink, false)
+		st.State = statePending
+		st.Attempts++
+		st.Msg = o.Msg
+	case MaybeSent:
+		s.hand.arm(uplink, false)
+		st.State = statePending
+		st.Attempts++
+		st.Uncertain = true
+		st.Msg = o.Msg
+	case Rejected:
+		st.State = stateDead
+		st.Attempts++
+		st.Msg = o.Msg
+		if err := addCounter(meta, counterKey(uplink, statePending), -1); err != nil {
+			return false, err
+		}
+		if err := addCounter(meta, counterKey(uplink, stateDead), 1); err != nil {
+			return false, err
+		}
+	case Held:
+		st.State = stateHeld
+		st.Msg = o.Msg
+		if err := moveCounter(meta, uplink, statePending, stateHeld); err != nil {
+			return false, err
+		}
+	default:
+		return false, fmt.Errorf("settle seq %d: unknown result %d", o.Seq, o.Result)
+	}
+	st.Since = now.UTC()
+	if err := ub.Put(k, encodeState(st)); err != nil {
+		return false, err
+	}
+	if o.Msg != "" {
+		if err := putJSON(meta, []byte(counterKey(uplink, "last_error")), lastError{At: now.UTC(), Msg: o.Msg}); err != nil {
+			return false, err
+		}
+	}
+	return true, nil
 }
 
 type lastError struct {

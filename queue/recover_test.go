@@ -19,6 +19,9 @@ func TestMain(m *testing.M) {
 	if path := os.Getenv(childEnv); path != "" { // see powerloss_test.go
 		os.Exit(childCommit(path))
 	}
+	if path := os.Getenv(handoffChildEnv); path != "" { // see handoff_powerloss_test.go
+		os.Exit(childHandoff(path))
+	}
 	if path := os.Getenv("QUEUE_TEST_CHECK_FILE"); path != "" {
 		err := CheckFile(path, time.Second)
 		if errors.Is(err, ErrCorrupt) {

@@ -74,6 +74,7 @@ type Store struct {
 	path    string
 	uplinks []UplinkSpec
 	ack     *ackFile // nil with NoSync
+	hand    handoff
 }
 
 var uplinkName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
@@ -141,6 +142,7 @@ func (s *Store) Path() string { return s.path }
 
 // Close closes the file. Pending commits have finished when it returns.
 func (s *Store) Close() error {
+	s.returnFresh()
 	if s.ack != nil {
 		s.ack.close()
 	}

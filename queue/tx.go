@@ -14,6 +14,8 @@ type Tx struct {
 	tx    *bolt.Tx
 	s     *Store
 	added []Record
+	// handed: records queued in flight by their append (handoff.go).
+	handed []handed
 }
 
 // Update runs fn in one read-write transaction and commits it with fsync.
@@ -23,8 +25,9 @@ type Tx struct {
 func (s *Store) Update(fn func(*Tx) error) ([]Record, error) {
 	var added []Record
 	var rec ack
+	var t *Tx
 	err := s.db.Update(func(btx *bolt.Tx) error {
-		t := &Tx{tx: btx, s: s}
+		t = &Tx{tx: btx, s: s}
 		if err := fn(t); err != nil {
 			return err
 		}
@@ -33,6 +36,9 @@ func (s *Store) Update(fn func(*Tx) error) ([]Record, error) {
 		return nil
 	})
 	if err != nil {
+		if t != nil {
+			s.hand.drop(t.handed)
+		}
 		return nil, fmt.Errorf("queue: commit: %w", err)
 	}
 	if s.ack != nil {
@@ -147,7 +153,7 @@ func (t *Tx) Append(r Record) (Record, error) {
 		if !u.takes(r.Kind) {
 			continue
 		}
-		if err := t.tx.Bucket(uplinkBucket(u.Name)).Put(key, encodeState(entryState{State: statePending})); err != nil {
+		if err := t.tx.Bucket(uplinkBucket(u.Name)).Put(key, encodeState(t.appendState(u.Name, seq))); err != nil {
 			return r, err
 		}
 		if err := addCounter(meta, counterKey(u.Name, statePending), 1); err != nil {

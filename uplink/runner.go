@@ -37,6 +37,12 @@ type Queue interface {
 	Settle(uplink string, outcomes []record.Outcome, now time.Time) error
 }
 
+// settleClaimer is a Queue that settles a batch and claims the next one in
+// one commit (queue.Store does). A Runner uses it when it is there.
+type settleClaimer interface {
+	SettleAndClaim(uplink string, outcomes []record.Outcome, n int, now time.Time) ([]record.Claim, bool, error)
+}
+
 // Options configure a Runner. Zero values mean the documented defaults.
 type Options struct {
 	// Batch is how many records are claimed per commit. Default 256.
@@ -49,6 +55,18 @@ type Options struct {
 	// Idle is how often an idle runner looks at the queue even without a
 	// Wake. Default 30s.
 	Idle time.Duration
+	// SettleDelay is how long a runner whose batches go through keeps the
+	// receiver's confirmations uncommitted: they are committed with the
+	// next claim that commits anyway, or on their own when they have been
+	// held this long (or MaxUnsettled of them are held), or when Run
+	// stops. Records appended after the runner caught up are claimed by
+	// the commit that appends them (queue.Store.SettleAndClaim), so taps
+	// in a row cost no delivery commit that competes with the taps' own.
+	// A confirmed record stays in flight in the store meanwhile, so a
+	// crash in between makes the next start reconcile it, never send it
+	// twice. It needs a Queue with SettleAndClaim (queue.Store). Zero (the
+	// default) commits confirmations at once.
+	SettleDelay time.Duration
 	// Check, if set, vets a record before it is sent; an error of class
 	// Permanent dead-letters it without sending. Its context ends with Run.
 	Check func(context.Context, record.Record) error
@@ -72,6 +90,11 @@ type Runner struct {
 	log    *slog.Logger
 	wake   chan struct{}
 	resume chan struct{} // Resume: the far end is back (resume.go)
+
+	// unsettled: confirmations not yet committed (Options.SettleDelay),
+	// held since heldSince; only the Run goroutine touches them.
+	unsettled []record.Outcome
+	heldSince time.Time
 
 	mu     sync.Mutex
 	status Status
@@ -152,7 +175,8 @@ func (r *Runner) Status() Status {
 	return st
 }
 
-// Run delivers until ctx is done. It returns nil on cancellation.
+// Run delivers until ctx is done. It returns nil on cancellation, after
+// committing the confirmations it still holds.
 func (r *Runner) Run(ctx context.Context) error {
 	for ctx.Err() == nil {
 		wait, err := r.drainOnce(ctx)
@@ -165,7 +189,79 @@ func (r *Runner) Run(ctx context.Context) error {
 		}
 		r.wait(ctx, wait, r.Status().State == "backoff")
 	}
+	if err := r.settleHeld(); err != nil {
+		// They stay in flight: the next start reconciles them.
+		r.log.Error("queue error", "err", err)
+	}
 	return nil
+}
+
+// claim claims the next batch, committing the confirmations held from the
+// last ones in the same commit when the queue can. When the claim needs no
+// commit (records claimed by their append), confirmations held for
+// SettleDelay, or MaxUnsettled of them, are committed on their own.
+func (r *Runner) claim() ([]record.Claim, error) {
+	sc, ok := r.q.(settleClaimer)
+	if !ok {
+		return r.q.Claim(r.name, r.opts.Batch, r.opts.Now())
+	}
+	now := r.opts.Now()
+	claims, settled, err := sc.SettleAndClaim(r.name, r.unsettled, r.opts.Batch, now)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case settled:
+		r.settled(r.unsettled, now)
+		r.unsettled = nil
+	case len(r.unsettled) >= MaxUnsettled || (len(r.unsettled) > 0 && now.Sub(r.heldSince) >= r.opts.SettleDelay):
+		if err := r.settleHeld(); err != nil {
+			return nil, err
+		}
+	}
+	return claims, nil
+}
+
+// settleHeld commits the confirmations held from the last batch, if any.
+func (r *Runner) settleHeld() error {
+	if len(r.unsettled) == 0 {
+		return nil
+	}
+	now := r.opts.Now()
+	if err := r.q.Settle(r.name, r.unsettled, now); err != nil {
+		return err
+	}
+	r.settled(r.unsettled, now)
+	r.unsettled = nil
+	return nil
+}
+
+// settled counts outcomes committed at now and reports them.
+func (r *Runner) settled(outcomes []record.Outcome, now time.Time) {
+	if len(outcomes) == 0 {
+		return
+	}
+	r.count(outcomes, now)
+	if r.opts.Settled != nil {
+		r.opts.Settled(outcomes)
+	}
+}
+
+// lingerForMore waits up to Options.SettleDelay for a Wake: true when one
+// came (claim the new records with the held confirmations), false when the
+// delay ran out or ctx ended.
+func (r *Runner) lingerForMore(ctx context.Context) bool {
+	timer := r.opts.After(r.opts.SettleDelay)
+	select {
+	case <-ctx.Done():
+		return false
+	case <-timer:
+		return false
+	case <-r.resume:
+		return true
+	case <-r.wake:
+		return true
+	}
 }
 
 // wait sleeps for d or until ctx is done. A Wake ends an idle wait early;
@@ -191,12 +287,18 @@ func (r *Runner) wait(ctx context.Context, d time.Duration, backingOff bool) {
 // drainOnce sends one batch. It returns how long to wait before the next
 // batch: 0 to go on at once.
 func (r *Runner) drainOnce(ctx context.Context) (time.Duration, error) {
-	claims, err := r.q.Claim(r.name, r.opts.Batch, r.opts.Now())
+	claims, err := r.claim()
 	if err != nil {
 		return 0, err
 	}
 	if len(claims) == 0 {
 		r.setState("idle", time.Time{})
+		if len(r.unsettled) > 0 && r.lingerForMore(ctx) {
+			return 0, nil // claim what came with the held confirmations
+		}
+		if err := r.settleHeld(); err != nil {
+			return 0, err
+		}
 		return r.opts.Idle, nil
 	}
 	r.setState("sending", time.Time{})
@@ -210,14 +312,28 @@ func (r *Runner) drainOnce(ctx context.Context) (time.Duration, error) {
 	} else {
 		outcomes, failure = r.sendEach(ctx, claims)
 	}
+	if failure == nil && r.opts.SettleDelay > 0 {
+		if _, ok := r.q.(settleClaimer); ok {
+			// Held until a claim that commits, or the delay's end.
+			if len(r.unsettled) == 0 {
+				r.heldSince = r.opts.Now()
+			}
+			r.unsettled = append(r.unsettled, outcomes...)
+			r.mu.Lock()
+			r.status.Failures = 0
+			r.mu.Unlock()
+			return 0, nil
+		}
+	}
+	// Confirmations still held go with this batch's outcomes: a backoff
+	// may last minutes.
+	outcomes = append(r.unsettled, outcomes...)
 	now := r.opts.Now()
 	if err := r.q.Settle(r.name, outcomes, now); err != nil {
 		return 0, err
 	}
-	r.count(outcomes, now)
-	if r.opts.Settled != nil {
-		r.opts.Settled(outcomes)
-	}
+	r.unsettled = nil
+	r.settled(outcomes, now)
 	if failure != nil {
 		return r.backoff(failure), nil
 	}

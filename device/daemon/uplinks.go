@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"stampclock/queue"
 	"stampclock/uplink"
@@ -49,6 +50,9 @@ func (d *Daemon) newListed() error {
 			Settled: d.settledFor(name),
 			Now:     d.opts.Clock.Now,
 			Logger:  d.opts.Logger,
+			// Confirmations are committed together, up to a second
+			// late: taps in a row cost no delivery commit of their own.
+			SettleDelay: time.Second,
 		}
 		if u.Kind.Entries {
 			o.Check = d.checkEntry
