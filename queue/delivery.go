@@ -17,7 +17,15 @@ const (
 	stateDead     = "dead"
 	stateHeld     = "held"
 	stateDone     = "delivered"
+	// stateWithdrawn: a retraction withdrew the record before it was
+	// sent; it is never sent and, like a delivered one, may be pruned.
+	// Its row stays (listed) until then.
+	stateWithdrawn = "withdrawn"
 )
+
+// finished tells whether a record in state st is done with for its uplink
+// although its row is still there.
+func finished(st string) bool { return st == stateWithdrawn }
 
 type entryState struct {
 	State    string `json:"s"`
@@ -83,7 +91,7 @@ func (s *Store) Claim(uplink string, n int, now time.Time) ([]Claim, error) {
 		c := ub.Cursor()
 		for k, v := c.First(); k != nil && len(out) < n; k, v = c.Next() {
 			st := decodeState(v)
-			if st.State == stateDead || st.State == stateHeld || st.State == stateQuarantined {
+			if st.State == stateDead || st.State == stateHeld || st.State == stateQuarantined || finished(st.State) {
 				continue
 			}
 			data := recs.Get(k)
@@ -136,7 +144,7 @@ func (s *Store) Settle(uplink string, outcomes []Outcome, now time.Time) error {
 				continue // already settled
 			}
 			st := decodeState(v)
-			if st.State == stateDead || st.State == stateHeld || st.State == stateQuarantined {
+			if st.State == stateDead || st.State == stateHeld || st.State == stateQuarantined || finished(st.State) {
 				continue
 			}
 			if o.MaybeStored && o.Result != Delivered {
@@ -181,6 +189,18 @@ func (s *Store) Settle(uplink string, outcomes []Outcome, now time.Time) error {
 				if err := addCounter(meta, counterKey(uplink, stateDead), 1); err != nil {
 					return err
 				}
+			case Withdrawn:
+				st.State, st.Msg, st.Since = stateWithdrawn, o.Msg, now.UTC()
+				if err := ub.Put(k, encodeState(st)); err != nil {
+					return err
+				}
+				if err := moveCounter(meta, uplink, statePending, stateWithdrawn); err != nil {
+					return err
+				}
+				if err := s.noteDelivered(tx, k, now); err != nil {
+					return err
+				}
+				continue
 			case Held:
 				st.State = stateHeld
 				st.Msg = o.Msg

@@ -147,7 +147,10 @@ func (d *Daemon) release(a ReleaseArgs) (ReleaseResult, error) {
 			return ReleaseResult{}, err
 		}
 	}
-	d.log.Info("held records released", "uplink", a.Uplink, "count", res.Released, "clock_held", len(clockHeld))
+	if res.Withdrawn, err = d.withdrawnOf(seqs); err != nil {
+		return ReleaseResult{}, fmt.Errorf("queue release: %d released: %w", res.Released, err)
+	}
+	d.log.Info("held records released", "uplink", a.Uplink, "count", res.Released, "clock_held", len(clockHeld), "withdrawn", len(res.Withdrawn))
 	d.wake()
 	return res, nil
 }
