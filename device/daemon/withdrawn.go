@@ -49,3 +49,10 @@ func (d *Daemon) withdrawnOf(seqs []uint64) ([]uint64, error) {
 	}
 	return out, nil
 }
+
+// withdrawn tells whether a retraction withdrew record seq (false when
+// that cannot be looked up: the record stays as it is).
+func (d *Daemon) withdrawn(seq uint64) bool {
+	by, err := d.store.Retraction(seq)
+	return err == nil && by != 0
+}
