@@ -40,6 +40,7 @@ func (t *Tx) DeleteSiteTaps(taps []SiteTap, self string) (ok bool, err error) {
 		}
 		o := held[st.Origin]
 		o.Held--
+		o.Pruned = max(o.Pruned, st.Seq)
 		held[st.Origin] = o
 	}
 	for origin, o := range held {

@@ -43,6 +43,10 @@ type SiteTapOrigin struct {
 	// Conflicts counts taps received with a (origin, seq) already held
 	// with other content; the held one was kept.
 	Conflicts uint64 `json:"conflicts,omitempty"`
+	// Pruned is the highest seq of the origin deleted here
+	// (DeleteSiteTaps). Taps are pruned shift by shift, so some below it
+	// may still be held.
+	Pruned uint64 `json:"pruned,omitempty"`
 }
 
 // PutResult is what PutSiteTap did.

@@ -530,3 +530,50 @@ func TestSite_CutMidBurst_OutboxResumes(t *testing.T) {
 		t.Fatalf("C: %+v", st)
 	}
 }
+
+// Taps are pruned shift by shift, so an origin may hold taps on both
+// sides of what it pruned (here 1, 2 and 6..10): its head tells peers to
+// ask from above the highest pruned, and a newcomer is not left asking
+// for the holes forever.
+func TestSite_Newcomer_OriginPrunedInTheMiddle_NotBehind(t *testing.T) {
+	br := mqtttest.Start(t, mqtttest.Options{})
+	a := newTerminal(t, "door-a", br.URL())
+	a.stop()
+	s, err := queue.Open(a.path, queue.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Update(func(tx *queue.Tx) error {
+		var pruned []queue.SiteTap
+		for seq := uint64(1); seq <= 10; seq++ {
+			st := queue.SiteTap{Origin: "door-a", Seq: seq, At: at(int(seq)), Email: "anna@example.com", UID: "04"}
+			if _, err := tx.PutSiteTap(st); err != nil {
+				return err
+			}
+			if seq >= 3 && seq <= 5 {
+				pruned = append(pruned, st)
+			}
+		}
+		if err := tx.MarkSiteTapsPublished("door-a", 10); err != nil {
+			return err
+		}
+		if ok, err := tx.DeleteSiteTaps(pruned, "door-a"); !ok || err != nil {
+			t.Errorf("delete 3..5: %v, %v", ok, err)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	a.start()
+	c := newTerminal(t, "door-c", br.URL())
+	allHold(t, "the newcomer holds door-a's taps above the pruned ones", []string{"door-a:10", "door-a:6", "door-a:7", "door-a:8", "door-a:9"}, c)
+	eventually(t, "the newcomer not behind", func() bool { return c.x.Status().Behind == 0 })
+	m, ok := br.Retained(a.x.HeadTopic("door-a"))
+	var h Head
+	if !ok || json.Unmarshal(m.Payload, &h) != nil || h.First != 6 || h.Seq != 10 {
+		t.Fatalf("door-a's head %s; want seq 10, first 6", m.Payload)
+	}
+}
