@@ -208,7 +208,11 @@ func TestPrune_DeliveringTerminal_60Days_StoreBounded(t *testing.T) {
 	if err := p.s.Close(); err != nil {
 		t.Fatal(err)
 	}
+	// What stampd --check-store runs.
 	if err := queue.CheckRecords(p.path, time.Second); err != nil {
+		t.Fatalf("stampd --check-store after pruning: %v", err)
+	}
+	if err := queue.CheckCommits(p.path); err != nil {
 		t.Fatalf("stampd --check-store after pruning: %v", err)
 	}
 	if err := queuetest.Check(p.path); err != nil {
