@@ -17,7 +17,15 @@ const (
 	stateDead     = "dead"
 	stateHeld     = "held"
 	stateDone     = "delivered"
+	// stateWithdrawn: a retraction withdrew the record before it was
+	// sent; it is never sent and, like a delivered one, may be pruned.
+	// Its row stays (listed) until then.
+	stateWithdrawn = "withdrawn"
 )
+
+// finished tells whether a record in state st is done with for its uplink
+// although its row is still there.
+func finished(st string) bool { return st == stateWithdrawn }
 
 type entryState struct {
 	State    string `json:"s"`
@@ -103,7 +111,7 @@ func (s *Store) SettleAndClaim(uplink string, outcomes []Outcome, n int, now tim
 	var early []Outcome
 	for _, o := range outcomes {
 		switch o.Result {
-		case Delivered, Rejected, Held:
+		case Delivered, Rejected, Held, Withdrawn:
 			if settling == nil {
 				settling = make(map[uint64]bool, len(outcomes))
 			}
@@ -166,7 +174,7 @@ func (s *Store) claim(tx *bolt.Tx, uplink string, n int, now time.Time, skip map
 			continue // being settled
 		}
 		st := decodeState(v)
-		if st.State == stateDead || st.State == stateHeld || st.State == stateQuarantined {
+		if st.State == stateDead || st.State == stateHeld || st.State == stateQuarantined || finished(st.State) {
 			continue
 		}
 		data := recs.Get(k)
@@ -240,7 +248,7 @@ func (s *Store) Settle(uplink string, outcomes []Outcome, now time.Time) error {
 // is written.
 func checkOutcomes(outcomes []Outcome) error {
 	for _, o := range outcomes {
-		if o.Result < Delivered || o.Result > Held {
+		if o.Result < Delivered || o.Result > Withdrawn {
 			return fmt.Errorf("settle seq %d: unknown result %d", o.Seq, o.Result)
 		}
 	}
@@ -268,7 +276,7 @@ func (s *Store) settleOne(tx *bolt.Tx, uplink string, o Outcome, now time.Time) 
 		return false, nil // already settled
 	}
 	st := decodeState(v)
-	if st.State == stateDead || st.State == stateHeld || st.State == stateQuarantined {
+	if st.State == stateDead || st.State == stateHeld || st.State == stateQuarantined || finished(st.State) {
 		return false, nil
 	}
 	if o.MaybeStored && o.Result != Delivered {
@@ -313,6 +321,15 @@ func (s *Store) settleOne(tx *bolt.Tx, uplink string, o Outcome, now time.Time) 
 		if err := addCounter(meta, counterKey(uplink, stateDead), 1); err != nil {
 			return false, err
 		}
+	case Withdrawn:
+		st.State, st.Msg, st.Since = stateWithdrawn, o.Msg, now.UTC()
+		if err := ub.Put(k, encodeState(st)); err != nil {
+			return false, err
+		}
+		if err := moveCounter(meta, uplink, statePending, stateWithdrawn); err != nil {
+			return false, err
+		}
+		return true, s.noteDelivered(tx, k, now)
 	case Held:
 		st.State = stateHeld
 		st.Msg = o.Msg

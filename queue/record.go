@@ -50,6 +50,7 @@ const (
 	MaybeSent  = record.MaybeSent
 	Rejected   = record.Rejected
 	Held       = record.Held
+	Withdrawn  = record.Withdrawn
 )
 
 // MaxEntryLength is record.MaxEntryLength: how long an entry can be and

@@ -71,7 +71,8 @@ func CheckFile(path string, timeout time.Duration) (err error) {
 // CheckRecords decodes every record of the store at path (which CheckFile
 // found sound) and returns an error wrapping ErrUndecodable naming up to 20
 // records that cannot be decoded, or what is wrong with the site's taps
-// (their employee index or counts; see checkSiteTaps). It reads the whole store: seconds for a
+// (their employee index or counts; see checkSiteTaps) or the ledger of
+// site entries (checkSiteEntries). It reads the whole store: seconds for a
 // million records, so stampd does it in the background after start
 // (Store.QuarantineScan) and `stampd --check-store` before.
 func CheckRecords(path string, timeout time.Duration) error {
@@ -87,7 +88,7 @@ func CheckRecords(path string, timeout time.Duration) error {
 	var first, taps error
 	_ = db.View(func(tx *bolt.Tx) error {
 		seqs, first = undecodable(tx, 20)
-		taps = checkSiteTaps(tx)
+		taps = errors.Join(checkSiteTaps(tx), checkSiteEntries(tx))
 		return nil
 	})
 	if taps != nil {

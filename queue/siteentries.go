@@ -124,14 +124,28 @@ func (s *Store) SiteEntryCounts() (delivered, retracted uint64, err error) {
 	return delivered, retracted, nil
 }
 
+// bucketRetractions: seq of a withdrawn record -> seq of the retraction
+// that withdrew it, so a sender asked to send the record learns that it
+// must not (Retraction). Created with the first retraction; a row goes
+// when its record is pruned.
+var bucketRetractions = []byte("retractions")
+
 // withdraw takes what a retraction r withdraws out of the store's read
 // side, in the transaction that appends r: the entry leaves the entry
 // index (day totals no longer count it, a reconciling sender no longer
 // takes it for a twin on the receiver), a missing stop leaves the
-// anomalies. The record itself stays, as every record does.
+// anomalies, and the retractions bucket notes it. The record itself
+// stays, as every record does.
 func withdraw(tx *bolt.Tx, r Record) error {
 	if r.Kind != KindRetract || r.Retracts == 0 {
 		return nil
+	}
+	rb, err := tx.CreateBucketIfNotExists(bucketRetractions)
+	if err != nil {
+		return err
+	}
+	if err := rb.Put(itob(r.Retracts), itob(r.Seq)); err != nil {
+		return err
 	}
 	if err := tx.Bucket(bucketAnomalies).Delete(itob(r.Retracts)); err != nil {
 		return err
@@ -139,4 +153,20 @@ func withdraw(tx *bolt.Tx, r Record) error {
 	// The entry's own record may be pruned; the retraction carries what
 	// its index key is made of.
 	return unindexEntry(tx, Record{Kind: KindEntry, Seq: r.Retracts, Email: r.Email, Start: r.Start})
+}
+
+// Retraction returns the seq of the retraction record that withdrew
+// record seq; 0 if none did.
+func (s *Store) Retraction(seq uint64) (uint64, error) {
+	var by uint64
+	err := s.db.View(func(tx *bolt.Tx) error {
+		if b := tx.Bucket(bucketRetractions); b != nil {
+			by = btoi(b.Get(itob(seq)))
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("queue: retraction of %d: %w", seq, err)
+	}
+	return by, nil
 }

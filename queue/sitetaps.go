@@ -43,6 +43,10 @@ type SiteTapOrigin struct {
 	// Conflicts counts taps received with a (origin, seq) already held
 	// with other content; the held one was kept.
 	Conflicts uint64 `json:"conflicts,omitempty"`
+	// Pruned is the highest seq of the origin deleted here
+	// (DeleteSiteTaps). Taps are pruned shift by shift, so some below it
+	// may still be held.
+	Pruned uint64 `json:"pruned,omitempty"`
 }
 
 // PutResult is what PutSiteTap did.
@@ -372,73 +376,4 @@ func (t *Tx) MarkSiteTapsPublished(origin string, seq uint64) error {
 	}
 	o.Published = min(seq, o.Highest)
 	return putJSON(origins, []byte(origin), o)
-}
-
-// PruneSiteTaps deletes up to limit site taps older than before that are
-// done with: below their origin's watermark (so no gap appears), for the
-// own origin (self) published, and not kept by keep, which the pairing
-// answers (false once the tap is paired and its entry delivered). A tap
-// that keep holds back is never deleted.
-func (s *Store) PruneSiteTaps(before time.Time, self string, limit int, keep func(*Tx, SiteTap) (bool, error)) (int, error) {
-	n := 0
-	err := s.db.Update(func(btx *bolt.Tx) error {
-		n = 0
-		taps, index, origins := btx.Bucket(bucketSiteTaps), btx.Bucket(bucketSiteTapIndex), btx.Bucket(bucketSiteTapOrigins)
-		if taps == nil || index == nil || origins == nil {
-			return nil
-		}
-		tx := &Tx{tx: btx, s: s}
-		held := map[string]SiteTapOrigin{}
-		var doomed []SiteTap
-		c := taps.Cursor()
-		for k, v := c.First(); k != nil && len(doomed) < limit; k, v = c.Next() {
-			var st SiteTap
-			if err := json.Unmarshal(v, &st); err != nil {
-				continue // kept: a damaged tap is looked at by a person
-			}
-			o, ok := held[st.Origin]
-			if !ok {
-				var err error
-				if o, err = getSiteTapOrigin(origins, st.Origin); err != nil {
-					return err
-				}
-				held[st.Origin] = o
-			}
-			if !st.At.Before(before) || st.Seq > o.Contiguous || (st.Origin == self && st.Seq > o.Published) {
-				continue
-			}
-			if keep != nil {
-				k, err := keep(tx, st)
-				if err != nil {
-					return err
-				}
-				if k {
-					continue
-				}
-			}
-			doomed = append(doomed, st)
-		}
-		for _, st := range doomed {
-			if err := taps.Delete(siteTapKey(st.Origin, st.Seq)); err != nil {
-				return err
-			}
-			if err := index.Delete(siteTapIndexKey(st)); err != nil {
-				return err
-			}
-			o := held[st.Origin]
-			o.Held--
-			held[st.Origin] = o
-		}
-		for origin, o := range held {
-			if err := putJSON(origins, []byte(origin), o); err != nil {
-				return err
-			}
-		}
-		n = len(doomed)
-		return nil
-	})
-	if err != nil {
-		return 0, fmt.Errorf("queue: prune site taps: %w", err)
-	}
-	return n, nil
 }

@@ -70,3 +70,36 @@ func checkSiteTaps(tx *bolt.Tx) error {
 	}
 	return nil
 }
+
+// checkSiteEntries checks the ledger of shifts across terminals (stampd
+// --check-store): every row decodes, sits under its employee's key and
+// has a known state. It names up to 5 problems; nil when all is well.
+func checkSiteEntries(tx *bolt.Tx) error {
+	b := tx.Bucket(bucketSiteEntries)
+	if b == nil {
+		return nil
+	}
+	var problems []string
+	err := b.ForEach(func(k, v []byte) error {
+		if len(problems) >= 5 {
+			return nil
+		}
+		var e SiteEntry
+		switch err := json.Unmarshal(v, &e); {
+		case err != nil:
+			problems = append(problems, fmt.Sprintf("row %q: %v", k, err))
+		case string(k) != string(append(siteEntryPrefix(e.Email), e.ID...)):
+			problems = append(problems, fmt.Sprintf("entry %s of %s under key %q", e.ID, e.Email, k))
+		case e.State != SiteDelivered && e.State != SiteRetracted:
+			problems = append(problems, fmt.Sprintf("entry %s: state %q", e.ID, e.State))
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("site entries ledger: %s", strings.Join(problems, "; "))
+	}
+	return nil
+}

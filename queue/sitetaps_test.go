@@ -183,44 +183,48 @@ type errorString string
 
 func (e errorString) Error() string { return string(e) }
 
-func TestSiteTaps_Prune_OnlyOldPublishedBelowWatermarkAndReleased(t *testing.T) {
+func TestSiteTaps_Delete_AllOrNone_PublishedBelowWatermark(t *testing.T) {
 	s := queuetest.Open(t, queue.Options{})
-	put(t, s,
-		siteTap("door-a", 1, 0, "anna@example.com"),      // own, published: pruned
-		siteTap("door-a", 2, 1, "anna@example.com"),      // own, not published: kept
-		siteTap("door-b", 1, 2, "anna@example.com"),      // peer: pruned
-		siteTap("door-b", 2, 3, "bob@example.com"),       // peer: kept by the pairing
-		siteTap("door-b", 4, 4, "anna@example.com"),      // above door-b's watermark: kept
-		siteTap("door-b", 5, 24*60, "anna@example.com"),  // young: kept
-		siteTap("door-c", 1, 24*60, "carla@example.com"), // young: kept
-	)
+	a1, a2 := siteTap("door-a", 1, 0, "anna@example.com"), siteTap("door-a", 2, 1, "anna@example.com")
+	b1, b4 := siteTap("door-b", 1, 2, "anna@example.com"), siteTap("door-b", 4, 4, "anna@example.com")
+	put(t, s, a1, a2, b1, siteTap("door-b", 2, 3, "bob@example.com"), b4)
 	if _, err := s.Update(func(tx *queue.Tx) error { return tx.MarkSiteTapsPublished("door-a", 1) }); err != nil {
 		t.Fatal(err)
 	}
-	var asked int
-	n, err := s.PruneSiteTaps(tap0.Add(time.Hour), "door-a", 100, func(_ *queue.Tx, st queue.SiteTap) (bool, error) {
-		asked++
-		return st.Email == "bob@example.com", nil
-	})
-	if err != nil {
-		t.Fatal(err)
+	del := func(taps ...queue.SiteTap) bool {
+		t.Helper()
+		var ok bool
+		if _, err := s.Update(func(tx *queue.Tx) error {
+			var err error
+			ok, err = tx.DeleteSiteTaps(taps, "door-a")
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return ok
 	}
-	if n != 2 || asked != 3 {
-		t.Fatalf("pruned %d, keep asked %d times; want 2 and 3", n, asked)
+	for _, c := range []struct {
+		name string
+		taps []queue.SiteTap
+	}{
+		{"own tap the broker has not confirmed", []queue.SiteTap{a1, a2}},
+		{"tap above its origin's watermark", []queue.SiteTap{b1, b4}},
+		{"tap not held", []queue.SiteTap{b1, siteTap("door-b", 3, 5, "anna@example.com")}},
+	} {
+		if del(c.taps...) {
+			t.Errorf("%s: deleted", c.name)
+		}
+	}
+	if o := origin(t, s, "door-b"); o.Held != 3 {
+		t.Fatalf("door-b after refused deletes: %+v; want all 3 held", o)
+	}
+	if !del(a1, b1) {
+		t.Fatal("own published tap and peer tap below the watermark: refused")
 	}
 	if err := s.View(func(tx *queue.Tx) error {
-		for _, k := range []struct {
-			origin string
-			seq    uint64
-			held   bool
-		}{{"door-a", 1, false}, {"door-a", 2, true}, {"door-b", 1, false}, {"door-b", 2, true}, {"door-b", 4, true}, {"door-b", 5, true}, {"door-c", 1, true}} {
-			if _, ok, err := tx.SiteTap(k.origin, k.seq); err != nil || ok != k.held {
-				t.Errorf("%s:%d held %v (%v); want %v", k.origin, k.seq, ok, err, k.held)
-			}
-		}
 		taps, err := tx.SiteTapsOf("anna@example.com", tap0.Add(-time.Hour), tap0.Add(48*time.Hour))
-		if len(taps) != 3 {
-			t.Errorf("anna's index after the prune: %+v; want door-a:2, door-b:4, door-b:5", taps)
+		if len(taps) != 2 {
+			t.Errorf("anna's index after the delete: %+v; want door-a:2, door-b:4", taps)
 		}
 		return err
 	}); err != nil {
@@ -228,11 +232,11 @@ func TestSiteTaps_Prune_OnlyOldPublishedBelowWatermarkAndReleased(t *testing.T) 
 	}
 	// A pruned tap arriving again is a duplicate, not a new tap, and the
 	// watermark stays.
-	if got := put(t, s, siteTap("door-b", 1, 2, "anna@example.com")); got[0] != queue.SiteTapDuplicate {
+	if got := put(t, s, b1); got[0] != queue.SiteTapDuplicate {
 		t.Fatalf("a pruned tap again: %v", got)
 	}
-	if o := origin(t, s, "door-b"); o.Contiguous != 2 || o.Held != 3 {
-		t.Fatalf("door-b after the prune: %+v; want contiguous 2, held 3", o)
+	if o := origin(t, s, "door-b"); o.Contiguous != 2 || o.Held != 2 {
+		t.Fatalf("door-b after the delete: %+v; want contiguous 2, held 2", o)
 	}
 }
 

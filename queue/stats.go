@@ -30,6 +30,7 @@ func (s *Store) Stats() (Stats, error) {
 				Dead:        getCounter(meta, counterKey(u.Name, stateDead)),
 				Delivered:   getCounter(meta, counterKey(u.Name, stateDone)),
 				Quarantined: getCounter(meta, counterKey(u.Name, stateQuarantined)),
+				Withdrawn:   getCounter(meta, counterKey(u.Name, stateWithdrawn)),
 			}
 			if v := meta.Get([]byte(counterKey(u.Name, "last_delivery"))); v != nil {
 				us.LastDelivery, _ = time.Parse(time.RFC3339Nano, string(v))
@@ -97,13 +98,12 @@ func (s *Store) Badges() ([]Badge, error) {
 	return out, nil
 }
 
-// noteDelivered remembers when record k was confirmed by the last uplink
-// that takes it; only such records are ever pruned, by that time.
+// noteDelivered remembers when record k was confirmed (or withdrawn) by
+// the last uplink that takes it; only such records are ever pruned, by
+// that time.
 func (s *Store) noteDelivered(tx *bolt.Tx, k []byte, now time.Time) error {
-	for _, u := range s.uplinks {
-		if tx.Bucket(uplinkBucket(u.Name)).Get(k) != nil {
-			return nil // another uplink still waits for it
-		}
+	if !s.finishedEverywhere(tx, k) {
+		return nil // another uplink still waits for it
 	}
 	return tx.Bucket(bucketDelivered).Put(k, itob(uint64(now.UnixNano())))
 }
@@ -133,17 +133,30 @@ func (s *Store) Prune(before time.Time, max int) (int, error) {
 				break
 			}
 			r, err := decodeRecord(k, recs.Get(k))
-			if err != nil || anomalies.Get(k) != nil || !r.Trusted() {
-				continue // kept: quarantined, an anomaly, or waiting for a clock correction
+			if err != nil || anomalies.Get(k) != nil || !r.Trusted() || !s.finishedEverywhere(tx, k) {
+				continue // kept: quarantined, an anomaly, waiting for a clock correction, or queued again
 			}
 			doomed = append(doomed, append([]byte(nil), k...))
 		}
+		retractions := tx.Bucket(bucketRetractions)
 		for _, k := range doomed {
 			if err := recs.Delete(k); err != nil {
 				return err
 			}
 			if err := done.Delete(k); err != nil {
 				return err
+			}
+			// A withdrawn record's rows go with it, and what it was
+			// withdrawn by.
+			for _, u := range s.uplinks {
+				if err := tx.Bucket(uplinkBucket(u.Name)).Delete(k); err != nil {
+					return err
+				}
+			}
+			if retractions != nil {
+				if err := retractions.Delete(k); err != nil {
+					return err
+				}
 			}
 		}
 		n = len(doomed)
@@ -153,4 +166,15 @@ func (s *Store) Prune(before time.Time, max int) (int, error) {
 		return 0, fmt.Errorf("queue: prune: %w", err)
 	}
 	return n, nil
+}
+
+// finishedEverywhere tells whether no uplink's queue holds record k but
+// as finished (withdrawn).
+func (s *Store) finishedEverywhere(tx *bolt.Tx, k []byte) bool {
+	for _, u := range s.uplinks {
+		if v := tx.Bucket(uplinkBucket(u.Name)).Get(k); v != nil && !finished(decodeState(v).State) {
+			return false
+		}
+	}
+	return true
 }

@@ -24,6 +24,9 @@ const (
 	// Hold: the record must not be sent yet (its time is not trustworthy, its
 	// day is locked). It waits, with the reason, until it is released.
 	Hold
+	// Withdrawn: the record must never be sent: a retraction withdrew it
+	// (shifts across terminals). It is settled as withdrawn, not sent.
+	Withdrawn
 )
 
 func (c Class) String() string {
@@ -36,6 +39,8 @@ func (c Class) String() string {
 		return "permanent"
 	case Hold:
 		return "hold"
+	case Withdrawn:
+		return "withdrawn"
 	}
 	return fmt.Sprintf("class(%d)", int(c))
 }

@@ -356,7 +356,7 @@ func (r *Runner) sendEach(ctx context.Context, claims []record.Claim) ([]record.
 		o := record.Outcome{Seq: c.Record.Seq, At: c.Record.At, Result: record.Delivered}
 		if err := r.send(ctx, c); err != nil {
 			o = r.outcome(ctx, c, err)
-			if o.Result != record.Rejected && o.Result != record.Held {
+			if backsOff(o.Result) {
 				failure = err
 			}
 		}
@@ -378,7 +378,7 @@ func (r *Runner) sendBatch(ctx context.Context, bs BatchSender, claims []record.
 		outcomes[i] = record.Outcome{Seq: c.Record.Seq, At: c.Record.At, Result: record.Delivered}
 		if err := r.check(ctx, c.Record); err != nil {
 			outcomes[i] = r.outcome(ctx, c, err)
-			if failure == nil && outcomes[i].Result != record.Rejected && outcomes[i].Result != record.Held {
+			if failure == nil && backsOff(outcomes[i].Result) {
 				failure = err // a failing check backs off like a failing send
 			}
 			continue
@@ -401,7 +401,7 @@ func (r *Runner) sendBatch(ctx context.Context, bs BatchSender, claims []record.
 			continue
 		}
 		outcomes[i] = r.outcome(ctx, claims[i], err)
-		if failure == nil && outcomes[i].Result != record.Rejected && outcomes[i].Result != record.Held {
+		if failure == nil && backsOff(outcomes[i].Result) {
 			failure = err
 		}
 	}
@@ -420,12 +420,22 @@ func (r *Runner) outcome(ctx context.Context, c record.Claim, err error) record.
 	case ClassOf(err) == Hold:
 		o.Result = record.Held
 		r.log.Info("held", "seq", c.Record.Seq, "reason", err)
+	case ClassOf(err) == Withdrawn:
+		o.Result = record.Withdrawn
+		r.log.Info("withdrawn: not sent", "seq", c.Record.Seq, "reason", err)
 	case ClassOf(err) == Retry:
 		o.Result = record.RetryLater
 	default:
 		o.Result = record.MaybeSent
 	}
 	return o
+}
+
+// settledAside tells whether a record that was not delivered was settled
+// for a reason of its own (dead-lettered, held, withdrawn), not by a
+// failure of the receiver that the runner backs off from.
+func backsOff(res record.Result) bool {
+	return res != record.Rejected && res != record.Held && res != record.Withdrawn
 }
 
 func (r *Runner) send(ctx context.Context, c record.Claim) error {

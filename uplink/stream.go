@@ -58,7 +58,7 @@ func (r *Runner) drainStream(ctx context.Context, ss StreamSender, claims []reco
 		o := record.Outcome{Seq: c.Record.Seq, At: c.Record.At, Result: record.Delivered}
 		if err != nil {
 			o = r.outcome(ctx, c, err)
-			if failure == nil && o.Result != record.Rejected && o.Result != record.Held {
+			if failure == nil && backsOff(o.Result) {
 				failure = err
 			}
 		}

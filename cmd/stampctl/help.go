@@ -32,7 +32,7 @@ var commands = []command{
 	{"badges pending", "", "unknown badges collected in capture mode (admin badge)"},
 	{"badges assign", "UID EMAIL [--name N]", "bind a pending badge"},
 	{"queue status", "", "depth per uplink and state"},
-	{"queue list", "[--uplink U] [--state pending|held|dead] [--employee E] [--from T] [--to T] [--limit N]", "records still queued"},
+	{"queue list", "[--uplink U] [--state pending|held|dead|withdrawn] [--employee E] [--from T] [--to T] [--limit N]", "records still queued"},
 	{"queue dead", "[--uplink U]", "dead letters with the receiver's message"},
 	{"queue retry", "[--uplink U] [SEQ...]", "send dead letters again (all without SEQ)"},
 	{"queue release", "[--uplink U] [SEQ...]", "send held records again (after a day was unlocked)"},

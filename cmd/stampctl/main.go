@@ -229,7 +229,7 @@ func (c *cli) tap(args []string) error {
 func (c *cli) queueList(args []string, state string) error {
 	fs := flag.NewFlagSet("queue list", flag.ContinueOnError)
 	up := fs.String("uplink", "", "only this uplink")
-	fs.StringVar(&state, "state", state, "pending, held, dead or quarantined")
+	fs.StringVar(&state, "state", state, "pending, held, dead, quarantined or withdrawn")
 	limit := fs.Int("limit", 100, "at most this many")
 	email := fs.String("employee", "", "only this employee (email)")
 	from := fs.String("from", "", "only records from this day YYYY-MM-DD (the terminal's zone) or time (RFC 3339)")

@@ -61,7 +61,11 @@ func printStatus(w io.Writer, s ctlproto.Status, loc *time.Location) {
 	fmt.Fprintf(tw, "queue\tpending %d, held %d, dead %d, delivered %d, records kept %d\n", s.QueueDepth.Pending, s.QueueDepth.Held, s.QueueDepth.Dead, s.QueueDepth.Delivered, s.Queue.Records)
 	for _, e := range s.Uplinks {
 		u := e.Queue
-		fmt.Fprintf(tw, "uplink\t%s: %s, pending %d, held %d, dead %d, last delivery %s\n", e.Uplink, e.State, u.Pending, u.Held, u.Dead, when(u.LastDelivery, loc))
+		withdrawn := ""
+		if u.Withdrawn > 0 {
+			withdrawn = fmt.Sprintf(", withdrawn %d", u.Withdrawn)
+		}
+		fmt.Fprintf(tw, "uplink\t%s: %s, pending %d, held %d, dead %d%s, last delivery %s\n", e.Uplink, e.State, u.Pending, u.Held, u.Dead, withdrawn, when(u.LastDelivery, loc))
 		if u.LastError != "" {
 			fmt.Fprintf(tw, "\tlast error %s: %s\n", when(u.LastErrorAt, loc), u.LastError)
 		}

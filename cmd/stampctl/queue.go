@@ -26,9 +26,9 @@ func (c *cli) queueStatus(args []string) error {
 	}
 	return c.print(s.Queue.Uplinks, func(w io.Writer) {
 		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
-		fmt.Fprintln(tw, "UPLINK\tPENDING\tHELD\tDEAD\tDELIVERED\t")
+		fmt.Fprintln(tw, "UPLINK\tPENDING\tHELD\tDEAD\tDELIVERED\tWITHDRAWN\t")
 		for _, u := range s.Queue.Uplinks {
-			fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t\n", u.Name, u.Pending, u.Held, u.Dead, u.Delivered)
+			fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t\n", u.Name, u.Pending, u.Held, u.Dead, u.Delivered, u.Withdrawn)
 		}
 		tw.Flush()
 		fmt.Fprintf(w, "%s kept, last sequence %d, store %.1f MB\n", plural(int(s.Queue.Records), "record", "records"), s.Queue.LastSeq, float64(s.Queue.FileBytes)/1e6)
@@ -104,6 +104,10 @@ func (c *cli) queueRelease(args []string) error {
 			fmt.Fprintf(w, "%s stay held (seq %s): stamped in a boot whose clock never synchronised, a release would hold them again;\n"+
 				"  correct their times: stampctl queue correct --seq N --at TRUE-TIME --reason WHY (or --offset D)\n"+
 				"  or give them up:     stampctl queue discard SEQ... --reason WHY\n", plural(n, "record", "records"), seqList(res.ClockHeld))
+		}
+		if n := len(res.Withdrawn); n > 0 {
+			fmt.Fprintf(w, "%s (seq %s) a retraction withdrew: never sent, settled as withdrawn (stampctl queue list --state withdrawn)\n",
+				plural(n, "of them", "of them"), seqList(res.Withdrawn))
 		}
 	})
 }

@@ -77,6 +77,9 @@ type ReleaseResult struct {
 	// synchronised: releasing them would only hold them again (see
 	// `queue correct` and `queue discard`).
 	ClockHeld []uint64 `json:"clock_held,omitempty"`
+	// Withdrawn are the released records a retraction withdrew (shifts
+	// across terminals): they are settled as withdrawn, never sent.
+	Withdrawn []uint64 `json:"withdrawn,omitempty"`
 }
 
 // CorrectArgs correct the times of the boot of record Seq: either At is

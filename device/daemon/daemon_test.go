@@ -324,7 +324,7 @@ func TestDaemon_BadControlRequests(t *testing.T) {
 	}{
 		{"tap", TapArgs{UID: "XYZ"}, "bad badge UID"},
 		{"tap", TapArgs{UID: "0102", At: "yesterday"}, "RFC 3339"},
-		{"queue.list", ListArgs{State: "lost"}, "want pending, held, dead or quarantined"},
+		{"queue.list", ListArgs{State: "lost"}, "want pending, held, dead, quarantined or withdrawn"},
 		{"queue.retry", RetryArgs{Seqs: []uint64{99}}, "not dead-lettered"},
 		{"frobnicate", nil, "unknown command"},
 	} {

@@ -14,8 +14,8 @@ import (
 
 // listQueue lists the records still in the queues (queue.list).
 func (d *Daemon) listQueue(a ListArgs) ([]queue.Item, error) {
-	if a.State != "" && a.State != "pending" && a.State != "held" && a.State != "dead" && a.State != "quarantined" {
-		return nil, fmt.Errorf("queue list: state %q; want pending, held, dead or quarantined", a.State)
+	if a.State != "" && a.State != "pending" && a.State != "held" && a.State != "dead" && a.State != "quarantined" && a.State != "withdrawn" {
+		return nil, fmt.Errorf("queue list: state %q; want pending, held, dead, quarantined or withdrawn", a.State)
 	}
 	if a.Limit <= 0 || a.Limit > 10_000 {
 		a.Limit = 1000

@@ -83,7 +83,8 @@ func joinSeqs(seqs []uint64) string {
 
 // releasable splits the held records a release names (all held ones when
 // it names none) into those to release and those held for a clock that
-// never synchronised, which a release would only hold again.
+// never synchronised, which a release would only hold again (one that a
+// retraction withdrew is released: it is settled as withdrawn, not sent).
 func (d *Daemon) releasable(a ReleaseArgs) (release, clockHeld []uint64, err error) {
 	want := make(map[uint64]bool, len(a.Seqs))
 	for _, q := range a.Seqs {
@@ -111,7 +112,7 @@ func (d *Daemon) releasable(a ReleaseArgs) (release, clockHeld []uint64, err err
 					continue
 				}
 				seen[q] = true
-				if it.Record.Trusted() {
+				if it.Record.Trusted() || d.withdrawn(q) {
 					release = append(release, q)
 				} else {
 					clockHeld = append(clockHeld, q)
@@ -147,7 +148,10 @@ func (d *Daemon) release(a ReleaseArgs) (ReleaseResult, error) {
 			return ReleaseResult{}, err
 		}
 	}
-	d.log.Info("held records released", "uplink", a.Uplink, "count", res.Released, "clock_held", len(clockHeld))
+	if res.Withdrawn, err = d.withdrawnOf(seqs); err != nil {
+		return ReleaseResult{}, fmt.Errorf("queue release: %d released: %w", res.Released, err)
+	}
+	d.log.Info("held records released", "uplink", a.Uplink, "count", res.Released, "clock_held", len(clockHeld), "withdrawn", len(res.Withdrawn))
 	d.wake()
 	return res, nil
 }

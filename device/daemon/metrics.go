@@ -23,7 +23,7 @@ func (s metricsSource) QueueDepth() (map[string]map[string]uint64, error) {
 	}
 	out := make(map[string]map[string]uint64, len(st.Uplinks))
 	for _, u := range st.Uplinks {
-		out[u.Name] = map[string]uint64{"pending": u.Pending, "held": u.Held, "dead": u.Dead, "delivered": u.Delivered, "quarantined": u.Quarantined}
+		out[u.Name] = map[string]uint64{"pending": u.Pending, "held": u.Held, "dead": u.Dead, "delivered": u.Delivered, "quarantined": u.Quarantined, "withdrawn": u.Withdrawn}
 	}
 	return out, nil
 }

@@ -77,12 +77,16 @@ func (d *Daemon) newReadSide() error {
 	return nil
 }
 
-// checkEntry vets an entry for a time-tracking uplink: checkTimes, then,
+// checkEntry vets an entry for a time-tracking uplink: an entry a
+// retraction withdrew is never sent (checkWithdrawn); checkTimes, then,
 // with locks.enabled, the locked days. An entry on a locked day is held with
 // the reason; an employee without a timesheets person_id is held too (the
 // days cannot be checked, and retrying would block the uplink); a failed
 // lookup is retried later, and the entry is not sent meanwhile.
 func (d *Daemon) checkEntry(ctx context.Context, r queue.Record) error {
+	if err := d.checkWithdrawn(r); err != nil {
+		return err
+	}
 	if err := d.checkTimes(r); err != nil {
 		return err
 	}

@@ -124,27 +124,25 @@ func (ss *siteShifts) status(s *ctlproto.Status) {
 	}
 }
 
-// pruneSiteTaps deletes, once an hour, the site's taps older than [site]
-// tap_retention that are done with (sitetaps.Done).
+// pruneSiteTaps deletes, once an hour, the stretches of the site's taps
+// older than [site] tap_retention that are done with, with their ledger
+// rows (sitetaps.Prune).
 func (d *Daemon) pruneSiteTaps(ctx context.Context) error {
 	t := d.opts.Timers.NewTicker(time.Hour)
 	defer t.Stop()
+	const limit = 10_000
 	for {
 		before := d.opts.Clock.Now().Add(-d.cfg.Site.TapRetention.Duration)
-		done := sitetaps.Done(d.cfg.Device.ID, d.punchRules(), before)
 		for {
-			n, err := d.store.PruneSiteTaps(before, d.cfg.Device.ID, 10_000, func(tx *queue.Tx, st queue.SiteTap) (bool, error) {
-				ok, err := done(tx, st)
-				return !ok, err
-			})
+			p, err := sitetaps.Prune(d.store, d.cfg.Device.ID, d.punchRules(), before, limit)
 			if err != nil {
 				d.log.Error("prune site taps", "err", err)
 				break
 			}
-			if n > 0 {
-				d.log.Info("pruned the site's old taps", "count", n)
+			if p.Taps > 0 || p.Entries > 0 {
+				d.log.Info("pruned the site's old taps", "taps", p.Taps, "ledger_rows", p.Entries, "kept_stretches", p.Kept)
 			}
-			if n < 10_000 || ctx.Err() != nil {
+			if p.Taps < limit || ctx.Err() != nil {
 				break
 			}
 		}

@@ -26,7 +26,7 @@ func Example() {
 
 	split := siteshifts.Plan(siteshifts.Pair([]queue.SiteTap{lunch, out}, rules), "warehouse", nil, at(17, 0), settle)
 	fmt.Println("delivered during the split:", split.Create[0].ID)
-	ledger := map[string]queue.SiteEntry{split.Create[0].ID: {ID: split.Create[0].ID, Seq: 41, State: queue.SiteDelivered}}
+	ledger := map[string]queue.SiteEntry{split.Create[0].ID: {ID: split.Create[0].ID, Seq: 41, State: queue.SiteDelivered, Start: lunch.At, End: out.At}}
 
 	healed := siteshifts.Plan(siteshifts.Pair([]queue.SiteTap{out, in, lunch}, rules), "warehouse", ledger, at(18, 0), settle)
 	fmt.Println("retract:", healed.Retract[0].ID, "(record", healed.Retract[0].Seq, ")")

@@ -18,7 +18,9 @@ type Actions struct {
 	// this terminal, the next tap at least settle old, not reported yet.
 	Report []MissingStop
 	// Retract are the ledger's delivered entries and missing stops that
-	// the pairing no longer holds, oldest record first.
+	// the pairing no longer holds, oldest record first. An entry that
+	// starts before the oldest tap held is never retracted: its taps were
+	// pruned, not paired otherwise.
 	Retract []queue.SiteEntry
 	// Waiting counts this terminal's entries and missing stops not yet
 	// settle old and not delivered; Next is when the first of them is.
@@ -31,8 +33,9 @@ type Actions struct {
 // is delivered by the terminal of its stop, each missing stop reported by
 // the terminal of its start, once settle has passed since the tap that
 // decided it; whatever the ledger holds as delivered that res no longer
-// holds is retracted. Plan is pure: the same arguments give the same
-// Actions.
+// holds is retracted, unless it starts before the oldest tap in res (its
+// taps were pruned; see package device/sitetaps). Plan is pure: the same
+// arguments give the same Actions.
 func Plan(res Result, device string, ledger map[string]queue.SiteEntry, now time.Time, settle time.Duration) Actions {
 	var a Actions
 	current := make(map[string]bool, len(res.Entries)+len(res.MissingStops))
@@ -65,8 +68,9 @@ func Plan(res Result, device string, ledger map[string]queue.SiteEntry, now time
 		}
 		a.Report = append(a.Report, m)
 	}
+	oldest, held := oldestTap(res)
 	for id, e := range ledger {
-		if e.State == queue.SiteDelivered && !current[id] {
+		if e.State == queue.SiteDelivered && !current[id] && held && !e.Start.Before(oldest) {
 			a.Retract = append(a.Retract, e)
 		}
 	}
@@ -77,4 +81,25 @@ func Plan(res Result, device string, ledger map[string]queue.SiteEntry, now time
 		return cmp.Compare(x.ID, y.ID)
 	})
 	return a
+}
+
+// oldestTap returns the time of the first tap of res: the first tap walked
+// is never ignored, so it starts the first entry, missing stop or open
+// shift. held is false when res holds no tap.
+func oldestTap(res Result) (at time.Time, held bool) {
+	first := func(t time.Time) {
+		if !held || t.Before(at) {
+			at, held = t, true
+		}
+	}
+	if len(res.Entries) > 0 {
+		first(res.Entries[0].Start.At)
+	}
+	if len(res.MissingStops) > 0 {
+		first(res.MissingStops[0].Start.At)
+	}
+	if res.HasOpen {
+		first(res.Open.At)
+	}
+	return at, held
 }

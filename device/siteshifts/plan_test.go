@@ -189,3 +189,22 @@ func TestPlan_Property_SiteConverges(t *testing.T) {
 		}
 	}
 }
+
+// An entry whose taps were pruned is not in the pairing any more, but it
+// is not wrong: Plan retracts only what starts at or after the oldest tap
+// held, and nothing when no tap is held.
+func TestPlan_EntryOlderThanOldestTapHeld_NeverRetracted(t *testing.T) {
+	old := queue.SiteEntry{ID: "front:1-warehouse:1", Email: anna, Kind: queue.KindEntry, Seq: 3, State: queue.SiteDelivered,
+		Start: day.Add(-48 * time.Hour), End: day.Add(-40 * time.Hour)}
+	wrong := queue.SiteEntry{ID: "warehouse:2-warehouse:3", Email: anna, Kind: queue.KindEntry, Seq: 7, State: queue.SiteDelivered,
+		Start: day.Add(12 * time.Hour), End: day.Add(16 * time.Hour)}
+	ledger := map[string]queue.SiteEntry{old.ID: old, wrong.ID: wrong}
+	res := Pair([]queue.SiteTap{tap("front", 5, "08:00"), tap("warehouse", 2, "12:00"), tap("warehouse", 3, "16:00")}, rules)
+	a := Plan(res, "warehouse", ledger, day.Add(24*time.Hour), settle)
+	if len(a.Retract) != 1 || a.Retract[0].ID != wrong.ID {
+		t.Fatalf("retract %+v; want only %s (the pruned %s stays)", a.Retract, wrong.ID, old.ID)
+	}
+	if a := Plan(Pair(nil, rules), "warehouse", ledger, day.Add(24*time.Hour), settle); len(a.Retract) != 0 {
+		t.Fatalf("no tap held: retract %+v", a.Retract)
+	}
+}

@@ -19,6 +19,11 @@
 // Malformed messages, and taps on the topic of another origin than the
 // one they claim, are counted, logged and dropped.
 //
+// Prune deletes old taps shift by shift, each with the ledger rows of the
+// entries paired from it, once this terminal's share of them is delivered
+// by every uplink; a head's first then tells peers to ask for nothing
+// below the highest tap pruned.
+//
 // The package neither decides starts and stops nor pairs taps into
 // entries; it tells the caller which employees got new taps (OnStored).
 // A terminal whose store was lost starts its seqs at 1 again: its peers

@@ -96,12 +96,21 @@ func (x *Exchange) publishHead(pc paho.Client, seq uint64) error {
 		if err != nil {
 			return err
 		}
-		return tx.EachSiteTapOf(x.o.DeviceID, 1, seq, func(first queue.SiteTap) bool {
+		if err := tx.EachSiteTapOf(x.o.DeviceID, 1, seq, func(first queue.SiteTap) bool {
 			if first.Seq > 1 {
 				h.First = first.Seq
 			}
 			return false
-		})
+		}); err != nil {
+			return err
+		}
+		// Taps are pruned shift by shift: a peer asking for the range
+		// up to the highest pruned would wait forever for the holes.
+		own, err := tx.SiteTapOrigin(x.o.DeviceID)
+		if own.Pruned >= max(h.First, 1) {
+			h.First = own.Pruned + 1
+		}
+		return err
 	}); err != nil {
 		return err
 	}

@@ -24,8 +24,10 @@ type Head struct {
 	Origin string    `json:"origin"`
 	Seq    uint64    `json:"seq"`
 	At     time.Time `json:"at,omitzero"`
-	// First is the lowest seq the origin still holds, once it pruned
-	// older ones: a peer asks for no tap below it. Absent: 1.
+	// First is the lowest seq a peer should ask for, once the origin
+	// pruned taps: above every tap it pruned (taps go shift by shift, so
+	// it may still hold some below). A peer asks for no tap below it.
+	// Absent: 1.
 	First uint64 `json:"first,omitempty"`
 }
 

@@ -134,6 +134,11 @@ const (
 	// Held: it must not be sent yet (e.g. its time is not trustworthy); it
 	// waits, with Msg as the reason, until released.
 	Held
+	// Withdrawn: a retraction withdrew it before it reached the receiver
+	// (a site entry that a late tap made wrong); it is never sent. It
+	// leaves the uplink's queue like a delivered record but stays listed,
+	// with Msg as the reason, until the record is pruned.
+	Withdrawn
 )
 
 // Outcome reports the result for one claimed record.
@@ -174,7 +179,10 @@ type UplinkStats struct {
 	// Quarantined counts records that cannot be decoded: kept, not sent.
 	Quarantined uint64 `json:"quarantined,omitempty"`
 	// Delivered counts records the receiver confirmed, ever.
-	Delivered    uint64    `json:"delivered"`
+	Delivered uint64 `json:"delivered"`
+	// Withdrawn counts records never sent because a retraction withdrew
+	// them first, ever.
+	Withdrawn    uint64    `json:"withdrawn,omitempty"`
 	LastDelivery time.Time `json:"last_delivery,omitzero"`
 	// LastError is the latest failure since the last delivery; empty when
 	// a delivery succeeded after it.
