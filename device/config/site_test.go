@@ -12,7 +12,7 @@ func TestParse_SiteDefaultsAndErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !c.Site.Enabled() || c.Site.Name != "berlin-office" || c.Site.Poll.Duration != 2*time.Second {
+	if !c.Site.Enabled() || c.Site.Name != "berlin-office" || c.Site.Poll.Duration != 2*time.Second || c.Site.TombstoneHorizon.Duration != 90*24*time.Hour {
 		t.Fatalf("site = %+v", c.Site)
 	}
 	if c, err := Parse("a.toml", []byte(mq)); err != nil || c.Site.Enabled() {
@@ -25,6 +25,7 @@ func TestParse_SiteDefaultsAndErrors(t *testing.T) {
 		{"Dollar", mq + "[site]\nname = \"$SYS\"\n", "site.name"},
 		{"Spaces", mq + "[site]\nname = \" hq\"\n", "site.name"},
 		{"ShortPoll", mq + "[site]\nname = \"hq\"\npoll = \"1ms\"\n", "site.poll: 1ms"},
+		{"ShortHorizon", mq + "[site]\nname = \"hq\"\ntombstone_horizon = \"24h\"\n", "site.tombstone_horizon: 24h0m0s; want at least \"48h\""},
 		{"UnknownKey", mq + "[site]\nnam = \"hq\"\n", "site.nam"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
