@@ -222,10 +222,9 @@ func procUsage(tb testing.TB, pid int) (ticks, rssKB int64) {
 	return ut + st, rssKB
 }
 
-// topicWatch subscribes to every topic and to the broker's $SYS counters.
+// topicWatch subscribes to every topic and counts the live messages.
 type topicWatch struct {
 	mu    sync.Mutex
-	sys   map[string]float64
 	seen  map[string]int
 	bytes map[string]int
 	// wire counts the bytes of the messages the broker sent the watcher,
