@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strconv"
@@ -303,5 +305,17 @@ func TestFleetSmoke_ThreeTerminals(t *testing.T) {
 	}
 	if r.Converge <= 0 || r.Reconnect <= 0 || r.Reconnect > r.Converge {
 		t.Errorf("reconnect %s, converge %s", r.Reconnect, r.Converge)
+	}
+	// The built stampctl runs a command on a terminal through the broker
+	// (remote_commands = "viewer"): status is answered, reload refused.
+	ctl := func(args ...string) (string, error) {
+		out, err := exec.Command(filepath.Join(binDir, "stampctl"), append([]string{"remote", "--broker", s.m.URL(), "--prefix", "bench", "--timeout", "20s"}, args...)...).CombinedOutput()
+		return string(out), err
+	}
+	if out, err := ctl("t001", "status", "--json"); err != nil || !strings.Contains(out, `"device": "t001"`) {
+		t.Errorf("stampctl remote t001 status: %v\n%s", err, out)
+	}
+	if out, err := ctl("t002", "reload"); err == nil || !strings.Contains(out, `t002: command "reload" needs role admin`) {
+		t.Errorf("stampctl remote t002 reload: %v\n%s", err, out)
 	}
 }
