@@ -18,7 +18,9 @@ import (
 //   - A removal (tombstone) is kept, in every store and retained on the
 //     broker, until its version is older than the horizon (default 90
 //     days) by the collecting terminal's clock. Then each terminal forgets
-//     it and clears its retained message (an empty retained publish).
+//     it, and its writer clears its retained message (an empty retained
+//     publish); any terminal does so a Skew later, when the writer is gone
+//     (one clear, not one per terminal, each sent to the whole site).
 //   - A terminal away from the site for longer than the horizon less Skew
 //     (its last contact is stored at least hourly) may have missed a
 //     tombstone that is collected by now. Before it subscribes again it
@@ -143,12 +145,15 @@ func (s *Syncer) rejoin() (int, error) {
 	return len(dropped), nil
 }
 
-// collect forgets the tombstones older than the horizon and clears their
-// retained messages; it runs while connected, at most hourly. A
-// tombstone whose clear the broker did not confirm is kept for the next
-// time.
+// collect forgets the tombstones older than the horizon and clears the
+// retained messages of those it wrote, and of all a Skew older; it runs
+// while connected, at most hourly. A tombstone whose clear the broker did
+// not confirm is kept for the next time. A terminal that forgot a
+// tombstone still retained gets it again on its next connect, and
+// forgets it again.
 func (s *Syncer) collect(ctx context.Context, pc paho.Client) {
 	oldest := s.o.Now().Add(-s.o.TombstoneHorizon).UnixMilli()
+	orphaned := oldest - Skew.Milliseconds()
 	var old []Entry
 	if err := s.store.View(func(tx *queue.Tx) error {
 		return tx.EachSiteBadge(func(uid string, data []byte) error {
@@ -169,6 +174,10 @@ func (s *Syncer) collect(ctx context.Context, pc paho.Client) {
 	for _, e := range old {
 		if ctx.Err() != nil {
 			break
+		}
+		if e.Version.Node != s.o.DeviceID && e.Version.Wall >= orphaned {
+			cleared = append(cleared, e) // its writer clears it
+			continue
 		}
 		tok := pc.Publish(s.Topic(e.UID), 1, true, []byte{})
 		if !tok.WaitTimeout(s.o.AckTimeout) || tok.Error() != nil {

@@ -65,8 +65,10 @@ func connect(t *testing.T, url, id string) paho.Client {
 }
 
 // The rule at its edge, run step by step on one store: a tombstone is
-// kept up to the horizon and collected after it (store and retained
-// message); pending tombstones and live entries are never collected.
+// kept up to the horizon and collected after it; its writer clears the
+// retained message then, another terminal only a Skew later (when the
+// writer is gone); pending tombstones and live entries are never
+// collected.
 func TestCollect_KeepsTombstonesUpToTheHorizon(t *testing.T) {
 	b := mqtttest.Start(t, mqtttest.Options{})
 	clk := clock.NewFake(time.Date(2026, 1, 5, 8, 0, 0, 0, time.UTC))
@@ -81,7 +83,8 @@ func TestCollect_KeepsTombstonesUpToTheHorizon(t *testing.T) {
 	}
 	removed := clk.Now().UnixMilli()
 	recs := []record{
-		{Entry: Entry{UID: "GONE", Deleted: true, Version: Version{Wall: removed, Node: "door-b"}}},
+		{Entry: Entry{UID: "GONE", Deleted: true, Version: Version{Wall: removed, Node: "door-a"}}},
+		{Entry: Entry{UID: "THEIRS", Deleted: true, Version: Version{Wall: removed, Node: "door-b"}}},
 		{Entry: Entry{UID: "UNSENT", Deleted: true, Version: Version{Wall: removed, Node: "door-a"}}, Pending: true},
 		{Entry: Entry{UID: "LIVE", Email: "anna@example.com", Version: Version{Wall: removed - 1000, Node: "door-b"}}},
 	}
@@ -96,9 +99,11 @@ func TestCollect_KeepsTombstonesUpToTheHorizon(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	payload, _ := json.Marshal(Wire{Schema: SchemaVersion, Site: "hq", Entry: recs[0].Entry})
-	if tok := pc.Publish(s.Topic("GONE"), 1, true, payload); !tok.WaitTimeout(5*time.Second) || tok.Error() != nil {
-		t.Fatal(tok.Error())
+	for _, r := range recs[:2] {
+		payload, _ := json.Marshal(Wire{Schema: SchemaVersion, Site: "hq", Entry: r.Entry})
+		if tok := pc.Publish(s.Topic(r.Entry.UID), 1, true, payload); !tok.WaitTimeout(5*time.Second) || tok.Error() != nil {
+			t.Fatal(tok.Error())
+		}
 	}
 	ctx := context.Background()
 
@@ -114,14 +119,28 @@ func TestCollect_KeepsTombstonesUpToTheHorizon(t *testing.T) {
 	clk.Advance(time.Millisecond)
 	s.collect(ctx, pc)
 	tm := &terminal{t: t, store: st}
-	if tm.has("GONE") || !tm.has("UNSENT") || !tm.has("LIVE") {
-		t.Fatalf("after the horizon: GONE %v (want collected), UNSENT %v, LIVE %v (want kept)", tm.has("GONE"), tm.has("UNSENT"), tm.has("LIVE"))
+	if tm.has("GONE") || tm.has("THEIRS") || !tm.has("UNSENT") || !tm.has("LIVE") {
+		t.Fatalf("after the horizon: GONE %v, THEIRS %v (want collected), UNSENT %v, LIVE %v (want kept)", tm.has("GONE"), tm.has("THEIRS"), tm.has("UNSENT"), tm.has("LIVE"))
 	}
 	if _, ok := retainedEntry(t, b, "GONE"); ok {
-		t.Fatal("retained tombstone not cleared after the horizon")
+		t.Fatal("own retained tombstone not cleared after the horizon")
 	}
-	if got := s.Status().Collected; got != 1 {
-		t.Fatalf("Collected = %d, want 1", got)
+	if _, ok := retainedEntry(t, b, "THEIRS"); !ok {
+		t.Fatal("door-b's retained tombstone cleared by door-a while door-b may still do it")
+	}
+	if got := s.Status().Collected; got != 2 {
+		t.Fatalf("Collected = %d, want 2", got)
+	}
+
+	// door-b is gone: a Skew later door-a, which got the retained
+	// tombstone again (a reconnect), clears it.
+	if _, err := st.Update(func(tx *queue.Tx) error { return putRecord(tx, recs[1]) }); err != nil {
+		t.Fatal(err)
+	}
+	clk.Advance(Skew)
+	s.collect(ctx, pc)
+	if _, ok := retainedEntry(t, b, "THEIRS"); ok || tm.has("THEIRS") {
+		t.Fatal("an orphaned tombstone is not cleared a Skew after the horizon")
 	}
 }
 
