@@ -315,7 +315,7 @@ func TestFleetSmoke_ThreeTerminals(t *testing.T) {
 	if out, err := ctl("t001", "status", "--json"); err != nil || !strings.Contains(out, `"device": "t001"`) {
 		t.Errorf("stampctl remote t001 status: %v\n%s", err, out)
 	}
-	if out, err := ctl("t002", "reload"); err == nil || !strings.Contains(out, `t002: command "reload" needs role admin`) {
-		t.Errorf("stampctl remote t002 reload: %v\n%s", err, out)
+	if out, err := ctl("t000", "reload"); err == nil || !strings.Contains(out, `t000: command "reload" needs role admin`) {
+		t.Errorf("stampctl remote t000 reload: %v\n%s", err, out)
 	}
 }
