@@ -192,8 +192,10 @@ func (s *fleetSite) look() usage {
 	for _, pid := range pids {
 		u.ticks[pid], u.rssKB[pid] = procUsage(s.tb, pid)
 	}
-	u.seen, u.bytes = s.watch.snapshot()
 	u.sys = sysCounters(s.tb, s.m.URL())
+	// After the $SYS look (300 ms at least): a message the broker took
+	// just before has reached the watcher too.
+	u.seen, u.bytes = s.watch.snapshot()
 	return u
 }
 
