@@ -7,6 +7,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -143,21 +144,27 @@ func (s *fleetSite) waitAll(what string, limit time.Duration, terms []*siteTerm,
 			break
 		}
 		if time.Since(start) > limit {
-			s.tb.Fatalf("%s: %d terminals not after %s (first %s)", what, len(left), limit, left[0].id)
+			var st json.RawMessage
+			err := left[0].call(ctlproto.CmdStatus, nil, &st)
+			s.tb.Fatalf("%s: %d terminals not after %s; the first, %s, says (%v):\n%s", what, len(left), limit, left[0].id, err, st)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
 	return time.Since(start)
 }
 
-// tapRound taps the next config badge at every terminal (real time).
+// tapRound taps the next config badge at every terminal. The tap carries
+// the time it is made: a terminal's clock that NTP synchronised, without
+// depending on this machine's (a tap at an untrusted time is held, and
+// not shared with the site).
 func (s *fleetSite) tapRound() {
 	s.tb.Helper()
 	for _, t := range s.terms {
 		uid := fmt.Sprintf("C%s%04d", strings.TrimPrefix(t.id, "t"), t.next%s.o.Badges)
 		t.next++
 		var res ctlproto.TapResult
-		if err := t.call(ctlproto.CmdTap, ctlproto.TapArgs{UID: uid}, &res); err != nil || res.Error != "" {
+		at := time.Now().UTC().Format(time.RFC3339Nano)
+		if err := t.call(ctlproto.CmdTap, ctlproto.TapArgs{UID: uid, At: at}, &res); err != nil || res.Error != "" {
 			s.tb.Fatalf("%s: tap %s: %v %s", t.id, uid, err, res.Error)
 		}
 	}
