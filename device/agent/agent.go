@@ -92,6 +92,9 @@ type Options struct {
 	// none. It is called after the commit with the tap's lock held, so it
 	// must return quickly: no network.
 	DayTotal func(email string, at time.Time) (total time.Duration, ok bool)
+	// Shared, if set, shares the shifts with the site ([site]
+	// shared_shifts): see SharedShifts.
+	Shared *SharedShifts
 }
 
 // Agent turns taps into committed punches.
@@ -369,7 +372,9 @@ func (a *Agent) stamp(t reader.Tap) stamp {
 func (a *Agent) commitTap(uid string, st stamp, capture bool) Outcome {
 	o := Outcome{UID: uid}
 	at := st.at
+	var siteTap *queue.SiteTap // stored with shared shifts
 	recs, err := a.store.Update(func(tx *queue.Tx) error {
+		siteTap = nil
 		email := ""
 		if b, ok := a.badges[uid]; ok && !b.Admin {
 			email = b.Email
@@ -396,6 +401,11 @@ func (a *Agent) commitTap(uid string, st stamp, capture bool) Outcome {
 		}
 		e, _, err := tx.Employee(email)
 		if err != nil {
+			return err
+		}
+		if a.opts.Shared != nil && st.trusted {
+			kind, stored, err := a.sharedTap(tx, base)
+			o.Kind, siteTap = kind, &stored
 			return err
 		}
 		el := punch.Elapsed{HaveLast: !e.LastTap.IsZero()}
@@ -457,6 +467,9 @@ func (a *Agent) commitTap(uid string, st stamp, capture bool) Outcome {
 	})
 	if err != nil {
 		return Outcome{Kind: feedback.Error, UID: uid, Email: o.Email, Err: err}
+	}
+	if siteTap != nil && a.opts.Shared.Stored != nil {
+		a.opts.Shared.Stored(*siteTap)
 	}
 	o.Records = recs
 	return o

@@ -86,6 +86,7 @@ func (d *Daemon) status() (Status, error) {
 		sb := d.site.Status()
 		s.SiteBadges = &sb
 	}
+	d.shifts.status(&s)
 	s.Taps = ctlproto.TapStats(d.agent.Stats())
 	s.Enrolling = d.agent.Enrolling()
 	s.MetricsError = d.sideErr.get()
@@ -225,9 +226,9 @@ func recordFilter(email, kind, from, to string) (func(queue.Record) bool, error)
 		*x.t = v
 	}
 	switch kind {
-	case "", string(queue.KindPunch), string(queue.KindEntry), string(queue.KindEvent):
+	case "", string(queue.KindPunch), string(queue.KindEntry), string(queue.KindEvent), string(queue.KindRetract):
 	default:
-		return nil, fmt.Errorf("--kind %q: want punch, entry or event", kind)
+		return nil, fmt.Errorf("--kind %q: want punch, entry, event or retract", kind)
 	}
 	return func(r queue.Record) bool {
 		return (email == "" || strings.EqualFold(r.Email, email)) &&
