@@ -152,8 +152,8 @@ busy:
 	// The window ends once its work is out: every record delivered,
 	// every enrolment at every terminal.
 	base := r.Enrolled
-	s.waitAll("the busy window's records delivered and badges everywhere", 2*time.Minute, s.terms, func(st ctlproto.Status) bool {
-		return st.QueueDepth.Pending == 0 && st.SiteBadges.Badges == base && st.SiteBadges.Pending == 0
+	s.waitAll("the busy window's records delivered, badges and taps everywhere", 2*time.Minute, s.terms, func(st ctlproto.Status) bool {
+		return st.QueueDepth.Pending == 0 && st.SiteBadges.Badges == base && st.SiteBadges.Pending == 0 && s.tapsExchanged(st)
 	})
 	u2 := s.look()
 	r.Busy = measure(s, u1, u2)
@@ -165,6 +165,9 @@ busy:
 		s.enrol(front[rand.IntN(len(front))], fmt.Sprintf("F%05d", i))
 		s.enrol(behind[rand.IntN(len(behind))], fmt.Sprintf("B%05d", i))
 	}
+	if s.o.SharedShifts {
+		s.tapRound() // taps on both sides, exchanged after the heal
+	}
 	s.waitAll("front side has its badges", time.Minute, front, func(st ctlproto.Status) bool {
 		return st.SiteBadges.Badges == base+p.SplitBadges
 	})
@@ -174,7 +177,7 @@ busy:
 	// first look that finds it connected.
 	back := map[*siteTerm]bool{}
 	s.waitAll("every terminal holds every badge", 5*time.Minute, s.terms, func(st ctlproto.Status) bool {
-		return st.SiteBadges.Badges == base+2*p.SplitBadges && st.SiteBadges.Pending == 0
+		return st.SiteBadges.Badges == base+2*p.SplitBadges && st.SiteBadges.Pending == 0 && s.tapsExchanged(st)
 	}, func(t *siteTerm, st ctlproto.Status) {
 		if t.behind && st.SiteBadges != nil && st.SiteBadges.Connected && !back[t] {
 			back[t] = true
@@ -257,7 +260,7 @@ func BenchmarkFleet(b *testing.B) {
 		SplitBadges: 5,
 	}
 	for range b.N {
-		s := startSite(b, siteOptions{Terminals: n, Behind: max(1, n/10), Badges: 8, Extra: os.Getenv("FLEET_SITE_EXTRA")})
+		s := startSite(b, siteOptions{Terminals: n, Behind: max(1, n/10), Badges: 8, SharedShifts: os.Getenv("FLEET_SHARED_SHIFTS") != "0"})
 		r := runFleet(s, plan)
 		b.Logf("%d terminals\nidle %s\nbusy %s (%d taps, %d enrolments)\npartition of %d healed: reconnected in %s, converged in %s; retained %d messages, %d bytes",
 			n, r.Idle, r.Busy, r.Taps, r.Enrolled, len(s.side(true)), r.Reconnect.Round(10*time.Millisecond), r.Converge.Round(10*time.Millisecond), r.Retained, r.RetainedBytes)
@@ -278,7 +281,7 @@ func BenchmarkFleet(b *testing.B) {
 // small: three stampd, one behind the cut, short windows. It checks that
 // each measure sees what the terminals did.
 func TestFleetSmoke_ThreeTerminals(t *testing.T) {
-	s := startSite(t, siteOptions{Terminals: 3, Behind: 1, Badges: 8})
+	s := startSite(t, siteOptions{Terminals: 3, Behind: 1, Badges: 8, SharedShifts: true})
 	r := runFleet(s, fleetPlan{Idle: time.Second, Busy: 2 * time.Second, TapEvery: 400 * time.Millisecond, EnrolEvery: 700 * time.Millisecond, SplitBadges: 2})
 	t.Logf("idle %s\nbusy %s\nconverged in %s, reconnected in %s, retained %d (%d bytes)", r.Idle, r.Busy, r.Converge, r.Reconnect, r.Retained, r.RetainedBytes)
 	if r.Taps < 9 || r.Enrolled < 2 {
@@ -289,6 +292,10 @@ func TestFleetSmoke_ThreeTerminals(t *testing.T) {
 	punches := r.Busy.ByClass["punch"] * r.Busy.Secs
 	if punches < float64(r.Taps)-0.5 || r.Busy.ByClass["badges"]*r.Busy.Secs < float64(r.Enrolled)-0.5 {
 		t.Errorf("watcher saw %.0f punches for %d taps, %.0f badge messages for %d enrolments", punches, r.Taps, r.Busy.ByClass["badges"]*r.Busy.Secs, r.Enrolled)
+	}
+	// With shared shifts each tap is also a site tap.
+	if taps := r.Busy.ByClass["taps"] * r.Busy.Secs; taps < float64(r.Taps)-0.5 {
+		t.Errorf("watcher saw %.0f site taps for %d taps", taps, r.Taps)
 	}
 	// The broker's $SYS counters were read and moved (they lag up to a
 	// second: in a window of seconds no more can be asked of them).

@@ -35,8 +35,9 @@ type siteOptions struct {
 	Behind int
 	// Badges is each terminal's config-file badges (tapped in turn).
 	Badges int
-	// Extra is appended to every terminal's config (e.g. shared shifts).
-	Extra string
+	// SharedShifts turns on [site] shared_shifts: every tap is also a
+	// site tap, sent to every terminal of the site.
+	SharedShifts bool
 }
 
 // fleetSite is the running site.
@@ -54,7 +55,7 @@ type siteTerm struct {
 	env    *env
 	proc   *proc
 	behind bool
-	next   int // next config badge to tap
+	next   int // next config badge to tap: the taps made so far
 }
 
 // lookTool finds a system binary; it skips without it, or fails when CI
@@ -95,7 +96,7 @@ func startSite(tb testing.TB, o siteOptions) *fleetSite {
 		t.env = &env{t: tb, dir: dir, socket: filepath.Join(sockDir, "s.sock"), config: filepath.Join(dir, "stampd.toml")}
 		var b strings.Builder
 		fmt.Fprintf(&b, "[device]\nid = %q\n[store]\npath = %q\n[control]\nsocket = %q\n[log]\nlevel = \"warn\"\n", t.id, filepath.Join(dir, "q.db"), t.env.socket)
-		fmt.Fprintf(&b, "[mqtt]\nurls = [%q]\ntopic_prefix = \"bench\"\nremote_commands = \"viewer\"\n[site]\nname = \"hq\"\n%s\n", url, o.Extra)
+		fmt.Fprintf(&b, "[mqtt]\nurls = [%q]\ntopic_prefix = \"bench\"\nremote_commands = \"viewer\"\n[site]\nname = \"hq\"\nshared_shifts = %t\n", url, o.SharedShifts)
 		for k := range o.Badges {
 			fmt.Fprintf(&b, "[[badge]]\nuid = \"C%03d%04d\"\nemail = \"e%d.%s@example.com\"\n", i, k, k, t.id)
 		}
@@ -168,6 +169,29 @@ func (s *fleetSite) tapRound() {
 			s.tb.Fatalf("%s: tap %s: %v %s", t.id, uid, err, res.Error)
 		}
 	}
+}
+
+// tapsExchanged reports whether st, a terminal's status, shows every tap
+// made so far at every terminal held there (always true without shared
+// shifts).
+func (s *fleetSite) tapsExchanged(st ctlproto.Status) bool {
+	if !s.o.SharedShifts {
+		return true
+	}
+	x := st.SiteTaps
+	if x == nil || !x.Connected || x.Unpublished > 0 || x.Behind > 0 {
+		return false
+	}
+	held := map[string]uint64{}
+	for _, o := range x.Origins {
+		held[o.Origin] = o.Contiguous
+	}
+	for _, t := range s.terms {
+		if held[t.id] < uint64(t.next) {
+			return false
+		}
+	}
+	return true
 }
 
 // enrol adds a shared badge at t.
