@@ -46,6 +46,7 @@ bench: ## run the benchmarks (figures in README.md)
 	$(GO) test -run '^$$' -bench . -benchtime 1x -count 1 -timeout 30m ./uplink/zeiterfassung/ ./queue/
 	$(GO) test -run '^$$' -bench 'RSSQueued100k|StampdDrain' -benchtime 1x -count 1 -timeout 30m ./cmd/stampd/
 	$(GO) test -run '^$$' -bench StampdTapLatency -benchtime 2000x -count 1 ./cmd/stampd/
+	$(GO) test -run '^$$' -bench Fleet -benchtime 1x -count 1 -timeout 30m ./cmd/stampd/
 	$(GO) test -run '^$$' -bench . -benchtime 3x -count 1 ./uplink/mqtt/
 	$(GO) test -run '^$$' -bench . -benchtime 3s -count 1 ./reader/mfrc522/ ./reader/wiegand/
 

@@ -71,3 +71,35 @@ func eachSiteBadge(tx *bolt.Tx, fn func(uid string, data []byte) error) error {
 func (s *Store) View(fn func(*Tx) error) error {
 	return s.db.View(func(btx *bolt.Tx) error { return fn(&Tx{tx: btx, s: s}) })
 }
+
+// bucketSiteMeta holds the site sync's own facts (package
+// device/sitebadges owns keys and encoding), such as its last contact
+// with the site. Created on first use.
+var bucketSiteMeta = []byte("site_meta")
+
+// DeleteSiteBadge forgets the site record of uid (a collected tombstone).
+func (t *Tx) DeleteSiteBadge(uid string) error {
+	b := t.tx.Bucket(bucketSiteBadges)
+	if b == nil {
+		return nil
+	}
+	return b.Delete([]byte(uid))
+}
+
+// SiteMeta returns the value stored under key; nil if none.
+func (t *Tx) SiteMeta(key string) []byte {
+	b := t.tx.Bucket(bucketSiteMeta)
+	if b == nil {
+		return nil
+	}
+	return append([]byte(nil), b.Get([]byte(key))...)
+}
+
+// PutSiteMeta stores value under key.
+func (t *Tx) PutSiteMeta(key string, value []byte) error {
+	b, err := t.tx.CreateBucketIfNotExists(bucketSiteMeta)
+	if err != nil {
+		return err
+	}
+	return b.Put([]byte(key), value)
+}

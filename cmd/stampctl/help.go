@@ -44,6 +44,7 @@ var commands = []command{
 	{"salvage", "FILE [--csv]", "export what is readable from a store file (no running stampd needed; runs stampd --salvage)"},
 	{"fleet", "[--config PATH] [--broker URL ...] [--prefix P] [--username U --password-file F]",
 		"every terminal of the site from the MQTT broker: online/offline since when, pending/held/dead, alarms, version (no stampd needed)"},
+	{"remote", "[--config PATH] [--broker URL ...] [--username U --password-file F] [--timeout 30s] DEVICE COMMAND [ARGS]", "run status, reload, queue, badges or daytotal on terminal DEVICE through the MQTT broker (mqtt.remote_commands)"},
 	{"version", "", "print the version (also --version)"},
 	{"help", "[COMMAND]", "this list, or one command's flags"},
 }

@@ -33,6 +33,8 @@ type cli struct {
 	loc       *time.Location // the zone times are shown in (zone())
 	out       io.Writer
 	err       io.Writer
+	// via, when set, carries the calls instead of the socket (remote.go).
+	via func(ctx context.Context, cmd string, args, out any) error
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
@@ -125,6 +127,8 @@ func (c *cli) dispatch(cmd string, args []string) error {
 		return c.salvage(args)
 	case "fleet":
 		return c.fleetCmd(args)
+	case "remote":
+		return c.remoteCmd(args)
 	case "badges":
 		return c.badges(args)
 	case "reader":
@@ -183,6 +187,9 @@ func (c *cli) call(cmd string, args, out any) error {
 func (c *cli) callFor(d time.Duration, cmd string, args, out any) error {
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
+	if c.via != nil {
+		return c.via(ctx, cmd, args, out)
+	}
 	err := control.Call(ctx, c.socket, cmd, args, out)
 	if err != nil && (errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, context.DeadlineExceeded)) {
 		return fmt.Errorf("no answer from stampd within %s (stopped or hanging?): the outcome of %s is UNKNOWN, it may still be carried out. "+

@@ -1,14 +1,12 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
 
 	"stampclock/device/config"
-	"stampclock/device/control"
 	"stampclock/device/ctlproto"
 )
 
@@ -25,11 +23,9 @@ func (c *cli) zone() *time.Location {
 	if c.utc {
 		return c.loc
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
 	var s ctlproto.Status
 	name := config.DefaultTimezone
-	if err := control.Call(ctx, c.socket, ctlproto.CmdStatus, nil, &s); err == nil && s.Clock.Timezone != "" {
+	if err := c.callFor(5*time.Second, ctlproto.CmdStatus, nil, &s); err == nil && s.Clock.Timezone != "" {
 		name = s.Clock.Timezone
 	}
 	if loc, err := time.LoadLocation(name); err == nil {

@@ -20,6 +20,11 @@ type Site struct {
 	// Poll is how often the store is looked at for local badge changes to
 	// share. Default "2s".
 	Poll Duration `toml:"poll"`
+	// TombstoneHorizon is how long a badge removal is kept, on the broker
+	// and in every store, before it is forgotten; a terminal away from the
+	// site longer than this less a day takes the site's badges afresh.
+	// Default "2160h" (90 days); at least "48h".
+	TombstoneHorizon Duration `toml:"tombstone_horizon"`
 	// SharedShifts pairs the taps of all the site's terminals: a shift
 	// may start at one door and end at another. Default false: each
 	// terminal pairs its own taps. Needs Name.
@@ -77,6 +82,12 @@ func (c *Config) validateSite() error {
 	}
 	if s.Poll.Duration < 10*time.Millisecond {
 		return fmt.Errorf("site.poll: %s; want at least 10ms", s.Poll)
+	}
+	if s.TombstoneHorizon.Duration == 0 {
+		s.TombstoneHorizon.Duration = 90 * 24 * time.Hour
+	}
+	if s.TombstoneHorizon.Duration < 48*time.Hour {
+		return fmt.Errorf("site.tombstone_horizon: %s; want at least \"48h\" (default \"2160h\", 90 days)", s.TombstoneHorizon)
 	}
 	if s.TapRetention.Duration == 0 {
 		s.TapRetention.Duration = DefaultTapRetention

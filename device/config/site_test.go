@@ -12,7 +12,7 @@ func TestParse_SiteDefaultsAndErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !c.Site.Enabled() || c.Site.Name != "berlin-office" || c.Site.Poll.Duration != 2*time.Second {
+	if !c.Site.Enabled() || c.Site.Name != "berlin-office" || c.Site.Poll.Duration != 2*time.Second || c.Site.TombstoneHorizon.Duration != 90*24*time.Hour {
 		t.Fatalf("site = %+v", c.Site)
 	}
 	if c.Site.SharedShifts || c.Site.SettleDelay() != 2*time.Minute {
@@ -42,6 +42,7 @@ func TestParse_SiteDefaultsAndErrors(t *testing.T) {
 		{"Dollar", mq + "[site]\nname = \"$SYS\"\n", "site.name"},
 		{"Spaces", mq + "[site]\nname = \" hq\"\n", "site.name"},
 		{"ShortPoll", mq + "[site]\nname = \"hq\"\npoll = \"1ms\"\n", "site.poll: 1ms"},
+		{"ShortHorizon", mq + "[site]\nname = \"hq\"\ntombstone_horizon = \"24h\"\n", "site.tombstone_horizon: 24h0m0s; want at least \"48h\""},
 		{"ShortRetention", mq + "[site]\nname = \"hq\"\ntap_retention = \"24h\"\n", "site.tap_retention: 24h0m0s"},
 		{"UnknownKey", mq + "[site]\nnam = \"hq\"\n", "site.nam"},
 		{"SharedShiftsWithoutName", mq + "[site]\nshared_shifts = true\n", "site.shared_shifts: needs the site"},

@@ -100,6 +100,11 @@ type SiteBadges struct {
 	Shadowed []string `json:"shadowed,omitempty"`
 	// Rejected counts malformed messages on the site's badge topics.
 	Rejected uint64 `json:"rejected"`
+	// Collected counts tombstones older than the horizon forgotten since
+	// start; Rejoined counts returns after an absence longer than the
+	// horizon, when the site's badges were taken afresh.
+	Collected uint64 `json:"collected,omitempty"`
+	Rejoined  uint64 `json:"rejoined,omitempty"`
 	// LastError is why the badges are not connected, if they are not.
 	LastError   string    `json:"last_error,omitempty"`
 	LastErrorAt time.Time `json:"last_error_at,omitzero"`

@@ -24,6 +24,7 @@ func (d *Daemon) newSite() (*sitebadges.Syncer, error) {
 		Site: d.cfg.Site.Name, DeviceID: d.cfg.Device.ID, URLs: m.URLs,
 		ClientID: m.ClientID + "-badges", Username: m.Username, Password: m.Password, TLS: tlsCfg,
 		TopicPrefix: m.TopicPrefix, KeepAlive: m.KeepAlive.Duration, Poll: d.cfg.Site.Poll.Duration,
+		TombstoneHorizon: d.cfg.Site.TombstoneHorizon.Duration,
 		Local: func() map[string]string {
 			out := map[string]string{}
 			for uid, b := range d.configBadges() {

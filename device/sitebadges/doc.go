@@ -23,7 +23,10 @@
 // (counted as shadowed). Two writes of a badge where neither writer had
 // seen the other are a conflict: the loser is logged and counted.
 //
-// The package does not share punches or shifts, does not collect the
-// tombstones, and does not re-publish the snapshot when a broker lost its
+// Tombstones are collected once older than a horizon (default 90 days),
+// and a terminal away from the site for longer takes the site's badges
+// afresh, so no removal is undone (tombstones.go).
+//
+// The package does not share punches or shifts, and does not re-publish the snapshot when a broker lost its
 // retained messages (run the broker with persistence).
 package sitebadges

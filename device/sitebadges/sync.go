@@ -53,6 +53,11 @@ type Options struct {
 	// Local returns the badges of the config file (UID to email): they
 	// are never shared and win on this terminal. Default none.
 	Local func() map[string]string
+	// TombstoneHorizon is how long a removal is kept before it is
+	// collected; a terminal away longer than this less Skew takes the
+	// site's badges afresh (see tombstones.go). Default 90 days; at least
+	// 2 × Skew.
+	TombstoneHorizon time.Duration
 	// Now is the clock. Default time.Now.
 	Now    func() time.Time
 	Logger *slog.Logger
@@ -82,6 +87,12 @@ func (o *Options) defaults() error {
 	}
 	if o.Poll <= 0 {
 		o.Poll = 2 * time.Second
+	}
+	if o.TombstoneHorizon == 0 {
+		o.TombstoneHorizon = DefaultTombstoneHorizon
+	}
+	if o.TombstoneHorizon < 2*Skew {
+		return fmt.Errorf("sitebadges: tombstone horizon %s; want at least %s", o.TombstoneHorizon, 2*Skew)
 	}
 	if o.Local == nil {
 		o.Local = func() map[string]string { return nil }
@@ -126,6 +137,9 @@ type Syncer struct {
 	unsent bool
 	// needSub is set while the connection lacks its subscription.
 	needSub bool
+	// contact is the last contact with the site as stored; lastCollect
+	// when tombstones were last collected (tombstones.go).
+	contact, lastCollect time.Time
 }
 
 // New returns the sync of store's badges. Run starts it.
@@ -204,6 +218,13 @@ func (s *Syncer) Run(ctx context.Context) error {
 	}); err != nil {
 		return err
 	}
+	contact, err := s.loadContact()
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.contact = contact
+	s.mu.Unlock()
 	inbox := make(chan paho.Message, maxGroup)
 	pc := paho.NewClient(s.pahoOptions(ctx, inbox))
 	pc.Connect() // retries in the background until ctx ends
@@ -227,6 +248,9 @@ func (s *Syncer) Run(ctx context.Context) error {
 		}
 		if pc.IsConnectionOpen() && s.takeUnsent() {
 			s.publishPending(ctx, pc)
+		}
+		if pc.IsConnectionOpen() && s.subscribed() {
+			s.housekeep(ctx, pc)
 		}
 		select {
 		case <-ctx.Done():
@@ -286,6 +310,16 @@ func (s *Syncer) subscribe(ctx context.Context, c paho.Client, inbox chan<- paho
 	if !need {
 		return
 	}
+	// Before the retained messages come: a terminal away too long drops
+	// what it holds of the site first.
+	if _, err := s.rejoin(); err != nil {
+		s.mu.Lock()
+		s.needSub = true
+		s.mu.Unlock()
+		s.setError(err.Error())
+		s.log.Error("not subscribing to the site's badges", "err", err)
+		return
+	}
 	tok := c.Subscribe(s.topicBase()+"+", 1, func(_ paho.Client, m paho.Message) {
 		select {
 		case inbox <- m:
@@ -310,6 +344,7 @@ func (s *Syncer) subscribe(ctx context.Context, c paho.Client, inbox chan<- paho
 		s.log.Warn("cannot subscribe to the site's badges; trying again", "topic", s.topicBase()+"+", "err", err)
 		return
 	}
+	s.noteContact(true)
 	s.setConnected(true)
 	s.setError("")
 	s.log.Info("connected to the site's badges", "topic", s.topicBase()+"+")
@@ -323,6 +358,13 @@ func (s *Syncer) setError(e string) {
 		s.st.LastErrorAt = s.o.Now().UTC()
 	}
 	s.mu.Unlock()
+}
+
+// subscribed reports whether the connection holds its subscription.
+func (s *Syncer) subscribed() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.st.Connected && !s.needSub
 }
 
 func (s *Syncer) setConnected(c bool) {
@@ -560,9 +602,14 @@ func (s *Syncer) receive(m paho.Message) { s.handle([]paho.Message{m}) }
 // connect.
 func (s *Syncer) handle(msgs []paho.Message) {
 	var ins []Entry
+	var cleared []string
 	for _, m := range msgs {
 		if len(m.Payload()) == 0 {
-			continue // a cleared retained message: nothing to merge
+			// A cleared retained message: nothing to merge (see cleared).
+			if uid, ok := strings.CutPrefix(m.Topic(), s.topicBase()); ok {
+				cleared = append(cleared, uid)
+			}
+			continue
 		}
 		in, err := s.decode(m.Topic(), m.Payload())
 		if err != nil {
@@ -580,6 +627,9 @@ func (s *Syncer) handle(msgs []paho.Message) {
 	}
 	for _, m := range msgs {
 		m.Ack()
+	}
+	if len(cleared) > 0 {
+		s.cleared(cleared)
 	}
 }
 

@@ -26,6 +26,7 @@ type terminal struct {
 	url   string
 	path  string
 	local map[string]string
+	now   func() time.Time // nil: time.Now
 
 	store  *queue.Store
 	sync   *Syncer
@@ -51,6 +52,7 @@ func (tm *terminal) start() {
 		Site: "hq", DeviceID: tm.id, URLs: []string{tm.url},
 		Poll: 20 * time.Millisecond, Reconnect: 200 * time.Millisecond, AckTimeout: 5 * time.Second,
 		Local:  func() map[string]string { return tm.local },
+		Now:    tm.now,
 		Logger: slog.New(slog.DiscardHandler),
 	})
 	if err != nil {

@@ -95,3 +95,12 @@ func (m *Mosquitto) Kill() {
 	m.cmd.Wait()
 	m.cmd = nil
 }
+
+// PID is the running broker's process id (0 when stopped), for measuring
+// it from outside (/proc).
+func (m *Mosquitto) PID() int {
+	if m.cmd == nil || m.cmd.Process == nil {
+		return 0
+	}
+	return m.cmd.Process.Pid
+}
