@@ -10,6 +10,11 @@ const (
 	KindPunch Kind = "punch" // a start or stop tap of a known badge
 	KindEntry Kind = "entry" // a paired start/stop: what time-tracking systems want
 	KindEvent Kind = "event" // anything else worth reporting (unknown badge, missing stop, faults)
+	// KindRetract withdraws a record this terminal wrote before: a site
+	// entry (or missing stop) that a late tap of shifts across terminals
+	// made wrong. Retracts names the record; Email, Start and End repeat
+	// its; Detail says why.
+	KindRetract Kind = "retract"
 )
 
 // Punch actions.
@@ -77,6 +82,14 @@ type Record struct {
 	// Event and Detail describe an event.
 	Event  string `json:"event,omitempty"`
 	Detail string `json:"detail,omitempty"`
+
+	// Retracts is, on a retraction, the seq of the record it withdraws.
+	Retracts uint64 `json:"retracts,omitempty"`
+	// SiteEntry is the site-wide id of an entry paired from the site's
+	// taps ("<startOrigin>:<startSeq>-<stopOrigin>:<stopSeq>"), on the
+	// entry, missing_stop and retraction records of shifts across
+	// terminals.
+	SiteEntry string `json:"site_entry,omitempty"`
 }
 
 // Trusted reports whether every time in r can be trusted.

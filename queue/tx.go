@@ -184,6 +184,9 @@ func (t *Tx) Append(r Record) (Record, error) {
 	if err := indexEntry(t.tx, r); err != nil {
 		return r, err
 	}
+	if err := withdraw(t.tx, r); err != nil {
+		return r, err
+	}
 	meta := t.tx.Bucket(bucketMeta)
 	if err := addCounter(meta, counterRecords, 1); err != nil {
 		return r, err

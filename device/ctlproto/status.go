@@ -161,3 +161,45 @@ type TapStats struct {
 	StoreErrors uint64 `json:"store_errors"`
 	LastError   string `json:"last_error,omitempty"`
 }
+
+// SiteTaps is how the exchange of the site's taps goes (shared shifts):
+// stampctl status, metrics.
+type SiteTaps struct {
+	Site      string `json:"site"`
+	Connected bool   `json:"connected"`
+	// Peers counts the other terminals whose taps are held here.
+	Peers int `json:"peers"`
+	// Unpublished counts own taps the broker has not confirmed yet.
+	Unpublished uint64 `json:"unpublished"`
+	// Behind counts the taps peers announced (their retained heads, or
+	// seen past a gap) that are not held here yet.
+	Behind uint64 `json:"behind"`
+	// Received, Duplicates, Published, Rejected count tap messages since
+	// start; Conflicts counts taps received with an (origin, seq) held
+	// with other content (the held one is kept).
+	Received   uint64 `json:"received"`
+	Duplicates uint64 `json:"duplicates"`
+	Published  uint64 `json:"published"`
+	Rejected   uint64 `json:"rejected"`
+	Conflicts  uint64 `json:"conflicts"`
+	// ReplaysAsked counts replay requests sent; ReplaysAnswered the taps
+	// republished for peers' requests.
+	ReplaysAsked    uint64 `json:"replays_asked"`
+	ReplaysAnswered uint64 `json:"replays_answered"`
+	// Origins lists what is held of each terminal's taps, this one's too.
+	Origins []SiteTapOrigin `json:"origins,omitempty"`
+	// LastError is why the exchange is not connected, if it is not.
+	LastError   string    `json:"last_error,omitempty"`
+	LastErrorAt time.Time `json:"last_error_at,omitzero"`
+}
+
+// SiteTapOrigin is what a terminal holds of one origin's taps.
+type SiteTapOrigin struct {
+	Origin string `json:"origin"`
+	// Contiguous: every tap 1..Contiguous was held; Highest: the highest
+	// held; Head: the highest the origin announced; Held: stored now.
+	Contiguous uint64 `json:"contiguous"`
+	Highest    uint64 `json:"highest"`
+	Head       uint64 `json:"head"`
+	Held       uint64 `json:"held"`
+}
