@@ -71,7 +71,7 @@ func TestFleet_SharedShifts(t *testing.T) {
 		len(performed), want.Accepted, want.Ignored, want.MissingStops, want.Open, len(want.Entries), ran.Round(time.Millisecond))
 
 	converged := time.Now()
-	f.waitConverged(want.Entries, sc.Employees)
+	f.waitConverged(want.Entries, sc.Employees, performed)
 	st := f.zs.Requests()
 	t.Logf("fleet: converged %s after the last tap (run %s in all); Zeiterfassung: %d entries stored, %d creates, %d queries, %d now held (%d removed)",
 		time.Since(converged).Round(time.Millisecond), time.Since(began).Round(time.Millisecond), st.Stored, st.Creates, st.Queries, len(f.zs.Entries()), st.Stored-len(f.zs.Entries()))
@@ -437,7 +437,7 @@ func (ft *fleetTerm) queue() fleetQueue {
 // (nothing pending, held or dead), and stays so for three looks at least
 // a second apart (a terminal still pairing would change it). On the
 // deadline it fails naming every difference.
-func (f *fleetRun) waitConverged(want []fleetEntry, employees int) {
+func (f *fleetRun) waitConverged(want []fleetEntry, employees int, taps []fleetStep) {
 	t := f.t
 	all := map[int][]int{}
 	for i := range f.terms {
@@ -478,6 +478,20 @@ func (f *fleetRun) waitConverged(want []fleetEntry, employees int) {
 			}
 			list("missing on the server", missing)
 			list("on the server but not implied by the taps (wrong or duplicate)", extra)
+			// The taps of the first employees whose entries differ.
+			shown := map[string]bool{}
+			for _, e := range append(missing, extra...) {
+				if shown[e.Email] || len(shown) == 5 {
+					continue
+				}
+				shown[e.Email] = true
+				fmt.Fprintf(&b, "\ntaps of %s:", e.Email)
+				for _, st := range taps {
+					if fleetEmail(st.Emp) == e.Email {
+						fmt.Fprintf(&b, "\n  %s %s %s", st.At.Format(time.RFC3339), fleetDoor(st.Door), st.Why)
+					}
+				}
+			}
 			for _, g := range gaps {
 				fmt.Fprintf(&b, "\nbadges: %s", g)
 			}
