@@ -435,7 +435,7 @@ func (ft *fleetTerm) queue() fleetQueue {
 // waitConverged waits until the Zeiterfassung server holds exactly want,
 // every terminal holds all employees' badges and every queue is drained
 // (nothing pending, held or dead), and stays so for three looks at least
-// a second apart (a terminal still pairing would change it). On the
+// half a second apart (a terminal still pairing would change it). On the
 // deadline it fails naming every difference.
 func (f *fleetRun) waitConverged(want []fleetEntry, employees int, taps []fleetStep) {
 	t := f.t
@@ -497,6 +497,9 @@ func (f *fleetRun) waitConverged(want []fleetEntry, employees int, taps []fleetS
 			}
 			for _, q := range busy {
 				fmt.Fprintf(&b, "\nqueue: %s", q)
+			}
+			for _, ft := range f.terms {
+				fmt.Fprintf(&b, "\nsite status %s: %s", ft.id, ft.queue().site)
 			}
 			t.Fatal(b.String())
 		}
