@@ -8,7 +8,9 @@ import (
 
 // Site makes the terminal part of a site: the terminals with the same
 // site name and MQTT broker share their enrolled badges (package
-// device/sitebadges). Off unless Name is set; it needs [mqtt] urls.
+// device/sitebadges) and, with SharedShifts, pair their taps into shifts
+// together (package device/siteshifts). Off unless Name is set; it needs
+// [mqtt] urls.
 type Site struct {
 	// Name names the site in the topics <mqtt.topic_prefix>/sites/<name>/…;
 	// one topic level. Default "" (no site).
@@ -16,6 +18,25 @@ type Site struct {
 	// Poll is how often the store is looked at for local badge changes to
 	// share. Default "2s".
 	Poll Duration `toml:"poll"`
+	// SharedShifts pairs the taps of all the site's terminals: a shift
+	// may start at one door and end at another. Default false: each
+	// terminal pairs its own taps. Needs Name.
+	SharedShifts bool `toml:"shared_shifts"`
+	// Settle is how old a stop must be before its entry is delivered,
+	// so that a tap arriving late rarely corrects an entry already sent.
+	// Default "2m"; "0s" delivers at once. Read it with SettleDelay.
+	Settle *Duration `toml:"settle"`
+}
+
+// DefaultSettle is [site] settle when it is not set.
+const DefaultSettle = 2 * time.Minute
+
+// SettleDelay returns [site] settle, or its default when not set.
+func (s Site) SettleDelay() time.Duration {
+	if s.Settle == nil {
+		return DefaultSettle
+	}
+	return s.Settle.Duration
 }
 
 // Enabled reports whether the terminal belongs to a site.
@@ -24,7 +45,16 @@ func (s Site) Enabled() bool { return s.Name != "" }
 // validateSite checks [site] and sets its defaults.
 func (c *Config) validateSite() error {
 	s := &c.Site
+	if s.Settle != nil && s.Settle.Duration < 0 {
+		return fmt.Errorf("site.settle: %s is negative; want a duration like \"2m\" or \"0s\"", s.Settle)
+	}
+	if s.Settle == nil {
+		s.Settle = &Duration{Duration: DefaultSettle}
+	}
 	if !s.Enabled() {
+		if s.SharedShifts {
+			return fmt.Errorf("site.shared_shifts: needs the site: set [site] name (and [mqtt] urls)")
+		}
 		return nil
 	}
 	if strings.ContainsAny(s.Name, "/+#") || strings.HasPrefix(s.Name, "$") || strings.TrimSpace(s.Name) != s.Name {

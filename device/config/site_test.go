@@ -15,6 +15,17 @@ func TestParse_SiteDefaultsAndErrors(t *testing.T) {
 	if !c.Site.Enabled() || c.Site.Name != "berlin-office" || c.Site.Poll.Duration != 2*time.Second {
 		t.Fatalf("site = %+v", c.Site)
 	}
+	if c.Site.SharedShifts || c.Site.SettleDelay() != 2*time.Minute {
+		t.Fatalf("shared shifts defaults: %+v", c.Site)
+	}
+	c, err = Parse("a.toml", []byte(mq+"[site]\nname = \"hq\"\nshared_shifts = true\nsettle = \"0s\"\n"))
+	if err != nil || !c.Site.SharedShifts || c.Site.SettleDelay() != 0 {
+		t.Fatalf("settle 0s: %+v, %v", c.Site, err)
+	}
+	c, err = Parse("a.toml", []byte(mq+"[site]\nname = \"hq\"\nsettle = \"90s\"\n"))
+	if err != nil || c.Site.SettleDelay() != 90*time.Second {
+		t.Fatalf("settle 90s: %+v, %v", c.Site, err)
+	}
 	if c, err := Parse("a.toml", []byte(mq)); err != nil || c.Site.Enabled() {
 		t.Fatalf("without [site]: %+v, %v", c.Site, err)
 	}
@@ -26,6 +37,10 @@ func TestParse_SiteDefaultsAndErrors(t *testing.T) {
 		{"Spaces", mq + "[site]\nname = \" hq\"\n", "site.name"},
 		{"ShortPoll", mq + "[site]\nname = \"hq\"\npoll = \"1ms\"\n", "site.poll: 1ms"},
 		{"UnknownKey", mq + "[site]\nnam = \"hq\"\n", "site.nam"},
+		{"SharedShiftsWithoutName", mq + "[site]\nshared_shifts = true\n", "site.shared_shifts: needs the site"},
+		{"NegativeSettle", mq + "[site]\nname = \"hq\"\nsettle = \"-1s\"\n", "site.settle: -1s is negative"},
+		{"BadSettle", mq + "[site]\nname = \"hq\"\nsettle = \"soon\"\n", "settle"},
+		{"SharedShiftsNotBool", mq + "[site]\nname = \"hq\"\nshared_shifts = \"yes\"\n", "shared_shifts"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := Parse("a.toml", []byte(tt.toml))

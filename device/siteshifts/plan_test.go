@@ -2,6 +2,7 @@ package siteshifts
 
 import (
 	"math/rand/v2"
+	"os"
 	"reflect"
 	"slices"
 	"sort"
@@ -128,7 +129,11 @@ func TestPlan_RetractedEntryPairedAgain_DeliveredAgain(t *testing.T) {
 func TestPlan_Property_SiteConverges(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	origins := []string{"a", "b", "c"}
-	for round := range 200 {
+	rounds := 60
+	if os.Getenv("CI") != "" {
+		rounds = 300
+	}
+	for round := range rounds {
 		taps := randomTaps(rng, 5+rng.IntN(30))
 		// arrival[o][i]: when terminal o learns tap i.
 		arrive := map[string][]time.Time{}
