@@ -399,6 +399,7 @@ func (f *fleetRun) burst(taps []fleetStep) []fleetStep {
 		if err != nil {
 			t.Fatalf("again after the restart: %v", err)
 		}
+		st.Why += ", again after the kill"
 		performed = append(performed, st)
 	}
 	return performed
