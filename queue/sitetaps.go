@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -68,7 +69,7 @@ func siteTapEmailPrefix(email string) []byte {
 func siteTapIndexKey(st SiteTap) []byte {
 	k := make([]byte, 0, len(st.Email)+len(st.Origin)+18)
 	k = append(k, siteTapEmailPrefix(st.Email)...)
-	k = append(k, itob(uint64(st.At.UnixNano()))...)
+	k = append(k, itob(unixNano(st.At))...)
 	return append(k, siteTapKey(st.Origin, st.Seq)...)
 }
 
@@ -81,7 +82,7 @@ func validSiteTap(st SiteTap) error {
 		return fmt.Errorf("queue: site tap %s: seq 0", st.Origin)
 	case st.Email == "" || bytes.IndexByte([]byte(st.Email), 0) >= 0:
 		return fmt.Errorf("queue: site tap %s:%d: email %q", st.Origin, st.Seq, st.Email)
-	case st.At.UnixNano() <= 0:
+	case unixNano(st.At) == 0 || unixNano(st.At) >= math.MaxInt64-1:
 		return fmt.Errorf("queue: site tap %s:%d: time %s", st.Origin, st.Seq, st.At)
 	}
 	return nil
@@ -278,7 +279,7 @@ func (t *Tx) SiteTapsOf(email string, from, to time.Time) ([]SiteTap, error) {
 // case-insensitively) with At <= to, newest
 // first, until fn returns false.
 func (t *Tx) EachSiteTapBefore(email string, to time.Time, fn func(SiteTap) bool) error {
-	return t.walkSiteTapsOf(email, time.Unix(0, 1), to, true, fn)
+	return t.walkSiteTapsOf(email, time.Unix(0, 0), to, true, fn)
 }
 
 func (t *Tx) walkSiteTapsOf(email string, from, to time.Time, reverse bool, fn func(SiteTap) bool) error {
@@ -287,9 +288,9 @@ func (t *Tx) walkSiteTapsOf(email string, from, to time.Time, reverse bool, fn f
 		return nil
 	}
 	prefix := siteTapEmailPrefix(email)
-	lo := append(append([]byte(nil), prefix...), itob(uint64(max(from.UnixNano(), 0)))...)
+	lo := append(append([]byte(nil), prefix...), itob(unixNano(from))...)
 	// hi is just above every key of time to.
-	hi := append(append([]byte(nil), prefix...), itob(uint64(max(to.UnixNano(), 0))+1)...)
+	hi := append(append([]byte(nil), prefix...), itob(unixNano(to)+1)...)
 	c := index.Cursor()
 	var k []byte
 	if reverse {
@@ -320,6 +321,18 @@ func (t *Tx) walkSiteTapsOf(email string, from, to time.Time, reverse bool, fn f
 		}
 	}
 	return nil
+}
+
+// unixNano is t in Unix nanoseconds, clamped to what the index holds
+// (UnixNano is undefined past the year 2262).
+func unixNano(t time.Time) uint64 {
+	switch {
+	case t.Before(time.Unix(0, 0)):
+		return 0
+	case t.After(time.Unix(0, math.MaxInt64-1)):
+		return math.MaxInt64 - 1
+	}
+	return uint64(t.UnixNano())
 }
 
 // MarkSiteTapsPublished notes that the broker confirmed origin's taps up

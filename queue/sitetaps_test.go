@@ -119,6 +119,9 @@ func TestSiteTaps_EmployeeWindow_OrderedAcrossOrigins(t *testing.T) {
 		if taps, err := tx.SiteTapsOf("ANNA@example.com", tap0, tap0.Add(24*time.Hour)); err != nil || len(taps) != 5 {
 			t.Errorf("anna's day, asked in capitals: %d taps (%v); want 5", len(taps), err)
 		}
+		if taps, err := tx.SiteTapsOf("anna@example.com", time.Time{}, time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)); err != nil || len(taps) != 5 {
+			t.Errorf("anna's taps of all time: %d (%v); want 5", len(taps), err)
+		}
 		return tx.EachSiteTapBefore("anna@example.com", tap0.Add(time.Hour), func(st queue.SiteTap) bool {
 			back = append(back, st.Origin+":"+string(rune('0'+st.Seq)))
 			return len(back) < 3

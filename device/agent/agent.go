@@ -110,6 +110,9 @@ type SharedShifts struct {
 	// Door returns what t is in the pairing of known (the employee's
 	// site taps up to t's time, oldest first) and t.
 	Door func(known []queue.SiteTap, t queue.SiteTap) punch.Decision
+	// Stored, if set, is told each site tap after its commit (to publish
+	// it and pair again), also a tap that is no punch. It must not block.
+	Stored func(queue.SiteTap)
 }
 
 // Agent turns taps into committed punches.
@@ -387,7 +390,9 @@ func (a *Agent) stamp(t reader.Tap) stamp {
 func (a *Agent) commitTap(uid string, st stamp, capture bool) Outcome {
 	o := Outcome{UID: uid}
 	at := st.at
+	var siteTap *queue.SiteTap // stored with shared shifts
 	recs, err := a.store.Update(func(tx *queue.Tx) error {
+		siteTap = nil
 		email := ""
 		if b, ok := a.badges[uid]; ok && !b.Admin {
 			email = b.Email
@@ -417,8 +422,8 @@ func (a *Agent) commitTap(uid string, st stamp, capture bool) Outcome {
 			return err
 		}
 		if a.opts.Shared != nil && st.trusted {
-			kind, err := a.sharedTap(tx, base, e)
-			o.Kind = kind
+			kind, stored, err := a.sharedTap(tx, base, e)
+			o.Kind, siteTap = kind, &stored
 			return err
 		}
 		el := punch.Elapsed{HaveLast: !e.LastTap.IsZero()}
@@ -481,6 +486,9 @@ func (a *Agent) commitTap(uid string, st stamp, capture bool) Outcome {
 	if err != nil {
 		return Outcome{Kind: feedback.Error, UID: uid, Email: o.Email, Err: err}
 	}
+	if siteTap != nil && a.opts.Shared.Stored != nil {
+		a.opts.Shared.Stored(*siteTap)
+	}
 	o.Records = recs
 	return o
 }
@@ -488,14 +496,14 @@ func (a *Agent) commitTap(uid string, st stamp, capture bool) Outcome {
 // sharedTap stores the tap base of a known badge as a site tap, decides
 // it with the door over the employee's site taps and appends its punch;
 // e is the employee's local state, kept for the terminal's own views.
-func (a *Agent) sharedTap(tx *queue.Tx, base queue.Record, e queue.Employee) (feedback.Kind, error) {
+func (a *Agent) sharedTap(tx *queue.Tx, base queue.Record, e queue.Employee) (feedback.Kind, queue.SiteTap, error) {
 	known, err := recentSiteTaps(tx, base.Email, base.At, a.opts.Rules)
 	if err != nil {
-		return 0, err
+		return 0, queue.SiteTap{}, err
 	}
 	st, err := tx.AppendSiteTap(queue.SiteTap{Origin: a.opts.Shared.Origin, At: base.At, Email: base.Email, UID: base.UID})
 	if err != nil {
-		return 0, err
+		return 0, st, err
 	}
 	d := a.opts.Shared.Door(known, st)
 	last := queue.Employee{Email: base.Email, LastTap: base.At, LastUID: base.UID, LastBoot: base.Boot, LastMono: base.Mono}
@@ -503,21 +511,21 @@ func (a *Agent) sharedTap(tx *queue.Tx, base queue.Record, e queue.Employee) (fe
 	p.Kind = queue.KindPunch
 	switch d.Action {
 	case punch.Ignore:
-		return feedback.AlreadyStamped, nil
+		return feedback.AlreadyStamped, st, nil
 	case punch.Start:
 		p.Action = queue.ActionStart
 		if p, err = tx.Append(p); err != nil {
-			return 0, err
+			return 0, st, err
 		}
 		last.Open, last.Start, last.StartSeq, last.StartUID = true, base.At, p.Seq, base.UID
 		last.StartSynced, last.StartBoot, last.StartMono = true, base.Boot, base.Mono
-		return feedback.StartOK, tx.PutEmployee(last)
+		return feedback.StartOK, st, tx.PutEmployee(last)
 	default:
 		p.Action = queue.ActionStop
 		if _, err := tx.Append(p); err != nil {
-			return 0, err
+			return 0, st, err
 		}
-		return feedback.StopOK, tx.PutEmployee(last)
+		return feedback.StopOK, st, tx.PutEmployee(last)
 	}
 }
 

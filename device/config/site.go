@@ -26,7 +26,14 @@ type Site struct {
 	// so that a tap arriving late rarely corrects an entry already sent.
 	// Default "2m"; "0s" delivers at once. Read it with SettleDelay.
 	Settle *Duration `toml:"settle"`
+	// TapRetention is how long the site's taps are kept once they are
+	// paired and their entries delivered. Default "840h" (35 days); at
+	// least "48h".
+	TapRetention Duration `toml:"tap_retention"`
 }
+
+// DefaultTapRetention is [site] tap_retention when it is not set.
+const DefaultTapRetention = 35 * 24 * time.Hour
 
 // DefaultSettle is [site] settle when it is not set.
 const DefaultSettle = 2 * time.Minute
@@ -68,6 +75,12 @@ func (c *Config) validateSite() error {
 	}
 	if s.Poll.Duration < 10*time.Millisecond {
 		return fmt.Errorf("site.poll: %s; want at least 10ms", s.Poll)
+	}
+	if s.TapRetention.Duration == 0 {
+		s.TapRetention.Duration = DefaultTapRetention
+	}
+	if s.TapRetention.Duration < 48*time.Hour {
+		return fmt.Errorf("site.tap_retention: %s; want at least \"48h\" (default \"840h\", 35 days)", s.TapRetention)
 	}
 	return nil
 }

@@ -26,6 +26,12 @@ func TestParse_SiteDefaultsAndErrors(t *testing.T) {
 	if err != nil || c.Site.SettleDelay() != 90*time.Second {
 		t.Fatalf("settle 90s: %+v, %v", c.Site, err)
 	}
+	if c.Site.TapRetention.Duration != 35*24*time.Hour {
+		t.Fatalf("tap_retention default = %s", c.Site.TapRetention)
+	}
+	if c, err := Parse("a.toml", []byte(mq+"[site]\nname = \"hq\"\ntap_retention = \"72h\"\n")); err != nil || c.Site.TapRetention.Duration != 72*time.Hour {
+		t.Fatalf("tap_retention set: %+v, %v", c, err)
+	}
 	if c, err := Parse("a.toml", []byte(mq)); err != nil || c.Site.Enabled() {
 		t.Fatalf("without [site]: %+v, %v", c.Site, err)
 	}
@@ -36,6 +42,7 @@ func TestParse_SiteDefaultsAndErrors(t *testing.T) {
 		{"Dollar", mq + "[site]\nname = \"$SYS\"\n", "site.name"},
 		{"Spaces", mq + "[site]\nname = \" hq\"\n", "site.name"},
 		{"ShortPoll", mq + "[site]\nname = \"hq\"\npoll = \"1ms\"\n", "site.poll: 1ms"},
+		{"ShortRetention", mq + "[site]\nname = \"hq\"\ntap_retention = \"24h\"\n", "site.tap_retention: 24h0m0s"},
 		{"UnknownKey", mq + "[site]\nnam = \"hq\"\n", "site.nam"},
 		{"SharedShiftsWithoutName", mq + "[site]\nshared_shifts = true\n", "site.shared_shifts: needs the site"},
 		{"NegativeSettle", mq + "[site]\nname = \"hq\"\nsettle = \"-1s\"\n", "site.settle: -1s is negative"},

@@ -59,6 +59,11 @@ type Status struct {
 
 	// SiteBadges is the sharing of badges with the site, when [site] is set.
 	SiteBadges *SiteBadges `json:"site_badges,omitempty"`
+	// SiteTaps and SiteShifts are the shifts across terminals, with
+	// [site] shared_shifts: the exchange of the site's taps and this
+	// terminal's share of the entries.
+	SiteTaps   *SiteTaps   `json:"site_taps,omitempty"`
+	SiteShifts *SiteShifts `json:"site_shifts,omitempty"`
 }
 
 // UplinkStatus is everything status knows of one uplink, keyed by its
@@ -202,4 +207,18 @@ type SiteTapOrigin struct {
 	Highest    uint64 `json:"highest"`
 	Head       uint64 `json:"head"`
 	Held       uint64 `json:"held"`
+}
+
+// SiteShifts is this terminal's share of the site's entries (the
+// Settler's state).
+type SiteShifts struct {
+	// Delivered and Retracted count the site entries (and missing stops)
+	// this terminal's ledger holds as delivered and as withdrawn.
+	Delivered uint64 `json:"delivered"`
+	Retracted uint64 `json:"retracted"`
+	// Waiting counts this terminal's entries waiting for [site] settle;
+	// NextSettle is when the first of them is due.
+	Waiting    int       `json:"waiting_to_settle"`
+	NextSettle time.Time `json:"next_settle,omitzero"`
+	LastError  string    `json:"last_error,omitempty"`
 }

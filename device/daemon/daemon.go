@@ -99,6 +99,10 @@ type Daemon struct {
 	cmds map[string]command // the control commands (commands.go)
 	site *sitebadges.Syncer // nil without [site] (site.go)
 	rem  *remote.Responder  // nil without mqtt.remote_commands (remote.go)
+
+	// shifts are the shifts across terminals; nil without [site]
+	// shared_shifts (siteshifts.go).
+	shifts *siteShifts
 }
 
 // Queue name of the MQTT uplink. Each uplink has its own pending set, so
@@ -163,6 +167,10 @@ func New(cfg *config.Config, opts Options) (*Daemon, error) {
 		d.closeAll()
 		return nil, err
 	}
+	if d.shifts, err = d.newSiteShifts(); err != nil {
+		d.closeAll()
+		return nil, err
+	}
 	if d.rem, err = d.newRemote(); err != nil {
 		d.closeAll()
 		return nil, err
@@ -191,6 +199,7 @@ func New(cfg *config.Config, opts Options) (*Daemon, error) {
 		Observe:  d.observeTap,
 		MinTime:  opts.MinTime,
 		DayTotal: d.dayTotalAfterStop,
+		Shared:   d.shifts.agentOptions(cfg.Device.ID, d.punchRules()),
 	})
 	d.cmds = d.commands()
 	return d, nil
@@ -312,6 +321,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	if d.site != nil {
 		run("site badges", d.site.Run)
 	}
+	d.shifts.run(d, run)
 	if d.rem != nil {
 		run("remote commands", d.rem.Run)
 	}

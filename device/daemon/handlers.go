@@ -86,6 +86,7 @@ func (d *Daemon) status() (Status, error) {
 		sb := d.site.Status()
 		s.SiteBadges = &sb
 	}
+	d.shifts.status(&s)
 	s.Taps = ctlproto.TapStats(d.agent.Stats())
 	s.Enrolling = d.agent.Enrolling()
 	s.MetricsError = d.sideErr.get()
