@@ -132,6 +132,9 @@ func startFleet(t *testing.T, sc fleetScale, mosq, passwd string) *fleetRun {
 	if err := os.WriteFile(aclFile, []byte(remote.ACLExample), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	if !strings.Contains(remote.ACLExample, "/taps/") {
+		t.Logf("fleet: note: remote.ACLExample names no taps topic (<prefix>/sites/<site>/taps/…): mosquitto will keep the terminals' taps from each other")
+	}
 	conf := fmt.Sprintf("allow_anonymous false\npassword_file %s\nacl_file %s\npersistence true\npersistence_location %s/\nlog_type notice\n", pwFile, aclFile, dir)
 	f := &fleetRun{t: t, zs: zs, cut: -1}
 	f.broker = mqtttest.StartMosquitto(t, mosq, dir, conf)
