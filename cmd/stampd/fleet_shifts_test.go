@@ -471,7 +471,9 @@ func (f *fleetRun) waitConverged(want []fleetEntry, employees int, taps []fleetS
 		}
 		if time.Now().After(deadline) {
 			var b strings.Builder
-			fmt.Fprintf(&b, "the site did not converge: Zeiterfassung holds %d entries, the taps imply %d", len(got), len(want))
+			st := f.zs.Requests()
+			fmt.Fprintf(&b, "the site did not converge: Zeiterfassung holds %d entries, the taps imply %d (server: %d stored, %d removed since, %d creates, %d queries, %d refused)",
+				len(got), len(want), st.Stored, st.Stored-len(got), st.Creates, st.Queries, st.Rejected)
 			list := func(what string, es []fleetEntry) {
 				if len(es) > 0 {
 					fmt.Fprintf(&b, "\n%s (%d):", what, len(es))
