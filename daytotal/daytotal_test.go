@@ -432,6 +432,12 @@ func TestLocks_Check(t *testing.T) {
 	if err := l.Check(ctx, queue.Record{Kind: queue.KindPunch, Email: "luis@example.com", At: at("2026-03-03 08:00")}); err != nil {
 		t.Errorf("punch: %v", err)
 	}
+	// A retraction deletes its entry on the locked day: held like it.
+	ret := entry(6, "luis@example.com", "2026-03-03 08:00", "2026-03-03 12:00")
+	ret.Kind, ret.Retracts = queue.KindRetract, 3
+	if _, ok := daytotal.IsHeld(l.Check(ctx, ret)); !ok {
+		t.Errorf("retraction on a locked day not held")
+	}
 	srv.SetDown(true)
 	ts.Forget()
 	err = l.Check(ctx, entry(4, "luis@example.com", "2026-03-05 08:00", "2026-03-05 09:00"))

@@ -54,15 +54,16 @@ func NewLocks(src LockSource, loc *time.Location) (*Locks, error) {
 	return &Locks{src: src, loc: loc}, nil
 }
 
-// Check returns nil when rec may be sent: it is not an entry, or none of
-// the local days it covers is locked. When one is locked it returns an
+// Check returns nil when rec may be sent: it is not an entry or the
+// retraction of one, or none of the local days it covers is locked (a
+// retraction deletes its entry there). When one is locked it returns an
 // error of class uplink.Hold holding a *HeldError. An employee the source
 // has no id for is held too (the days cannot be checked, and retrying
 // would block the uplink). When the locked days could not be learned it
 // returns an error of class uplink.Retry (the entry is not sent blindly;
 // ask again later).
 func (l *Locks) Check(ctx context.Context, rec queue.Record) error {
-	if rec.Kind != queue.KindEntry || rec.Start.IsZero() || rec.End.IsZero() {
+	if (rec.Kind != queue.KindEntry && rec.Kind != queue.KindRetract) || rec.Start.IsZero() || rec.End.IsZero() {
 		return nil
 	}
 	from := DateOf(rec.Start, l.loc)

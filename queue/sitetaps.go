@@ -335,6 +335,27 @@ func unixNano(t time.Time) uint64 {
 	return uint64(t.UnixNano())
 }
 
+// SkipSiteTapsBelow moves origin's watermark to at least first-1: the
+// taps below first are no longer asked for (the origin pruned them). It
+// returns the origin's state after.
+func (t *Tx) SkipSiteTapsBelow(origin string, first uint64) (SiteTapOrigin, error) {
+	taps, _, origins, err := t.siteTapBuckets()
+	if err != nil {
+		return SiteTapOrigin{}, err
+	}
+	o, err := getSiteTapOrigin(origins, origin)
+	if err != nil || first <= o.Contiguous+1 {
+		return o, err
+	}
+	o.Contiguous = first - 1
+	o.Highest = max(o.Highest, o.Contiguous)
+	for taps.Get(siteTapKey(origin, o.Contiguous+1)) != nil {
+		o.Contiguous++
+		o.Highest = max(o.Highest, o.Contiguous)
+	}
+	return o, putJSON(origins, []byte(origin), o)
+}
+
 // MarkSiteTapsPublished notes that the broker confirmed origin's taps up
 // to seq (published in seq order).
 func (t *Tx) MarkSiteTapsPublished(origin string, seq uint64) error {

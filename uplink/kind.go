@@ -19,9 +19,12 @@ import (
 type Kind struct {
 	// Name is the TOML section and the name of the uplink's pending set.
 	Name string
-	// Entries: the uplink takes only entries, each vetted by the daemon's
-	// entry check (trusted times, unlocked days) before it is sent, as a
-	// time-tracking system needs. Otherwise it takes every record as it is.
+	// Entries: the uplink takes only entries and their retractions
+	// (queue.KindRetract, shifts across terminals), each vetted by the
+	// daemon's entry check (trusted times, unlocked days) before it is
+	// sent, as a time-tracking system needs; a sender that cannot remove
+	// an entry from its receiver logs that it skips the retraction, and
+	// why. Otherwise it takes every record as it is.
 	Entries bool
 	// Section returns a new, empty section for the config file to be
 	// decoded into.
@@ -39,7 +42,7 @@ type Kind struct {
 // Records returns the record kinds the uplink takes (nil: every kind).
 func (k Kind) Records() []queue.Kind {
 	if k.Entries {
-		return []queue.Kind{queue.KindEntry}
+		return []queue.Kind{queue.KindEntry, queue.KindRetract}
 	}
 	return nil
 }

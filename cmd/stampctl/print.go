@@ -67,6 +67,7 @@ func printStatus(w io.Writer, s ctlproto.Status, loc *time.Location) {
 		}
 	}
 	printSite(tw, s.SiteBadges, loc)
+	printSiteShifts(tw, s.SiteTaps, s.SiteShifts, loc)
 	fmt.Fprintf(tw, "taps\t%s since start: %s, %s, %d already stamped, %d unknown, %s\n",
 		plural(int(s.Taps.Taps), "tap", "taps"), plural(int(s.Taps.Starts), "start", "starts"), plural(int(s.Taps.Stops), "stop", "stops"),
 		s.Taps.Ignored, s.Taps.Unknown, plural(int(s.Taps.StoreErrors), "store error", "store errors"))
@@ -100,6 +101,8 @@ func printItems(w io.Writer, items []queue.Item, loc *time.Location) {
 			kind += "/" + r.Action
 		} else if r.Event != "" {
 			kind += "/" + r.Event
+		} else if r.Retracts != 0 {
+			kind += fmt.Sprintf("/#%d", r.Retracts) // the record it withdraws
 		}
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", r.Seq, it.Uplink, it.State, kind, r.Email,
 			when(r.Start, loc), when(r.End, loc), it.Attempts, it.Msg)

@@ -73,7 +73,7 @@ func newRecordWriter(w io.Writer, asCSV bool) *recordWriter {
 	return &recordWriter{json: json.NewEncoder(w)}
 }
 
-var csvHeader = []string{"seq", "kind", "action", "event", "email", "uid", "at", "start", "end", "clock_synced", "detail"}
+var csvHeader = []string{"seq", "kind", "action", "event", "email", "uid", "at", "start", "end", "clock_synced", "detail", "retracts", "site_entry"}
 
 func (rw *recordWriter) write(r queue.Record) error {
 	if rw.json != nil {
@@ -92,7 +92,15 @@ func (rw *recordWriter) write(r queue.Record) error {
 		return t.UTC().Format(time.RFC3339)
 	}
 	return rw.csv.Write([]string{strconv.FormatUint(r.Seq, 10), string(r.Kind), r.Action, r.Event, r.Email, r.UID,
-		ts(r.At), ts(r.Start), ts(r.End), strconv.FormatBool(r.Trusted()), r.Detail})
+		ts(r.At), ts(r.Start), ts(r.End), strconv.FormatBool(r.Trusted()), r.Detail, retracts(r), r.SiteEntry})
+}
+
+// retracts is the seq a retraction withdraws, "" for other records.
+func retracts(r queue.Record) string {
+	if r.Retracts == 0 {
+		return ""
+	}
+	return strconv.FormatUint(r.Retracts, 10)
 }
 
 func (rw *recordWriter) flush() error {

@@ -226,9 +226,9 @@ func recordFilter(email, kind, from, to string) (func(queue.Record) bool, error)
 		*x.t = v
 	}
 	switch kind {
-	case "", string(queue.KindPunch), string(queue.KindEntry), string(queue.KindEvent):
+	case "", string(queue.KindPunch), string(queue.KindEntry), string(queue.KindEvent), string(queue.KindRetract):
 	default:
-		return nil, fmt.Errorf("--kind %q: want punch, entry or event", kind)
+		return nil, fmt.Errorf("--kind %q: want punch, entry, event or retract", kind)
 	}
 	return func(r queue.Record) bool {
 		return (email == "" || strings.EqualFold(r.Email, email)) &&

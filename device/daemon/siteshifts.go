@@ -39,10 +39,15 @@ func (d *Daemon) newSiteShifts() (*siteShifts, error) {
 	}
 	ss := &siteShifts{}
 	rules := d.punchRules()
+	var trusted func(time.Time) bool
+	if d.cfg.Site.SettleDelay() > 0 {
+		// Whether a stop is settle old needs a clock that can be
+		// trusted; with "0s" the clock is not asked at all.
+		trusted = func(now time.Time) bool { return clock.Trusted(now, d.opts.Clock.Synced(), d.opts.MinTime) }
+	}
 	ss.settler = siteshifts.New(d.store, sitetaps.Taps{}, siteshifts.Options{
 		Device: d.cfg.Device.ID, Rules: rules, Settle: d.cfg.Site.SettleDelay(), Poll: d.cfg.Site.Poll.Duration,
-		Now: d.opts.Clock.Now, Timers: d.opts.Timers,
-		Trusted:  func(now time.Time) bool { return clock.Trusted(now, d.opts.Clock.Synced(), d.opts.MinTime) },
+		Now: d.opts.Clock.Now, Timers: d.opts.Timers, Trusted: trusted,
 		Appended: func([]queue.Record) { d.wake() },
 		Logger:   d.log,
 	})

@@ -1,6 +1,9 @@
 package daemon
 
 import (
+	"fmt"
+	"os"
+	"os/exec"
 	"strings"
 	"testing"
 
@@ -12,11 +15,29 @@ import (
 // was, delivers the one entry.
 func TestDaemon_SharedShifts_StartAtOneDoorStopAtAnother(t *testing.T) {
 	b := mqtttest.Start(t, mqtttest.Options{})
+	sharedShiftDaemons(t, b.URL())
+}
+
+func TestDaemon_SharedShifts_StartAtOneDoorStopAtAnother_Mosquitto(t *testing.T) {
+	bin, err := exec.LookPath("mosquitto")
+	if err != nil {
+		msg := fmt.Sprintf("mosquitto not installed (apt-get install mosquitto): %v", err)
+		if os.Getenv("CI") != "" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	m := mqtttest.StartMosquitto(t, bin, t.TempDir(), "allow_anonymous true\n")
+	sharedShiftDaemons(t, m.URL())
+}
+
+func sharedShiftDaemons(t *testing.T, url string) {
 	const shared = "shared_shifts = true\nsettle = \"0s\"\n"
-	front, _ := siteTerminal(t, b.URL(), "front", true, shared)
+	metrics := freeAddr(t)
+	front, _ := siteTerminal(t, url, "front", true, shared+fmt.Sprintf("[metrics]\nlisten = %q\n", metrics))
 	warehouse := newHarness(t)
 	warehouse.zs, warehouse.url = front.zs, front.url // one time-tracking account for the site
-	cfg := warehouse.config(mqttSection(b.URL(), "") + "[site]\nname = \"hq\"\npoll = \"20ms\"\n" + shared)
+	cfg := warehouse.config(mqttSection(url, "") + "[site]\nname = \"hq\"\npoll = \"20ms\"\n" + shared)
 	cfg.Device.ID, cfg.MQTT.ClientID = "warehouse", "warehouse"
 	warehouse.start(cfg)
 	for _, h := range []*harness{front, warehouse} {
@@ -55,5 +76,62 @@ func TestDaemon_SharedShifts_StartAtOneDoorStopAtAnother(t *testing.T) {
 	}
 	if n := len(front.zs.Entries()); n != 1 {
 		t.Fatalf("server holds %d entries; want 1", n)
+	}
+	fams := scrape(t, metrics)
+	for name, want := range map[string]float64{"stampclock_site_tap_peers": 1, "stampclock_site_taps_behind": 0, "stampclock_site_taps_unpublished": 0, "stampclock_site_taps_connected": 1} {
+		if got := value(t, fams, name); got != want {
+			t.Errorf("front: %s = %v, want %v", name, got, want)
+		}
+	}
+	for outcome, want := range map[string]float64{"published": 1, "received": 2, "rejected": 0} {
+		if got := value(t, fams, "stampclock_site_tap_messages_total", "outcome", outcome); got != want {
+			t.Errorf("front: stampclock_site_tap_messages_total{outcome=%q} = %v, want %v", outcome, got, want)
+		}
+	}
+}
+
+// The warehouse is cut off from the broker while Anna taps in at the
+// front door and out at the warehouse: the warehouse says "start" at the
+// door, and once it is back the site pairs the two taps into the one
+// entry, delivered by the warehouse.
+func TestDaemon_SharedShifts_SplitHeals_OneEntry(t *testing.T) {
+	b := mqtttest.Start(t, mqtttest.Options{})
+	p := mqtttest.StartProxy(t, b.Addr())
+	const shared = "shared_shifts = true\nsettle = \"0s\"\n"
+	front, _ := siteTerminal(t, b.URL(), "front", true, shared)
+	warehouse := newHarness(t)
+	warehouse.zs, warehouse.url = front.zs, front.url
+	cfg := warehouse.config(mqttSection(p.URL(), "") + "[site]\nname = \"hq\"\npoll = \"20ms\"\n" + shared)
+	cfg.Device.ID, cfg.MQTT.ClientID = "warehouse", "warehouse"
+	warehouse.start(cfg)
+	connected := func(h *harness) bool { st := h.status().SiteTaps; return st != nil && st.Connected }
+	warehouse.eventually("the warehouse connected", func() bool { return connected(warehouse) })
+
+	p.Pause()
+	p.Cut()
+	warehouse.eventually("the warehouse cut off", func() bool { return !connected(warehouse) })
+	if r := front.tap("04A1B2C3", "2026-06-01T06:00:00+02:00"); r.Result != "start_ok" {
+		t.Fatalf("front door: %+v", r)
+	}
+	if r := warehouse.tap("04A1B2C3", "2026-06-01T11:30:00+02:00"); r.Result != "start_ok" {
+		t.Fatalf("the cut-off warehouse: %+v; it knows no start, so start", r)
+	}
+	p.Resume()
+	warehouse.eventually("the warehouse delivered the one entry", func() bool {
+		st := warehouse.status()
+		return st.SiteShifts.Delivered == 1 && len(front.zs.Entries()) == 1
+	})
+	if got, want := strings.Join(entryLines(front.zs.Entries()), "\n"), maier+" 2026-06-01T06:00:00 2026-06-01T11:30:00"; got != want {
+		t.Fatalf("server entries:\n%s\nwant:\n%s", got, want)
+	}
+	front.eventually("the front door holds the warehouse's tap", func() bool {
+		st := front.status().SiteTaps
+		return st.Peers == 1 && st.Behind == 0
+	})
+	if st := warehouse.status().SiteTaps; st.ReplaysAsked == 0 || st.Behind != 0 || st.Unpublished != 0 {
+		t.Fatalf("the warehouse after the split: %+v; want a replay asked, nothing behind or unpublished", st)
+	}
+	if n := front.status().SiteShifts.Delivered; n != 0 {
+		t.Fatalf("the front door delivered %d entries; want none", n)
 	}
 }

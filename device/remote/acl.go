@@ -11,6 +11,12 @@ pattern read stampclock/%u/cmd
 pattern read stampclock/%u/ack
 pattern read stampclock/+/status
 pattern readwrite stampclock/sites/hq/badges/#
+pattern write stampclock/sites/hq/taps/%u
+pattern write stampclock/sites/hq/heads/%u
+pattern write stampclock/sites/hq/replay/#
+pattern read stampclock/sites/hq/taps/#
+pattern read stampclock/sites/hq/heads/#
+pattern read stampclock/sites/hq/replay/%u
 
 # The office: reads everything and may send commands to every terminal.
 user office

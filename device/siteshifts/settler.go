@@ -293,14 +293,14 @@ func (s *Settler) Settle(email string, now time.Time) (Actions, error) {
 // retraction is the record withdrawing e, saying why: what the pairing
 // holds now over e's time.
 func retraction(e queue.SiteEntry, res Result, now time.Time) queue.Record {
-	var now2 []string
+	var holders []string
 	end := e.End
 	if end.IsZero() {
 		end = e.Start
 	}
 	for _, x := range res.Entries {
 		if !x.Stop.At.Before(e.Start) && !x.Start.At.After(end) {
-			now2 = append(now2, fmt.Sprintf("%s (%s–%s)", x.ID, x.Start.At.UTC().Format(time.RFC3339), x.Stop.At.UTC().Format(time.RFC3339)))
+			holders = append(holders, fmt.Sprintf("%s (%s–%s)", x.ID, x.Start.At.UTC().Format(time.RFC3339), x.Stop.At.UTC().Format(time.RFC3339)))
 		}
 	}
 	what := "entry"
@@ -308,8 +308,8 @@ func retraction(e queue.SiteEntry, res Result, now time.Time) queue.Record {
 		what = "missing stop"
 	}
 	detail := fmt.Sprintf("taps that arrived late changed the site's pairing: %s %s is withdrawn", what, e.ID)
-	if len(now2) > 0 {
-		detail += "; now " + strings.Join(now2, ", ")
+	if len(holders) > 0 {
+		detail += "; now " + strings.Join(holders, ", ")
 	}
 	return queue.Record{
 		Kind: queue.KindRetract, At: now, ClockSynced: true, Email: e.Email,

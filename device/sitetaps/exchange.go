@@ -46,8 +46,8 @@ type Options struct {
 	// at, besides a Kick. Default 1s.
 	Poll time.Duration
 	// ReplayWait is how long a gap, or a head above what is held, waits
-	// before a replay is asked, and between two asks of one origin.
-	// Default 3s.
+	// before a replay is asked, and between two asks of one origin; it is
+	// counted in Poll ticks (of Timers). Default 3s.
 	ReplayWait time.Duration
 	// MaxReplay bounds the taps asked for, or published again, in one
 	// replay. Default 1000.
@@ -55,7 +55,7 @@ type Options struct {
 	// OnStored is told the taps received and stored (after the commit),
 	// e.g. to pair their employees again. It must not block.
 	OnStored func([]queue.SiteTap)
-	// Now is the clock (status times, replay waits). Default time.Now.
+	// Now is the clock of the status's times. Default time.Now.
 	Now func() time.Time
 	// Timers start the poll ticker. Default clock.RealTimers.
 	Timers clock.Timers
@@ -131,10 +131,12 @@ type Exchange struct {
 
 	mu      sync.Mutex
 	st      Status
-	heads   map[string]uint64    // the highest seq each origin announced
-	behind  map[string]time.Time // since when an origin is behind
-	asked   map[string]time.Time // when a replay was last asked of an origin
-	replay  *Replay              // merged requests for this terminal's taps
+	heads   map[string]uint64 // the highest seq each origin announced
+	firsts  map[string]uint64 // the lowest seq each origin still holds (0: 1)
+	ticks   uint64            // poll ticks since Run started
+	behind  map[string]uint64 // since which tick an origin is behind
+	asked   map[string]uint64 // at which tick a replay was last asked of an origin
+	replay  *Replay           // merged requests for this terminal's taps
 	needSub bool
 	newHead bool // the head is to be retained again (after a connect)
 }
@@ -150,8 +152,9 @@ func New(store Store, o Options) (*Exchange, error) {
 		kick:   make(chan struct{}, 1),
 		st:     Status{Site: o.Site},
 		heads:  map[string]uint64{},
-		behind: map[string]time.Time{},
-		asked:  map[string]time.Time{},
+		firsts: map[string]uint64{},
+		behind: map[string]uint64{},
+		asked:  map[string]uint64{},
 	}, nil
 }
 
@@ -241,6 +244,9 @@ func (x *Exchange) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			return nil
 		case <-t.C():
+			x.mu.Lock()
+			x.ticks++
+			x.mu.Unlock()
 		case <-x.kick:
 		}
 	}
@@ -428,7 +434,15 @@ func (x *Exchange) publishHead(pc paho.Client, seq uint64) error {
 		if ok {
 			h.At = st.At
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return tx.EachSiteTapOf(x.o.DeviceID, 1, seq, func(first queue.SiteTap) bool {
+			if first.Seq > 1 {
+				h.First = first.Seq
+			}
+			return false
+		})
 	}); err != nil {
 		return err
 	}
@@ -522,13 +536,36 @@ func (x *Exchange) askReplays(pc paho.Client) {
 	for _, o := range origins {
 		held[o.Origin] = o
 	}
-	now := x.o.Now()
+	// Taps an origin pruned are asked of nobody: the watermark passes
+	// them.
+	x.mu.Lock()
+	var skip []queue.SiteTapOrigin
+	for origin, first := range x.firsts {
+		if o := held[origin]; origin != x.o.DeviceID && first > o.Contiguous+1 {
+			skip = append(skip, queue.SiteTapOrigin{Origin: origin, Contiguous: first - 1})
+		}
+	}
+	x.mu.Unlock()
+	for _, sk := range skip {
+		var o queue.SiteTapOrigin
+		if _, err := x.store.Update(func(tx *queue.Tx) (err error) {
+			o, err = tx.SkipSiteTapsBelow(sk.Origin, sk.Contiguous+1)
+			return err
+		}); err != nil {
+			x.log.Warn("site taps not updated", "err", err)
+			return
+		}
+		held[sk.Origin] = o
+		x.log.Warn("a peer no longer holds its old taps; they are skipped here", "origin", sk.Origin, "below", sk.Contiguous+1)
+	}
+	wait := max(1, uint64((x.o.ReplayWait+x.o.Poll-1)/x.o.Poll)) // in ticks
 	type ask struct {
 		origin string
 		r      Replay
 	}
 	var asks []ask
 	x.mu.Lock()
+	now := x.ticks
 	names := map[string]bool{}
 	for o := range x.heads {
 		names[o] = true
@@ -551,7 +588,7 @@ func (x *Exchange) askReplays(pc paho.Client) {
 			x.behind[origin] = now
 			continue
 		}
-		if now.Sub(since) < x.o.ReplayWait || now.Sub(x.asked[origin]) < x.o.ReplayWait {
+		if last, ok := x.asked[origin]; now-since < wait || (ok && now-last < wait) {
 			continue
 		}
 		x.asked[origin] = now
@@ -683,6 +720,7 @@ func (x *Exchange) noteHead(h Head) {
 	}
 	x.mu.Lock()
 	x.heads[h.Origin] = max(x.heads[h.Origin], h.Seq)
+	x.firsts[h.Origin] = max(x.firsts[h.Origin], h.First)
 	x.mu.Unlock()
 }
 

@@ -427,3 +427,78 @@ func (f *failingStore) Update(fn func(*queue.Tx) error) ([]queue.Record, error) 
 }
 
 var errDiskFull = fmt.Errorf("disk full")
+
+// A terminal offline for a day of a busy site catches up in several
+// replays (more taps than one replay carries).
+func TestSite_OfflineForADay_CatchesUpInPages(t *testing.T) {
+	n := 1500
+	if os.Getenv("CI") != "" {
+		n = 5000
+	}
+	br := mqtttest.Start(t, mqtttest.Options{})
+	a := newTerminal(t, "door-a", br.URL())
+	c := newTerminal(t, "door-c", br.URL())
+	eventually(t, "connected", func() bool { return a.x.Status().Connected && c.x.Status().Connected })
+	c.stop()
+	if _, err := a.store.Update(func(tx *queue.Tx) error {
+		for i := range n {
+			if _, err := tx.AppendSiteTap(queue.SiteTap{Origin: "door-a", At: day.Add(time.Duration(i) * time.Minute), Email: fmt.Sprintf("e%d@example.com", i%40), UID: "04"}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	a.x.Kick()
+	eventually(t, "A published the day", func() bool { return a.x.Status().Unpublished == 0 })
+	start := time.Now()
+	c.start()
+	eventually(t, "C holds the day", func() bool {
+		var o queue.SiteTapOrigin
+		if err := c.store.View(func(tx *queue.Tx) (err error) { o, err = tx.SiteTapOrigin("door-a"); return err }); err != nil {
+			t.Fatal(err)
+		}
+		return o.Contiguous == uint64(n)
+	})
+	t.Logf("%d taps caught up in %v", n, time.Since(start))
+	if st := c.x.Status(); st.ReplaysAsked < 2 || st.Behind != 0 {
+		t.Fatalf("C: %+v; want at least 2 replays (1000 taps each), nothing behind", st)
+	}
+}
+
+// A newcomer to a site whose terminals pruned their old taps takes what
+// they still hold and does not ask for the rest forever.
+func TestSite_Newcomer_SkipsWhatTheOriginPruned(t *testing.T) {
+	br := mqtttest.Start(t, mqtttest.Options{})
+	a := newTerminal(t, "door-a", br.URL())
+	a.stop()
+	// door-a holds its taps 6..10 only (1..5 pruned), all published.
+	withStore := func(fn func(*queue.Tx) error) {
+		s, err := queue.Open(a.path, queue.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		if _, err := s.Update(fn); err != nil {
+			t.Fatal(err)
+		}
+	}
+	withStore(func(tx *queue.Tx) error {
+		for seq := uint64(6); seq <= 10; seq++ {
+			if _, err := tx.PutSiteTap(queue.SiteTap{Origin: "door-a", Seq: seq, At: at(int(seq)), Email: "anna@example.com", UID: "04"}); err != nil {
+				return err
+			}
+		}
+		return tx.MarkSiteTapsPublished("door-a", 10)
+	})
+	a.start()
+	c := newTerminal(t, "door-c", br.URL())
+	allHold(t, "the newcomer holds what door-a still has", []string{"door-a:10", "door-a:6", "door-a:7", "door-a:8", "door-a:9"}, c)
+	eventually(t, "the newcomer not behind", func() bool { return c.x.Status().Behind == 0 })
+	m, ok := br.Retained(a.x.HeadTopic("door-a"))
+	var h Head
+	if !ok || json.Unmarshal(m.Payload, &h) != nil || h.First != 6 || h.Seq != 10 {
+		t.Fatalf("door-a's head %s; want seq 10, first 6", m.Payload)
+	}
+}

@@ -24,6 +24,9 @@ type Head struct {
 	Origin string    `json:"origin"`
 	Seq    uint64    `json:"seq"`
 	At     time.Time `json:"at,omitzero"`
+	// First is the lowest seq the origin still holds, once it pruned
+	// older ones: a peer asks for no tap below it. Absent: 1.
+	First uint64 `json:"first,omitempty"`
 }
 
 // Replay is the request on <prefix>/sites/<site>/replay/<origin>: the

@@ -42,7 +42,7 @@ func Start(t testing.TB, sender uplink.Sender, recs ...queue.Record) *Harness {
 func StartChecked(t testing.TB, sender uplink.Sender, check func(context.Context, queue.Record) error, recs ...queue.Record) *Harness {
 	t.Helper()
 	s, err := queue.Open(filepath.Join(t.TempDir(), "queue.db"), queue.Options{
-		Uplinks: []queue.UplinkSpec{{Name: Name, Kinds: []queue.Kind{queue.KindEntry}}},
+		Uplinks: []queue.UplinkSpec{{Name: Name, Kinds: []queue.Kind{queue.KindEntry, queue.KindRetract}}},
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -32,7 +32,10 @@ type reportBody struct {
 }
 
 // Send delivers rec if it is an entry (queue.KindEntry); other kinds are
-// not for this API and return nil.
+// not for this API and return nil. A retraction (queue.KindRetract,
+// shifts across terminals) is skipped with a warning: this uplink does
+// not remove entries from its receiver, so the withdrawn entry stays
+// there for someone to remove by hand.
 //
 // The entry becomes one time report per local date (see Split), each
 // created with POST /v1/Core/TimeReports. With reconcile set (the previous
@@ -49,6 +52,11 @@ type reportBody struct {
 // server, a later report's Retry or Uncertain failure is returned as
 // Uncertain, so the next attempt reconciles.
 func (c *Client) Send(ctx context.Context, rec queue.Record, reconcile bool) error {
+	if rec.Kind == queue.KindRetract {
+		c.log.Warn("retraction skipped: this uplink does not remove entries; remove the withdrawn entry by hand",
+			"seq", rec.Seq, "retracts", rec.Retracts, "email", rec.Email, "start", rec.Start, "end", rec.End)
+		return nil
+	}
 	if rec.Kind != queue.KindEntry {
 		return nil
 	}

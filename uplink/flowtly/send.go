@@ -92,7 +92,10 @@ func (c *Client) description(rec queue.Record, d Day) *string {
 }
 
 // Send delivers rec if it is an entry (queue.KindEntry); other kinds are
-// not for this API and return nil.
+// not for this API and return nil. A retraction (queue.KindRetract,
+// shifts across terminals) is skipped with a warning: this uplink does
+// not remove entries from its receiver, so the withdrawn entry stays
+// there for someone to remove by hand.
 //
 // The entry is split at local midnights (SplitDays) and each day is
 // created as its own WorkTime. With reconcile set, each day is first looked
@@ -109,6 +112,11 @@ func (c *Client) description(rec queue.Record, d Day) *string {
 // returned as Uncertain (Permanent if the server rejected the query with a
 // 4xx other than 401, 403, 408 and 429) and nothing is created.
 func (c *Client) Send(ctx context.Context, rec queue.Record, reconcile bool) error {
+	if rec.Kind == queue.KindRetract {
+		c.log.Warn("retraction skipped: this uplink does not remove entries; remove the withdrawn entry by hand",
+			"seq", rec.Seq, "retracts", rec.Retracts, "email", rec.Email, "start", rec.Start, "end", rec.End)
+		return nil
+	}
 	if rec.Kind != queue.KindEntry {
 		return nil
 	}

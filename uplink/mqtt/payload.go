@@ -36,9 +36,15 @@ type Payload struct {
 	End      time.Time `json:"end,omitzero"`
 	StartSeq uint64    `json:"start_seq,omitempty"`
 	StopSeq  uint64    `json:"stop_seq,omitempty"`
-	// Event and Detail describe an event.
+	// Event and Detail describe an event; Detail also says why a
+	// retraction withdraws its record.
 	Event  string `json:"event,omitempty"`
 	Detail string `json:"detail,omitempty"`
+	// Retracts is, on a retraction, the seq of the record withdrawn.
+	Retracts uint64 `json:"retracts,omitempty"`
+	// SiteEntry is the site-wide id of an entry of shifts across
+	// terminals.
+	SiteEntry string `json:"site_entry,omitempty"`
 }
 
 // IdempotencyKey returns the key of record seq on device.
@@ -65,6 +71,8 @@ func NewPayload(device string, rec queue.Record) Payload {
 		StopSeq:        rec.StopSeq,
 		Event:          rec.Event,
 		Detail:         rec.Detail,
+		Retracts:       rec.Retracts,
+		SiteEntry:      rec.SiteEntry,
 	}
 }
 
@@ -83,7 +91,7 @@ type Topics struct {
 // Record returns the topic for records of kind k: <prefix>/<device>/<kind>.
 func (t Topics) Record(k queue.Kind) (string, error) {
 	switch k {
-	case queue.KindPunch, queue.KindEntry, queue.KindEvent:
+	case queue.KindPunch, queue.KindEntry, queue.KindEvent, queue.KindRetract:
 		return t.Prefix + "/" + t.Device + "/" + string(k), nil
 	}
 	return "", fmt.Errorf("mqtt: record kind %q has no topic", k)

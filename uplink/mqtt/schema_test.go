@@ -7,6 +7,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"stampclock/queue"
 )
 
 // jsonFields returns the JSON names of t's fields.
@@ -64,5 +67,37 @@ func TestSchemaFile_MatchesPayloadTypes(t *testing.T) {
 		if _, ok := probe[r]; !ok {
 			t.Errorf("required %q missing from an entry payload %s", r, p)
 		}
+	}
+}
+
+// TestRetraction_OwnTopicAndFields: a retraction (shifts across
+// terminals) goes to <prefix>/<device>/retract and carries what the
+// schema requires of it.
+func TestRetraction_OwnTopicAndFields(t *testing.T) {
+	e := record(1)
+	rec := queue.Record{Seq: 9, Kind: queue.KindRetract, At: e.End.Add(time.Hour), ClockSynced: true, Email: e.Email,
+		Start: e.Start, End: e.End, Retracts: 2, SiteEntry: "front:1-warehouse:1", Detail: "late tap"}
+	topic, data, err := Topics{Prefix: "stampclock", Device: "d"}.encode(rec)
+	if err != nil || topic != "stampclock/d/retract" {
+		t.Fatalf("topic %q, %v", topic, err)
+	}
+	var probe map[string]any
+	if err := json.Unmarshal(data, &probe); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"schema", "idempotency_key", "device_id", "seq", "kind", "at", "clock_synced", "retracts", "start", "end", "email", "site_entry", "detail"} {
+		if _, ok := probe[k]; !ok {
+			t.Errorf("%q missing from %s", k, data)
+		}
+	}
+	if probe["retracts"] != float64(2) || probe["kind"] != "retract" {
+		t.Errorf("payload %s", data)
+	}
+	schema, err := os.ReadFile("../../deploy/mqtt-schema.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(schema), `{"if": {"properties": {"kind": {"const": "retract"}}}, "then": {"required": ["retracts", "start"]}}`) {
+		t.Error("schema does not require retracts and start of a retraction")
 	}
 }

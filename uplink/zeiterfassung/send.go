@@ -21,8 +21,9 @@ type entryBody struct {
 	Comment    string `json:"comment,omitempty"`
 }
 
-// Send delivers rec if it is an entry (queue.KindEntry); other kinds are
-// not for this API and return nil.
+// Send delivers rec if it is an entry (queue.KindEntry) and removes the
+// entry a retraction (queue.KindRetract) withdraws (see retract); other
+// kinds are not for this API and return nil.
 //
 // The entry is split at the time zone's offset changes (see Segments) and
 // each segment is created with its own createtimeentry; a segment that
@@ -43,6 +44,9 @@ type entryBody struct {
 // as Uncertain (or Permanent if the server rejected the query with a 4xx)
 // and nothing is created.
 func (c *Client) Send(ctx context.Context, rec queue.Record, reconcile bool) error {
+	if rec.Kind == queue.KindRetract {
+		return c.retract(ctx, rec)
+	}
 	if rec.Kind != queue.KindEntry {
 		return nil
 	}

@@ -58,6 +58,8 @@ type Record struct {
 	StopSeq        uint64    `json:"stop_seq,omitempty"`
 	Event          string    `json:"event,omitempty"`
 	Detail         string    `json:"detail,omitempty"`
+	Retracts       uint64    `json:"retracts,omitempty"`
+	SiteEntry      string    `json:"site_entry,omitempty"`
 }
 
 // Server is the receiver.
@@ -266,8 +268,12 @@ func decode(body []byte, key string) (Record, error) {
 		if rec.Event == "" {
 			return rec, fmt.Errorf("event: event required")
 		}
+	case "retract":
+		if rec.Retracts == 0 || rec.Start.IsZero() {
+			return rec, fmt.Errorf("retract: retracts %d and start %s; want both", rec.Retracts, rec.Start)
+		}
 	default:
-		return rec, fmt.Errorf("kind %q; want punch, entry or event", rec.Kind)
+		return rec, fmt.Errorf("kind %q; want punch, entry, event or retract", rec.Kind)
 	}
 	return rec, nil
 }

@@ -53,6 +53,8 @@ func TestServer_RefusesWhatAStrictReceiverWould(t *testing.T) {
 		{"punch without action", strings.Replace(punch, `,"action":"start"`, "", 1), "t:1", now, nil, 422},
 		{"no clock_synced", strings.Replace(punch, `"clock_synced":true,`, "", 1), "t:1", now, nil, 422},
 		{"entry without end", `{"schema":1,"idempotency_key":"t:1","device_id":"t","seq":1,"kind":"entry","at":"2026-03-02T08:00:00Z","clock_synced":true,"start":"2026-03-02T07:00:00Z"}`, "t:1", now, nil, 422},
+		{"retract without retracts", `{"schema":1,"idempotency_key":"t:1","device_id":"t","seq":1,"kind":"retract","at":"2026-03-02T08:00:00Z","clock_synced":true,"start":"2026-03-02T07:00:00Z"}`, "t:1", now, nil, 422},
+		{"unknown kind", strings.Replace(punch, `"kind":"punch"`, `"kind":"retracted"`, 1), "t:1", now, nil, 422},
 		{"GET", punch, "t:1", now, func(r *http.Request) { r.Method = http.MethodGet }, 405},
 	} {
 		if got := post(t, ts.URL, tc.body, tc.key, tc.at, tc.edit); got != tc.want {
@@ -74,5 +76,12 @@ func TestServer_RefusesWhatAStrictReceiverWould(t *testing.T) {
 	}
 	if rs := s.Records(); len(rs) != 1 || rs[0].Action != "start" {
 		t.Fatalf("stored %+v; want the one start punch", rs)
+	}
+	retract := `{"schema":1,"idempotency_key":"t:2","device_id":"t","seq":2,"kind":"retract","at":"2026-03-02T09:00:00Z","clock_synced":true,"email":"a@x","start":"2026-03-02T07:00:00Z","end":"2026-03-02T08:00:00Z","retracts":1,"site_entry":"a:1-b:1"}`
+	if got := post(t, ts.URL, retract, "t:2", now, nil); got != 202 {
+		t.Fatalf("valid retraction: HTTP %d; want 202", got)
+	}
+	if rs := s.Records(); len(rs) != 2 || rs[1].Retracts != 1 || rs[1].SiteEntry != "a:1-b:1" {
+		t.Fatalf("stored %+v; want the retraction", rs)
 	}
 }

@@ -370,13 +370,24 @@ func (s *Server) createEntry(w http.ResponseWriter, r *http.Request) {
 func (s *Server) deleteEntry(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	s.mu.Lock()
+	s.stats.Deletes++
 	i := slices.IndexFunc(s.entries, func(e Entry) bool { return e.ID == id })
+	drop := false
 	if i >= 0 {
 		s.entries = slices.Delete(s.entries, i, i+1)
+		s.stats.Deleted++
+		if s.dropDeletes > 0 {
+			s.dropDeletes--
+			drop = true
+		}
 	}
 	s.mu.Unlock()
 	if i < 0 {
 		errorJSON(w, http.StatusNotFound, fmt.Sprintf("unknown time entry %q", id))
+		return
+	}
+	if drop {
+		s.front().Drop(w, r)
 		return
 	}
 	w.WriteHeader(http.StatusOK)

@@ -102,6 +102,8 @@ type Stats struct {
 	Creates       int // createtimeentry calls that passed authentication
 	Stored        int // entries stored
 	Queries       int // timeentries queries answered 200
+	Deletes       int // deletetimeentry calls that passed authentication
+	Deleted       int // entries deleted
 	Rejected      int // 4xx answers other than 401 (validation failures, 405, 404)
 	Injected      int // answers replaced by an injected fault (FailCreates, RejectAuth, Down503)
 	Dropped       int // connections closed without an answer
@@ -135,6 +137,7 @@ type Server struct {
 	stats       Stats
 	failCreates fakehttp.Queue[Fault]
 	rejectAuth  int
+	dropDeletes int
 	loginStyle  LoginStyle
 }
 
@@ -221,6 +224,15 @@ func (s *Server) FailCreates(n int, f Fault) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.failCreates.Add(n, f)
+}
+
+// DropAfterDelete makes the next n successful deletetimeentry calls
+// delete the entry and then close the connection without answering: the
+// client cannot know the entry is gone.
+func (s *Server) DropAfterDelete(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.dropDeletes += n
 }
 
 // RejectAuth answers the next n authenticated requests 401 whatever token

@@ -298,6 +298,29 @@ func TestListsAndDelete(t *testing.T) {
 	}
 }
 
+func TestDropAfterDelete_DeletesThenClosesWithoutAnswer(t *testing.T) {
+	s, url := start(t, nil)
+	auth := []string{"Authorization", "Bearer " + login(t, url)}
+	e := s.AddEntry(zeittest.Entry{StartTime: "2024-07-22T08:00:00", EndTime: "2024-07-22T09:00:00", UserEmail: maier, TimeTypeID: tt})
+	s.DropAfterDelete(1)
+	req, _ := http.NewRequest("DELETE", url+"/api/time-v2.1/deletetimeentry/"+e.ID, nil)
+	req.Header.Set(auth[0], auth[1])
+	if resp, err := http.DefaultClient.Do(req); err == nil {
+		resp.Body.Close()
+		t.Fatalf("answer %d, want a closed connection", resp.StatusCode)
+	}
+	if n := len(s.Entries()); n != 0 {
+		t.Errorf("%d entries left, want the entry deleted", n)
+	}
+	if st := s.Requests(); st.Deletes != 1 || st.Deleted != 1 || st.Dropped != 1 {
+		t.Errorf("stats %+v", st)
+	}
+	// Used up: an unknown id is 404 again, with an answer.
+	if st, _ := do(t, "DELETE", url+"/api/time-v2.1/deletetimeentry/"+e.ID, "", "", auth...); st != 404 {
+		t.Errorf("delete again: %d, want 404", st)
+	}
+}
+
 func TestFaults(t *testing.T) {
 	s, url := start(t, nil)
 	tok := login(t, url)

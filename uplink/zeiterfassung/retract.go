@@ -1,0 +1,129 @@
+package zeiterfassung
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"stampclock/queue"
+	"stampclock/uplink"
+)
+
+// retract removes from the server the entry a retraction record
+// withdraws (queue.KindRetract; shifts across terminals). The server
+// gives no id when the entry is created, so each segment of the entry is
+// looked up with the query reconciliation uses and, if the server holds
+// more identical entries than this terminal's other entries that may be
+// there (Options.Twins), one of them is deleted with
+// DELETE /api/time-v2.1/deletetimeentry/{id}. Found nowhere, it is gone
+// already: done. Every attempt looks before it deletes, so an attempt
+// whose answer was lost deletes nothing more the next time, and an
+// identical entry that belongs there (a twin) is never taken.
+//
+// A retraction of a missing stop (no End) has nothing on the server.
+func (c *Client) retract(ctx context.Context, rec queue.Record) error {
+	switch {
+	case rec.End.IsZero():
+		return nil
+	case rec.Email == "" || rec.Start.IsZero():
+		return fmt.Errorf("zeiterfassung: retract seq %d: %w", rec.Seq, &uplink.Error{Class: uplink.Permanent, Msg: "retraction without email or start"})
+	case rec.End.Before(rec.Start):
+		return fmt.Errorf("zeiterfassung: retract seq %d: %w", rec.Seq, &uplink.Error{Class: uplink.Permanent, Msg: "retracted entry ends before it starts"})
+	}
+	segs := Segments(rec.Start, rec.End, c.o.Location)
+	done := 0 // segments known to be off the server
+	for i, seg := range segs {
+		start, end := seg.Wall()
+		if start == end && len(segs) > 1 {
+			done++ // never created (see Send)
+			continue
+		}
+		e := entryBody{StartTime: start, EndTime: end, UserEmail: rec.Email, TimeTypeID: c.o.TimeTypeID, ProjectID: c.o.ProjectID}
+		log := c.log.With("seq", rec.Seq, "retracts", rec.Retracts, "site_entry", rec.SiteEntry, "segment", i+1, "segments", len(segs), "start", start, "end", end)
+		where := fmt.Sprintf("zeiterfassung: retract seq %d (entry seq %d) segment %d/%d", rec.Seq, rec.Retracts, i+1, len(segs))
+		id, err := c.deletable(ctx, rec, seg, e)
+		if err != nil {
+			log.Warn("looking up the entry to delete failed", "err", err)
+			return fmt.Errorf("%s: %w", where, uplink.Partial(err, done, len(segs), "segments"))
+		}
+		if id == "" {
+			log.Info("retracted entry not on the server (gone already)")
+			done++
+			continue
+		}
+		if err := c.deleteEntry(ctx, id); err != nil {
+			log.Warn("delete failed", "id", id, "class", uplink.ClassOf(err), "err", err)
+			return fmt.Errorf("%s: %w", where, uplink.Partial(err, done, len(segs), "segments"))
+		}
+		done++
+		log.Info("retracted entry deleted", "id", id)
+	}
+	return nil
+}
+
+// deletable returns the server id of a copy of segment seg of the entry
+// rec retracts, sent as e, that is the retracted entry's; "" when the
+// server holds no more such copies than this terminal's other entries
+// that may be there (they are twins, not the retracted one).
+func (c *Client) deletable(ctx context.Context, rec queue.Record, seg Segment, e entryBody) (string, error) {
+	t := seg.Start.Truncate(time.Minute)
+	list, err := c.entries(ctx, e.UserEmail, t.Add(-time.Minute).Format(TimeLayout), t.Add(time.Minute).Format(TimeLayout))
+	if err != nil {
+		return "", err
+	}
+	var ids []string
+	for _, se := range list {
+		if strings.EqualFold(se.UserEmail, e.UserEmail) &&
+			sameTime(se.StartTime, e.StartTime) && sameTime(se.EndTime, e.EndTime) &&
+			se.TimeTypeID == e.TimeTypeID &&
+			(e.ProjectID == "" || se.ProjectID == e.ProjectID) && se.ID != "" {
+			ids = append(ids, se.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return "", nil
+	}
+	wantStart, wantEnd := seg.Wall()
+	// Entries sent before this retraction (delivered, uncertain, or
+	// earlier in its batch) other than the retracted one: the entry index
+	// no longer lists the retracted entry, which is also left out here.
+	twins, err := c.o.Twins.Count(rec.Seq, rec.Email,
+		seg.Start.Add(-queue.MaxEntryLength-twinSlack), seg.Start.Add(twinSlack),
+		func(r queue.Record) bool {
+			if r.Seq == rec.Retracts {
+				return false
+			}
+			for _, s := range Segments(r.Start, r.End, c.o.Location) {
+				if a, b := s.Wall(); a == wantStart && b == wantEnd {
+					return true
+				}
+			}
+			return false
+		})
+	if err != nil {
+		return "", err
+	}
+	if len(ids) <= twins {
+		return "", nil
+	}
+	return ids[len(ids)-1], nil
+}
+
+// deleteEntry sends one deletetimeentry. A 404 (the entry vanished since
+// it was listed) is a Retry: the next attempt looks again.
+func (c *Client) deleteEntry(ctx context.Context, id string) error {
+	a, err := c.call(ctx, request{method: http.MethodDelete, path: "/api/time-v2.1/deletetimeentry/" + url.PathEscape(id), auth: true})
+	if err != nil {
+		return err
+	}
+	switch {
+	case a.status == http.StatusNotFound:
+		return &uplink.Error{Class: uplink.Retry, Status: a.status, Msg: "entry " + id + " vanished before it was deleted; looking again: " + serverMessage(a)}
+	case a.status < 200 || a.status > 299:
+		return c.statusError(a)
+	}
+	return nil
+}
