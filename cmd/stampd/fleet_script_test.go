@@ -74,6 +74,8 @@ func (s fleetStep) String() string {
 		return fmt.Sprintf("%s tap %s at %s (%s%s)", s.At.Format(time.RFC3339), fleetEmail(s.Emp), fleetDoor(s.Door), s.Why, b)
 	case stepEnroll:
 		return fmt.Sprintf("%s enroll %s at %s", s.At.Format(time.RFC3339), fleetEmail(s.Emp), fleetDoor(s.Door))
+	case stepBrokerRestart:
+		return fmt.Sprintf("%s %s", s.At.Format(time.RFC3339), s.Kind)
 	default:
 		return fmt.Sprintf("%s %s %s", s.At.Format(time.RFC3339), s.Kind, fleetDoor(s.Door))
 	}

@@ -242,10 +242,12 @@ func (f *fleetRun) run(s fleetScript) []fleetStep {
 			f.cut, f.cutAt = st.Door, st.At
 			f.terms[st.Door].proxy.Pause()
 			f.terms[st.Door].proxy.Cut()
+			f.terms[st.Door].waitConnected(false)
 			t.Logf("fleet: %s", st)
 		case stepHeal:
 			f.terms[st.Door].proxy.Resume()
 			f.cut = -1
+			f.terms[st.Door].waitConnected(true)
 			t.Logf("fleet: %s", st)
 			f.waitBadges(f.knowable(enrolled), "the cut-off terminal came back")
 		case stepBrokerRestart:
@@ -406,6 +408,28 @@ func (f *fleetRun) burst(taps []fleetStep) []fleetStep {
 		performed = append(performed, st)
 	}
 	return performed
+}
+
+// waitConnected waits until the terminal's three connections to the
+// broker (MQTT uplink, site badges, site taps) are all up or all down.
+func (ft *fleetTerm) waitConnected(up bool) {
+	ft.t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		var s ctlproto.Status
+		err := ft.call(ctlproto.CmdStatus, nil, &s)
+		var conns []bool
+		if err == nil && s.MQTT != nil && s.SiteBadges != nil && s.SiteTaps != nil {
+			conns = []bool{s.MQTT.Connected, s.SiteBadges.Connected, s.SiteTaps.Connected}
+			if !slices.Contains(conns, !up) {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			ft.t.Fatalf("%s: connections to the broker (mqtt, site badges, site taps) %v, want all %v (%v)", ft.id, conns, up, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 // fleetQueue is one terminal's queue as its status tells it, and what its
