@@ -121,6 +121,23 @@ func TestFleetScript_DeterministicAndConsistent(t *testing.T) {
 					}
 				}
 			}
+			// Shifts certainly span the split: one comes in at the
+			// cut-off door, one leaves by it.
+			cutDay := func(st fleetStep) bool {
+				return st.Kind == stepTap && !st.At.Before(base.AddDate(0, 0, s.CutDay)) && st.At.Before(base.AddDate(0, 0, s.CutDay+1))
+			}
+			in, out := false, false
+			for _, st := range s.Steps {
+				if cutDay(st) && st.Door == s.Cut && st.Emp == 3 && st.Why == "start" {
+					in = true
+				}
+				if cutDay(st) && st.Door == s.Cut && st.Emp == 4 && st.Why == "stop" {
+					out = true
+				}
+			}
+			if !in || !out {
+				t.Fatalf("seed %d: in at the cut-off door %v, out by it %v", seed, in, out)
+			}
 			if len(enrolled) != sc.Employees || bursts[1] < 3 || bursts[2] < 3 {
 				t.Fatalf("seed %d: %d enrolled, bursts %v", seed, len(enrolled), bursts)
 			}

@@ -166,7 +166,7 @@ func newFleetScript(seed uint64, sc fleetScale, base time.Time) fleetScript {
 	burstOf := map[int]int{} // employee → burst (1 or 2) on the cut day
 	perBurst := max(3, sc.Employees/8)
 	var dayShift []int
-	for e := 2; e < initial; e++ {
+	for e := 5; e < initial; e++ { // 2, 3 and 4 have parts of their own
 		dayShift = append(dayShift, e)
 	}
 	rng.Shuffle(len(dayShift), func(i, j int) { dayShift[i], dayShift[j] = dayShift[j], dayShift[i] })
@@ -183,7 +183,7 @@ func newFleetScript(seed uint64, sc fleetScale, base time.Time) fleetScript {
 		var mine []fleetStep
 		for d := firstWork[e]; d < sc.Days; d++ {
 			for try := 0; ; try++ {
-				taps := fleetDay(rng, sc.Terminals, e, day(d), e == 2 && d == 0, burstOf[e], d == s.CutDay, s.Killed, func(door int) bool { return allowed(d, door) }, secs, other)
+				taps := fleetDay(rng, sc.Terminals, e, day(d), e == 2 && d == 0, burstOf[e], d == s.CutDay, s.Killed, s.Cut, func(door int) bool { return allowed(d, door) }, secs, other)
 				// Keep the run clear of the rules' boundaries (a tap 60s
 				// after the last accepted one, a shift exactly 16h old):
 				// the test is about the fleet, not about < versus <=.
@@ -209,7 +209,9 @@ func newFleetScript(seed uint64, sc fleetScale, base time.Time) fleetScript {
 }
 
 // fleetDay returns employee e's taps on one day starting at midnight.
-func fleetDay(rng *rand.Rand, terminals, e int, midnight time.Time, forget bool, burst int, cutDay bool, killed [2]int, allowed func(int) bool,
+// On the cut day employee 3 comes in at the cut-off door and employee 4
+// leaves by it, so shifts certainly span the split.
+func fleetDay(rng *rand.Rand, terminals, e int, midnight time.Time, forget bool, burst int, cutDay bool, killed [2]int, cut int, allowed func(int) bool,
 	secs func(lo, hi time.Duration) time.Duration, other func(int, func(int) bool) int) []fleetStep {
 	var taps []fleetStep
 	door := func() int {
@@ -224,7 +226,8 @@ func fleetDay(rng *rand.Rand, terminals, e int, midnight time.Time, forget bool,
 		return at
 	}
 	// Works 6 days of 7 on average; the burst's people come in.
-	if (burst == 0 || !cutDay) && e != 2 { // employee 2 comes every day
+	across := cutDay && (e == 3 || e == 4)
+	if (burst == 0 || !cutDay) && e != 2 && !across { // employee 2 comes every day
 		if rng.IntN(7) == 0 {
 			return nil
 		}
@@ -245,6 +248,12 @@ func fleetDay(rng *rand.Rand, terminals, e int, midnight time.Time, forget bool,
 		taps[0].Burst = burst
 	} else {
 		inDoor = door()
+		if across && e == 3 {
+			inDoor = cut
+		}
+		if across && e == 4 && inDoor == cut {
+			inDoor = other(cut, allowed)
+		}
 		in = tap(midnight.Add(secs(6*time.Hour, 10*time.Hour)), inDoor, "start")
 		if rng.IntN(7) == 0 { // tapped again at the next door, within the window
 			tap(in.Add(secs(5*time.Second, 50*time.Second)), other(inDoor, allowed), "repeat")
@@ -261,7 +270,7 @@ func fleetDay(rng *rand.Rand, terminals, e int, midnight time.Time, forget bool,
 		out := tap(in.Add(secs(3*time.Hour+30*time.Minute, 5*time.Hour)), door(), "lunch-out")
 		last = tap(out.Add(secs(30*time.Minute, 60*time.Minute)), door(), "lunch-in")
 	}
-	if rng.IntN(12) == 0 {
+	if rng.IntN(12) == 0 && !across {
 		return taps // forgot to tap out: a missing stop by the next day's first tap
 	}
 	stop := in.Add(secs(7*time.Hour, 10*time.Hour))
@@ -269,6 +278,12 @@ func fleetDay(rng *rand.Rand, terminals, e int, midnight time.Time, forget bool,
 		stop = last.Add(secs(time.Hour, 2*time.Hour))
 	}
 	stopDoor := door()
+	if across && e == 4 {
+		stopDoor = cut
+	}
+	if across && e == 3 && stopDoor == cut {
+		stopDoor = other(cut, allowed)
+	}
 	tap(stop, stopDoor, "stop")
 	if rng.IntN(8) == 0 {
 		tap(stop.Add(secs(3*time.Second, 50*time.Second)), other(stopDoor, allowed), "repeat")

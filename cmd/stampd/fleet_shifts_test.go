@@ -246,9 +246,15 @@ func (f *fleetRun) run(s fleetScript) []fleetStep {
 			t.Logf("fleet: %s", st)
 		case stepHeal:
 			f.terms[st.Door].proxy.Resume()
-			f.cut = -1
+			f.cut = -1 // f.cutAt stays: the start of the last cut
 			f.terms[st.Door].waitConnected(true)
-			t.Logf("fleet: %s", st)
+			n := 0
+			for _, p := range performed {
+				if p.Door == st.Door && !p.At.Before(f.cutAt) {
+					n++
+				}
+			}
+			t.Logf("fleet: %s (%d taps there while cut off)", st, n)
 			f.waitBadges(f.knowable(enrolled), "the cut-off terminal came back")
 		case stepBrokerRestart:
 			f.broker.Stop()
