@@ -27,7 +27,7 @@ type fleetScale struct {
 
 var (
 	fleetShort = fleetScale{Terminals: 8, Employees: 16, Days: 3}
-	fleetFull  = fleetScale{Terminals: 20, Employees: 40, Days: 5}
+	fleetFull  = fleetScale{Terminals: 20, Employees: 60, Days: 6}
 )
 
 // The punch rules as documented ([punch] repeat_window and max_shift
