@@ -95,10 +95,14 @@ type fleetRun struct {
 	terms  []*fleetTerm
 	cut    int       // the terminal cut off from the broker now; -1: none
 	cutAt  time.Time // since when (simulated)
+	// acked counts, per terminal, the taps it answered; made counts all
+	// taps made there (those cut short by a kill and their repeats too).
+	acked, made []int
 }
 
 type fleetTerm struct {
 	*env
+	index int
 	id    string
 	proxy *mqtttest.Proxy // between this terminal and the broker
 	proc  *proc
@@ -136,7 +140,7 @@ func startFleet(t *testing.T, sc fleetScale, mosq, passwd string) *fleetRun {
 		t.Logf("fleet: note: remote.ACLExample names no taps topic (<prefix>/sites/<site>/taps/…): mosquitto will keep the terminals' taps from each other")
 	}
 	conf := fmt.Sprintf("allow_anonymous false\npassword_file %s\nacl_file %s\npersistence true\npersistence_location %s/\nlog_type notice\n", pwFile, aclFile, dir)
-	f := &fleetRun{t: t, zs: zs, cut: -1}
+	f := &fleetRun{t: t, zs: zs, cut: -1, acked: make([]int, sc.Terminals), made: make([]int, sc.Terminals)}
 	f.broker = mqtttest.StartMosquitto(t, mosq, dir, conf)
 	t.Cleanup(func() {
 		if t.Failed() {
@@ -164,7 +168,7 @@ func startFleet(t *testing.T, sc fleetScale, mosq, passwd string) *fleetRun {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { os.RemoveAll(sockDir) })
-		ft := &fleetTerm{id: id, proxy: mqtttest.StartProxy(t, fmt.Sprintf("127.0.0.1:%d", f.broker.Port)),
+		ft := &fleetTerm{index: i, id: id, proxy: mqtttest.StartProxy(t, fmt.Sprintf("127.0.0.1:%d", f.broker.Port)),
 			env: &env{t: t, dir: tdir, config: filepath.Join(tdir, "stampd.toml"), socket: filepath.Join(sockDir, "s.sock"), zs: zs}}
 		mpw := filepath.Join(tdir, "mqtt.secret")
 		if err := os.WriteFile(mpw, []byte(pass[id]), 0o600); err != nil {
@@ -277,6 +281,8 @@ func (f *fleetRun) run(s fleetScript) []fleetStep {
 			if err != nil {
 				t.Fatalf("tap %d: %v", len(performed), err)
 			}
+			f.acked[st.Door]++
+			f.made[st.Door]++
 			performed = append(performed, st)
 		}
 	}
@@ -402,6 +408,8 @@ func (f *fleetRun) burst(taps []fleetStep) []fleetStep {
 	ft.proc = ft.start()
 	t.Logf("fleet: %s killed with SIGKILL mid-burst: %d of %d taps answered, %d tapped again after the restart", ft.id, len(taps)-len(lost), len(taps), len(lost))
 	performed := slices.Clone(taps)
+	f.made[ft.index] += len(taps)
+	f.acked[ft.index] += len(taps) - len(lost)
 	for _, st := range lost {
 		r, err := ft.tap(st)
 		if err == nil {
@@ -411,6 +419,8 @@ func (f *fleetRun) burst(taps []fleetStep) []fleetStep {
 			t.Fatalf("again after the restart: %v", err)
 		}
 		st.Why += ", again after the kill"
+		f.made[ft.index]++
+		f.acked[ft.index]++
 		performed = append(performed, st)
 	}
 	return performed
@@ -443,6 +453,7 @@ func (ft *fleetTerm) waitConnected(up bool) {
 type fleetQueue struct {
 	pending, held, dead uint64
 	site                string
+	taps                *ctlproto.SiteTaps
 	err                 error
 }
 
@@ -463,7 +474,7 @@ func (ft *fleetTerm) queue() fleetQueue {
 		}
 	}
 	slices.Sort(site)
-	return fleetQueue{pending: s.QueueDepth.Pending, held: s.QueueDepth.Held, dead: s.QueueDepth.Dead, site: strings.Join(site, " ")}
+	return fleetQueue{pending: s.QueueDepth.Pending, held: s.QueueDepth.Held, dead: s.QueueDepth.Dead, site: strings.Join(site, " "), taps: s.SiteTaps}
 }
 
 // waitConverged waits until the Zeiterfassung server holds exactly want,
@@ -486,12 +497,15 @@ func (f *fleetRun) waitConverged(want []fleetEntry, employees int, taps []fleetS
 		missing, extra := fleetDiff(want, got)
 		gaps := f.badgeGaps(all)
 		var busy []string
+		var qs []fleetQueue
 		for _, ft := range f.terms {
 			q := ft.queue()
+			qs = append(qs, q)
 			if q.err != nil || q.pending+q.held+q.dead > 0 {
 				busy = append(busy, fmt.Sprintf("%s: pending %d held %d dead %d %v; %s", ft.id, q.pending, q.held, q.dead, q.err, q.site))
 			}
 		}
+		busy = append(busy, f.tapGaps(qs)...)
 		if len(missing)+len(extra)+len(gaps)+len(busy) == 0 {
 			if stable++; stable == 3 {
 				return
@@ -532,7 +546,7 @@ func (f *fleetRun) waitConverged(want []fleetEntry, employees int, taps []fleetS
 				fmt.Fprintf(&b, "\nbadges: %s", g)
 			}
 			for _, q := range busy {
-				fmt.Fprintf(&b, "\nqueue: %s", q)
+				fmt.Fprintf(&b, "\nqueue or site taps: %s", q)
 			}
 			for _, ft := range f.terms {
 				fmt.Fprintf(&b, "\nsite status %s: %s", ft.id, ft.queue().site)
@@ -541,6 +555,46 @@ func (f *fleetRun) waitConverged(want []fleetEntry, employees int, taps []fleetS
 		}
 		time.Sleep(time.Second / 2)
 	}
+}
+
+// tapGaps checks that every terminal holds every terminal's site taps:
+// for each origin 1…n without a gap, the same n everywhere, where n lies
+// between the taps the origin answered and the taps made there (a tap cut
+// short by a kill may or may not have been stored), with nothing behind,
+// unpublished, rejected or in conflict.
+func (f *fleetRun) tapGaps(qs []fleetQueue) []string {
+	var gaps []string
+	own := make([]uint64, len(f.terms))
+	for o, q := range qs {
+		if q.taps == nil {
+			return []string{fmt.Sprintf("%s: no site_taps in its status", f.terms[o].id)}
+		}
+		for _, h := range q.taps.Origins {
+			if h.Origin == f.terms[o].id {
+				own[o] = h.Highest
+			}
+		}
+		if own[o] < uint64(f.acked[o]) || own[o] > uint64(f.made[o]) {
+			gaps = append(gaps, fmt.Sprintf("%s numbered %d site taps of its own; %d were answered, %d made", f.terms[o].id, own[o], f.acked[o], f.made[o]))
+		}
+	}
+	for i, q := range qs {
+		st := q.taps
+		if st.Behind+st.Unpublished+st.Rejected+st.Conflicts > 0 {
+			gaps = append(gaps, fmt.Sprintf("%s: site taps behind %d, unpublished %d, rejected %d, conflicts %d", f.terms[i].id, st.Behind, st.Unpublished, st.Rejected, st.Conflicts))
+		}
+		held := map[string]ctlproto.SiteTapOrigin{}
+		for _, h := range st.Origins {
+			held[h.Origin] = h
+		}
+		for o := range f.terms {
+			h := held[f.terms[o].id]
+			if own[o] > 0 && (h.Contiguous != own[o] || h.Highest != own[o]) {
+				gaps = append(gaps, fmt.Sprintf("%s holds %s's taps 1…%d (highest %d), the origin has %d", f.terms[i].id, f.terms[o].id, h.Contiguous, h.Highest, own[o]))
+			}
+		}
+	}
+	return gaps
 }
 
 // serverEntries returns what the Zeiterfassung server holds now.
