@@ -33,13 +33,17 @@ import (
 //
 // At the end the Zeiterfassung server must hold exactly the entries the
 // true tap sequence implies, each once, as this test pairs them itself
-// (fleetPair, not the product's code), and every terminal must hold every
-// badge. The test waits for that state with a deadline.
+// (fleetPair, not the product's code); every terminal must hold every
+// badge and every terminal's site taps, with its queue drained. The test
+// waits for that state with a deadline.
 //
 // Scale: fleetShort by default, fleetFull when CI is set; STAMPCLOCK_FLEET
 // = short or full chooses, STAMPCLOCK_FLEET_SEED repeats a run.
 func TestFleet_SharedShifts(t *testing.T) {
-	sc, scaleName := fleetScaleFromEnv()
+	sc, scaleName, err := fleetScaleFromEnv()
+	if err != nil {
+		t.Fatal(err)
+	}
 	mosq := needTool(t, "mosquitto", "mosquitto")
 	passwd := needTool(t, "mosquitto_passwd", "mosquitto")
 	seed := uint64(time.Now().UnixNano())
@@ -79,12 +83,14 @@ func TestFleet_SharedShifts(t *testing.T) {
 
 // fleetScaleFromEnv picks the scale: STAMPCLOCK_FLEET=short|full, else
 // full when CI is set.
-func fleetScaleFromEnv() (fleetScale, string) {
+func fleetScaleFromEnv() (fleetScale, string, error) {
 	switch v := os.Getenv("STAMPCLOCK_FLEET"); {
 	case v == "full", v == "" && os.Getenv("CI") != "":
-		return fleetFull, "full"
+		return fleetFull, "full", nil
+	case v == "short", v == "":
+		return fleetShort, "short", nil
 	default:
-		return fleetShort, "short"
+		return fleetScale{}, "", fmt.Errorf("STAMPCLOCK_FLEET=%q: want short or full", v)
 	}
 }
 
