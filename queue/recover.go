@@ -70,7 +70,8 @@ func CheckFile(path string, timeout time.Duration) (err error) {
 
 // CheckRecords decodes every record of the store at path (which CheckFile
 // found sound) and returns an error wrapping ErrUndecodable naming up to 20
-// records that cannot be decoded. It reads the whole store: seconds for a
+// records that cannot be decoded, or what is wrong with the site's taps
+// (their employee index or counts; see checkSiteTaps). It reads the whole store: seconds for a
 // million records, so stampd does it in the background after start
 // (Store.QuarantineScan) and `stampd --check-store` before.
 func CheckRecords(path string, timeout time.Duration) error {
@@ -83,11 +84,15 @@ func CheckRecords(path string, timeout time.Duration) error {
 	}
 	defer db.Close()
 	var seqs []uint64
-	var first error
+	var first, taps error
 	_ = db.View(func(tx *bolt.Tx) error {
 		seqs, first = undecodable(tx, 20)
+		taps = checkSiteTaps(tx)
 		return nil
 	})
+	if taps != nil {
+		return fmt.Errorf("%w: %s: %v", ErrUndecodable, path, taps)
+	}
 	if len(seqs) > 0 {
 		return fmt.Errorf("%w: %s: seqs %v (first: %v); stampd quarantines them and delivers the rest", ErrUndecodable, path, seqs, first)
 	}

@@ -39,6 +39,9 @@ func printSiteShifts(w io.Writer, x *ctlproto.SiteTaps, sh *ctlproto.SiteShifts,
 		fmt.Fprintf(w, " (next %s)", when(sh.NextSettle, loc))
 	}
 	fmt.Fprintln(w)
+	if sh.Paused != "" {
+		fmt.Fprintf(w, "\tpaused: %s\n", sh.Paused)
+	}
 	if sh.LastError != "" {
 		fmt.Fprintf(w, "\tlast error: %s\n", sh.LastError)
 	}

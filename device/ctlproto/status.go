@@ -221,4 +221,7 @@ type SiteShifts struct {
 	Waiting    int       `json:"waiting_to_settle"`
 	NextSettle time.Time `json:"next_settle,omitzero"`
 	LastError  string    `json:"last_error,omitempty"`
+	// Paused says why nothing settles now (the clock is not trusted and
+	// [site] settle is not "0s").
+	Paused string `json:"paused,omitempty"`
 }

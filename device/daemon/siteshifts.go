@@ -23,6 +23,10 @@ import (
 type siteShifts struct {
 	taps    *sitetaps.Exchange
 	settler *siteshifts.Settler
+	// trusted tells whether the clock can be trusted to settle; nil
+	// with [site] settle "0s".
+	trusted func(time.Time) bool
+	now     func() time.Time
 }
 
 // newSiteShifts builds the exchange of the site's taps, on its own
@@ -37,7 +41,7 @@ func (d *Daemon) newSiteShifts() (*siteShifts, error) {
 	if err != nil {
 		return nil, fmt.Errorf("config %s: site: %w", d.cfg.Path, err)
 	}
-	ss := &siteShifts{}
+	ss := &siteShifts{now: d.opts.Clock.Now}
 	rules := d.punchRules()
 	var trusted func(time.Time) bool
 	if d.cfg.Site.SettleDelay() > 0 {
@@ -45,6 +49,7 @@ func (d *Daemon) newSiteShifts() (*siteShifts, error) {
 		// trusted; with "0s" the clock is not asked at all.
 		trusted = func(now time.Time) bool { return clock.Trusted(now, d.opts.Clock.Synced(), d.opts.MinTime) }
 	}
+	ss.trusted = trusted
 	ss.settler = siteshifts.New(d.store, sitetaps.Taps{}, siteshifts.Options{
 		Device: d.cfg.Device.ID, Rules: rules, Settle: d.cfg.Site.SettleDelay(), Poll: d.cfg.Site.Poll.Duration,
 		Now: d.opts.Clock.Now, Timers: d.opts.Timers, Trusted: trusted,
@@ -114,6 +119,9 @@ func (ss *siteShifts) status(s *ctlproto.Status) {
 	s.SiteTaps = &st
 	sh := ss.settler.Status()
 	s.SiteShifts = &ctlproto.SiteShifts{Delivered: sh.Delivered, Retracted: sh.Retracted, Waiting: sh.Waiting, NextSettle: sh.NextSettle, LastError: sh.LastError}
+	if ss.trusted != nil && !ss.trusted(ss.now()) {
+		s.SiteShifts.Paused = "the clock is not synchronised: no entry is delivered until it is (or set [site] settle = \"0s\")"
+	}
 }
 
 // pruneSiteTaps deletes, once an hour, the site's taps older than [site]

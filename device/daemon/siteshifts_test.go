@@ -6,7 +6,9 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+	"time"
 
+	"stampclock/device/clock"
 	"stampclock/uplink/mqtt/mqtttest"
 )
 
@@ -134,4 +136,35 @@ func TestDaemon_SharedShifts_SplitHeals_OneEntry(t *testing.T) {
 	if n := front.status().SiteShifts.Delivered; n != 0 {
 		t.Fatalf("the front door delivered %d entries; want none", n)
 	}
+}
+
+// With the default settle delay nothing is delivered while the clock is
+// not synchronised, and status says why; once it is, the entry goes.
+func TestDaemon_SharedShifts_UnsyncedClock_PausedThenDelivered(t *testing.T) {
+	b := mqtttest.Start(t, mqtttest.Options{})
+	h := newHarness(t)
+	cfg := h.config(mqttSection(b.URL(), "") + "[site]\nname = \"hq\"\npoll = \"20ms\"\nshared_shifts = true\n")
+	cfg.Device.ID, cfg.MQTT.ClientID = "front", "front"
+	clk := clock.NewFake(time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC))
+	clk.SetSynced(false)
+	h.startWith(cfg, Options{Clock: clk})
+	// Times given by the operator are trusted: the taps are site taps.
+	if r := h.tap("04A1B2C3", "2026-06-01T06:00:00+02:00"); r.Result != "start_ok" {
+		t.Fatalf("start: %+v", r)
+	}
+	if r := h.tap("04A1B2C3", "2026-06-01T11:30:00+02:00"); r.Result != "stop_ok" {
+		t.Fatalf("stop: %+v", r)
+	}
+	h.eventually("status says why nothing settles", func() bool {
+		st := h.status().SiteShifts
+		return st != nil && strings.Contains(st.Paused, "not synchronised")
+	})
+	if st := h.status().SiteShifts; st.Delivered != 0 || len(h.zs.Entries()) != 0 {
+		t.Fatalf("delivered with an unsynchronised clock: %+v, %d entries", st, len(h.zs.Entries()))
+	}
+	clk.SetSynced(true)
+	h.eventually("the entry delivered once the clock is synchronised", func() bool {
+		st := h.status().SiteShifts
+		return st.Paused == "" && st.Delivered == 1 && len(h.zs.Entries()) == 1
+	})
 }

@@ -502,3 +502,31 @@ func TestSite_Newcomer_SkipsWhatTheOriginPruned(t *testing.T) {
 		t.Fatalf("door-a's head %s; want seq 10, first 6", m.Payload)
 	}
 }
+
+// A's connection is cut while it publishes a burst: what the broker had
+// not confirmed stays in A's outbox and goes out after the reconnect;
+// C ends with every tap, each once.
+func TestSite_CutMidBurst_OutboxResumes(t *testing.T) {
+	br := mqtttest.Start(t, mqtttest.Options{})
+	p := mqtttest.StartProxy(t, br.Addr())
+	a := newTerminal(t, "door-a", p.URL())
+	c := newTerminal(t, "door-c", br.URL())
+	eventually(t, "connected", func() bool { return a.x.Status().Connected && c.x.Status().Connected })
+	const n = 600
+	var want []string
+	for i := range n {
+		a.tap(fmt.Sprintf("e%d@example.com", i%30), at(i))
+		want = append(want, fmt.Sprintf("door-a:%d", i+1))
+		if i == n/2 {
+			p.Pause()
+			p.Cut()
+		}
+	}
+	eventually(t, "A sees the cut", func() bool { return !a.x.Status().Connected })
+	p.Resume()
+	allHold(t, "every tap at C", want, c)
+	eventually(t, "A's outbox empty", func() bool { return a.x.Status().Unpublished == 0 })
+	if st := c.x.Status(); st.Conflicts != 0 || st.Behind != 0 {
+		t.Fatalf("C: %+v", st)
+	}
+}
