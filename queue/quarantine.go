@@ -85,7 +85,9 @@ func (s *Store) quarantine(tx *bolt.Tx, k []byte, cause error, now time.Time) (b
 // returns the seq to continue after (0 at the end of the store) and how
 // many it quarantined. The records are read in a short read transaction;
 // only when one is bad does a write transaction follow. Called chunk by
-// chunk it checks a large store without holding a transaction long.
+// chunk it checks a large store without holding a transaction long. The
+// store's pages the scan read are then dropped from the process's map
+// (releaseMapped), so the check does not leave the whole store resident.
 func (s *Store) QuarantineScan(after uint64, limit int, now time.Time) (next uint64, n int, err error) {
 	type bad struct {
 		k   []byte
@@ -108,6 +110,11 @@ func (s *Store) QuarantineScan(after uint64, limit int, now time.Time) (next uin
 		}
 		return nil
 	})
+	if err == nil {
+		// The scan walks every record once at start: what it faulted in
+		// need not stay in stampd's resident memory.
+		err = s.db.View(releaseMapped)
+	}
 	if err != nil || len(found) == 0 {
 		return next, 0, err
 	}
