@@ -65,18 +65,41 @@ func (s *Store) Stats() (Stats, error) {
 				st.Anomalies = append(st.Anomalies, r)
 			}
 		}
-		return tx.Bucket(bucketUnknown).ForEach(func(k, v []byte) error {
-			var u UnknownBadge
-			if json.Unmarshal(v, &u) == nil && len(st.Unknown) < maxListed {
-				st.Unknown = append(st.Unknown, u)
-			}
-			return nil
-		})
+		st.Unknown = unknownBadges(tx)
+		return nil
 	})
 	if err != nil {
 		return Stats{}, fmt.Errorf("queue: stats: %w", err)
 	}
 	return st, nil
+}
+
+// UnknownBadges returns the unknown badges as Stats lists them (at most
+// maxListed, in the order of their UIDs), reading nothing else: `stampctl
+// badges pending` asks for them alone, and the whole of Stats decodes
+// every employee and the listed anomalies.
+func (s *Store) UnknownBadges() ([]UnknownBadge, error) {
+	var out []UnknownBadge
+	err := s.db.View(func(tx *bolt.Tx) error {
+		out = unknownBadges(tx)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("queue: unknown badges: %w", err)
+	}
+	return out, nil
+}
+
+func unknownBadges(tx *bolt.Tx) []UnknownBadge {
+	var out []UnknownBadge
+	c := tx.Bucket(bucketUnknown).Cursor()
+	for k, v := c.First(); k != nil && len(out) < maxListed; k, v = c.Next() {
+		var u UnknownBadge
+		if json.Unmarshal(v, &u) == nil {
+			out = append(out, u)
+		}
+	}
+	return out
 }
 
 // Badges returns every enrolled badge.

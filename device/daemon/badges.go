@@ -32,12 +32,12 @@ func (d *Daemon) configBadges() map[string]config.Badge {
 // pendingBadges lists the unknown badges tapped in capture mode, waiting
 // for badges.assign.
 func (d *Daemon) pendingBadges() ([]queue.UnknownBadge, error) {
-	st, err := d.store.Stats()
+	unknown, err := d.store.UnknownBadges()
 	if err != nil {
 		return nil, err
 	}
 	out := []queue.UnknownBadge{}
-	for _, u := range st.Unknown {
+	for _, u := range unknown {
 		if u.Pending {
 			out = append(out, u)
 		}
