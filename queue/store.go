@@ -128,6 +128,9 @@ func Open(path string, opts Options) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("queue: initialise %s: %w", path, err)
 	}
+	// Building the entry index of an older store reads every record: drop
+	// those pages from the map again (a hint; a failure leaves them).
+	_ = db.View(releaseMapped)
 	if !opts.NoSync {
 		if s.ack, err = openAck(path); err != nil {
 			db.Close()
