@@ -125,7 +125,7 @@ func New(o Options) (*Client, error) {
 		o.Now = time.Now
 	}
 	log := o.Logger.With("uplink", "zeiterfassung")
-	rc, err := rest.New(rest.Options{BaseURL: base.String(), Timeout: o.Timeout, MaxAnswer: maxAnswer, HTTPClient: o.HTTPClient, Parallel: o.Parallel, Now: o.Now, Logger: log, Classes: classes})
+	rc, err := rest.New(rest.Options{BaseURL: base.String(), Timeout: o.Timeout, MaxAnswer: maxAnswer, HTTPClient: o.HTTPClient, Now: o.Now, Logger: log, Classes: classes})
 	if err != nil {
 		return nil, fmt.Errorf("zeiterfassung: %w", err)
 	}
