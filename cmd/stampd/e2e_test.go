@@ -30,6 +30,10 @@ import (
 var binDir string
 
 func TestMain(m *testing.M) {
+	if url := os.Getenv(bareClientEnv); url != "" {
+		// The drain benchmark's bare baseline, as a process of its own.
+		os.Exit(bareClientMain(url))
+	}
 	dir, err := os.MkdirTemp("", "stampd-e2e")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

@@ -9,11 +9,13 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -227,73 +229,147 @@ func drainBacklogRecord(i, employees int) queue.Record {
 	return queue.Record{Kind: queue.KindEntry, At: start.Add(8 * time.Hour), ClockSynced: true, StartSynced: true, UID: fmt.Sprintf("%08X", 0xB0000000+i%employees), Email: fmt.Sprintf("e%d@example.com", i%employees), Start: start, End: start.Add(8 * time.Hour), StartSeq: uint64(2*i + 1), StopSeq: uint64(2*i + 2)}
 }
 
+// Drain benchmark knobs: bareClientEnv makes the test binary the bare
+// client posting to the URL it holds (the baseline as a process of its
+// own, like stampd); stampdBinEnv names a stampd binary to measure instead
+// of the one built from this tree (to alternate with an older build).
+const (
+	bareClientEnv = "STAMPCLOCK_BENCH_BARE_CLIENT"
+	stampdBinEnv  = "STAMPCLOCK_BENCH_STAMPD"
+)
+
+const drainEntries, drainEmployees, drainWorkers = 10_000, 20, 4
+
+// bareLanes returns the backlog's createtimeentry bodies split into one
+// lane per worker, each employee's entries in order on one lane.
+func bareLanes() ([][][]byte, error) {
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		return nil, err
+	}
+	lanes := make([][][]byte, drainWorkers)
+	for i := 0; i < drainEntries; i++ {
+		r := drainBacklogRecord(i, drainEmployees)
+		body, err := json.Marshal(map[string]string{
+			"starttime": zeiterfassung.FormatTime(r.Start, berlin), "endtime": zeiterfassung.FormatTime(r.End, berlin),
+			"useremail": r.Email, "timetypeid": "arbeitszeit",
+		})
+		if err != nil {
+			return nil, err
+		}
+		w := (i % drainEmployees) % drainWorkers
+		lanes[w] = append(lanes[w], body)
+	}
+	return lanes, nil
+}
+
+// bareDrain is the bare client: one login, then one worker per lane
+// posting its bodies in order over connections kept open.
+func bareDrain(url string, lanes [][][]byte) error {
+	hc := &http.Client{Timeout: 15 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: len(lanes)}}
+	resp, err := hc.Post(url+"/api/login", "application/json", strings.NewReader(`{"loginemail":"`+zeittest.DefaultEmail+`","apipassword":"`+zeittest.DefaultPassword+`"}`))
+	if err != nil {
+		return err
+	}
+	tokBody, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	tok, err := zeiterfassung.ParseLoginBody(tokBody)
+	if err != nil {
+		return err
+	}
+	errs := make([]error, len(lanes))
+	var wg sync.WaitGroup
+	for w, lane := range lanes {
+		wg.Go(func() {
+			for _, body := range lane {
+				req, _ := http.NewRequest("POST", url+"/api/time-v2.1/createtimeentry", bytes.NewReader(body))
+				req.Header.Set("Content-Type", "application/json")
+				req.Header.Set("Authorization", "Bearer "+tok)
+				resp, err := hc.Do(req)
+				if err != nil {
+					errs[w] = err
+					return
+				}
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusOK {
+					errs[w] = fmt.Errorf("create answered %s", resp.Status)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// bareClientMain runs bareDrain against url in the test binary started
+// as the bare client process.
+func bareClientMain(url string) int {
+	lanes, err := bareLanes()
+	if err == nil {
+		err = bareDrain(url, lanes)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bare client:", err)
+		return 1
+	}
+	return 0
+}
+
+// bareServer starts a test server counting creates for a baseline.
+func bareServer(users []string) (*httptest.Server, *createCounter) {
+	count := newCreateCounter(zeittest.New(zeittest.Options{Users: users}).Handler(), drainEntries)
+	return httptest.NewServer(count), count
+}
+
 // BenchmarkStampdDrain starts the built stampd on a store holding a
 // backlog of 10,000 entries of 20 employees and measures, at a local
 // zero-latency test server, the time from its first create request to the
-// 10,000th created entry. The baseline, in the same run against a second
-// instance of the server, is a bare HTTP client: one login, then four
-// workers posting the same bodies, each employee's entries in order on one
-// worker. It reports both rates and ours/bare. Run with -benchtime 1x.
+// 10,000th created entry. The baselines, in the same run against
+// instances of their own of the server, are a bare HTTP client: one login,
+// then four workers posting the same bodies, each employee's entries in
+// order on one worker, run once as a process of its own (like stampd:
+// "bare-proc") and once inside the benchmark's process, which also runs
+// the server ("bare-inproc"). It reports the rates and ours over each.
+// Run with -benchtime Nx; with STAMPCLOCK_BENCH_STAMPD set, that stampd
+// binary is measured.
 func BenchmarkStampdDrain(b *testing.B) {
-	const entries, employees, workers = 10_000, 20, 4
+	const entries, employees = drainEntries, drainEmployees
 	users := benchUsers(employees)
-	berlin, err := time.LoadLocation("Europe/Berlin")
+	lanes, err := bareLanes()
 	if err != nil {
 		b.Fatal(err)
 	}
+	stampd := filepath.Join(binDir, "stampd")
+	if bin := os.Getenv(stampdBinEnv); bin != "" {
+		stampd = bin
+	}
+	var inproc, proc, ours time.Duration
 	for n := 0; n < b.N; n++ {
 		b.StopTimer()
-		// Bare baseline.
-		zsBare := zeittest.New(zeittest.Options{Users: users})
-		bareCount := newCreateCounter(zsBare.Handler(), entries)
-		tsBare := httptest.NewServer(bareCount)
-		lanes := make([][][]byte, workers)
-		for i := 0; i < entries; i++ {
-			r := drainBacklogRecord(i, employees)
-			body, _ := json.Marshal(map[string]string{
-				"starttime": zeiterfassung.FormatTime(r.Start, berlin), "endtime": zeiterfassung.FormatTime(r.End, berlin),
-				"useremail": r.Email, "timetypeid": "arbeitszeit",
-			})
-			lanes[(i%employees)%workers] = append(lanes[(i%employees)%workers], body)
-		}
-		b.StartTimer()
-		hc := &http.Client{Timeout: 15 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: workers}}
-		resp, err := hc.Post(tsBare.URL+"/api/login", "application/json", strings.NewReader(`{"loginemail":"`+zeittest.DefaultEmail+`","apipassword":"`+zeittest.DefaultPassword+`"}`))
-		if err != nil {
+		// Bare baseline in this process.
+		ts, count := bareServer(users)
+		if err := bareDrain(ts.URL, lanes); err != nil {
 			b.Fatal(err)
 		}
-		tokBody, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		tok, err := zeiterfassung.ParseLoginBody(tokBody)
-		if err != nil {
-			b.Fatal(err)
+		inproc += count.elapsed(b, time.Minute)
+		ts.Close()
+
+		// Bare baseline as a process of its own.
+		ts, count = bareServer(users)
+		cmd := exec.Command(os.Args[0])
+		cmd.Env = append(os.Environ(), bareClientEnv+"="+ts.URL)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			b.Fatalf("bare client process: %v\n%s", err, out)
 		}
-		var wg sync.WaitGroup
-		for _, lane := range lanes {
-			wg.Go(func() {
-				for _, body := range lane {
-					req, _ := http.NewRequest("POST", tsBare.URL+"/api/time-v2.1/createtimeentry", bytes.NewReader(body))
-					req.Header.Set("Content-Type", "application/json")
-					req.Header.Set("Authorization", "Bearer "+tok)
-					resp, err := hc.Do(req)
-					if err != nil {
-						b.Error(err)
-						return
-					}
-					io.Copy(io.Discard, resp.Body)
-					resp.Body.Close()
-				}
-			})
-		}
-		wg.Wait()
-		bare := bareCount.elapsed(b, time.Minute)
-		b.StopTimer()
-		tsBare.Close()
+		proc += count.elapsed(b, time.Minute)
+		ts.Close()
 
 		// Ours: stampd starts on the backlog and drains it.
 		zs := zeittest.New(zeittest.Options{Users: users})
-		count := newCreateCounter(zs.Handler(), entries)
-		ts := httptest.NewServer(count)
+		count = newCreateCounter(zs.Handler(), entries)
+		ts = httptest.NewServer(count)
 		e := benchEnv(b, users, ts.URL)
 		s, err := queue.Open(filepath.Join(e.dir, "q.db"), queue.Options{Uplinks: []queue.UplinkSpec{{Name: "zeiterfassung", Kinds: []queue.Kind{queue.KindEntry}}}})
 		if err != nil {
@@ -311,8 +387,8 @@ func BenchmarkStampdDrain(b *testing.B) {
 		}
 		s.Close()
 		b.StartTimer()
-		e.start()
-		ours := count.elapsed(b, 5*time.Minute)
+		e.startCmd(stampd)
+		ours += count.elapsed(b, 5*time.Minute)
 		b.StopTimer()
 		ts.Close()
 		es := zs.Entries()
@@ -330,8 +406,11 @@ func BenchmarkStampdDrain(b *testing.B) {
 		// part of what ours costs.
 		st := zs.Requests()
 		b.ReportMetric(float64(st.Requests-st.Creates), "ours-other-requests")
-		b.ReportMetric(entries/bare.Seconds(), "bare-entries/s")
-		b.ReportMetric(entries/ours.Seconds(), "ours-entries/s")
-		b.ReportMetric(bare.Seconds()/ours.Seconds(), "rate-ratio")
 	}
+	rate := func(d time.Duration) float64 { return float64(b.N*entries) / d.Seconds() }
+	b.ReportMetric(rate(inproc), "bare-inproc-entries/s")
+	b.ReportMetric(rate(proc), "bare-proc-entries/s")
+	b.ReportMetric(rate(ours), "ours-entries/s")
+	b.ReportMetric(proc.Seconds()/ours.Seconds(), "ratio-proc")
+	b.ReportMetric(inproc.Seconds()/ours.Seconds(), "ratio-inproc")
 }

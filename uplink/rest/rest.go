@@ -33,8 +33,15 @@ type Options struct {
 	// DefaultMaxAnswer.
 	MaxAnswer int64
 	// HTTPClient, if set, is copied (redirects are turned off in the
-	// copy). Default: a client with Timeout.
+	// copy). Default: a client with Timeout whose transport keeps
+	// Parallel connections to the receiver open between requests.
 	HTTPClient *http.Client
+	// Parallel is how many requests the caller keeps in flight at once.
+	// The default client keeps that many idle connections to the
+	// receiver (Go's default transport, used up to 2, keeps 2: a third
+	// and fourth request in flight would open a new connection every
+	// time and close it after). Default 2.
+	Parallel int
 	// Now is the clock Retry-After dates are measured against. Default
 	// time.Now.
 	Now    func() time.Time
@@ -75,17 +82,40 @@ func New(o Options) (*Client, error) {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
+	if o.Parallel <= 0 {
+		o.Parallel = 2
+	}
 	var hc http.Client
 	if o.HTTPClient != nil {
 		hc = *o.HTTPClient
 	} else {
 		hc.Timeout = o.Timeout
+		if o.Parallel > 2 {
+			hc.Transport = transport(o.Parallel)
+		}
 	}
 	// A redirect is a misconfigured URL: following it could resend a
 	// POST elsewhere or turn it into a GET. The answer says where.
 	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	return &Client{base: u, hc: &hc, o: o}, nil
 }
+
+// transport is Go's default transport keeping up to parallel idle
+// connections per host.
+func transport(parallel int) http.RoundTripper {
+	dt, ok := http.DefaultTransport.(*http.Transport)
+	if !ok {
+		return http.DefaultTransport
+	}
+	t := dt.Clone()
+	t.MaxIdleConnsPerHost = max(parallel, t.MaxIdleConnsPerHost)
+	t.MaxIdleConns = max(parallel, t.MaxIdleConns)
+	return t
+}
+
+// CloseIdleConnections closes the connections kept open to the receiver
+// that carry no request now.
+func (c *Client) CloseIdleConnections() { c.hc.CloseIdleConnections() }
 
 // ParseBase checks a receiver's base URL (http or https and a host) and
 // returns it without a trailing slash, query or fragment, for paths to be

@@ -125,12 +125,16 @@ func New(o Options) (*Client, error) {
 		o.Now = time.Now
 	}
 	log := o.Logger.With("uplink", "zeiterfassung")
-	rc, err := rest.New(rest.Options{BaseURL: base.String(), Timeout: o.Timeout, MaxAnswer: maxAnswer, HTTPClient: o.HTTPClient, Now: o.Now, Logger: log, Classes: classes})
+	rc, err := rest.New(rest.Options{BaseURL: base.String(), Timeout: o.Timeout, MaxAnswer: maxAnswer, HTTPClient: o.HTTPClient, Parallel: o.Parallel, Now: o.Now, Logger: log, Classes: classes})
 	if err != nil {
 		return nil, fmt.Errorf("zeiterfassung: %w", err)
 	}
 	return &Client{o: o, rest: rc, log: log}, nil
 }
+
+// CloseIdleConnections closes the connections kept open to the server
+// that carry no request now.
+func (c *Client) CloseIdleConnections() { c.rest.CloseIdleConnections() }
 
 // answer is a received HTTP answer.
 type answer struct {
