@@ -16,6 +16,7 @@ import (
 
 	paho "github.com/eclipse/paho.mqtt.golang"
 
+	"stampclock/internal/mqttopts"
 	"stampclock/uplink/mqtt"
 )
 
@@ -134,20 +135,7 @@ func Collect(ctx context.Context, o Options) (View, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, o.Wait)
 	defer cancel()
-	po := paho.NewClientOptions()
-	for _, u := range o.URLs {
-		po.AddBroker(u)
-	}
-	po.SetClientID(o.ClientID)
-	if o.Username != "" {
-		po.SetUsername(o.Username)
-		po.SetPassword(o.Password)
-	}
-	if o.TLS != nil {
-		po.SetTLSConfig(o.TLS)
-	}
-	po.SetProtocolVersion(4)
-	po.SetCleanSession(true)
+	po := mqttopts.New(mqttopts.Account{URLs: o.URLs, ClientID: o.ClientID, Username: o.Username, Password: o.Password, TLS: o.TLS})
 	po.SetAutoReconnect(false)
 	po.SetConnectRetry(false)
 	po.SetConnectTimeout(o.Wait)

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	paho "github.com/eclipse/paho.mqtt.golang"
+
+	"stampclock/internal/mqttopts"
 )
 
 // ErrNoAnswer is returned by Call when no answer came in time: the
@@ -69,20 +71,7 @@ func Dial(ctx context.Context, o CallerOptions) (*Caller, error) {
 	if o.ClientID == "" {
 		o.ClientID = "stampctl-" + randomHex(4)
 	}
-	po := paho.NewClientOptions()
-	for _, u := range o.URLs {
-		po.AddBroker(u)
-	}
-	po.SetClientID(o.ClientID)
-	if o.Username != "" {
-		po.SetUsername(o.Username)
-		po.SetPassword(o.Password)
-	}
-	if o.TLS != nil {
-		po.SetTLSConfig(o.TLS)
-	}
-	po.SetProtocolVersion(4)
-	po.SetCleanSession(true)
+	po := mqttopts.New(mqttopts.Account{URLs: o.URLs, ClientID: o.ClientID, Username: o.Username, Password: o.Password, TLS: o.TLS})
 	po.SetAutoReconnect(false)
 	po.SetConnectTimeout(o.Timeout)
 	c := &Caller{o: o, waiting: map[string]chan Answer{}, subbed: map[string]bool{}}

@@ -14,6 +14,7 @@ import (
 	paho "github.com/eclipse/paho.mqtt.golang"
 
 	"stampclock/device/ctlproto"
+	"stampclock/internal/mqttopts"
 )
 
 // Handler runs one control command with its raw JSON arguments, like
@@ -143,27 +144,9 @@ func (r *Responder) AnswerTopic() string { return r.CommandTopic() + "/answer" }
 // Run connects, answers requests until ctx ends, then disconnects.
 func (r *Responder) Run(ctx context.Context) error {
 	inbox := make(chan []byte, 64)
-	po := paho.NewClientOptions()
-	for _, u := range r.o.URLs {
-		po.AddBroker(u)
-	}
-	po.SetClientID(r.o.ClientID)
-	if r.o.Username != "" {
-		po.SetUsername(r.o.Username)
-		po.SetPassword(r.o.Password)
-	}
-	if r.o.TLS != nil {
-		po.SetTLSConfig(r.o.TLS)
-	}
-	po.SetProtocolVersion(4)
-	po.SetKeepAlive(r.o.KeepAlive)
 	// A clean session: a command sent while the terminal was away is not
 	// run when it comes back, perhaps hours later.
-	po.SetCleanSession(true)
-	po.SetAutoReconnect(true)
-	po.SetConnectRetry(true)
-	po.SetConnectRetryInterval(time.Second)
-	po.SetMaxReconnectInterval(30 * time.Second)
+	po := mqttopts.Lasting(mqttopts.New(mqttopts.Account{URLs: r.o.URLs, ClientID: r.o.ClientID, Username: r.o.Username, Password: r.o.Password, TLS: r.o.TLS}), r.o.KeepAlive, 30*time.Second)
 	po.SetOnConnectHandler(func(c paho.Client) { go r.subscribe(ctx, c, inbox) })
 	po.SetConnectionLostHandler(func(_ paho.Client, err error) {
 		r.log.Warn("remote commands: connection lost", "err", err)

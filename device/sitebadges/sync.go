@@ -9,13 +9,14 @@ import (
 	"hash/fnv"
 	"log/slog"
 	"slices"
-	"stampclock/device/ctlproto"
 	"strings"
 	"sync"
 	"time"
 
 	paho "github.com/eclipse/paho.mqtt.golang"
 
+	"stampclock/device/ctlproto"
+	"stampclock/internal/mqttopts"
 	"stampclock/queue"
 )
 
@@ -262,27 +263,9 @@ func (s *Syncer) Run(ctx context.Context) error {
 }
 
 func (s *Syncer) pahoOptions(ctx context.Context, inbox chan<- paho.Message) *paho.ClientOptions {
-	po := paho.NewClientOptions()
-	for _, u := range s.o.URLs {
-		po.AddBroker(u)
-	}
-	po.SetClientID(s.o.ClientID)
-	if s.o.Username != "" {
-		po.SetUsername(s.o.Username)
-		po.SetPassword(s.o.Password)
-	}
-	if s.o.TLS != nil {
-		po.SetTLSConfig(s.o.TLS)
-	}
-	po.SetProtocolVersion(4)
-	po.SetKeepAlive(s.o.KeepAlive)
 	// A clean session: after any absence the retained messages are the
 	// whole state, so nothing needs keeping at the broker.
-	po.SetCleanSession(true)
-	po.SetAutoReconnect(true)
-	po.SetConnectRetry(true)
-	po.SetConnectRetryInterval(min(time.Second, s.o.Reconnect))
-	po.SetMaxReconnectInterval(s.o.Reconnect)
+	po := mqttopts.Lasting(mqttopts.New(mqttopts.Account{URLs: s.o.URLs, ClientID: s.o.ClientID, Username: s.o.Username, Password: s.o.Password, TLS: s.o.TLS}), s.o.KeepAlive, s.o.Reconnect)
 	po.SetOrderMatters(true)
 	// The PUBACK of a received entry goes out only after its commit.
 	po.SetAutoAckDisabled(true)

@@ -14,6 +14,7 @@ import (
 
 	"stampclock/device/clock"
 	"stampclock/device/ctlproto"
+	"stampclock/internal/mqttopts"
 	"stampclock/queue"
 )
 
@@ -258,27 +259,9 @@ func (x *Exchange) connected() bool {
 }
 
 func (x *Exchange) pahoOptions(ctx context.Context, inbox chan<- paho.Message) *paho.ClientOptions {
-	po := paho.NewClientOptions()
-	for _, u := range x.o.URLs {
-		po.AddBroker(u)
-	}
-	po.SetClientID(x.o.ClientID)
-	if x.o.Username != "" {
-		po.SetUsername(x.o.Username)
-		po.SetPassword(x.o.Password)
-	}
-	if x.o.TLS != nil {
-		po.SetTLSConfig(x.o.TLS)
-	}
-	po.SetProtocolVersion(4)
-	po.SetKeepAlive(x.o.KeepAlive)
 	// A clean session: what was missed while away is found from the
 	// retained heads and asked for again.
-	po.SetCleanSession(true)
-	po.SetAutoReconnect(true)
-	po.SetConnectRetry(true)
-	po.SetConnectRetryInterval(min(time.Second, x.o.Reconnect))
-	po.SetMaxReconnectInterval(x.o.Reconnect)
+	po := mqttopts.Lasting(mqttopts.New(mqttopts.Account{URLs: x.o.URLs, ClientID: x.o.ClientID, Username: x.o.Username, Password: x.o.Password, TLS: x.o.TLS}), x.o.KeepAlive, x.o.Reconnect)
 	po.SetOrderMatters(true)
 	// The PUBACK of a received tap goes out only after its commit.
 	po.SetAutoAckDisabled(true)

@@ -7,6 +7,7 @@ import (
 	paho "github.com/eclipse/paho.mqtt.golang"
 	"github.com/eclipse/paho.mqtt.golang/packets"
 
+	"stampclock/internal/mqttopts"
 	"stampclock/uplink"
 )
 
@@ -17,18 +18,7 @@ import (
 // Last Will, so the terminal's status is untouched. It returns the broker
 // that accepted the login.
 func (c *Client) Check(ctx context.Context) (string, error) {
-	po := paho.NewClientOptions()
-	for _, u := range c.opts.URLs {
-		po.AddBroker(u)
-	}
-	po.SetClientID(c.opts.ClientID + "-check")
-	if c.opts.Username != "" {
-		po.SetUsername(c.opts.Username)
-		po.SetPassword(c.opts.Password)
-	}
-	po.SetTLSConfig(c.tls)
-	po.SetProtocolVersion(4)
-	po.SetCleanSession(true)
+	po := mqttopts.New(mqttopts.Account{URLs: c.opts.URLs, ClientID: c.opts.ClientID + "-check", Username: c.opts.Username, Password: c.opts.Password, TLS: c.tls})
 	po.SetAutoReconnect(false)
 	po.SetConnectRetry(false)
 	po.SetConnectTimeout(c.opts.ConnectTimeout)
