@@ -9,9 +9,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"stampclock/device/config"
 	"stampclock/fleet"
-	"stampclock/uplink/mqtt"
 )
 
 // stringList is a flag that may be given several times.
@@ -40,37 +38,11 @@ func (c *cli) fleetCmd(args []string) error {
 	if len(pos) > 0 {
 		return usageError{"fleet: unexpected argument " + pos[0]}
 	}
-	configSet := false
-	fs.Visit(func(f *flag.Flag) { configSet = configSet || f.Name == "config" })
-	o := fleet.Options{URLs: brokers, TopicPrefix: *prefix, Username: *user, Wait: *timeout, Quiet: *quiet}
-	// The config is read when it names the broker, or when asked for.
-	if len(brokers) == 0 || configSet {
-		cfg, err := config.Load(*path)
-		if err != nil {
-			return err
-		}
-		m := mqtt.Of(cfg.Uplinks)
-		if !m.Enabled() && len(brokers) == 0 {
-			return fmt.Errorf("fleet: %s has no [mqtt] urls; give --broker URL", *path)
-		}
-		if len(o.URLs) == 0 {
-			o.URLs = m.URLs
-		}
-		if o.TopicPrefix == "" {
-			o.TopicPrefix = m.TopicPrefix
-		}
-		if o.Username == "" {
-			o.Username, o.Password = m.Username, m.Password
-		}
-		if o.TLS, err = m.TLS(); err != nil {
-			return fmt.Errorf("config %s: %w", *path, err)
-		}
+	a, err := brokerOf("fleet", fs, *path, brokers, *prefix, *user, *pwFile)
+	if err != nil {
+		return err
 	}
-	if *pwFile != "" {
-		if o.Password, err = config.ReadSecret(*pwFile); err != nil {
-			return fmt.Errorf("fleet: --password-file: %w", err)
-		}
-	}
+	o := fleet.Options{URLs: a.URLs, TopicPrefix: a.TopicPrefix, Username: a.Username, Password: a.Password, TLS: a.TLS, Wait: *timeout, Quiet: *quiet}
 	v, err := fleet.Collect(context.Background(), o)
 	if err != nil {
 		return err

@@ -8,9 +8,7 @@ import (
 	"io"
 	"time"
 
-	"stampclock/device/config"
 	"stampclock/device/remote"
-	"stampclock/uplink/mqtt"
 )
 
 // remoteCommands are the stampctl commands that may run on a terminal
@@ -51,37 +49,11 @@ func (c *cli) remoteCmd(args []string) error {
 	if *timeout <= 0 {
 		return usageError{fmt.Sprintf("remote: --timeout %s: want a positive duration", *timeout)}
 	}
-	configSet := false
-	fs.Visit(func(f *flag.Flag) { configSet = configSet || f.Name == "config" })
-	o := remote.CallerOptions{URLs: brokers, TopicPrefix: *prefix, Username: *user}
-	if len(brokers) == 0 || configSet {
-		cfg, err := config.Load(*path)
-		if err != nil {
-			return err
-		}
-		m := mqtt.Of(cfg.Uplinks)
-		if !m.Enabled() && len(brokers) == 0 {
-			return fmt.Errorf("remote: %s has no [mqtt] urls; give --broker URL", *path)
-		}
-		if len(o.URLs) == 0 {
-			o.URLs = m.URLs
-		}
-		if o.TopicPrefix == "" {
-			o.TopicPrefix = m.TopicPrefix
-		}
-		if o.Username == "" {
-			o.Username, o.Password = m.Username, m.Password
-		}
-		if o.TLS, err = m.TLS(); err != nil {
-			return fmt.Errorf("config %s: %w", *path, err)
-		}
+	a, err := brokerOf("remote", fs, *path, brokers, *prefix, *user, *pwFile)
+	if err != nil {
+		return err
 	}
-	if *pwFile != "" {
-		var err error
-		if o.Password, err = config.ReadSecret(*pwFile); err != nil {
-			return fmt.Errorf("remote: --password-file: %w", err)
-		}
-	}
+	o := remote.CallerOptions{URLs: a.URLs, TopicPrefix: a.TopicPrefix, Username: a.Username, Password: a.Password, TLS: a.TLS}
 	r := &remoteVia{o: o, device: device, wait: *timeout}
 	defer r.close()
 	c.via, c.wait = r.call, *timeout
