@@ -16,6 +16,7 @@ import (
 	paho "github.com/eclipse/paho.mqtt.golang"
 
 	"stampclock/device/ctlproto"
+	"stampclock/internal/batch"
 	"stampclock/internal/mqttopts"
 	"stampclock/queue"
 )
@@ -619,25 +620,7 @@ func (s *Syncer) handle(msgs []paho.Message) {
 // inbox feeds the received messages to commitLoop, which commits them in
 // groups: one fsync for whatever arrived while the last one ran.
 func (s *Syncer) commitLoop(ctx context.Context, inbox <-chan paho.Message) {
-	for {
-		var group []paho.Message
-		select {
-		case <-ctx.Done():
-			return
-		case m := <-inbox:
-			group = append(group, m)
-		}
-	more:
-		for len(group) < maxGroup {
-			select {
-			case m := <-inbox:
-				group = append(group, m)
-			default:
-				break more
-			}
-		}
-		s.handle(group)
-	}
+	batch.Run(ctx, inbox, maxGroup, s.handle)
 }
 
 // maxGroup bounds the messages committed together.

@@ -6,6 +6,7 @@ import (
 
 	paho "github.com/eclipse/paho.mqtt.golang"
 
+	"stampclock/internal/batch"
 	"stampclock/queue"
 )
 
@@ -15,25 +16,7 @@ const maxGroup = 256
 // handleLoop takes the received messages in groups: one commit for the
 // taps of whatever arrived while the last group was handled.
 func (x *Exchange) handleLoop(ctx context.Context, inbox <-chan paho.Message) {
-	for {
-		var group []paho.Message
-		select {
-		case <-ctx.Done():
-			return
-		case m := <-inbox:
-			group = append(group, m)
-		}
-	more:
-		for len(group) < maxGroup {
-			select {
-			case m := <-inbox:
-				group = append(group, m)
-			default:
-				break more
-			}
-		}
-		x.handle(group)
-	}
+	batch.Run(ctx, inbox, maxGroup, x.handle)
 }
 
 // handle decodes a group of messages, stores its taps in one transaction
