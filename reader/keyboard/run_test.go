@@ -65,6 +65,16 @@ func TestRun_Pipe_TapsAndReopen(t *testing.T) {
 		if tap := recvTap(t, out); tap.UIDString() != uid || tap.Source != "keyboard" {
 			t.Errorf("tap %s from %s, want %s from keyboard", tap.UIDString(), tap.Source, uid)
 		}
+		// The next writer must find the device unplugged: a writer that
+		// opens the pipe before the reader read the EOF joins the same
+		// open, and no reopen is needed.
+		deadline := time.Now().Add(5 * time.Second)
+		for s := r.Stats(); s.Connected && s.Opens < 2; s = r.Stats() {
+			if time.Now().After(deadline) {
+				t.Fatalf("the reader never saw the unplug: %+v", s)
+			}
+			time.Sleep(time.Millisecond)
+		}
 	}
 	if s := r.Stats(); s.Opens < 2 || s.Lines != 2 || s.OpenErrors == 0 {
 		t.Errorf("stats %+v: want two lines and a reopen", s)
