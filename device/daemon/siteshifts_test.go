@@ -70,9 +70,13 @@ func sharedShiftDaemons(t *testing.T, url string) {
 	if got, want := strings.Join(entryLines(front.zs.Entries()), "\n"), maier+" 2026-06-01T06:00:00 2026-06-01T11:30:00"; got != want {
 		t.Fatalf("server entries:\n%s\nwant:\n%s", got, want)
 	}
-	front.eventually("the front door holds the warehouse's taps", func() bool {
+	front.eventually("the front door holds the warehouse's two taps", func() bool {
 		st := front.status().SiteTaps
-		return st.Peers == 1 && st.Behind == 0 && st.Unpublished == 0
+		held := false
+		for _, o := range st.Origins {
+			held = held || (o.Origin == "warehouse" && o.Contiguous == 2)
+		}
+		return held && st.Peers == 1 && st.Behind == 0 && st.Unpublished == 0
 	})
 	if st := front.status().SiteShifts; st.Delivered != 0 || st.Waiting != 0 {
 		t.Fatalf("the front door delivered or waits for something: %+v", st)
