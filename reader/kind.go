@@ -14,6 +14,15 @@ type Kind struct {
 	// Section returns a new, empty section for [reader.<name>] to be
 	// decoded into; zero values mean the driver's defaults.
 	Section func() Section
+	// Driver, for a kind whose section cannot open its reader (is not an
+	// Opener), is the import path of the package that opens it: a driver
+	// linking periph, which stampctl loads the config without. That
+	// package, named as the last element of the path, exports
+	// OpenConfig(section, *slog.Logger) (func() (Source, error), error)
+	// for the section's type; device/readers/hardware opens through it
+	// (its drivers.go is generated from the list: go generate
+	// ./device/readers/hardware).
+	Driver string
 }
 
 // Section is a reader kind's config section. Its keys are named
@@ -29,8 +38,8 @@ type Section interface {
 
 // Opener is a Section that opens its reader: the section of a driver that
 // `stampctl` may link. (The sections of drivers linking periph cannot, as
-// stampctl loads the config but must not link them; device/readers/hardware
-// opens those.)
+// stampctl loads the config but must not link them; their Kind names the
+// Driver that opens them.)
 type Opener interface {
 	Section
 	// Opener checks what only the driver can (its errors name the key)

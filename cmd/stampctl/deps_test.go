@@ -2,8 +2,11 @@ package main
 
 import (
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
+
+	"stampclock/device/readers"
 )
 
 // linked lists the packages a build of pkg links (go list -deps).
@@ -26,6 +29,39 @@ func TestStampctl_LinksNoDriverNorDaemon(t *testing.T) {
 				t.Errorf("stampctl links %s", p)
 			}
 		}
+	}
+}
+
+// The drivers of the reader kinds that name one (reader.Kind.Driver)
+// are linked by stampd, which opens the readers, and not by stampctl,
+// which loads their sections from the same list; nor is the package that
+// opens them.
+func TestStampctl_LinksNoReaderDriver(t *testing.T) {
+	ctl, stampd := linked(t, "stampclock/cmd/stampctl"), linked(t, "stampclock/cmd/stampd")
+	bad := []string{"stampclock/device/readers/hardware", "periph.io/x/host/v3", "periph.io/x/devices/v3"}
+	for _, k := range readers.All() {
+		if k.Driver == "" {
+			continue
+		}
+		if !slices.Contains(stampd, k.Driver) {
+			t.Errorf("reader kind %s: stampd does not link its driver %s", k.Name, k.Driver)
+		}
+		bad = append(bad, k.Driver)
+	}
+	// A package, or a module's packages (its path ending in a version).
+	in := func(pkgs []string, p string) bool {
+		return slices.ContainsFunc(pkgs, func(q string) bool { return q == p || strings.HasSuffix(p, "/v3") && strings.HasPrefix(q, p+"/") })
+	}
+	for _, p := range bad {
+		if !in(stampd, p) {
+			t.Errorf("stampd does not link %s", p)
+		}
+		if in(ctl, p) {
+			t.Errorf("stampctl links %s", p)
+		}
+	}
+	if !slices.Contains(ctl, "stampclock/device/readers") {
+		t.Errorf("stampctl does not link the list of reader kinds")
 	}
 }
 

@@ -4,7 +4,8 @@
 // by walking All. Adding a reader is its package (with its Kind) plus one
 // line here. The list links no driver that stampctl must not link: a
 // driver linking periph declares its kind in a package of its own
-// (mfrc522kind) and is opened by device/readers/hardware.
+// (mfrc522kind) whose Kind names the driver (reader.Kind.Driver); `go
+// generate ./device/readers/hardware` then writes its opener there.
 package readers
 
 import (

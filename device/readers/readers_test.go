@@ -41,6 +41,21 @@ func TestKinds_NamesUniqueAndAcceptedByConfig(t *testing.T) {
 	}
 }
 
+// A kind's section opens its reader itself, or the kind names the driver
+// that does (and device/readers/hardware opens through it): never both,
+// never neither.
+func TestKinds_SectionOpensItselfOrKindNamesDriver(t *testing.T) {
+	for _, k := range readers.All() {
+		_, opens := k.Section().(reader.Opener)
+		switch {
+		case opens && k.Driver != "":
+			t.Errorf("reader kind %q: section opens itself and driver %s is named too", k.Name, k.Driver)
+		case !opens && k.Driver == "":
+			t.Errorf("reader kind %q: section %T does not open itself and no Driver is named", k.Name, k.Section())
+		}
+	}
+}
+
 func TestOpener_UnknownTypeNamesKeyAndValue(t *testing.T) {
 	_, err := hardware.Opener("magstripe", nil, slog.New(slog.DiscardHandler))
 	if err == nil || !strings.Contains(err.Error(), "reader.type") || !strings.Contains(err.Error(), `"magstripe"`) {

@@ -1,9 +1,13 @@
 // Package hardware opens the badge reader the config selects: through its
-// section when the section opens itself (reader.Opener), else through the
-// drivers that link periph, which stampctl must not link and so are named
-// here instead of in their kind's package. stampd and its reader probe
-// use it; stampctl does not.
+// section when the section opens itself (reader.Opener), else through its
+// kind's Driver, a package linking periph that stampctl must not link.
+// Those drivers are named in drivers.go, generated from the list in
+// device/readers (go generate ./device/readers/hardware), so no reader is
+// named here by hand. stampd and its reader probe use the package;
+// stampctl does not.
 package hardware
+
+//go:generate go run ./drivergen
 
 import (
 	"fmt"
@@ -11,10 +15,6 @@ import (
 
 	"stampclock/device/readers"
 	"stampclock/reader"
-	"stampclock/reader/kinds/mfrc522kind"
-	"stampclock/reader/kinds/pn532kind"
-	"stampclock/reader/mfrc522"
-	"stampclock/reader/pn532"
 )
 
 // Open opens a reader once. A hardware reader that is missing (unplugged,
@@ -47,13 +47,30 @@ func Opener(typ string, s reader.Section, log *slog.Logger) (Open, error) {
 
 // opener returns how to open the reader of section s.
 func opener(s reader.Section, log *slog.Logger) (func() (reader.Source, error), error) {
-	switch s := s.(type) {
-	case reader.Opener:
-		return s.Opener(log)
-	case *mfrc522kind.Config:
-		return mfrc522.OpenConfig(s, log)
-	case *pn532kind.Config:
-		return pn532.OpenConfig(s, log)
+	if o, ok := s.(reader.Opener); ok {
+		return o.Opener(log)
 	}
-	return nil, fmt.Errorf("reader section %T: no driver opens it", s)
+	for _, open := range drivers() {
+		if o, ok, err := open(s, log); ok {
+			return o, err
+		}
+	}
+	return nil, fmt.Errorf("reader section %T: no driver opens it (a kind with a Driver needs go generate ./device/readers/hardware)", s)
+}
+
+// driver opens the reader of section s if s is of the type its driver
+// takes; ok is false otherwise.
+type driver func(s reader.Section, log *slog.Logger) (open func() (reader.Source, error), ok bool, err error)
+
+// driverOf is the driver opening the sections of type S with open (the
+// driver package's OpenConfig).
+func driverOf[S reader.Section](open func(S, *slog.Logger) (func() (reader.Source, error), error)) driver {
+	return func(s reader.Section, log *slog.Logger) (func() (reader.Source, error), bool, error) {
+		c, ok := s.(S)
+		if !ok {
+			return nil, false, nil
+		}
+		o, err := open(c, log)
+		return o, true, err
+	}
 }

@@ -32,7 +32,7 @@ const Name = "mfrc522"
 
 // Kind declares the reader for the list in device/readers.
 func Kind() reader.Kind {
-	return reader.Kind{Name: Name, Section: func() reader.Section { return &Config{} }}
+	return reader.Kind{Name: Name, Section: func() reader.Section { return &Config{} }, Driver: "stampclock/reader/mfrc522"}
 }
 
 // Prepare validates the section.

@@ -34,7 +34,7 @@ const Name = "pn532"
 
 // Kind declares the reader for the list in device/readers.
 func Kind() reader.Kind {
-	return reader.Kind{Name: Name, Section: func() reader.Section { return &Config{} }}
+	return reader.Kind{Name: Name, Section: func() reader.Section { return &Config{} }, Driver: "stampclock/reader/pn532"}
 }
 
 // Prepare validates the section.
