@@ -23,6 +23,11 @@ type Kind struct {
 	// (its drivers.go is generated from the list: go generate
 	// ./device/readers/hardware).
 	Driver string
+	// Printed is how a UID of this reader appears printed on its cards
+	// where that differs from the UID in hex (e.g. cardnum.ShownEM), ""
+	// for a UID it has no printed form of; nil when the cards show the
+	// UID itself. Displays, the web pages and stampctl show it.
+	Printed func(uid string) string
 }
 
 // Section is a reader kind's config section. Its keys are named

@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"stampclock/device/ctlproto"
+	"stampclock/device/readers"
 	"stampclock/queue/record"
-	"stampclock/reader/cardnum"
 )
 
 // print writes v as JSON with --json (an empty list as [], not null),
@@ -84,7 +84,7 @@ func printStatus(w io.Writer, s ctlproto.Status, loc *time.Location) {
 		fmt.Fprintf(tw, "\t%s started %s, no stop (seq %d)\n", a.Email, when(a.Start, loc), a.StartSeq)
 	}
 	fmt.Fprintf(tw, "unknown badges\t%d\n", len(s.Queue.Unknown))
-	printed := cardnum.ForReader(s.Reader)
+	printed := readers.Printed(s.Reader)
 	for _, u := range s.Queue.Unknown {
 		fmt.Fprintf(tw, "\t%s%s  %s, last %s\n", u.UID, printedNote(printed, u.UID), plural(int(u.Count), "tap", "taps"), when(u.Last, loc))
 	}

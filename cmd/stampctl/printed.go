@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"stampclock/device/config"
+	"stampclock/device/readers"
 	"stampclock/reader"
 	"stampclock/reader/cardnum"
 )
@@ -74,7 +75,7 @@ func (p printedFlags) printedFunc() func(uid string) string {
 }
 
 // printedFor returns the printed forms of a UID from a reader of type typ
-// (cardnum.ForReader): nil for readers whose cards print the UID itself.
+// (its kind's Printed): nil for readers whose cards print the UID itself.
 func printedFor(typ string) func(uid string) string {
-	return cardnum.ForReader(typ)
+	return readers.Printed(typ)
 }

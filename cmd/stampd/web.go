@@ -10,8 +10,8 @@ import (
 	"stampclock/device/ctlproto"
 	"stampclock/device/daemon"
 	"stampclock/device/provision"
+	"stampclock/device/readers"
 	"stampclock/device/web"
-	"stampclock/reader/cardnum"
 )
 
 // startWeb opens the web page when [web] listen is set and serves it until
@@ -25,7 +25,7 @@ func startWeb(ctx context.Context, cfg *config.Config, d *daemon.Daemon, feed *w
 		Listen: w.Listen, CertFile: w.CertFile, KeyFile: w.KeyFile, SelfSigned: w.SelfSigned,
 		AllowHTTP: w.AllowHTTP, UsersFile: w.UsersFile,
 		SessionTTL: w.SessionTTL.Duration, IdleTimeout: w.IdleTimeout.Duration,
-		Handle: d.Handle, Feed: feed, Location: cfg.Location, Logger: log, Printed: cardnum.ForReader(cfg.Reader.Type),
+		Handle: d.Handle, Feed: feed, Location: cfg.Location, Logger: log, Printed: readers.Printed(cfg.Reader.Type),
 		Check: func(ctx context.Context) []provision.Step { return checkList(ctx, cfg, d) },
 	})
 	if err != nil {

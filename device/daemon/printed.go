@@ -3,7 +3,7 @@ package daemon
 import (
 	"stampclock/device/agent"
 	"stampclock/device/feedback"
-	"stampclock/reader/cardnum"
+	"stampclock/device/readers"
 )
 
 // printedFeedback adds to each event the badge's number as printed on
@@ -24,7 +24,7 @@ func (p printedFeedback) Show(ev feedback.Event) {
 // withPrinted wraps fb for a reader of type readerType; readers whose
 // cards print the UID itself leave fb as it is.
 func withPrinted(fb agent.Feedback, readerType string) agent.Feedback {
-	shown := cardnum.ForReader(readerType)
+	shown := readers.Printed(readerType)
 	if shown == nil {
 		return fb
 	}

@@ -40,3 +40,11 @@ func Lookup(typ string) (reader.Kind, bool) {
 	}
 	return reader.Kind{}, false
 }
+
+// Printed returns how the UIDs of a reader of kind typ appear printed on
+// its cards (its Kind.Printed): nil for a kind whose cards show the UID
+// itself, or for no kind in the list.
+func Printed(typ string) func(uid string) string {
+	k, _ := Lookup(typ)
+	return k.Printed
+}

@@ -109,3 +109,32 @@ func TestOpener_BadWiegandFormatNamesKey(t *testing.T) {
 		t.Fatalf("Opener(wiegand, bad format) = %v; want reader.wiegand.formats named", err)
 	}
 }
+
+// Each kind says how its cards show a UID, as the readers' cards print
+// them: EM4100 readers the decimal and the 26-bit pair, wiegand its
+// facility and card, MIFARE readers and the simulator the UID itself.
+func TestPrinted_EachKindShowsItsCardsNumbers(t *testing.T) {
+	for _, c := range []struct{ typ, uid, want string }{
+		{"rdm6300", "010784F221", "0126153249  132,61985"},
+		{"keyboard", "0784F221", "0126153249  132,61985"},
+		{"keyboard", "04A1B2C3D4E5F6", ""},
+		{"wiegand", "45320488", "17714,1160"},
+	} {
+		show := readers.Printed(c.typ)
+		if show == nil {
+			t.Errorf("%s: no printed form", c.typ)
+		} else if got := show(c.uid); got != c.want {
+			t.Errorf("%s %s shown as %q, want %q", c.typ, c.uid, got, c.want)
+		}
+	}
+	for _, typ := range []string{"mfrc522", "pn532", "sim", "", "magstripe"} {
+		if readers.Printed(typ) != nil {
+			t.Errorf("%q: cards print the UID itself, want no conversion", typ)
+		}
+	}
+	for _, k := range readers.All() {
+		if k.Printed != nil && k.Printed("not hex") != "" {
+			t.Errorf("%s: a bad UID shown as %q", k.Name, k.Printed("not hex"))
+		}
+	}
+}

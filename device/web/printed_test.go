@@ -7,15 +7,15 @@ import (
 	"stampclock/device/agent"
 	"stampclock/device/daemon"
 	"stampclock/device/feedback"
+	"stampclock/device/readers"
 	"stampclock/queue"
-	"stampclock/reader/cardnum"
 )
 
 // With an EM reader the page shows badges also by the numbers printed on
 // their cards, and finds them by those numbers.
 func TestBadges_EMReader_PrintedNumbersShownAndSearchable(t *testing.T) {
 	f := newFixture(t)
-	f.s.opts.Printed = cardnum.ForReader("rdm6300")
+	f.s.opts.Printed = readers.Printed("rdm6300")
 	f.d.answers["badges.list"] = []daemon.BadgeInfo{{UID: "010784F221", Email: "maier@example.com", Source: "config"}, {UID: "01092ADE55", Email: "huber@example.com", Source: "config"}}
 	f.d.answers["badges.pending"] = []queue.UnknownBadge{{UID: "041815E864", Count: 1, Last: f.clock.Now()}}
 	f.feed.Add(agent.Outcome{Kind: feedback.UnknownBadge, UID: "19004F03D7"})
@@ -40,7 +40,7 @@ func TestBadges_EMReader_PrintedNumbersShownAndSearchable(t *testing.T) {
 	}
 
 	// A MIFARE reader's cards print the UID: nothing added.
-	f.s.opts.Printed = cardnum.ForReader("mfrc522")
+	f.s.opts.Printed = readers.Printed("mfrc522")
 	if page := c.get("/badges").body; strings.Contains(page, `class="printed"`) {
 		t.Errorf("mfrc522: printed numbers shown:\n%s", page)
 	}

@@ -60,7 +60,7 @@ type Options struct {
 	// Logger logs page actions with the user. Default: discard.
 	Logger *slog.Logger
 	// Printed gives a badge's number as printed on its card where that
-	// differs from the UID (cardnum.ForReader of the configured reader).
+	// differs from the UID (the Printed of the configured reader's kind).
 	// Default nil: badges are shown by UID alone.
 	Printed func(uid string) string
 }

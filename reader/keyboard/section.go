@@ -6,6 +6,7 @@ import (
 
 	"stampclock/internal/confval"
 	"stampclock/reader"
+	"stampclock/reader/cardnum"
 )
 
 // Config is the [reader.keyboard] section: a USB keyboard-wedge reader.
@@ -26,7 +27,7 @@ type Config struct {
 
 // Kind declares the reader for the list in device/readers.
 func Kind() reader.Kind {
-	return reader.Kind{Name: "keyboard", Section: func() reader.Section { return &Config{} }}
+	return reader.Kind{Name: "keyboard", Section: func() reader.Section { return &Config{} }, Printed: cardnum.ShownEM}
 }
 
 // Prepare validates the section.

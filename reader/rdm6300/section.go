@@ -7,6 +7,7 @@ import (
 
 	"stampclock/internal/confval"
 	"stampclock/reader"
+	"stampclock/reader/cardnum"
 )
 
 // Config is the [reader.rdm6300] section: an RDM6300/RDM630 125 kHz
@@ -25,7 +26,7 @@ type Config struct {
 
 // Kind declares the reader for the list in device/readers.
 func Kind() reader.Kind {
-	return reader.Kind{Name: "rdm6300", Section: func() reader.Section { return &Config{} }}
+	return reader.Kind{Name: "rdm6300", Section: func() reader.Section { return &Config{} }, Printed: cardnum.ShownEM}
 }
 
 // Prepare validates the section.

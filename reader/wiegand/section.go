@@ -6,6 +6,7 @@ import (
 
 	"stampclock/internal/confval"
 	"stampclock/reader"
+	"stampclock/reader/cardnum"
 )
 
 // Config is the [reader.wiegand] section: a Wiegand reader on two GPIO
@@ -34,7 +35,7 @@ type Config struct {
 
 // Kind declares the reader for the list in device/readers.
 func Kind() reader.Kind {
-	return reader.Kind{Name: "wiegand", Section: func() reader.Section { return &Config{} }}
+	return reader.Kind{Name: "wiegand", Section: func() reader.Section { return &Config{} }, Printed: cardnum.ShownWiegand}
 }
 
 // Prepare validates the section.
