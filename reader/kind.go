@@ -28,6 +28,10 @@ type Kind struct {
 	// for a UID it has no printed form of; nil when the cards show the
 	// UID itself. Displays, the web pages and stampctl show it.
 	Printed func(uid string) string
+	// Injected marks a reader whose taps are injected rather than read
+	// from a device (the simulator): only such a reader takes `stampctl
+	// tap` and reader.script, and it has no device to probe or check.
+	Injected bool
 }
 
 // Section is a reader kind's config section. Its keys are named
@@ -60,7 +64,7 @@ const SimName = "sim"
 // SimKind declares the simulator: taps injected by tests, the demo and
 // `stampctl tap`. It has no section keys (reader.script is the file's).
 func SimKind() Kind {
-	return Kind{Name: SimName, Section: func() Section { return simSection{} }}
+	return Kind{Name: SimName, Section: func() Section { return simSection{} }, Injected: true}
 }
 
 type simSection struct{}

@@ -20,7 +20,6 @@ import (
 	"stampclock/device/control"
 	"stampclock/device/ctlproto"
 	"stampclock/device/provision"
-	"stampclock/reader"
 	"stampclock/uplink"
 )
 
@@ -54,7 +53,7 @@ func (c *cli) runCheck(path string) error {
 			Synced: clock.SyncState,
 			Reader: func(ctx context.Context) (bool, string, bool) { return readerHealth(ctx, socket) },
 		}
-		if cfg.Reader.Type != reader.SimName { // a simulator has nothing to probe
+		if !cfg.Reader.Injected() { // a simulator has nothing to probe
 			env.Probe = func() (string, error) { return probeReader(ctx, path) }
 		}
 		if acct, err := config.LookupAccount(serviceUser()); err == nil {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"stampclock/device/readers"
 	"stampclock/reader"
 	"stampclock/uplink"
 )
@@ -215,7 +216,7 @@ func (c *Config) defaults() error {
 		c.Device.ID = h
 	}
 	if c.Reader.Type == "" {
-		c.Reader.Type = reader.SimName
+		c.Reader.Type = readers.Default().Name
 	}
 	if c.Store.Path == "" {
 		c.Store.Path = DefaultStorePath
@@ -275,8 +276,8 @@ func (c *Config) validate() error {
 	if err := c.validateMore(); err != nil {
 		return err
 	}
-	if c.Reader.Script != "" && c.Reader.Type != reader.SimName {
-		return fmt.Errorf("reader.script: only the sim reader replays scripts")
+	if c.Reader.Script != "" && !c.Reader.Injected() {
+		return fmt.Errorf("reader.script: only the %s reader replays scripts", strings.Join(readers.Injecting(), " or "))
 	}
 	loc, err := time.LoadLocation(c.Punch.Timezone)
 	if err != nil {

@@ -40,6 +40,14 @@ func (r *Reader) prepare() error {
 	return s.Prepare()
 }
 
+// Injected tells whether the selected reader takes injected taps (a
+// simulator: reader.Kind.Injected), as `stampctl tap` and reader.script
+// need.
+func (r Reader) Injected() bool {
+	k, ok := readers.Lookup(r.Type)
+	return ok && k.Injected
+}
+
 // Section returns the section of the selected kind (empty when the config
 // was not loaded), or nil when reader.type names no reader in the list.
 func (r Reader) Section() reader.Section {

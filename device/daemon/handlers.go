@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"stampclock/device/ctlproto"
+	"stampclock/device/readers"
 	"stampclock/queue"
 	"stampclock/reader"
 	"stampclock/uplink"
@@ -139,13 +140,13 @@ var (
 
 func (d *Daemon) tap(ctx context.Context, a TapArgs) (TapResult, error) {
 	if d.sim == nil {
-		return TapResult{}, fmt.Errorf("tap: the reader is %q; taps can be injected only with reader.type = \"sim\"", d.cfg.Reader.Type)
+		return TapResult{}, fmt.Errorf("tap: the reader is %q; taps can be injected only with reader.type = %s", d.cfg.Reader.Type, strings.Join(readers.Injecting(), " or "))
 	}
 	uid, err := reader.ParseUID(a.UID)
 	if err != nil {
 		return TapResult{}, fmt.Errorf("tap: %w", err)
 	}
-	t := reader.Tap{UID: uid, Source: "sim"}
+	t := reader.Tap{UID: uid, Source: d.cfg.Reader.Type}
 	if a.At != "" {
 		at, err := time.Parse(time.RFC3339, a.At)
 		if err != nil {

@@ -19,7 +19,6 @@ import (
 	"stampclock/device/config"
 	"stampclock/device/readers"
 	"stampclock/internal/durable"
-	"stampclock/reader"
 	"stampclock/uplink"
 	"stampclock/uplink/uplinks"
 )
@@ -353,12 +352,12 @@ func render(s Settings, secrets map[string]string, now time.Time) string {
 	}
 	var hw []string
 	for _, k := range readers.All() {
-		if k.Name != reader.SimName {
+		if !k.Injected {
 			hw = append(hw, k.Name)
 		}
 	}
 	fmt.Fprintf(&b, "[reader]\ntype = %s  # set the reader: %s or %s (see the example config)\n\n",
-		q(reader.SimName), strings.Join(hw[:len(hw)-1], ", "), hw[len(hw)-1])
+		q(readers.Default().Name), strings.Join(hw[:len(hw)-1], ", "), hw[len(hw)-1])
 	if s.StorePath != "" {
 		fmt.Fprintf(&b, "[store]\npath = %s\n\n", q(s.StorePath))
 	}

@@ -9,6 +9,8 @@
 package readers
 
 import (
+	"strconv"
+
 	"stampclock/reader"
 	"stampclock/reader/keyboard"
 	"stampclock/reader/kinds/mfrc522kind"
@@ -18,7 +20,7 @@ import (
 )
 
 // All returns every reader kind, in the order reader.type's error lists
-// them.
+// them. The first is the default (Default).
 func All() []reader.Kind {
 	return []reader.Kind{
 		// One line per reader, e.g. keyboard.Kind(),
@@ -29,6 +31,22 @@ func All() []reader.Kind {
 		rdm6300.Kind(),
 		pn532kind.Kind(),
 	}
+}
+
+// Default is the kind reader.type selects when it is not set: the first
+// in the list.
+func Default() reader.Kind { return All()[0] }
+
+// Injecting returns the names of the kinds that take injected taps
+// (reader.Kind.Injected), quoted as in the config ("sim").
+func Injecting() []string {
+	var names []string
+	for _, k := range All() {
+		if k.Injected {
+			names = append(names, strconv.Quote(k.Name))
+		}
+	}
+	return names
 }
 
 // Lookup returns the kind named typ.

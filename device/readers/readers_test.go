@@ -138,3 +138,44 @@ func TestPrinted_EachKindShowsItsCardsNumbers(t *testing.T) {
 		}
 	}
 }
+
+// The kinds that take injected taps open a source that takes them, and
+// only they may replay a script; the default reader is the list's first
+// (the simulator), what the config selects without reader.type.
+func TestKinds_InjectedTakeTapsAndScripts(t *testing.T) {
+	if got := readers.Injecting(); len(got) != 1 || got[0] != `"sim"` {
+		t.Errorf("Injecting() = %v, want [\"sim\"]", got)
+	}
+	cfg, err := config.Parse("stampd.toml", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := readers.Default(); cfg.Reader.Type != d.Name || !d.Injected {
+		t.Errorf("default reader %q, config selects %q; want the simulator", d.Name, cfg.Reader.Type)
+	}
+	script := filepath.Join(t.TempDir(), "taps")
+	for _, k := range readers.All() {
+		_, err := config.Parse("stampd.toml", []byte("[reader]\ntype = \""+k.Name+"\"\nscript = \""+script+"\"\n"))
+		// A kind with required keys fails for those first.
+		refused := err != nil && (strings.Contains(err.Error(), `reader.script: only the "sim" reader replays scripts`) || strings.Contains(err.Error(), "reader."+k.Name+"."))
+		if refused == k.Injected || (config.Reader{Type: k.Name}).Injected() != k.Injected {
+			t.Errorf("reader %s (injected %v) with a script: %v", k.Name, k.Injected, err)
+		}
+		if !k.Injected {
+			continue
+		}
+		open, err := hardware.Opener(k.Name, nil, slog.New(slog.DiscardHandler))
+		if err != nil {
+			t.Fatal(err)
+		}
+		src, err := open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := src.(interface {
+			Inject(context.Context, reader.Tap) error
+		}); !ok {
+			t.Errorf("reader %s takes injected taps but opens %T, which does not", k.Name, src)
+		}
+	}
+}
