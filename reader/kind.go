@@ -43,6 +43,22 @@ type Section interface {
 	// are the driver's defaults, documented per field). Errors name the
 	// key and what was expected.
 	Prepare() error
+	// Files returns the device files the section's reader opens, by
+	// config key ("reader.<kind>.<key>", defaults filled in): what the
+	// service must be able to open, as `stampctl check` checks. A file
+	// the section cannot name without the driver (a GPIO pin's chip) is
+	// left out.
+	Files() map[string]File
+}
+
+// File is a device file a reader opens.
+type File struct {
+	// Path of the file; a link (/dev/serial0, /dev/input/by-id/…) is
+	// followed.
+	Path string
+	// Write: the reader opens it for reading and writing, else for
+	// reading only.
+	Write bool
 }
 
 // Opener is a Section that opens its reader: the section of a driver that
@@ -70,6 +86,9 @@ func SimKind() Kind {
 type simSection struct{}
 
 func (simSection) Prepare() error { return nil }
+
+// Files is nil: the simulator opens no device.
+func (simSection) Files() map[string]File { return nil }
 
 func (simSection) Opener(*slog.Logger) (func() (Source, error), error) {
 	return func() (Source, error) { return NewSim(), nil }, nil

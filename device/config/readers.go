@@ -59,3 +59,19 @@ func (r Reader) Section() reader.Section {
 	}
 	return nil
 }
+
+// Files returns the device files the selected reader opens, by config
+// key (its section's Files): what the service must be able to open.
+func (r Reader) Files() map[string]reader.File {
+	s := r.Section()
+	if s == nil {
+		return nil
+	}
+	m := s.Files()
+	for k, f := range m {
+		if f.Path == "" {
+			delete(m, k)
+		}
+	}
+	return m
+}

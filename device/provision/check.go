@@ -115,6 +115,7 @@ func Check(ctx context.Context, cfg *config.Config, env Env) []Step {
 	add, skip := collector(&steps)
 	if env.Service != nil {
 		checkFiles(cfg, *env.Service, add)
+		checkDevices(cfg, *env.Service, add)
 	}
 	steps = append(steps, CheckUplinks(ctx, cfg, env)...)
 	if env.Reader != nil {

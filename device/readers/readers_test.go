@@ -179,3 +179,48 @@ func TestKinds_InjectedTakeTapsAndScripts(t *testing.T) {
 		}
 	}
 }
+
+// Each kind names the device files its reader opens, by key, with the
+// driver's defaults, as `stampctl check` checks them.
+func TestKinds_FilesAreTheDevicesTheReaderOpens(t *testing.T) {
+	load := func(text string) *config.Config {
+		t.Helper()
+		cfg, err := config.Parse("stampd.toml", []byte(text))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cfg
+	}
+	for _, c := range []struct {
+		conf string
+		want map[string]reader.File
+	}{
+		{"", nil},
+		{"[reader]\ntype = \"mfrc522\"\n", map[string]reader.File{"reader.mfrc522.spi_port": {Path: "/dev/spidev0.0", Write: true}}},
+		{"[reader]\ntype = \"mfrc522\"\n[reader.mfrc522]\nspi_port = \"/dev/spidev1.2\"\n", map[string]reader.File{"reader.mfrc522.spi_port": {Path: "/dev/spidev1.2", Write: true}}},
+		{"[reader]\ntype = \"wiegand\"\n[reader.wiegand]\nd0 = 5\nd1 = 6\n", map[string]reader.File{"reader.wiegand.chip": {Path: "/dev/gpiochip0"}}},
+		{"[reader]\ntype = \"wiegand\"\n[reader.wiegand]\nchip = \"gpiochip4\"\nd0 = 5\nd1 = 6\n", map[string]reader.File{"reader.wiegand.chip": {Path: "/dev/gpiochip4"}}},
+		{"[reader]\ntype = \"keyboard\"\n[reader.keyboard]\ndevice = \"/dev/input/by-id/usb-rfid-event-kbd\"\n", map[string]reader.File{"reader.keyboard.device": {Path: "/dev/input/by-id/usb-rfid-event-kbd"}}},
+		{"[reader]\ntype = \"rdm6300\"\n", map[string]reader.File{"reader.rdm6300.device": {Path: "/dev/serial0", Write: true}}},
+		{"[reader]\ntype = \"pn532\"\n[reader.pn532]\ninterface = \"hsu\"\n", map[string]reader.File{"reader.pn532.device": {Path: "/dev/serial0", Write: true}}},
+		{"[reader]\ntype = \"pn532\"\n[reader.pn532]\ni2c_bus = \"I2C3\"\n", map[string]reader.File{"reader.pn532.i2c_bus": {Path: "/dev/i2c-3", Write: true}}},
+	} {
+		got := load(c.conf).Reader.Files()
+		if len(got) != len(c.want) {
+			t.Errorf("%q: files %v, want %v", c.conf, got, c.want)
+		}
+		for k, f := range c.want {
+			if got[k] != f {
+				t.Errorf("%q: %s = %+v, want %+v", c.conf, k, got[k], f)
+			}
+		}
+	}
+	// Every kind's keys are its own.
+	for _, k := range readers.All() {
+		for key := range k.Section().Files() {
+			if !strings.HasPrefix(key, "reader."+k.Name+".") {
+				t.Errorf("reader kind %s names file key %s", k.Name, key)
+			}
+		}
+	}
+}

@@ -47,6 +47,11 @@ func (k *Config) Prepare() error {
 	return nil
 }
 
+// Files is the input event device, opened for reading (and grabbed).
+func (k *Config) Files() map[string]reader.File {
+	return map[string]reader.File{"reader.keyboard.device": {Path: k.Device}}
+}
+
 // Opener returns how to open the reader.
 func (k *Config) Opener(log *slog.Logger) (func() (reader.Source, error), error) {
 	return func() (reader.Source, error) {

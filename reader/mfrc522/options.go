@@ -7,6 +7,7 @@ import (
 	"periph.io/x/conn/v3/physic"
 
 	"stampclock/reader"
+	"stampclock/reader/kinds/mfrc522kind"
 )
 
 // Options configure a Reader. Zero values mean "use the default"; the
@@ -52,7 +53,7 @@ type Options struct {
 
 // DefaultOptions are the values used for zero fields of Options.
 var DefaultOptions = Options{
-	SPIPort:      "SPI0.0",
+	SPIPort:      mfrc522kind.DefaultSPIPort,
 	ResetPin:     "GPIO25",
 	SPISpeed:     4 * physic.MegaHertz,
 	PollInterval: 50 * time.Millisecond,

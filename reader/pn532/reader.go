@@ -14,6 +14,7 @@ import (
 
 	"stampclock/internal/backoff"
 	"stampclock/reader"
+	"stampclock/reader/kinds/pn532kind"
 	"stampclock/reader/serial"
 )
 
@@ -54,7 +55,7 @@ type Options struct {
 var DefaultOptions = Options{
 	Interface:    "i2c",
 	I2CAddr:      0x24,
-	Device:       "/dev/serial0",
+	Device:       pn532kind.DefaultDevice,
 	Baud:         115200,
 	PollInterval: 100 * time.Millisecond,
 	Absent:       3,

@@ -40,6 +40,13 @@ func (m *Config) Prepare() error {
 	return m.Silence.CheckRange("reader.rdm6300.silence", 50*time.Millisecond, time.Minute)
 }
 
+// Files is the serial port, opened for reading and writing (termios).
+func (m *Config) Files() map[string]reader.File {
+	p := m.Device
+	reader.Default(&p, DefaultOptions.Path)
+	return map[string]reader.File{"reader.rdm6300.device": {Path: p, Write: true}}
+}
+
 // Opener returns how to open the reader.
 func (m *Config) Opener(log *slog.Logger) (func() (reader.Source, error), error) {
 	return func() (reader.Source, error) {

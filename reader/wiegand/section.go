@@ -3,6 +3,7 @@ package wiegand
 import (
 	"fmt"
 	"log/slog"
+	"strings"
 
 	"stampclock/internal/confval"
 	"stampclock/reader"
@@ -58,6 +59,18 @@ func (w *Config) Prepare() error {
 		return fmt.Errorf("reader.wiegand.edges: %q; want falling or both", w.Edges)
 	}
 	return nil
+}
+
+// Files is the GPIO character device, opened for reading (the line
+// request is an ioctl on it). A name is a file in /dev, as go-gpiocdev
+// takes it.
+func (w *Config) Files() map[string]reader.File {
+	chip := w.Chip
+	reader.Default(&chip, DefaultOptions.Chip)
+	if !strings.HasPrefix(chip, "/dev/") {
+		chip = "/dev/" + chip
+	}
+	return map[string]reader.File{"reader.wiegand.chip": {Path: chip}}
 }
 
 // Opener parses the formats and returns how to open the reader.

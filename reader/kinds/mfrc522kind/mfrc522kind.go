@@ -6,6 +6,7 @@ package mfrc522kind
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"stampclock/internal/confval"
@@ -27,12 +28,33 @@ type Config struct {
 	PollInterval confval.Duration `toml:"poll_interval"`
 }
 
+// DefaultSPIPort is the SPI port of an empty spi_port (the driver's
+// DefaultOptions).
+const DefaultSPIPort = "SPI0.0"
+
 // Name is its reader.type.
 const Name = "mfrc522"
 
 // Kind declares the reader for the list in device/readers.
 func Kind() reader.Kind {
 	return reader.Kind{Name: Name, Section: func() reader.Section { return &Config{} }, Driver: "stampclock/reader/mfrc522"}
+}
+
+// Files is the spidev node of spi_port, opened for reading and writing:
+// periph's port names SPI<bus>.<cs> and /dev/spidev<bus>.<cs> are the
+// same file. The reset and IRQ pins are left out: which GPIO chip holds
+// them is the driver's to find.
+func (m *Config) Files() map[string]reader.File {
+	port := m.SPIPort
+	reader.Default(&port, DefaultSPIPort)
+	var bus, cs int
+	if _, err := fmt.Sscanf(port, "SPI%d.%d", &bus, &cs); err == nil {
+		port = fmt.Sprintf("/dev/spidev%d.%d", bus, cs)
+	}
+	if !strings.HasPrefix(port, "/") {
+		return nil
+	}
+	return map[string]reader.File{"reader.mfrc522.spi_port": {Path: port, Write: true}}
 }
 
 // Prepare validates the section.

@@ -6,6 +6,9 @@ package pn532kind
 
 import (
 	"fmt"
+	"path/filepath"
+	"strconv"
+	"strings"
 	"time"
 
 	"stampclock/internal/confval"
@@ -29,12 +32,50 @@ type Config struct {
 	PollInterval confval.Duration `toml:"poll_interval"`
 }
 
+// DefaultDevice is the serial port of an empty device (the driver's
+// DefaultOptions).
+const DefaultDevice = "/dev/serial0"
+
 // Name is its reader.type.
 const Name = "pn532"
 
 // Kind declares the reader for the list in device/readers.
 func Kind() reader.Kind {
 	return reader.Kind{Name: Name, Section: func() reader.Section { return &Config{} }, Driver: "stampclock/reader/pn532"}
+}
+
+// Files is what the interface opens for reading and writing: the serial
+// port for hsu, else the I²C bus's /dev/i2c-<n> (periph's I2C<n>); the
+// first bus, which an empty i2c_bus means, is the lowest-numbered
+// /dev/i2c-<n> there is, as periph picks it.
+func (p *Config) Files() map[string]reader.File {
+	if p.Interface == "hsu" {
+		dev := p.Device
+		reader.Default(&dev, DefaultDevice)
+		return map[string]reader.File{"reader.pn532.device": {Path: dev, Write: true}}
+	}
+	bus := p.I2CBus
+	var n int
+	if _, err := fmt.Sscanf(bus, "I2C%d", &n); err == nil {
+		bus = fmt.Sprintf("/dev/i2c-%d", n)
+	}
+	if bus == "" {
+		first := -1
+		found, _ := filepath.Glob("/dev/i2c-*")
+		for _, f := range found {
+			if n, err := strconv.Atoi(strings.TrimPrefix(f, "/dev/i2c-")); err == nil && (first < 0 || n < first) {
+				first = n
+			}
+		}
+		if first < 0 {
+			return nil
+		}
+		bus = fmt.Sprintf("/dev/i2c-%d", first)
+	}
+	if !strings.HasPrefix(bus, "/") {
+		return nil
+	}
+	return map[string]reader.File{"reader.pn532.i2c_bus": {Path: bus, Write: true}}
 }
 
 // Prepare validates the section.

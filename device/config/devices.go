@@ -1,0 +1,52 @@
+package config
+
+import (
+	"fmt"
+	"io/fs"
+	"os/user"
+	"strconv"
+	"syscall"
+)
+
+// CanOpen reports whether a may open the device file described by fi for
+// reading and, with write, for writing too (by its mode bits; root opens
+// everything). A reader's device belongs to a group (gpio, spi, i2c,
+// input, dialout: deploy/udev/99-stampclock.rules) that the package's
+// postinst puts the service user in; the error says which access is
+// missing and how to put it right.
+func (a Account) CanOpen(path string, fi fs.FileInfo, write bool) error {
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok || a.UID == 0 {
+		return nil
+	}
+	want := fs.FileMode(0o4)
+	access := "read"
+	if write {
+		want, access = 0o6, "read and write"
+	}
+	perm := fi.Mode().Perm()
+	var have fs.FileMode
+	switch {
+	case int(st.Uid) == a.UID:
+		have = perm >> 6 & 0o7
+	case a.inGroup(int(st.Gid)):
+		have = perm >> 3 & 0o7
+	default:
+		have = perm & 0o7
+	}
+	if have&want == want {
+		return nil
+	}
+	owner, group := strconv.Itoa(int(st.Uid)), strconv.Itoa(int(st.Gid))
+	if u, err := user.LookupId(owner); err == nil {
+		owner = u.Username
+	}
+	if g, err := user.LookupGroupId(group); err == nil {
+		group = g.Name
+	}
+	fix := fmt.Sprintf("usermod -aG %s %s and restart stampd", group, a.Name)
+	if st.Gid == 0 || perm>>3&want != want {
+		fix = "install the udev rules (/lib/udev/rules.d/99-stampclock.rules) and run: udevadm control --reload && udevadm trigger"
+	}
+	return fmt.Errorf("%s is %s:%s %04o: user %s cannot %s it; %s", path, owner, group, perm, a.Name, access, fix)
+}
