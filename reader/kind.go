@@ -32,6 +32,9 @@ type Kind struct {
 	// from a device (the simulator): only such a reader takes `stampctl
 	// tap` and reader.script, and it has no device to probe or check.
 	Injected bool
+	// Decoder, if set, decodes logic-analyzer captures of the reader's
+	// signals (`stampctl reader decode`).
+	Decoder Decoder
 }
 
 // Section is a reader kind's config section. Its keys are named

@@ -2,6 +2,7 @@ package readers_test
 
 import (
 	"context"
+	"flag"
 	"log/slog"
 	"path/filepath"
 	"strings"
@@ -222,5 +223,31 @@ func TestKinds_FilesAreTheDevicesTheReaderOpens(t *testing.T) {
 				t.Errorf("reader kind %s names file key %s", k.Name, key)
 			}
 		}
+	}
+}
+
+// The kinds' capture decoders register their options on one flag set
+// (`stampctl reader decode`), so none may take another's flag name.
+func TestKinds_DecoderFlagsApart(t *testing.T) {
+	fs := flag.NewFlagSet("reader decode", flag.ContinueOnError)
+	n := 0
+	for _, k := range readers.All() {
+		if k.Decoder == nil {
+			continue
+		}
+		func() {
+			defer func() {
+				if r := recover(); r != nil {
+					t.Errorf("reader kind %s: decoder flags: %v", k.Name, r)
+				}
+			}()
+			if k.Decoder(fs) == nil {
+				t.Errorf("reader kind %s: no decoder", k.Name)
+			}
+		}()
+		n++
+	}
+	if n == 0 {
+		t.Error("no kind decodes captures")
 	}
 }

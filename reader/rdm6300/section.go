@@ -26,7 +26,7 @@ type Config struct {
 
 // Kind declares the reader for the list in device/readers.
 func Kind() reader.Kind {
-	return reader.Kind{Name: "rdm6300", Section: func() reader.Section { return &Config{} }, Printed: cardnum.ShownEM}
+	return reader.Kind{Name: "rdm6300", Section: func() reader.Section { return &Config{} }, Printed: cardnum.ShownEM, Decoder: captureDecoder}
 }
 
 // Prepare validates the section.

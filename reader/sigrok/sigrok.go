@@ -305,3 +305,28 @@ func (c *Capture) Edges(probes ...int) []Edge {
 	}
 	return edges
 }
+
+// ProbeFor finds the probe playing role: the one roles names for it (a
+// name or an index, as the user gave it), else a probe named like the
+// role or one of alts (in any case), else the index def. It returns the
+// probe's index and name.
+func (c *Capture) ProbeFor(roles map[string]string, role string, alts []string, def int) (int, string, error) {
+	if name, ok := roles[role]; ok {
+		p, err := c.Probe(name)
+		if err != nil {
+			return 0, "", fmt.Errorf("--probe %s=%s: %w", role, name, err)
+		}
+		return p, c.Probes[p], nil
+	}
+	for _, n := range append([]string{role}, alts...) {
+		for i, pn := range c.Probes {
+			if strings.EqualFold(pn, n) {
+				return i, pn, nil
+			}
+		}
+	}
+	if def >= len(c.Probes) {
+		return 0, "", fmt.Errorf("no probe for %s: give --probe %s=NAME (probes: %s)", role, role, strings.Join(c.Probes, ", "))
+	}
+	return def, c.Probes[def], nil
+}

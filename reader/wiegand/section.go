@@ -36,7 +36,7 @@ type Config struct {
 
 // Kind declares the reader for the list in device/readers.
 func Kind() reader.Kind {
-	return reader.Kind{Name: "wiegand", Section: func() reader.Section { return &Config{} }, Printed: cardnum.ShownWiegand}
+	return reader.Kind{Name: "wiegand", Section: func() reader.Section { return &Config{} }, Printed: cardnum.ShownWiegand, Decoder: captureDecoder}
 }
 
 // Prepare validates the section.
