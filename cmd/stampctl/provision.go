@@ -57,6 +57,7 @@ func (c *cli) runCheck(path string) error {
 			env.Probe = func() (string, error) { return probeReader(ctx, path) }
 		}
 		if acct, err := config.LookupAccount(serviceUser()); err == nil {
+			acct.AddGroups(unitGroups())
 			env.Service = &acct
 		}
 		steps = append(steps, provision.Check(ctx, cfg, env)...)
@@ -100,6 +101,19 @@ func serviceUser() string {
 		return u
 	}
 	return config.ServiceUser
+}
+
+// unitGroups is the installed unit's SupplementaryGroups= (the device
+// groups systemd gives stampd besides its user's own), none when it
+// cannot tell.
+func unitGroups() []string {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, "systemctl", "show", "--property=SupplementaryGroups", "--value", "stampd.service").Output()
+	if err != nil {
+		return nil
+	}
+	return strings.Fields(string(out))
 }
 
 // readerHealth asks a running stampd how its reader is.

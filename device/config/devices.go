@@ -8,6 +8,21 @@ import (
 	"syscall"
 )
 
+// AddGroups adds the groups named (those that exist) to a's: the
+// supplementary groups the service unit gives stampd (SupplementaryGroups=
+// in deploy/systemd/stampd.service).
+func (a *Account) AddGroups(names []string) {
+	for _, n := range names {
+		g, err := user.LookupGroup(n)
+		if err != nil {
+			continue
+		}
+		if gid, err := strconv.Atoi(g.Gid); err == nil && !a.inGroup(gid) {
+			a.GIDs = append(a.GIDs, gid)
+		}
+	}
+}
+
 // CanOpen reports whether a may open the device file described by fi for
 // reading and, with write, for writing too (by its mode bits; root opens
 // everything). A reader's device belongs to a group (gpio, spi, i2c,

@@ -2,6 +2,7 @@ package config
 
 import (
 	"io/fs"
+	"os/user"
 	"strings"
 	"syscall"
 	"testing"
@@ -49,5 +50,17 @@ func TestAccount_CanOpen_ByOwnerGroupAndMode(t *testing.T) {
 	}
 	if err := (Account{Name: "root"}).CanOpen("/dev/ttyX", devInfo{0o600, 1, 1}, true); err != nil {
 		t.Errorf("root: %v", err)
+	}
+}
+
+func TestAccount_AddGroups_ExistingGroupsOnce(t *testing.T) {
+	g, err := user.LookupGroupId("0")
+	if err != nil {
+		t.Skipf("no group 0 here: %v", err)
+	}
+	a := Account{Name: "svc", UID: 65000, GIDs: []int{65000}}
+	a.AddGroups([]string{g.Name, "no-such-group-stampclock", g.Name})
+	if len(a.GIDs) != 2 || a.GIDs[1] != 0 {
+		t.Fatalf("GIDs %v; want 65000 and %s (0) once", a.GIDs, g.Name)
 	}
 }
