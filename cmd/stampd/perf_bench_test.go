@@ -100,7 +100,11 @@ func tapLatency(b *testing.B, serverDown bool) {
 		zs.SetDown(zeittest.DownClose)
 	}
 	e := benchEnv(b, users, ts.URL)
-	e.start()
+	if bin := os.Getenv(stampdBinEnv); bin != "" {
+		e.startCmd(bin)
+	} else {
+		e.start()
+	}
 	bare, err := bolt.Open(filepath.Join(e.dir, "bare.db"), 0o600, &bolt.Options{Timeout: time.Second})
 	if err != nil {
 		b.Fatal(err)

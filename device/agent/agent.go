@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -213,15 +214,10 @@ func (a *Agent) HandleTap(t reader.Tap) Outcome {
 	case o.Kind == feedback.StopOK:
 		a.stats.Stops++
 	}
-	for _, r := range o.Records {
-		attrs := []any{"seq", r.Seq, "kind", r.Kind}
-		if r.Action != "" {
-			attrs = append(attrs, "action", r.Action)
-		}
-		if r.Event != "" {
-			attrs = append(attrs, "event", r.Event)
-		}
-		a.log.Info("committed", append(attrs, "badge", r.UID, "email", r.Email)...)
+	if len(o.Records) > 0 {
+		// One line for the tap's records: the answer waits for it.
+		r := o.Records[0]
+		a.log.Info("committed", "records", committedRecords(o.Records), "badge", r.UID, "email", r.Email)
 	}
 	ev := feedback.Event{Kind: o.Kind, UID: uid, Email: o.Email, At: at}
 	if b, ok := a.badges[uid]; ok {
@@ -241,6 +237,27 @@ func (a *Agent) HandleTap(t reader.Tap) Outcome {
 	}
 	a.observe(o)
 	return o
+}
+
+// committedRecords describes records for the log as "seq kind[/action or
+// event]", comma-separated: "41 punch/stop, 42 entry".
+func committedRecords(recs []queue.Record) string {
+	var b strings.Builder
+	for i, r := range recs {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(strconv.FormatUint(r.Seq, 10))
+		b.WriteByte(' ')
+		b.WriteString(string(r.Kind))
+		switch {
+		case r.Action != "":
+			b.WriteString("/" + r.Action)
+		case r.Event != "":
+			b.WriteString("/" + r.Event)
+		}
+	}
+	return b.String()
 }
 
 func (a *Agent) observe(o Outcome) {

@@ -215,6 +215,9 @@ func temporary(err error) bool {
 
 // serveConn reads one request within the read timeout, runs the handler
 // with a context that ends when the client hangs up, and writes the answer.
+// The answer goes out as soon as the handler returns: the watcher of the
+// hang-up (if it started) ends when the connection is closed, after the
+// answer, and is not waited for.
 func (s *Server) serveConn(ctx context.Context, conn net.Conn) {
 	defer conn.Close()
 	_ = conn.SetReadDeadline(time.Now().Add(s.opts.ReadTimeout))
@@ -227,33 +230,50 @@ func (s *Server) serveConn(ctx context.Context, conn net.Conn) {
 	defer cancel()
 	// The client sends nothing after its request: a read that returns
 	// means it went away (or broke the protocol), so the command ends.
+	// Most commands answer within a millisecond; the watcher starts only
+	// for one still running after watchAfter, so a quick command costs no
+	// second goroutine.
 	_ = conn.SetReadDeadline(time.Time{})
-	watched := make(chan struct{})
-	go func() {
-		defer close(watched)
+	watch := time.AfterFunc(watchAfter, func() {
 		var b [1]byte
-		if _, err := conn.Read(b[:]); err != nil && errors.Is(err, os.ErrDeadlineExceeded) {
-			return
-		}
+		_, _ = conn.Read(b[:])
 		cancel()
-	}()
+	})
 	resp := s.answer(ctx, line)
-	_ = conn.SetReadDeadline(time.Now()) // ends the watcher
-	<-watched
+	watch.Stop()
 	s.reply(conn, resp, s.opts.WriteTimeout)
 }
 
+// watchAfter is how long a command runs before its connection is watched
+// for the client hanging up.
+const watchAfter = 20 * time.Millisecond
+
 func (s *Server) reply(conn net.Conn, resp Response, timeout time.Duration) {
-	data, _ := json.Marshal(resp)
 	_ = conn.SetWriteDeadline(time.Now().Add(timeout))
-	if _, err := conn.Write(append(data, '\n')); err != nil {
+	if _, err := conn.Write(encodeResponse(resp)); err != nil {
 		s.log.Debug("control: write answer", "err", err)
 	}
 }
 
+// encodeResponse is resp as one line. The data, encoded once by answer,
+// is copied as it is instead of being checked and compacted again.
+func encodeResponse(resp Response) []byte {
+	if !resp.OK {
+		data, _ := json.Marshal(resp)
+		return append(data, '\n')
+	}
+	out := make([]byte, 0, len(resp.Data)+len(`{"ok":true,"data":}`)+1)
+	out = append(out, `{"ok":true`...)
+	if len(resp.Data) > 0 {
+		out = append(out, `,"data":`...)
+		out = append(out, resp.Data...)
+	}
+	return append(out, "}\n"...)
+}
+
 // readRequest reads one request line of at most MaxRequest bytes.
 func readRequest(r io.Reader) ([]byte, error) {
-	line, err := bufio.NewReader(io.LimitReader(r, MaxRequest)).ReadBytes('\n')
+	line, err := bufio.NewReaderSize(io.LimitReader(r, MaxRequest), 512).ReadBytes('\n')
 	switch {
 	case err == nil:
 		return line, nil
