@@ -34,6 +34,10 @@ func TestMain(m *testing.M) {
 		// The drain benchmark's bare baseline, as a process of its own.
 		os.Exit(bareClientMain(url))
 	}
+	if path := os.Getenv(bareEchoEnv); path != "" {
+		// The tap latency benchmark's bare socket, as a process of its own.
+		os.Exit(bareEchoMain(path))
+	}
 	dir, err := os.MkdirTemp("", "stampd-e2e")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

@@ -5,6 +5,7 @@ package main
 // machine in the same run (issue 13).
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/binary"
@@ -12,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -105,6 +107,7 @@ func tapLatency(b *testing.B, serverDown bool) {
 	} else {
 		e.start()
 	}
+	echo := startBareEcho(b, filepath.Join(filepath.Dir(e.socket), "echo.sock"))
 	bare, err := bolt.Open(filepath.Join(e.dir, "bare.db"), 0o600, &bolt.Options{Timeout: time.Second})
 	if err != nil {
 		b.Fatal(err)
@@ -117,6 +120,8 @@ func tapLatency(b *testing.B, serverDown bool) {
 	ours := make([]time.Duration, 0, b.N)
 	base := make([]time.Duration, 0, b.N)
 	rtt := make([]time.Duration, 0, b.N)
+	floor := make([]time.Duration, 0, b.N) // bare commit + bare socket round trip
+	echoed := make([]time.Duration, 0, b.N)
 	byResult := map[string][]time.Duration{}
 	ctx := context.Background()
 	b.ResetTimer()
@@ -146,6 +151,13 @@ func tapLatency(b *testing.B, serverDown bool) {
 		if err != nil {
 			b.Fatal(err)
 		}
+		t0 = time.Now()
+		err = control.Call(ctx, echo, "tap", daemon.TapArgs{UID: "B0000000"}, nil)
+		echoed = append(echoed, time.Since(t0))
+		floor = append(floor, base[len(base)-1]+echoed[len(echoed)-1])
+		if err != nil {
+			b.Fatal(err)
+		}
 		// The control socket's own share: a command without a commit.
 		t0 = time.Now()
 		err = control.Call(ctx, e.socket, "badges.pending", nil, nil)
@@ -165,6 +177,58 @@ func tapLatency(b *testing.B, serverDown bool) {
 	b.ReportMetric(percentile(base, 0.5), "bare-p50-µs")
 	b.ReportMetric(percentile(base, 0.99), "bare-p99-µs")
 	b.ReportMetric(percentile(ours, 0.99)/percentile(base, 0.99), "p99-ratio")
+	// The floor: a bare commit plus a bare socket round trip (a process
+	// that answers every request line at once), over the bare commit.
+	b.ReportMetric(percentile(echoed, 0.5), "echo-p50-µs")
+	b.ReportMetric(percentile(echoed, 0.99), "echo-p99-µs")
+	b.ReportMetric(percentile(floor, 0.99)/percentile(base, 0.99), "floor-p99-ratio")
+}
+
+// bareEchoEnv makes the test binary the tap latency benchmark's bare
+// socket: it answers every request line on the unix socket it names with
+// {"ok":true}, one connection at a time as the control socket does.
+const bareEchoEnv = "STAMPCLOCK_BENCH_ECHO_SOCKET"
+
+func bareEchoMain(path string) int {
+	ln, err := net.Listen("unix", path)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bare echo:", err)
+		return 1
+	}
+	for {
+		conn, err := ln.Accept()
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "bare echo:", err)
+			return 1
+		}
+		go func() {
+			defer conn.Close()
+			if _, err := bufio.NewReader(conn).ReadBytes('\n'); err == nil {
+				_, _ = conn.Write([]byte(`{"ok":true}` + "\n"))
+			}
+		}()
+	}
+}
+
+// startBareEcho starts the test binary as the bare socket at path and
+// waits until it answers.
+func startBareEcho(b *testing.B, path string) string {
+	b.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run", "^$")
+	cmd.Env = append(os.Environ(), bareEchoEnv+"="+path)
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	deadline := time.Now().Add(30 * time.Second)
+	for control.Call(context.Background(), path, "tap", nil, nil) != nil {
+		if time.Now().After(deadline) {
+			b.Fatal("the bare echo socket did not come up")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return path
 }
 
 // createCounter counts the createtimeentry requests a server answered
