@@ -52,13 +52,7 @@ func (a Account) CanOpen(path string, fi fs.FileInfo, write bool) error {
 	if have&want == want {
 		return nil
 	}
-	owner, group := strconv.Itoa(int(st.Uid)), strconv.Itoa(int(st.Gid))
-	if u, err := user.LookupId(owner); err == nil {
-		owner = u.Username
-	}
-	if g, err := user.LookupGroupId(group); err == nil {
-		group = g.Name
-	}
+	owner, group := ownerNames(st)
 	fix := fmt.Sprintf("usermod -aG %s %s and restart stampd", group, a.Name)
 	if st.Gid == 0 || perm>>3&want != want {
 		fix = "install the udev rules (/lib/udev/rules.d/99-stampclock.rules) and run: udevadm control --reload && udevadm trigger"

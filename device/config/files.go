@@ -116,13 +116,7 @@ func (a Account) CanRead(path string, fi fs.FileInfo) error {
 			return nil
 		}
 	}
-	owner, group := strconv.Itoa(int(st.Uid)), strconv.Itoa(int(st.Gid))
-	if u, err := user.LookupId(owner); err == nil {
-		owner = u.Username
-	}
-	if g, err := user.LookupGroupId(group); err == nil {
-		group = g.Name
-	}
+	owner, group := ownerNames(st)
 	return fmt.Errorf("%s is %s:%s %04o: user %s cannot read it; run: %s", path, owner, group, perm, a.Name, fixHint(path))
 }
 
@@ -151,4 +145,17 @@ func (c *Config) Files() map[string]string {
 		}
 	}
 	return m
+}
+
+// ownerNames are the names of the user and group owning a file (their ids
+// where no name is known).
+func ownerNames(st *syscall.Stat_t) (owner, group string) {
+	owner, group = strconv.Itoa(int(st.Uid)), strconv.Itoa(int(st.Gid))
+	if u, err := user.LookupId(owner); err == nil {
+		owner = u.Username
+	}
+	if g, err := user.LookupGroupId(group); err == nil {
+		group = g.Name
+	}
+	return owner, group
 }

@@ -25,19 +25,7 @@ func serve(t *testing.T, path string) {
 		}
 		return nil, fmt.Errorf("%w %q", ErrUnknownCommand, cmd)
 	}
-	s, err := Listen(path, h, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error)
-	go func() { done <- s.Serve(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Error(err)
-		}
-	})
+	serveHandler(t, path, h)
 }
 
 func TestCall_RoundTripAndErrors(t *testing.T) {

@@ -26,14 +26,7 @@ func TestServe_ClientHangsUp_CommandEnds(t *testing.T) {
 		}
 		return nil, ctx.Err()
 	}
-	s, err := Listen(path, h, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- s.Serve(ctx) }()
-	defer func() { cancel(); <-done }()
+	serveHandler(t, path, h)
 
 	conn, err := net.Dial("unix", path)
 	if err != nil {
@@ -64,14 +57,7 @@ func TestServe_AnswerLine(t *testing.T) {
 		}
 		return map[string]any{"n": 1, "s": "a\"b"}, nil
 	}
-	s, err := Listen(path, h, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- s.Serve(ctx) }()
-	defer func() { cancel(); <-done }()
+	serveHandler(t, path, h)
 	for cmd, want := range map[string]string{"some": `{"ok":true,"data":{"n":1,"s":"a\"b"}}`, "none": `{"ok":true,"data":null}`} {
 		conn, err := net.Dial("unix", path)
 		if err != nil {
@@ -93,4 +79,22 @@ func TestServe_AnswerLine(t *testing.T) {
 			t.Errorf("%s: answer %q does not decode: %v", cmd, line, err)
 		}
 	}
+}
+
+// serveHandler serves h on a socket at path until the test ends.
+func serveHandler(t *testing.T, path string, h Handler) {
+	t.Helper()
+	s, err := Listen(path, h, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.Serve(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	})
 }
