@@ -74,21 +74,53 @@ func buildEntryIndex(tx *bolt.Tx) error {
 
 // Entries lists email's entries (compared case-insensitively) that overlap
 // [from, to), oldest start first, however they were written: it reads the
-// entry index from MaxEntryLength before from, not the queue.
+// entry index from MaxEntryLength before from, not the queue. An entry is
+// given as the index keeps it (what a day total sums): Seq, Kind, Email (in
+// lower case), Start, End and At (= End); no record is read or decoded, so
+// a stop's day total costs the answer no more than the index's keys.
 func (s *Store) Entries(email string, from, to time.Time) ([]Record, error) {
 	var out []Record
 	err := s.db.View(func(tx *bolt.Tx) error {
-		return walkEntries(tx, email, from.Add(-MaxEntryLength), to, func(r Record) error {
+		prefix := entryIndexPrefix(email)
+		c := tx.Bucket(bucketEntryIndex).Cursor()
+		for k, v := c.Seek(entryIndexSeek(prefix, from.Add(-MaxEntryLength))); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			r, ok := indexedEntry(k[len(prefix):], v, email)
+			if !ok {
+				continue
+			}
+			if !r.Start.Before(to) {
+				return nil
+			}
 			if r.End.After(from) {
 				out = append(out, r)
 			}
-			return nil
-		})
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("queue: entries of %s: %w", email, err)
 	}
 	return out, nil
+}
+
+// entryIndexSeek is the first key of email's (prefix's) entries starting
+// at or after from.
+func entryIndexSeek(prefix []byte, from time.Time) []byte {
+	return binary.BigEndian.AppendUint64(append([]byte(nil), prefix...), uint64(from.UnixNano())^(1<<63))
+}
+
+// indexedEntry is the entry an index key (after the email prefix) and
+// value describe; ok is false for a malformed one.
+func indexedEntry(rest, v []byte, email string) (Record, bool) {
+	if len(rest) != 16 || len(v) != 8 {
+		return Record{}, false
+	}
+	start := int64(binary.BigEndian.Uint64(rest[:8]) ^ (1 << 63))
+	end := int64(binary.BigEndian.Uint64(v) ^ (1 << 63))
+	r := Record{Seq: btoi(rest[8:]), Kind: KindEntry, Email: strings.ToLower(email),
+		Start: time.Unix(0, start).UTC(), End: time.Unix(0, end).UTC(), ClockSynced: true, StartSynced: true}
+	r.At = r.End
+	return r, true
 }
 
 // EntriesSent lists email's entries other than seq, starting in [from,
@@ -134,8 +166,7 @@ func walkEntries(tx *bolt.Tx, email string, from, to time.Time, fn func(Record) 
 	prefix := entryIndexPrefix(email)
 	recs := tx.Bucket(bucketRecords)
 	c := tx.Bucket(bucketEntryIndex).Cursor()
-	seek := binary.BigEndian.AppendUint64(append([]byte(nil), prefix...), uint64(from.UnixNano())^(1<<63))
-	for k, v := c.Seek(seek); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+	for k, v := c.Seek(entryIndexSeek(prefix, from)); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
 		rest := k[len(prefix):]
 		if len(rest) != 16 {
 			continue
@@ -147,13 +178,10 @@ func walkEntries(tx *bolt.Tx, email string, from, to time.Time, fn func(Record) 
 		data := recs.Get(rest[8:])
 		if data == nil {
 			// Pruned: delivered everywhere; the key keeps what counts.
-			if len(v) != 8 {
+			pruned, ok := indexedEntry(rest, v, email)
+			if !ok {
 				continue
 			}
-			end := int64(binary.BigEndian.Uint64(v) ^ (1 << 63))
-			pruned := Record{Seq: btoi(rest[8:]), Kind: KindEntry, Email: email,
-				Start: time.Unix(0, start).UTC(), End: time.Unix(0, end).UTC(), ClockSynced: true, StartSynced: true}
-			pruned.At = pruned.End
 			if err := fn(pruned); err != nil {
 				return err
 			}

@@ -163,3 +163,23 @@ func TestEntriesSent_InFlightCountsOnlyBeforeSeq(t *testing.T) {
 		t.Fatalf("twins of seq %d in flight: %v, want only the lower seq %d", recs[1].Seq, g, recs[0].Seq)
 	}
 }
+
+// Entries answers from the index alone (a stop's day total decodes no
+// record): an entry whose record is unreadable still counts with the
+// times its index key holds.
+func TestEntries_FromTheIndexAlone(t *testing.T) {
+	s := openTest(t, UplinkSpec{Name: "rest"})
+	recs := appendRecs(t, s, shift("A@x", t0.Add(time.Hour), 2*time.Hour))
+	if err := s.db.Update(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketRecords).Put(itob(recs[0].Seq), []byte("{not json"))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Entries("a@X", t0, t0.Add(24*time.Hour))
+	if err != nil || len(got) != 1 {
+		t.Fatalf("entries = %+v, %v; want the one entry", got, err)
+	}
+	if g := got[0]; g.Seq != recs[0].Seq || g.Kind != KindEntry || g.Email != "a@x" || !g.Start.Equal(t0.Add(time.Hour)) || !g.End.Equal(t0.Add(3*time.Hour)) {
+		t.Fatalf("entry = %+v; want seq %d, a@x, %s–%s", g, recs[0].Seq, t0.Add(time.Hour), t0.Add(3*time.Hour))
+	}
+}
