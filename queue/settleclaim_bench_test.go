@@ -34,7 +34,7 @@ func BenchmarkSettleAndClaim_NothingToClaim(b *testing.B) {
 	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		claims, settled, err := s.SettleAndClaim("u", held, 256, t0)
+		claims, settled, err := s.SettleAndClaim("u", held, nil, 256, t0)
 		if err != nil || settled || len(claims) != 0 {
 			b.Fatalf("claims %d, settled %v, err %v", len(claims), settled, err)
 		}
