@@ -221,3 +221,44 @@ func TestRun_ClaimAhead_CrashWithBatchesInFlight_EachStoredOnce(t *testing.T) {
 		t.Fatalf("after the restart: pending %d, delivered %d", p, n)
 	}
 }
+
+// A runner that stops after a batch went through commits its confirmations
+// and gives the batch it claimed ahead back unsent: plain pending, nothing
+// for the next start to reconcile.
+func TestRun_ClaimAhead_StopGivesTheNextBack(t *testing.T) {
+	s := newQueue(t, 4)
+	g := newGated(2, nil)
+	ft := newFakeTimers()
+	r := NewRunner("rest", s, g, Options{Batch: 2, SettleDelay: time.Minute, Idle: time.Hour, After: ft.After})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { r.Run(ctx); close(done) }()
+	released := false
+	t.Cleanup(func() {
+		cancel()
+		if !released {
+			close(g.release)
+		}
+		<-done
+	})
+	<-g.entered
+	waitInFlight(t, s, 1, 2, 3, 4)
+	cancel() // the send of 2 is under way: it goes through, then Run stops
+	released = true
+	close(g.release)
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("runner did not stop")
+	}
+	if p, _, n := pending(t, s); p != 2 || n != 2 {
+		t.Fatalf("after the stop: pending %d, delivered %d; want 2 and 2", p, n)
+	}
+	st := states(t, s)
+	if st[3].State != "pending" || st[4].State != "pending" || st[3].Attempts != 0 || st[4].Attempts != 0 {
+		t.Fatalf("states %+v after the stop, want 3 and 4 pending, no attempt", st)
+	}
+	if _, calls := g.snapshot(); len(calls) != 2 || calls[0].seq != 1 || calls[1].seq != 2 {
+		t.Fatalf("calls %+v, want only 1 and 2 sent", calls)
+	}
+}

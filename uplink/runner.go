@@ -62,9 +62,10 @@ type Options struct {
 	// stops. While a batch is being sent, the next one is claimed (in the
 	// commit that holds the confirmations from before), so a backlog's
 	// claims cost the sending no pause; it is sent when the batch before
-	// it went through, and given back unsent when that one failed. Records appended after the runner caught up are claimed by
-	// the commit that appends them (queue.Store.SettleAndClaim), so taps
-	// in a row cost no delivery commit that competes with the taps' own.
+	// it went through, and given back unsent when that one failed.
+	// Records appended after the runner caught up are claimed by the
+	// commit that appends them (queue.Store.SettleAndClaim), so taps in a
+	// row cost no delivery commit that competes with the taps' own.
 	// A confirmed record stays in flight in the store meanwhile, so a
 	// crash in between makes the next start reconcile it, never send it
 	// twice. It needs a Queue with SettleAndClaim (queue.Store). Zero (the
