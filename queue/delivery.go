@@ -78,7 +78,7 @@ func (e entryState) put(b *bolt.Bucket, k []byte, now time.Time) error {
 // appended for uplink from then on are claimed by their own commit (see
 // handoff).
 func (s *Store) Claim(uplink string, n int, now time.Time) ([]Claim, error) {
-	claims, _, err := s.SettleAndClaim(uplink, nil, n, now)
+	claims, _, err := s.SettleAndClaim(uplink, nil, nil, n, now)
 	return claims, err
 }
 
@@ -96,7 +96,12 @@ var errNothingToCommit = errors.New("queue: nothing to commit")
 // reconcile them, never send them again blindly). With no outcomes it is
 // Claim. Finding nothing to claim hands uplink the records appended from
 // then on.
-func (s *Store) SettleAndClaim(uplink string, outcomes []Outcome, n int, now time.Time) (claims []Claim, settled bool, err error) {
+//
+// busy are records the caller has in flight now (claimed, being sent, no
+// outcome yet): the claim passes over them instead of taking them for a
+// crash's leftovers, so the caller may claim its next batch while one is
+// still being sent.
+func (s *Store) SettleAndClaim(uplink string, outcomes []Outcome, busy []uint64, n int, now time.Time) (claims []Claim, settled bool, err error) {
 	if !s.hasUplink(uplink) {
 		return nil, false, fmt.Errorf("%w: %q", ErrUnknownUplink, uplink)
 	}
@@ -109,6 +114,10 @@ func (s *Store) SettleAndClaim(uplink string, outcomes []Outcome, n int, now tim
 	// first: they may be claimed again.
 	var settling map[uint64]bool
 	var early []Outcome
+	skip := make(map[uint64]bool, len(outcomes)+len(busy))
+	for _, q := range busy {
+		skip[q] = true
+	}
 	for _, o := range outcomes {
 		switch o.Result {
 		case Delivered, Rejected, Held, Withdrawn:
@@ -116,6 +125,7 @@ func (s *Store) SettleAndClaim(uplink string, outcomes []Outcome, n int, now tim
 				settling = make(map[uint64]bool, len(outcomes))
 			}
 			settling[o.Seq] = true
+			skip[o.Seq] = true
 		default:
 			early = append(early, o)
 		}
@@ -126,7 +136,7 @@ func (s *Store) SettleAndClaim(uplink string, outcomes []Outcome, n int, now tim
 		if err := s.settle(tx, uplink, early, now); err != nil {
 			return err
 		}
-		changed, err := s.claim(tx, uplink, n, now, settling, &out)
+		changed, err := s.claim(tx, uplink, n, now, skip, &out)
 		if err != nil {
 			return err
 		}
@@ -157,7 +167,8 @@ func (s *Store) SettleAndClaim(uplink string, outcomes []Outcome, n int, now tim
 }
 
 // claim marks up to n of uplink's pending records in flight within tx and
-// appends them to out, skipping the seqs in skip. changed tells whether it
+// appends them to out, skipping the seqs in skip (being settled, or
+// busy with the caller). changed tells whether it
 // wrote anything (a claim or a quarantined record); a record claimed by its
 // append is handed out without a write.
 func (s *Store) claim(tx *bolt.Tx, uplink string, n int, now time.Time, skip map[uint64]bool, out *[]Claim) (changed bool, err error) {
@@ -171,7 +182,7 @@ func (s *Store) claim(tx *bolt.Tx, uplink string, n int, now time.Time, skip map
 	c := ub.Cursor()
 	for k, v := c.First(); k != nil && len(*out) < n; k, v = c.Next() {
 		if skip[btoi(k)] {
-			continue // being settled
+			continue // being settled, or busy
 		}
 		st := decodeState(v)
 		if st.State == stateDead || st.State == stateHeld || st.State == stateQuarantined || finished(st.State) {

@@ -95,7 +95,7 @@ func TestSettleAndClaim_OneCommit(t *testing.T) {
 	}
 	recs = append(recs, appendEntries(t, s, 1)...)
 	before := txid(t, s)
-	next, settled, err := s.SettleAndClaim("u", []Outcome{{Seq: recs[0].Seq, Result: Delivered}}, 10, t0)
+	next, settled, err := s.SettleAndClaim("u", []Outcome{{Seq: recs[0].Seq, Result: Delivered}}, nil, 10, t0)
 	if err != nil || !settled || len(next) != 1 || next[0].Record.Seq != recs[1].Seq || next[0].Reconcile {
 		t.Fatalf("claims %+v, settled %v, err %v; want seq %d claimed and the first settled", next, settled, err, recs[1].Seq)
 	}
@@ -124,7 +124,7 @@ func TestSettleAndClaim_NothingToClaim_KeepsRecordsInFlight(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := txid(t, s)
-	claims, settled, err := s.SettleAndClaim("u", []Outcome{{Seq: recs[0].Seq, Result: Delivered}}, 10, t0)
+	claims, settled, err := s.SettleAndClaim("u", []Outcome{{Seq: recs[0].Seq, Result: Delivered}}, nil, 10, t0)
 	if err != nil || settled || len(claims) != 0 {
 		t.Fatalf("claims %+v, settled %v, err %v; want nothing claimed or settled", claims, settled, err)
 	}
@@ -175,7 +175,7 @@ func TestHandoff_AppendAfterCaughtUp_ClaimedWithoutCommit(t *testing.T) {
 		t.Fatalf("appended after the runner caught up: %+v, want in flight", st)
 	}
 	before := txid(t, s)
-	claims, committed, err := s.SettleAndClaim("u", nil, 10, t0)
+	claims, committed, err := s.SettleAndClaim("u", nil, nil, 10, t0)
 	if err != nil || committed || len(claims) != 1 || claims[0].Record.Seq != seq || claims[0].Reconcile {
 		t.Fatalf("claims %+v, committed %v, err %v; want seq %d handed out without a commit", claims, committed, err, seq)
 	}
@@ -273,8 +273,59 @@ func TestSettleAndClaim_RetryLater_ClaimedAgain(t *testing.T) {
 	if _, err := s.Claim("u", 10, t0); err != nil {
 		t.Fatal(err)
 	}
-	claims, settled, err := s.SettleAndClaim("u", []Outcome{{Seq: recs[0].Seq, Result: RetryLater, Msg: "503"}}, 10, t0)
+	claims, settled, err := s.SettleAndClaim("u", []Outcome{{Seq: recs[0].Seq, Result: RetryLater, Msg: "503"}}, nil, 10, t0)
 	if err != nil || !settled || len(claims) != 1 || claims[0].Record.Seq != recs[0].Seq || claims[0].Attempts != 1 || claims[0].Reconcile {
 		t.Fatalf("claims %+v, settled %v, err %v; want seq %d again after one attempt", claims, settled, err, recs[0].Seq)
+	}
+}
+
+// A runner claims its next batch while one is being sent: the records it
+// names busy are passed over, not taken for a crash's leftovers; a crash
+// with both batches in flight reconciles every one of them.
+func TestSettleAndClaim_Busy_NextBatchWhileOneIsSent_CrashReconcilesBoth(t *testing.T) {
+	s := openTest(t, UplinkSpec{Name: "u"})
+	recs := appendEntries(t, s, 6)
+	first, err := s.Claim("u", 3, t0)
+	if err != nil || len(first) != 3 {
+		t.Fatalf("claims %v, err %v", first, err)
+	}
+	busy := []uint64{first[0].Record.Seq, first[1].Record.Seq, first[2].Record.Seq}
+	next, settled, err := s.SettleAndClaim("u", nil, busy, 3, t0)
+	if err != nil || !settled || len(next) != 3 {
+		t.Fatalf("claims %+v, settled %v, err %v; want 3 claimed in a commit", next, settled, err)
+	}
+	for i, c := range next {
+		if c.Record.Seq != recs[3+i].Seq || c.Reconcile {
+			t.Fatalf("claim %d: seq %d reconcile %v, want seq %d, not to reconcile", i, c.Record.Seq, c.Reconcile, recs[3+i].Seq)
+		}
+	}
+	// The busy ones are still in flight and, not named busy, are what a
+	// crash left: claimed again to reconcile.
+	for _, q := range busy {
+		if st, ok := uplinkState(t, s, "u", q); !ok || st.State != stateInflight {
+			t.Fatalf("seq %d: %+v (queued %v), want in flight", q, st, ok)
+		}
+	}
+	data, err := os.ReadFile(s.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	crashed := filepath.Join(t.TempDir(), "q.db")
+	if err := os.WriteFile(crashed, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s2, err := Open(crashed, Options{Uplinks: []UplinkSpec{{Name: "u"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { checkClosed(t, s2) })
+	again, err := s2.Claim("u", 10, t0)
+	if err != nil || len(again) != 6 {
+		t.Fatalf("claims after the crash %+v, err %v; want all 6", again, err)
+	}
+	for i, c := range again {
+		if c.Record.Seq != recs[i].Seq || !c.Reconcile {
+			t.Fatalf("claim %d after the crash: seq %d reconcile %v, want seq %d to reconcile", i, c.Record.Seq, c.Reconcile, recs[i].Seq)
+		}
 	}
 }

@@ -40,7 +40,7 @@ type Queue interface {
 // settleClaimer is a Queue that settles a batch and claims the next one in
 // one commit (queue.Store does). A Runner uses it when it is there.
 type settleClaimer interface {
-	SettleAndClaim(uplink string, outcomes []record.Outcome, n int, now time.Time) ([]record.Claim, bool, error)
+	SettleAndClaim(uplink string, outcomes []record.Outcome, busy []uint64, n int, now time.Time) ([]record.Claim, bool, error)
 }
 
 // Options configure a Runner. Zero values mean the documented defaults.
@@ -59,9 +59,13 @@ type Options struct {
 	// receiver's confirmations uncommitted: they are committed with the
 	// next claim that commits anyway, or on their own when they have been
 	// held this long (or MaxUnsettled of them are held), or when Run
-	// stops. Records appended after the runner caught up are claimed by
-	// the commit that appends them (queue.Store.SettleAndClaim), so taps
-	// in a row cost no delivery commit that competes with the taps' own.
+	// stops. While a batch is being sent, the next one is claimed (in the
+	// commit that holds the confirmations from before), so a backlog's
+	// claims cost the sending no pause; it is sent when the batch before
+	// it went through, and given back unsent when that one failed.
+	// Records appended after the runner caught up are claimed by the
+	// commit that appends them (queue.Store.SettleAndClaim), so taps in a
+	// row cost no delivery commit that competes with the taps' own.
 	// A confirmed record stays in flight in the store meanwhile, so a
 	// crash in between makes the next start reconcile it, never send it
 	// twice. It needs a Queue with SettleAndClaim (queue.Store). Zero (the
@@ -95,6 +99,9 @@ type Runner struct {
 	// held since heldSince; only the Run goroutine touches them.
 	unsettled []record.Outcome
 	heldSince time.Time
+	// ahead: the next batch, claimed while the last one was sent
+	// (Options.SettleDelay); only the Run goroutine touches it.
+	ahead []record.Claim
 
 	mu     sync.Mutex
 	status Status
@@ -189,6 +196,9 @@ func (r *Runner) Run(ctx context.Context) error {
 		}
 		r.wait(ctx, wait, r.Status().State == "backoff")
 	}
+	// A batch claimed ahead was never sent: back to pending.
+	r.unsettled = append(r.unsettled, notSent(r.ahead)...)
+	r.ahead = nil
 	if err := r.settleHeld(); err != nil {
 		// They stay in flight: the next start reconciles them.
 		r.log.Error("queue error", "err", err)
@@ -196,17 +206,27 @@ func (r *Runner) Run(ctx context.Context) error {
 	return nil
 }
 
+// notSent returns the outcomes of claims that were never sent.
+func notSent(claims []record.Claim) []record.Outcome {
+	out := make([]record.Outcome, 0, len(claims))
+	for _, c := range claims {
+		out = append(out, record.Outcome{Seq: c.Record.Seq, At: c.Record.At, Result: record.NotSent})
+	}
+	return out
+}
+
 // claim claims the next batch, committing the confirmations held from the
-// last ones in the same commit when the queue can. When the claim needs no
+// last ones in the same commit when the queue can, and passing over busy,
+// the records of a batch being sent meanwhile. When the claim needs no
 // commit (records claimed by their append), confirmations held for
 // SettleDelay, or MaxUnsettled of them, are committed on their own.
-func (r *Runner) claim() ([]record.Claim, error) {
+func (r *Runner) claim(busy []uint64) ([]record.Claim, error) {
 	sc, ok := r.q.(settleClaimer)
 	if !ok {
 		return r.q.Claim(r.name, r.opts.Batch, r.opts.Now())
 	}
 	now := r.opts.Now()
-	claims, settled, err := sc.SettleAndClaim(r.name, r.unsettled, r.opts.Batch, now)
+	claims, settled, err := sc.SettleAndClaim(r.name, r.unsettled, busy, r.opts.Batch, now)
 	if err != nil {
 		return nil, err
 	}
@@ -287,9 +307,13 @@ func (r *Runner) wait(ctx context.Context, d time.Duration, backingOff bool) {
 // drainOnce sends one batch. It returns how long to wait before the next
 // batch: 0 to go on at once.
 func (r *Runner) drainOnce(ctx context.Context) (time.Duration, error) {
-	claims, err := r.claim()
-	if err != nil {
-		return 0, err
+	claims := r.ahead
+	r.ahead = nil
+	if claims == nil {
+		var err error
+		if claims, err = r.claim(nil); err != nil {
+			return 0, err
+		}
 	}
 	if len(claims) == 0 {
 		r.setState("idle", time.Time{})
@@ -305,6 +329,26 @@ func (r *Runner) drainOnce(ctx context.Context) (time.Duration, error) {
 	if ss, ok := r.sender.(StreamSender); ok {
 		return r.drainStream(ctx, ss, claims)
 	}
+	_, canHold := r.q.(settleClaimer)
+	hold := canHold && r.opts.SettleDelay > 0
+	// Holding confirmations, claim the next batch while this one is sent:
+	// the claim's commit (with the confirmations held from before) costs
+	// the sending no pause.
+	var next []record.Claim
+	var claimErr error
+	claimed := make(chan struct{})
+	if hold {
+		busy := make([]uint64, len(claims))
+		for i, c := range claims {
+			busy[i] = c.Record.Seq
+		}
+		go func() {
+			defer close(claimed)
+			next, claimErr = r.claim(busy)
+		}()
+	} else {
+		close(claimed)
+	}
 	var outcomes []record.Outcome
 	var failure error
 	if bs, ok := r.sender.(BatchSender); ok {
@@ -312,28 +356,35 @@ func (r *Runner) drainOnce(ctx context.Context) (time.Duration, error) {
 	} else {
 		outcomes, failure = r.sendEach(ctx, claims)
 	}
-	if failure == nil && r.opts.SettleDelay > 0 {
-		if _, ok := r.q.(settleClaimer); ok {
-			// Held until a claim that commits, or the delay's end.
-			if len(r.unsettled) == 0 {
-				r.heldSince = r.opts.Now()
-			}
-			r.unsettled = append(r.unsettled, outcomes...)
-			r.mu.Lock()
-			r.status.Failures = 0
-			r.mu.Unlock()
-			return 0, nil
+	<-claimed
+	if failure == nil && claimErr == nil && hold {
+		// Held until a claim that commits, or the delay's end.
+		if len(r.unsettled) == 0 {
+			r.heldSince = r.opts.Now()
 		}
+		r.unsettled = append(r.unsettled, outcomes...)
+		if len(next) > 0 {
+			r.ahead = next
+		}
+		r.mu.Lock()
+		r.status.Failures = 0
+		r.mu.Unlock()
+		return 0, nil
 	}
 	// Confirmations still held go with this batch's outcomes: a backoff
-	// may last minutes.
+	// may last minutes. A batch claimed ahead goes back unsent: an
+	// employee's later entries wait for the failed one.
 	outcomes = append(r.unsettled, outcomes...)
+	outcomes = append(outcomes, notSent(next)...)
 	now := r.opts.Now()
 	if err := r.q.Settle(r.name, outcomes, now); err != nil {
 		return 0, err
 	}
 	r.unsettled = nil
 	r.settled(outcomes, now)
+	if claimErr != nil {
+		return 0, claimErr
+	}
 	if failure != nil {
 		return r.backoff(failure), nil
 	}

@@ -20,8 +20,8 @@ type commitCounter struct {
 	commits int
 }
 
-func (c *commitCounter) SettleAndClaim(uplink string, outcomes []queue.Outcome, n int, now time.Time) ([]queue.Claim, bool, error) {
-	claims, settled, err := c.Store.SettleAndClaim(uplink, outcomes, n, now)
+func (c *commitCounter) SettleAndClaim(uplink string, outcomes []queue.Outcome, busy []uint64, n int, now time.Time) ([]queue.Claim, bool, error) {
+	claims, settled, err := c.Store.SettleAndClaim(uplink, outcomes, busy, n, now)
 	if err == nil && settled { // settled: it committed
 		c.add()
 	}

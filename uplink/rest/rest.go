@@ -184,8 +184,13 @@ func (c *Client) Do(ctx context.Context, r Request) (*Answer, error) {
 	if r.URL != nil {
 		u = r.URL
 	}
-	ctx, cancel := context.WithTimeout(ctx, c.o.Timeout)
-	defer cancel()
+	if c.hc.Timeout <= 0 || c.hc.Timeout > c.o.Timeout {
+		// The client's own timeout (the default client's is Timeout)
+		// bounds the exchange, body included, without a second timer.
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.o.Timeout)
+		defer cancel()
+	}
 	if r.JSON != nil {
 		b, err := json.Marshal(r.JSON)
 		if err != nil {

@@ -178,3 +178,49 @@ func TestDo_JSONBody(t *testing.T) {
 		t.Fatalf("unencodable body: %v; want Permanent", err)
 	}
 }
+
+// Options.Timeout bounds an exchange, the answer's body included, whether
+// the client is the default one (its own timeout) or one given without a
+// timeout or with a longer one (Do's context): a stalled receiver is
+// Uncertain, not a hang.
+func TestDo_TimeoutBoundsTheExchange(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		hc   *http.Client
+	}{
+		{"default client", nil},
+		{"client without timeout", &http.Client{}},
+		{"client with a longer timeout", &http.Client{Timeout: time.Hour}},
+	} {
+		for _, stall := range []string{"headers", "body"} {
+			t.Run(tc.name+"/"+stall, func(t *testing.T) {
+				release := make(chan struct{})
+				c := newClient(t, func(w http.ResponseWriter, r *http.Request) {
+					if stall == "body" {
+						w.WriteHeader(http.StatusOK)
+						io.WriteString(w, "[")
+						w.(http.Flusher).Flush()
+					}
+					select {
+					case <-release:
+					case <-r.Context().Done():
+					}
+				}, rest.Options{Timeout: 100 * time.Millisecond, HTTPClient: tc.hc})
+				t.Cleanup(func() { close(release) })
+				done := make(chan error, 1)
+				go func() {
+					_, err := c.Do(context.Background(), rest.Request{Method: http.MethodPost, Path: "/x", Body: []byte("{}")})
+					done <- err
+				}()
+				select {
+				case err := <-done:
+					if uplink.ClassOf(err) != uplink.Uncertain {
+						t.Fatalf("err %v (class %v), want Uncertain", err, uplink.ClassOf(err))
+					}
+				case <-time.After(10 * time.Second):
+					t.Fatal("Do still waits on a stalled receiver 10 s after its 100 ms timeout")
+				}
+			})
+		}
+	}
+}
