@@ -146,8 +146,8 @@ func TestSettler_LateTap_RetractsAndRecreates(t *testing.T) {
 	if err := s.Pass(); err != nil {
 		t.Fatal(err)
 	}
-	if es, _ := st.Entries(anna, day, day.Add(24*time.Hour)); len(es) != 1 || es[0].SiteEntry != "warehouse:1-warehouse:2" {
-		t.Fatalf("entries after the split %+v", es)
+	if es := records(t, st); len(es) != 1 || es[0].Kind != queue.KindEntry || es[0].SiteEntry != "warehouse:1-warehouse:2" {
+		t.Fatalf("records after the split %+v", es)
 	}
 	c.Advance(time.Hour)
 	taps.add(in)
