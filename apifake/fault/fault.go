@@ -241,8 +241,10 @@ func (f *Injector) Wrap(h http.Handler) http.Handler {
 		}
 		switch {
 		case dropReq:
-			hangUp(w)
+			// Logged before the hang-up: the client's next request
+			// may arrive as soon as it sees the connection close.
 			f.record(q)
+			hangUp(w)
 			return
 		case down:
 			w.WriteHeader(http.StatusServiceUnavailable)
@@ -269,8 +271,8 @@ func (f *Injector) Wrap(h http.Handler) http.Handler {
 		_, dropAns := take(f.dropAns, r)
 		f.mu.Unlock()
 		if dropAns {
-			hangUp(w)
 			f.record(q)
+			hangUp(w)
 			return
 		}
 		for k, v := range rec.header {
