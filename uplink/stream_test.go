@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"stampclock/internal/waitfor"
 	"stampclock/queue"
 )
 
@@ -32,13 +33,7 @@ func (s *streamer) SendStream(ctx context.Context, claims []queue.Claim, answer 
 
 func eventually(t *testing.T, what string, ok func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !ok() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	waitfor.Until(t, 10*time.Second, what, ok)
 }
 
 // The defect 6: a batch of 4,096 was settled only when all of it

@@ -12,6 +12,7 @@ import (
 	"stampclock/device/clock"
 	"stampclock/device/config"
 	"stampclock/device/control"
+	"stampclock/internal/waitfor"
 	"stampclock/queue"
 	"stampclock/queue/queuetest"
 	"stampclock/uplink/zeiterfassung/zeittest"
@@ -131,13 +132,7 @@ func (h *harness) stop() {
 
 func (h *harness) eventually(what string, ok func() bool) {
 	h.t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for !ok() {
-		if time.Now().After(deadline) {
-			h.t.Fatalf("timed out waiting: %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	waitfor.Until(h.t, 20*time.Second, what, ok)
 }
 
 func (h *harness) tap(uid, at string) TapResult {

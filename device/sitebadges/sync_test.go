@@ -14,6 +14,7 @@ import (
 
 	paho "github.com/eclipse/paho.mqtt.golang"
 
+	"stampclock/internal/waitfor"
 	"stampclock/queue"
 	"stampclock/uplink/mqtt/mqtttest"
 )
@@ -134,13 +135,7 @@ func (tm *terminal) record(uid string) Entry {
 
 func eventually(t *testing.T, what string, ok func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for !ok() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for: %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	waitfor.Until(t, 15*time.Second, what, ok)
 }
 
 func allHold(t *testing.T, what, uid, email string, tms ...*terminal) {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"stampclock/device/clock"
+	"stampclock/internal/waitfor"
 	"stampclock/queue"
 	"stampclock/queue/queuetest"
 )
@@ -300,11 +301,5 @@ func TestSettler_Run_KickAndPoll(t *testing.T) {
 // waitFor polls cond until it holds or 5s pass.
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(time.Millisecond)
-	}
+	waitfor.Until(t, 5*time.Second, what, cond)
 }

@@ -15,6 +15,7 @@ import (
 
 	paho "github.com/eclipse/paho.mqtt.golang"
 
+	"stampclock/internal/waitfor"
 	"stampclock/queue"
 	"stampclock/queue/queuetest"
 	"stampclock/uplink/mqtt/mqtttest"
@@ -132,13 +133,7 @@ func (tm *terminal) holds() []string {
 
 func eventually(t *testing.T, what string, ok func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for !ok() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for: %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	waitfor.Until(t, 20*time.Second, what, ok)
 }
 
 // allHold waits until every terminal holds exactly want.

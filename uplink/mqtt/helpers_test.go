@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"stampclock/internal/waitfor"
 	"stampclock/queue"
 	"stampclock/queue/queuetest"
 	"stampclock/uplink"
@@ -130,13 +131,7 @@ func (r *running) stop() {
 
 func eventually(t testing.TB, timeout time.Duration, what string, ok func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !ok() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting: %s", timeout, what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	waitfor.Until(t, timeout, what, ok)
 }
 
 // checkAllArrived checks that records 1..n arrived on their topics with

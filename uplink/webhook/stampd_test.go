@@ -14,6 +14,7 @@ import (
 	"stampclock/device/config"
 	"stampclock/device/control"
 	"stampclock/device/daemon"
+	"stampclock/internal/waitfor"
 	"stampclock/uplink/webhook/webhooktest"
 )
 
@@ -87,13 +88,7 @@ func runStampd(t *testing.T, cfgPath, socket string, cl clock.Clock) {
 
 func eventually(t *testing.T, what string, ok func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for !ok() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting: %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	waitfor.Until(t, 15*time.Second, what, ok)
 }
 
 func tap(t *testing.T, socket, uid, at string) {

@@ -7,6 +7,8 @@ import (
 
 	"periph.io/x/conn/v3/gpio"
 	"periph.io/x/conn/v3/physic"
+
+	"stampclock/internal/waitfor"
 )
 
 // recPin is a gpio.PinOut that records every level written to it. If gate
@@ -86,11 +88,5 @@ func (c *fakeClock) next(t *testing.T) wait {
 // eventually polls cond until it holds or the test times out.
 func eventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(time.Millisecond)
-	}
+	waitfor.Until(t, 5*time.Second, what, cond)
 }
