@@ -246,19 +246,7 @@ func TestHandoff_CrashReconciles(t *testing.T) {
 		t.Fatal(err)
 	}
 	seq := appendOne(t, s)
-	data, err := os.ReadFile(s.Path())
-	if err != nil {
-		t.Fatal(err)
-	}
-	crashed := filepath.Join(t.TempDir(), "q.db")
-	if err := os.WriteFile(crashed, data, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	s2, err := Open(crashed, Options{Uplinks: []UplinkSpec{{Name: "u"}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { checkClosed(t, s2) })
+	s2 := openCrashImage(t, s, Options{Uplinks: []UplinkSpec{{Name: "u"}}})
 	claims, err := s2.Claim("u", 10, t0)
 	if err != nil || len(claims) != 1 || claims[0].Record.Seq != seq || !claims[0].Reconcile {
 		t.Fatalf("claims after the crash %+v, err %v; want seq %d to reconcile", claims, err, seq)
@@ -306,19 +294,7 @@ func TestSettleAndClaim_Busy_NextBatchWhileOneIsSent_CrashReconcilesBoth(t *test
 			t.Fatalf("seq %d: %+v (queued %v), want in flight", q, st, ok)
 		}
 	}
-	data, err := os.ReadFile(s.Path())
-	if err != nil {
-		t.Fatal(err)
-	}
-	crashed := filepath.Join(t.TempDir(), "q.db")
-	if err := os.WriteFile(crashed, data, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	s2, err := Open(crashed, Options{Uplinks: []UplinkSpec{{Name: "u"}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { checkClosed(t, s2) })
+	s2 := openCrashImage(t, s, Options{Uplinks: []UplinkSpec{{Name: "u"}}})
 	again, err := s2.Claim("u", 10, t0)
 	if err != nil || len(again) != 6 {
 		t.Fatalf("claims after the crash %+v, err %v; want all 6", again, err)
@@ -328,4 +304,24 @@ func TestSettleAndClaim_Busy_NextBatchWhileOneIsSent_CrashReconcilesBoth(t *test
 			t.Fatalf("claim %d after the crash: seq %d reconcile %v, want seq %d to reconcile", i, c.Record.Seq, c.Reconcile, recs[i].Seq)
 		}
 	}
+}
+
+// openCrashImage opens, with opts, a copy of s's file as it is on disk now
+// (what a power cut at this moment leaves), s staying open.
+func openCrashImage(t *testing.T, s *Store, opts Options) *Store {
+	t.Helper()
+	data, err := os.ReadFile(s.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	crashed := filepath.Join(t.TempDir(), "q.db")
+	if err := os.WriteFile(crashed, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s2, err := Open(crashed, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { checkClosed(t, s2) })
+	return s2
 }

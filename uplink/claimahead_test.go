@@ -191,17 +191,7 @@ func TestRun_ClaimAhead_CrashWithBatchesInFlight_EachStoredOnce(t *testing.T) {
 		t.Fatalf("stored %v before the crash, want seq 5 confirmed", stored)
 	}
 	crashed := queuetest.OpenPath(t, crashImage(t, s), opts)
-	ft2 := newFakeTimers()
-	r := NewRunner("rest", crashed, g.receiver, Options{Idle: time.Hour, After: ft2.After})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { r.Run(ctx); close(done) }()
-	t.Cleanup(func() { cancel(); <-done })
-	select {
-	case <-ft2.asked:
-	case <-time.After(10 * time.Second):
-		t.Fatal("runner did not go idle after the restart")
-	}
+	restartUntilIdle(t, crashed, g.receiver)
 	stored, calls := g.snapshot()
 	if len(stored) != 8 {
 		t.Fatalf("stored %v after calls %+v; want all 8", stored, calls)

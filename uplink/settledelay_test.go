@@ -321,17 +321,7 @@ func TestRun_SettleDelay_CrashAfterAppendBeforeSend_SentOnce(t *testing.T) {
 	lingering(t, ft, time.Minute)
 	appendEntry(t, s, 1) // claimed by its append; the runner is not woken
 	crashed := queuetest.OpenPath(t, crashImage(t, s), opts)
-	ft2 := newFakeTimers()
-	r := NewRunner("rest", crashed, rcv, Options{Idle: time.Hour, After: ft2.After})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { r.Run(ctx); close(done) }()
-	t.Cleanup(func() { cancel(); <-done })
-	select {
-	case <-ft2.asked:
-	case <-time.After(10 * time.Second):
-		t.Fatal("runner did not go idle after the restart")
-	}
+	restartUntilIdle(t, crashed, rcv)
 	stored, calls := rcv.snapshot()
 	if len(stored) != 2 || stored[1] != 1 || stored[2] != 1 {
 		t.Fatalf("stored %v after calls %+v; want each record once", stored, calls)
@@ -357,4 +347,21 @@ func crashImage(t *testing.T, s *queue.Store) string {
 		t.Fatal(err)
 	}
 	return to
+}
+
+// restartUntilIdle starts a runner of uplink "rest" on q (the store a
+// crash left) with snd and waits until it has nothing left to send.
+func restartUntilIdle(t *testing.T, q Queue, snd Sender) {
+	t.Helper()
+	ft := newFakeTimers()
+	r := NewRunner("rest", q, snd, Options{Idle: time.Hour, After: ft.After})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { r.Run(ctx); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	select {
+	case <-ft.asked:
+	case <-time.After(10 * time.Second):
+		t.Fatal("runner did not go idle after the restart")
+	}
 }
