@@ -3,7 +3,6 @@ package fleet
 import (
 	"context"
 	"crypto/rand"
-	"crypto/tls"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -22,19 +21,14 @@ import (
 
 // Options configure Collect. Zero values mean the documented defaults.
 type Options struct {
-	// URLs are the brokers, tried in order (as mqtt.Options.URLs). Required.
-	URLs []string
-	// Username and Password authenticate to the broker. Default none. The
-	// account needs read access to <prefix>/+/status and <prefix>/+/seen.
-	Username, Password string
-	// TLS is used for ssl://, tls://, mqtts:// and wss:// brokers. Default:
-	// the system's roots.
-	TLS *tls.Config
+	// Account is the broker connection: its URLs, tried in order
+	// (required), login and TLS, and the client id (default
+	// "stampctl-fleet-" and random hex, so two looks never take over each
+	// other's connection). The account needs read access to
+	// <prefix>/+/status and <prefix>/+/seen.
+	mqttopts.Account
 	// TopicPrefix is the site's mqtt.topic_prefix. Default "stampclock".
 	TopicPrefix string
-	// ClientID is the MQTT client id. Default "stampctl-fleet-" and random
-	// hex, so two looks never take over each other's connection.
-	ClientID string
 	// Quiet ends the collection once no retained message came for this
 	// long after the subscription was granted (the broker sends the
 	// retained messages at once, back to back). Default 500ms.
@@ -135,7 +129,7 @@ func Collect(ctx context.Context, o Options) (View, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, o.Wait)
 	defer cancel()
-	po := mqttopts.New(mqttopts.Account{URLs: o.URLs, ClientID: o.ClientID, Username: o.Username, Password: o.Password, TLS: o.TLS})
+	po := mqttopts.New(o.Account)
 	po.SetAutoReconnect(false)
 	po.SetConnectRetry(false)
 	po.SetConnectTimeout(o.Wait)

@@ -12,6 +12,7 @@ import (
 
 	paho "github.com/eclipse/paho.mqtt.golang"
 
+	"stampclock/internal/mqttopts"
 	"stampclock/uplink/mqtt"
 	"stampclock/uplink/mqtt/mqtttest"
 )
@@ -88,7 +89,7 @@ func siteScenario(t *testing.T, url string, p proxy) {
 
 	collect := func() View {
 		t.Helper()
-		v, err := Collect(context.Background(), Options{URLs: []string{url}, TopicPrefix: "site/hq", Quiet: 200 * time.Millisecond, Now: func() time.Time { return now }})
+		v, err := Collect(context.Background(), Options{Account: mqttopts.Account{URLs: []string{url}}, TopicPrefix: "site/hq", Quiet: 200 * time.Millisecond, Now: func() time.Time { return now }})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -161,16 +162,16 @@ func TestCollect_Errors(t *testing.T) {
 	if _, err := Collect(context.Background(), Options{}); err != ErrNoBroker {
 		t.Fatalf("no URL: %v", err)
 	}
-	if _, err := Collect(context.Background(), Options{URLs: []string{"tcp://127.0.0.1"}}); err == nil || !strings.Contains(err.Error(), "no port") {
+	if _, err := Collect(context.Background(), Options{Account: mqttopts.Account{URLs: []string{"tcp://127.0.0.1"}}}); err == nil || !strings.Contains(err.Error(), "no port") {
 		t.Fatalf("bad URL: %v", err)
 	}
 	b := mqtttest.Start(t, mqtttest.Options{Users: map[string]string{"office": "right"}})
-	_, err := Collect(context.Background(), Options{URLs: []string{b.URL()}, Username: "office", Password: "wrong", Wait: 5 * time.Second})
+	_, err := Collect(context.Background(), Options{Account: mqttopts.Account{URLs: []string{b.URL()}, Username: "office", Password: "wrong"}, Wait: 5 * time.Second})
 	if err == nil || !strings.Contains(err.Error(), "connect to "+b.URL()) || strings.Contains(err.Error(), "wrong") {
 		t.Fatalf("wrong password: %v", err)
 	}
 	// An empty site is an empty view, not an error.
-	v, err := Collect(context.Background(), Options{URLs: []string{b.URL()}, Username: "office", Password: "right", Quiet: 50 * time.Millisecond})
+	v, err := Collect(context.Background(), Options{Account: mqttopts.Account{URLs: []string{b.URL()}, Username: "office", Password: "right"}, Quiet: 50 * time.Millisecond})
 	if err != nil || len(v.Terminals) != 0 {
 		t.Fatalf("empty site: %+v, %v", v, err)
 	}

@@ -1,22 +1,19 @@
 package main
 
 import (
-	"crypto/tls"
 	"flag"
 	"fmt"
 
 	"stampclock/device/config"
+	"stampclock/internal/mqttopts"
 	"stampclock/uplink/mqtt"
 )
 
 // brokerAccount is where a command that talks to the site's broker itself
 // (fleet, remote) connects, and as whom.
 type brokerAccount struct {
-	URLs        []string
+	mqttopts.Account
 	TopicPrefix string
-	Username    string
-	Password    string
-	TLS         *tls.Config
 }
 
 // brokerOf settles a broker command's account: its flags first, then the
@@ -24,7 +21,7 @@ type brokerAccount struct {
 // when no --broker is given or --config is; --password-file wins over the
 // config's password.
 func brokerOf(name string, fs *flag.FlagSet, path string, urls []string, prefix, user, pwFile string) (brokerAccount, error) {
-	a := brokerAccount{URLs: urls, TopicPrefix: prefix, Username: user}
+	a := brokerAccount{Account: mqttopts.Account{URLs: urls, Username: user}, TopicPrefix: prefix}
 	configSet := false
 	fs.Visit(func(f *flag.Flag) { configSet = configSet || f.Name == "config" })
 	if len(urls) == 0 || configSet {

@@ -42,7 +42,7 @@ func (c *cli) fleetCmd(args []string) error {
 	if err != nil {
 		return err
 	}
-	o := fleet.Options{URLs: a.URLs, TopicPrefix: a.TopicPrefix, Username: a.Username, Password: a.Password, TLS: a.TLS, Wait: *timeout, Quiet: *quiet}
+	o := fleet.Options{Account: a.Account, TopicPrefix: a.TopicPrefix, Wait: *timeout, Quiet: *quiet}
 	v, err := fleet.Collect(context.Background(), o)
 	if err != nil {
 		return err

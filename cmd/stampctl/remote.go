@@ -53,7 +53,7 @@ func (c *cli) remoteCmd(args []string) error {
 	if err != nil {
 		return err
 	}
-	o := remote.CallerOptions{URLs: a.URLs, TopicPrefix: a.TopicPrefix, Username: a.Username, Password: a.Password, TLS: a.TLS}
+	o := remote.CallerOptions{Account: a.Account, TopicPrefix: a.TopicPrefix}
 	r := &remoteVia{o: o, device: device, wait: *timeout}
 	defer r.close()
 	c.via, c.wait = r.call, *timeout

@@ -15,6 +15,7 @@ import (
 	"stampclock/device/control"
 	"stampclock/device/ctlproto"
 	"stampclock/device/remote"
+	"stampclock/internal/mqttopts"
 	"stampclock/queue"
 	"stampclock/uplink/mqtt/mqtttest"
 )
@@ -68,8 +69,8 @@ func serveTerminal(t *testing.T, d *terminal, url, user, pass string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := remote.New(d.handle, remote.Options{DeviceID: "door-a", Allow: ctlproto.Admin, URLs: []string{url}, ClientID: "door-a-cmd",
-		Username: user, Password: pass, Timeout: 5 * time.Second})
+	r, err := remote.New(d.handle, remote.Options{DeviceID: "door-a", Allow: ctlproto.Admin, Account: mqttopts.Account{URLs: []string{url}, ClientID: "door-a-cmd",
+		Username: user, Password: pass}, Timeout: 5 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,13 +16,13 @@ func (d *Daemon) newRemote() (*remote.Responder, error) {
 	if !m.Enabled() || m.RemoteCommands == "" {
 		return nil, nil
 	}
-	tlsCfg, err := m.TLS()
+	account, err := m.Account("-cmd")
 	if err != nil {
 		return nil, fmt.Errorf("config %s: remote commands: %w", d.cfg.Path, err)
 	}
 	r, err := remote.New(d.Handle, remote.Options{
 		DeviceID: d.cfg.Device.ID, TopicPrefix: m.TopicPrefix, Allow: ctlproto.Role(m.RemoteCommands),
-		URLs: m.URLs, ClientID: m.ClientID + "-cmd", Username: m.Username, Password: m.Password, TLS: tlsCfg,
+		Account:   account,
 		KeepAlive: m.KeepAlive.Duration, Logger: d.log,
 	})
 	if err != nil {

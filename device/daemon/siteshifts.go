@@ -37,7 +37,7 @@ func (d *Daemon) newSiteShifts() (*siteShifts, error) {
 		return nil, nil
 	}
 	m := mqtt.Of(d.cfg.Uplinks)
-	tlsCfg, err := m.TLS()
+	account, err := m.Account("-taps")
 	if err != nil {
 		return nil, fmt.Errorf("config %s: site: %w", d.cfg.Path, err)
 	}
@@ -57,8 +57,7 @@ func (d *Daemon) newSiteShifts() (*siteShifts, error) {
 		Logger:   d.log,
 	})
 	ss.taps, err = sitetaps.New(d.store, sitetaps.Options{
-		Site: d.cfg.Site.Name, DeviceID: d.cfg.Device.ID, URLs: m.URLs,
-		ClientID: m.ClientID + "-taps", Username: m.Username, Password: m.Password, TLS: tlsCfg,
+		Site: d.cfg.Site.Name, DeviceID: d.cfg.Device.ID, Account: account,
 		TopicPrefix: m.TopicPrefix, KeepAlive: m.KeepAlive.Duration,
 		OnStored: func(taps []queue.SiteTap) {
 			for _, st := range taps {

@@ -3,7 +3,6 @@ package remote
 import (
 	"context"
 	"crypto/rand"
-	"crypto/tls"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -31,15 +30,11 @@ func (e *AnswerError) Error() string { return e.Device + ": " + e.Msg }
 // CallerOptions configure a Caller, the sending side (an office's
 // stampctl). Zero values mean the documented defaults.
 type CallerOptions struct {
-	// URLs are the brokers. Required.
-	URLs []string
-	// ClientID is the MQTT client id. Default "stampctl-" and 8 random
-	// hex digits, so two operators never take over each other's session.
-	ClientID string
-	// Username, Password and TLS authenticate to the broker. The password
+	// Account is the broker connection: its URLs (required), the client
+	// id (default "stampctl-" and 8 random hex digits, so two operators
+	// never take over each other's session), login and TLS. The password
 	// is never part of an error.
-	Username, Password string
-	TLS                *tls.Config
+	mqttopts.Account
 	// TopicPrefix starts the topics. Default "stampclock".
 	TopicPrefix string
 	// Timeout bounds the connect and the subscription. Default 10s.
@@ -71,7 +66,7 @@ func Dial(ctx context.Context, o CallerOptions) (*Caller, error) {
 	if o.ClientID == "" {
 		o.ClientID = "stampctl-" + randomHex(4)
 	}
-	po := mqttopts.New(mqttopts.Account{URLs: o.URLs, ClientID: o.ClientID, Username: o.Username, Password: o.Password, TLS: o.TLS})
+	po := mqttopts.New(o.Account)
 	po.SetAutoReconnect(false)
 	po.SetConnectTimeout(o.Timeout)
 	c := &Caller{o: o, waiting: map[string]chan Answer{}, subbed: map[string]bool{}}

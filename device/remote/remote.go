@@ -2,7 +2,6 @@ package remote
 
 import (
 	"context"
-	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -88,11 +87,8 @@ type Options struct {
 	// Allow is the most a remote sender may do: ctlproto.Viewer or
 	// ctlproto.Admin. Required.
 	Allow ctlproto.Role
-	// URLs, ClientID, Username, Password and TLS connect to the broker.
-	URLs               []string
-	ClientID           string
-	Username, Password string
-	TLS                *tls.Config
+	// Account is the broker connection (URLs required).
+	mqttopts.Account
 	// KeepAlive is the MQTT keepalive. Default 30s.
 	KeepAlive time.Duration
 	// Timeout bounds one command and the PUBACK of its answer. Default 30s.
@@ -146,7 +142,7 @@ func (r *Responder) Run(ctx context.Context) error {
 	inbox := make(chan []byte, 64)
 	// A clean session: a command sent while the terminal was away is not
 	// run when it comes back, perhaps hours later.
-	po := mqttopts.Lasting(mqttopts.New(mqttopts.Account{URLs: r.o.URLs, ClientID: r.o.ClientID, Username: r.o.Username, Password: r.o.Password, TLS: r.o.TLS}), r.o.KeepAlive, 30*time.Second)
+	po := mqttopts.Lasting(mqttopts.New(r.o.Account), r.o.KeepAlive, 30*time.Second)
 	po.SetOnConnectHandler(func(c paho.Client) { go r.subscribe(ctx, c, inbox) })
 	po.SetConnectionLostHandler(func(_ paho.Client, err error) {
 		r.log.Warn("remote commands: connection lost", "err", err)

@@ -15,6 +15,7 @@ import (
 	paho "github.com/eclipse/paho.mqtt.golang"
 
 	"stampclock/device/ctlproto"
+	"stampclock/internal/mqttopts"
 	"stampclock/uplink/mqtt/mqtttest"
 )
 
@@ -45,8 +46,8 @@ func (f *fakeDaemon) runs() []string {
 func startResponder(t *testing.T, url string, allow ctlproto.Role, user, pass string) *fakeDaemon {
 	t.Helper()
 	f := &fakeDaemon{}
-	r, err := New(f.handle, Options{DeviceID: "door-a", Allow: allow, URLs: []string{url}, ClientID: "door-a-cmd",
-		Username: user, Password: pass, Timeout: 5 * time.Second})
+	r, err := New(f.handle, Options{DeviceID: "door-a", Allow: allow, Account: mqttopts.Account{URLs: []string{url}, ClientID: "door-a-cmd",
+		Username: user, Password: pass}, Timeout: 5 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}

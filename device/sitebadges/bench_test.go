@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"stampclock/internal/mqttopts"
 	"stampclock/queue"
 )
 
@@ -16,7 +17,7 @@ func BenchmarkScan_10000Badges(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer st.Close()
-	s, err := New(st, Options{Site: "hq", DeviceID: "door-a", URLs: []string{"tcp://127.0.0.1:1"}})
+	s, err := New(st, Options{Site: "hq", DeviceID: "door-a", Account: mqttopts.Account{URLs: []string{"tcp://127.0.0.1:1"}}})
 	if err != nil {
 		b.Fatal(err)
 	}

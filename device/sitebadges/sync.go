@@ -2,7 +2,6 @@ package sitebadges
 
 import (
 	"context"
-	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -30,16 +29,10 @@ type Options struct {
 	Site string
 	// DeviceID is the terminal's id: the Node of its versions. Required.
 	DeviceID string
-	// URLs are the brokers, as for the MQTT uplink. Required.
-	URLs []string
-	// ClientID is the MQTT client id of the badge connection. Default
-	// DeviceID + "-badges" (the uplink has its own connection).
-	ClientID string
-	// Username and Password authenticate to the broker. Default none.
-	Username, Password string
-	// TLS is used for ssl://, tls:// and wss:// brokers. Default: the
-	// system's roots.
-	TLS *tls.Config
+	// Account is the broker connection: its URLs (required), the client
+	// id (default DeviceID + "-badges": the uplink has its own
+	// connection), login and TLS.
+	mqttopts.Account
 	// TopicPrefix starts every topic. Default "stampclock".
 	TopicPrefix string
 	// KeepAlive is the MQTT keepalive. Default 30s.
@@ -266,7 +259,7 @@ func (s *Syncer) Run(ctx context.Context) error {
 func (s *Syncer) pahoOptions(ctx context.Context, inbox chan<- paho.Message) *paho.ClientOptions {
 	// A clean session: after any absence the retained messages are the
 	// whole state, so nothing needs keeping at the broker.
-	po := mqttopts.Lasting(mqttopts.New(mqttopts.Account{URLs: s.o.URLs, ClientID: s.o.ClientID, Username: s.o.Username, Password: s.o.Password, TLS: s.o.TLS}), s.o.KeepAlive, s.o.Reconnect)
+	po := mqttopts.Lasting(mqttopts.New(s.o.Account), s.o.KeepAlive, s.o.Reconnect)
 	po.SetOrderMatters(true)
 	// The PUBACK of a received entry goes out only after its commit.
 	po.SetAutoAckDisabled(true)

@@ -14,6 +14,7 @@ import (
 
 	paho "github.com/eclipse/paho.mqtt.golang"
 
+	"stampclock/internal/mqttopts"
 	"stampclock/internal/waitfor"
 	"stampclock/queue"
 	"stampclock/uplink/mqtt/mqtttest"
@@ -50,7 +51,7 @@ func (tm *terminal) start() {
 		tm.t.Fatal(err)
 	}
 	s, err := New(st, Options{
-		Site: "hq", DeviceID: tm.id, URLs: []string{tm.url},
+		Site: "hq", DeviceID: tm.id, Account: mqttopts.Account{URLs: []string{tm.url}},
 		Poll: 20 * time.Millisecond, Reconnect: 200 * time.Millisecond, AckTimeout: 5 * time.Second,
 		Local:  func() map[string]string { return tm.local },
 		Now:    tm.now,

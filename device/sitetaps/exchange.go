@@ -2,7 +2,6 @@ package sitetaps
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -24,15 +23,9 @@ type Options struct {
 	Site string
 	// DeviceID is the terminal's id: the origin of its taps. Required.
 	DeviceID string
-	// URLs are the brokers, as for the MQTT uplink. Required.
-	URLs []string
-	// ClientID is the MQTT client id of the taps connection. Default
-	// DeviceID + "-taps".
-	ClientID string
-	// Username and Password authenticate to the broker. Default none.
-	Username, Password string
-	// TLS is used for ssl://, tls:// and wss:// brokers.
-	TLS *tls.Config
+	// Account is the broker connection: its URLs (required), the client
+	// id (default DeviceID + "-taps"), login and TLS.
+	mqttopts.Account
 	// TopicPrefix starts every topic. Default "stampclock".
 	TopicPrefix string
 	// KeepAlive is the MQTT keepalive. Default 30s.
@@ -261,7 +254,7 @@ func (x *Exchange) connected() bool {
 func (x *Exchange) pahoOptions(ctx context.Context, inbox chan<- paho.Message) *paho.ClientOptions {
 	// A clean session: what was missed while away is found from the
 	// retained heads and asked for again.
-	po := mqttopts.Lasting(mqttopts.New(mqttopts.Account{URLs: x.o.URLs, ClientID: x.o.ClientID, Username: x.o.Username, Password: x.o.Password, TLS: x.o.TLS}), x.o.KeepAlive, x.o.Reconnect)
+	po := mqttopts.Lasting(mqttopts.New(x.o.Account), x.o.KeepAlive, x.o.Reconnect)
 	po.SetOrderMatters(true)
 	// The PUBACK of a received tap goes out only after its commit.
 	po.SetAutoAckDisabled(true)

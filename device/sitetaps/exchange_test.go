@@ -15,6 +15,7 @@ import (
 
 	paho "github.com/eclipse/paho.mqtt.golang"
 
+	"stampclock/internal/mqttopts"
 	"stampclock/internal/waitfor"
 	"stampclock/queue"
 	"stampclock/queue/queuetest"
@@ -54,7 +55,7 @@ func (tm *terminal) start() {
 		tm.t.Fatal(err)
 	}
 	x, err := New(st, Options{
-		Site: "hq", DeviceID: tm.id, URLs: []string{tm.url}, Username: tm.user, Password: tm.password,
+		Site: "hq", DeviceID: tm.id, Account: mqttopts.Account{URLs: []string{tm.url}, Username: tm.user, Password: tm.password},
 		Poll: 20 * time.Millisecond, ReplayWait: 100 * time.Millisecond, Reconnect: 200 * time.Millisecond, AckTimeout: 5 * time.Second,
 		OnStored: func(taps []queue.SiteTap) {
 			tm.mu.Lock()
@@ -367,7 +368,7 @@ func TestSite_GapFilledByReplay(t *testing.T) {
 func TestReceive_AcknowledgedOnlyAfterTheCommit(t *testing.T) {
 	st := queuetest.Open(t, queue.Options{})
 	fs := &failingStore{Store: st, fail: true}
-	x, err := New(fs, Options{Site: "hq", DeviceID: "door-b", URLs: []string{"tcp://127.0.0.1:1"}})
+	x, err := New(fs, Options{Site: "hq", DeviceID: "door-b", Account: mqttopts.Account{URLs: []string{"tcp://127.0.0.1:1"}}})
 	if err != nil {
 		t.Fatal(err)
 	}

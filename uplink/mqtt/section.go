@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"stampclock/internal/mqttopts"
 	"stampclock/uplink"
 )
 
@@ -200,6 +201,17 @@ func (c *Config) Files() map[string]string {
 // TLS is the TLS configuration of the section's files, for another
 // connection to the same broker (site badges, remote commands, fleet).
 func (c *Config) TLS() (*tls.Config, error) { return TLSConfig(c.CAFile, c.CertFile, c.KeyFile) }
+
+// Account is the section's broker account for another connection of the
+// terminal: the same brokers, login and TLS, the client id with suffix
+// (e.g. "-badges") so the connections never take over each other.
+func (c *Config) Account(suffix string) (mqttopts.Account, error) {
+	tlsCfg, err := c.TLS()
+	if err != nil {
+		return mqttopts.Account{}, err
+	}
+	return mqttopts.Account{URLs: c.URLs, ClientID: c.ClientID + suffix, Username: c.Username, Password: c.Password, TLS: tlsCfg}, nil
+}
 
 // options are the client's options from the section; the caller adds
 // the hooks.
