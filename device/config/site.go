@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"stampclock/internal/mqttopts"
 	"stampclock/uplink/mqtt"
 )
 
@@ -71,7 +72,7 @@ func (c *Config) validateSite() error {
 		}
 		return nil
 	}
-	if strings.ContainsAny(s.Name, "/+#") || strings.HasPrefix(s.Name, "$") || strings.TrimSpace(s.Name) != s.Name {
+	if !mqttopts.TopicLevel(s.Name) || strings.TrimSpace(s.Name) != s.Name {
 		return fmt.Errorf("site.name: %q; want one topic level like \"berlin-office\", without '/', '+', '#', a leading '$' or surrounding spaces", s.Name)
 	}
 	if !mqtt.Of(c.Uplinks).Enabled() {

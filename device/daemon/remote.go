@@ -16,14 +16,13 @@ func (d *Daemon) newRemote() (*remote.Responder, error) {
 	if !m.Enabled() || m.RemoteCommands == "" {
 		return nil, nil
 	}
-	account, err := m.Account("-cmd")
+	conn, err := m.Conn("-cmd")
 	if err != nil {
 		return nil, fmt.Errorf("config %s: remote commands: %w", d.cfg.Path, err)
 	}
 	r, err := remote.New(d.Handle, remote.Options{
 		DeviceID: d.cfg.Device.ID, TopicPrefix: m.TopicPrefix, Allow: ctlproto.Role(m.RemoteCommands),
-		Account:   account,
-		KeepAlive: m.KeepAlive.Duration, Logger: d.log,
+		Account: conn.Account, KeepAlive: conn.KeepAlive, Logger: d.log,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("config %s: %w", d.cfg.Path, err)

@@ -16,13 +16,13 @@ func (d *Daemon) newSite() (*sitebadges.Syncer, error) {
 		return nil, nil
 	}
 	m := mqtt.Of(d.cfg.Uplinks)
-	account, err := m.Account("-badges")
+	conn, err := m.Conn("-badges")
 	if err != nil {
 		return nil, fmt.Errorf("config %s: site: %w", d.cfg.Path, err)
 	}
 	s, err := sitebadges.New(d.store, sitebadges.Options{
-		Site: d.cfg.Site.Name, DeviceID: d.cfg.Device.ID, Account: account,
-		TopicPrefix: m.TopicPrefix, KeepAlive: m.KeepAlive.Duration, Poll: d.cfg.Site.Poll.Duration,
+		Site: d.cfg.Site.Name, DeviceID: d.cfg.Device.ID, Conn: conn,
+		Poll:             d.cfg.Site.Poll.Duration,
 		TombstoneHorizon: d.cfg.Site.TombstoneHorizon.Duration,
 		Local: func() map[string]string {
 			out := map[string]string{}

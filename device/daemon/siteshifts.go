@@ -37,7 +37,7 @@ func (d *Daemon) newSiteShifts() (*siteShifts, error) {
 		return nil, nil
 	}
 	m := mqtt.Of(d.cfg.Uplinks)
-	account, err := m.Account("-taps")
+	conn, err := m.Conn("-taps")
 	if err != nil {
 		return nil, fmt.Errorf("config %s: site: %w", d.cfg.Path, err)
 	}
@@ -57,8 +57,7 @@ func (d *Daemon) newSiteShifts() (*siteShifts, error) {
 		Logger:   d.log,
 	})
 	ss.taps, err = sitetaps.New(d.store, sitetaps.Options{
-		Site: d.cfg.Site.Name, DeviceID: d.cfg.Device.ID, Account: account,
-		TopicPrefix: m.TopicPrefix, KeepAlive: m.KeepAlive.Duration,
+		Site: d.cfg.Site.Name, DeviceID: d.cfg.Device.ID, Conn: conn,
 		OnStored: func(taps []queue.SiteTap) {
 			for _, st := range taps {
 				ss.settler.Kick(st.Email)

@@ -19,6 +19,7 @@ import (
 	"stampclock/device/config"
 	"stampclock/device/readers"
 	"stampclock/internal/durable"
+	"stampclock/internal/mqttopts"
 	"stampclock/uplink"
 	"stampclock/uplink/uplinks"
 )
@@ -146,7 +147,7 @@ func (s Settings) Validate() error {
 			return fmt.Errorf("--timezone %q: not an IANA time zone (like Europe/Berlin)", s.Timezone)
 		}
 	}
-	if strings.ContainsAny(s.DeviceID, "/+#") || strings.HasPrefix(s.DeviceID, "$") {
+	if s.DeviceID != "" && !mqttopts.TopicLevel(s.DeviceID) {
 		return fmt.Errorf("--device-id %q: may not contain '/', '+' or '#' or start with '$'", s.DeviceID)
 	}
 	return nil

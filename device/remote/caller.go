@@ -92,7 +92,7 @@ func (c *Caller) answerTopic(device string) string {
 // ctx ends first, and an *AnswerError when the terminal answered with an
 // error.
 func (c *Caller) Call(ctx context.Context, device, cmd string, args, out any) error {
-	if device == "" || strings.ContainsAny(device, "/+#") {
+	if !mqttopts.TopicLevel(device) {
 		return fmt.Errorf("remote: device %q: want a device id, one topic level", device)
 	}
 	req := Request{ID: randomHex(12), Cmd: cmd, ResponseTopic: c.answerTopic(device), From: c.o.ClientID}

@@ -47,7 +47,7 @@ func TestReceive_AcknowledgedOnlyAfterTheCommit(t *testing.T) {
 	}
 	defer st.Close()
 	fs := &failingStore{Store: st, fail: true}
-	s, err := New(fs, Options{Site: "hq", DeviceID: "door-b", Account: mqttopts.Account{URLs: []string{"tcp://127.0.0.1:1"}}})
+	s, err := New(fs, Options{Site: "hq", DeviceID: "door-b", Conn: conn("tcp://127.0.0.1:1")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,7 +96,7 @@ func TestRun_BrokerUnreachable_StopsPromptly(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	s, err := New(st, Options{Site: "hq", DeviceID: "door-b", Account: mqttopts.Account{URLs: []string{"tcp://127.0.0.1:1"}}, Poll: 10 * time.Millisecond, Reconnect: 50 * time.Millisecond})
+	s, err := New(st, Options{Site: "hq", DeviceID: "door-b", Conn: mqttopts.Conn{Account: mqttopts.Account{URLs: []string{"tcp://127.0.0.1:1"}}, Reconnect: 50 * time.Millisecond}, Poll: 10 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}

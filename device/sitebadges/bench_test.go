@@ -17,7 +17,7 @@ func BenchmarkScan_10000Badges(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer st.Close()
-	s, err := New(st, Options{Site: "hq", DeviceID: "door-a", Account: mqttopts.Account{URLs: []string{"tcp://127.0.0.1:1"}}})
+	s, err := New(st, Options{Site: "hq", DeviceID: "door-a", Conn: conn("tcp://127.0.0.1:1")})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -43,4 +43,9 @@ func BenchmarkScan_10000Badges(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// conn is a broker connection to url with the defaults.
+func conn(url string) mqttopts.Conn {
+	return mqttopts.Conn{Account: mqttopts.Account{URLs: []string{url}}}
 }

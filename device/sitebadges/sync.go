@@ -29,19 +29,10 @@ type Options struct {
 	Site string
 	// DeviceID is the terminal's id: the Node of its versions. Required.
 	DeviceID string
-	// Account is the broker connection: its URLs (required), the client
-	// id (default DeviceID + "-badges": the uplink has its own
-	// connection), login and TLS.
-	mqttopts.Account
-	// TopicPrefix starts every topic. Default "stampclock".
-	TopicPrefix string
-	// KeepAlive is the MQTT keepalive. Default 30s.
-	KeepAlive time.Duration
-	// Reconnect is the longest wait between two connection attempts.
-	// Default 10s.
-	Reconnect time.Duration
-	// AckTimeout bounds the wait for one publish's PUBACK. Default 30s.
-	AckTimeout time.Duration
+	// Conn is the broker connection: brokers (required), login, TLS,
+	// topic prefix and timings; the client id defaults to DeviceID +
+	// "-badges" (the uplink has its own connection).
+	mqttopts.Conn
 	// Poll is how often the store's badges are compared with the site's
 	// to find local changes. Default 2s.
 	Poll time.Duration
@@ -59,26 +50,14 @@ type Options struct {
 }
 
 func (o *Options) defaults() error {
-	if o.Site == "" || strings.ContainsAny(o.Site, "/+#") || strings.HasPrefix(o.Site, "$") {
+	if !mqttopts.TopicLevel(o.Site) {
 		return fmt.Errorf("sitebadges: site name %q: want one topic level without '/', '+', '#' or a leading '$'", o.Site)
 	}
-	if o.DeviceID == "" || len(o.URLs) == 0 {
+	if o.DeviceID == "" {
 		return errors.New("sitebadges: a device id and a broker URL are required")
 	}
-	if o.ClientID == "" {
-		o.ClientID = o.DeviceID + "-badges"
-	}
-	if o.TopicPrefix == "" {
-		o.TopicPrefix = "stampclock"
-	}
-	if o.KeepAlive <= 0 {
-		o.KeepAlive = 30 * time.Second
-	}
-	if o.Reconnect <= 0 {
-		o.Reconnect = 10 * time.Second
-	}
-	if o.AckTimeout <= 0 {
-		o.AckTimeout = 30 * time.Second
+	if err := o.Conn.Defaults(o.DeviceID + "-badges"); err != nil {
+		return fmt.Errorf("sitebadges: %w", err)
 	}
 	if o.Poll <= 0 {
 		o.Poll = 2 * time.Second
@@ -259,7 +238,7 @@ func (s *Syncer) Run(ctx context.Context) error {
 func (s *Syncer) pahoOptions(ctx context.Context, inbox chan<- paho.Message) *paho.ClientOptions {
 	// A clean session: after any absence the retained messages are the
 	// whole state, so nothing needs keeping at the broker.
-	po := mqttopts.Lasting(mqttopts.New(s.o.Account), s.o.KeepAlive, s.o.Reconnect)
+	po := s.o.Conn.Options()
 	po.SetOrderMatters(true)
 	// The PUBACK of a received entry goes out only after its commit.
 	po.SetAutoAckDisabled(true)

@@ -51,8 +51,8 @@ func (tm *terminal) start() {
 		tm.t.Fatal(err)
 	}
 	s, err := New(st, Options{
-		Site: "hq", DeviceID: tm.id, Account: mqttopts.Account{URLs: []string{tm.url}},
-		Poll: 20 * time.Millisecond, Reconnect: 200 * time.Millisecond, AckTimeout: 5 * time.Second,
+		Site: "hq", DeviceID: tm.id, Conn: mqttopts.Conn{Account: mqttopts.Account{URLs: []string{tm.url}}, Reconnect: 200 * time.Millisecond, AckTimeout: 5 * time.Second},
+		Poll:   20 * time.Millisecond,
 		Local:  func() map[string]string { return tm.local },
 		Now:    tm.now,
 		Logger: slog.New(slog.DiscardHandler),

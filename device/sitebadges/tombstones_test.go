@@ -78,7 +78,7 @@ func TestCollect_KeepsTombstonesUpToTheHorizon(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	s, err := New(st, Options{Site: "hq", DeviceID: "door-a", Account: mqttopts.Account{URLs: []string{b.URL()}}, Now: clk.Now, AckTimeout: 5 * time.Second})
+	s, err := New(st, Options{Site: "hq", DeviceID: "door-a", Conn: mqttopts.Conn{Account: mqttopts.Account{URLs: []string{b.URL()}}, AckTimeout: 5 * time.Second}, Now: clk.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,7 +167,7 @@ func TestRejoin_AwayLongerThanTheHorizon_DropsTheSitesState(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer st.Close()
-			s, err := New(st, Options{Site: "hq", DeviceID: "door-c", Account: mqttopts.Account{URLs: []string{"tcp://127.0.0.1:1"}}, Now: clk.Now})
+			s, err := New(st, Options{Site: "hq", DeviceID: "door-c", Conn: conn("tcp://127.0.0.1:1"), Now: clk.Now})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -19,7 +19,7 @@ func ExampleExchange_Receive() {
 	store, _ := queue.Open(filepath.Join(dir, "queue.db"), queue.Options{})
 	defer store.Close()
 	x, _ := sitetaps.New(store, sitetaps.Options{
-		Site: "hq", DeviceID: "warehouse", Account: mqttopts.Account{URLs: []string{"tcp://127.0.0.1:1883"}},
+		Site: "hq", DeviceID: "warehouse", Conn: mqttopts.Conn{Account: mqttopts.Account{URLs: []string{"tcp://127.0.0.1:1883"}}},
 		OnStored: func(taps []queue.SiteTap) {
 			for _, t := range taps {
 				fmt.Println("pair again:", t.Email, sitetaps.Key(t.Origin, t.Seq))

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"sync"
 	"time"
 
@@ -23,18 +22,10 @@ type Options struct {
 	Site string
 	// DeviceID is the terminal's id: the origin of its taps. Required.
 	DeviceID string
-	// Account is the broker connection: its URLs (required), the client
-	// id (default DeviceID + "-taps"), login and TLS.
-	mqttopts.Account
-	// TopicPrefix starts every topic. Default "stampclock".
-	TopicPrefix string
-	// KeepAlive is the MQTT keepalive. Default 30s.
-	KeepAlive time.Duration
-	// Reconnect is the longest wait between two connection attempts.
-	// Default 10s.
-	Reconnect time.Duration
-	// AckTimeout bounds the wait for a PUBACK or SUBACK. Default 30s.
-	AckTimeout time.Duration
+	// Conn is the broker connection: brokers (required), login, TLS,
+	// topic prefix and timings; the client id defaults to DeviceID +
+	// "-taps".
+	mqttopts.Conn
 	// Poll is how often the outbox and what peers announced are looked
 	// at, besides a Kick. Default 1s.
 	Poll time.Duration
@@ -56,29 +47,14 @@ type Options struct {
 }
 
 func (o *Options) defaults() error {
-	if o.Site == "" || strings.ContainsAny(o.Site, "/+#") || strings.HasPrefix(o.Site, "$") {
+	if !mqttopts.TopicLevel(o.Site) {
 		return fmt.Errorf("sitetaps: site name %q: want one topic level without '/', '+', '#' or a leading '$'", o.Site)
 	}
 	if err := validOrigin(o.DeviceID); err != nil {
 		return fmt.Errorf("sitetaps: device id: %w", err)
 	}
-	if len(o.URLs) == 0 {
-		return errors.New("sitetaps: a broker URL is required")
-	}
-	if o.ClientID == "" {
-		o.ClientID = o.DeviceID + "-taps"
-	}
-	if o.TopicPrefix == "" {
-		o.TopicPrefix = "stampclock"
-	}
-	if o.KeepAlive <= 0 {
-		o.KeepAlive = 30 * time.Second
-	}
-	if o.Reconnect <= 0 {
-		o.Reconnect = 10 * time.Second
-	}
-	if o.AckTimeout <= 0 {
-		o.AckTimeout = 30 * time.Second
+	if err := o.Conn.Defaults(o.DeviceID + "-taps"); err != nil {
+		return fmt.Errorf("sitetaps: %w", err)
 	}
 	if o.Poll <= 0 {
 		o.Poll = time.Second
@@ -254,7 +230,7 @@ func (x *Exchange) connected() bool {
 func (x *Exchange) pahoOptions(ctx context.Context, inbox chan<- paho.Message) *paho.ClientOptions {
 	// A clean session: what was missed while away is found from the
 	// retained heads and asked for again.
-	po := mqttopts.Lasting(mqttopts.New(x.o.Account), x.o.KeepAlive, x.o.Reconnect)
+	po := x.o.Conn.Options()
 	po.SetOrderMatters(true)
 	// The PUBACK of a received tap goes out only after its commit.
 	po.SetAutoAckDisabled(true)

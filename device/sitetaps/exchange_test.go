@@ -55,8 +55,8 @@ func (tm *terminal) start() {
 		tm.t.Fatal(err)
 	}
 	x, err := New(st, Options{
-		Site: "hq", DeviceID: tm.id, Account: mqttopts.Account{URLs: []string{tm.url}, Username: tm.user, Password: tm.password},
-		Poll: 20 * time.Millisecond, ReplayWait: 100 * time.Millisecond, Reconnect: 200 * time.Millisecond, AckTimeout: 5 * time.Second,
+		Site: "hq", DeviceID: tm.id, Conn: mqttopts.Conn{Account: mqttopts.Account{URLs: []string{tm.url}, Username: tm.user, Password: tm.password}, Reconnect: 200 * time.Millisecond, AckTimeout: 5 * time.Second},
+		Poll: 20 * time.Millisecond, ReplayWait: 100 * time.Millisecond,
 		OnStored: func(taps []queue.SiteTap) {
 			tm.mu.Lock()
 			for _, st := range taps {
@@ -368,7 +368,7 @@ func TestSite_GapFilledByReplay(t *testing.T) {
 func TestReceive_AcknowledgedOnlyAfterTheCommit(t *testing.T) {
 	st := queuetest.Open(t, queue.Options{})
 	fs := &failingStore{Store: st, fail: true}
-	x, err := New(fs, Options{Site: "hq", DeviceID: "door-b", Account: mqttopts.Account{URLs: []string{"tcp://127.0.0.1:1"}}})
+	x, err := New(fs, Options{Site: "hq", DeviceID: "door-b", Conn: mqttopts.Conn{Account: mqttopts.Account{URLs: []string{"tcp://127.0.0.1:1"}}}})
 	if err != nil {
 		t.Fatal(err)
 	}

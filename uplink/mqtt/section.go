@@ -116,7 +116,7 @@ func (c *Config) Prepare(g uplink.Globals) error {
 			return fmt.Errorf("%s.urls[%d]: %w", Name, i, err)
 		}
 	}
-	if strings.ContainsAny(g.DeviceID, "/+#") || strings.HasPrefix(g.DeviceID, "$") {
+	if g.DeviceID != "" && !mqttopts.TopicLevel(g.DeviceID) {
 		return fmt.Errorf("device.id: %q is used in MQTT topics and may not contain '/', '+' or '#' or start with '$'", g.DeviceID)
 	}
 	if badPrefix(c.TopicPrefix) {
@@ -202,15 +202,19 @@ func (c *Config) Files() map[string]string {
 // connection to the same broker (site badges, remote commands, fleet).
 func (c *Config) TLS() (*tls.Config, error) { return TLSConfig(c.CAFile, c.CertFile, c.KeyFile) }
 
-// Account is the section's broker account for another connection of the
-// terminal: the same brokers, login and TLS, the client id with suffix
-// (e.g. "-badges") so the connections never take over each other.
-func (c *Config) Account(suffix string) (mqttopts.Account, error) {
+// Conn is the section's broker connection for another connection of the
+// terminal: the same brokers, login, TLS, topic prefix and keepalive, the
+// client id with suffix (e.g. "-badges") so the connections never take
+// over each other.
+func (c *Config) Conn(suffix string) (mqttopts.Conn, error) {
 	tlsCfg, err := c.TLS()
 	if err != nil {
-		return mqttopts.Account{}, err
+		return mqttopts.Conn{}, err
 	}
-	return mqttopts.Account{URLs: c.URLs, ClientID: c.ClientID + suffix, Username: c.Username, Password: c.Password, TLS: tlsCfg}, nil
+	return mqttopts.Conn{
+		Account:     mqttopts.Account{URLs: c.URLs, ClientID: c.ClientID + suffix, Username: c.Username, Password: c.Password, TLS: tlsCfg},
+		TopicPrefix: c.TopicPrefix, KeepAlive: c.KeepAlive.Duration,
+	}, nil
 }
 
 // options are the client's options from the section; the caller adds
