@@ -85,7 +85,15 @@ func (p *Proxy) serve() {
 			in.Close()
 			continue
 		}
+		// Paused (and cut) while dialling: this connection must not
+		// escape the cut.
 		p.mu.Lock()
+		if p.paused {
+			p.mu.Unlock()
+			in.Close()
+			out.Close()
+			continue
+		}
 		p.conns = append(p.conns, in, out)
 		p.mu.Unlock()
 		go p.pipe(in, out)
