@@ -21,6 +21,7 @@ import (
 	"stampclock/device/daemon"
 	"stampclock/device/sdnotify"
 	"stampclock/device/web"
+	"stampclock/internal/logqueue"
 	"stampclock/queue"
 )
 
@@ -87,7 +88,11 @@ func run(args []string) int {
 		fmt.Fprintln(os.Stderr, "stampd:", holderError(cfg.Store.Path, pid))
 		return 1
 	}
-	log := newLogger(cfg.Log)
+	// The log goes out from a goroutine of its own: no tap waits for
+	// journald to take its line.
+	logOut := logqueue.New(os.Stderr, 0)
+	defer logOut.Close()
+	log := newLogger(cfg.Log, logOut)
 	check := func(path string) error { return checkInChild(path, log) }
 	feed := web.NewFeed(0, nil)
 	d, err := daemon.New(cfg, daemon.Options{Logger: log, Version: version, MinTime: minTime(), CheckStore: check, OnTap: feed.Add})
@@ -118,14 +123,14 @@ func run(args []string) int {
 	return 0
 }
 
-func newLogger(c config.Log) *slog.Logger {
+func newLogger(c config.Log, out io.Writer) *slog.Logger {
 	var level slog.Level
 	_ = level.UnmarshalText([]byte(c.Level)) // validated by config
 	opts := &slog.HandlerOptions{Level: level}
 	if c.Format == "json" {
-		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+		return slog.New(slog.NewJSONHandler(out, opts))
 	}
-	return slog.New(slog.NewTextHandler(os.Stderr, opts))
+	return slog.New(slog.NewTextHandler(out, opts))
 }
 
 // minTime is the build date: a clock reading before it cannot be right.

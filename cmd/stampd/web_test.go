@@ -15,6 +15,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"stampclock/internal/waitfor"
 )
 
 // stampctlIn runs stampctl with stdin.
@@ -86,9 +88,10 @@ func TestStampctlWeb_PasswdThenLoginToStampd(t *testing.T) {
 	if r.StatusCode != 200 || !strings.Contains(string(body), `id="status"`) || strings.Contains(string(body), `href="/badges"`) {
 		t.Fatalf("after login: %d (want the status page without admin links)\n%s", r.StatusCode, body)
 	}
-	if !strings.Contains(p.stderr.String(), `msg="web: login" addr=127.0.0.1 user=anna role=viewer`) {
-		t.Errorf("login not logged")
-	}
+	// The log is written from a goroutine of its own: wait for the line.
+	waitfor.Until(t, 10*time.Second, "the login in the log", func() bool {
+		return strings.Contains(p.stderr.String(), `msg="web: login" addr=127.0.0.1 user=anna role=viewer`)
+	})
 	if strings.Contains(p.stderr.String(), "correct horse") {
 		t.Error("the password is in the log")
 	}

@@ -215,7 +215,7 @@ func (a *Agent) HandleTap(t reader.Tap) Outcome {
 		a.stats.Stops++
 	}
 	if len(o.Records) > 0 {
-		// One line for the tap's records: the answer waits for it.
+		// One line for the tap's records.
 		r := o.Records[0]
 		a.log.Info("committed", "records", committedRecords(o.Records), "badge", r.UID, "email", r.Email)
 	}
