@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -68,26 +69,29 @@ type Options struct {
 
 // Daemon is a configured, not yet running stampd.
 type Daemon struct {
-	cfg       *config.Config
-	opts      Options
-	log       *slog.Logger
-	store     *queue.Store
-	agent     *agent.Agent
-	sim       *reader.Sim
-	source    reader.Source
-	script    []ScriptStep
-	runners   []*uplink.Runner
-	started   time.Time
-	alarm     *StoreAlarm // set when a damaged store was moved aside
-	storeWarn storeWatch
-	damaged   quarantineWatch // quarantined records already reported
-	sideErr   sideFault       // why the metrics endpoint is down, if it is
-	health    func() ReaderHealth
-	users     userLister       // the time-tracking system's users, if it has a list
-	closers   []func() error   // hardware to release when Run ends
-	reads     readSide         // day totals and locked days (readside.go)
-	display   *display.Output  // the configured display, or nil (notices)
-	metrics   *metrics.Metrics // nil when [metrics] listen is not set
+	cfg     *config.Config
+	opts    Options
+	log     *slog.Logger
+	store   *queue.Store
+	agent   *agent.Agent
+	sim     *reader.Sim
+	source  reader.Source
+	script  []ScriptStep
+	runners []*uplink.Runner
+	// runnerKinds: the record kinds each runner's uplink takes (nil:
+	// every kind).
+	runnerKinds [][]queue.Kind
+	started     time.Time
+	alarm       *StoreAlarm // set when a damaged store was moved aside
+	storeWarn   storeWatch
+	damaged     quarantineWatch // quarantined records already reported
+	sideErr     sideFault       // why the metrics endpoint is down, if it is
+	health      func() ReaderHealth
+	users       userLister       // the time-tracking system's users, if it has a list
+	closers     []func() error   // hardware to release when Run ends
+	reads       readSide         // day totals and locked days (readside.go)
+	display     *display.Output  // the configured display, or nil (notices)
+	metrics     *metrics.Metrics // nil when [metrics] listen is not set
 	// uplinkRuns run beside the listed uplinks' runners, changed are told
 	// of every change of the terminal's state, conns show the uplinks'
 	// connections by name (uplinks.go).
@@ -182,7 +186,7 @@ func New(cfg *config.Config, opts Options) (*Daemon, error) {
 		Feedback: withPrinted(fb, cfg.Reader.Type),
 		Logger:   opts.Logger,
 		Badges:   badges(cfg),
-		OnCommit: func([]queue.Record) { d.wake() },
+		OnCommit: d.wakeFor,
 		Observe:  d.observeTap,
 		MinTime:  opts.MinTime,
 		DayTotal: d.dayTotalAfterStop,
@@ -208,13 +212,37 @@ func (d *Daemon) settled([]queue.Outcome) {
 	}
 }
 
-func (d *Daemon) wake() {
-	for _, r := range d.runners {
-		r.Wake()
+// wake wakes every runner and tells the uplinks of a change.
+func (d *Daemon) wake() { d.wakeFor(nil) }
+
+// wakeFor wakes the runners whose uplink takes one of recs (every runner
+// for none) and tells the uplinks of the change. A punch does not wake an
+// uplink that takes only entries: its runner would find nothing to claim,
+// after taking the store's write lock for a transaction that commits
+// nothing, while the next tap may be waiting for that lock.
+func (d *Daemon) wakeFor(recs []queue.Record) {
+	for i, r := range d.runners {
+		if len(recs) == 0 || takesAny(d.runnerKinds[i], recs) {
+			r.Wake()
+		}
 	}
 	for _, f := range d.changed {
 		f()
 	}
+}
+
+// takesAny tells whether an uplink taking kinds (nil: every kind) takes
+// one of recs.
+func takesAny(kinds []queue.Kind, recs []queue.Record) bool {
+	if kinds == nil {
+		return true
+	}
+	for _, r := range recs {
+		if slices.Contains(kinds, r.Kind) {
+			return true
+		}
+	}
+	return false
 }
 
 // Reload applies a new configuration's badge mapping (SIGHUP). Other changes

@@ -53,7 +53,7 @@ func (d *Daemon) newSiteShifts() (*siteShifts, error) {
 	ss.settler = siteshifts.New(d.store, sitetaps.Taps{}, siteshifts.Options{
 		Device: d.cfg.Device.ID, Rules: rules, Settle: d.cfg.Site.SettleDelay(), Poll: d.cfg.Site.Poll.Duration,
 		Now: d.opts.Clock.Now, Timers: d.opts.Timers, Trusted: trusted,
-		Appended: func([]queue.Record) { d.wake() },
+		Appended: d.wakeFor,
 		Logger:   d.log,
 	})
 	ss.taps, err = sitetaps.New(d.store, sitetaps.Options{

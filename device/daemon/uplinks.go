@@ -59,6 +59,7 @@ func (d *Daemon) newListed() error {
 		}
 		r = uplink.NewRunner(name, d.store, b.Sender, o)
 		d.runners = append(d.runners, r)
+		d.runnerKinds = append(d.runnerKinds, u.Kind.Records())
 		if ul, ok := b.Sender.(userLister); ok && d.users == nil {
 			d.users = ul // enrolment checks emails against its users
 		}
