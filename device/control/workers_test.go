@@ -44,10 +44,12 @@ func TestServe_Workers_ConcurrentThenSequential_NoneOutlivesServe(t *testing.T) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	done := make(chan error, 1)
-	go func() { done <- s.Serve(ctx) }()
+	// Cleanups run last first: this one after startServer's has stopped
+	// Serve and waited for it.
+	t.Cleanup(func() {
+		waitfor.Until(t, 5*time.Second, "every worker to end after Serve returned", func() bool { return workersAlive() == 0 })
+	})
+	startServer(t, s)
 
 	var wg sync.WaitGroup
 	errs := make(chan error, concurrent)
@@ -77,14 +79,4 @@ func TestServe_Workers_ConcurrentThenSequential_NoneOutlivesServe(t *testing.T) 
 		t.Fatalf("%d workers alive after at most %d connections at once; want 1..%d", n, concurrent, concurrent)
 	}
 
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("Serve: %v", err)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("Serve did not return within 5s")
-	}
-	waitfor.Until(t, 5*time.Second, "every worker to end after Serve returned", func() bool { return workersAlive() == 0 })
 }
