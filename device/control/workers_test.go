@@ -78,5 +78,43 @@ func TestServe_Workers_ConcurrentThenSequential_NoneOutlivesServe(t *testing.T) 
 	if n := workersAlive(); n == 0 || n > concurrent {
 		t.Fatalf("%d workers alive after at most %d connections at once; want 1..%d", n, concurrent, concurrent)
 	}
+}
 
+// Clients racing for two slots get an answer or "busy" (never a broken
+// pipe: the refused connection is answered before its request is read),
+// and there are never more workers than connections may be served at
+// once.
+func TestServe_Workers_Contention_BusyAnsweredNeverMoreThanMaxConns(t *testing.T) {
+	const maxConns, clients, calls = 2, 16, 200
+	path := filepath.Join(t.TempDir(), "s.sock")
+	s, err := Listen(path, echoHandler, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.opts.MaxConns = maxConns
+	startServer(t, s)
+	var wg sync.WaitGroup
+	var answered, busy atomic.Int32
+	for range clients {
+		wg.Go(func() {
+			for range calls {
+				switch err := Call(context.Background(), path, "echo", nil, nil); {
+				case err == nil:
+					answered.Add(1)
+				case strings.Contains(err.Error(), "busy"):
+					busy.Add(1)
+				default:
+					t.Errorf("call: %v", err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if answered.Load() == 0 || answered.Load()+busy.Load() != clients*calls {
+		t.Fatalf("%d answered, %d busy of %d calls", answered.Load(), busy.Load(), clients*calls)
+	}
+	if n := workersAlive(); n > maxConns {
+		t.Fatalf("%d workers alive with MaxConns %d", n, maxConns)
+	}
 }
