@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"sync/atomic"
 )
 
 // DefaultLines is how many lines a Writer queues by default.
@@ -26,9 +27,9 @@ type Writer struct {
 	lines chan []byte
 	done  chan struct{}
 
-	mu      sync.RWMutex
+	mu      sync.RWMutex // held to write while open, taken to close
 	closed  bool
-	dropped uint64 // under mu
+	dropped atomic.Uint64 // since the count was last written
 }
 
 // New starts a Writer queueing up to n lines (DefaultLines if n <= 0)
@@ -50,15 +51,11 @@ func (w *Writer) Write(p []byte) (int, error) {
 		w.mu.RUnlock()
 		return w.out.Write(p)
 	}
-	line := append([]byte(nil), p...)
+	defer w.mu.RUnlock()
 	select {
-	case w.lines <- line:
-		w.mu.RUnlock()
+	case w.lines <- append([]byte(nil), p...):
 	default:
-		w.mu.RUnlock()
-		w.mu.Lock()
-		w.dropped++
-		w.mu.Unlock()
+		w.dropped.Add(1)
 	}
 	return len(p), nil
 }
@@ -71,11 +68,7 @@ func (w *Writer) run() {
 			continue
 		}
 		// Caught up: the lines written before the drops are out.
-		w.mu.Lock()
-		n := w.dropped
-		w.dropped = 0
-		w.mu.Unlock()
-		w.reportDropped(n)
+		w.reportDropped()
 	}
 }
 
@@ -89,16 +82,16 @@ func (w *Writer) Close() error {
 	}
 	w.closed = true
 	close(w.lines)
-	n := w.dropped
-	w.dropped = 0
 	w.mu.Unlock()
 	<-w.done
-	w.reportDropped(n)
+	w.reportDropped()
 	return nil
 }
 
-func (w *Writer) reportDropped(n uint64) {
-	if n > 0 {
+// reportDropped writes how many lines were dropped since it last did, if
+// any were.
+func (w *Writer) reportDropped() {
+	if n := w.dropped.Swap(0); n > 0 {
 		_, _ = fmt.Fprintf(w.out, "logqueue: %d log lines dropped: the log's reader did not keep up\n", n)
 	}
 }
