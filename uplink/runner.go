@@ -330,7 +330,7 @@ func (r *Runner) drainOnce(ctx context.Context) (time.Duration, error) {
 		return r.drainStream(ctx, ss, claims)
 	}
 	_, canHold := r.q.(settleClaimer)
-	hold := canHold && r.opts.SettleDelay > 0
+	hold := canHold && r.opts.SettleDelay > 0 && !retracting(claims)
 	// Holding confirmations, claim the next batch while this one is sent:
 	// the claim's commit (with the confirmations held from before) costs
 	// the sending no pause.
@@ -392,6 +392,21 @@ func (r *Runner) drainOnce(ctx context.Context) (time.Duration, error) {
 	r.status.Failures = 0
 	r.mu.Unlock()
 	return 0, nil
+}
+
+// retracting tells whether claims hold a retraction. Its confirmation is
+// committed at once, with those held before it, instead of being held:
+// should stampd die before it is committed, the retraction is sent again,
+// and a receiver can only look for the withdrawn entry by what it holds,
+// which the entry that replaced it, delivered by another terminal, may
+// hold too (the same minutes); a second delete would take that one.
+func retracting(claims []record.Claim) bool {
+	for _, c := range claims {
+		if c.Record.Kind == record.KindRetract {
+			return true
+		}
+	}
+	return false
 }
 
 // sendEach sends claims one at a time and stops at the first failure that

@@ -365,3 +365,36 @@ func restartUntilIdle(t *testing.T, q Queue, snd Sender) {
 		t.Fatal("runner did not go idle after the restart")
 	}
 }
+
+// A retraction's confirmation is committed at once, with those held before
+// it: sent again after a crash, it could delete an identical entry that
+// replaced the withdrawn one.
+func TestRun_SettleDelay_RetractionCommittedAtOnce(t *testing.T) {
+	s := queuetest.Open(t, queue.Options{Uplinks: []queue.UplinkSpec{{Name: "rest"}}})
+	appendEntry(t, s, 0)
+	r, ft, _, _ := startDelayed(t, s, newReceiver(), nil)
+	lingering(t, ft, time.Minute)
+	if p, _, done := pending(t, s); p != 1 || done != 0 {
+		t.Fatalf("while the entry's confirmation is held: pending %d, delivered %d", p, done)
+	}
+	if _, err := s.Update(func(tx *queue.Tx) error {
+		_, err := tx.Append(queue.Record{Kind: queue.KindRetract, Retracts: 1, Email: "a@example.com",
+			Start: time.Unix(1_800_000_000, 0), End: time.Unix(1_800_003_600, 0), At: time.Unix(1_800_003_700, 0)})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	r.Wake()
+	// The delay's timer is never fired: only committing at once settles.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		p, _, done := pending(t, s)
+		if p == 0 && done == 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after the retraction was sent: pending %d, delivered %d; want both confirmations committed without waiting for the delay", p, done)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
