@@ -298,6 +298,9 @@ func (s *Store) settleOne(tx *bolt.Tx, uplink string, o Outcome, now time.Time) 
 		if err := ub.Delete(k); err != nil {
 			return false, err
 		}
+		if err := putReceipt(tx, uplink, o); err != nil {
+			return false, err
+		}
 		if err := s.noteDelivered(tx, k, now); err != nil {
 			return false, err
 		}

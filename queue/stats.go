@@ -181,6 +181,9 @@ func (s *Store) Prune(before time.Time, max int) (int, error) {
 					return err
 				}
 			}
+			if err := dropReceipts(tx, k); err != nil {
+				return err
+			}
 		}
 		n = len(doomed)
 		return addCounter(tx.Bucket(bucketMeta), counterRecords, -int64(n))

@@ -356,6 +356,7 @@ func (r *Runner) drainOnce(ctx context.Context) (time.Duration, error) {
 	} else {
 		outcomes, failure = r.sendEach(ctx, claims)
 	}
+	r.takeReceipts(outcomes)
 	<-claimed
 	if failure == nil && claimErr == nil && hold {
 		// Held until a claim that commits, or the delay's end.
@@ -392,6 +393,27 @@ func (r *Runner) drainOnce(ctx context.Context) (time.Duration, error) {
 	r.status.Failures = 0
 	r.mu.Unlock()
 	return 0, nil
+}
+
+// Receipter is a Sender that tells what the receiver stored for a record
+// it delivered (Outcome.Receipt), to be kept with the confirmation.
+type Receipter interface {
+	// Receipt returns, and forgets, the receipt of record seq, which
+	// the sender has just delivered; "" for none.
+	Receipt(seq uint64) string
+}
+
+// takeReceipts puts the sender's receipts into the delivered outcomes.
+func (r *Runner) takeReceipts(outcomes []record.Outcome) {
+	rc, ok := r.sender.(Receipter)
+	if !ok {
+		return
+	}
+	for i, o := range outcomes {
+		if o.Result == record.Delivered {
+			outcomes[i].Receipt = rc.Receipt(o.Seq)
+		}
+	}
 }
 
 // retracting tells whether claims hold a retraction. Its confirmation is

@@ -12,6 +12,9 @@ type Ledger interface {
 	// EntriesSent lists email's entries other than seq, starting in
 	// [from, to), that uplink may already have handed to its receiver.
 	EntriesSent(uplink string, seq uint64, email string, from, to time.Time) ([]record.Record, error)
+	// Receipt returns what uplink's sender said the receiver stored for
+	// record seq when it was delivered (Receipter); "" for nothing known.
+	Receipt(uplink string, seq uint64) (string, error)
 }
 
 // Twins counts, for a sender that reconciles, the local entries the

@@ -155,6 +155,11 @@ type Outcome struct {
 	// before any later attempt, however it gets back to pending (a retried
 	// dead letter, a release, a restart).
 	MaybeStored bool
+	// Receipt is what the receiver stored for a Delivered record, as the
+	// uplink's sender names it (Zeiterfassung: the ids it created), kept
+	// with the record so that a retraction removes exactly that; "" for
+	// none.
+	Receipt string
 }
 
 // Item is a record in one uplink's queue with its delivery state.

@@ -86,6 +86,9 @@ type Client struct {
 
 	mu    sync.Mutex
 	token string
+	// receipts: what the server created for site entries just delivered,
+	// until the runner takes them (Receipt).
+	receipts map[uint64]string
 }
 
 // New checks o and returns a client. It does not contact the server.

@@ -13,8 +13,10 @@ import (
 )
 
 // retract removes from the server the entry a retraction record
-// withdraws (record.KindRetract; shifts across terminals). The server
-// gives no id when the entry is created, so each segment of the entry is
+// withdraws (record.KindRetract; shifts across terminals). A segment whose
+// ids the create's answer named (kept as the entry's receipt) is deleted
+// by those ids; a 404 means deleted before. Any other segment (an entry
+// delivered before receipts were kept, or found by reconciliation) is
 // looked up with the query reconciliation uses and, if the server holds
 // more identical entries than this terminal's other entries that may be
 // there (Options.Twins), one of them is deleted with
@@ -34,6 +36,10 @@ func (c *Client) retract(ctx context.Context, rec record.Record) error {
 		return fmt.Errorf("zeiterfassung: retract seq %d: %w", rec.Seq, &uplink.Error{Class: uplink.Permanent, Msg: "retracted entry ends before it starts"})
 	}
 	segs := Segments(rec.Start, rec.End, c.o.Location)
+	made, err := c.createdFor(rec, len(segs))
+	if err != nil {
+		return fmt.Errorf("zeiterfassung: retract seq %d (entry seq %d): %w", rec.Seq, rec.Retracts, err)
+	}
 	done := 0 // segments known to be off the server
 	for i, seg := range segs {
 		start, end := seg.Wall()
@@ -44,6 +50,24 @@ func (c *Client) retract(ctx context.Context, rec record.Record) error {
 		e := entryBody{StartTime: start, EndTime: end, UserEmail: rec.Email, TimeTypeID: c.o.TimeTypeID, ProjectID: c.o.ProjectID}
 		log := c.log.With("seq", rec.Seq, "retracts", rec.Retracts, "site_entry", rec.SiteEntry, "segment", i+1, "segments", len(segs), "start", start, "end", end)
 		where := fmt.Sprintf("zeiterfassung: retract seq %d (entry seq %d) segment %d/%d", rec.Seq, rec.Retracts, i+1, len(segs))
+		if made != nil && made[i] != nil {
+			// The ids its create named: gone means deleted before (an
+			// answer lost), and an identical entry is never taken.
+			for _, id := range made[i] {
+				gone, err := c.deleteEntry(ctx, id, true)
+				if err != nil {
+					log.Warn("delete failed", "id", id, "class", uplink.ClassOf(err), "err", err)
+					return fmt.Errorf("%s: %w", where, uplink.Partial(err, done, len(segs), "segments"))
+				}
+				if gone {
+					log.Info("retracted entry not on the server (gone already)", "id", id)
+				} else {
+					log.Info("retracted entry deleted", "id", id)
+				}
+			}
+			done++
+			continue
+		}
 		id, err := c.deletable(ctx, rec, seg, e)
 		if err != nil {
 			log.Warn("looking up the entry to delete failed", "err", err)
@@ -54,7 +78,7 @@ func (c *Client) retract(ctx context.Context, rec record.Record) error {
 			done++
 			continue
 		}
-		if err := c.deleteEntry(ctx, id); err != nil {
+		if _, err := c.deleteEntry(ctx, id, false); err != nil {
 			log.Warn("delete failed", "id", id, "class", uplink.ClassOf(err), "err", err)
 			return fmt.Errorf("%s: %w", where, uplink.Partial(err, done, len(segs), "segments"))
 		}
@@ -112,18 +136,41 @@ func (c *Client) deletable(ctx context.Context, rec record.Record, seg Segment, 
 	return ids[len(ids)-1], nil
 }
 
-// deleteEntry sends one deletetimeentry. A 404 (the entry vanished since
-// it was listed) is a Retry: the next attempt looks again.
-func (c *Client) deleteEntry(ctx context.Context, id string) error {
+// deleteEntry sends one deletetimeentry. A 404 says the entry is not
+// there: with goneOK (an id this terminal's create was given) it is gone
+// already; otherwise (an id just listed) it vanished since, a Retry, and
+// the next attempt looks again.
+func (c *Client) deleteEntry(ctx context.Context, id string, goneOK bool) (gone bool, err error) {
 	a, err := c.call(ctx, request{method: http.MethodDelete, path: "/api/time-v2.1/deletetimeentry/" + url.PathEscape(id), auth: true})
 	if err != nil {
-		return err
+		return false, err
 	}
 	switch {
+	case a.status == http.StatusNotFound && goneOK:
+		return true, nil
 	case a.status == http.StatusNotFound:
-		return &uplink.Error{Class: uplink.Retry, Status: a.status, Msg: "entry " + id + " vanished before it was deleted; looking again: " + serverMessage(a)}
+		return false, &uplink.Error{Class: uplink.Retry, Status: a.status, Msg: "entry " + id + " vanished before it was deleted; looking again: " + serverMessage(a)}
 	case a.status < 200 || a.status > 299:
-		return c.statusError(a)
+		return false, c.statusError(a)
 	}
-	return nil
+	return false, nil
+}
+
+// createdFor returns what the server created for the entry rec retracts,
+// as its receipt was kept (see receipt), if it was and fits the entry's
+// segments; nil to look the entry up instead (an entry delivered before
+// receipts were kept, or without a ledger).
+func (c *Client) createdFor(rec record.Record, segments int) (receipt, error) {
+	if c.o.Twins.Ledger == nil {
+		return nil, nil
+	}
+	kept, err := c.o.Twins.Ledger.Receipt(c.o.Twins.Uplink, rec.Retracts)
+	if err != nil {
+		return nil, &uplink.Error{Class: uplink.Retry, Msg: "read what was created for the entry", Err: err}
+	}
+	r, ok := parseReceipt(kept)
+	if !ok || len(r) != segments {
+		return nil, nil
+	}
+	return r, nil
 }

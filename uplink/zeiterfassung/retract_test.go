@@ -1,6 +1,7 @@
 package zeiterfassung_test
 
 import (
+	"context"
 	"net/http"
 	"slices"
 	"testing"
@@ -98,6 +99,10 @@ type harnessLedger struct{ h **runnertest.Harness }
 
 func (l harnessLedger) EntriesSent(uplink string, seq uint64, email string, from, to time.Time) ([]queue.Record, error) {
 	return (*l.h).Store.EntriesSent(uplink, seq, email, from, to)
+}
+
+func (l harnessLedger) Receipt(uplink string, seq uint64) (string, error) {
+	return (*l.h).Store.Receipt(uplink, seq)
 }
 
 // startRetract starts a runner delivering to srv's client, its twins
@@ -231,6 +236,42 @@ func TestRetract_NotOnServer_Done(t *testing.T) {
 			h.WaitDelivered(t, 2, 5*time.Second)
 			if n := srv.deletes(); n != 0 {
 				t.Errorf("%d deletes, want 0", n)
+			}
+		})
+	}
+}
+
+// The fleet's case: door-06 delivered a site entry, then learned of an
+// earlier stop at door-14 and retracts it, while door-14 delivers the
+// replacement, identical on the server's minute clock. The answer to the
+// retraction's DELETE is lost. Sent again, the retraction deletes by the
+// id its entry's create was given and finds it gone: the replacement,
+// which a look-up cannot tell from the withdrawn entry, stays.
+func TestRetract_SiteEntry_LostDeleteAnswer_IdenticalReplacementStays(t *testing.T) {
+	for name, start := range rServers(t) {
+		t.Run(name, func(t *testing.T) {
+			srv := start(t)
+			h := startRetract(t, srv)
+			wrong := rEntry(srv.user, "2026-11-30T06:59:55Z", "2026-11-30T16:07:39Z")
+			wrong.SiteEntry = "door-10:2-door-06:3"
+			wrong = commit(t, h, wrong)[0]
+			h.WaitDelivered(t, 1, 5*time.Second)
+			replacement := rEntry(srv.user, "2026-11-30T06:59:55Z", "2026-11-30T16:07:30Z")
+			replacement.Seq, replacement.SiteEntry = 41, "door-10:2-door-14:5"
+			if err := srv.client(t, nil).Send(context.Background(), replacement, false); err != nil {
+				t.Fatalf("door-14's entry: %v", err)
+			}
+			same := wall{"2026-11-30T07:59:00", "2026-11-30T17:07:00"}
+			if got := srv.walls(); !slices.Equal(got, []wall{same, same}) {
+				t.Fatalf("before: %v", got)
+			}
+			srv.dropDeleteAnswers(1)
+			r := retractionOf(wrong, wrong.Seq)
+			r.SiteEntry = wrong.SiteEntry
+			commit(t, h, r)
+			h.WaitDelivered(t, 2, 5*time.Second)
+			if got := srv.walls(); !slices.Equal(got, []wall{same}) {
+				t.Errorf("after: %v, want door-14's entry kept", got)
 			}
 		})
 	}

@@ -60,6 +60,12 @@ func (c *Client) Send(ctx context.Context, rec record.Record, reconcile bool) er
 		return fmt.Errorf("zeiterfassung: send seq %d: %w", rec.Seq, &uplink.Error{Class: uplink.Permanent, Msg: "entry ends before it starts"})
 	}
 	segs := Segments(rec.Start, rec.End, c.o.Location)
+	// A site entry may be retracted later: what the server created for
+	// it is kept (receipt), so the retraction deletes exactly that.
+	var made receipt
+	if rec.SiteEntry != "" {
+		made = make(receipt, len(segs))
+	}
 	delivered := 0 // segments known to be on the server
 	for i, seg := range segs {
 		start, end := seg.Wall()
@@ -68,6 +74,9 @@ func (c *Client) Send(ctx context.Context, rec record.Record, reconcile bool) er
 			// minute clock it holds no time, and an entry that ends when
 			// it starts may be refused.
 			delivered++
+			if made != nil {
+				made[i] = []string{}
+			}
 			continue
 		}
 		e := entryBody{
@@ -102,30 +111,45 @@ func (c *Client) Send(ctx context.Context, rec record.Record, reconcile bool) er
 				continue
 			}
 		}
-		if err := c.create(ctx, e); err != nil {
+		ids, err := c.create(ctx, e, made != nil)
+		if err != nil {
 			logSeg(slog.LevelWarn, "create failed", slog.Any("class", uplink.ClassOf(err)), slog.Any("err", err))
 			return fmt.Errorf("%s: %w", where(), partialError(err, delivered, len(segs)))
 		}
 		delivered++
+		if made != nil {
+			made[i] = ids // nil (not known) if the answer named none
+		}
 		// At info, SendBatch says what a batch created.
 		logSeg(slog.LevelDebug, "entry created")
+	}
+	if made != nil {
+		c.keepReceipt(rec.Seq, made)
 	}
 	return nil
 }
 
-// create sends one createtimeentry.
-func (c *Client) create(ctx context.Context, e entryBody) error {
+// create sends one createtimeentry and, with wantIDs (or at debug level),
+// returns the ids the answer names.
+func (c *Client) create(ctx context.Context, e entryBody, wantIDs bool) ([]string, error) {
 	a, err := c.call(ctx, request{method: http.MethodPost, path: "/api/time-v2.1/createtimeentry", body: e, auth: true})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if a.status < 200 || a.status > 299 {
-		return c.statusError(a)
+		return nil, c.statusError(a)
 	}
-	if c.log.Enabled(ctx, slog.LevelDebug) { // parsing the answer costs more than the rest of a create
-		c.log.Debug("created", "ids", parseIDs(a.body))
+	// Parsing the answer costs more than the rest of a create: only when
+	// it is used.
+	debug := c.log.Enabled(ctx, slog.LevelDebug)
+	if !wantIDs && !debug {
+		return nil, nil
 	}
-	return nil
+	ids := parseIDs(a.body)
+	if debug {
+		c.log.Debug("created", "ids", ids)
+	}
+	return ids, nil
 }
 
 // present tells whether the segment seg of rec, sent as e, is on the
