@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"stampclock/internal/waitfor"
 	"stampclock/queue"
 	"stampclock/queue/queuetest"
 )
@@ -386,15 +387,8 @@ func TestRun_SettleDelay_RetractionCommittedAtOnce(t *testing.T) {
 	}
 	r.Wake()
 	// The delay's timer is never fired: only committing at once settles.
-	deadline := time.Now().Add(10 * time.Second)
-	for {
+	waitfor.Until(t, 10*time.Second, "both confirmations committed without waiting for the delay", func() bool {
 		p, _, done := pending(t, s)
-		if p == 0 && done == 2 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("after the retraction was sent: pending %d, delivered %d; want both confirmations committed without waiting for the delay", p, done)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+		return p == 0 && done == 2
+	})
 }
