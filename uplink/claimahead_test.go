@@ -2,9 +2,11 @@ package uplink
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
+	"stampclock/internal/waitfor"
 	"stampclock/queue"
 	"stampclock/queue/queuetest"
 )
@@ -54,21 +56,15 @@ func states(t *testing.T, s *queue.Store) map[uint64]queue.Item {
 // waitInFlight waits until every seq in seqs is in flight in s.
 func waitInFlight(t *testing.T, s *queue.Store, seqs ...uint64) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
+	waitfor.Until(t, 10*time.Second, fmt.Sprintf("records %v in flight", seqs), func() bool {
 		st := states(t, s)
-		all := true
 		for _, q := range seqs {
-			all = all && st[q].State == "inflight"
+			if st[q].State != "inflight" {
+				return false
+			}
 		}
-		if all {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("states %+v, want %v in flight", st, seqs)
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
+		return true
+	})
 }
 
 func startBatches(t *testing.T, q Queue, snd Sender, batch int) (*Runner, *fakeTimers) {

@@ -132,12 +132,22 @@ func (e *env) start() *proc {
 }
 
 // startCmd starts stampd as argv (e.g. an emulator and a binary) with the
-// env's config and waits until its control socket answers.
+// env's config and waits until its control socket answers; its log is
+// kept in the proc's stderr.
 func (e *env) startCmd(argv ...string) *proc {
 	e.t.Helper()
+	return e.startLogTo(&lockedBuffer{}, argv...)
+}
+
+// startLogTo is startCmd with stampd's log written to w: a *lockedBuffer
+// is kept as the proc's stderr; an *os.File (a pipe) is handed to the
+// process itself, with nothing in this process reading it.
+func (e *env) startLogTo(w io.Writer, argv ...string) *proc {
+	e.t.Helper()
 	cmd := exec.Command(argv[0], append(argv[1:], "--config", e.config)...)
-	p := &proc{t: e.t, cmd: cmd, stderr: &lockedBuffer{}, done: make(chan struct{})}
-	cmd.Stderr = p.stderr
+	p := &proc{t: e.t, cmd: cmd, done: make(chan struct{})}
+	p.stderr, _ = w.(*lockedBuffer)
+	cmd.Stderr = w
 	if err := cmd.Start(); err != nil {
 		e.t.Fatal(err)
 	}
@@ -146,22 +156,30 @@ func (e *env) startCmd(argv ...string) *proc {
 		cmd.Process.Kill()
 		<-p.done
 		if e.t.Failed() {
-			e.t.Logf("stampd stderr (tail):\n%s", tail(p.stderr.String(), 3000))
+			e.t.Logf("stampd stderr (tail):\n%s", p.logTail())
 		}
 	})
 	deadline := time.Now().Add(60 * time.Second)
 	for control.Call(context.Background(), e.socket, "status", nil, nil) != nil {
 		if time.Now().After(deadline) {
-			e.t.Fatalf("stampd did not come up; stderr:\n%s", p.stderr)
+			e.t.Fatalf("stampd did not come up; stderr:\n%s", p.logTail())
 		}
 		select {
 		case <-p.done:
-			e.t.Fatalf("stampd exited: %v\n%s", p.err, p.stderr)
+			e.t.Fatalf("stampd exited: %v\n%s", p.err, p.logTail())
 		default:
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
 	return p
+}
+
+// logTail is the end of stampd's log, if this process keeps it.
+func (p *proc) logTail() string {
+	if p.stderr == nil {
+		return "(stampd's log is not kept here)"
+	}
+	return tail(p.stderr.String(), 3000)
 }
 
 func (e *env) ctl(args ...string) (string, error) {

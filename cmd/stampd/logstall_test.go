@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -15,7 +14,6 @@ import (
 
 	"stampclock/device/control"
 	"stampclock/device/daemon"
-	"stampclock/internal/waitfor"
 )
 
 // A journald that stops reading (its stream socket full) must not stall
@@ -29,24 +27,9 @@ func TestStampd_LogReaderStalled_TapsStillAnswered(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	cmd := exec.Command(filepath.Join(binDir, "stampd"), "--config", e.config)
-	cmd.Stderr = w // the process writes into the pipe itself: no copying goroutine reads it
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	// The process writes into the pipe itself: no goroutine here reads it.
+	p := e.startLogTo(w, filepath.Join(binDir, "stampd"))
 	w.Close()
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		select {
-		case <-exited:
-		case <-time.After(10 * time.Second):
-		}
-	})
-	waitfor.Until(t, 60*time.Second, "stampd's control socket", func() bool {
-		return control.Call(context.Background(), e.socket, "status", nil, nil) == nil
-	})
 
 	// 600 taps write far more than the pipe (64 KiB) and the log's queue
 	// (1,024 lines) hold.
@@ -72,13 +55,13 @@ func TestStampd_LogReaderStalled_TapsStillAnswered(t *testing.T) {
 		b, _ := io.ReadAll(r)
 		logged <- b
 	}()
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
 	select {
-	case err := <-exited:
-		if err != nil {
-			t.Fatalf("stampd after SIGTERM: %v", err)
+	case <-p.done:
+		if p.err != nil {
+			t.Fatalf("stampd after SIGTERM: %v", p.err)
 		}
 	case <-time.After(30 * time.Second):
 		t.Fatal("stampd did not stop within 30s of SIGTERM")

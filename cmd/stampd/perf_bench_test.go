@@ -30,6 +30,7 @@ import (
 
 	"stampclock/device/control"
 	"stampclock/device/daemon"
+	"stampclock/internal/waitfor"
 	"stampclock/queue"
 	"stampclock/uplink/zeiterfassung"
 	"stampclock/uplink/zeiterfassung/zeittest"
@@ -221,13 +222,9 @@ func startBareEcho(b *testing.B, path string) string {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	deadline := time.Now().Add(30 * time.Second)
-	for control.Call(context.Background(), path, "tap", nil, nil) != nil {
-		if time.Now().After(deadline) {
-			b.Fatal("the bare echo socket did not come up")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	waitfor.Until(b, 30*time.Second, "the bare echo socket to come up", func() bool {
+		return control.Call(context.Background(), path, "tap", nil, nil) == nil
+	})
 	return path
 }
 

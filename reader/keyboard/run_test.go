@@ -10,6 +10,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"stampclock/internal/waitfor"
 	"stampclock/reader"
 	"stampclock/reader/readertest"
 )
@@ -68,13 +69,10 @@ func TestRun_Pipe_TapsAndReopen(t *testing.T) {
 		// The next writer must find the device unplugged: a writer that
 		// opens the pipe before the reader read the EOF joins the same
 		// open, and no reopen is needed.
-		deadline := time.Now().Add(5 * time.Second)
-		for s := r.Stats(); s.Connected && s.Opens < 2; s = r.Stats() {
-			if time.Now().After(deadline) {
-				t.Fatalf("the reader never saw the unplug: %+v", s)
-			}
-			time.Sleep(time.Millisecond)
-		}
+		waitfor.Until(t, 5*time.Second, "the reader to see the unplug", func() bool {
+			s := r.Stats()
+			return !s.Connected || s.Opens >= 2
+		})
 	}
 	if s := r.Stats(); s.Opens < 2 || s.Lines != 2 || s.OpenErrors == 0 {
 		t.Errorf("stats %+v: want two lines and a reopen", s)
@@ -111,13 +109,7 @@ func TestRun_CancelWhileBlockedInRead(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- r.Run(ctx, make(chan reader.Tap)) }()
 	// Cancel once the device is open and being read.
-	deadline := time.Now().Add(5 * time.Second)
-	for !r.Stats().Connected {
-		if time.Now().After(deadline) {
-			t.Fatal("not connected within 5s")
-		}
-		time.Sleep(time.Millisecond)
-	}
+	waitfor.Until(t, 5*time.Second, "the device open and being read", func() bool { return r.Stats().Connected })
 	cancel()
 	select {
 	case err := <-done:
