@@ -60,3 +60,26 @@ func (s *Store) Receipt(uplink string, seq uint64) (string, error) {
 	}
 	return out, nil
 }
+
+// NeverSent tells whether record seq certainly never reached uplink's
+// receiver: it is still in uplink's queue, not in flight, and no attempt
+// that may have stored it was made (withdrawn before it was sent, rejected
+// outright, held or pending). A delivered record (no longer queued), one
+// in flight and one whose attempt had an unknown outcome may be there.
+func (s *Store) NeverSent(uplink string, seq uint64) (bool, error) {
+	if !s.hasUplink(uplink) {
+		return false, fmt.Errorf("%w: %q", ErrUnknownUplink, uplink)
+	}
+	never := false
+	err := s.db.View(func(tx *bolt.Tx) error {
+		if v := tx.Bucket(uplinkBucket(uplink)).Get(itob(seq)); v != nil {
+			st := decodeState(v)
+			never = !st.Uncertain && st.State != stateInflight
+		}
+		return nil
+	})
+	if err != nil {
+		return false, fmt.Errorf("queue: was %d sent to %s: %w", seq, uplink, err)
+	}
+	return never, nil
+}

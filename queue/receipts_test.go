@@ -51,3 +51,46 @@ func TestReceipt_KeptWithTheDelivery_GoneWithTheRecord(t *testing.T) {
 		t.Fatalf("after pruning record 1: %q, %v", got, err)
 	}
 }
+
+// NeverSent is true only while a record is certainly not on the receiver.
+func TestNeverSent_ByDeliveryState(t *testing.T) {
+	s := openTest(t, UplinkSpec{Name: "rest"})
+	if _, err := s.Update(func(tx *Tx) error {
+		for range 4 {
+			if _, err := tx.Append(Record{Kind: KindEntry, At: t0, ClockSynced: true, StartSynced: true}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	never := func(seq uint64) bool {
+		t.Helper()
+		n, err := s.NeverSent("rest", seq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if !never(1) {
+		t.Fatal("a pending record: may have been sent")
+	}
+	if _, err := s.Claim("rest", 4, t0); err != nil {
+		t.Fatal(err)
+	}
+	if never(1) {
+		t.Fatal("a record in flight: never sent")
+	}
+	if err := s.Settle("rest", []Outcome{{Seq: 1, Result: Withdrawn}, {Seq: 2, Result: Delivered}, {Seq: 3, Result: MaybeSent}, {Seq: 4, Result: RetryLater}}, t0); err != nil {
+		t.Fatal(err)
+	}
+	for seq, want := range map[uint64]bool{1: true, 2: false, 3: false, 4: true} {
+		if got := never(seq); got != want {
+			t.Errorf("record %d: NeverSent = %v, want %v", seq, got, want)
+		}
+	}
+	if _, err := s.NeverSent("nope", 1); err == nil {
+		t.Error("an unknown uplink: no error")
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"time"
 
@@ -329,8 +330,23 @@ func (r *Runner) drainOnce(ctx context.Context) (time.Duration, error) {
 	if ss, ok := r.sender.(StreamSender); ok {
 		return r.drainStream(ctx, ss, claims)
 	}
+	// A retraction is sent only once every outcome before it is committed:
+	// whether its entry was sent (or withdrawn unsent) is then in the
+	// store for the sender to read. Records claimed with it after others
+	// wait for the next round (rest).
+	var rest []record.Claim
+	if i := firstRetraction(claims); i > 0 {
+		claims, rest = claims[:i], claims[i:]
+	} else if i == 0 && len(r.unsettled) > 0 {
+		now := r.opts.Now()
+		if err := r.q.Settle(r.name, r.unsettled, now); err != nil {
+			return 0, err
+		}
+		r.settled(r.unsettled, now)
+		r.unsettled = nil
+	}
 	_, canHold := r.q.(settleClaimer)
-	hold := canHold && r.opts.SettleDelay > 0 && !retracting(claims)
+	hold := canHold && r.opts.SettleDelay > 0 && rest == nil && !retracting(claims)
 	// Holding confirmations, claim the next batch while this one is sent:
 	// the claim's commit (with the confirmations held from before) costs
 	// the sending no pause.
@@ -377,6 +393,10 @@ func (r *Runner) drainOnce(ctx context.Context) (time.Duration, error) {
 	// employee's later entries wait for the failed one.
 	outcomes = append(r.unsettled, outcomes...)
 	outcomes = append(outcomes, notSent(next)...)
+	if failure != nil || claimErr != nil {
+		outcomes = append(outcomes, notSent(rest)...)
+		rest = nil
+	}
 	now := r.opts.Now()
 	if err := r.q.Settle(r.name, outcomes, now); err != nil {
 		return 0, err
@@ -389,6 +409,7 @@ func (r *Runner) drainOnce(ctx context.Context) (time.Duration, error) {
 	if failure != nil {
 		return r.backoff(failure), nil
 	}
+	r.ahead = rest
 	r.mu.Lock()
 	r.status.Failures = 0
 	r.mu.Unlock()
@@ -422,13 +443,12 @@ func (r *Runner) takeReceipts(outcomes []record.Outcome) {
 // and a receiver can only look for the withdrawn entry by what it holds,
 // which the entry that replaced it, delivered by another terminal, may
 // hold too (the same minutes); a second delete would take that one.
-func retracting(claims []record.Claim) bool {
-	for _, c := range claims {
-		if c.Record.Kind == record.KindRetract {
-			return true
-		}
-	}
-	return false
+func retracting(claims []record.Claim) bool { return firstRetraction(claims) >= 0 }
+
+// firstRetraction is the index of the first retraction in claims; -1 if
+// there is none.
+func firstRetraction(claims []record.Claim) int {
+	return slices.IndexFunc(claims, func(c record.Claim) bool { return c.Record.Kind == record.KindRetract })
 }
 
 // sendEach sends claims one at a time and stops at the first failure that

@@ -15,6 +15,10 @@ type Ledger interface {
 	// Receipt returns what uplink's sender said the receiver stored for
 	// record seq when it was delivered (Receipter); "" for nothing known.
 	Receipt(uplink string, seq uint64) (string, error)
+	// NeverSent tells whether record seq certainly never reached uplink's
+	// receiver (withdrawn before it was sent, rejected outright, held or
+	// pending with no attempt that may have stored it).
+	NeverSent(uplink string, seq uint64) (bool, error)
 }
 
 // Twins counts, for a sender that reconciles, the local entries the

@@ -64,6 +64,10 @@ func (l harnessLedger) Receipt(u string, seq uint64) (string, error) {
 	return (*l.h).Store.Receipt(u, seq)
 }
 
+func (l harnessLedger) NeverSent(u string, seq uint64) (bool, error) {
+	return (*l.h).Store.NeverSent(u, seq)
+}
+
 // TestSite_SplitThenHealed_PayrollGetsTheEntriesOfAllTaps runs two
 // terminals, each with its own queue, Settler and Zeiterfassung runner,
 // against one server. Maier taps in at the front door at 08:00, out for

@@ -35,6 +35,14 @@ func (c *Client) retract(ctx context.Context, rec record.Record) error {
 	case rec.End.Before(rec.Start):
 		return fmt.Errorf("zeiterfassung: retract seq %d: %w", rec.Seq, &uplink.Error{Class: uplink.Permanent, Msg: "retracted entry ends before it starts"})
 	}
+	if never, err := c.neverSent(rec.Retracts); err != nil {
+		return fmt.Errorf("zeiterfassung: retract seq %d (entry seq %d): %w", rec.Seq, rec.Retracts, err)
+	} else if never {
+		// Withdrawn before it was sent: what the server holds with the
+		// same times is another entry (the one that replaced it).
+		c.log.Info("retracted entry was never sent; nothing to remove", "seq", rec.Seq, "retracts", rec.Retracts, "site_entry", rec.SiteEntry)
+		return nil
+	}
 	segs := Segments(rec.Start, rec.End, c.o.Location)
 	made, err := c.createdFor(rec, len(segs))
 	if err != nil {
@@ -154,6 +162,19 @@ func (c *Client) deleteEntry(ctx context.Context, id string, goneOK bool) (gone 
 		return false, c.statusError(a)
 	}
 	return false, nil
+}
+
+// neverSent tells whether the entry seq certainly never reached the
+// server (see uplink.Ledger); false without a ledger.
+func (c *Client) neverSent(seq uint64) (bool, error) {
+	if c.o.Twins.Ledger == nil {
+		return false, nil
+	}
+	never, err := c.o.Twins.Ledger.NeverSent(c.o.Twins.Uplink, seq)
+	if err != nil {
+		return false, &uplink.Error{Class: uplink.Retry, Msg: "read whether the entry was sent", Err: err}
+	}
+	return never, nil
 }
 
 // createdFor returns what the server created for the entry rec retracts,

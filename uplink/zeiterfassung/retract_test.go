@@ -105,6 +105,10 @@ func (l harnessLedger) Receipt(uplink string, seq uint64) (string, error) {
 	return (*l.h).Store.Receipt(uplink, seq)
 }
 
+func (l harnessLedger) NeverSent(uplink string, seq uint64) (bool, error) {
+	return (*l.h).Store.NeverSent(uplink, seq)
+}
+
 // startRetract starts a runner delivering to srv's client, its twins
 // counted in the runner's own store.
 func startRetract(t *testing.T, srv rServer) *runnertest.Harness {
@@ -272,6 +276,51 @@ func TestRetract_SiteEntry_LostDeleteAnswer_IdenticalReplacementStays(t *testing
 			h.WaitDelivered(t, 2, 5*time.Second)
 			if got := srv.walls(); !slices.Equal(got, []wall{same}) {
 				t.Errorf("after: %v, want door-14's entry kept", got)
+			}
+		})
+	}
+}
+
+// The fleet's other case: door-01 paired a start with its own repeat tap
+// and wrote an entry, then learned of door-06's stop in the same minute
+// and withdrew it before it was sent (the check before sending sees the
+// retraction), while door-06 delivered the right entry, identical on the
+// server's minute clock. The retraction has nothing to remove: it must
+// not look up and delete door-06's entry.
+func TestRetract_EntryWithdrawnBeforeSent_IdenticalReplacementStays(t *testing.T) {
+	for name, start := range rServers(t) {
+		t.Run(name, func(t *testing.T) {
+			srv := start(t)
+			replacement := rEntry(srv.user, "2026-12-04T04:40:55Z", "2026-12-04T11:46:38Z")
+			replacement.Seq, replacement.SiteEntry = 41, "door-06:6-door-06:9"
+			if err := srv.client(t, nil).Send(context.Background(), replacement, false); err != nil {
+				t.Fatalf("door-06's entry: %v", err)
+			}
+			wrong := rEntry(srv.user, "2026-12-04T04:40:55Z", "2026-12-04T11:46:59Z")
+			wrong.SiteEntry = "door-06:6-door-01:8"
+			r := retractionOf(wrong, 1)
+			r.SiteEntry = wrong.SiteEntry
+			var h *runnertest.Harness
+			// As the daemon's check: an entry a retraction withdrew is not sent.
+			withdrawn := func(_ context.Context, rec queue.Record) error {
+				if rec.Kind != queue.KindEntry {
+					return nil
+				}
+				if by, err := h.Store.Retraction(rec.Seq); err != nil || by != 0 {
+					return &uplink.Error{Class: uplink.Withdrawn, Msg: "withdrawn", Err: err}
+				}
+				return nil
+			}
+			h = runnertest.StartChecked(t, srv.client(t, harnessLedger{&h}), withdrawn, wrong, r)
+			h.Wait(t, 5*time.Second, "the entry withdrawn and its retraction done", func(st queue.UplinkStats) bool {
+				return st.Withdrawn == 1 && st.Delivered == 1
+			})
+			same := wall{"2026-12-04T05:40:00", "2026-12-04T12:46:00"}
+			if got := srv.walls(); !slices.Equal(got, []wall{same}) {
+				t.Errorf("after: %v, want door-06's entry kept", got)
+			}
+			if n := srv.deletes(); n != 0 {
+				t.Errorf("%d deletes, want 0", n)
 			}
 		})
 	}
