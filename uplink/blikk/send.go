@@ -3,6 +3,7 @@ package blikk
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -53,24 +54,18 @@ type reportBody struct {
 // Uncertain, so the next attempt reconciles.
 func (c *Client) Send(ctx context.Context, rec record.Record, reconcile bool) error {
 	if rec.Kind == record.KindRetract {
-		c.log.Warn("retraction skipped: this uplink does not remove entries; remove the withdrawn entry by hand",
-			"seq", rec.Seq, "retracts", rec.Retracts, "email", rec.Email, "start", rec.Start, "end", rec.End)
+		uplink.SkipRetraction(c.log, rec)
 		return nil
 	}
 	if rec.Kind != record.KindEntry {
 		return nil
 	}
 	where := fmt.Sprintf("blikk: send seq %d", rec.Seq)
+	if err := uplink.CheckEntry(rec); err != nil {
+		return fmt.Errorf("%s: %w", where, err)
+	}
 	permanent := func(msg string) error {
 		return fmt.Errorf("%s: %w", where, &uplink.Error{Class: uplink.Permanent, Msg: msg})
-	}
-	switch {
-	case rec.Email == "":
-		return permanent("entry without email")
-	case rec.Start.IsZero() || rec.End.IsZero():
-		return permanent("entry without start or end")
-	case rec.End.Before(rec.Start):
-		return permanent("entry ends before it starts")
 	}
 	uid, ok := c.UserID(rec.Email)
 	if !ok {
@@ -80,32 +75,27 @@ func (c *Client) Send(ctx context.Context, rec record.Record, reconcile bool) er
 	if err != nil {
 		return permanent(err.Error())
 	}
-	delivered := 0 // reports known to be on the server
+	bodies := make([]reportBody, len(reps))
 	for i, r := range reps {
-		body := c.body(uid, r)
-		log := c.log.With("seq", rec.Seq, "user_id", uid, "report", i+1, "reports", len(reps),
-			"date", r.Date, "clock_start", r.ClockStart, "clock_end", r.ClockEnd, "hours", body.Hours)
-		where := fmt.Sprintf("%s report %d/%d (%s %s–%s)", where, i+1, len(reps), r.Date, r.ClockStart, r.ClockEnd)
-		if reconcile {
-			found, err := c.present(ctx, rec, uid, r)
-			if err != nil {
-				log.Warn("reconcile query failed, not sending", "err", err)
-				return fmt.Errorf("%s: %w", where, reconcileError(err))
-			}
-			if found {
-				log.Info("report already on the server, not sent again")
-				delivered++
-				continue
-			}
-		}
-		if err := c.create(ctx, body); err != nil {
-			log.Warn("create failed", "class", uplink.ClassOf(err), "err", err)
-			return fmt.Errorf("%s: %w", where, partialError(err, delivered, len(reps)))
-		}
-		delivered++
-		log.Info("report created")
+		bodies[i] = c.body(uid, r)
 	}
-	return nil
+	return uplink.Parts{
+		N: len(reps), Nouns: "reports", Item: "report", Lookup: "query",
+		Where: func(i int) string {
+			r := reps[i]
+			return fmt.Sprintf("%s report %d/%d (%s %s–%s)", where, i+1, len(reps), r.Date, r.ClockStart, r.ClockEnd)
+		},
+		Attrs: func(i int) []slog.Attr {
+			r := reps[i]
+			return []slog.Attr{slog.Uint64("seq", rec.Seq), slog.Int("user_id", uid), slog.Int("report", i+1), slog.Int("reports", len(reps)),
+				slog.String("date", r.Date), slog.String("clock_start", r.ClockStart), slog.String("clock_end", r.ClockEnd),
+				slog.Float64("hours", bodies[i].Hours)}
+		},
+		Present: func(ctx context.Context, i int) (bool, error) { return c.present(ctx, rec, uid, reps[i]) },
+		Create:  func(ctx context.Context, i int) error { return c.create(ctx, bodies[i]) },
+		Created: slog.LevelInfo,
+		Log:     c.log,
+	}.Send(ctx, reconcile)
 }
 
 // body returns the create request for r of user uid.
@@ -206,18 +196,4 @@ func (c *Client) reports(ctx context.Context, uid int, from, to string) ([]Serve
 		return err
 	})
 	return list, err
-}
-
-// reconcileError classifies a failed reconcile query: the record's state is
-// still unknown, so Uncertain, unless the server rejected the query itself
-// as invalid (Permanent: asking again will not help).
-func reconcileError(err error) error {
-	return uplink.Unsure(err, "reconcile query failed; report state unknown, not sent")
-}
-
-// partialError escalates err to Uncertain when earlier reports of the same
-// entry are on the server, so the next attempt reconciles them. A
-// Permanent err stays Permanent, its message saying how many went through.
-func partialError(err error, delivered, total int) error {
-	return uplink.Partial(err, delivered, total, "reports")
 }

@@ -3,6 +3,7 @@ package flowtly
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -113,21 +114,15 @@ func (c *Client) description(rec record.Record, d Day) *string {
 // 4xx other than 401, 403, 408 and 429) and nothing is created.
 func (c *Client) Send(ctx context.Context, rec record.Record, reconcile bool) error {
 	if rec.Kind == record.KindRetract {
-		c.log.Warn("retraction skipped: this uplink does not remove entries; remove the withdrawn entry by hand",
-			"seq", rec.Seq, "retracts", rec.Retracts, "email", rec.Email, "start", rec.Start, "end", rec.End)
+		uplink.SkipRetraction(c.log, rec)
 		return nil
 	}
 	if rec.Kind != record.KindEntry {
 		return nil
 	}
 	where := fmt.Sprintf("flowtly: send seq %d", rec.Seq)
-	switch {
-	case rec.Email == "":
-		return fmt.Errorf("%s: %w", where, &uplink.Error{Class: uplink.Permanent, Msg: "entry without email"})
-	case rec.Start.IsZero() || rec.End.IsZero():
-		return fmt.Errorf("%s: %w", where, &uplink.Error{Class: uplink.Permanent, Msg: "entry without start or end"})
-	case rec.End.Before(rec.Start):
-		return fmt.Errorf("%s: %w", where, &uplink.Error{Class: uplink.Permanent, Msg: "entry ends before it starts"})
+	if err := uplink.CheckEntry(rec); err != nil {
+		return fmt.Errorf("%s: %w", where, err)
 	}
 	employee, ok := c.EmployeeIRI(rec.Email)
 	if !ok {
@@ -139,37 +134,30 @@ func (c *Client) Send(ctx context.Context, rec record.Record, reconcile bool) er
 		c.log.Info("entry shorter than a second, nothing to send", "seq", rec.Seq)
 		return nil
 	}
-	delivered := 0
+	bodies := make([]workTimeBody, len(days))
 	for i, d := range days {
-		body := workTimeBody{
+		bodies[i] = workTimeBody{
 			Employee:    employee,
 			Project:     c.project,
 			Date:        c.date(d),
 			Seconds:     d.Seconds(),
 			Description: c.description(rec, d),
 		}
-		log := c.log.With("seq", rec.Seq, "day", d.Date.Format("2006-01-02"), "part", i+1, "parts", len(days), "seconds", body.Seconds)
-		where := fmt.Sprintf("%s day %s (%d/%d)", where, d.Date.Format("2006-01-02"), i+1, len(days))
-		if reconcile {
-			found, err := c.present(ctx, rec, d, body)
-			if err != nil {
-				log.Warn("reconcile list failed, not sending", "err", err)
-				return fmt.Errorf("%s: %w", where, reconcileError(err))
-			}
-			if found {
-				log.Info("record already on the server, not sent again")
-				delivered++
-				continue
-			}
-		}
-		if err := c.create(ctx, body); err != nil {
-			log.Warn("create failed", "class", uplink.ClassOf(err), "err", err)
-			return fmt.Errorf("%s: %w", where, partialError(err, delivered, len(days)))
-		}
-		delivered++
-		log.Info("record created")
 	}
-	return nil
+	return uplink.Parts{
+		N: len(days), Nouns: "days", Item: "record", Lookup: "list",
+		Where: func(i int) string {
+			return fmt.Sprintf("%s day %s (%d/%d)", where, days[i].Date.Format("2006-01-02"), i+1, len(days))
+		},
+		Attrs: func(i int) []slog.Attr {
+			return []slog.Attr{slog.Uint64("seq", rec.Seq), slog.String("day", days[i].Date.Format("2006-01-02")),
+				slog.Int("part", i+1), slog.Int("parts", len(days)), slog.Int64("seconds", bodies[i].Seconds)}
+		},
+		Present: func(ctx context.Context, i int) (bool, error) { return c.present(ctx, rec, days[i], bodies[i]) },
+		Create:  func(ctx context.Context, i int) error { return c.create(ctx, bodies[i]) },
+		Created: slog.LevelInfo,
+		Log:     c.log,
+	}.Send(ctx, reconcile)
 }
 
 // create sends one POST /employee_working_hours.
@@ -276,17 +264,4 @@ func (c *Client) List(ctx context.Context, q url.Values, yield func(WorkTime) bo
 		}
 		u = nu
 	}
-}
-
-// reconcileError classifies a failed reconcile list: the record's state is
-// still unknown, so Uncertain, unless the server rejected the query itself
-// (Permanent: listing again will not help).
-func reconcileError(err error) error {
-	return uplink.Unsure(err, "reconcile list failed; record state unknown, not sent")
-}
-
-// partialError escalates err to Uncertain when earlier days of the same
-// entry are on the server, so the next attempt reconciles them.
-func partialError(err error, delivered, total int) error {
-	return uplink.Partial(err, delivered, total, "days")
 }

@@ -51,13 +51,8 @@ func (c *Client) Send(ctx context.Context, rec record.Record, reconcile bool) er
 	if rec.Kind != record.KindEntry {
 		return nil
 	}
-	switch {
-	case rec.Email == "":
-		return fmt.Errorf("zeiterfassung: send seq %d: %w", rec.Seq, &uplink.Error{Class: uplink.Permanent, Msg: "entry without email"})
-	case rec.Start.IsZero() || rec.End.IsZero():
-		return fmt.Errorf("zeiterfassung: send seq %d: %w", rec.Seq, &uplink.Error{Class: uplink.Permanent, Msg: "entry without start or end"})
-	case rec.End.Before(rec.Start):
-		return fmt.Errorf("zeiterfassung: send seq %d: %w", rec.Seq, &uplink.Error{Class: uplink.Permanent, Msg: "entry ends before it starts"})
+	if err := uplink.CheckEntry(rec); err != nil {
+		return fmt.Errorf("zeiterfassung: send seq %d: %w", rec.Seq, err)
 	}
 	segs := Segments(rec.Start, rec.End, c.o.Location)
 	// A site entry may be retracted later: what the server created for
@@ -66,20 +61,10 @@ func (c *Client) Send(ctx context.Context, rec record.Record, reconcile bool) er
 	if rec.SiteEntry != "" {
 		made = make(receipt, len(segs))
 	}
-	delivered := 0 // segments known to be on the server
+	bodies := make([]entryBody, len(segs))
 	for i, seg := range segs {
 		start, end := seg.Wall()
-		if start == end && len(segs) > 1 {
-			// Less than a minute on one side of an offset change: on the
-			// minute clock it holds no time, and an entry that ends when
-			// it starts may be refused.
-			delivered++
-			if made != nil {
-				made[i] = []string{}
-			}
-			continue
-		}
-		e := entryBody{
+		bodies[i] = entryBody{
 			StartTime:  start,
 			EndTime:    end,
 			UserEmail:  rec.Email,
@@ -87,41 +72,42 @@ func (c *Client) Send(ctx context.Context, rec record.Record, reconcile bool) er
 			ProjectID:  c.o.ProjectID,
 			Comment:    c.o.Comment,
 		}
-		// The segment's log attributes and error context are built only
-		// when used: an entry created is the path a backlog takes 10,000
-		// times in a row.
-		logSeg := func(level slog.Level, msg string, attrs ...slog.Attr) {
-			if !c.log.Enabled(ctx, level) {
-				return
+	}
+	err := uplink.Parts{
+		N: len(segs), Nouns: "segments", Item: "entry", Lookup: "query",
+		Where: func(i int) string {
+			return fmt.Sprintf("zeiterfassung: send seq %d segment %d/%d", rec.Seq, i+1, len(segs))
+		},
+		Attrs: func(i int) []slog.Attr {
+			return []slog.Attr{slog.Uint64("seq", rec.Seq), slog.Int("segment", i+1), slog.Int("segments", len(segs)),
+				slog.String("start", bodies[i].StartTime), slog.String("end", bodies[i].EndTime)}
+		},
+		// Less than a minute on one side of an offset change: on the
+		// minute clock it holds no time, and an entry that ends when it
+		// starts may be refused.
+		Skip: func(i int) bool {
+			if len(segs) == 1 || bodies[i].StartTime != bodies[i].EndTime {
+				return false
 			}
-			attrs = append([]slog.Attr{slog.Uint64("seq", rec.Seq), slog.Int("segment", i+1), slog.Int("segments", len(segs)),
-				slog.String("start", start), slog.String("end", end)}, attrs...)
-			c.log.LogAttrs(ctx, level, msg, attrs...)
-		}
-		where := func() string { return fmt.Sprintf("zeiterfassung: send seq %d segment %d/%d", rec.Seq, i+1, len(segs)) }
-		if reconcile {
-			found, err := c.present(ctx, rec, seg, e)
-			if err != nil {
-				logSeg(slog.LevelWarn, "reconcile query failed, not sending", slog.Any("err", err))
-				return fmt.Errorf("%s: %w", where(), reconcileError(err))
+			if made != nil {
+				made[i] = []string{}
 			}
-			if found {
-				logSeg(slog.LevelInfo, "entry already on the server, not sent again")
-				delivered++
-				continue
+			return true
+		},
+		Present: func(ctx context.Context, i int) (bool, error) { return c.present(ctx, rec, segs[i], bodies[i]) },
+		Create: func(ctx context.Context, i int) error {
+			ids, err := c.create(ctx, bodies[i], made != nil)
+			if err == nil && made != nil {
+				made[i] = ids // nil (not known) if the answer named none
 			}
-		}
-		ids, err := c.create(ctx, e, made != nil)
-		if err != nil {
-			logSeg(slog.LevelWarn, "create failed", slog.Any("class", uplink.ClassOf(err)), slog.Any("err", err))
-			return fmt.Errorf("%s: %w", where(), partialError(err, delivered, len(segs)))
-		}
-		delivered++
-		if made != nil {
-			made[i] = ids // nil (not known) if the answer named none
-		}
+			return err
+		},
 		// At info, SendBatch says what a batch created.
-		logSeg(slog.LevelDebug, "entry created")
+		Created: slog.LevelDebug,
+		Log:     c.log,
+	}.Send(ctx, reconcile)
+	if err != nil {
+		return err
 	}
 	if made != nil {
 		c.keepReceipt(rec.Seq, made)
@@ -224,17 +210,4 @@ func sameTime(server, ours string) bool {
 		}
 	}
 	return false
-}
-
-// reconcileError classifies a failed reconcile query: the record's state is
-// still unknown, so Uncertain, unless the server rejected the query itself
-// (a 4xx other than 401, 408 and 429: sending again will not help).
-func reconcileError(err error) error {
-	return uplink.Unsure(err, "reconcile query failed; entry state unknown, not sent")
-}
-
-// partialError escalates err to Uncertain when earlier segments of the
-// same entry are on the server, so the next attempt reconciles them.
-func partialError(err error, delivered, total int) error {
-	return uplink.Partial(err, delivered, total, "segments")
 }
