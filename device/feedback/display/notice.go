@@ -69,19 +69,5 @@ func HexLines(fp string) []string {
 // returns until d has passed. A newer notice replaces an older one. Like
 // Show, it never waits for the display.
 func (o *Output) Notice(title string, lines []string, d time.Duration) {
-	if o.closed.Load() {
-		return
-	}
-	n := notice{title: title, lines: append([]string(nil), lines...), until: o.clock.Now().Add(d)}
-	for {
-		select {
-		case o.notices <- n:
-			return
-		default:
-		}
-		select {
-		case <-o.notices:
-		default:
-		}
-	}
+	o.notices.Put(notice{title: title, lines: append([]string(nil), lines...), until: o.clock.Now().Add(d)})
 }

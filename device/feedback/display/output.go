@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"periph.io/x/conn/v3/i2c"
@@ -17,6 +16,7 @@ import (
 	"periph.io/x/host/v3"
 
 	"stampclock/device/feedback"
+	"stampclock/internal/mailbox"
 )
 
 // ErrPanelSize is returned for a panel that is not 128x64 pixels.
@@ -77,11 +77,10 @@ type Output struct {
 	log   *slog.Logger
 	clock Clock
 
-	events  chan feedback.Event // capacity 1: the newest undrawn event
-	notices chan notice         // capacity 1: the newest notice not yet taken
-	done    chan struct{}       // closed by Close
-	exited  chan struct{}       // closed when the drawing goroutine returns
-	closed  atomic.Bool
+	events  *mailbox.Latest[feedback.Event] // the newest undrawn event
+	notices *mailbox.Latest[notice]         // the newest notice not yet taken
+	done    chan struct{}                   // closed by Close
+	exited  chan struct{}                   // closed when the drawing goroutine returns
 
 	closeOnce sync.Once
 	closeErr  error
@@ -136,8 +135,8 @@ func New(d Drawer, opts Options) *Output {
 		hold:    opts.Hold,
 		log:     opts.Logger,
 		clock:   opts.Clock,
-		events:  make(chan feedback.Event, 1),
-		notices: make(chan notice, 1),
+		events:  mailbox.New[feedback.Event](),
+		notices: mailbox.New[notice](),
 		done:    make(chan struct{}),
 		exited:  make(chan struct{}),
 	}
@@ -158,30 +157,15 @@ func New(d Drawer, opts Options) *Output {
 // waits for the display. If an event is still waiting to be drawn it is
 // replaced (the newest wins). An event with a zero At is shown with the
 // time it is drawn. After Close, Show does nothing.
-func (o *Output) Show(ev feedback.Event) {
-	if o.closed.Load() {
-		return
-	}
-	for {
-		select {
-		case o.events <- ev:
-			return
-		default:
-		}
-		// Full: drop the stale event and try again.
-		select {
-		case <-o.events:
-		default:
-		}
-	}
-}
+func (o *Output) Show(ev feedback.Event) { o.events.Put(ev) }
 
 // Close stops the drawing goroutine, blanks the display and switches it
 // off (if it can be halted), and closes the bus Open opened. It waits for
 // a draw in progress. Calling Close again returns the first result.
 func (o *Output) Close() error {
 	o.closeOnce.Do(func() {
-		o.closed.Store(true)
+		o.events.Close()
+		o.notices.Close()
 		close(o.done)
 		<-o.exited
 		blank := image1bit.NewVerticalLSB(image.Rect(0, 0, Width, Height))
@@ -209,14 +193,14 @@ func (o *Output) run() {
 		select {
 		case <-o.done:
 			return
-		case ev := <-o.events:
+		case ev := <-o.events.C():
 			if ev.At.IsZero() {
 				ev.At = o.clock.Now()
 			}
 			o.log.Debug("display feedback", "kind", ev.Kind.String(), "badge", ev.UID)
 			o.draw(Render(ev, o.loc, o.lang))
 			hold, tick = o.clock.After(o.hold), nil
-		case n := <-o.notices:
+		case n := <-o.notices.C():
 			o.notice = &n
 			if hold == nil { // not showing a tap: show it now
 				tick = o.idle()

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"periph.io/x/conn/v3/gpio"
@@ -13,6 +12,7 @@ import (
 	"periph.io/x/host/v3"
 
 	"stampclock/device/feedback"
+	"stampclock/internal/mailbox"
 )
 
 // ErrUnknownPin is returned by Open when a configured pin name is not known
@@ -80,10 +80,9 @@ type Output struct {
 	log   *slog.Logger
 	clock Clock
 
-	events chan feedback.Event // capacity 1: the newest unplayed event
-	done   chan struct{}       // closed by Close
-	exited chan struct{}       // closed when the player goroutine returns
-	closed atomic.Bool
+	events *mailbox.Latest[feedback.Event] // the newest unplayed event
+	done   chan struct{}                   // closed by Close
+	exited chan struct{}                   // closed when the player goroutine returns
 
 	closeOnce sync.Once
 	closeErr  error
@@ -134,7 +133,7 @@ func New(buzzer, green, red gpio.PinOut, opts Options) (*Output, error) {
 		red:    line{name: "red", pin: present(red), activeLow: opts.RedActiveLow},
 		log:    opts.Logger,
 		clock:  opts.Clock,
-		events: make(chan feedback.Event, 1),
+		events: mailbox.New[feedback.Event](),
 		done:   make(chan struct{}),
 		exited: make(chan struct{}),
 	}
@@ -162,30 +161,14 @@ func present(p gpio.PinOut) gpio.PinOut {
 // or timers. If an event is still waiting to be played it is replaced (the
 // newest wins), and a pattern that is playing is cut short for ev. After
 // Close, Show does nothing.
-func (o *Output) Show(ev feedback.Event) {
-	if o.closed.Load() {
-		return
-	}
-	for {
-		select {
-		case o.events <- ev:
-			return
-		default:
-		}
-		// Full: drop the stale event and try again.
-		select {
-		case <-o.events:
-		default:
-		}
-	}
-}
+func (o *Output) Show(ev feedback.Event) { o.events.Put(ev) }
 
 // Close stops the player and switches every present output off. It waits
 // for the player to return, so it blocks for as long as a pin write that
 // is in progress blocks. Calling Close again returns the first result.
 func (o *Output) Close() error {
 	o.closeOnce.Do(func() {
-		o.closed.Store(true)
+		o.events.Close()
 		close(o.done)
 		<-o.exited
 		if err := o.apply(Step{}); err != nil {
@@ -201,7 +184,7 @@ func (o *Output) run() {
 		select {
 		case <-o.done:
 			return
-		case ev := <-o.events:
+		case ev := <-o.events.C():
 			if stop := o.play(ev); stop {
 				return
 			}
@@ -232,7 +215,7 @@ func (o *Output) playPattern(p Pattern) (next feedback.Event, preempted, stop bo
 		o.update(s)
 		select {
 		case <-o.clock.After(s.D):
-		case next = <-o.events:
+		case next = <-o.events.C():
 			return next, true, false
 		case <-o.done:
 			return next, false, true
