@@ -53,21 +53,6 @@ func (k *known) SiteTapEmails(*queue.Tx) ([]string, error) {
 	return out, nil
 }
 
-// harnessLedger is a harness's store as the client's ledger, once open.
-type harnessLedger struct{ h **runnertest.Harness }
-
-func (l harnessLedger) EntriesSent(u string, seq uint64, email string, from, to time.Time) ([]queue.Record, error) {
-	return (*l.h).Store.EntriesSent(u, seq, email, from, to)
-}
-
-func (l harnessLedger) Receipt(u string, seq uint64) (string, error) {
-	return (*l.h).Store.Receipt(u, seq)
-}
-
-func (l harnessLedger) NeverSent(u string, seq uint64) (bool, error) {
-	return (*l.h).Store.NeverSent(u, seq)
-}
-
 // TestSite_SplitThenHealed_PayrollGetsTheEntriesOfAllTaps runs two
 // terminals, each with its own queue, Settler and Zeiterfassung runner,
 // against one server. Maier taps in at the front door at 08:00, out for
@@ -107,7 +92,7 @@ func TestSite_SplitThenHealed_PayrollGetsTheEntriesOfAllTaps(t *testing.T) {
 		term := &terminal{taps: &known{}}
 		c, err := zeiterfassung.New(zeiterfassung.Options{
 			BaseURL: ts.URL, Email: zeittest.DefaultEmail, Password: zeittest.DefaultPassword, TimeTypeID: "arbeitszeit",
-			Location: berlin, Timeout: 2 * time.Second, Twins: uplink.Twins{Ledger: harnessLedger{&term.h}, Uplink: runnertest.Name},
+			Location: berlin, Timeout: 2 * time.Second, Twins: uplink.Twins{Ledger: runnertest.LedgerOf(&term.h), Uplink: runnertest.Name},
 		})
 		if err != nil {
 			t.Fatal(err)

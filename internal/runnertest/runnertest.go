@@ -127,3 +127,18 @@ func (h *Harness) Wait(t testing.TB, timeout time.Duration, what string, ok func
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// LedgerOf is the store of the harness *h as a sender's uplink.Ledger,
+// for a sender built before the harness that opens the store: it reads
+// *h only when asked, once Start has set it.
+func LedgerOf(h **Harness) uplink.Ledger { return ledger{h} }
+
+type ledger struct{ h **Harness }
+
+func (l ledger) EntriesSent(u string, seq uint64, email string, from, to time.Time) ([]queue.Record, error) {
+	return (*l.h).Store.EntriesSent(u, seq, email, from, to)
+}
+
+func (l ledger) Receipt(u string, seq uint64) (string, error) { return (*l.h).Store.Receipt(u, seq) }
+
+func (l ledger) NeverSent(u string, seq uint64) (bool, error) { return (*l.h).Store.NeverSent(u, seq) }

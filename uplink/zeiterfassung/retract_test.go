@@ -94,26 +94,11 @@ func sortedWalls(w []wall) []wall {
 	return w
 }
 
-// harnessLedger is the harness's store as a ledger, once it is open.
-type harnessLedger struct{ h **runnertest.Harness }
-
-func (l harnessLedger) EntriesSent(uplink string, seq uint64, email string, from, to time.Time) ([]queue.Record, error) {
-	return (*l.h).Store.EntriesSent(uplink, seq, email, from, to)
-}
-
-func (l harnessLedger) Receipt(uplink string, seq uint64) (string, error) {
-	return (*l.h).Store.Receipt(uplink, seq)
-}
-
-func (l harnessLedger) NeverSent(uplink string, seq uint64) (bool, error) {
-	return (*l.h).Store.NeverSent(uplink, seq)
-}
-
 // startRetract starts a runner delivering to srv's client, its twins
 // counted in the runner's own store.
 func startRetract(t *testing.T, srv rServer) *runnertest.Harness {
 	var h *runnertest.Harness
-	h = runnertest.Start(t, srv.client(t, harnessLedger{&h}))
+	h = runnertest.Start(t, srv.client(t, runnertest.LedgerOf(&h)))
 	return h
 }
 
@@ -214,7 +199,7 @@ func TestRetract_QueuedWithItsEntry_DeliveredAfterIt(t *testing.T) {
 			srv.failCreates(1)
 			wrong := rEntry(srv.user, "2026-03-02T11:00:00Z", "2026-03-02T15:30:00Z")
 			var h *runnertest.Harness
-			h = runnertest.Start(t, srv.client(t, harnessLedger{&h}),
+			h = runnertest.Start(t, srv.client(t, runnertest.LedgerOf(&h)),
 				wrong, retractionOf(wrong, 1), rEntry(srv.user, "2026-03-02T07:00:00Z", "2026-03-02T11:00:00Z"))
 			h.WaitDelivered(t, 3, 5*time.Second)
 			if got := srv.walls(); !slices.Equal(got, []wall{{"2026-03-02T08:00:00", "2026-03-02T12:00:00"}}) {
@@ -311,7 +296,7 @@ func TestRetract_EntryWithdrawnBeforeSent_IdenticalReplacementStays(t *testing.T
 				}
 				return nil
 			}
-			h = runnertest.StartChecked(t, srv.client(t, harnessLedger{&h}), withdrawn, wrong, r)
+			h = runnertest.StartChecked(t, srv.client(t, runnertest.LedgerOf(&h)), withdrawn, wrong, r)
 			h.Wait(t, 5*time.Second, "the entry withdrawn and its retraction done", func(st queue.UplinkStats) bool {
 				return st.Withdrawn == 1 && st.Delivered == 1
 			})
