@@ -31,8 +31,9 @@ type plEnv struct {
 	*env
 	disk, mnt string
 	fs        *powerloss.FS
-	rng       *rand.Rand
-	url       string // the Zeiterfassung test server's
+	rng       *rand.Rand // the test's choices, on the test's goroutine
+	tornRand  *rand.Rand // the filesystem's torn writes, on the goroutine that cuts
+	url       string     // the Zeiterfassung test server's
 }
 
 // storeRel is the store's path below the root of the filesystem; its
@@ -43,7 +44,7 @@ func newPowerlossEnv(t *testing.T, badges int, seed uint64) *plEnv {
 	t.Helper()
 	powerloss.Require(t)
 	root := t.TempDir()
-	e := &plEnv{disk: filepath.Join(root, "disk"), mnt: filepath.Join(root, "mnt"), rng: rand.New(rand.NewPCG(seed, 1))}
+	e := &plEnv{disk: filepath.Join(root, "disk"), mnt: filepath.Join(root, "mnt"), rng: rand.New(rand.NewPCG(seed, 1)), tornRand: rand.New(rand.NewPCG(seed, 2))}
 	for _, d := range []string{filepath.Join(e.disk, "etc"), e.mnt} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			t.Fatal(err)
@@ -79,7 +80,7 @@ func newPowerlossEnv(t *testing.T, badges int, seed uint64) *plEnv {
 
 func (e *plEnv) mount() {
 	e.t.Helper()
-	f, err := powerloss.Mount(e.disk, e.mnt, powerloss.Options{Rand: e.rng})
+	f, err := powerloss.Mount(e.disk, e.mnt, powerloss.Options{Rand: e.tornRand})
 	if err != nil {
 		e.t.Fatal(err)
 	}
