@@ -7,7 +7,7 @@ BUILDDATE ?= $(shell date -u +%Y-%m-%d)
 LDFLAGS  := -s -w -X main.version=$(VERSION) -X main.buildDate=$(BUILDDATE)
 PKGS     := ./...
 
-.PHONY: help demo test bench lint build build-arm clean fuzz deb deb-test field-test fleet-test
+.PHONY: help demo test race bench lint build build-arm clean fuzz deb deb-test field-test fleet-test
 # An execution count, not a duration: with -fuzztime as a duration, go1.26
 # can fail a target with a spurious "context deadline exceeded" when the
 # deadline races a worker (golang/go#75804, fixed in go1.27).
@@ -32,6 +32,9 @@ test: ## run all tests (what CI runs): vet, unit/integration/end-to-end tests, b
 	$(GO) test -count=1 -timeout 15m $(PKGS)
 	bash deploy/systemd/verify.sh
 	$(MAKE) --no-print-directory fuzz
+
+race: ## all tests under the race detector (needs cgo: gcc); CI runs it after make test
+	$(GO) test -race -count=1 -timeout 30m $(PKGS)
 
 fleet-test: ## the fleet test at full scale: 20 stampd, one mosquitto, faults, checked against its own pairing (README "Fleets")
 	STAMPCLOCK_FLEET=full $(GO) test -count=1 -timeout 10m -run '^TestFleet_SharedShifts$$' -v ./cmd/stampd/
