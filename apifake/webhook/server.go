@@ -321,8 +321,12 @@ func (s *Server) checkHeaders(r *http.Request, body []byte) *refusal {
 	sec, _ := strconv.ParseInt(ts, 10, 64)
 	off := s.opt.Now().Sub(time.Unix(sec, 0))
 	if off > s.opt.Tolerance || off < -s.opt.Tolerance {
-		return refuse(http.StatusForbidden, "header %s: %s is %v off the receiver's clock (tolerance %v)",
-			HeaderTimestamp, ts, off.Round(time.Second), s.opt.Tolerance)
+		way := "behind"
+		if off < 0 {
+			off, way = -off, "ahead of"
+		}
+		return refuse(http.StatusForbidden, "header %s: %s is %v %s the receiver's clock (tolerance %v)",
+			HeaderTimestamp, ts, off.Round(time.Second), way, s.opt.Tolerance)
 	}
 	ua := r.Header.Get("User-Agent")
 	if v, ok := strings.CutPrefix(ua, "stampclock/"); !ok || v == "" {
