@@ -96,7 +96,12 @@
 //     uid is refused.
 //   - start_seq and stop_seq have no minimum in the schema: any integer.
 //   - retracts: at least 1 and, since it is the seq of an earlier record
-//     of this device and seqs increase, below the record's own seq.
+//     of this device and seqs increase, below the record's own seq. When
+//     the fake holds the withdrawn record (<device_id>:<retracts>), it must
+//     be "an entry or a missing_stop event", and "email, start and end
+//     repeat that record's": each present in both or in neither, times the
+//     same instant (else 422). A retract arriving before the record it
+//     withdraws is not checked: the README promises no order.
 //   - An entry whose end is before its start is refused; the schema does
 //     not say so.
 //   - site_entry must match <origin>:<seq>-<origin>:<seq> or

@@ -352,6 +352,43 @@ func decodeRecord(m map[string]json.RawMessage) (Record, error) {
 	return r, nil
 }
 
+// checkRetract checks a retract against the record it withdraws, when the
+// fake holds that one: "the record (an entry or a missing_stop event)",
+// and "email, start and end repeat that record's".
+func checkRetract(r, withdrawn Record) error {
+	if withdrawn.Kind != "entry" && (withdrawn.Kind != "event" || withdrawn.Event != "missing_stop") {
+		return fmt.Errorf("retracts: %d is a %s record; only an entry or a missing_stop event can be withdrawn",
+			r.Retracts, describeRecord(withdrawn))
+	}
+	same := map[string]bool{
+		"email": r.Email == withdrawn.Email,
+		"start": r.Start.Equal(withdrawn.Start), // the same instant, written as it may be
+		"end":   r.End.Equal(withdrawn.End),
+	}
+	for _, m := range []string{"email", "start", "end"} {
+		_, had := withdrawn.Members[m]
+		_, has := r.Members[m]
+		if had != has || !same[m] {
+			return fmt.Errorf("%s: %s, the withdrawn record %d has %s", m, memberText(r.Members, m), r.Retracts, memberText(withdrawn.Members, m))
+		}
+	}
+	return nil
+}
+
+func describeRecord(r Record) string {
+	if r.Kind == "event" {
+		return r.Event + " event"
+	}
+	return r.Kind
+}
+
+func memberText(m map[string]json.RawMessage, name string) string {
+	if v, ok := m[name]; ok {
+		return string(v)
+	}
+	return "none"
+}
+
 func describeKinds(kinds []string, event string) string {
 	s := strings.Join(kinds, ", ")
 	if event != "" {

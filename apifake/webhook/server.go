@@ -153,6 +153,7 @@ func (s *Server) CertificatePEM() []byte {
 func (s *Server) Route() string { return http.MethodPost + " " + s.opt.Path }
 
 // Records returns a copy of the stored records in arrival order, each once.
+// Their Body and Members are shared with the fake: do not modify them.
 func (s *Server) Records() []Record {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -239,6 +240,17 @@ func (s *Server) receive(w http.ResponseWriter, r *http.Request) {
 
 	s.mu.Lock()
 	status := s.opt.Status
+	if rec.Kind == "retract" {
+		if _, stored := s.byKey[key]; !stored {
+			if i, ok := s.byKey[rec.DeviceID+":"+strconv.FormatInt(rec.Retracts, 10)]; ok {
+				if err := checkRetract(rec, s.records[i]); err != nil {
+					s.mu.Unlock()
+					s.answerRefusal(w, key, refuse(http.StatusUnprocessableEntity, "record: %v", err), true)
+					return
+				}
+			}
+		}
+	}
 	if i, ok := s.byKey[key]; ok {
 		same := sameContent(s.records[i].Body, body)
 		s.duplicates = append(s.duplicates, Duplicate{Key: key, Body: body, SameBody: same})

@@ -500,3 +500,95 @@ func TestNew_WithoutSecret_Panics(t *testing.T) {
 	}()
 	New(t, Options{})
 }
+
+func TestReceive_SameKeyAtOnce_StoredOnce(t *testing.T) {
+	s := newServer(t, Options{})
+	body := marshal(t, baseRecord("entry"))
+	const n = 8
+	statuses := make(chan int, n)
+	for range n {
+		go func() {
+			a, err := trySend(s, request{body: body})
+			if err != nil {
+				statuses <- 0
+				return
+			}
+			statuses <- a.status
+		}()
+	}
+	for range n {
+		if st := <-statuses; st != http.StatusOK {
+			t.Errorf("status %d, want 200", st)
+		}
+	}
+	if r, d := len(s.Records()), len(s.Duplicates()); r != 1 || d != n-1 {
+		t.Errorf("%d records, %d duplicates; want 1, %d", r, d, n-1)
+	}
+	noViolations(t, s)
+}
+
+func TestOptions_PathAndTolerance(t *testing.T) {
+	s := newServer(t, Options{Path: "/hooks/in", Tolerance: 30 * time.Second})
+	if !strings.HasSuffix(s.URL(), "/hooks/in") || s.Route() != "POST /hooks/in" {
+		t.Fatalf("URL %s, route %s", s.URL(), s.Route())
+	}
+	body := marshal(t, baseRecord("punch"))
+	if a := send(t, s, request{body: body, ts: strconv.FormatInt(testNow.Unix()-31, 10)}); a.status != http.StatusForbidden {
+		t.Errorf("31 s old with a 30 s tolerance: %d, want 403", a.status)
+	}
+	if a := send(t, s, request{body: body, ts: strconv.FormatInt(testNow.Unix()-30, 10)}); a.status != http.StatusOK {
+		t.Errorf("30 s old: %d %s", a.status, a.body)
+	}
+	if a := send(t, s, request{body: body, path: "/stampclock"}); a.status != http.StatusNotFound {
+		t.Errorf("default path on a moved receiver: %d, want 404", a.status)
+	}
+}
+
+func TestRecords_KeepUnknownMembersAndExactBody(t *testing.T) {
+	s := newServer(t, Options{})
+	body := []byte(`{"schema":1, "idempotency_key":"t:1", "device_id":"t", "seq":1, "kind":"punch",
+		"at":"2026-03-02T07:30:00Z", "clock_synced":false, "action":"stop", "zone":"hall B"}`)
+	if a := send(t, s, request{body: body}); a.status != http.StatusOK {
+		t.Fatalf("%d %s", a.status, a.body)
+	}
+	r, ok := s.Record("t:1")
+	if !ok || string(r.Body) != string(body) || string(r.Members["zone"]) != `"hall B"` || r.ClockSynced || r.Action != "stop" {
+		t.Errorf("record %+v", r)
+	}
+}
+
+func TestReceive_RetractOfAStoredRecord_MustRepeatIt(t *testing.T) {
+	entry := baseRecord("entry")
+	entry["seq"], entry["idempotency_key"] = 9, "term-1:9"
+	punch := baseRecord("punch")
+	punch["seq"], punch["idempotency_key"] = 8, "term-1:8"
+	cases := []struct {
+		name   string
+		mod    func(m map[string]any)
+		status int
+	}{
+		{"repeats email, start, end", func(m map[string]any) { m["end"] = entry["end"] }, http.StatusOK},
+		{"another start", func(m map[string]any) { m["end"], m["start"] = entry["end"], "2026-03-02T07:31:00Z" }, 422},
+		{"no email", func(m map[string]any) { m["end"] = entry["end"]; delete(m, "email") }, 422},
+		{"withdraws a punch", func(m map[string]any) { m["end"], m["retracts"] = entry["end"], 8 }, 422},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s := newServer(t, Options{})
+			for _, m := range []map[string]any{punch, entry} {
+				if a := send(t, s, request{body: marshal(t, m)}); a.status != http.StatusOK {
+					t.Fatalf("%s: %d %s", m["kind"], a.status, a.body)
+				}
+			}
+			m := baseRecord("retract")
+			c.mod(m)
+			a := send(t, s, request{body: marshal(t, m)})
+			if a.status != c.status {
+				t.Errorf("retract: %d %s, want %d", a.status, strings.TrimSpace(a.body), c.status)
+			}
+			if got, want := len(s.Violations()), map[bool]int{true: 0, false: 1}[c.status == http.StatusOK]; got != want {
+				t.Errorf("%d violations, want %d: %+v", got, want, s.Violations())
+			}
+		})
+	}
+}
