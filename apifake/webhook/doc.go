@@ -9,8 +9,9 @@
 //
 //   - answers 404 for another path and 405 (Allow: POST) for another
 //     method; a GET or HEAD is stampctl check's probe and not a violation;
-//   - demands Content-Type application/json (else 415) and a body of at
-//     most 1 MiB (else 413);
+//   - demands Content-Type application/json (else 415; a charset
+//     parameter is allowed only as utf-8) and a body of at most 1 MiB
+//     (else 413);
 //   - verifies X-Stampclock-Signature over the exact bytes received, in
 //     constant time, before parsing anything (missing or malformed
 //     signing headers 401, a wrong signature 403);

@@ -90,6 +90,7 @@ type Server struct {
 	duplicates []Duplicate
 	violations []Violation
 	requests   int
+	stored     chan struct{} // closed and replaced whenever a record is stored
 }
 
 // New starts the fake on a loopback port; it is closed when the test ends
@@ -117,7 +118,7 @@ func New(t fault.TB, o Options) *Server {
 		o.ConflictStatus = o.Status
 	}
 	o.Secret = append([]byte(nil), o.Secret...)
-	s := &Server{opt: o, byKey: map[string]int{}}
+	s := &Server{opt: o, byKey: map[string]int{}, stored: make(chan struct{})}
 	s.Injector = fault.New(func(q fault.Request) {
 		t.Logf("webhook fake: %d %s %s: %s", q.Status, q.Method, q.Path, q.Reason)
 	})
@@ -158,6 +159,27 @@ func (s *Server) Records() []Record {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]Record(nil), s.records...)
+}
+
+// WaitRecords waits until at least n records are stored and returns them
+// (as Records does), or returns the records so far and an error once
+// timeout has passed.
+func (s *Server) WaitRecords(n int, timeout time.Duration) ([]Record, error) {
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	for {
+		s.mu.Lock()
+		recs, stored := append([]Record(nil), s.records...), s.stored
+		s.mu.Unlock()
+		if len(recs) >= n {
+			return recs, nil
+		}
+		select {
+		case <-stored:
+		case <-deadline.C:
+			return recs, fmt.Errorf("webhook fake: %d records stored after %v, want %d", len(recs), timeout, n)
+		}
+	}
 }
 
 // Record returns the stored record with Idempotency-Key key.
@@ -262,6 +284,8 @@ func (s *Server) receive(w http.ResponseWriter, r *http.Request) {
 	} else {
 		s.byKey[key] = len(s.records)
 		s.records = append(s.records, rec)
+		close(s.stored)
+		s.stored = make(chan struct{})
 	}
 	s.mu.Unlock()
 	w.WriteHeader(status)

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"strconv"
@@ -590,5 +591,28 @@ func TestReceive_RetractOfAStoredRecord_MustRepeatIt(t *testing.T) {
 				t.Errorf("%d violations, want %d: %+v", got, want, s.Violations())
 			}
 		})
+	}
+}
+
+func TestWaitRecords_ReturnsOnceStoredOrAfterTimeout(t *testing.T) {
+	s := newServer(t, Options{})
+	done := make(chan error, 1)
+	go func() {
+		recs, err := s.WaitRecords(2, time.Minute)
+		if err == nil && len(recs) != 2 {
+			err = errors.New("wrong number of records")
+		}
+		done <- err
+	}()
+	for i := range 2 {
+		m := baseRecord("punch")
+		m["seq"], m["idempotency_key"] = i+1, "term-1:"+strconv.Itoa(i+1)
+		send(t, s, request{body: marshal(t, m)})
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if recs, err := s.WaitRecords(3, time.Millisecond); err == nil || len(recs) != 2 {
+		t.Errorf("WaitRecords(3) with 2 stored: %d records, %v; want 2 and an error", len(recs), err)
 	}
 }
