@@ -84,13 +84,16 @@
 //     fraction allowed, the date and time must exist; no leap second 60)
 //     and the schema's description says "Times are RFC 3339 in UTC": an
 //     offset other than Z or +00:00 is refused.
-//   - Members described "punch only", "entry only", "event only",
-//     "retract only" are refused on other kinds (422), with the exceptions
-//     the schema itself forces: start and end also go on retracts (the
-//     retract requires start, and "email, start and end repeat that
-//     record's") and on missing_stop events (a retract of one repeats its
-//     start); detail goes on events and retracts; site_entry on entries,
-//     missing_stop events and retracts. uid and email go on every kind.
+//   - Members are refused on kinds their description does not name
+//     (422): action "punch only"; start on entries, missing_stop events
+//     and retracts; end on entries and retracts (and, not refused, on a
+//     missing_stop); start_seq on entries and missing_stop events;
+//     stop_seq on entries; event "event only"; retracts "retract only";
+//     detail on events and retracts; site_entry on entries, missing_stop
+//     events and retracts. uid and email go on every kind. (The schema
+//     said "entry only" for start, end and start_seq until running our
+//     client against this fake showed that a missing_stop event carries
+//     the open shift's start and start_seq; the document was corrected.)
 //   - uid: the schema has no pattern on the record's uid, only the
 //     description "badge UID, upper-case hex": the fake demands
 //     ^[0-9A-F]+$ (as the site_badge object's pattern says), so an empty

@@ -225,11 +225,11 @@ func (d *members) dateTime(name string) time.Time {
 }
 
 // onlyFor lists the members the schema describes as belonging to some kinds
-// only ("punch only", "entry only", …), with the kinds that may carry them.
-// start and end also go on retracts (the retract requires start; "email,
-// start and end repeat that record's") and on missing_stop events (a
-// retract repeats the withdrawn missing_stop's start, so that event may
-// carry one); site_entry goes on "entry, missing_stop and retract records".
+// only, with the kinds that may carry them: action "punch only"; start on
+// entry, missing_stop event and retract; end on entry and retract (a
+// missing_stop has no end, but the fake does not refuse one); start_seq on
+// entry and missing_stop event; stop_seq on entry; site_entry "on entry,
+// missing_stop and retract records".
 var onlyFor = []struct {
 	member string
 	kinds  []string
@@ -238,7 +238,7 @@ var onlyFor = []struct {
 	{"action", []string{"punch"}, ""},
 	{"start", []string{"entry", "retract"}, "missing_stop"},
 	{"end", []string{"entry", "retract"}, "missing_stop"},
-	{"start_seq", []string{"entry"}, ""},
+	{"start_seq", []string{"entry"}, "missing_stop"},
 	{"stop_seq", []string{"entry"}, ""},
 	{"event", []string{"event"}, ""},
 	{"detail", []string{"event", "retract"}, ""},

@@ -77,7 +77,7 @@ type request struct {
 	body           []byte
 	ts             string // default testNow in Unix seconds
 	sig            string // default signature(testSecret, ts, body)
-	noSig          bool
+	noSig, noTS    bool   // leave the header out
 	key            string // default the body's idempotency_key
 	ua, ctype      string
 	secret         []byte
@@ -139,7 +139,9 @@ func trySend(s *Server, q request) (answer, error) {
 	}
 	req.Header.Set("Content-Type", q.ctype)
 	req.Header.Set("User-Agent", q.ua)
-	req.Header.Set(HeaderTimestamp, q.ts)
+	if !q.noTS {
+		req.Header.Set(HeaderTimestamp, q.ts)
+	}
 	if !q.noSig {
 		req.Header.Set(HeaderSignature, q.sig)
 	}

@@ -59,7 +59,7 @@ const driver = `
 import base64, json, sys
 results = []
 for c in json.load(sys.stdin):
-    headers = {"X-Stampclock-Timestamp": c["ts"], "X-Stampclock-Signature": c["sig"]}
+    headers = {k: v for k, v in (("X-Stampclock-Timestamp", c["ts"]), ("X-Stampclock-Signature", c["sig"])) if v}
     results.append(bool(verify(bytes.fromhex(c["secret"]), headers, base64.b64decode(c["body"]))))
 print(json.dumps(results))
 `
@@ -102,6 +102,10 @@ func TestREADMEVerifier_AgreesWithFake(t *testing.T) {
 		{"upper-case hex", testSecret, now, "sha256=" + strings.ToUpper(good[7:]), body, false},
 		{"timestamp 10 min old", testSecret, old, signature(testSecret, old, body), body, false},
 		{"timestamp 10 min ahead", testSecret, ahead, signature(testSecret, ahead, body), body, false},
+		// A refusal, not an exception (a receiver would answer 500: "maybe stored").
+		{"no timestamp header", testSecret, "", good, body, false},
+		{"timestamp not a number", testSecret, now + "x", signature(testSecret, now+"x", body), body, false},
+		{"no signature header", testSecret, now, "", body, false},
 	}
 	type pyCase struct {
 		Secret string `json:"secret"`
@@ -131,7 +135,7 @@ func TestREADMEVerifier_AgreesWithFake(t *testing.T) {
 	}
 	for i, c := range cases {
 		before := len(s.Violations())
-		a := send(t, s, request{body: c.body, ts: c.ts, sig: c.sig, key: "term-1:12"})
+		a := send(t, s, request{body: c.body, ts: c.ts, sig: c.sig, key: "term-1:12", noTS: c.ts == "", noSig: c.sig == ""})
 		fake := a.status == http.StatusOK
 		if py[i] != c.want || fake != c.want {
 			t.Errorf("%s: README verifier %v, fake %v (%d %s); want %v",
