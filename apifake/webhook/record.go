@@ -51,7 +51,7 @@ type Record struct {
 var (
 	kinds  = []string{"punch", "entry", "event", "retract"}
 	events = []string{"unknown_badge", "missing_stop", "reader_fault", "store_fault",
-		"store_near_full", "clock_corrected", "held_discarded"}
+		"store_near_full", "record_quarantined", "clock_corrected", "held_discarded"}
 	actions = []string{"start", "stop"}
 
 	keyPattern       = regexp.MustCompile(`^[^/+#]+:[1-9][0-9]*$`)

@@ -79,6 +79,7 @@ func TestFleet_SharedShifts(t *testing.T) {
 	st := f.zs.Requests()
 	t.Logf("fleet: converged %s after the last tap (run %s in all); Zeiterfassung: %d entries stored, %d creates, %d queries, %d now held (%d removed)",
 		time.Since(converged).Round(time.Millisecond), time.Since(began).Round(time.Millisecond), st.Stored, st.Creates, st.Queries, len(f.zs.Entries()), st.Stored-len(f.zs.Entries()))
+	f.schema.check(t, "record", "status", "site_tap", "site_tap_head")
 }
 
 // fleetScaleFromEnv picks the scale: STAMPCLOCK_FLEET=short|full, else
@@ -97,6 +98,7 @@ func fleetScaleFromEnv() (fleetScale, string, error) {
 type fleetRun struct {
 	t      *testing.T
 	broker *mqtttest.Mosquitto
+	schema *schemaWatch
 	zs     *zeittest.Server
 	terms  []*fleetTerm
 	cut    int       // the terminal cut off from the broker now; -1: none
@@ -139,6 +141,11 @@ func startFleet(t *testing.T, sc fleetScale, mosq, passwd string) *fleetRun {
 			t.Fatalf("mosquitto_passwd %s: %v %s", id, err, out)
 		}
 	}
+	// The office account of the README's ACL: it watches every message
+	// and checks it against the published schema.
+	if out, err := exec.Command(passwd, "-b", pwFile, "office", "pw-office").CombinedOutput(); err != nil {
+		t.Fatalf("mosquitto_passwd office: %v %s", err, out)
+	}
 	if err := os.WriteFile(aclFile, []byte(remote.ACLExample), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -148,6 +155,7 @@ func startFleet(t *testing.T, sc fleetScale, mosq, passwd string) *fleetRun {
 	conf := fmt.Sprintf("allow_anonymous false\npassword_file %s\nacl_file %s\npersistence true\npersistence_location %s/\nlog_type notice\n", pwFile, aclFile, dir)
 	f := &fleetRun{t: t, zs: zs, cut: -1, acked: make([]int, sc.Terminals), made: make([]int, sc.Terminals)}
 	f.broker = mqtttest.StartMosquitto(t, mosq, dir, conf)
+	f.schema = watchSchema(t, f.broker.URL(), "office", "pw-office")
 	t.Cleanup(func() {
 		if t.Failed() {
 			log, _ := os.ReadFile(filepath.Join(dir, "mosquitto.log"))

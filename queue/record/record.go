@@ -47,6 +47,11 @@ const (
 	EventHeldDiscarded = "held_discarded"
 )
 
+// Events lists every event name a record may carry, for what must name
+// them all (the published schema's enum).
+var Events = []string{EventUnknownBadge, EventMissingStop, EventReaderFault, EventStoreFault,
+	EventStoreNearFull, EventRecordQuarantined, EventClockCorrected, EventHeldDiscarded}
+
 // Record is one durable fact in the queue. Which fields are set depends on
 // Kind. Times are stored in UTC.
 type Record struct {
