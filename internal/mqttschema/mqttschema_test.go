@@ -95,3 +95,35 @@ func TestCheck_EveryEventOfTheRecordPackage(t *testing.T) {
 		}
 	}
 }
+
+// A member of another kind is refused, as the schema's descriptions say
+// ("punch only", "entry: …"): a missing_stop event carries its shift's
+// start, other events do not.
+func TestCheck_MembersOfOtherKindsRefused(t *testing.T) {
+	k := load(t)
+	at := time.Date(2026, 3, 2, 7, 58, 12, 0, time.UTC)
+	check := func(r record.Record) error {
+		p, err := json.Marshal(mqtt.NewPayload("door-1", r))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = k.Check("stampclock/door-1/"+string(r.Kind), p)
+		return err
+	}
+	missing := record.Record{Seq: 5, Kind: record.KindEvent, Event: record.EventMissingStop, At: at, Email: "maier@example.com",
+		Start: at.Add(-20 * time.Hour), StartSeq: 2, Detail: "no stop"}
+	if err := check(missing); err != nil {
+		t.Fatalf("a missing_stop with its shift's start: %v", err)
+	}
+	unknown := missing
+	unknown.Event = record.EventUnknownBadge
+	punch := record.Record{Seq: 6, Kind: record.KindPunch, Action: record.ActionStart, At: at, Email: "maier@example.com", Start: at}
+	entry := record.Record{Seq: 7, Kind: record.KindEntry, At: at, Email: "maier@example.com", Start: at.Add(-time.Hour), End: at, Action: record.ActionStop}
+	retract := record.Record{Seq: 8, Kind: record.KindRetract, At: at, Email: "maier@example.com", Start: at.Add(-time.Hour), End: at, Retracts: 7, StopSeq: 6}
+	for name, r := range map[string]record.Record{"unknown_badge with start": unknown, "punch with start": punch,
+		"entry with action": entry, "retract with stop_seq": retract} {
+		if err := check(r); err == nil {
+			t.Errorf("%s passed", name)
+		}
+	}
+}
