@@ -89,15 +89,15 @@ func TestSite_SplitThenHealed_PayrollGetsTheEntriesOfAllTaps(t *testing.T) {
 	}
 	terminals := map[string]*terminal{}
 	for _, name := range []string{"front", "warehouse"} {
-		term := &terminal{taps: &known{}}
+		term := &terminal{taps: &known{}, h: runnertest.Open(t)}
 		c, err := zeiterfassung.New(zeiterfassung.Options{
 			BaseURL: ts.URL, Email: zeittest.DefaultEmail, Password: zeittest.DefaultPassword, TimeTypeID: "arbeitszeit",
-			Location: berlin, Timeout: 2 * time.Second, Twins: uplink.Twins{Ledger: runnertest.LedgerOf(&term.h), Uplink: runnertest.Name},
+			Location: berlin, Timeout: 2 * time.Second, Twins: uplink.Twins{Ledger: term.h.Store, Uplink: runnertest.Name},
 		})
 		if err != nil {
 			t.Fatal(err)
 		}
-		term.h = runnertest.Start(t, c)
+		term.h.Run(c, nil)
 		term.settler = siteshifts.New(term.h.Store, term.taps, siteshifts.Options{
 			Device: name, Rules: punch.DefaultRules, Settle: 2 * time.Minute, Now: clockNow, Timers: timers,
 			Appended: func([]queue.Record) { term.h.Runner.Wake() },

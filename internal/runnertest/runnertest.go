@@ -41,14 +41,24 @@ func Start(t testing.TB, sender uplink.Sender, recs ...queue.Record) *Harness {
 // (uplink.Options.Check), e.g. against locked days.
 func StartChecked(t testing.TB, sender uplink.Sender, check func(context.Context, queue.Record) error, recs ...queue.Record) *Harness {
 	t.Helper()
+	h := Open(t, recs...)
+	h.Run(sender, check)
+	return h
+}
+
+// Open opens a queue in a temporary directory and commits recs, without a
+// runner: for a sender or a check that needs the store (a sender's
+// ledger is h.Store), built before Run starts the runner. The store is
+// closed when the test ends.
+func Open(t testing.TB, recs ...queue.Record) *Harness {
+	t.Helper()
 	s, err := queue.Open(filepath.Join(t.TempDir(), "queue.db"), queue.Options{
 		Uplinks: []queue.UplinkSpec{{Name: Name, Kinds: []queue.Kind{queue.KindEntry, queue.KindRetract}}},
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	h := &Harness{Store: s, cancel: cancel}
+	h := &Harness{Store: s, cancel: func() {}}
 	t.Cleanup(func() {
 		h.cancel()
 		h.wg.Wait()
@@ -57,13 +67,21 @@ func StartChecked(t testing.TB, sender uplink.Sender, check func(context.Context
 		}
 	})
 	h.Append(t, recs...)
-	h.Runner = uplink.NewRunner(Name, s, sender, uplink.Options{
+	return h
+}
+
+// Run starts a runner delivering the queue to sender, with check (if not
+// nil) vetting every record before it is sent. It stops when the test
+// ends. Call it once.
+func (h *Harness) Run(sender uplink.Sender, check func(context.Context, queue.Record) error) {
+	ctx, cancel := context.WithCancel(context.Background())
+	h.cancel = cancel
+	h.Runner = uplink.NewRunner(Name, h.Store, sender, uplink.Options{
 		MinBackoff: 10 * time.Millisecond, MaxBackoff: 100 * time.Millisecond,
 		MaxRetryAfter: 2 * time.Second, Idle: 20 * time.Millisecond, Check: check,
 	})
 	h.wg.Add(1)
 	go func() { defer h.wg.Done(); h.Runner.Run(ctx) }()
-	return h
 }
 
 // Append commits recs to the queue and wakes the runner if it runs.
@@ -127,18 +145,3 @@ func (h *Harness) Wait(t testing.TB, timeout time.Duration, what string, ok func
 		time.Sleep(5 * time.Millisecond)
 	}
 }
-
-// LedgerOf is the store of the harness *h as a sender's uplink.Ledger,
-// for a sender built before the harness that opens the store: it reads
-// *h only when asked, once Start has set it.
-func LedgerOf(h **Harness) uplink.Ledger { return ledger{h} }
-
-type ledger struct{ h **Harness }
-
-func (l ledger) EntriesSent(u string, seq uint64, email string, from, to time.Time) ([]queue.Record, error) {
-	return (*l.h).Store.EntriesSent(u, seq, email, from, to)
-}
-
-func (l ledger) Receipt(u string, seq uint64) (string, error) { return (*l.h).Store.Receipt(u, seq) }
-
-func (l ledger) NeverSent(u string, seq uint64) (bool, error) { return (*l.h).Store.NeverSent(u, seq) }

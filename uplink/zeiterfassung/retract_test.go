@@ -97,8 +97,8 @@ func sortedWalls(w []wall) []wall {
 // startRetract starts a runner delivering to srv's client, its twins
 // counted in the runner's own store.
 func startRetract(t *testing.T, srv rServer) *runnertest.Harness {
-	var h *runnertest.Harness
-	h = runnertest.Start(t, srv.client(t, runnertest.LedgerOf(&h)))
+	h := runnertest.Open(t)
+	h.Run(srv.client(t, h.Store), nil)
 	return h
 }
 
@@ -198,9 +198,8 @@ func TestRetract_QueuedWithItsEntry_DeliveredAfterIt(t *testing.T) {
 			srv := start(t)
 			srv.failCreates(1)
 			wrong := rEntry(srv.user, "2026-03-02T11:00:00Z", "2026-03-02T15:30:00Z")
-			var h *runnertest.Harness
-			h = runnertest.Start(t, srv.client(t, runnertest.LedgerOf(&h)),
-				wrong, retractionOf(wrong, 1), rEntry(srv.user, "2026-03-02T07:00:00Z", "2026-03-02T11:00:00Z"))
+			h := runnertest.Open(t, wrong, retractionOf(wrong, 1), rEntry(srv.user, "2026-03-02T07:00:00Z", "2026-03-02T11:00:00Z"))
+			h.Run(srv.client(t, h.Store), nil)
 			h.WaitDelivered(t, 3, 5*time.Second)
 			if got := srv.walls(); !slices.Equal(got, []wall{{"2026-03-02T08:00:00", "2026-03-02T12:00:00"}}) {
 				t.Errorf("after: %v", got)
@@ -285,7 +284,7 @@ func TestRetract_EntryWithdrawnBeforeSent_IdenticalReplacementStays(t *testing.T
 			wrong.SiteEntry = "door-06:6-door-01:8"
 			r := retractionOf(wrong, 1)
 			r.SiteEntry = wrong.SiteEntry
-			var h *runnertest.Harness
+			h := runnertest.Open(t, wrong, r)
 			// As the daemon's check: an entry a retraction withdrew is not sent.
 			withdrawn := func(_ context.Context, rec queue.Record) error {
 				if rec.Kind != queue.KindEntry {
@@ -296,7 +295,7 @@ func TestRetract_EntryWithdrawnBeforeSent_IdenticalReplacementStays(t *testing.T
 				}
 				return nil
 			}
-			h = runnertest.StartChecked(t, srv.client(t, runnertest.LedgerOf(&h)), withdrawn, wrong, r)
+			h.Run(srv.client(t, h.Store), withdrawn)
 			h.Wait(t, 5*time.Second, "the entry withdrawn and its retraction done", func(st queue.UplinkStats) bool {
 				return st.Withdrawn == 1 && st.Delivered == 1
 			})
