@@ -6,6 +6,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -463,15 +464,25 @@ func TestStampd_DamagedStore_MovedAsideAndSalvageable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Damage the page headers in the middle of the file (meta pages 0 and
-	// 1 stay intact, so bbolt opens it and only the check finds the damage).
+	// Damage the header of every branch page (bbolt's page header: id,
+	// then the flags, 0x01 for a branch). The meta pages stay intact, so
+	// bbolt opens the file and only the check finds the damage; no record
+	// can be reached through the tree any more, and every leaf page is
+	// whole, so salvage must find every record. (Damage to every other
+	// page made what it could find depend on where the pages landed: 11
+	// to 59 of 90 records, by the load on the machine.)
 	page := os.Getpagesize()
+	branches := 0
 	for pg := 2; pg < len(data)/page; pg++ {
-		if pg%2 == 0 {
+		if binary.LittleEndian.Uint16(data[pg*page+8:]) == 0x01 {
+			branches++
 			for i := pg * page; i < pg*page+16; i++ {
 				data[i] ^= 0x5A
 			}
 		}
+	}
+	if branches == 0 {
+		t.Fatal("no branch page in the store: 60 taps no longer fill more than one leaf")
 	}
 	os.WriteFile(dbPath, data, 0o600)
 
@@ -491,7 +502,7 @@ func TestStampd_DamagedStore_MovedAsideAndSalvageable(t *testing.T) {
 	if err != nil {
 		t.Fatalf("salvage: %v\n%s", err, out)
 	}
-	checkSalvaged(t, out, tapAt, 30)
+	checkSalvaged(t, out, tapAt, 30, 90)
 }
 
 // checkSalvaged checks `stampctl salvage --csv` output (stdout and stderr)
@@ -499,9 +510,8 @@ func TestStampd_DamagedStore_MovedAsideAndSalvageable(t *testing.T) {
 // tapAt(i): each shift is a start punch, a stop punch and an entry, seqs
 // 3k+1..3k+3. Every recovered row must be the record written under its
 // seq, the count said must match, the seqs not recovered up to the highest
-// found must be named, and at least a quarter must be recovered (the damage
-// hits every other page; runs recover 32 to 59 of 90).
-func checkSalvaged(t *testing.T, out string, tapAt func(int) time.Time, shifts int) {
+// found must be named, and at least atLeast must be recovered.
+func checkSalvaged(t *testing.T, out string, tapAt func(int) time.Time, shifts, atLeast int) {
 	t.Helper()
 	highest := uint64(3 * shifts)
 	got := map[uint64]bool{}
@@ -546,8 +556,8 @@ func checkSalvaged(t *testing.T, out string, tapAt func(int) time.Time, shifts i
 			t.Errorf("seq %d recovered as\n %s\nwritten as\n %s", seq, g, want)
 		}
 	}
-	if len(got) < int(highest)/4 {
-		t.Fatalf("%d of %d records recovered, want at least a quarter:\n%s", len(got), highest, out)
+	if len(got) < atLeast {
+		t.Fatalf("%d of %d records recovered, want at least %d:\n%s", len(got), highest, atLeast, out)
 	}
 	if want := fmt.Sprintf("%d records recovered", len(got)); !strings.HasPrefix(said, want) {
 		t.Errorf("salvage says %q, want %q", said, want)
