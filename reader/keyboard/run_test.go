@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"syscall"
 	"testing"
 	"time"
 
@@ -27,18 +28,25 @@ func fifo(t *testing.T) string {
 }
 
 // writeStream opens the pipe for writing (waiting for the reader), writes
-// data and closes it, which the reader sees as the device going away.
+// data and closes it, which the reader sees as the device going away. A
+// writer that opened the pipe while the reader was closing its end after
+// the last unplug finds no reader (EPIPE): it opens again, which waits for
+// the reader's reopen. (data fits in one atomic pipe write: all or none.)
 func writeStream(t *testing.T, path string, data []byte) {
 	t.Helper()
-	w, err := os.OpenFile(path, os.O_WRONLY, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := w.Write(data); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
+	for attempt := 0; ; attempt++ {
+		w, err := os.OpenFile(path, os.O_WRONLY, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = w.Write(data)
+		w.Close()
+		if err == nil {
+			return
+		}
+		if !errors.Is(err, syscall.EPIPE) || attempt == 100 {
+			t.Fatal(err)
+		}
 	}
 }
 
