@@ -27,27 +27,29 @@ func fifo(t *testing.T) string {
 	return path
 }
 
-// writeStream opens the pipe for writing (waiting for the reader), writes
-// data and closes it, which the reader sees as the device going away. A
-// writer that opened the pipe while the reader was closing its end after
-// the last unplug finds no reader (EPIPE): it opens again, which waits for
-// the reader's reopen. (data fits in one atomic pipe write: all or none.)
-func writeStream(t *testing.T, path string, data []byte) {
+// plugIn opens the pipe for writing (waiting for the reader) and writes
+// data, and returns the writer: closing it is the unplug. The writer stays
+// open until the data was read: a pipe keeps what was written while either
+// end is open, so a reader that closes its end right after the writer
+// came (it saw the last unplug's EOF) reads the data after its reopen. A
+// write meeting no reader at all (EPIPE, nothing written) is tried again
+// once the reader has reopened. (data fits one atomic pipe write.)
+func plugIn(t *testing.T, path string, data []byte) *os.File {
 	t.Helper()
-	for attempt := 0; ; attempt++ {
-		w, err := os.OpenFile(path, os.O_WRONLY, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, err = w.Write(data)
-		w.Close()
-		if err == nil {
-			return
-		}
-		if !errors.Is(err, syscall.EPIPE) || attempt == 100 {
-			t.Fatal(err)
-		}
+	w, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
 	}
+	t.Cleanup(func() { w.Close() })
+	var werr error
+	waitfor.Until(t, 5*time.Second, "the badge written to the pipe", func() bool {
+		_, werr = w.Write(data)
+		if werr != nil && !errors.Is(werr, syscall.EPIPE) {
+			t.Fatal(werr)
+		}
+		return werr == nil
+	})
+	return w
 }
 
 func recvTap(t *testing.T, out <-chan reader.Tap) reader.Tap {
@@ -70,10 +72,11 @@ func TestRun_Pipe_TapsAndReopen(t *testing.T) {
 	for _, uid := range []string{"04A3B2C1", "DEADBEEF"} {
 		s := newStream(PlatformTimevalSize)
 		s.typeLine(LayoutUS, uid)
-		writeStream(t, path, s.bytes()) // closing the writer = unplug
+		w := plugIn(t, path, s.bytes())
 		if tap := recvTap(t, out); tap.UIDString() != uid || tap.Source != "keyboard" {
 			t.Errorf("tap %s from %s, want %s from keyboard", tap.UIDString(), tap.Source, uid)
 		}
+		w.Close() // unplug
 		// The next writer must find the device unplugged: a writer that
 		// opens the pipe before the reader read the EOF joins the same
 		// open, and no reopen is needed.
