@@ -51,6 +51,9 @@ func Load(path, prefix string) (*Checker, error) {
 	return k, nil
 }
 
+// siteDefs are the objects below <prefix>/sites/<site>/, by topic level.
+var siteDefs = map[string]string{"badges": "site_badge", "taps": "site_tap", "heads": "site_tap_head", "replay": "site_tap_replay"}
+
 // Def names the schema object a message on topic carries: "" with ours
 // false for a topic outside the prefix (Home Assistant's, the broker's),
 // "" with ours true for a topic below it that the schema does not
@@ -63,7 +66,7 @@ func (k *Checker) Def(topic string) (def string, ours bool) {
 	p := strings.Split(rest, "/")
 	switch {
 	case len(p) == 4 && p[0] == "sites":
-		return map[string]string{"badges": "site_badge", "taps": "site_tap", "heads": "site_tap_head", "replay": "site_tap_replay"}[p[2]], true
+		return siteDefs[p[2]], true
 	case len(p) == 2:
 		switch p[1] {
 		case "punch", "entry", "event", "retract":
