@@ -1,12 +1,16 @@
 package main
 
 import (
+	"encoding/pem"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"stampclock/device/config"
+	"stampclock/uplink/webhook"
 )
 
 // Init sets up the uplink whose flags are given, and only it: no
@@ -19,8 +23,14 @@ func TestInit_UplinkFromItsFlags_OnlyItWritten(t *testing.T) {
 	if err := os.WriteFile(secret, []byte("0123456789abcdef0123\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	ts := httptest.NewTLSServer(http.NotFoundHandler()) // its certificate stands for a company's CA
+	ts.Close()
+	caFile := filepath.Join(dir, "company-ca.pem")
+	if err := os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ts.Certificate().Raw}), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	code, _, errs := runCtl(t, "init", "--config", cfg, "--packaged", filepath.Join(dir, "none.toml"), "--no-check",
-		"--webhook-url", "https://hook.example/stampclock", "--webhook-secret-file", secret, "--store", filepath.Join(dir, "q.db"))
+		"--webhook-url", "https://hook.example/stampclock", "--webhook-secret-file", secret, "--webhook-ca-file", caFile, "--store", filepath.Join(dir, "q.db"))
 	if code != 0 {
 		t.Fatalf("init --webhook-…: exit %d, %s", code, errs)
 	}
@@ -31,6 +41,9 @@ func TestInit_UplinkFromItsFlags_OnlyItWritten(t *testing.T) {
 	on := c.EnabledUplinks()
 	if len(on) != 1 || on[0].Kind.Name != "webhook" {
 		t.Fatalf("uplinks on: %v; want webhook only", on)
+	}
+	if wh := on[0].Section.(*webhook.Config); wh.CAFile != caFile || wh.RootCAs == nil {
+		t.Errorf("webhook.ca_file = %q (roots loaded: %t); want %s, loaded", wh.CAFile, wh.RootCAs != nil, caFile)
 	}
 	if !strings.Contains(errs, filepath.Join(dir, "webhook.secret")) {
 		t.Errorf("init's report %q does not name the secret written", errs)

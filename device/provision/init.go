@@ -126,7 +126,8 @@ func CheckAnswer(k uplink.Kind, q uplink.Question, v string, a uplink.Answers) e
 }
 
 // Validate checks the settings given so far without touching the network
-// or any file, naming the key and the flag to change. Empty values are
+// or writing any file (a CA file named is read), naming the key and the
+// flag to change. Empty values are
 // not errors: they are asked for, or named by the caller.
 func (s Settings) Validate() error {
 	for name, a := range s.Uplinks {

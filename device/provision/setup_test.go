@@ -104,6 +104,8 @@ func TestValidate_BadAnswer_NamesKeyAndFlag(t *testing.T) {
 		{flowtly.Name, uplink.Answers{"url": "ftp://flowtly.example"}, []string{"--flowtly-url", "flowtly.url"}},
 		{flowtly.Name, uplink.Answers{"employees": "maier@example.com"}, []string{"--flowtly-employees", "email=value"}},
 		{webhook.Name, uplink.Answers{"url": "http://hook.example"}, []string{"--webhook-url", "--webhook-allow-http"}},
+		{webhook.Name, uplink.Answers{"ca_file": "/nonexistent/company-ca.pem"}, []string{"--webhook-ca-file", "webhook.ca_file", "/nonexistent/company-ca.pem"}},
+		{webhook.Name, uplink.Answers{"ca_file": "setup_test.go"}, []string{"--webhook-ca-file", "webhook.ca_file", "setup_test.go: no PEM certificate"}},
 		{"timecard", uplink.Answers{}, []string{"timecard", "webhook"}},
 	}
 	for _, tc := range cases {

@@ -2,14 +2,14 @@ package mqtt
 
 import (
 	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
-	"os"
 	"strings"
 	"time"
+
+	"stampclock/uplink"
 )
 
 // Options configure a Client. Zero values mean the documented defaults.
@@ -225,13 +225,9 @@ func (o *Options) validate() error {
 func (o *Options) tlsConfig() (*tls.Config, error) {
 	cfg := &tls.Config{MinVersion: tls.VersionTLS12}
 	if o.CAFile != "" {
-		pem, err := os.ReadFile(o.CAFile)
+		pool, err := uplink.CertPool("ca_file", o.CAFile)
 		if err != nil {
-			return nil, fmt.Errorf("mqtt: ca_file: %w", err)
-		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("mqtt: ca_file %s: no PEM certificate in it", o.CAFile)
+			return nil, fmt.Errorf("mqtt: %w", err)
 		}
 		cfg.RootCAs = pool
 	}

@@ -8,6 +8,8 @@ package rest
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -42,6 +44,10 @@ type Options struct {
 	// and fourth request in flight would open a new connection every
 	// time and close it after). Default 2.
 	Parallel int
+	// RootCAs, if set, replaces the system's CA roots for checking the
+	// receiver's certificate (a section's ca_file). Not used with
+	// HTTPClient. Default: the system's roots.
+	RootCAs *x509.CertPool
 	// Now is the clock Retry-After dates are measured against. Default
 	// time.Now.
 	Now    func() time.Time
@@ -90,8 +96,8 @@ func New(o Options) (*Client, error) {
 		hc = *o.HTTPClient
 	} else {
 		hc.Timeout = o.Timeout
-		if o.Parallel > 2 {
-			hc.Transport = transport(o.Parallel)
+		if o.Parallel > 2 || o.RootCAs != nil {
+			hc.Transport = transport(o.Parallel, o.RootCAs)
 		}
 	}
 	// A redirect is a misconfigured URL: following it could resend a
@@ -101,15 +107,17 @@ func New(o Options) (*Client, error) {
 }
 
 // transport is Go's default transport keeping up to parallel idle
-// connections per host.
-func transport(parallel int) http.RoundTripper {
-	dt, ok := http.DefaultTransport.(*http.Transport)
-	if !ok {
-		return http.DefaultTransport
+// connections per host, checking certificates against roots if set.
+func transport(parallel int, roots *x509.CertPool) http.RoundTripper {
+	t := &http.Transport{}
+	if dt, ok := http.DefaultTransport.(*http.Transport); ok {
+		t = dt.Clone()
 	}
-	t := dt.Clone()
 	t.MaxIdleConnsPerHost = max(parallel, t.MaxIdleConnsPerHost)
 	t.MaxIdleConns = max(parallel, t.MaxIdleConns)
+	if roots != nil {
+		t.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12, RootCAs: roots}
+	}
 	return t
 }
 

@@ -15,7 +15,7 @@ import (
 // is the step's error. The signature cannot be checked without sending a
 // record; the receiver's refusals show in `stampctl status`.
 func Check(ctx context.Context, cfg Config, env uplink.CheckEnv) []uplink.CheckStep {
-	c, err := rest.New(rest.Options{BaseURL: cfg.URL, Timeout: cfg.Timeout.Duration, HTTPClient: env.HTTPClient})
+	c, err := rest.New(rest.Options{BaseURL: cfg.URL, Timeout: cfg.Timeout.Duration, HTTPClient: env.HTTPClient, RootCAs: cfg.RootCAs})
 	if err != nil {
 		return []uplink.CheckStep{{Name: Name, Err: err, Config: true}}
 	}

@@ -1,6 +1,7 @@
 package webhook
 
 import (
+	"crypto/x509"
 	"fmt"
 	"time"
 
@@ -27,9 +28,14 @@ type Config struct {
 	SecretFile string `toml:"secret_file"`
 	// Timeout bounds one request. Default "15s".
 	Timeout uplink.Duration `toml:"timeout"`
+	// CAFile is a PEM file of the CAs that sign the receiver's
+	// certificate (a company's own CA). Default: none, the system's roots.
+	CAFile string `toml:"ca_file"`
 
 	// Secret is read from SecretFile by Prepare.
 	Secret string `toml:"-"`
+	// RootCAs are read from CAFile by Prepare (nil: the system's roots).
+	RootCAs *x509.CertPool `toml:"-"`
 }
 
 // Enabled reports whether the section configures the uplink.
@@ -57,10 +63,19 @@ func (c *Config) Prepare(g uplink.Globals) error {
 		return fmt.Errorf("%s.secret_file: %s holds %d bytes; want a secret of at least %d (e.g. openssl rand -hex 32)", Name, c.SecretFile, len(s), MinSecret)
 	}
 	c.Secret = s
+	if c.CAFile != "" {
+		if c.RootCAs, err = uplink.CertPool(Name+".ca_file", c.CAFile); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
-// Files returns the secret file by key.
+// Files returns the secret file and the CA file, if set, by key.
 func (c *Config) Files() map[string]string {
-	return map[string]string{Name + ".secret_file": c.SecretFile}
+	m := map[string]string{Name + ".secret_file": c.SecretFile}
+	if c.CAFile != "" {
+		m[Name+".ca_file"] = c.CAFile
+	}
+	return m
 }

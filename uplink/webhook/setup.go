@@ -18,5 +18,10 @@ func setup() *uplink.Init {
 				}
 				return nil
 			}},
+		{Key: "ca_file", Prompt: "PEM file of the CA that signs the receiver's certificate (empty: the system's CAs)", Optional: true,
+			Check: func(v string, _ uplink.Answers, _ uplink.Globals) error {
+				_, err := uplink.CertPool(Name+".ca_file", v)
+				return err
+			}},
 	}}
 }

@@ -73,7 +73,7 @@ func New(cfg Config, env uplink.Env) (*Client, error) {
 		env.Logger = slog.New(slog.DiscardHandler)
 	}
 	rc, err := rest.New(rest.Options{
-		BaseURL: cfg.URL, Timeout: cfg.Timeout.Duration, HTTPClient: env.HTTPClient,
+		BaseURL: cfg.URL, Timeout: cfg.Timeout.Duration, HTTPClient: env.HTTPClient, RootCAs: cfg.RootCAs,
 		Now: env.Now, Logger: env.Logger.With("uplink", Name),
 	})
 	if err != nil {
