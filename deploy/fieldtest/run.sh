@@ -56,6 +56,9 @@ step() { echo "--- $* ($((SECONDS - start_time))s)"; }
 ok() { echo "ok   $*"; }
 fail() {
 	echo "FAIL: $*" >&2
+	# The kernel clock's status is the host's: say what it was at the
+	# failure, in case something outside the test changed it.
+	[[ -x ${work:-}/kernelsync ]] && echo "kernel clock at the failure: $("$work/kernelsync" 2>&1)" >&2
 	exit 1
 }
 
@@ -64,6 +67,12 @@ for t in systemd-nspawn mmdebstrap nsenter dpkg-deb; do
 	command -v "$t" >/dev/null || skip "$t not installed (apt-get install systemd-container mmdebstrap)"
 done
 [[ -d /sys/fs/cgroup ]] || skip "no cgroup file system: systemd-nspawn cannot boot a container here"
+
+# One field test at a time on a kernel: the clock status it marks and
+# restores is the host's, and a second run restoring it would change the
+# first one's clock under it.
+exec 9>/run/lock/stampclock-field-test.lock
+flock -w 1800 9 || fail "another field test has held /run/lock/stampclock-field-test.lock for 30 min"
 
 work=$(mktemp -d /var/tmp/stampclock-field-test.XXXXXX)
 root=$work/root
