@@ -13,6 +13,7 @@ import (
 	paho "github.com/eclipse/paho.mqtt.golang"
 
 	"stampclock/device/daemon"
+	"stampclock/internal/waitfor"
 	"stampclock/queue"
 	"stampclock/uplink/mqtt"
 	"stampclock/uplink/mqtt/mqtttest"
@@ -97,8 +98,12 @@ func TestMosquitto_CredentialsFixed_StatusForgetsTheError(t *testing.T) {
 func TestMosquitto_DeliveredConsumer_OnlyAcknowledgedRecordsLeaveTheQueue(t *testing.T) {
 	bin := needTool(t, "mosquitto", "mosquitto")
 	m := mqtttest.StartMosquitto(t, bin, t.TempDir(), "allow_anonymous true\n")
+	// Every message on the broker, the consumer's acknowledgements and a
+	// remote command's request and answer too, checked against the
+	// published schema.
+	schema := watchSchema(t, m.URL(), "office", "")
 	e := newEnv(t, 1)
-	e.appendConfig(fmt.Sprintf("[device]\nid = \"t1\"\n[mqtt]\nurls = [%q]\ndelivered = \"consumer\"\nconsumer_ack_timeout = \"1s\"\nstatus_interval = \"1s\"\n", m.URL()))
+	e.appendConfig(fmt.Sprintf("[device]\nid = \"t1\"\n[mqtt]\nurls = [%q]\ndelivered = \"consumer\"\nconsumer_ack_timeout = \"1s\"\nstatus_interval = \"1s\"\nremote_commands = \"viewer\"\n", m.URL()))
 	e.start()
 	e.ctl("tap", "B0000000", "--at", "2026-06-01T07:00:00Z")
 	e.ctl("tap", "B0000000", "--at", "2026-06-01T15:00:00Z")
@@ -137,4 +142,20 @@ func TestMosquitto_DeliveredConsumer_OnlyAcknowledgedRecordsLeaveTheQueue(t *tes
 	if len(keys) != 3 {
 		t.Fatalf("the consumer saw keys %v, want 3", keys)
 	}
+	if out, err := e.ctl("remote", "--broker", m.URL(), "--timeout", "10s", "t1", "status"); err != nil {
+		t.Fatalf("stampctl remote t1 status: %v\n%s", err, out)
+	}
+	// A command above the terminal's remote_commands role: refused, and
+	// the refusal is an answer of the schema too.
+	if out, err := e.ctl("remote", "--broker", m.URL(), "--timeout", "10s", "t1", "reload"); err == nil || !strings.Contains(out, "viewer") {
+		t.Fatalf("stampctl remote t1 reload on a viewer terminal: %v, %q; want it refused naming the role", err, out)
+	}
+	defs := []string{"record", "status", "ack", "command_request", "command_answer"}
+	schema.waitSeen(t, defs...)
+	waitfor.Until(t, 30*time.Second, "both answers checked", func() bool {
+		schema.mu.Lock()
+		defer schema.mu.Unlock()
+		return schema.seen["command_answer"] == 2
+	})
+	schema.check(t, defs...)
 }

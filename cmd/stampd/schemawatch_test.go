@@ -12,6 +12,7 @@ import (
 	paho "github.com/eclipse/paho.mqtt.golang"
 
 	"stampclock/internal/mqttschema"
+	"stampclock/internal/waitfor"
 )
 
 // schemaWatch reads every message below stampclock/ as a site's office
@@ -78,6 +79,21 @@ func (w *schemaWatch) check(tb testing.TB, want ...string) {
 			tb.Errorf("schema: no %s message seen; the check covered less than it should", d)
 		}
 	}
+}
+
+// waitSeen waits until a message of each object in defs has been checked.
+func (w *schemaWatch) waitSeen(tb testing.TB, defs ...string) {
+	tb.Helper()
+	waitfor.Until(tb, 30*time.Second, "the schema watcher to see "+strings.Join(defs, ", "), func() bool {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		for _, d := range defs {
+			if w.seen[d] == 0 {
+				return false
+			}
+		}
+		return true
+	})
 }
 
 func total(m map[string]int) int {
