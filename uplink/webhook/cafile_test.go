@@ -89,21 +89,22 @@ func TestCAFile_PrivateCA_DeliversOnlyWithIt(t *testing.T) {
 	s, url, cert := privateReceiver(t)
 	dir := t.TempDir()
 	env := uplink.Env{DeviceID: "term-1", Now: func() time.Time { return t0 }, Version: "test"} // no injected HTTPClient: stampd's own
-	for _, tc := range []struct{ name, caFile string }{
-		{"system roots", ""},
-		{"another CA", writePEM(t, dir, "other.pem", otherCA(t))},
+	other := writePEM(t, dir, "other.pem", otherCA(t))
+	for _, tc := range []struct{ name, caFile, hint string }{
+		{"system roots", "", "for a company's own CA set webhook.ca_file"},
+		{"another CA", other, "webhook.ca_file " + other + " does not hold the CA that signed the receiver's certificate"},
 	} {
 		c, err := webhook.New(prepared(t, url, tc.caFile), env)
 		if err != nil {
 			t.Fatal(err)
 		}
 		err = c.Send(context.Background(), entries(1)[0], false)
-		if uplink.ClassOf(err) != uplink.Retry || !strings.Contains(err.Error(), "certificate signed by unknown authority") {
-			t.Fatalf("%s: send gave %v (class %v); want Retry: certificate signed by unknown authority", tc.name, err, uplink.ClassOf(err))
+		if uplink.ClassOf(err) != uplink.Retry || !strings.Contains(err.Error(), "certificate signed by unknown authority") || !strings.Contains(err.Error(), tc.hint) {
+			t.Fatalf("%s: send gave %v (class %v); want Retry: certificate signed by unknown authority, with %q", tc.name, err, uplink.ClassOf(err), tc.hint)
 		}
 		steps := webhook.Check(context.Background(), prepared(t, url, tc.caFile), uplink.CheckEnv{})
-		if len(steps) != 1 || steps[0].Err == nil || !strings.Contains(steps[0].Err.Error(), "certificate") {
-			t.Fatalf("%s: check steps %+v; want one failing on the certificate", tc.name, steps)
+		if len(steps) != 1 || steps[0].Err == nil || !strings.Contains(steps[0].Err.Error(), tc.hint) {
+			t.Fatalf("%s: check steps %+v; want one failing on the certificate, with %q", tc.name, steps, tc.hint)
 		}
 	}
 	if got := s.Records(); len(got) != 0 {

@@ -21,7 +21,7 @@ func Check(ctx context.Context, cfg Config, env uplink.CheckEnv) []uplink.CheckS
 	}
 	a, err := c.Do(ctx, rest.Request{Method: http.MethodGet})
 	if err != nil {
-		return []uplink.CheckStep{{Name: Name + " url", Err: err}}
+		return []uplink.CheckStep{{Name: Name + " url", Err: caHint(err, cfg.CAFile)}}
 	}
 	return []uplink.CheckStep{{Name: Name + " url", Detail: fmt.Sprintf("%s answers (HTTP %d to a GET; records are POSTed)", c.URL(""), a.Status)}}
 }

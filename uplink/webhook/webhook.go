@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
+	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -59,6 +60,7 @@ type Client struct {
 	device string
 	now    func() time.Time
 	agent  string
+	caFile string
 }
 
 // New returns a client for the prepared section cfg.
@@ -83,7 +85,23 @@ func New(cfg Config, env uplink.Env) (*Client, error) {
 	if env.Version != "" {
 		agent += "/" + env.Version
 	}
-	return &Client{rest: rc, secret: []byte(cfg.Secret), device: env.DeviceID, now: env.Now, agent: agent}, nil
+	return &Client{rest: rc, secret: []byte(cfg.Secret), device: env.DeviceID, now: env.Now, agent: agent, caFile: cfg.CAFile}, nil
+}
+
+// caHint says what to set when err is a receiver's certificate that no
+// CA trusted here signed: webhook.ca_file, or another one than caFile.
+func caHint(err error, caFile string) error {
+	var ua x509.UnknownAuthorityError
+	var ue *uplink.Error
+	if !errors.As(err, &ua) || !errors.As(err, &ue) {
+		return err
+	}
+	if caFile == "" {
+		ue.Msg += " (the receiver's certificate is signed by a CA this system does not trust; for a company's own CA set " + Name + ".ca_file)"
+	} else {
+		ue.Msg += " (" + Name + ".ca_file " + caFile + " does not hold the CA that signed the receiver's certificate)"
+	}
+	return err
 }
 
 // Sign returns the SignatureHeader value of body sent at timestamp.
@@ -129,7 +147,7 @@ func (c *Client) Send(ctx context.Context, rec record.Record, reconcile bool) er
 	h.Set(IdempotencyHeader, p.IdempotencyKey)
 	a, err := c.rest.Do(ctx, rest.Request{Method: http.MethodPost, Body: body, Header: h})
 	if err != nil {
-		return err
+		return caHint(err, c.caFile)
 	}
 	if e := c.rest.Classify(a, rest.Text(a.Body, 200)); e != nil {
 		if e.Status == http.StatusUnauthorized || e.Status == http.StatusForbidden {
