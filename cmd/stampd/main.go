@@ -14,7 +14,6 @@ import (
 	"os/signal"
 	"syscall"
 	"time"
-	_ "time/tzdata" // the terminal may lack /usr/share/zoneinfo
 
 	"stampclock/device/config"
 	"stampclock/device/control"

@@ -10,6 +10,9 @@ import (
 	"os"
 	"strings"
 	"time"
+	// punch.timezone is loaded from the zone database built in: a terminal
+	// (and stampctl on it) may lack /usr/share/zoneinfo.
+	_ "time/tzdata"
 	"unicode"
 	"unicode/utf8"
 
@@ -273,7 +276,7 @@ func (c *Config) validate() error {
 			return fmt.Errorf("metrics.listen: %q is not host:port (like \"127.0.0.1:9120\")", c.Metrics.Listen)
 		}
 	}
-	if err := c.validateMore(); err != nil {
+	if err := c.validateReadSide(); err != nil {
 		return err
 	}
 	if c.Reader.Script != "" && !c.Reader.Injected() {

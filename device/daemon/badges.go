@@ -87,9 +87,6 @@ func (d *Daemon) listBadges() ([]BadgeInfo, error) {
 	return out, nil
 }
 
-// checkEmail checks email against the time-tracking system's users. When
-// that cannot be asked (offline, no such list) the email is accepted as
-// unverified and checked again later.
 // The one rule for a badge's email, for add, import and enroll: it must
 // look like an email; when the time-tracking system has a user list and
 // answers, it must be one of its users, else the badge is refused; when it
@@ -100,25 +97,36 @@ func (d *Daemon) listBadges() ([]BadgeInfo, error) {
 type userCheck struct {
 	known map[string]bool // nil: no list, or it could not be fetched
 	why   string          // why it could not be fetched
+	of    string          // the uplink whose list it is
 }
 
-// lookUsers fetches the user list once.
+// lookUsers fetches the user list once; an error is logged and kept as
+// the reason emails pass unverified.
 func (d *Daemon) lookUsers(ctx context.Context) userCheck {
 	if d.users == nil {
 		return userCheck{}
 	}
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	users, err := d.users.Users(ctx)
+	u, err := d.fetchUsers(ctx)
 	if err != nil {
 		d.log.Warn("cannot check emails against the users now; accepted unverified", "err", err)
 		return userCheck{why: err.Error()}
+	}
+	return u
+}
+
+// fetchUsers asks the uplink that lists users for them.
+func (d *Daemon) fetchUsers(ctx context.Context) (userCheck, error) {
+	users, err := d.users.Users(ctx)
+	if err != nil {
+		return userCheck{}, err
 	}
 	known := make(map[string]bool, len(users))
 	for _, u := range users {
 		known[strings.ToLower(u)] = true
 	}
-	return userCheck{known: known}
+	return userCheck{known: known, of: d.usersOf}, nil
 }
 
 // unverified reports whether emails pass unchecked.
@@ -130,7 +138,7 @@ func (u userCheck) vet(email string) error {
 	case !config.ValidEmail(email):
 		return fmt.Errorf("%q is not an email address", email)
 	case u.known != nil && !u.known[strings.ToLower(email)]:
-		return fmt.Errorf("%s is not a user of the time-tracking system (GET /api/time-v2.1/users)", email)
+		return fmt.Errorf("%s is not a user of the time-tracking system (%s's user list)", email, u.of)
 	}
 	return nil
 }
@@ -288,19 +296,15 @@ func (d *Daemon) verifyBadges(ctx context.Context) error {
 	}
 	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	users, err := d.users.Users(cctx)
+	users, err := d.fetchUsers(cctx)
 	if err != nil {
 		return err
-	}
-	known := make(map[string]bool, len(users))
-	for _, u := range users {
-		known[strings.ToLower(u)] = true
 	}
 	_, err = d.store.Update(func(tx *queue.Tx) error {
 		for _, b := range todo {
 			b.Unverified = false
-			if !known[strings.ToLower(b.Email)] {
-				b.Problem = b.Email + " is not a user of the time-tracking system"
+			if err := users.vet(b.Email); err != nil {
+				b.Problem = err.Error()
 				d.log.Warn("enrolled badge has an unknown email", "badge", b.UID, "email", b.Email)
 			}
 			if err := tx.PutBadge(b); err != nil {

@@ -88,6 +88,7 @@ type Daemon struct {
 	sideErr     sideFault       // why the metrics endpoint is down, if it is
 	health      func() ReaderHealth
 	users       userLister       // the time-tracking system's users, if it has a list
+	usersOf     string           // the uplink whose list users is
 	closers     []func() error   // hardware to release when Run ends
 	reads       readSide         // day totals and locked days (readside.go)
 	display     *display.Output  // the configured display, or nil (notices)

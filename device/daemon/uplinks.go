@@ -61,7 +61,7 @@ func (d *Daemon) newListed() error {
 		d.runners = append(d.runners, r)
 		d.runnerKinds = append(d.runnerKinds, u.Kind.Records())
 		if ul, ok := b.Sender.(userLister); ok && d.users == nil {
-			d.users = ul // enrolment checks emails against its users
+			d.users, d.usersOf = ul, name // enrolment checks emails against its users
 		}
 		if b.Run != nil {
 			d.uplinkRuns = append(d.uplinkRuns, b.Run)

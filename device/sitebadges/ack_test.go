@@ -10,6 +10,7 @@ import (
 
 	"stampclock/internal/mqttopts"
 	"stampclock/queue"
+	"stampclock/queue/queuetest"
 )
 
 // fakeMessage is a received MQTT message that records its PUBACK.
@@ -41,11 +42,7 @@ func (f *failingStore) Update(fn func(*queue.Tx) error) ([]queue.Record, error) 
 }
 
 func TestReceive_AcknowledgedOnlyAfterTheCommit(t *testing.T) {
-	st, err := queue.Open(filepath.Join(t.TempDir(), "queue.db"), queue.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := queuetest.OpenPath(t, filepath.Join(t.TempDir(), "queue.db"), queue.Options{})
 	fs := &failingStore{Store: st, fail: true}
 	s, err := New(fs, Options{Site: "hq", DeviceID: "door-b", Conn: conn("tcp://127.0.0.1:1")})
 	if err != nil {
@@ -91,11 +88,7 @@ func TestReceive_AcknowledgedOnlyAfterTheCommit(t *testing.T) {
 }
 
 func TestRun_BrokerUnreachable_StopsPromptly(t *testing.T) {
-	st, err := queue.Open(filepath.Join(t.TempDir(), "queue.db"), queue.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := queuetest.OpenPath(t, filepath.Join(t.TempDir(), "queue.db"), queue.Options{})
 	s, err := New(st, Options{Site: "hq", DeviceID: "door-b", Conn: mqttopts.Conn{Account: mqttopts.Account{URLs: []string{"tcp://127.0.0.1:1"}}, Reconnect: 50 * time.Millisecond}, Poll: 10 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)

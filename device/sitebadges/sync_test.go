@@ -17,6 +17,7 @@ import (
 	"stampclock/internal/mqttopts"
 	"stampclock/internal/waitfor"
 	"stampclock/queue"
+	"stampclock/queue/queuetest"
 	"stampclock/uplink/mqtt/mqtttest"
 )
 
@@ -46,10 +47,7 @@ func newTerminal(t *testing.T, id, url string, local map[string]string) *termina
 
 func (tm *terminal) start() {
 	tm.t.Helper()
-	st, err := queue.Open(tm.path, queue.Options{})
-	if err != nil {
-		tm.t.Fatal(err)
-	}
+	st := queuetest.OpenPath(tm.t, tm.path, queue.Options{})
 	s, err := New(st, Options{
 		Site: "hq", DeviceID: tm.id, Conn: mqttopts.Conn{Account: mqttopts.Account{URLs: []string{tm.url}}, Reconnect: 200 * time.Millisecond, AckTimeout: 5 * time.Second},
 		Poll:   20 * time.Millisecond,
@@ -257,10 +255,7 @@ func siteScenario(t *testing.T, url string) {
 // withStore changes a stopped terminal's store.
 func withStore(t *testing.T, tm *terminal, fn func(*queue.Tx) error) {
 	t.Helper()
-	st, err := queue.Open(tm.path, queue.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := queuetest.OpenPath(t, tm.path, queue.Options{})
 	defer st.Close()
 	if _, err := st.Update(fn); err != nil {
 		t.Fatal(err)

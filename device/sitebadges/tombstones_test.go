@@ -12,6 +12,7 @@ import (
 	"stampclock/device/clock"
 	"stampclock/internal/mqttopts"
 	"stampclock/queue"
+	"stampclock/queue/queuetest"
 	"stampclock/uplink/mqtt/mqtttest"
 )
 
@@ -73,11 +74,7 @@ func connect(t *testing.T, url, id string) paho.Client {
 func TestCollect_KeepsTombstonesUpToTheHorizon(t *testing.T) {
 	b := mqtttest.Start(t, mqtttest.Options{})
 	clk := clock.NewFake(time.Date(2026, 1, 5, 8, 0, 0, 0, time.UTC))
-	st, err := queue.Open(filepath.Join(t.TempDir(), "queue.db"), queue.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := queuetest.OpenPath(t, filepath.Join(t.TempDir(), "queue.db"), queue.Options{})
 	s, err := New(st, Options{Site: "hq", DeviceID: "door-a", Conn: mqttopts.Conn{Account: mqttopts.Account{URLs: []string{b.URL()}}, AckTimeout: 5 * time.Second}, Now: clk.Now})
 	if err != nil {
 		t.Fatal(err)
@@ -162,11 +159,7 @@ func TestRejoin_AwayLongerThanTheHorizon_DropsTheSitesState(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			clk := clock.NewFake(time.Date(2026, 1, 5, 8, 0, 0, 0, time.UTC))
-			st, err := queue.Open(filepath.Join(t.TempDir(), "queue.db"), queue.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer st.Close()
+			st := queuetest.OpenPath(t, filepath.Join(t.TempDir(), "queue.db"), queue.Options{})
 			s, err := New(st, Options{Site: "hq", DeviceID: "door-c", Conn: conn("tcp://127.0.0.1:1"), Now: clk.Now})
 			if err != nil {
 				t.Fatal(err)

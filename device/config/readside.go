@@ -85,9 +85,9 @@ func (c *Config) UsesTimesheets() bool {
 	return c.DayTotal.Source == SourceTimesheets || c.Locks.Enabled
 }
 
-// validateMore checks the read side (day totals, locked days), filling in
+// validateReadSide checks the read side (day totals, locked days), filling in
 // its defaults.
-func (c *Config) validateMore() error {
+func (c *Config) validateReadSide() error {
 	return c.validateDayTotal()
 }
 

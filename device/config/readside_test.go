@@ -40,7 +40,7 @@ enabled = true
 `
 }
 
-func TestParse_MoreSections_DefaultsAndSecrets(t *testing.T) {
+func TestParse_ReadSideSections_DefaultsAndSecrets(t *testing.T) {
 	c, err := Parse("a.toml", []byte(moreSections(writeSecret(t, 0o600))))
 	if err != nil {
 		t.Fatal(err)
@@ -62,7 +62,7 @@ func TestParse_MoreSections_DefaultsAndSecrets(t *testing.T) {
 	}
 }
 
-func TestParse_MoreSections_OffByDefault(t *testing.T) {
+func TestParse_ReadSideSections_OffByDefault(t *testing.T) {
 	c, err := Parse("a.toml", []byte(minimal))
 	if err != nil {
 		t.Fatal(err)
@@ -97,7 +97,7 @@ users = { "maier@example.com" = 1001 }
 	}
 }
 
-func TestParse_MoreErrors_NameTheKey(t *testing.T) {
+func TestParse_ReadSideErrors_NameTheKey(t *testing.T) {
 	secret := writeSecret(t, 0o600)
 	loose := writeSecret(t, 0o644)
 	all := moreSections(secret)
@@ -158,7 +158,7 @@ func TestParse_MoreErrors_NameTheKey(t *testing.T) {
 
 // The example's commented-out settings of the new sections are valid when
 // uncommented (with the secret files present).
-func TestExampleConfig_MoreSectionsValidWhenUncommented(t *testing.T) {
+func TestExampleConfig_ReadSideSectionsValidWhenUncommented(t *testing.T) {
 	data, err := os.ReadFile("../../deploy/stampd.example.toml")
 	if err != nil {
 		t.Fatal(err)
