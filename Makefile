@@ -7,7 +7,7 @@ BUILDDATE ?= $(shell date -u +%Y-%m-%d)
 LDFLAGS  := -s -w -X main.version=$(VERSION) -X main.buildDate=$(BUILDDATE)
 PKGS     := ./...
 
-.PHONY: help demo test race bench lint build build-arm clean fuzz deb deb-test field-test fleet-test
+.PHONY: help demo test race bench lint build build-arm clean fuzz deb deb-test field-test fleet-test nodered-test
 # An execution count, not a duration: with -fuzztime as a duration, go1.26
 # can fail a target with a spurious "context deadline exceeded" when the
 # deadline races a worker (golang/go#75804, fixed in go1.27).
@@ -38,6 +38,9 @@ race: ## all tests under the race detector (needs cgo: gcc); not yet in CI (READ
 
 fleet-test: ## the fleet test at full scale: 20 stampd, one mosquitto, faults, checked against its own pairing (README "Fleets")
 	STAMPCLOCK_FLEET=full $(GO) test -count=1 -timeout 10m -run '^TestFleet_SharedShifts$$' -v ./cmd/stampd/
+
+nodered-test: ## stampd's webhook uplink against a real Node-RED 4.1.8 and the example flow; npm installs it once, outside the repository (README "Webhook uplink")
+	STAMPCLOCK_NODERED=install $(GO) test -count=1 -timeout 10m -run '^TestNodeRED_' -v ./uplink/webhook/
 
 fuzz: ## run every fuzz target for FUZZTIME (default 20000 executions) each
 	@for f in $(FUZZ); do \
