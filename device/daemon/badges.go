@@ -13,10 +13,17 @@ import (
 	"stampclock/reader"
 )
 
-// userLister is what enrolment needs of a time-tracking system: the login
-// emails of its users.
+// userLister is what enrolment needs of an uplink that knows whom it can
+// deliver for: the emails of those employees (a time-tracking system's
+// users, or the employees its section maps to the receiver's).
 type userLister interface {
-	Users(ctx context.Context) ([]string, error)
+	KnownEmails(ctx context.Context) ([]string, error)
+}
+
+// userList is an uplink's userLister and the uplink's name.
+type userList struct {
+	of string
+	l  userLister
 }
 
 func (d *Daemon) configBadges() map[string]config.Badge {
@@ -93,17 +100,22 @@ func (d *Daemon) listBadges() ([]BadgeInfo, error) {
 // cannot be asked, the badge is accepted unverified with the reason, and
 // checked again later (verifyLoop).
 
-// userCheck is the answer of one look at the user list.
+// userCheck is the answer of one look at the uplinks' user lists.
 type userCheck struct {
-	known map[string]bool // nil: no list, or it could not be fetched
-	why   string          // why it could not be fetched
-	of    string          // the uplink whose list it is
+	known []knownEmails // one per listing uplink; none when a list could not be fetched
+	why   string        // why a list could not be fetched
 }
 
-// lookUsers fetches the user list once; an error is logged and kept as
+// knownEmails are the lower-case emails of one uplink's list.
+type knownEmails struct {
+	of     string
+	emails map[string]bool
+}
+
+// lookUsers fetches the user lists once; an error is logged and kept as
 // the reason emails pass unverified.
 func (d *Daemon) lookUsers(ctx context.Context) userCheck {
-	if d.users == nil {
+	if len(d.users) == 0 {
 		return userCheck{}
 	}
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
@@ -116,29 +128,39 @@ func (d *Daemon) lookUsers(ctx context.Context) userCheck {
 	return u
 }
 
-// fetchUsers asks the uplink that lists users for them.
+// fetchUsers asks every uplink that lists users for them: a badge's
+// records go to each, so its email must be on each list.
 func (d *Daemon) fetchUsers(ctx context.Context) (userCheck, error) {
-	users, err := d.users.Users(ctx)
-	if err != nil {
-		return userCheck{}, err
+	var u userCheck
+	for _, l := range d.users {
+		emails, err := l.l.KnownEmails(ctx)
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), l.of+":") { // it names the uplink already
+				err = fmt.Errorf("%s: %w", l.of, err)
+			}
+			return userCheck{}, err
+		}
+		k := knownEmails{of: l.of, emails: make(map[string]bool, len(emails))}
+		for _, e := range emails {
+			k.emails[strings.ToLower(e)] = true
+		}
+		u.known = append(u.known, k)
 	}
-	known := make(map[string]bool, len(users))
-	for _, u := range users {
-		known[strings.ToLower(u)] = true
-	}
-	return userCheck{known: known, of: d.usersOf}, nil
+	return u, nil
 }
 
 // unverified reports whether emails pass unchecked.
-func (u userCheck) unverified() bool { return u.known == nil && u.why != "" }
+func (u userCheck) unverified() bool { return len(u.known) == 0 && u.why != "" }
 
 // vet applies the rule to one email.
 func (u userCheck) vet(email string) error {
-	switch {
-	case !config.ValidEmail(email):
+	if !config.ValidEmail(email) {
 		return fmt.Errorf("%q is not an email address", email)
-	case u.known != nil && !u.known[strings.ToLower(email)]:
-		return fmt.Errorf("%s is not a user of the time-tracking system (%s's user list)", email, u.of)
+	}
+	for _, k := range u.known {
+		if !k.emails[strings.ToLower(email)] {
+			return fmt.Errorf("%s is not a user of the time-tracking system (%s's list of users)", email, k.of)
+		}
 	}
 	return nil
 }
@@ -263,7 +285,7 @@ func (d *Daemon) enroll(ctx context.Context, a EnrollArgs) (EnrollResult, error)
 // verifyLoop checks the emails of badges enrolled while the time-tracking
 // system could not be asked, as soon as it can be.
 func (d *Daemon) verifyLoop(ctx context.Context) error {
-	if d.users == nil {
+	if len(d.users) == 0 {
 		return nil
 	}
 	t := d.opts.Timers.NewTicker(d.opts.VerifyPoll)

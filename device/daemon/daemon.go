@@ -87,8 +87,7 @@ type Daemon struct {
 	damaged     quarantineWatch // quarantined records already reported
 	sideErr     sideFault       // why the metrics endpoint is down, if it is
 	health      func() ReaderHealth
-	users       userLister       // the time-tracking system's users, if it has a list
-	usersOf     string           // the uplink whose list users is
+	users       []userList       // the uplinks that list whom they deliver for
 	closers     []func() error   // hardware to release when Run ends
 	reads       readSide         // day totals and locked days (readside.go)
 	display     *display.Output  // the configured display, or nil (notices)

@@ -21,8 +21,8 @@ func (d *Daemon) listedSpecs() []queue.UplinkSpec {
 }
 
 // newListed builds the enabled uplinks of the list and their runners; a
-// time-tracking uplink's entries pass checkEntry before they are sent. The
-// first whose sender lists users is the one enrolment asks. Each uplink may
+// time-tracking uplink's entries pass checkEntry before they are sent. Enrolment
+// asks each whose sender lists whom it delivers for (userLister). Each uplink may
 // end its runner's backoff (Env.Resume), read the terminal's state
 // (Env.Report), be told of changes (Built.Changed) and show a connection
 // (Built.Conn).
@@ -60,8 +60,8 @@ func (d *Daemon) newListed() error {
 		r = uplink.NewRunner(name, d.store, b.Sender, o)
 		d.runners = append(d.runners, r)
 		d.runnerKinds = append(d.runnerKinds, u.Kind.Records())
-		if ul, ok := b.Sender.(userLister); ok && d.users == nil {
-			d.users, d.usersOf = ul, name // enrolment checks emails against its users
+		if ul, ok := b.Sender.(userLister); ok {
+			d.users = append(d.users, userList{of: name, l: ul}) // enrolment checks emails against its users
 		}
 		if b.Run != nil {
 			d.uplinkRuns = append(d.uplinkRuns, b.Run)
