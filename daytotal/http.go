@@ -2,7 +2,6 @@ package daytotal
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -10,7 +9,6 @@ import (
 	"net/url"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"stampclock/uplink"
 	"stampclock/uplink/rest"
@@ -18,6 +16,9 @@ import (
 
 // maxAnswer bounds how much of an answer body is read.
 const maxAnswer = 1 << 20
+
+// maxMsg bounds a server message kept in an error, in bytes.
+const maxMsg = 300
 
 // DefaultTimeout bounds each HTTP request when Options leave it zero.
 const DefaultTimeout = 10 * time.Second
@@ -83,14 +84,13 @@ func (g *getter) get(ctx context.Context, path string, q url.Values) ([]byte, er
 	if a.Status == http.StatusOK {
 		return a.Body, nil
 	}
-	e := g.rest.Classify(a, errorMessage(a.Body, a.Status))
+	msg := a.Message(maxMsg, "message", "error", "error.message")
+	e := g.rest.Classify(a, msg)
 	switch s := a.Status; {
 	case e == nil: // another 2xx: not the answer the document gives
-		e = &uplink.Error{Class: uplink.Permanent, Status: s, Msg: errorMessage(a.Body, s)}
+		e = &uplink.Error{Class: uplink.Permanent, Status: s, Msg: msg}
 	case s == http.StatusUnauthorized || s == http.StatusForbidden:
 		e.Msg = "credentials rejected: " + e.Msg
-	case s >= 300 && s < 400:
-		e.Msg = "redirected to " + a.Header.Get("Location") + " (check BaseURL)"
 	}
 	return nil, e
 }
@@ -104,39 +104,6 @@ func fetch[T any](ctx context.Context, g *getter, path string, q url.Values, par
 		return zero, err
 	}
 	return parse(b)
-}
-
-// errorMessage extracts "message", "error" or "error.message" from a JSON
-// error body, else the trimmed body, at most 300 bytes.
-func errorMessage(b []byte, status int) string {
-	s := strings.TrimSpace(string(b))
-	var obj map[string]json.RawMessage
-	if json.Unmarshal(b, &obj) == nil {
-		var v string
-		var nested struct {
-			Message string `json:"message"`
-		}
-		switch {
-		case json.Unmarshal(obj["message"], &v) == nil && v != "":
-			s = v
-		case json.Unmarshal(obj["error"], &v) == nil && v != "":
-			s = v
-		case json.Unmarshal(obj["error"], &nested) == nil && nested.Message != "":
-			s = nested.Message
-		}
-	}
-	s = strings.ToValidUTF8(s, "?")
-	if len(s) > 300 {
-		cut := 300
-		for cut > 0 && !utf8.RuneStart(s[cut]) {
-			cut--
-		}
-		s = s[:cut] + "…"
-	}
-	if s == "" {
-		s = http.StatusText(status)
-	}
-	return s
 }
 
 // ErrUnknownPerson is returned for an email without a configured id in

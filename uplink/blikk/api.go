@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"stampclock/uplink/rest"
 )
 
 // Sentinel errors of CheckIDs.
@@ -130,7 +132,7 @@ func ParseReports(b []byte) ([]ServerReport, error) {
 // get performs an authenticated GET and returns the 2xx body or a
 // classified error.
 func (c *Client) get(ctx context.Context, what, path string, q url.Values) ([]byte, error) {
-	a, err := c.call(ctx, request{method: http.MethodGet, path: path, query: q})
+	a, err := c.call(ctx, rest.Request{Method: http.MethodGet, Path: path, Query: q})
 	if err != nil {
 		return nil, fmt.Errorf("blikk: %s: %w", what, err)
 	}

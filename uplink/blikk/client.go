@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -204,23 +203,12 @@ func (c *Client) UserID(email string) (int, bool) {
 	return id, ok
 }
 
-// answer is a received HTTP answer.
-type answer = rest.Answer
-
-// request describes one API call.
-type request struct {
-	method string
-	path   string // below BaseURL, starting with /v1/
-	query  url.Values
-	body   any // JSON-encoded when not nil
-}
-
 // call sends an authenticated request, getting a token first if needed. A
 // 401 makes it get a new token and repeat the call once; a second 401 is
 // a Retry error. A 429 pauses the client's limiter for the wait it names.
 // It returns a classified *uplink.Error for transport and token failures;
 // other statuses are the caller's.
-func (c *Client) call(ctx context.Context, req request) (*answer, error) {
+func (c *Client) call(ctx context.Context, req rest.Request) (*rest.Answer, error) {
 	tok, err := c.token(ctx)
 	if err != nil {
 		return nil, err
@@ -229,7 +217,7 @@ func (c *Client) call(ctx context.Context, req request) (*answer, error) {
 	if err != nil || a.Status != http.StatusUnauthorized {
 		return a, err
 	}
-	c.log.Info("token rejected, renewing", "path", req.path)
+	c.log.Info("token rejected, renewing", "path", req.Path)
 	c.dropToken(tok)
 	if tok, err = c.token(ctx); err != nil {
 		return nil, err
@@ -244,7 +232,7 @@ func (c *Client) call(ctx context.Context, req request) (*answer, error) {
 
 // send performs one HTTP exchange (rest.Client) after waiting for the
 // rate limiter. auth, if not empty, is the Authorization header.
-func (c *Client) send(ctx context.Context, req request, auth string) (*answer, error) {
+func (c *Client) send(ctx context.Context, req rest.Request, auth string) (*rest.Answer, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, &uplink.Error{Class: uplink.Retry, Msg: "not sent", Err: err}
 	}
@@ -256,14 +244,15 @@ func (c *Client) send(ctx context.Context, req request, auth string) (*answer, e
 	if err := c.lim.wait(ctx); err != nil {
 		return nil, &uplink.Error{Class: uplink.Retry, Msg: "not sent (waiting for the rate limit)", Err: err}
 	}
-	a, err := c.rest.Do(ctx, rest.Request{Method: req.method, Path: req.path, Query: req.query, JSON: req.body, Header: h})
+	req.Header = h
+	a, err := c.rest.Do(ctx, req)
 	if err != nil {
 		return nil, err
 	}
 	if a.Status == http.StatusTooManyRequests {
 		wait := c.retryAfter(a)
 		c.lim.pause(wait)
-		c.log.Warn("rate limited by the server", "path", req.path, "wait", wait)
+		c.log.Warn("rate limited by the server", "path", req.Path, "wait", wait)
 	}
 	return a, nil
 }
@@ -271,7 +260,7 @@ func (c *Client) send(ctx context.Context, req request, auth string) (*answer, e
 // retryAfter returns the wait a 429 asks for: the larger of the
 // Retry-After header (seconds or an HTTP date) and the body's
 // waitInSeconds; at least one second, as the document's unit is seconds.
-func (c *Client) retryAfter(a *answer) time.Duration {
+func (c *Client) retryAfter(a *rest.Answer) time.Duration {
 	d := uplink.RetryAfter(a.Header.Get("Retry-After"), c.o.Now())
 	if eb, err := ParseErrorBody(a.Body); err == nil && eb.WaitInSeconds > 0 {
 		d = max(d, time.Duration(eb.WaitInSeconds*float64(time.Second)))
@@ -297,13 +286,11 @@ var classes = map[int]uplink.Class{
 //     address is not allowed: a setup problem to fix, not the record's);
 //   - 404: Retry (a wrong BaseURL);
 //   - 400 and other 4xx: Permanent, with modelState's messages.
-func (c *Client) statusError(a *answer) *uplink.Error {
+func (c *Client) statusError(a *rest.Answer) *uplink.Error {
 	e := c.rest.Classify(a, serverMessage(a))
 	switch {
 	case a.Status == http.StatusTooManyRequests:
 		e.RetryAfter = c.retryAfter(a)
-	case a.Status >= 300 && a.Status < 400:
-		e.Msg = "redirected to " + a.Header.Get("Location") + " (check BaseURL)"
 	case a.Status == http.StatusForbidden:
 		e.Msg = "forbidden (check the API application's permissions and allowed IP addresses): " + e.Msg
 	case a.Status == http.StatusNotFound:

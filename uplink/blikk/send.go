@@ -11,6 +11,7 @@ import (
 
 	"stampclock/queue/record"
 	"stampclock/uplink"
+	"stampclock/uplink/rest"
 )
 
 // reportBody is the POST /v1/Core/TimeReports request: the document's
@@ -124,7 +125,7 @@ func (c *Client) body(uid int, r Report) reportBody {
 
 // create sends one POST /v1/Core/TimeReports.
 func (c *Client) create(ctx context.Context, b reportBody) error {
-	a, err := c.call(ctx, request{method: http.MethodPost, path: "/v1/Core/TimeReports", body: b})
+	a, err := c.call(ctx, rest.Request{Method: http.MethodPost, Path: "/v1/Core/TimeReports", JSON: b})
 	if err != nil {
 		return err
 	}

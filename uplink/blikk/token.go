@@ -11,9 +11,9 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"stampclock/uplink"
+	"stampclock/uplink/rest"
 )
 
 // Token is an access token as POST /v1/Auth/Token issues it.
@@ -69,7 +69,7 @@ func ParseToken(b []byte) (Token, error) {
 			}
 		}
 		if t.Expires.IsZero() {
-			return Token{}, fmt.Errorf("token answer: expires %q: unknown format", snippet(v))
+			return Token{}, fmt.Errorf("token answer: expires %q: unknown format", rest.Text(v, maxMsg))
 		}
 	}
 	return t, nil
@@ -134,34 +134,17 @@ func (eb ErrorBody) String() string {
 }
 
 // serverMessage returns the message in a for an error: ErrorBody.String,
-// else the trimmed body, at most maxMsg bytes, else the status text.
-func serverMessage(a *answer) string {
-	s := strings.TrimSpace(string(a.Body))
+// else the body, at most maxMsg bytes (rest.Text), else the status text.
+func serverMessage(a *rest.Answer) string {
 	if eb, err := ParseErrorBody(a.Body); err == nil {
 		if m := eb.String(); m != "" {
-			s = m
-		} else if eb.WaitInSeconds > 0 {
-			s = fmt.Sprintf("wait %gs", eb.WaitInSeconds)
+			return rest.Text(m, maxMsg)
+		}
+		if eb.WaitInSeconds > 0 {
+			return fmt.Sprintf("wait %gs", eb.WaitInSeconds)
 		}
 	}
-	s = snippet(s)
-	if s == "" {
-		s = http.StatusText(a.Status)
-	}
-	return s
-}
-
-// snippet cuts s to maxMsg bytes at a rune boundary and makes it valid
-// UTF-8.
-func snippet(s string) string {
-	if len(s) > maxMsg {
-		cut := maxMsg
-		for cut > 0 && !utf8.RuneStart(s[cut]) {
-			cut--
-		}
-		s = s[:cut] + "…"
-	}
-	return strings.ToValidUTF8(s, "?")
+	return a.Message(maxMsg)
 }
 
 // token returns the cached token or, when it is time to renew it, a new
@@ -220,7 +203,7 @@ func (c *Client) dropToken(tok string) {
 // token request stores nothing and is never the record's fault.
 func (c *Client) fetchToken(ctx context.Context) (Token, error) {
 	basic := "Basic " + base64.StdEncoding.EncodeToString([]byte(c.o.AppID+":"+c.o.AppSecret))
-	a, err := c.send(ctx, request{method: http.MethodPost, path: "/v1/Auth/Token"}, basic)
+	a, err := c.send(ctx, rest.Request{Method: http.MethodPost, Path: "/v1/Auth/Token"}, basic)
 	if err != nil {
 		var ue *uplink.Error
 		if errors.As(err, &ue) {

@@ -24,10 +24,10 @@ func (c *Client) CheckToken(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("flowtly: GET %s: %w", collectionPath, err)
 	}
-	if a.status != http.StatusOK {
+	if a.Status != http.StatusOK {
 		return fmt.Errorf("flowtly: GET %s: %w", collectionPath, c.statusError(a))
 	}
-	if _, _, err := ParseList(a.body); err != nil {
+	if _, _, err := ParseList(a.Body); err != nil {
 		return fmt.Errorf("flowtly: GET %s: unusable answer: %w", collectionPath, err)
 	}
 	return nil
@@ -46,8 +46,8 @@ func (c *Client) CheckEmployees(ctx context.Context) (missing []string, err erro
 			return nil, fmt.Errorf("flowtly: employee %s: %w", iri, err)
 		}
 		switch {
-		case a.status == http.StatusOK:
-		case a.status == http.StatusNotFound:
+		case a.Status == http.StatusOK:
+		case a.Status == http.StatusNotFound:
 			missing = append(missing, fmt.Sprintf("%s (%s)", email, iri))
 		default:
 			return nil, fmt.Errorf("flowtly: employee %s: %w", iri, c.statusError(a))

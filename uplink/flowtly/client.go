@@ -106,7 +106,6 @@ type Options struct {
 // concurrent use.
 type Client struct {
 	o         Options
-	base      *url.URL
 	rest      *rest.Client
 	log       *slog.Logger
 	employees map[string]string // lower-case email → IRI
@@ -156,7 +155,7 @@ func New(o Options) (*Client, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	c := &Client{o: o, base: base, employees: map[string]string{}}
+	c := &Client{o: o, employees: map[string]string{}}
 	for email, who := range o.Employees {
 		iri, err := c.iri("employees", who)
 		if err != nil {
@@ -198,17 +197,10 @@ func (c *Client) EmployeeIRI(email string) (string, bool) {
 	return iri, ok
 }
 
-// answer is a received HTTP answer.
-type answer struct {
-	status int
-	header http.Header
-	body   []byte
-}
-
 // do performs one HTTP exchange with u (absolute). body, if not nil, is
 // JSON-encoded. It returns a classified *uplink.Error for transport
 // failures; statuses are the caller's.
-func (c *Client) do(ctx context.Context, method string, u *url.URL, body any) (*answer, error) {
+func (c *Client) do(ctx context.Context, method string, u *url.URL, body any) (*rest.Answer, error) {
 	h := http.Header{}
 	h.Set("Accept", "application/ld+json, application/json;q=0.9, */*;q=0.1")
 	if body != nil {
@@ -219,21 +211,16 @@ func (c *Client) do(ctx context.Context, method string, u *url.URL, body any) (*
 		v = c.o.AuthScheme + " " + v
 	}
 	h.Set(c.o.AuthHeader, v)
-	a, err := c.rest.Do(ctx, rest.Request{Method: method, URL: u, JSON: body, Header: h})
-	if err != nil {
-		return nil, err
-	}
-	return &answer{status: a.Status, header: a.Header, body: a.Body}, nil
+	return c.rest.Do(ctx, rest.Request{Method: method, URL: u, JSON: body, Header: h})
 }
 
 // endpoint returns BaseURL + path with query q.
 func (c *Client) endpoint(path string, q url.Values) *url.URL {
-	u := *c.base
-	u.Path += path
+	u := c.rest.URL(path)
 	if q != nil {
 		u.RawQuery = q.Encode()
 	}
-	return &u
+	return u
 }
 
 // statusError classifies a non-2xx answer (rest.Client.Classify, 409
@@ -241,21 +228,10 @@ func (c *Client) endpoint(path string, q url.Values) *url.URL {
 // 429 Retry, 408 and 5xx Uncertain, 3xx Retry (a misconfigured BaseURL;
 // nothing was stored), other 4xx Permanent with the server's messages
 // (ParseErrorBody). RetryAfter is kept when sent.
-func (c *Client) statusError(a *answer) *uplink.Error {
-	e := c.rest.Classify(&rest.Answer{Status: a.status, Header: a.header, Body: a.body}, message(a))
-	switch {
-	case a.status == http.StatusUnauthorized || a.status == http.StatusForbidden:
+func (c *Client) statusError(a *rest.Answer) *uplink.Error {
+	e := c.rest.Classify(a, ParseErrorBody(a.Body))
+	if a.Status == http.StatusUnauthorized || a.Status == http.StatusForbidden {
 		e.Msg = fmt.Sprintf("token rejected (check the Flowtly API token and its rights, header %s): %s", c.o.AuthHeader, e.Msg)
-	case a.status >= 300 && a.status < 400:
-		e.Msg = "redirected to " + a.header.Get("Location") + " (check BaseURL)"
 	}
 	return e
-}
-
-// message returns the server's message in a, or the status text.
-func message(a *answer) string {
-	if s := ParseErrorBody(a.body); s != "" {
-		return s
-	}
-	return http.StatusText(a.status)
 }

@@ -7,7 +7,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
+
+	"stampclock/uplink/rest"
 )
 
 // WorkTime is a record as the list endpoint returns it. Employee and
@@ -147,10 +148,9 @@ func ref(r json.RawMessage) (string, error) {
 // the violations of a ConstraintViolationList ("seconds: This value should
 // be positive.; …"), else a problem's "hydra:description", "detail",
 // "description", "message", "hydra:title", "title" or "error", else the
-// trimmed body. The result is valid UTF-8 of at most about 500 bytes; ""
+// trimmed body, as one line (rest.Text) of at most maxMsg (500) bytes; ""
 // for an empty body.
 func ParseErrorBody(b []byte) string {
-	s := strings.TrimSpace(string(b))
 	var obj map[string]json.RawMessage
 	if json.Unmarshal(b, &obj) == nil {
 		var vs []struct {
@@ -166,30 +166,10 @@ func ParseErrorBody(b []byte) string {
 				}
 				msgs = append(msgs, m)
 			}
-			return clip(strings.Join(msgs, "; "))
-		}
-		for _, k := range []string{"hydra:description", "detail", "description", "message", "hydra:title", "title", "error"} {
-			var v string
-			if json.Unmarshal(obj[k], &v) == nil && strings.TrimSpace(v) != "" {
-				return clip(strings.TrimSpace(v))
-			}
+			return rest.Text(strings.Join(msgs, "; "), maxMsg)
 		}
 	}
-	return clip(s)
-}
-
-// clip bounds s to maxMsg bytes on a rune boundary and makes it valid
-// UTF-8.
-func clip(s string) string {
-	s = strings.ToValidUTF8(s, "?")
-	if len(s) > maxMsg {
-		cut := maxMsg
-		for cut > 0 && !utf8.RuneStart(s[cut]) {
-			cut--
-		}
-		s = s[:cut] + "…"
-	}
-	return s
+	return rest.Message(b, maxMsg, "hydra:description", "detail", "description", "message", "hydra:title", "title", "error")
 }
 
 // sameDate tells whether a server's date is our date (DateString): the

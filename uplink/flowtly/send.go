@@ -166,7 +166,7 @@ func (c *Client) create(ctx context.Context, body workTimeBody) error {
 	if err != nil {
 		return err
 	}
-	if a.status < 200 || a.status > 299 {
+	if a.Status < 200 || a.Status > 299 {
 		return c.statusError(a)
 	}
 	return nil
@@ -240,12 +240,12 @@ func (c *Client) List(ctx context.Context, q url.Values, yield func(WorkTime) bo
 		if err != nil {
 			return err
 		}
-		if a.status != http.StatusOK {
+		if a.Status != http.StatusOK {
 			return c.statusError(a)
 		}
-		items, next, err := ParseList(a.body)
+		items, next, err := ParseList(a.Body)
 		if err != nil {
-			return &uplink.Error{Class: uplink.Uncertain, Status: a.status, Msg: "unusable list answer", Err: err}
+			return &uplink.Error{Class: uplink.Uncertain, Status: a.Status, Msg: "unusable list answer", Err: err}
 		}
 		for _, w := range items {
 			if !yield(w) {
@@ -257,10 +257,10 @@ func (c *Client) List(ctx context.Context, q url.Values, yield func(WorkTime) bo
 		}
 		nu, err := u.Parse(next)
 		if err != nil || nu.Scheme != u.Scheme || nu.Host != u.Host {
-			return &uplink.Error{Class: uplink.Uncertain, Status: a.status, Msg: fmt.Sprintf("unusable next page link %q", next)}
+			return &uplink.Error{Class: uplink.Uncertain, Status: a.Status, Msg: fmt.Sprintf("unusable next page link %q", next)}
 		}
 		if nu.String() == u.String() {
-			return &uplink.Error{Class: uplink.Uncertain, Status: a.status, Msg: "next page link points to the same page"}
+			return &uplink.Error{Class: uplink.Uncertain, Status: a.Status, Msg: "next page link points to the same page"}
 		}
 		u = nu
 	}

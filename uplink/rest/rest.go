@@ -1,12 +1,14 @@
 // Package rest is the HTTP plumbing the REST uplinks share, written once:
 // requests against a base URL, no redirects followed, a bounded answer
 // body, transport failures and statuses classified for the runner
-// (uplink.Error) with the receiver's Retry-After. It knows nothing of any
+// (uplink.Error) with the receiver's Retry-After, and the receiver's
+// message cut to one short line (Text, Message). It knows nothing of any
 // receiver's API: authentication, paths and bodies are the uplink's.
 package rest
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -18,6 +20,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"stampclock/uplink"
 )
@@ -253,7 +257,8 @@ func (c *Client) readOnly(e *uplink.Error) *uplink.Error {
 //   - 429: Retry (nothing was stored);
 //   - 409: Retry (a request with the same idempotency key is still being
 //     processed);
-//   - 3xx: Retry (a misconfigured URL; the answer says where to);
+//   - 3xx: Retry (a misconfigured URL), the message saying where to:
+//     "redirected to <Location> (check the URL)";
 //   - 408 and 5xx: Uncertain (the receiver may have stored it);
 //   - any other 4xx: Permanent.
 func (c *Client) Classify(a *Answer, msg string) *uplink.Error {
@@ -290,17 +295,65 @@ func StatusClass(status int, classes map[int]uplink.Class) uplink.Class {
 	return uplink.Permanent
 }
 
-// Text returns an answer body as one short line for a message: at most n
-// runes, control characters as spaces.
-func Text(b []byte, n int) string {
+// Text returns text from the receiver (an answer body, a message in it)
+// as one short line for an error or a log: trimmed, valid UTF-8 (invalid
+// bytes as "?"), control characters as spaces, at most max bytes cut at a
+// rune boundary, "…" marking the cut.
+func Text[T string | []byte](b T, max int) string {
 	s := strings.Map(func(r rune) rune {
-		if r < ' ' || r == 0x7f {
+		if unicode.IsControl(r) {
 			return ' '
 		}
 		return r
-	}, strings.TrimSpace(string(b)))
-	if r := []rune(s); len(r) > n {
-		s = string(r[:n]) + "…"
+	}, strings.ToValidUTF8(strings.TrimSpace(string(b)), "?"))
+	if len(s) > max {
+		cut := max
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut] + "…"
 	}
 	return s
+}
+
+// Message returns the receiver's message in an error answer's body as
+// Text makes it (at most max bytes): the first of the JSON object's string
+// fields keys that is not blank (a key "a.b" is field b of the object in
+// field a), else the whole body; "" for an empty body.
+func Message(body []byte, max int, keys ...string) string {
+	if len(keys) > 0 {
+		var obj map[string]json.RawMessage
+		if json.Unmarshal(body, &obj) == nil {
+			for _, k := range keys {
+				if v := stringField(obj, k); strings.TrimSpace(v) != "" {
+					return Text(v, max)
+				}
+			}
+		}
+	}
+	return Text(body, max)
+}
+
+// stringField returns obj's string field key ("a.b": field b of the
+// object in field a), "" if there is none.
+func stringField(obj map[string]json.RawMessage, key string) string {
+	raw, ok := obj[key]
+	if outer, inner, nested := strings.Cut(key, "."); !ok && nested {
+		var sub map[string]json.RawMessage
+		if json.Unmarshal(obj[outer], &sub) != nil {
+			return ""
+		}
+		return stringField(sub, inner)
+	}
+	var s string
+	if json.Unmarshal(raw, &s) != nil {
+		return ""
+	}
+	return s
+}
+
+// Message returns the receiver's message in a's body (the package's
+// Message), or the status text when the body holds none.
+func (a *Answer) Message(max int, keys ...string) string {
+	return cmp.Or(Message(a.Body, max, keys...), http.StatusText(a.Status))
 }

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"stampclock/uplink/rest"
 )
 
 // IDName is a time type or a project as the server lists it.
@@ -32,14 +34,14 @@ type ServerEntry struct {
 // get performs an authenticated GET and returns the 2xx body, or a
 // classified error.
 func (c *Client) get(ctx context.Context, what, path string, q url.Values, auth bool) ([]byte, error) {
-	a, err := c.call(ctx, request{method: http.MethodGet, path: path, query: q, auth: auth})
+	a, err := c.call(ctx, rest.Request{Method: http.MethodGet, Path: path, Query: q}, auth)
 	if err != nil {
 		return nil, fmt.Errorf("zeiterfassung: %s: %w", what, err)
 	}
-	if a.status < 200 || a.status > 299 {
+	if a.Status < 200 || a.Status > 299 {
 		return nil, fmt.Errorf("zeiterfassung: %s: %w", what, c.statusError(a))
 	}
-	return a.body, nil
+	return a.Body, nil
 }
 
 // Hello calls GET /api/hello/sayhello: is the server reachable?

@@ -7,11 +7,9 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"stampclock/uplink"
 	"stampclock/uplink/rest"
@@ -139,28 +137,12 @@ func New(o Options) (*Client, error) {
 // that carry no request now.
 func (c *Client) CloseIdleConnections() { c.rest.CloseIdleConnections() }
 
-// answer is a received HTTP answer.
-type answer struct {
-	status int
-	header http.Header
-	body   []byte
-}
-
-// request describes one API call.
-type request struct {
-	method string
-	path   string // below BaseURL, starting with /api/
-	query  url.Values
-	body   any // JSON-encoded when not nil
-	auth   bool
-}
-
-// call sends req, logging in first if needed. An answer 401 to an
-// authenticated call makes it log in again and repeat the call once; a
-// second 401 is a Retry error. It returns a classified *uplink.Error for
+// call sends req, logging in first if needed when auth is set. An answer
+// 401 to an authenticated call makes it log in again and repeat the call
+// once; a second 401 is a Retry error. It returns a classified *uplink.Error for
 // transport failures and login failures; other statuses are the caller's.
-func (c *Client) call(ctx context.Context, req request) (*answer, error) {
-	if !req.auth {
+func (c *Client) call(ctx context.Context, req rest.Request, auth bool) (*rest.Answer, error) {
+	if !auth {
 		return c.send(ctx, req, "")
 	}
 	tok, err := c.currentToken(ctx)
@@ -168,15 +150,15 @@ func (c *Client) call(ctx context.Context, req request) (*answer, error) {
 		return nil, err
 	}
 	a, err := c.send(ctx, req, tok)
-	if err != nil || a.status != http.StatusUnauthorized {
+	if err != nil || a.Status != http.StatusUnauthorized {
 		return a, err
 	}
-	c.log.Info("token rejected, logging in again", "path", req.path)
+	c.log.Info("token rejected, logging in again", "path", req.Path)
 	c.dropToken(tok)
 	if tok, err = c.currentToken(ctx); err != nil {
 		return nil, err
 	}
-	if a, err = c.send(ctx, req, tok); err != nil || a.status != http.StatusUnauthorized {
+	if a, err = c.send(ctx, req, tok); err != nil || a.Status != http.StatusUnauthorized {
 		return a, err
 	}
 	c.dropToken(tok)
@@ -186,7 +168,7 @@ func (c *Client) call(ctx context.Context, req request) (*answer, error) {
 
 // send performs one HTTP exchange. tok, if not empty, goes in the auth
 // header.
-func (c *Client) send(ctx context.Context, req request, tok string) (*answer, error) {
+func (c *Client) send(ctx context.Context, req rest.Request, tok string) (*rest.Answer, error) {
 	h := http.Header{}
 	h.Set("Accept", "application/json, text/plain;q=0.9")
 	if tok != "" {
@@ -196,11 +178,8 @@ func (c *Client) send(ctx context.Context, req request, tok string) (*answer, er
 		}
 		h.Set(c.o.AuthHeader, v)
 	}
-	a, err := c.rest.Do(ctx, rest.Request{Method: req.method, Path: req.path, Query: req.query, JSON: req.body, Header: h})
-	if err != nil {
-		return nil, err
-	}
-	return &answer{status: a.Status, header: a.Header, body: a.Body}, nil
+	req.Header = h
+	return c.rest.Do(ctx, req)
 }
 
 // currentToken returns the cached token or logs in.
@@ -237,7 +216,7 @@ func (c *Client) login(ctx context.Context) (string, error) {
 		LoginEmail  string `json:"loginemail"`
 		APIPassword string `json:"apipassword"`
 	}{c.o.Email, c.o.Password}
-	a, err := c.send(ctx, request{method: http.MethodPost, path: "/api/login", body: body}, "")
+	a, err := c.send(ctx, rest.Request{Method: http.MethodPost, Path: "/api/login", JSON: body}, "")
 	if err != nil {
 		var ue *uplink.Error
 		if errors.As(err, &ue) {
@@ -246,16 +225,17 @@ func (c *Client) login(ctx context.Context) (string, error) {
 		return "", fmt.Errorf("login: %w", err)
 	}
 	switch {
-	case a.status == http.StatusUnauthorized || a.status == http.StatusForbidden:
-		return "", fmt.Errorf("login: %w", &uplink.Error{Class: uplink.Retry, Status: a.status,
+	case a.Status == http.StatusUnauthorized || a.Status == http.StatusForbidden:
+		return "", fmt.Errorf("login: %w", &uplink.Error{Class: uplink.Retry, Status: a.Status,
 			Msg: fmt.Sprintf("credentials rejected for loginemail %q (check the API password and that the REST API is enabled): %s", c.o.Email, serverMessage(a))})
-	case a.status < 200 || a.status > 299:
-		return "", fmt.Errorf("login: %w", &uplink.Error{Class: uplink.Retry, Status: a.status,
-			Msg: serverMessage(a), RetryAfter: c.retryAfter(a)})
+	case !a.OK():
+		e := c.rest.Classify(a, serverMessage(a))
+		e.Class = uplink.Retry
+		return "", fmt.Errorf("login: %w", e)
 	}
-	tok, err := ParseLoginBody(a.body)
+	tok, err := ParseLoginBody(a.Body)
 	if err != nil {
-		return "", fmt.Errorf("login: %w", &uplink.Error{Class: uplink.Retry, Status: a.status, Msg: "unusable answer", Err: err})
+		return "", fmt.Errorf("login: %w", &uplink.Error{Class: uplink.Retry, Status: a.Status, Msg: "unusable answer", Err: err})
 	}
 	c.log.Info("logged in")
 	return tok, nil
@@ -299,31 +279,10 @@ func ParseLoginBody(b []byte) (string, error) {
 }
 
 // serverMessage returns the server's message in a: the "message" or
-// "error" field of a JSON object, else the trimmed body, at most maxMsg
-// bytes, else the status text.
-func serverMessage(a *answer) string {
-	s := strings.TrimSpace(string(a.body))
-	var obj map[string]any
-	if json.Unmarshal(a.body, &obj) == nil {
-		for _, k := range []string{"message", "error"} {
-			if v, ok := obj[k].(string); ok && strings.TrimSpace(v) != "" {
-				s = strings.TrimSpace(v)
-				break
-			}
-		}
-	}
-	if len(s) > maxMsg {
-		cut := maxMsg
-		for cut > 0 && !utf8.RuneStart(s[cut]) {
-			cut--
-		}
-		s = s[:cut] + "…"
-	}
-	s = strings.ToValidUTF8(s, "?")
-	if s == "" {
-		s = http.StatusText(a.status)
-	}
-	return s
+// "error" field of a JSON object, else the body, at most maxMsg bytes
+// (rest.Answer.Message), else the status text.
+func serverMessage(a *rest.Answer) string {
+	return a.Message(maxMsg, "message", "error")
 }
 
 // classes are the API's exceptions to rest.Client.Classify: 401 past
@@ -338,15 +297,6 @@ var classes = map[int]uplink.Class{
 // rest.Client.Classify with classes: 429 Retry, 408 and 5xx Uncertain, 3xx
 // Retry (a misconfigured BaseURL, nothing was stored), other 4xx
 // Permanent. RetryAfter is kept when sent.
-func (c *Client) statusError(a *answer) *uplink.Error {
-	e := &uplink.Error{Status: a.status, Msg: serverMessage(a), RetryAfter: c.retryAfter(a), Class: rest.StatusClass(a.status, classes)}
-	if a.status >= 300 && a.status < 400 {
-		e.Msg = "redirected to " + a.header.Get("Location") + " (check BaseURL)"
-	}
-	return e
-}
-
-// retryAfter parses a's Retry-After header.
-func (c *Client) retryAfter(a *answer) time.Duration {
-	return uplink.RetryAfter(a.header.Get("Retry-After"), c.o.Now())
+func (c *Client) statusError(a *rest.Answer) *uplink.Error {
+	return c.rest.Classify(a, serverMessage(a))
 }

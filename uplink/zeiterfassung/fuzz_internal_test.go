@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"stampclock/uplink"
+	"stampclock/uplink/rest"
 )
 
 // FuzzErrorAnswer feeds arbitrary error answers (status and body) to the
@@ -19,13 +20,15 @@ func FuzzErrorAnswer(f *testing.F) {
 	f.Add(429, []byte(""))
 	f.Add(500, []byte("<html><body>Internal Server Error</body></html>"))
 	f.Add(404, []byte{0xff, 0xfe, 0x00})
+	c, err := New(Options{BaseURL: "https://zeit.example.com", Email: "admin@example.com", TimeTypeID: "Arbeitszeit", Location: time.UTC})
+	if err != nil {
+		f.Fatal(err)
+	}
 	f.Fuzz(func(t *testing.T, status int, body []byte) {
 		if status < 300 || status > 599 {
 			return
 		}
-		c := &Client{o: Options{}}
-		c.o.Now = time.Now
-		e := c.statusError(&answer{status: status, header: http.Header{"Retry-After": {string(body)}}, body: body})
+		e := c.statusError(&rest.Answer{Status: status, Header: http.Header{"Retry-After": {string(body)}}, Body: body})
 		if e.Class != uplink.Retry && e.Class != uplink.Uncertain && e.Class != uplink.Permanent {
 			t.Fatalf("status %d: class %v", status, e.Class)
 		}

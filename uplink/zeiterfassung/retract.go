@@ -10,6 +10,7 @@ import (
 
 	"stampclock/queue/record"
 	"stampclock/uplink"
+	"stampclock/uplink/rest"
 )
 
 // retract removes from the server the entry a retraction record
@@ -149,16 +150,16 @@ func (c *Client) deletable(ctx context.Context, rec record.Record, seg Segment, 
 // already; otherwise (an id just listed) it vanished since, a Retry, and
 // the next attempt looks again.
 func (c *Client) deleteEntry(ctx context.Context, id string, goneOK bool) (gone bool, err error) {
-	a, err := c.call(ctx, request{method: http.MethodDelete, path: "/api/time-v2.1/deletetimeentry/" + url.PathEscape(id), auth: true})
+	a, err := c.call(ctx, rest.Request{Method: http.MethodDelete, Path: "/api/time-v2.1/deletetimeentry/" + url.PathEscape(id)}, true)
 	if err != nil {
 		return false, err
 	}
 	switch {
-	case a.status == http.StatusNotFound && goneOK:
+	case a.Status == http.StatusNotFound && goneOK:
 		return true, nil
-	case a.status == http.StatusNotFound:
-		return false, &uplink.Error{Class: uplink.Retry, Status: a.status, Msg: "entry " + id + " vanished before it was deleted; looking again: " + serverMessage(a)}
-	case a.status < 200 || a.status > 299:
+	case a.Status == http.StatusNotFound:
+		return false, &uplink.Error{Class: uplink.Retry, Status: a.Status, Msg: "entry " + id + " vanished before it was deleted; looking again: " + serverMessage(a)}
+	case a.Status < 200 || a.Status > 299:
 		return false, c.statusError(a)
 	}
 	return false, nil

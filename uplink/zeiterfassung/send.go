@@ -10,6 +10,7 @@ import (
 
 	"stampclock/queue/record"
 	"stampclock/uplink"
+	"stampclock/uplink/rest"
 )
 
 // entryBody is the createtimeentry request.
@@ -118,11 +119,11 @@ func (c *Client) Send(ctx context.Context, rec record.Record, reconcile bool) er
 // create sends one createtimeentry and, with wantIDs (or at debug level),
 // returns the ids the answer names.
 func (c *Client) create(ctx context.Context, e entryBody, wantIDs bool) ([]string, error) {
-	a, err := c.call(ctx, request{method: http.MethodPost, path: "/api/time-v2.1/createtimeentry", body: e, auth: true})
+	a, err := c.call(ctx, rest.Request{Method: http.MethodPost, Path: "/api/time-v2.1/createtimeentry", JSON: e}, true)
 	if err != nil {
 		return nil, err
 	}
-	if a.status < 200 || a.status > 299 {
+	if a.Status < 200 || a.Status > 299 {
 		return nil, c.statusError(a)
 	}
 	// Parsing the answer costs more than the rest of a create: only when
@@ -131,7 +132,7 @@ func (c *Client) create(ctx context.Context, e entryBody, wantIDs bool) ([]strin
 	if !wantIDs && !debug {
 		return nil, nil
 	}
-	ids := parseIDs(a.body)
+	ids := parseIDs(a.Body)
 	if debug {
 		c.log.Debug("created", "ids", ids)
 	}
