@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
@@ -70,20 +69,16 @@ func (z *Config) Files() map[string]string {
 // Prepare fills the defaults, reads the password and validates.
 func (z *Config) Prepare(g uplink.Globals) error {
 	if z.AuthHeader == "" {
-		z.AuthHeader = "Authorization"
+		z.AuthHeader = DefaultAuthHeader
 	}
 	if z.AuthScheme == "" {
-		z.AuthScheme = "Bearer"
+		z.AuthScheme = DefaultAuthScheme
 	}
 	if z.Timeout.Duration == 0 {
-		z.Timeout.Duration = 15 * time.Second
+		z.Timeout.Duration = DefaultTimeout
 	}
 	if z.Timeout.Duration < 0 {
 		return fmt.Errorf("zeiterfassung.timeout: %s is negative", z.Timeout.Duration)
-	}
-	u, err := url.Parse(z.URL)
-	if err != nil || u.Host == "" {
-		return fmt.Errorf("zeiterfassung.url: %q is not a URL like \"https://zeit.example.com\"", z.URL)
 	}
 	if err := uplink.CheckURL(Name, z.URL, z.AllowHTTP); err != nil {
 		return err
