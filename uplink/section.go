@@ -32,8 +32,23 @@ func CheckURL(section, raw string, allowHTTP bool) error {
 }
 
 // CheckIntIDs checks a table of email = positive id with at least one row,
-// key naming it in errors and what the ids are.
+// key naming it in errors and what the ids are (CheckIDs).
 func (g Globals) CheckIntIDs(key, what string, m map[string]int) error {
+	return CheckIDs(g, key, what, m, func(id int) error {
+		if id <= 0 {
+			return fmt.Errorf("%d; want a positive %s", id, what)
+		}
+		return nil
+	})
+}
+
+// CheckIDs checks a config table of email = id (an uplink's or a read
+// side's people): at least one row, every key an email address
+// (g.ValidEmail), no email twice in another case, and every id accepted
+// by check, whose error ("%q; want …") follows the row's key. key names
+// the table in errors ("flowtly.employees") and what its ids
+// ("employee IRI or id").
+func CheckIDs[ID any](g Globals, key, what string, m map[string]ID, check func(ID) error) error {
 	if len(m) == 0 {
 		return fmt.Errorf("%s: required, at least one email = %s", key, what)
 	}
@@ -42,8 +57,8 @@ func (g Globals) CheckIntIDs(key, what string, m map[string]int) error {
 		if !g.ValidEmail(email) {
 			return fmt.Errorf("%s: %q is not an email address", key, email)
 		}
-		if m[email] <= 0 {
-			return fmt.Errorf("%s.%q: %d; want a positive %s", key, email, m[email], what)
+		if err := check(m[email]); err != nil {
+			return fmt.Errorf("%s.%q: %w", key, email, err)
 		}
 		if prev, dup := seen[strings.ToLower(email)]; dup {
 			return fmt.Errorf("%s: %q and %q are the same email", key, prev, email)

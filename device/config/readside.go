@@ -2,8 +2,6 @@ package config
 
 import (
 	"fmt"
-	"maps"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -149,18 +147,13 @@ func (c *Config) validateTimesheets(why string) error {
 	if len(t.People) == 0 {
 		return fmt.Errorf("daytotal.timesheets.people: required with %s, at least one email = person_id", why)
 	}
-	seen := map[string]string{}
-	for _, email := range slices.Sorted(maps.Keys(t.People)) {
-		if !ValidEmail(email) {
-			return fmt.Errorf("daytotal.timesheets.people: %q is not an email address", email)
+	if err := uplink.CheckIDs(uplink.Globals{ValidEmail: ValidEmail}, "daytotal.timesheets.people", "person_id", t.People, func(id string) error {
+		if _, err := strconv.ParseUint(id, 10, 64); err != nil {
+			return fmt.Errorf("%q; want a numeric person_id", id)
 		}
-		if _, err := strconv.ParseUint(t.People[email], 10, 64); err != nil {
-			return fmt.Errorf("daytotal.timesheets.people.%q: %q; want a numeric person_id", email, t.People[email])
-		}
-		if prev, dup := seen[strings.ToLower(email)]; dup {
-			return fmt.Errorf("daytotal.timesheets.people: %q and %q are the same email", prev, email)
-		}
-		seen[strings.ToLower(email)] = email
+		return nil
+	}); err != nil {
+		return err
 	}
 	if t.LockTTL.Duration < 0 {
 		return fmt.Errorf("daytotal.timesheets.lock_ttl: %s is negative", t.LockTTL)

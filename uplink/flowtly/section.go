@@ -4,9 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"maps"
 	"net/http"
-	"slices"
 	"strings"
 	"time"
 
@@ -146,24 +144,12 @@ func (f *Config) Prepare(g uplink.Globals) error {
 	if f.Timeout.Duration < 0 {
 		return fmt.Errorf("flowtly.timeout: %s is negative", f.Timeout)
 	}
-	if len(f.Employees) == 0 {
-		return fmt.Errorf("flowtly.employees: required, at least one email = employee IRI or id")
-	}
-	seen := map[string]string{}
-	for _, email := range slices.Sorted(maps.Keys(f.Employees)) {
-		id := f.Employees[email]
-		if !g.ValidEmail(email) {
-			return fmt.Errorf("flowtly.employees: %q is not an email address", email)
-		}
+	return uplink.CheckIDs(g, "flowtly.employees", "employee IRI or id", f.Employees, func(id string) error {
 		if id == "" || strings.ContainsAny(id, " \t\r\n?#") {
-			return fmt.Errorf("flowtly.employees.%q: %q; want an employee IRI (\"/api/employees/emp_102\") or id", email, id)
+			return fmt.Errorf("%q; want an employee IRI (\"/api/employees/emp_102\") or id", id)
 		}
-		if prev, dup := seen[strings.ToLower(email)]; dup {
-			return fmt.Errorf("flowtly.employees: %q and %q are the same email", prev, email)
-		}
-		seen[strings.ToLower(email)] = email
-	}
-	return nil
+		return nil
+	})
 }
 
 // check is the uplink's `stampctl check`: the token, then that the
