@@ -1,6 +1,7 @@
 package rest_test
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -102,4 +103,14 @@ func TestClassify_RedirectWording(t *testing.T) {
 	if want := "redirected to https://other.example.test/api (check the URL)"; e == nil || e.Msg != want || e.Status != http.StatusFound {
 		t.Fatalf("got %v, want status 302 with %q", e, want)
 	}
+}
+
+// An uplink names the fields its receiver's error answers use; a body
+// without them is shown as it is, on one line.
+func ExampleMessage() {
+	fmt.Println(rest.Message([]byte(`{"status":400,"message":"starttime hat ein ungültiges Format"}`), 200, "message", "error"))
+	fmt.Println(rest.Message([]byte("<html>\n<h1>Bad Gateway</h1>\n</html>"), 20, "message", "error"))
+	// Output:
+	// starttime hat ein ungültiges Format
+	// <html> <h1>Bad Gatew…
 }

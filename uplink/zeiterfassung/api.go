@@ -234,12 +234,7 @@ func parseIDs(b []byte) []string {
 	return ids
 }
 
-// snippet returns the start of b for an error message.
+// snippet returns the start of b, quoted, for an error message.
 func snippet(b []byte) string {
-	const n = 80
-	s := string(b)
-	if len(s) > n {
-		s = s[:n] + "…"
-	}
-	return strconv.Quote(s)
+	return strconv.Quote(rest.Text(b, 80))
 }
