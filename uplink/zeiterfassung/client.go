@@ -139,8 +139,9 @@ func (c *Client) CloseIdleConnections() { c.rest.CloseIdleConnections() }
 
 // call sends req, logging in first if needed when auth is set. An answer
 // 401 to an authenticated call makes it log in again and repeat the call
-// once; a second 401 is a Retry error. It returns a classified *uplink.Error for
-// transport failures and login failures; other statuses are the caller's.
+// once; a second 401 is a Retry error. It returns a classified
+// *uplink.Error for transport failures and login failures; other statuses
+// are the caller's.
 func (c *Client) call(ctx context.Context, req rest.Request, auth bool) (*rest.Answer, error) {
 	if !auth {
 		return c.send(ctx, req, "")
