@@ -86,6 +86,9 @@ type Env struct {
 	Location *time.Location
 	// Now is the injected clock.
 	Now func() time.Time
+	// After is the injected one-shot wait (the daemon's timers), for an
+	// uplink that runs a loop of its own; nil means time.After.
+	After func(time.Duration) <-chan time.Time
 	// Logger is stampd's; the uplink adds its name (key "uplink").
 	Logger *slog.Logger
 	// HTTPClient, if set, replaces the default client (tests inject

@@ -32,7 +32,7 @@ func (d *Daemon) newListed() error {
 		name := u.Kind.Name
 		var r *uplink.Runner
 		b, err := u.Kind.New(u.Section, uplink.Env{
-			DeviceID: d.cfg.Device.ID, Location: d.cfg.Location, Now: d.opts.Clock.Now,
+			DeviceID: d.cfg.Device.ID, Location: d.cfg.Location, Now: d.opts.Clock.Now, After: d.opts.Timers.After,
 			Logger: d.log, HTTPClient: d.opts.HTTPClient,
 			Ledger: d.store, Version: d.opts.Version,
 			Resume: func() { r.Resume() }, // called only once the runners run
@@ -49,6 +49,7 @@ func (d *Daemon) newListed() error {
 			MinBackoff: d.opts.MinBackoff, MaxBackoff: d.opts.MaxBackoff,
 			Settled: d.settledFor(name),
 			Now:     d.opts.Clock.Now,
+			After:   d.opts.Timers.After, // backoff, idle and settle waits
 			Logger:  d.opts.Logger,
 			// Confirmations are committed together, up to a second
 			// late: taps in a row cost no delivery commit of their own.

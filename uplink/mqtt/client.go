@@ -466,36 +466,33 @@ func (c *Client) publishAll(ctx context.Context, s *session, discovered *uint64)
 // per StatusMinGap) and every StatusInterval. On return it publishes the
 // retained offline status and disconnects; the client is closed.
 func (c *Client) Run(ctx context.Context) error {
-	tick := time.NewTicker(c.opts.StatusInterval)
-	defer tick.Stop()
+	tick := c.opts.After(c.opts.StatusInterval)
 	dirty := true
-	var last time.Time
+	// gap ends StatusMinGap after the last publish began; nil: it ended.
+	var gap <-chan time.Time
 	var discovered uint64 // the session that got the discovery configs
 	for {
-		var soon <-chan time.Time
-		if dirty {
-			if gap := c.opts.StatusMinGap - time.Since(last); gap > 0 {
-				soon = time.After(gap)
-			} else {
-				last = time.Now()
-				dirty = false
-				if s, err := c.session(ctx); err == nil {
-					if err := c.publishAll(ctx, s, &discovered); err != nil && ctx.Err() == nil {
-						c.log.Debug("status not published", "err", err)
-					}
+		if dirty && gap == nil {
+			gap = c.opts.After(c.opts.StatusMinGap)
+			dirty = false
+			if s, err := c.session(ctx); err == nil {
+				if err := c.publishAll(ctx, s, &discovered); err != nil && ctx.Err() == nil {
+					c.log.Debug("status not published", "err", err)
 				}
-				continue
 			}
+			continue
 		}
 		select {
 		case <-ctx.Done():
 			c.shutdown()
 			return nil
-		case <-tick.C:
+		case <-tick:
+			tick = c.opts.After(c.opts.StatusInterval)
 			dirty = true
 		case <-c.nudge:
 			dirty = true
-		case <-soon:
+		case <-gap:
+			gap = nil
 		}
 	}
 }

@@ -76,7 +76,10 @@ type Options struct {
 	// Default none.
 	OnConnect func()
 	// Now is the clock. Default time.Now.
-	Now    func() time.Time
+	Now func() time.Time
+	// After starts the status loop's waits (StatusInterval, StatusMinGap).
+	// Default time.After.
+	After  func(time.Duration) <-chan time.Time
 	Logger *slog.Logger
 }
 
@@ -144,6 +147,9 @@ func (o *Options) defaults() {
 	}
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.After == nil {
+		o.After = time.After
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)

@@ -260,7 +260,7 @@ func Kind() uplink.Kind {
 // (env.Resume).
 func NewFrom(cfg Config, env uplink.Env) (*Client, error) {
 	o := cfg.options(env.DeviceID)
-	o.Version, o.Now, o.Logger = env.Version, env.Now, env.Logger
+	o.Version, o.Now, o.After, o.Logger = env.Version, env.Now, env.After, env.Logger
 	if env.Report != nil {
 		o.Status = func() Status { return statusOf(env.Report()) }
 	}
