@@ -11,7 +11,7 @@ import (
 
 // dayTotalWait is how long `stampctl daytotal` waits for a remote source
 // before it answers with the cached or local figure; the fetch goes on in
-// the background and fills the cache.
+// the background (until Run ends) and fills the cache.
 const dayTotalWait = 2 * time.Second
 
 // dayTotal asks the configured source; a remote answer also refreshes the
@@ -38,22 +38,8 @@ func (d *Daemon) dayTotal(ctx context.Context, a DayTotalArgs) (DayTotalResult, 
 	if d.reads.remote == nil {
 		return res, nil
 	}
-	type answer struct {
-		total time.Duration
-		err   error
-	}
-	got := make(chan answer, 1)
-	go func() {
-		rctx, cancel := context.WithTimeout(context.Background(), d.remoteTimeout())
-		defer cancel()
-		total, err := d.reads.source.DayTotal(rctx, a.Email, day)
-		if err == nil {
-			d.reads.remote.put(a.Email, day, total)
-		}
-		got <- answer{total, err}
-	}()
-	wait := time.NewTimer(dayTotalWait)
-	defer wait.Stop()
+	got := d.reads.remote.ask(a.Email, day, d.remoteTimeout())
+	wait := d.opts.Timers.After(dayTotalWait)
 	var why string
 	select {
 	case ans := <-got:
@@ -63,7 +49,7 @@ func (d *Daemon) dayTotal(ctx context.Context, a DayTotalArgs) (DayTotalResult, 
 			return res, nil
 		}
 		why = fmt.Sprintf("%s failed: %v", d.reads.sourceName, ans.err)
-	case <-wait.C:
+	case <-wait:
 		why = fmt.Sprintf("%s is not answering (asked %s ago; still trying in the background)", d.reads.sourceName, dayTotalWait)
 	case <-ctx.Done():
 		return DayTotalResult{}, ctx.Err()

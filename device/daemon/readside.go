@@ -42,7 +42,7 @@ func (d *Daemon) newReadSide() error {
 		ts, err := daytotal.NewTimesheets(daytotal.TimesheetsOptions{
 			BaseURL: t.URL, Token: t.Token, Account: t.Account, OrganizationID: t.OrganizationID,
 			People: t.People, Location: cfg.Location, LockTTL: t.LockTTL.Duration, Timeout: t.Timeout.Duration,
-			HTTPClient: d.opts.HTTPClient, Logger: d.log,
+			HTTPClient: d.opts.HTTPClient, Logger: d.log, Now: d.opts.Clock.Now,
 		})
 		if err != nil {
 			return fmt.Errorf("config %s: daytotal.timesheets: %w", cfg.Path, err)

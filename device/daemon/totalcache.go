@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"sync"
 	"time"
@@ -76,6 +77,41 @@ func (c *totalCache) fetch(base context.Context, k totalKey, timeout time.Durati
 		return
 	}
 	c.putLocked(k, total)
+}
+
+// fetched is the outcome of a fetch asked for with ask.
+type fetched struct {
+	total time.Duration
+	err   error
+}
+
+// errStopping answers an ask made while Run ends.
+var errStopping = errors.New("stampd is stopping")
+
+// ask fetches the total of email on day, whether or not get's fetch of it
+// runs, caches it and sends the outcome on the channel returned (which
+// holds it: nobody needs to wait). The fetch is one of the cache's: it
+// ends with Run, and Run waits for it.
+func (c *totalCache) ask(email string, day daytotal.Date, timeout time.Duration) <-chan fetched {
+	got := make(chan fetched, 1)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.stopped {
+		got <- fetched{err: errStopping}
+		return got
+	}
+	c.fetches.Add(1)
+	go func(base context.Context) {
+		defer c.fetches.Done()
+		ctx, cancel := context.WithTimeout(base, timeout)
+		defer cancel()
+		total, err := c.src.DayTotal(ctx, email, day)
+		if err == nil {
+			c.put(email, day, total)
+		}
+		got <- fetched{total, err}
+	}(c.ctx)
+	return got
 }
 
 // peek returns the cached total of email on day, if any, fetching nothing.

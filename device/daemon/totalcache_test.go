@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"testing"
 	"time"
@@ -64,5 +65,24 @@ func TestTotalCache_FetchesEndWithRun(t *testing.T) {
 	c.mu.Unlock()
 	if busy != 0 {
 		t.Fatalf("%d fetches started or left after Run ended", busy)
+	}
+}
+
+// Once Run has ended, `stampctl daytotal` starts no fetch: it is told
+// stampd is stopping.
+func TestTotalCache_AskAfterRun_NoFetch(t *testing.T) {
+	src := hangingSource{asked: make(chan context.Context, 1)}
+	c := newTotalCache(src, slog.New(slog.DiscardHandler))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := c.run(ctx); err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	day := daytotal.DateOf(time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC), time.UTC)
+	if a := <-c.ask("maier@example.com", day, time.Hour); !errors.Is(a.err, errStopping) {
+		t.Fatalf("ask after Run: %+v, want errStopping", a)
+	}
+	if len(src.asked) != 0 {
+		t.Fatal("a fetch started after Run ended")
 	}
 }
