@@ -22,7 +22,7 @@ func (d *Daemon) newRemote() (*remote.Responder, error) {
 	}
 	r, err := remote.New(d.Handle, remote.Options{
 		DeviceID: d.cfg.Device.ID, TopicPrefix: m.TopicPrefix, Allow: ctlproto.Role(m.RemoteCommands),
-		Account: conn.Account, KeepAlive: conn.KeepAlive, Logger: d.log,
+		Account: conn.Account, KeepAlive: conn.KeepAlive, Timers: d.opts.Timers, Logger: d.log,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("config %s: %w", d.cfg.Path, err)

@@ -78,7 +78,7 @@ func (d *Daemon) replayScript(ctx context.Context) error {
 			select {
 			case <-ctx.Done():
 				return nil
-			case <-time.After(st.Sleep):
+			case <-d.opts.Timers.After(st.Sleep):
 			}
 			continue
 		}

@@ -31,7 +31,7 @@ func (d *Daemon) newSite() (*sitebadges.Syncer, error) {
 			}
 			return out
 		},
-		Now: d.opts.Clock.Now, Logger: d.log,
+		Now: d.opts.Clock.Now, Timers: d.opts.Timers, Logger: d.log,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("config %s: %w", d.cfg.Path, err)

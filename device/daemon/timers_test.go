@@ -1,6 +1,8 @@
 package daemon
 
 import (
+	"fmt"
+	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -85,4 +87,30 @@ func TestDaemon_UplinkBackoff_PacedByInjectedTimers(t *testing.T) {
 	}
 	timers.Advance(time.Second)
 	h.eventually("delivered once the minute is up", func() bool { return len(h.zs.Entries()) == 1 })
+}
+
+// A script's sleep waits on the daemon's timers: an hour between a start
+// and a stop passes in no wall time, and the stop comes only when it is up.
+func TestDaemon_ScriptSleep_PacedByInjectedTimers(t *testing.T) {
+	h := newHarness(t)
+	script := filepath.Join(h.dir, "day.taps")
+	text := "2026-06-01T07:00:00Z 04A1B2C3\nsleep 1h\n2026-06-01T15:00:00Z 04A1B2C3\n"
+	if err := os.WriteFile(script, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	timers := newCountedTimers()
+	h.startWith(h.config(fmt.Sprintf("[reader]\nscript = %q\n", script)), Options{Timers: timers})
+
+	h.eventually("the start tapped and the script sleeping", func() bool {
+		return h.status().Taps.Starts == 1 && timers.asked(time.Hour) == 1
+	})
+	timers.Advance(59 * time.Minute)
+	if st := h.status(); st.Taps.Stops != 0 {
+		t.Fatalf("taps 59m into the script's hour: %+v", st.Taps)
+	}
+	timers.Advance(time.Minute)
+	h.eventually("the stop tapped and its entry delivered", func() bool { return len(h.zs.Entries()) == 1 })
+	if st := h.status(); st.Taps.Starts != 1 || st.Taps.Stops != 1 {
+		t.Fatalf("taps = %+v, want one start and one stop", st.Taps)
+	}
 }

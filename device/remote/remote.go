@@ -12,6 +12,7 @@ import (
 
 	paho "github.com/eclipse/paho.mqtt.golang"
 
+	"stampclock/device/clock"
 	"stampclock/device/ctlproto"
 	"stampclock/internal/mqttopts"
 )
@@ -93,6 +94,9 @@ type Options struct {
 	KeepAlive time.Duration
 	// Timeout bounds one command and the PUBACK of its answer. Default 30s.
 	Timeout time.Duration
+	// Timers start the wait before a refused subscribe is tried again.
+	// Default clock.RealTimers.
+	Timers clock.Timers
 	// Logger gets one line per request. Default: discard.
 	Logger *slog.Logger
 }
@@ -124,6 +128,9 @@ func New(h Handler, o Options) (*Responder, error) {
 	}
 	if o.Timeout <= 0 {
 		o.Timeout = 30 * time.Second
+	}
+	if o.Timers == nil {
+		o.Timers = clock.RealTimers{}
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
@@ -183,7 +190,7 @@ func (r *Responder) subscribe(ctx context.Context, c paho.Client, inbox chan<- [
 		select {
 		case <-ctx.Done():
 			return
-		case <-time.After(time.Second):
+		case <-r.o.Timers.After(time.Second):
 		}
 		if !c.IsConnectionOpen() {
 			return // the next connect subscribes again

@@ -14,6 +14,7 @@ import (
 
 	paho "github.com/eclipse/paho.mqtt.golang"
 
+	"stampclock/device/clock"
 	"stampclock/device/ctlproto"
 	"stampclock/internal/batch"
 	"stampclock/internal/mqttopts"
@@ -45,7 +46,9 @@ type Options struct {
 	// 2 × Skew.
 	TombstoneHorizon time.Duration
 	// Now is the clock. Default time.Now.
-	Now    func() time.Time
+	Now func() time.Time
+	// Timers start the poll's ticker. Default clock.RealTimers.
+	Timers clock.Timers
 	Logger *slog.Logger
 }
 
@@ -73,6 +76,9 @@ func (o *Options) defaults() error {
 	}
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.Timers == nil {
+		o.Timers = clock.RealTimers{}
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
@@ -211,7 +217,7 @@ func (s *Syncer) Run(ctx context.Context) error {
 		pc.Disconnect(250)
 		<-committed // no store access after Run
 	}()
-	t := time.NewTicker(s.o.Poll)
+	t := s.o.Timers.NewTicker(s.o.Poll)
 	defer t.Stop()
 	for {
 		if err := s.scan(); err != nil {
@@ -229,7 +235,7 @@ func (s *Syncer) Run(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-t.C:
+		case <-t.C():
 		case <-s.kick:
 		}
 	}
