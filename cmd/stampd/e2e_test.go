@@ -4,7 +4,6 @@ package main
 // Zeiterfassung test server running in this process.
 
 import (
-	"bytes"
 	"context"
 	"encoding/binary"
 	"encoding/csv"
@@ -17,7 +16,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -25,6 +23,7 @@ import (
 	"stampclock/device/config"
 	"stampclock/device/control"
 	"stampclock/device/daemon"
+	"stampclock/internal/syncbuf"
 	"stampclock/uplink/zeiterfassung/zeittest"
 )
 
@@ -61,28 +60,9 @@ func TestMain(m *testing.M) {
 type proc struct {
 	t      testing.TB
 	cmd    *exec.Cmd
-	stderr *lockedBuffer
+	stderr *syncbuf.Buffer
 	done   chan struct{} // closed when the process has exited
 	err    error         // its exit error, valid after done
-}
-
-// lockedBuffer collects a process's output; tests read it while the
-// process still writes.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // wait waits for the process to exit and returns its exit error.
@@ -137,17 +117,17 @@ func (e *env) start() *proc {
 // kept in the proc's stderr.
 func (e *env) startCmd(argv ...string) *proc {
 	e.t.Helper()
-	return e.startLogTo(&lockedBuffer{}, argv...)
+	return e.startLogTo(&syncbuf.Buffer{}, argv...)
 }
 
-// startLogTo is startCmd with stampd's log written to w: a *lockedBuffer
+// startLogTo is startCmd with stampd's log written to w: a *syncbuf.Buffer
 // is kept as the proc's stderr; an *os.File (a pipe) is handed to the
 // process itself, with nothing in this process reading it.
 func (e *env) startLogTo(w io.Writer, argv ...string) *proc {
 	e.t.Helper()
 	cmd := exec.Command(argv[0], append(argv[1:], "--config", e.config)...)
 	p := &proc{t: e.t, cmd: cmd, done: make(chan struct{})}
-	p.stderr, _ = w.(*lockedBuffer)
+	p.stderr, _ = w.(*syncbuf.Buffer)
 	cmd.Stderr = w
 	if err := cmd.Start(); err != nil {
 		e.t.Fatal(err)

@@ -16,6 +16,7 @@ import (
 
 	"stampclock/device/daemon"
 	"stampclock/internal/powerloss"
+	"stampclock/internal/syncbuf"
 	"stampclock/uplink/zeiterfassung/zeittest"
 )
 
@@ -49,7 +50,7 @@ func TestStampd_PowerLoss_DamagedStoreMovedAside(t *testing.T) {
 		e.mount()
 		frozen := e.fs.FreezeAfter(r * 9 % 80)
 		cmd := exec.Command(filepath.Join(binDir, "stampd"), "--config", e.config)
-		p := &proc{t: t, cmd: cmd, stderr: &lockedBuffer{}, done: make(chan struct{})}
+		p := &proc{t: t, cmd: cmd, stderr: &syncbuf.Buffer{}, done: make(chan struct{})}
 		cmd.Stderr = p.stderr
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
@@ -140,7 +141,7 @@ func TestStampd_PowerLoss_StampctlInit(t *testing.T) {
 			"--config", filepath.Join(e.mnt, rel), "--device-id", fmt.Sprintf("round-%d", r),
 			"--store", filepath.Join(e.mnt, storeRel), "--control-socket", e.socket,
 			"--url", e.url, "--allow-http", "--email", zeittest.DefaultEmail, "--password-file", pw, "--timetype", "arbeitszeit")
-		stderr := &lockedBuffer{}
+		stderr := &syncbuf.Buffer{}
 		cmd.Stderr = stderr
 		exited := make(chan error, 1)
 		if err := cmd.Start(); err != nil {

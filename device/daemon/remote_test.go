@@ -6,33 +6,15 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	paho "github.com/eclipse/paho.mqtt.golang"
 
 	"stampclock/device/remote"
+	"stampclock/internal/syncbuf"
 	"stampclock/uplink/mqtt/mqtttest"
 )
-
-// lockedBuffer is a log sink the daemon's goroutines may share.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // TestDaemon_RemoteCommands_StatusAndRetry runs commands sent over MQTT
 // through the daemon's command table: the answers carry the request ids,
@@ -42,7 +24,7 @@ func TestDaemon_RemoteCommands_StatusAndRetry(t *testing.T) {
 	const secret = "mqtt-pw-hunter2"
 	b := mqtttest.Start(t, mqtttest.Options{Users: map[string]string{"test-terminal": secret, "office": "office-pw"}})
 	h := newHarness(t)
-	var logs lockedBuffer
+	var logs syncbuf.Buffer
 	cfg := h.config(mqttSection(b.URL(), fmt.Sprintf("username = \"test-terminal\"\npassword = %q\nremote_commands = \"admin\"\n", secret)))
 	h.startWith(cfg, Options{Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
 

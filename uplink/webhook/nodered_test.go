@@ -9,7 +9,6 @@ package webhook_test
 // skip at once otherwise.
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -24,7 +23,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -34,6 +32,7 @@ import (
 	"stampclock/device/control"
 	"stampclock/device/ctlproto"
 	"stampclock/internal/fakehttp"
+	"stampclock/internal/syncbuf"
 	"stampclock/uplink/webhook/webhooktest"
 )
 
@@ -135,24 +134,6 @@ func installNodeRED(npm, dir string) error {
 	return nil
 }
 
-// lockedBuffer collects a process's output.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // startNodeRED runs Node-RED headless (no editor) on a free loopback port
 // with the example flow and secret in its environment, until the test
 // ends, and returns its base URL.
@@ -192,7 +173,7 @@ func startNodeRED(t *testing.T, secret string) string {
 	if err := os.WriteFile(settingsPath, []byte(settings), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	var out lockedBuffer
+	var out syncbuf.Buffer
 	cmd := exec.Command(node, redJS, "--settings", settingsPath, "--userDir", dir)
 	cmd.Env = append(os.Environ(), "STAMPCLOCK_WEBHOOK_SECRET="+secret)
 	cmd.Stdout, cmd.Stderr = &out, &out

@@ -1,7 +1,6 @@
 package display
 
 import (
-	"bytes"
 	"image"
 	"io"
 	"log/slog"
@@ -163,24 +162,6 @@ func gddram(ops []i2ctest.IO) (ram []byte, on bool) {
 		}
 	}
 	return ram, on
-}
-
-// syncBuffer is a bytes.Buffer safe for a logger on another goroutine.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 func newTextLogger(w io.Writer) *slog.Logger {

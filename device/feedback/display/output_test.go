@@ -13,6 +13,7 @@ import (
 	"periph.io/x/devices/v3/ssd1306"
 
 	"stampclock/device/feedback"
+	"stampclock/internal/syncbuf"
 )
 
 var idleNow = time.Date(2025, 7, 1, 7, 4, 30, 0, time.UTC) // 09:04:30 CEST
@@ -173,7 +174,7 @@ func TestClose_BlanksAndHalts(t *testing.T) {
 }
 
 func TestDraw_FailureLoggedOnceThenCounted(t *testing.T) {
-	var logs syncBuffer
+	var logs syncbuf.Buffer
 	d := &recDrawer{err: errors.New("i2c: nack")}
 	o, clock := newTestOutput(t, d, Options{Logger: newTextLogger(&logs)})
 	clock.next(t)

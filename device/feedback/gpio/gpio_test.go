@@ -1,13 +1,11 @@
 package gpio
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,6 +13,7 @@ import (
 	"periph.io/x/host/v3"
 
 	"stampclock/device/feedback"
+	"stampclock/internal/syncbuf"
 )
 
 var allKinds = []feedback.Kind{
@@ -253,26 +252,8 @@ func TestNew_PinErrorIsWrapped(t *testing.T) {
 	}
 }
 
-// syncBuffer is a bytes.Buffer safe for a logger on another goroutine.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 func TestPlayer_PinFailureLoggedOnceThenCounted(t *testing.T) {
-	var logs syncBuffer
+	var logs syncbuf.Buffer
 	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	r := newRig(t, Options{Logger: logger})
 	r.red.setErr(errors.New("sysfs gone"))
