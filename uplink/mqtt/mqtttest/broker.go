@@ -12,12 +12,10 @@ import (
 	"bytes"
 	"fmt"
 	"log/slog"
-	"net"
 	"sync"
 	"time"
 
 	mochi "github.com/mochi-mqtt/server/v2"
-	"github.com/mochi-mqtt/server/v2/listeners"
 	"github.com/mochi-mqtt/server/v2/packets"
 )
 
@@ -50,6 +48,7 @@ type Message struct {
 type Broker struct {
 	opts Options
 	addr string
+	port *port
 
 	mu       sync.Mutex
 	srv      *mochi.Server
@@ -60,20 +59,22 @@ type Broker struct {
 }
 
 // Start starts a broker on a free loopback port and stops it when the test
-// ends.
+// ends. The port stays the broker's until then, also while it is stopped.
 func Start(tb TB, o Options) *Broker {
 	tb.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	p, err := listenPort()
 	if err != nil {
-		tb.Fatalf("mqtttest: find a free port: %v", err)
+		tb.Fatalf("mqtttest: listen on a free port: %v", err)
 	}
-	addr := l.Addr().String()
-	l.Close()
-	b := &Broker{opts: o, addr: addr, retained: map[string]Message{}, changed: make(chan struct{})}
+	b := &Broker{opts: o, addr: p.addr(), port: p, retained: map[string]Message{}, changed: make(chan struct{})}
 	if err := b.Restart(); err != nil {
+		p.close()
 		tb.Fatalf("mqtttest: %v", err)
 	}
-	tb.Cleanup(b.Stop)
+	tb.Cleanup(func() {
+		b.Stop()
+		p.close()
+	})
 	return b
 }
 
@@ -84,7 +85,8 @@ func (b *Broker) Addr() string { return b.addr }
 func (b *Broker) URL() string { return "tcp://" + b.addr }
 
 // Stop closes the broker and drops every client (mochi sends their Wills
-// as it goes). Stopping a stopped broker does nothing.
+// as it goes); until Restart, connections to its port are reset at once.
+// Stopping a stopped broker does nothing.
 func (b *Broker) Stop() {
 	b.mu.Lock()
 	srv := b.srv
@@ -95,9 +97,10 @@ func (b *Broker) Stop() {
 	}
 	// mochi v2.7.9's Close can deadlock between its client-list locks
 	// while clients drop at the same moment (seen once in a 200-cycle
-	// crash loop). It closes the listener before it drops the clients, so
-	// after a bounded wait the port is free for Restart and the test goes
-	// on; the stuck goroutine is the broker's, not the terminal's.
+	// crash loop). It closes its listener before it drops the clients, so
+	// after a bounded wait the port refuses connections, Restart can serve
+	// it again and the test goes on; the stuck goroutine is the broker's,
+	// not the terminal's.
 	done := make(chan struct{})
 	go func() {
 		srv.Close()
@@ -109,7 +112,7 @@ func (b *Broker) Stop() {
 	}
 }
 
-// Restart starts the broker again on the same port (it must be stopped).
+// Restart starts the broker again on its port (it must be stopped).
 // Recorded messages and retained messages are kept.
 func (b *Broker) Restart() error {
 	b.mu.Lock()
@@ -121,18 +124,13 @@ func (b *Broker) Restart() error {
 	if err := srv.AddHook(&hook{b: b, gate: &retainGate{writing: map[*mochi.Client]bool{}}}, nil); err != nil {
 		return fmt.Errorf("add hook: %w", err)
 	}
-	var err error
-	for i := 0; i < 50; i++ { // the old listener's port may take a moment to free
-		err = srv.AddListener(listeners.NewTCP(listeners.Config{ID: "tcp", Address: b.addr}))
-		if err == nil {
-			break
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	if err != nil {
+	l := b.port.open()
+	if err := srv.AddListener(l); err != nil {
+		l.Close(func(string) {})
 		return fmt.Errorf("listen on %s: %w", b.addr, err)
 	}
 	if err := srv.Serve(); err != nil {
+		l.Close(func(string) {})
 		return fmt.Errorf("serve: %w", err)
 	}
 	b.srv = srv

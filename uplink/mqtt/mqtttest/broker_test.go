@@ -1,6 +1,7 @@
 package mqtttest
 
 import (
+	"net"
 	"testing"
 	"time"
 
@@ -43,6 +44,30 @@ func TestBroker_RecordsRetainsAuthenticatesAndRestarts(t *testing.T) {
 	}
 	if ms := b.Messages(); len(ms) == 0 || ms[0].Topic != "a/b" {
 		t.Fatalf("messages = %+v, want a/b kept across restart", ms)
+	}
+}
+
+// A stopped broker keeps its port (no other listener can take it), refuses
+// connections at once, and serves them again after Restart.
+func TestBroker_StoppedKeepsPortRefusesAndRestarts(t *testing.T) {
+	b := Start(t, Options{})
+	for cycle := 0; cycle < 3; cycle++ {
+		b.Stop()
+		if l, err := net.Listen("tcp", b.Addr()); err == nil {
+			l.Close()
+			t.Fatalf("cycle %d: %s could be taken while the broker was stopped", cycle, b.Addr())
+		}
+		if _, err := connect(t, b.URL(), "", ""); err == nil {
+			t.Fatalf("cycle %d: connected to a stopped broker", cycle)
+		}
+		if err := b.Restart(); err != nil {
+			t.Fatal(err)
+		}
+		c, err := connect(t, b.URL(), "", "")
+		if err != nil {
+			t.Fatalf("cycle %d: after restart: %v", cycle, err)
+		}
+		c.Disconnect(0)
 	}
 }
 
