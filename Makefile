@@ -33,7 +33,7 @@ test: ## run all tests (what CI runs): vet, unit/integration/end-to-end tests, b
 	bash deploy/systemd/verify.sh
 	$(MAKE) --no-print-directory fuzz
 
-race: ## all tests under the race detector (needs cgo: gcc); not yet in CI (README "Development")
+race: ## all tests under the race detector (needs cgo: gcc); CI runs it after make test (README "Development")
 	$(GO) test -race -count=1 -timeout 30m $(PKGS)
 
 fleet-test: ## the fleet test at full scale: 20 stampd, one mosquitto, faults, checked against its own pairing (README "Fleets")
