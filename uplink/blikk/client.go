@@ -284,7 +284,7 @@ var classes = map[int]uplink.Class{
 //   - 3xx: Retry (a misconfigured BaseURL; nothing was stored);
 //   - 403: Retry (the application lacks a permission or the terminal's
 //     address is not allowed: a setup problem to fix, not the record's);
-//   - 404: Retry (a wrong BaseURL);
+//   - 404: Retry (a wrong blikk.url);
 //   - 400 and other 4xx: Permanent, with modelState's messages.
 func (c *Client) statusError(a *rest.Answer) *uplink.Error {
 	e := c.rest.Classify(a, serverMessage(a))
@@ -294,7 +294,7 @@ func (c *Client) statusError(a *rest.Answer) *uplink.Error {
 	case a.Status == http.StatusForbidden:
 		e.Msg = "forbidden (check the API application's permissions and allowed IP addresses): " + e.Msg
 	case a.Status == http.StatusNotFound:
-		e.Msg = "no such endpoint (check BaseURL): " + e.Msg
+		e.Msg = "no such endpoint (check " + Name + ".url): " + e.Msg
 	}
 	return e
 }
