@@ -278,6 +278,11 @@ func (d *Daemon) Run(ctx context.Context) error {
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	if d.reads.remote != nil {
+		// Before the control socket serves: a command's fetch must not
+		// start on the cache's first context, which nothing cancels.
+		d.reads.remote.bind(ctx)
+	}
 	var wg sync.WaitGroup
 	errc := make(chan error, 16)
 	run := func(name string, f func(context.Context) error) {

@@ -49,13 +49,20 @@ func (c *totalCache) get(email string, day daytotal.Date, timeout time.Duration)
 	return v, ok
 }
 
-// run ties the cache's fetches to ctx (Run's): those started from now on
-// end with it, and run returns when ctx is done and every fetch has ended.
-// Before run, fetches are bounded by their timeout alone.
-func (c *totalCache) run(ctx context.Context) error {
+// bind makes ctx (Run's) the parent of the fetches started from now on:
+// they end with it. Run binds the cache before it serves any command or
+// reads any tap, so no fetch can start on the cache's first context and
+// outlive Run. Before bind, fetches are bounded by their timeout alone.
+func (c *totalCache) bind(ctx context.Context) {
 	c.mu.Lock()
 	c.ctx = ctx
 	c.mu.Unlock()
+}
+
+// run binds the cache to ctx and returns when ctx is done and every fetch
+// has ended.
+func (c *totalCache) run(ctx context.Context) error {
+	c.bind(ctx)
 	<-ctx.Done()
 	c.mu.Lock()
 	c.stopped = true
