@@ -145,7 +145,8 @@ func TestLocal_DSTDay(t *testing.T) {
 
 func timesheets(t *testing.T, now *time.Time) (*timesheetstest.Server, *daytotal.Timesheets) {
 	t.Helper()
-	srv, url := timesheetstest.Start(t, timesheetstest.Options{People: map[int]string{77: "Luis Thomas"}})
+	srv, hs := timesheetstest.Start(t, timesheetstest.Options{People: map[int]string{77: "Luis Thomas"}})
+	url := hs.URL + timesheetstest.APIPrefix
 	o := daytotal.TimesheetsOptions{
 		BaseURL: url, Token: timesheetstest.DefaultToken, Account: timesheetstest.DefaultAccount,
 		OrganizationID: "44", People: map[string]string{"luis@example.com": "77", "ghost@example.com": "99"},
@@ -184,7 +185,7 @@ func TestTimesheets_DayTotal(t *testing.T) {
 	if ue := classOf(t, err); ue.Class != uplink.Retry || ue.RetryAfter != 4*time.Second {
 		t.Errorf("503: %v", err)
 	}
-	srv.SetDown(true)
+	srv.SetDown(timesheetstest.DownClose)
 	_, err = ts.DayTotal(context.Background(), "luis@example.com", day("2026-03-02"))
 	if ue := classOf(t, err); ue.Class != uplink.Retry {
 		t.Errorf("down: %v", err)
@@ -192,7 +193,8 @@ func TestTimesheets_DayTotal(t *testing.T) {
 }
 
 func TestTimesheets_WrongCredentials_Retry(t *testing.T) {
-	_, url := timesheetstest.Start(t, timesheetstest.Options{People: map[int]string{77: "L"}})
+	_, hs := timesheetstest.Start(t, timesheetstest.Options{People: map[int]string{77: "L"}})
+	url := hs.URL + timesheetstest.APIPrefix
 	ts, err := daytotal.NewTimesheets(daytotal.TimesheetsOptions{BaseURL: url, Token: "wrong-secret", Account: "pro-product",
 		People: map[string]string{"luis@example.com": "77"}, Location: berlin})
 	if err != nil {
@@ -277,7 +279,8 @@ func clockodo(t *testing.T, app string) (*clockodotest.Server, *daytotal.Clockod
 
 func clockodoReading(t *testing.T, app string, rng clockodotest.Range) (*clockodotest.Server, *daytotal.Clockodo) {
 	t.Helper()
-	srv, url := clockodotest.Start(t, clockodotest.Options{Location: berlin, Range: rng})
+	srv, hs := clockodotest.Start(t, clockodotest.Options{Location: berlin, Range: rng})
+	url := hs.URL
 	c, err := daytotal.NewClockodo(daytotal.ClockodoOptions{BaseURL: url, APIUser: clockodotest.DefaultUser, APIKey: clockodotest.DefaultKey,
 		ExternalApplication: app, Users: map[string]int{"anna@example.com": 98070}, Location: berlin, Timeout: time.Second})
 	if err != nil {
@@ -321,7 +324,8 @@ func TestClockodo_DayTotal_SameUnderEveryReadingOfTheRange(t *testing.T) {
 // The strict fake reads times in the account's zone and refuses one the
 // zone skips, so a client sending UTC or a skipped hour is caught.
 func TestClockodoFake_ZoneAndSkippedHour(t *testing.T) {
-	srv, url := clockodotest.Start(t, clockodotest.Options{Location: berlin})
+	srv, hs := clockodotest.Start(t, clockodotest.Options{Location: berlin})
+	url := hs.URL
 	srv.Add(clockodotest.Entry{UsersID: 1, Start: wall("2026-03-02 00:30"), End: wall("2026-03-02 01:30")})
 	get := func(since, until string) (int, string) {
 		q := "time_since=" + strings.ReplaceAll(since, " ", "+") + "&time_until=" + strings.ReplaceAll(until, " ", "+") + "&grouping[]=users_id"
@@ -367,7 +371,7 @@ func TestClockodo_DayTotal(t *testing.T) {
 	if ue := classOf(t, err); ue.Class != uplink.Retry || ue.Status != 429 {
 		t.Errorf("429: %v", err)
 	}
-	srv.SetDown(true)
+	srv.SetDown(clockodotest.DownClose)
 	_, err = c.DayTotal(context.Background(), "anna@example.com", day("2026-03-02"))
 	if ue := classOf(t, err); ue.Class != uplink.Retry {
 		t.Errorf("down: %v", err)
@@ -378,7 +382,8 @@ func TestClockodo_Headers(t *testing.T) {
 	if _, err := daytotal.NewClockodo(daytotal.ClockodoOptions{APIUser: "u", APIKey: "k", ExternalApplication: "no-semicolon", Location: berlin}); err == nil {
 		t.Error("NewClockodo accepted an application without contact")
 	}
-	_, url := clockodotest.Start(t, clockodotest.Options{})
+	_, hs := clockodotest.Start(t, clockodotest.Options{})
+	url := hs.URL
 	c, err := daytotal.NewClockodo(daytotal.ClockodoOptions{BaseURL: url, APIUser: clockodotest.DefaultUser, APIKey: "wrong-key",
 		ExternalApplication: "stampclock;ops@example.com", Users: map[string]int{"a@x": 1}, Location: berlin})
 	if err != nil {
@@ -438,7 +443,7 @@ func TestLocks_Check(t *testing.T) {
 	if _, ok := daytotal.IsHeld(l.Check(ctx, ret)); !ok {
 		t.Errorf("retraction on a locked day not held")
 	}
-	srv.SetDown(true)
+	srv.SetDown(timesheetstest.DownClose)
 	ts.Forget()
 	err = l.Check(ctx, entry(4, "luis@example.com", "2026-03-05 08:00", "2026-03-05 09:00"))
 	if _, held := daytotal.IsHeld(err); held || uplink.ClassOf(err) != uplink.Retry {

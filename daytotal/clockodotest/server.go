@@ -23,6 +23,7 @@ package clockodotest
 import (
 	"crypto/subtle"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strconv"
 	"strings"
@@ -30,6 +31,16 @@ import (
 	"time"
 
 	"stampclock/internal/fakehttp"
+)
+
+// DownMode is how a server that is "down" answers (SetDown).
+type DownMode = fakehttp.DownMode
+
+// Down modes.
+const (
+	Up        = fakehttp.Up        // the server works normally
+	DownClose = fakehttp.DownClose // every connection is closed without an answer
+	Down503   = fakehttp.Down503   // every request is answered 503
 )
 
 // Defaults for zero Options fields.
@@ -86,12 +97,13 @@ type Stats struct {
 
 // Server is the fake API; all methods are safe for concurrent use.
 type Server struct {
+	fakehttp.Down // SetDown
+
 	o Options
 
 	mu      sync.Mutex
 	entries []Entry
 	fail    fakehttp.Queue[int]
-	down    bool
 	stats   Stats
 }
 
@@ -116,12 +128,13 @@ func New(o Options) *Server {
 // *testing.B satisfy it.
 type TB = fakehttp.TB
 
-// Start serves a new Server on a loopback port until the test ends and
-// returns it and its URL (the client's BaseURL).
-func Start(tb TB, o Options) (*Server, string) {
+// Start serves a new Server on a loopback port until the test ends. It
+// returns the server and the running httptest.Server (its URL is the
+// client's BaseURL).
+func Start(tb TB, o Options) (*Server, *httptest.Server) {
 	tb.Helper()
 	s := New(o)
-	return s, fakehttp.Serve(tb, s.Handler()).URL
+	return s, fakehttp.Serve(tb, s.Handler())
 }
 
 // Add stores e.
@@ -138,13 +151,6 @@ func (s *Server) FailNext(n, status int) {
 	s.fail.Add(n, status)
 }
 
-// SetDown makes every request's connection close without an answer.
-func (s *Server) SetDown(down bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.down = down
-}
-
 // Requests returns the counters.
 func (s *Server) Requests() Stats {
 	s.mu.Lock()
@@ -156,6 +162,11 @@ func fail(w http.ResponseWriter, status int, msg string) {
 	fakehttp.WriteJSON(w, status, "application/json", map[string]any{"error": map[string]string{"message": msg}})
 }
 
+// unavailable is the answer of a Down503 server.
+func unavailable(w http.ResponseWriter, _ *http.Request) {
+	fail(w, http.StatusServiceUnavailable, http.StatusText(http.StatusServiceUnavailable))
+}
+
 // Handler returns the API handler.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
@@ -163,10 +174,8 @@ func (s *Server) Handler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
 		s.stats.Requests++
-		down := s.down
 		s.mu.Unlock()
-		if down {
-			fakehttp.Drop(w)
+		if s.Serve(w, r, unavailable) {
 			return
 		}
 		if subtle.ConstantTimeCompare([]byte(r.Header.Get("X-ClockodoApiUser")), []byte(s.o.APIUser)) != 1 ||

@@ -5,12 +5,14 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 )
 
 func TestEntryGroups_ValidatedAndGrouped(t *testing.T) {
-	s, base := Start(t, Options{})
+	s, hs := Start(t, Options{})
+	base := hs.URL
 	day := func(h int) time.Time { return time.Date(2026, 3, 2, h, 0, 0, 0, time.UTC) }
 	s.Add(Entry{UsersID: 1, Start: day(8), End: day(12)})
 	s.Add(Entry{UsersID: 2, Start: day(9), End: day(10)})
@@ -72,5 +74,35 @@ func TestEntryGroups_ValidatedAndGrouped(t *testing.T) {
 		if status, b := do(q2, h); status != c.status {
 			t.Errorf("%s: %d %s, want %d", c.name, status, b, c.status)
 		}
+	}
+}
+
+func TestSetDown_ClosesOr503ThenServesAgain(t *testing.T) {
+	s, hs := Start(t, Options{})
+	q := url.Values{"time_since": {"2026-03-02 00:00:00"}, "time_until": {"2026-03-02 23:59:59"}, "grouping[]": {"users_id"}}
+	do := func() (int, string, error) {
+		req, _ := http.NewRequest("GET", hs.URL+"/api/entrygroups?"+q.Encode(), nil)
+		req.Header.Set("X-ClockodoApiUser", DefaultUser)
+		req.Header.Set("X-ClockodoApiKey", DefaultKey)
+		req.Header.Set("X-Clockodo-External-Application", "test;t@example.com")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return 0, "", err
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b), nil
+	}
+	s.SetDown(Down503)
+	if status, body, err := do(); err != nil || status != http.StatusServiceUnavailable || !strings.Contains(body, `"error"`) {
+		t.Errorf("Down503: %d %s %v, want 503 with an error object", status, body, err)
+	}
+	s.SetDown(DownClose)
+	if status, _, err := do(); err == nil {
+		t.Errorf("DownClose: answered %d, want the connection closed", status)
+	}
+	s.SetDown(Up)
+	if status, body, err := do(); err != nil || status != http.StatusOK {
+		t.Errorf("Up again: %d %s %v, want 200", status, body, err)
 	}
 }

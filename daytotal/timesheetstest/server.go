@@ -24,12 +24,23 @@ import (
 	"crypto/subtle"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"stampclock/internal/fakehttp"
+)
+
+// DownMode is how a server that is "down" answers (SetDown).
+type DownMode = fakehttp.DownMode
+
+// Down modes.
+const (
+	Up        = fakehttp.Up        // the server works normally
+	DownClose = fakehttp.DownClose // every connection is closed without an answer
+	Down503   = fakehttp.Down503   // every request is answered 503
 )
 
 // Defaults for zero Options fields.
@@ -68,13 +79,14 @@ type Stats struct {
 
 // Server is the fake API; all methods are safe for concurrent use.
 type Server struct {
+	fakehttp.Down // SetDown
+
 	o Options
 
 	mu      sync.Mutex
 	minutes map[int]map[string]int  // person → date → minutes
 	locked  map[int]map[string]bool // person → date → locked
 	faults  fakehttp.Queue[Fault]
-	down    bool
 	stats   Stats
 }
 
@@ -96,13 +108,17 @@ func New(o Options) *Server {
 // *testing.B satisfy it.
 type TB = fakehttp.TB
 
-// Start serves a new Server on a loopback port until the test ends; the
-// client's BaseURL is the returned URL (it ends in /v1).
-func Start(tb TB, o Options) (*Server, string) {
+// Start serves a new Server on a loopback port until the test ends. It
+// returns the server and the running httptest.Server; the client's BaseURL
+// is its URL followed by APIPrefix.
+func Start(tb TB, o Options) (*Server, *httptest.Server) {
 	tb.Helper()
 	s := New(o)
-	return s, fakehttp.Serve(tb, s.Handler()).URL + "/v1"
+	return s, fakehttp.Serve(tb, s.Handler())
 }
+
+// APIPrefix is the path below which the API is served.
+const APIPrefix = "/v1"
 
 // AddTime books minutes on a person's day (yyyy-mm-dd).
 func (s *Server) AddTime(person int, date string, minutes int) {
@@ -131,13 +147,6 @@ func (s *Server) FailNext(n int, f Fault) {
 	s.faults.Add(n, f)
 }
 
-// SetDown makes every request's connection close without an answer.
-func (s *Server) SetDown(down bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.down = down
-}
-
 // Requests returns the counters.
 func (s *Server) Requests() Stats {
 	s.mu.Lock()
@@ -155,10 +164,8 @@ func (s *Server) Handler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
 		s.stats.Requests++
-		down := s.down
 		s.mu.Unlock()
-		if down {
-			fakehttp.Drop(w)
+		if s.Serve(w, r, unavailable) {
 			return
 		}
 		auth := r.Header.Get("Authorization")
@@ -182,6 +189,11 @@ func (s *Server) Handler() http.Handler {
 		}
 		mux.ServeHTTP(w, r)
 	})
+}
+
+// unavailable is the answer of a Down503 server.
+func unavailable(w http.ResponseWriter, _ *http.Request) {
+	message(w, http.StatusServiceUnavailable, http.StatusText(http.StatusServiceUnavailable))
 }
 
 func message(w http.ResponseWriter, status int, msg string) {

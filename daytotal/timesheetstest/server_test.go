@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"strings"
 	"testing"
 )
 
@@ -24,7 +25,8 @@ func get(t *testing.T, method, url string, auth bool) (int, string) {
 }
 
 func TestRequests_ValidatedAsDocumented(t *testing.T) {
-	s, url := Start(t, Options{People: map[int]string{77: "Luis Thomas"}})
+	s, hs := Start(t, Options{People: map[int]string{77: "Luis Thomas"}})
+	url := hs.URL + APIPrefix
 	s.AddTime(77, "2016-02-15", 480)
 	s.AddTime(77, "2016-02-16", 25)
 	cases := []struct {
@@ -66,5 +68,24 @@ func TestRequests_ValidatedAsDocumented(t *testing.T) {
 	json.Unmarshal([]byte(body), &sheet)
 	if sheet.LockedDays != "00000000000000101111100000000" || sheet.Sum != 505 {
 		t.Errorf("sheet %s", body)
+	}
+}
+
+func TestSetDown_ClosesOr503ThenServesAgain(t *testing.T) {
+	s, hs := Start(t, Options{People: map[int]string{77: "Luis Thomas"}})
+	url := hs.URL + APIPrefix + "/timesheets/day_totals?person_id=77&date=2016-02-15"
+	s.SetDown(Down503)
+	if status, body := get(t, "GET", url, true); status != http.StatusServiceUnavailable || !strings.Contains(body, `"message"`) {
+		t.Errorf("Down503: %d %s, want 503 with a message", status, body)
+	}
+	s.SetDown(DownClose)
+	req, _ := http.NewRequest("GET", url, nil)
+	if resp, err := http.DefaultClient.Do(req); err == nil {
+		resp.Body.Close()
+		t.Errorf("DownClose: answered %d, want the connection closed", resp.StatusCode)
+	}
+	s.SetDown(Up)
+	if status, body := get(t, "GET", url, true); status != http.StatusOK {
+		t.Errorf("Up again: %d %s, want 200", status, body)
 	}
 }

@@ -36,11 +36,12 @@ func runnerStatus(s Status, name string) uplink.Status {
 func TestDaemon_LocksFailing_LookupsBackOff(t *testing.T) {
 	for _, down := range []string{"connection dropped", "500"} {
 		t.Run(down, func(t *testing.T) {
-			ts, tsURL := timesheetstest.Start(t, timesheetstest.Options{People: map[int]string{7: "Anna Maier", 8: "Max Huber"}})
+			ts, hs := timesheetstest.Start(t, timesheetstest.Options{People: map[int]string{7: "Anna Maier", 8: "Max Huber"}})
+			tsURL := hs.URL + timesheetstest.APIPrefix
 			if down == "500" {
 				ts.FailNext(1_000_000, timesheetstest.Fault{Status: 500})
 			} else {
-				ts.SetDown(true)
+				ts.SetDown(timesheetstest.DownClose)
 			}
 			h := newHarness(t)
 			h.start(h.config(h.timesheetsSection(tsURL, "local", true)))

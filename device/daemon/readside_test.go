@@ -277,7 +277,8 @@ func heldItems(t *testing.T, h *harness, uplink string) []queue.Item {
 }
 
 func TestDaemon_LockedDay_HeldWithReasonThenReleasedAfterUnlock(t *testing.T) {
-	ts, tsURL := timesheetstest.Start(t, timesheetstest.Options{People: map[int]string{7: "Anna Maier", 8: "Max Huber"}})
+	ts, hs := timesheetstest.Start(t, timesheetstest.Options{People: map[int]string{7: "Anna Maier", 8: "Max Huber"}})
+	tsURL := hs.URL + timesheetstest.APIPrefix
 	ts.Lock(7, "2026-03-02", true)
 	bs, burl := startBlikk(t)
 	h := newHarness(t)
@@ -333,8 +334,9 @@ func TestDaemon_LockedDay_HeldWithReasonThenReleasedAfterUnlock(t *testing.T) {
 }
 
 func TestDaemon_LocksUnknown_EntryWaitsNotSent(t *testing.T) {
-	ts, tsURL := timesheetstest.Start(t, timesheetstest.Options{People: map[int]string{7: "Anna Maier", 8: "Max Huber"}})
-	ts.SetDown(true)
+	ts, hs := timesheetstest.Start(t, timesheetstest.Options{People: map[int]string{7: "Anna Maier", 8: "Max Huber"}})
+	tsURL := hs.URL + timesheetstest.APIPrefix
+	ts.SetDown(timesheetstest.DownClose)
 	h := newHarness(t)
 	h.start(h.config(h.timesheetsSection(tsURL, "local", true)))
 	h.tap("04A1B2C3", "2026-03-02T08:00:00+01:00")
@@ -346,12 +348,13 @@ func TestDaemon_LocksUnknown_EntryWaitsNotSent(t *testing.T) {
 	if z := uplinkStats(st, "zeiterfassung"); z.Pending != 1 || z.Held != 0 || len(h.zs.Entries()) != 0 {
 		t.Fatalf("zeiterfassung = %+v, %d sent", z, len(h.zs.Entries()))
 	}
-	ts.SetDown(false)
+	ts.SetDown(timesheetstest.Up)
 	h.eventually("delivered once the locks are known", func() bool { return uplinkStats(h.status(), "zeiterfassung").Delivered == 1 })
 }
 
 func TestDaemon_LocksWithoutPersonID_HeldDoesNotBlockOthers(t *testing.T) {
-	_, tsURL := timesheetstest.Start(t, timesheetstest.Options{People: map[int]string{7: "Anna Maier"}})
+	_, hs := timesheetstest.Start(t, timesheetstest.Options{People: map[int]string{7: "Anna Maier"}})
+	tsURL := hs.URL + timesheetstest.APIPrefix
 	h := newHarness(t)
 	cfg := h.config(h.timesheetsSection(tsURL, "local", true))
 	delete(cfg.DayTotal.Timesheets.People, huber)

@@ -1,6 +1,7 @@
 // Package fakehttp holds what the fake servers of the uplinks (zeittest,
-// blikktest, flowtlytest) and of the day-total sources (clockodotest,
-// timesheetstest) share to inject faults: an answer that is delayed, a
+// blikktest, flowtlytest, webhooktest) and of the day-total sources
+// (clockodotest, timesheetstest) share to inject faults: the down switch
+// (Down: connections closed or 503), an answer that is delayed, a
 // connection closed without an answer, and JSON answers; and serving one
 // on loopback for a test.
 package fakehttp
@@ -95,22 +96,54 @@ const (
 	Down503
 )
 
-// Faults is the fault state every fake server has: whether it is down, how
-// long answers are held back, and how many stores lose their answer. Its
-// methods are promoted to the servers that embed it and are safe for
-// concurrent use.
-type Faults struct {
-	mu        sync.Mutex
-	down      DownMode
-	delay     time.Duration
-	dropAfter int
+// Down is a fake server's down switch, the one way every fake is taken
+// down and brought back up. The zero value is Up; it is safe for
+// concurrent use and its SetDown is promoted to the servers that embed it.
+type Down struct {
+	mu sync.Mutex
+	m  DownMode
 }
 
 // SetDown takes the server down (DownClose, Down503) or back Up.
-func (f *Faults) SetDown(m DownMode) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.down = m
+func (d *Down) SetDown(m DownMode) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.m = m
+}
+
+// DownMode returns the mode now in force.
+func (d *Down) DownMode() DownMode {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.m
+}
+
+// Serve answers r as a server in the mode now in force does and reports
+// whether it answered: DownClose closes the connection without an answer,
+// Down503 calls unavailable (which writes the API's 503), Up leaves the
+// request to the caller.
+func (d *Down) Serve(w http.ResponseWriter, r *http.Request, unavailable func(http.ResponseWriter, *http.Request)) bool {
+	switch d.DownMode() {
+	case DownClose:
+		Drop(w)
+		return true
+	case Down503:
+		unavailable(w, r)
+		return true
+	}
+	return false
+}
+
+// Faults is the fault state every fake uplink server has: whether it is
+// down, how long answers are held back, and how many stores lose their
+// answer. Its methods are promoted to the servers that embed it and are
+// safe for concurrent use.
+type Faults struct {
+	Down // SetDown
+
+	mu        sync.Mutex
+	delay     time.Duration
+	dropAfter int
 }
 
 // SetDelay delays every answer by d (0: no delay). Work is done first: a
@@ -132,9 +165,10 @@ func (f *Faults) DropAfterStore(n int) {
 
 // Mode returns the down mode and the answer delay now in force.
 func (f *Faults) Mode() (DownMode, time.Duration) {
+	down := f.DownMode()
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return f.down, f.delay
+	return down, f.delay
 }
 
 // TakeDrop reports whether the answer to the store just made is to be

@@ -4,6 +4,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"sync"
@@ -82,5 +83,39 @@ func TestRepeats_EachCopyAfterTheFirst(t *testing.T) {
 	}
 	if got := Repeats([]string{"a", "b"}, strings.ToLower); got != nil {
 		t.Errorf("Repeats without copies = %q, want nil", got)
+	}
+}
+
+func TestDown_ServeByMode(t *testing.T) {
+	var d Down
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if d.Serve(w, r, func(w http.ResponseWriter, _ *http.Request) { http.Error(w, "down", http.StatusServiceUnavailable) }) {
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	defer ts.Close()
+	get := func() (int, error) {
+		resp, err := http.Get(ts.URL)
+		if err != nil {
+			return 0, err
+		}
+		resp.Body.Close()
+		return resp.StatusCode, nil
+	}
+	if got, err := get(); err != nil || got != http.StatusNoContent {
+		t.Fatalf("zero Down: %d, %v; want 204 (up)", got, err)
+	}
+	d.SetDown(Down503)
+	if got, err := get(); err != nil || got != http.StatusServiceUnavailable || d.DownMode() != Down503 {
+		t.Fatalf("Down503: %d, %v; want 503", got, err)
+	}
+	d.SetDown(DownClose)
+	if got, err := get(); err == nil {
+		t.Fatalf("DownClose: answered %d; want the connection closed", got)
+	}
+	d.SetDown(Up)
+	if got, err := get(); err != nil || got != http.StatusNoContent {
+		t.Fatalf("Up again: %d, %v; want 204", got, err)
 	}
 }

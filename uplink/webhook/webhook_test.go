@@ -92,13 +92,13 @@ func TestSend_LostAnswers_ResentWithSameKey_NoDuplicate(t *testing.T) {
 
 func TestSend_ReceiverDown_DeliveredWhenBack(t *testing.T) {
 	s, url := receiver(t)
-	s.SetDown(true)
+	s.SetDown(webhooktest.DownClose)
 	h := runnertest.Start(t, client(t, url, webhooktest.DefaultSecret), entries(2)...)
 	h.Wait(t, 10*time.Second, "a failed attempt", func(st queue.UplinkStats) bool { return st.LastError != "" })
 	if n := len(s.Records()); n != 0 {
 		t.Fatalf("stored %d while down", n)
 	}
-	s.SetDown(false)
+	s.SetDown(webhooktest.Up)
 	h.WaitDelivered(t, 2, 10*time.Second)
 	if got := keys(s.Records()); !slices.Equal(got, want(2)) {
 		t.Fatalf("stored %q; want %q", got, want(2))

@@ -17,10 +17,20 @@ import (
 	"regexp"
 	"strconv"
 	"sync"
-	"testing"
 	"time"
 
+	"stampclock/internal/fakehttp"
 	"stampclock/uplink/webhook"
+)
+
+// DownMode is how a server that is "down" answers (SetDown).
+type DownMode = fakehttp.DownMode
+
+// Down modes.
+const (
+	Up        = fakehttp.Up        // the server works normally
+	DownClose = fakehttp.DownClose // every connection is closed without an answer
+	Down503   = fakehttp.Down503   // every request is answered 503
 )
 
 // DefaultSecret is the shared secret unless Options say otherwise.
@@ -64,6 +74,8 @@ type Record struct {
 
 // Server is the receiver.
 type Server struct {
+	fakehttp.Down // SetDown: nothing is stored while down
+
 	o Options
 
 	mu       sync.Mutex
@@ -71,18 +83,21 @@ type Server struct {
 	order    []Record
 	replays  int
 	rejected []string
-	down     bool
 	drop     int // answers to lose after storing
 	fail     []int
 }
 
-// Start serves a Server on loopback until the test ends.
-func Start(t testing.TB, o Options) (*Server, *httptest.Server) {
-	t.Helper()
+// TB is the part of testing.TB that Start needs; *testing.T and
+// *testing.B satisfy it.
+type TB = fakehttp.TB
+
+// Start serves a new Server configured by o on a loopback port and closes
+// it when the test ends. It returns the server and the running
+// httptest.Server (its URL followed by Path is the webhook's URL).
+func Start(tb TB, o Options) (*Server, *httptest.Server) {
+	tb.Helper()
 	s := New(o)
-	ts := httptest.NewServer(s)
-	t.Cleanup(ts.Close)
-	return s, ts
+	return s, fakehttp.Serve(tb, s)
 }
 
 // New returns a Server to serve as an http.Handler.
@@ -98,10 +113,6 @@ func New(o Options) *Server {
 	}
 	return &Server{o: o, stored: map[string][]byte{}}
 }
-
-// SetDown makes the server drop every connection unanswered, storing
-// nothing (true), or serve again (false).
-func (s *Server) SetDown(down bool) { s.mu.Lock(); s.down = down; s.mu.Unlock() }
 
 // DropAnswers makes the next n valid requests store their record and then
 // lose the answer (the connection is cut).
@@ -136,11 +147,7 @@ func (s *Server) Rejected() []string {
 var keyPattern = regexp.MustCompile(`^[^/+#]+:[1-9][0-9]*$`)
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	down := s.down
-	s.mu.Unlock()
-	if down {
-		cut(w)
+	if s.Serve(w, r, unavailable) {
 		return
 	}
 	if r.URL.Path != Path {
@@ -212,7 +219,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Unlock()
 	if drop {
-		cut(w)
+		fakehttp.Drop(w)
 		return
 	}
 	w.WriteHeader(http.StatusAccepted)
@@ -225,16 +232,9 @@ func (s *Server) refuse(w http.ResponseWriter, status int, why string) {
 	http.Error(w, why, status)
 }
 
-// cut closes the connection without an answer.
-func cut(w http.ResponseWriter) {
-	hj, ok := w.(http.Hijacker)
-	if !ok {
-		panic("webhooktest: connection cannot be cut")
-	}
-	c, _, err := hj.Hijack()
-	if err == nil {
-		c.Close()
-	}
+// unavailable is the answer of a Down503 server.
+func unavailable(w http.ResponseWriter, _ *http.Request) {
+	http.Error(w, http.StatusText(http.StatusServiceUnavailable), http.StatusServiceUnavailable)
 }
 
 // decode checks body against the payload schema and key.

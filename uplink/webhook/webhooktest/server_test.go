@@ -85,3 +85,23 @@ func TestServer_RefusesWhatAStrictReceiverWould(t *testing.T) {
 		t.Fatalf("stored %+v; want the retraction", rs)
 	}
 }
+
+func TestServer_SetDown_ClosesOr503StoringNothing(t *testing.T) {
+	s, ts := webhooktest.Start(t, webhooktest.Options{Now: func() time.Time { return now }})
+	s.SetDown(webhooktest.Down503)
+	if got := post(t, ts.URL, punch, "t:1", now, nil); got != http.StatusServiceUnavailable {
+		t.Errorf("Down503: HTTP %d; want 503", got)
+	}
+	s.SetDown(webhooktest.DownClose)
+	if resp, err := http.Post(ts.URL+webhooktest.Path, "application/json", strings.NewReader(punch)); err == nil {
+		resp.Body.Close()
+		t.Errorf("DownClose: answered %d; want the connection closed", resp.StatusCode)
+	}
+	if n := len(s.Records()); n != 0 {
+		t.Fatalf("stored %d records while down", n)
+	}
+	s.SetDown(webhooktest.Up)
+	if got := post(t, ts.URL, punch, "t:1", now, nil); got != http.StatusAccepted {
+		t.Errorf("Up again: HTTP %d; want 202", got)
+	}
+}
