@@ -366,7 +366,7 @@ func TestClockodo_DayTotal(t *testing.T) {
 	if _, err := c.DayTotal(context.Background(), "x@example.com", day("2026-03-04")); !errors.Is(err, daytotal.ErrUnknownPerson) {
 		t.Errorf("unknown: %v", err)
 	}
-	srv.FailNext(1, 429)
+	srv.FailNext(1, clockodotest.Fault{Status: 429})
 	_, err = c.DayTotal(context.Background(), "anna@example.com", day("2026-03-02"))
 	if ue := classOf(t, err); ue.Class != uplink.Retry || ue.Status != 429 {
 		t.Errorf("429: %v", err)

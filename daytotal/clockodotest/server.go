@@ -89,6 +89,10 @@ type Entry struct {
 	Start, End                                   time.Time
 }
 
+// Fault is an injected answer (FailNext): Message goes into the API's
+// {"error": {"message": …}} answer, or Body replaces it.
+type Fault = fakehttp.Fault
+
 // Stats count requests since New.
 type Stats struct {
 	Requests int
@@ -97,13 +101,13 @@ type Stats struct {
 
 // Server is the fake API; all methods are safe for concurrent use.
 type Server struct {
-	fakehttp.Down // SetDown
+	fakehttp.Down     // SetDown
+	fakehttp.Failures // FailNext: authenticated requests with a valid application header
 
 	o Options
 
 	mu      sync.Mutex
 	entries []Entry
-	fail    fakehttp.Queue[int]
 	stats   Stats
 }
 
@@ -144,13 +148,6 @@ func (s *Server) Add(e Entry) {
 	s.entries = append(s.entries, e)
 }
 
-// FailNext answers the next n authenticated requests with status.
-func (s *Server) FailNext(n, status int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.fail.Add(n, status)
-}
-
 // Requests returns the counters.
 func (s *Server) Requests() Stats {
 	s.mu.Lock()
@@ -188,11 +185,8 @@ func (s *Server) Handler() http.Handler {
 			fail(w, http.StatusBadRequest, "X-Clockodo-External-Application: want \"<name>;<email>\", at most 50 characters")
 			return
 		}
-		s.mu.Lock()
-		status := s.fail.Take()
-		s.mu.Unlock()
-		if status != nil && *status != 0 {
-			fail(w, *status, http.StatusText(*status))
+		if f := s.TakeNext(); f != nil {
+			f.Write(w, "application/json", fail)
 			return
 		}
 		mux.ServeHTTP(w, r)

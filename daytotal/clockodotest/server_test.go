@@ -106,3 +106,31 @@ func TestSetDown_ClosesOr503ThenServesAgain(t *testing.T) {
 		t.Errorf("Up again: %d %s %v, want 200", status, body, err)
 	}
 }
+
+func TestFailNext_AuthenticatedRequestsOnly(t *testing.T) {
+	s, hs := Start(t, Options{})
+	q := url.Values{"time_since": {"2026-03-02 00:00:00"}, "time_until": {"2026-03-02 23:59:59"}, "grouping[]": {"users_id"}}
+	do := func(key string) (int, http.Header, string) {
+		req, _ := http.NewRequest("GET", hs.URL+"/api/entrygroups?"+q.Encode(), nil)
+		req.Header.Set("X-ClockodoApiUser", DefaultUser)
+		req.Header.Set("X-ClockodoApiKey", key)
+		req.Header.Set("X-Clockodo-External-Application", "test;t@example.com")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, resp.Header, string(b)
+	}
+	s.FailNext(1, Fault{Status: 429, RetryAfter: "3"})
+	if status, _, _ := do("wrong"); status != 401 {
+		t.Errorf("unauthenticated: %d, want 401 (the fault waits)", status)
+	}
+	if status, h, body := do(DefaultKey); status != 429 || h.Get("Retry-After") != "3" || !strings.Contains(body, `"error"`) {
+		t.Errorf("FailNext: %d %v %s, want 429, Retry-After 3 and an error object", status, h, body)
+	}
+	if status, _, body := do(DefaultKey); status != 200 {
+		t.Errorf("after the fault: %d %s, want 200", status, body)
+	}
+}

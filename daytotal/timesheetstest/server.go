@@ -63,12 +63,9 @@ type Options struct {
 	People map[int]string
 }
 
-// Fault is an injected answer.
-type Fault struct {
-	Status     int
-	RetryAfter string
-	Message    string
-}
+// Fault is an injected answer (FailNext): Message goes into the API's
+// {"message": …} answer, or Body replaces it.
+type Fault = fakehttp.Fault
 
 // Stats count requests since New.
 type Stats struct {
@@ -79,14 +76,14 @@ type Stats struct {
 
 // Server is the fake API; all methods are safe for concurrent use.
 type Server struct {
-	fakehttp.Down // SetDown
+	fakehttp.Down     // SetDown
+	fakehttp.Failures // FailNext: authenticated requests
 
 	o Options
 
 	mu      sync.Mutex
 	minutes map[int]map[string]int  // person → date → minutes
 	locked  map[int]map[string]bool // person → date → locked
-	faults  fakehttp.Queue[Fault]
 	stats   Stats
 }
 
@@ -140,13 +137,6 @@ func (s *Server) Lock(person int, date string, locked bool) {
 	s.locked[person][date] = locked
 }
 
-// FailNext answers the next n authenticated requests with f.
-func (s *Server) FailNext(n int, f Fault) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults.Add(n, f)
-}
-
 // Requests returns the counters.
 func (s *Server) Requests() Stats {
 	s.mu.Lock()
@@ -173,18 +163,8 @@ func (s *Server) Handler() http.Handler {
 			message(w, http.StatusUnauthorized, "Unauthorized")
 			return
 		}
-		s.mu.Lock()
-		f := s.faults.Take()
-		s.mu.Unlock()
-		if f != nil {
-			if f.RetryAfter != "" {
-				w.Header().Set("Retry-After", f.RetryAfter)
-			}
-			msg := f.Message
-			if msg == "" {
-				msg = http.StatusText(f.Status)
-			}
-			message(w, f.Status, msg)
+		if f := s.TakeNext(); f != nil {
+			f.Write(w, "application/json", message)
 			return
 		}
 		mux.ServeHTTP(w, r)

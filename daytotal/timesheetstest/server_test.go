@@ -89,3 +89,18 @@ func TestSetDown_ClosesOr503ThenServesAgain(t *testing.T) {
 		t.Errorf("Up again: %d %s, want 200", status, body)
 	}
 }
+
+func TestFailNext_AuthenticatedRequestsOnly(t *testing.T) {
+	s, hs := Start(t, Options{People: map[int]string{77: "Luis Thomas"}})
+	url := hs.URL + APIPrefix + "/timesheets/day_totals?person_id=77&date=2016-02-15"
+	s.FailNext(1, Fault{Status: 503, RetryAfter: "4", Message: "maintenance"})
+	if status, _ := get(t, "GET", url, false); status != 401 {
+		t.Errorf("unauthenticated: %d, want 401 (the fault waits)", status)
+	}
+	if status, body := get(t, "GET", url, true); status != 503 || !strings.Contains(body, `"message":"maintenance"`) {
+		t.Errorf("FailNext: %d %s, want 503 with the message", status, body)
+	}
+	if status, body := get(t, "GET", url, true); status != 200 {
+		t.Errorf("after the fault: %d %s, want 200", status, body)
+	}
+}

@@ -9,6 +9,7 @@ package fakehttp
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -132,6 +133,68 @@ func (d *Down) Serve(w http.ResponseWriter, r *http.Request, unavailable func(ht
 		return true
 	}
 	return false
+}
+
+// Fault is an injected answer to one request, the same type in every fake
+// (each names it Fault).
+type Fault struct {
+	// Status is the HTTP status, e.g. 500, 503, 429 or 400.
+	Status int
+	// RetryAfter is sent as the Retry-After header when not empty: seconds
+	// ("2") or an HTTP date.
+	RetryAfter string
+	// Message is the text of the API's error answer; default the status
+	// text.
+	Message string
+	// Body, when not empty, is the whole answer body (JSON), sent as is in
+	// place of the API's error answer.
+	Body string
+}
+
+// Write answers with f: the Retry-After header, then Body as is with
+// contentType, or else the API's error answer, which errorAnswer writes
+// for f's status and message.
+func (f Fault) Write(w http.ResponseWriter, contentType string, errorAnswer func(w http.ResponseWriter, status int, msg string)) {
+	if f.RetryAfter != "" {
+		w.Header().Set("Retry-After", f.RetryAfter)
+	}
+	if f.Body != "" {
+		w.Header().Set("Content-Type", contentType)
+		w.WriteHeader(f.Status)
+		io.WriteString(w, f.Body)
+		return
+	}
+	msg := f.Message
+	if msg == "" {
+		msg = http.StatusText(f.Status)
+	}
+	errorAnswer(w, f.Status, msg)
+}
+
+// Failures holds the faults of FailNext, the one way to fail the next
+// requests that every fake has. Its FailNext is promoted to the servers
+// that embed it; each fake takes the faults with TakeNext at the point its
+// doc names (after authentication: the requests that reach the API). It is
+// safe for concurrent use.
+type Failures struct {
+	mu sync.Mutex
+	q  Queue[Fault]
+}
+
+// FailNext answers the next n requests that reach the API with f; nothing
+// is stored.
+func (fs *Failures) FailNext(n int, f Fault) {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	fs.q.Add(n, f)
+}
+
+// TakeNext removes the next fault and returns it, or nil when none is
+// queued.
+func (fs *Failures) TakeNext() *Fault {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	return fs.q.Take()
 }
 
 // Faults is the fault state every fake uplink server has: whether it is

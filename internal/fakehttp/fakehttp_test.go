@@ -119,3 +119,40 @@ func TestDown_ServeByMode(t *testing.T) {
 		t.Fatalf("Up again: %d, %v; want 204", got, err)
 	}
 }
+
+func TestFault_WriteBodyOrErrorAnswer(t *testing.T) {
+	errorAnswer := func(w http.ResponseWriter, status int, msg string) {
+		WriteJSON(w, status, "application/json", map[string]string{"message": msg})
+	}
+	for _, c := range []struct {
+		name     string
+		f        Fault
+		ctype    string
+		body     string
+		retryHdr string
+	}{
+		{"status only", Fault{Status: 500}, "application/json", `{"message":"Internal Server Error"}`, ""},
+		{"message", Fault{Status: 400, Message: "locked"}, "application/json", `{"message":"locked"}`, ""},
+		{"body replaces the answer", Fault{Status: 429, RetryAfter: "3", Message: "ignored", Body: `{"wait":3}`}, "application/x-test", `{"wait":3}`, "3"},
+	} {
+		rec := httptest.NewRecorder()
+		c.f.Write(rec, "application/x-test", errorAnswer)
+		if rec.Code != c.f.Status || rec.Body.String() != c.body || rec.Header().Get("Content-Type") != c.ctype || rec.Header().Get("Retry-After") != c.retryHdr {
+			t.Errorf("%s: %d %q %q Retry-After %q, want %d %q %q %q", c.name, rec.Code, rec.Body, rec.Header().Get("Content-Type"), rec.Header().Get("Retry-After"), c.f.Status, c.body, c.ctype, c.retryHdr)
+		}
+	}
+}
+
+func TestFailures_FailNextInOrderThenNil(t *testing.T) {
+	var fs Failures
+	fs.FailNext(2, Fault{Status: 500})
+	fs.FailNext(1, Fault{Status: 429})
+	for _, want := range []int{500, 500, 429} {
+		if f := fs.TakeNext(); f == nil || f.Status != want {
+			t.Fatalf("TakeNext = %v, want status %d", f, want)
+		}
+	}
+	if f := fs.TakeNext(); f != nil {
+		t.Fatalf("TakeNext on an empty queue = %v, want nil", f)
+	}
+}

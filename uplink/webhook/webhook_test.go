@@ -123,7 +123,9 @@ func TestSend_Statuses_ClassifiedOnce(t *testing.T) {
 	s, url := receiver(t)
 	// 503 and 429 are retried; the 422 sends the first record to the dead
 	// letters and the queue goes on.
-	s.FailNext(http.StatusServiceUnavailable, http.StatusTooManyRequests, http.StatusUnprocessableEntity)
+	s.FailNext(1, webhooktest.Fault{Status: http.StatusServiceUnavailable, RetryAfter: "0"})
+	s.FailNext(1, webhooktest.Fault{Status: http.StatusTooManyRequests, RetryAfter: "0"})
+	s.FailNext(1, webhooktest.Fault{Status: http.StatusUnprocessableEntity})
 	h := runnertest.Start(t, client(t, url, webhooktest.DefaultSecret), entries(2)...)
 	h.Wait(t, 10*time.Second, "one dead, one delivered", func(st queue.UplinkStats) bool {
 		return st.Dead == 1 && st.Delivered == 1 && st.Pending == 0

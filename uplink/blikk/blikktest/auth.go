@@ -91,6 +91,13 @@ func (s *Server) authed(h http.HandlerFunc) http.HandlerFunc {
 			writeJSON(w, http.StatusTooManyRequests, map[string]int{"waitInSeconds": secs})
 			return
 		}
+		if f := s.TakeNext(); f != nil {
+			s.mu.Lock()
+			s.stats.Injected++
+			s.mu.Unlock()
+			writeFault(w, *f)
+			return
+		}
 		h(w, r)
 	}
 }

@@ -24,7 +24,7 @@
 // not be before clockStart, hours are between 0 and 24.
 //
 // Faults can be injected while the server runs, safely from any goroutine:
-// FailCreates, FailTokens, RejectAuth, ExpireTokens, DropAfterStore (store,
+// FailNext (any authenticated request), FailCreates, FailTokens, RejectAuth, ExpireTokens, DropAfterStore (store,
 // then close the connection without an answer), SetDelay, SetDown and
 // SetRateLimit. Duplicates reports reports stored twice; Stats counts
 // requests, 401s, 429s and 429s to a token that ignored its wait.

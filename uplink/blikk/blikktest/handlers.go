@@ -2,10 +2,8 @@ package blikktest
 
 import (
 	"cmp"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"maps"
 	"net/http"
 	"net/url"
@@ -88,17 +86,7 @@ func invalid(w http.ResponseWriter, m modelState) {
 
 // writeFault answers with an injected fault.
 func writeFault(w http.ResponseWriter, f Fault) {
-	if f.RetryAfter != "" {
-		w.Header().Set("Retry-After", f.RetryAfter)
-	}
-	body := f.Body
-	if body == "" {
-		b, _ := json.Marshal(map[string]string{"message": http.StatusText(f.Status)})
-		body = string(b)
-	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(f.Status)
-	io.WriteString(w, body)
+	f.Write(w, "application/json; charset=utf-8", message)
 }
 
 // paging reads page (required, ≥ 1) and pageSize (1–100, default 25).

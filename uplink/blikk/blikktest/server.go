@@ -120,19 +120,13 @@ type Stats struct {
 	Stored        int // reports stored
 	Queries       int // list calls answered 200
 	Rejected      int // 4xx answers other than 401 and 429 (validation, 404, 405, 415)
-	Injected      int // answers replaced by an injected fault (FailCreates, FailTokens, RejectAuth, Down503)
+	Injected      int // answers replaced by an injected fault (FailNext, FailCreates, FailTokens, RejectAuth, Down503)
 	Dropped       int // connections closed without an answer
 }
 
-// Fault is an injected answer.
-type Fault struct {
-	// Status is the HTTP status, e.g. 500, 503, 429 or 400.
-	Status int
-	// RetryAfter is sent as the Retry-After header when not empty.
-	RetryAfter string
-	// Body is the answer body (JSON); default {"message": <status text>}.
-	Body string
-}
+// Fault is an injected answer (FailNext, FailCreates, FailTokens): Message
+// goes into the API's {"message": …} answer, or Body replaces it.
+type Fault = fakehttp.Fault
 
 // tokenState is an issued token.
 type tokenState struct {
@@ -144,7 +138,8 @@ type tokenState struct {
 // Server is the fake Blikk API. Create it with New and serve Handler; all
 // methods are safe for concurrent use.
 type Server struct {
-	fakehttp.Faults // SetDown, SetDelay, DropAfterStore
+	fakehttp.Faults   // SetDown, SetDelay, DropAfterStore
+	fakehttp.Failures // FailNext: authenticated requests within the rate limit
 
 	o        Options
 	log      *slog.Logger

@@ -338,3 +338,21 @@ func TestFaults(t *testing.T) {
 		t.Errorf("stats %+v", st)
 	}
 }
+
+func TestFailNext_AuthenticatedRequestsOnly(t *testing.T) {
+	s, url := start(t, nil)
+	s.FailNext(1, blikktest.Fault{Status: 500, Message: "boom"})
+	if st, _, _ := do(t, "GET", url+"/v1/Admin/Users?page=1", "", ""); st != 401 {
+		t.Errorf("unauthenticated: %d, want 401 (the fault waits)", st)
+	}
+	auth, _ := token(t, url)
+	if st, _, body := do(t, "GET", url+"/v1/Admin/Users?page=1", auth, ""); st != 500 || !strings.Contains(body, `"message":"boom"`) {
+		t.Errorf("FailNext: %d %s, want 500 with the message", st, body)
+	}
+	if st, _, body := do(t, "GET", url+"/v1/Admin/Users?page=1", auth, ""); st != 200 {
+		t.Errorf("after the fault: %d %s, want 200", st, body)
+	}
+	if n := s.Stats().Injected; n != 1 {
+		t.Errorf("Injected = %d, want 1", n)
+	}
+}

@@ -22,6 +22,7 @@
 //     than API Platform, to catch client bugs) and page, and answers a
 //     hydra collection of PageSize members with a hydra:view next link.
 //
-// Faults are injected with FailPosts, FailLists, DropAfterStore, SetDelay
+// Faults are injected with FailNext (any authenticated request), FailPosts,
+// FailLists, DropAfterStore, SetDelay
 // and SetDown; Records, Duplicates and Requests tell what the server saw.
 package flowtlytest

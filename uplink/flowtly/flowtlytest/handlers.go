@@ -88,16 +88,7 @@ func violations(w http.ResponseWriter, vs []violation) {
 
 // fault writes an injected answer.
 func fault(w http.ResponseWriter, f Fault) {
-	if f.RetryAfter != "" {
-		w.Header().Set("Retry-After", f.RetryAfter)
-	}
-	if f.Body == "" {
-		hydraError(w, f.Status, http.StatusText(f.Status))
-		return
-	}
-	w.Header().Set("Content-Type", "application/ld+json; charset=utf-8")
-	w.WriteHeader(f.Status)
-	io.WriteString(w, f.Body)
+	f.Write(w, "application/ld+json; charset=utf-8", hydraError)
 }
 
 // authed wraps h with the token check.
@@ -120,6 +111,13 @@ func (s *Server) authed(h http.HandlerFunc) http.HandlerFunc {
 			s.stats.Unauthorized++
 			s.mu.Unlock()
 			writeLD(w, http.StatusUnauthorized, map[string]any{"code": 401, "message": msg})
+			return
+		}
+		if f := s.TakeNext(); f != nil {
+			s.mu.Lock()
+			s.stats.Injected++
+			s.mu.Unlock()
+			fault(w, *f)
 			return
 		}
 		h(w, r)

@@ -101,21 +101,15 @@ type Stats struct {
 	Dropped      int // connections closed without an answer
 }
 
-// Fault is an injected answer.
-type Fault struct {
-	// Status is the HTTP status, e.g. 500, 503, 429 or 422.
-	Status int
-	// RetryAfter is sent as the Retry-After header when not empty.
-	RetryAfter string
-	// Body is the answer body (JSON); default a hydra error with the
-	// status text.
-	Body string
-}
+// Fault is an injected answer (FailNext, FailPosts, FailLists): Message
+// goes into a hydra error, or Body (JSON-LD) replaces it.
+type Fault = fakehttp.Fault
 
 // Server is the fake Flowtly API. Create it with New and serve Handler;
 // all methods are safe for concurrent use.
 type Server struct {
-	fakehttp.Faults // SetDown, SetDelay, DropAfterStore
+	fakehttp.Faults   // SetDown, SetDelay, DropAfterStore
+	fakehttp.Failures // FailNext: authenticated requests
 
 	o         Options
 	log       *slog.Logger

@@ -158,3 +158,20 @@ func TestFaults(t *testing.T) {
 		t.Errorf("Duplicates: %v", d)
 	}
 }
+
+func TestFailNext_AuthenticatedRequestsOnly(t *testing.T) {
+	s, ts := startTest(t)
+	s.FailNext(1, Fault{Status: 500, Message: "boom"})
+	if status, _ := do(t, "GET", ts.URL+"/employee_working_hours", "", "-", ""); status != 401 {
+		t.Errorf("unauthenticated: %d, want 401 (the fault waits)", status)
+	}
+	if status, m := do(t, "GET", ts.URL+"/employee_working_hours", "", "", ""); status != 500 || m["hydra:description"] != "boom" {
+		t.Errorf("FailNext: %d %v, want 500 with the message", status, m)
+	}
+	if status, m := do(t, "GET", ts.URL+"/employee_working_hours", "", "", ""); status != 200 {
+		t.Errorf("after the fault: %d %v, want 200", status, m)
+	}
+	if n := s.Requests().Injected; n != 1 {
+		t.Errorf("Injected = %d, want 1", n)
+	}
+}

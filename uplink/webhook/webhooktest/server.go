@@ -72,9 +72,14 @@ type Record struct {
 	SiteEntry      string    `json:"site_entry,omitempty"`
 }
 
+// Fault is an injected answer (FailNext): Message is the text/plain body,
+// or Body (JSON) replaces it.
+type Fault = fakehttp.Fault
+
 // Server is the receiver.
 type Server struct {
-	fakehttp.Down // SetDown: nothing is stored while down
+	fakehttp.Down     // SetDown: nothing is stored while down
+	fakehttp.Failures // FailNext: valid requests for a new key, nothing stored
 
 	o Options
 
@@ -84,7 +89,6 @@ type Server struct {
 	replays  int
 	rejected []string
 	drop     int // answers to lose after storing
-	fail     []int
 }
 
 // TB is the part of testing.TB that Start needs; *testing.T and
@@ -117,14 +121,6 @@ func New(o Options) *Server {
 // DropAnswers makes the next n valid requests store their record and then
 // lose the answer (the connection is cut).
 func (s *Server) DropAnswers(n int) { s.mu.Lock(); s.drop = n; s.mu.Unlock() }
-
-// FailNext makes the next valid requests answer these statuses in turn,
-// storing nothing.
-func (s *Server) FailNext(statuses ...int) {
-	s.mu.Lock()
-	s.fail = append(s.fail, statuses...)
-	s.mu.Unlock()
-}
 
 // Records returns the stored records, in the order they were first stored.
 func (s *Server) Records() []Record {
@@ -199,14 +195,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusOK)
 		return
 	}
-	if len(s.fail) > 0 {
-		st := s.fail[0]
-		s.fail = s.fail[1:]
+	if f := s.TakeNext(); f != nil {
 		s.mu.Unlock()
-		if st == http.StatusTooManyRequests || st == http.StatusServiceUnavailable {
-			w.Header().Set("Retry-After", "0")
-		}
-		http.Error(w, http.StatusText(st), st)
+		f.Write(w, "application/json", textError)
 		return
 	}
 	// Canonical bytes: a replay is compared with what was stored, and
@@ -231,6 +222,9 @@ func (s *Server) refuse(w http.ResponseWriter, status int, why string) {
 	s.mu.Unlock()
 	http.Error(w, why, status)
 }
+
+// textError answers status with msg as text, as http.Error does.
+func textError(w http.ResponseWriter, status int, msg string) { http.Error(w, msg, status) }
 
 // unavailable is the answer of a Down503 server.
 func unavailable(w http.ResponseWriter, _ *http.Request) {

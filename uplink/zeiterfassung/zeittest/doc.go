@@ -11,7 +11,8 @@
 // start and end, both inclusive).
 //
 // Faults can be injected from tests while the server runs, safely from any
-// goroutine: failing the next creates with a status (FailCreates), answering
+// goroutine: failing the next authenticated requests (FailNext) or the next
+// creates (FailCreates) with a status, answering
 // 401 regardless of the token (RejectAuth), expiring all tokens
 // (ExpireTokens), dropping the connection after an entry was stored
 // (DropAfterStore), answering slowly (SetDelay) and going down (SetDown).

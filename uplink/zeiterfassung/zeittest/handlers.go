@@ -75,6 +75,13 @@ func (s *Server) authed(h http.HandlerFunc) http.HandlerFunc {
 			errorJSON(w, http.StatusUnauthorized, msg)
 			return
 		}
+		if f := s.TakeNext(); f != nil {
+			s.mu.Lock()
+			s.stats.Injected++
+			s.mu.Unlock()
+			f.Write(w, "application/json", errorJSON)
+			return
+		}
 		h(w, r)
 	}
 }
@@ -294,14 +301,7 @@ func (s *Server) createEntry(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Unlock()
 	if fault != nil {
-		if fault.RetryAfter != "" {
-			w.Header().Set("Retry-After", fault.RetryAfter)
-		}
-		msg := fault.Message
-		if msg == "" {
-			msg = http.StatusText(fault.Status)
-		}
-		errorJSON(w, fault.Status, msg)
+		fault.Write(w, "application/json", errorJSON)
 		return
 	}
 

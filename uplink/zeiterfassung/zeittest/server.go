@@ -105,25 +105,19 @@ type Stats struct {
 	Deletes       int // deletetimeentry calls that passed authentication
 	Deleted       int // entries deleted
 	Rejected      int // 4xx answers other than 401 (validation failures, 405, 404)
-	Injected      int // answers replaced by an injected fault (FailCreates, RejectAuth, Down503)
+	Injected      int // answers replaced by an injected fault (FailNext, FailCreates, RejectAuth, Down503)
 	Dropped       int // connections closed without an answer
 }
 
-// Fault is an injected answer to a create call.
-type Fault struct {
-	// Status is the HTTP status, e.g. 500, 503, 429 or 400.
-	Status int
-	// RetryAfter is sent as the Retry-After header when not empty: seconds
-	// ("2") or an HTTP date.
-	RetryAfter string
-	// Message is the body; default the status text.
-	Message string
-}
+// Fault is an injected answer (FailNext, FailCreates): Message goes into
+// the API's {"status", "message"} answer, or Body replaces it.
+type Fault = fakehttp.Fault
 
 // Server is the fake Zeiterfassung API. Create it with New and serve
 // Handler; all methods are safe for concurrent use.
 type Server struct {
-	fakehttp.Faults // SetDown, SetDelay, DropAfterStore
+	fakehttp.Faults   // SetDown, SetDelay, DropAfterStore
+	fakehttp.Failures // FailNext: authenticated requests, after RejectAuth
 
 	o         Options
 	log       *slog.Logger

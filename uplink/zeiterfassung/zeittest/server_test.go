@@ -434,3 +434,21 @@ func TestHandlerWithoutStart(t *testing.T) {
 		t.Errorf("login with defaults: %d %s", rec.Code, rec.Body)
 	}
 }
+
+func TestFailNext_AuthenticatedRequestsOnly(t *testing.T) {
+	s, url := start(t, nil)
+	s.FailNext(1, zeittest.Fault{Status: 502, Message: "upstream down"})
+	if st, _ := do(t, "GET", url+"/api/time-v2.1/timetypes", "", ""); st != 401 {
+		t.Errorf("unauthenticated: %d, want 401 (the fault waits)", st)
+	}
+	tok := login(t, url)
+	if st, body := do(t, "GET", url+"/api/time-v2.1/timetypes", "", "", "Authorization", "Bearer "+tok); st != 502 || !strings.Contains(body, "upstream down") {
+		t.Errorf("FailNext: %d %s, want 502 with the message", st, body)
+	}
+	if st, body := do(t, "GET", url+"/api/time-v2.1/timetypes", "", "", "Authorization", "Bearer "+tok); st != 200 {
+		t.Errorf("after the fault: %d %s, want 200", st, body)
+	}
+	if n := s.Requests().Injected; n != 1 {
+		t.Errorf("Injected = %d, want 1", n)
+	}
+}
