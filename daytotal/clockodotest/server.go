@@ -93,9 +93,11 @@ type Entry struct {
 // {"error": {"message": …}} answer, or Body replaces it.
 type Fault = fakehttp.Fault
 
-// Stats count requests since New.
+// Stats count requests since New. Of the shared Counts, Rejected are the
+// API's 4xx answers but 401 and Injected the answers of FailNext and
+// Down503.
 type Stats struct {
-	Requests int
+	fakehttp.Counts
 	Answered int // entrygroups answered 200
 }
 
@@ -172,7 +174,10 @@ func (s *Server) Handler() http.Handler {
 		s.mu.Lock()
 		s.stats.Requests++
 		s.mu.Unlock()
-		if s.Serve(w, r, unavailable) {
+		if m := s.Serve(w, r, unavailable); m != fakehttp.Up {
+			s.mu.Lock()
+			s.stats.CountDown(m)
+			s.mu.Unlock()
 			return
 		}
 		if subtle.ConstantTimeCompare([]byte(r.Header.Get("X-ClockodoApiUser")), []byte(s.o.APIUser)) != 1 ||
@@ -182,14 +187,26 @@ func (s *Server) Handler() http.Handler {
 		}
 		app := r.Header.Get("X-Clockodo-External-Application")
 		if name, mail, ok := strings.Cut(app, ";"); !ok || name == "" || !strings.Contains(mail, "@") || len(app) > 50 {
+			s.mu.Lock()
+			s.stats.Rejected++
+			s.mu.Unlock()
 			fail(w, http.StatusBadRequest, "X-Clockodo-External-Application: want \"<name>;<email>\", at most 50 characters")
 			return
 		}
 		if f := s.TakeNext(); f != nil {
+			s.mu.Lock()
+			s.stats.Injected++
+			s.mu.Unlock()
 			f.Write(w, "application/json", fail)
 			return
 		}
-		mux.ServeHTTP(w, r)
+		rw := fakehttp.NewRecorder(w, r, 0)
+		mux.ServeHTTP(rw, r)
+		if fakehttp.IsRejection(rw.Status) {
+			s.mu.Lock()
+			s.stats.Rejected++
+			s.mu.Unlock()
+		}
 	})
 }
 

@@ -133,4 +133,11 @@ func TestFailNext_AuthenticatedRequestsOnly(t *testing.T) {
 	if status, _, body := do(DefaultKey); status != 200 {
 		t.Errorf("after the fault: %d %s, want 200", status, body)
 	}
+	q.Del("grouping[]")
+	if status, _, _ := do(DefaultKey); status != 400 {
+		t.Errorf("no grouping: %d, want 400", status)
+	}
+	if st := s.Requests(); st.Requests != 4 || st.Injected != 1 || st.Rejected != 1 || st.Answered != 1 {
+		t.Errorf("Requests() = %+v, want 4 requests, 1 injected, 1 rejected (the 401 is not), 1 answered", st)
+	}
 }

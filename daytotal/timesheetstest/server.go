@@ -67,9 +67,11 @@ type Options struct {
 // {"message": …} answer, or Body replaces it.
 type Fault = fakehttp.Fault
 
-// Stats count requests since New.
+// Stats count requests since New. Of the shared Counts, Rejected are the
+// API's 4xx answers but 401 and Injected the answers of FailNext and
+// Down503.
 type Stats struct {
-	Requests   int // all requests
+	fakehttp.Counts
 	DayTotals  int // day_totals answered 200
 	Timesheets int // timesheet reads answered 200
 }
@@ -155,7 +157,10 @@ func (s *Server) Handler() http.Handler {
 		s.mu.Lock()
 		s.stats.Requests++
 		s.mu.Unlock()
-		if s.Serve(w, r, unavailable) {
+		if m := s.Serve(w, r, unavailable); m != fakehttp.Up {
+			s.mu.Lock()
+			s.stats.CountDown(m)
+			s.mu.Unlock()
 			return
 		}
 		auth := r.Header.Get("Authorization")
@@ -164,10 +169,19 @@ func (s *Server) Handler() http.Handler {
 			return
 		}
 		if f := s.TakeNext(); f != nil {
+			s.mu.Lock()
+			s.stats.Injected++
+			s.mu.Unlock()
 			f.Write(w, "application/json", message)
 			return
 		}
-		mux.ServeHTTP(w, r)
+		rw := fakehttp.NewRecorder(w, r, 0)
+		mux.ServeHTTP(rw, r)
+		if fakehttp.IsRejection(rw.Status) {
+			s.mu.Lock()
+			s.stats.Rejected++
+			s.mu.Unlock()
+		}
 	})
 }
 

@@ -103,4 +103,10 @@ func TestFailNext_AuthenticatedRequestsOnly(t *testing.T) {
 	if status, body := get(t, "GET", url, true); status != 200 {
 		t.Errorf("after the fault: %d %s, want 200", status, body)
 	}
+	if status, _ := get(t, "GET", hs.URL+APIPrefix+"/timesheets/day_totals?person_id=77", true); status != 400 {
+		t.Errorf("no date: %d, want 400", status)
+	}
+	if st := s.Requests(); st.Requests != 4 || st.Injected != 1 || st.Rejected != 1 || st.DayTotals != 1 {
+		t.Errorf("Requests() = %+v, want 4 requests, 1 injected, 1 rejected (the 401 is not), 1 day total", st)
+	}
 }

@@ -175,7 +175,7 @@ func TestDaemon_Blikk_OutageAndLostAnswers_EveryEntryOnce(t *testing.T) {
 	}
 	// Three answers lost: three reconciling look-ups, nothing stored twice,
 	// and the client kept to the rate limit throughout.
-	if s := bs.Stats(); s.Stored != 6 || s.Queries < 3 || s.RateLimited != 0 {
+	if s := bs.Requests(); s.Stored != 6 || s.Queries < 3 || s.RateLimited != 0 {
 		t.Fatalf("Blikk stats = %+v", s)
 	}
 	rs := bs.Reports()

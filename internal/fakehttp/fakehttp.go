@@ -119,20 +119,45 @@ func (d *Down) DownMode() DownMode {
 	return d.m
 }
 
-// Serve answers r as a server in the mode now in force does and reports
-// whether it answered: DownClose closes the connection without an answer,
-// Down503 calls unavailable (which writes the API's 503), Up leaves the
-// request to the caller.
-func (d *Down) Serve(w http.ResponseWriter, r *http.Request, unavailable func(http.ResponseWriter, *http.Request)) bool {
-	switch d.DownMode() {
+// Serve answers r as a server in the mode now in force does and returns
+// that mode: DownClose closes the connection without an answer, Down503
+// calls unavailable (which writes the API's 503), Up leaves the request to
+// the caller.
+func (d *Down) Serve(w http.ResponseWriter, r *http.Request, unavailable func(http.ResponseWriter, *http.Request)) DownMode {
+	m := d.DownMode()
+	switch m {
 	case DownClose:
 		Drop(w)
-		return true
 	case Down503:
 		unavailable(w, r)
-		return true
 	}
-	return false
+	return m
+}
+
+// Counts are the counters every fake's Requests reports, embedded first in
+// its Stats, with the same meaning in each. All counts are since New.
+type Counts struct {
+	Requests int // all requests
+	Rejected int // the API's 4xx answers but 401 (IsRejection; a fake's Stats names further exceptions)
+	Injected int // answers replaced by an injected fault (FailNext, the fake's other Fail…, Down503)
+	Dropped  int // connections closed without an answer (DownClose, answers dropped after a store)
+}
+
+// CountDown counts a request that a server in mode m answered for being
+// down: DownClose as Dropped, Down503 as Injected.
+func (c *Counts) CountDown(m DownMode) {
+	switch m {
+	case DownClose:
+		c.Dropped++
+	case Down503:
+		c.Injected++
+	}
+}
+
+// IsRejection reports whether an answer with status counts as Rejected: a
+// 4xx but 401 and the fake's exceptions.
+func IsRejection(status int, exceptions ...int) bool {
+	return status >= 400 && status < 500 && status != http.StatusUnauthorized && !slices.Contains(exceptions, status)
 }
 
 // Fault is an injected answer to one request, the same type in every fake
@@ -305,7 +330,7 @@ func (f Front) Handler(mux http.Handler) http.Handler {
 		}
 		rw := NewRecorder(w, r, delay)
 		mux.ServeHTTP(rw, r)
-		if rw.Status >= 400 && rw.Status < 500 && rw.Status != http.StatusUnauthorized && !slices.Contains(f.NotRejected, rw.Status) {
+		if IsRejection(rw.Status, f.NotRejected...) {
 			f.Mu.Lock()
 			*f.Rejected++
 			f.Mu.Unlock()

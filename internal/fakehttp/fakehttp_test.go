@@ -89,7 +89,7 @@ func TestRepeats_EachCopyAfterTheFirst(t *testing.T) {
 func TestDown_ServeByMode(t *testing.T) {
 	var d Down
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if d.Serve(w, r, func(w http.ResponseWriter, _ *http.Request) { http.Error(w, "down", http.StatusServiceUnavailable) }) {
+		if d.Serve(w, r, func(w http.ResponseWriter, _ *http.Request) { http.Error(w, "down", http.StatusServiceUnavailable) }) != Up {
 			return
 		}
 		w.WriteHeader(http.StatusNoContent)
@@ -154,5 +154,28 @@ func TestFailures_FailNextInOrderThenNil(t *testing.T) {
 	}
 	if f := fs.TakeNext(); f != nil {
 		t.Fatalf("TakeNext on an empty queue = %v, want nil", f)
+	}
+}
+
+func TestCounts_CountDownAndIsRejection(t *testing.T) {
+	var c Counts
+	c.CountDown(Up)
+	c.CountDown(DownClose)
+	c.CountDown(Down503)
+	c.CountDown(Down503)
+	if c != (Counts{Injected: 2, Dropped: 1}) {
+		t.Errorf("counts %+v, want Injected 2 Dropped 1", c)
+	}
+	for _, tc := range []struct {
+		status     int
+		exceptions []int
+		want       bool
+	}{
+		{200, nil, false}, {400, nil, true}, {401, nil, false}, {404, nil, true},
+		{429, nil, true}, {429, []int{429}, false}, {500, nil, false},
+	} {
+		if got := IsRejection(tc.status, tc.exceptions...); got != tc.want {
+			t.Errorf("IsRejection(%d, %v) = %v, want %v", tc.status, tc.exceptions, got, tc.want)
+		}
 	}
 }

@@ -201,7 +201,7 @@ func TestSend_Normal(t *testing.T) {
 		r.InternalProjectID == nil || *r.InternalProjectID != internalP || r.ProjectID != nil || r.Comment != "Stempeluhr" {
 		t.Errorf("stored %+v", r)
 	}
-	if st := srv.Stats(); st.Tokens != 1 || st.Creates != 2 || st.Queries != 0 || st.RateLimited != 0 {
+	if st := srv.Requests(); st.Tokens != 1 || st.Creates != 2 || st.Queries != 0 || st.RateLimited != 0 {
 		t.Errorf("stats %+v: want one token for both sends", st)
 	}
 }
@@ -249,7 +249,7 @@ func TestSend_UnknownEmployee_Permanent(t *testing.T) {
 	if !strings.Contains(ue.Msg, "new@example.com") {
 		t.Errorf("message %q does not name the email", ue.Msg)
 	}
-	if st := srv.Stats(); st.Requests != 0 {
+	if st := srv.Requests(); st.Requests != 0 {
 		t.Errorf("%d requests for an unknown employee", st.Requests)
 	}
 }
@@ -272,7 +272,7 @@ func TestSend_OtherKindsAndBadEntries(t *testing.T) {
 			wantClass(t, c.Send(t.Context(), rec, false), uplink.Permanent)
 		})
 	}
-	if n := srv.Stats().Requests; n != 0 {
+	if n := srv.Requests().Requests; n != 0 {
 		t.Errorf("%d requests, want none", n)
 	}
 }
@@ -336,12 +336,12 @@ func TestToken_RenewedBeforeExpiry(t *testing.T) {
 	send(1)
 	advance(8 * time.Minute) // 2 minutes left: still used
 	send(2)
-	if n := srv.Stats().Tokens; n != 1 {
+	if n := srv.Requests().Tokens; n != 1 {
 		t.Fatalf("%d tokens, want 1", n)
 	}
 	advance(90 * time.Second) // 30s left: renewed before use
 	send(3)
-	if st := srv.Stats(); st.Tokens != 2 || st.Unauthorized != 0 {
+	if st := srv.Requests(); st.Tokens != 2 || st.Unauthorized != 0 {
 		t.Errorf("stats %+v: want a renewal without a 401", st)
 	}
 }
@@ -359,14 +359,14 @@ func TestToken_401RenewsOnce(t *testing.T) {
 	if err := send(2); err != nil {
 		t.Fatalf("after expiry: %v", err)
 	}
-	if st := srv.Stats(); st.Tokens != 2 || st.Unauthorized != 1 || st.Stored != 2 {
+	if st := srv.Requests(); st.Tokens != 2 || st.Unauthorized != 1 || st.Stored != 2 {
 		t.Errorf("stats %+v", st)
 	}
 	// Rejected again right after renewal: Retry, and no third token.
 	srv.RejectAuth(2)
 	err := send(3)
 	wantClass(t, err, uplink.Retry)
-	if st := srv.Stats(); st.Tokens != 3 || st.Stored != 2 {
+	if st := srv.Requests(); st.Tokens != 3 || st.Stored != 2 {
 		t.Errorf("stats %+v: want exactly one renewal", st)
 	}
 }
@@ -407,7 +407,7 @@ func TestRateLimit_BurstNeverExceeds(t *testing.T) {
 	for err := range errs {
 		t.Error(err)
 	}
-	if st := srv.Stats(); st.RateLimited != 0 || st.Stored != 40 || st.Tokens != 1 {
+	if st := srv.Requests(); st.RateLimited != 0 || st.Stored != 40 || st.Tokens != 1 {
 		t.Errorf("stats %+v: want 40 stored, one token, no 429", st)
 	}
 }
@@ -426,7 +426,7 @@ func TestRateLimit_DefaultFourPerSecond(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if st := srv.Stats(); st.RateLimited != 0 || st.Stored != 8 {
+	if st := srv.Requests(); st.RateLimited != 0 || st.Stored != 8 {
 		t.Errorf("stats %+v", st)
 	}
 }
@@ -458,7 +458,7 @@ func TestRateLimit_StricterServer_RetryAfterHonoured(t *testing.T) {
 			// server's Retry-After.
 		}
 	}
-	st := srv.Stats()
+	st := srv.Requests()
 	if st.Stored != 6 || st.RateLimited == 0 || st.EarlyRetries != 0 || len(srv.Duplicates()) != 0 {
 		t.Errorf("stats %+v: want 6 stored, some 429s, none while told to wait", st)
 	}
@@ -487,11 +487,11 @@ func TestSend_DroppedAnswer_ReconcileNoDuplicate(t *testing.T) {
 		{maierUID, "2026-06-13", "00:00", "06:30", 6.5, 6.5, 0},
 	})
 	// Reconciling again sends nothing.
-	before := srv.Stats().Creates
+	before := srv.Requests().Creates
 	if err := c.Send(t.Context(), rec, true); err != nil {
 		t.Fatal(err)
 	}
-	if st := srv.Stats(); st.Creates != before {
+	if st := srv.Requests(); st.Creates != before {
 		t.Errorf("reconcile created again: %+v", st)
 	}
 }
@@ -586,7 +586,7 @@ func TestSend_ReconcileQueryFails_NotSent(t *testing.T) {
 	err := c.Send(t.Context(), entry(1, maier, "2026-06-10T06:00:00Z", "2026-06-10T07:00:00Z"), true)
 	wantClass(t, err, uplink.Uncertain)
 	srv.SetDown(blikktest.Up)
-	if n := srv.Stats().Creates; n != 0 {
+	if n := srv.Requests().Creates; n != 0 {
 		t.Errorf("%d creates after a failed reconcile", n)
 	}
 }

@@ -23,7 +23,7 @@ func TestSend_Retraction_SkippedWithWarning(t *testing.T) {
 	if err := c.Send(t.Context(), r, false); err != nil {
 		t.Fatal(err)
 	}
-	if st := srv.Stats(); st.Requests != 0 {
+	if st := srv.Requests(); st.Requests != 0 {
 		t.Errorf("%d requests for a retraction", st.Requests)
 	}
 	if !strings.Contains(logs.String(), "retraction skipped") || !strings.Contains(logs.String(), "retracts=4") {

@@ -113,8 +113,8 @@ func TestSend_HoursNetByDefaultGrossAsOption(t *testing.T) {
 		}
 		equalShorts(t, srv.Reports(), []short{{maierUID, "2026-06-12", "10:00", "18:00", tc.want, tc.want, 15}})
 		// Reconciling finds it whichever way it was sent.
-		if err := c.Send(t.Context(), rec, true); err != nil || srv.Stats().Creates != 1 {
-			t.Fatalf("gross %v: reconcile: %v, %d creates", tc.gross, err, srv.Stats().Creates)
+		if err := c.Send(t.Context(), rec, true); err != nil || srv.Requests().Creates != 1 {
+			t.Fatalf("gross %v: reconcile: %v, %d creates", tc.gross, err, srv.Requests().Creates)
 		}
 	}
 }

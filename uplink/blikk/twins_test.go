@@ -44,13 +44,13 @@ func TestReconcile_RepeatedHour_CountsIdenticalReports(t *testing.T) {
 	if n := len(srv.Reports()); n != 2 {
 		t.Fatalf("%d reports for two worked shifts, want 2", n)
 	}
-	before := srv.Stats().Creates
+	before := srv.Requests().Creates
 	for _, r := range []queue.Record{first, second} {
 		if err := c.Send(t.Context(), r, true); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if n := srv.Stats().Creates; n != before {
+	if n := srv.Requests().Creates; n != before {
 		t.Fatalf("reconcile created again: %d creates, want %d", n, before)
 	}
 }

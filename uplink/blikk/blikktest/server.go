@@ -108,9 +108,12 @@ func (r Report) key() string {
 	return k
 }
 
-// Stats count what the server saw. All counts are since New.
+// Stats count what the server saw. All counts are since New. Of the
+// shared Counts, Rejected are the 4xx answers other than 401 and 429
+// (validation, 404, 405, 415) and Injected the answers of FailNext,
+// FailCreates, FailTokens, RejectAuth and Down503.
 type Stats struct {
-	Requests      int // all requests
+	fakehttp.Counts
 	Tokens        int // tokens issued
 	TokenFailures int // token requests answered 4xx
 	Unauthorized  int // 401 answers to API requests (missing, unknown, expired or rejected token)
@@ -119,9 +122,6 @@ type Stats struct {
 	Creates       int // POST /v1/Core/TimeReports calls that passed authentication and the rate limit
 	Stored        int // reports stored
 	Queries       int // list calls answered 200
-	Rejected      int // 4xx answers other than 401 and 429 (validation, 404, 405, 415)
-	Injected      int // answers replaced by an injected fault (FailNext, FailCreates, FailTokens, RejectAuth, Down503)
-	Dropped       int // connections closed without an answer
 }
 
 // Fault is an injected answer (FailNext, FailCreates, FailTokens): Message
@@ -235,8 +235,8 @@ func (s *Server) Duplicates() []Report {
 	return fakehttp.Repeats(s.reports, Report.key)
 }
 
-// Stats returns the counters.
-func (s *Server) Stats() Stats {
+// Requests returns the request counters.
+func (s *Server) Requests() Stats {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.stats

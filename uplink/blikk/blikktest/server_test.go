@@ -134,7 +134,7 @@ func TestBearer_Expiry(t *testing.T) {
 	if st, _, _ := do(t, "GET", users, auth, ""); st != 401 {
 		t.Errorf("after ExpireTokens: %d", st)
 	}
-	if st := s.Stats(); st.Unauthorized != 6 || st.Tokens != 2 {
+	if st := s.Requests(); st.Unauthorized != 6 || st.Tokens != 2 {
 		t.Errorf("stats %+v", st)
 	}
 }
@@ -173,7 +173,7 @@ func TestRateLimit(t *testing.T) {
 	if st, _, body := get(auth); st != 200 {
 		t.Errorf("after the wait: %d %s", st, body)
 	}
-	if st := s.Stats(); st.RateLimited != 2 || st.EarlyRetries != 1 {
+	if st := s.Requests(); st.RateLimited != 2 || st.EarlyRetries != 1 {
 		t.Errorf("stats %+v", st)
 	}
 }
@@ -334,7 +334,7 @@ func TestFaults(t *testing.T) {
 	if st, _, _ := do(t, "POST", url+"/v1/Auth/Token", basic(appID, secret), ""); st != 500 {
 		t.Errorf("failed token: %d", st)
 	}
-	if st := s.Stats(); st.Dropped != 1 || st.Injected != 3 || st.Stored != 2 {
+	if st := s.Requests(); st.Dropped != 1 || st.Injected != 3 || st.Stored != 2 {
 		t.Errorf("stats %+v", st)
 	}
 }
@@ -352,7 +352,7 @@ func TestFailNext_AuthenticatedRequestsOnly(t *testing.T) {
 	if st, _, body := do(t, "GET", url+"/v1/Admin/Users?page=1", auth, ""); st != 200 {
 		t.Errorf("after the fault: %d %s, want 200", st, body)
 	}
-	if n := s.Stats().Injected; n != 1 {
+	if n := s.Requests().Injected; n != 1 {
 		t.Errorf("Injected = %d, want 1", n)
 	}
 }

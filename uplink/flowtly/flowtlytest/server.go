@@ -89,16 +89,15 @@ func (r Record) key() string {
 	return strings.Join([]string{r.Employee, r.Project, r.date.UTC().Format(time.RFC3339), d}, "\x00") + "\x00" + strconv.FormatInt(r.Seconds, 10)
 }
 
-// Stats count what the server saw. All counts are since New.
+// Stats count what the server saw. All counts are since New. Of the
+// shared Counts, Rejected are the 4xx answers other than 401 and Injected
+// the answers of FailNext, FailPosts, FailLists and Down503.
 type Stats struct {
-	Requests     int // all requests
+	fakehttp.Counts
 	Unauthorized int // 401 answers
 	Posts        int // POSTs that passed authentication
 	Stored       int // records stored
 	Lists        int // list requests answered 200
-	Rejected     int // 4xx answers other than 401
-	Injected     int // answers replaced by an injected fault
-	Dropped      int // connections closed without an answer
 }
 
 // Fault is an injected answer (FailNext, FailPosts, FailLists): Message

@@ -76,6 +76,16 @@ type Record struct {
 // or Body (JSON) replaces it.
 type Fault = fakehttp.Fault
 
+// Stats count what the server saw since New. Of the shared Counts,
+// Rejected are the 4xx answers but 401 (a bad or stale signature) and
+// Injected the answers of FailNext and Down503; Dropped counts DownClose
+// and DropAnswers.
+type Stats struct {
+	fakehttp.Counts
+	Stored  int // records stored
+	Replays int // requests for a key already stored with the same body
+}
+
 // Server is the receiver.
 type Server struct {
 	fakehttp.Down     // SetDown: nothing is stored while down
@@ -86,8 +96,8 @@ type Server struct {
 	mu       sync.Mutex
 	stored   map[string][]byte // body by idempotency key
 	order    []Record
-	replays  int
 	rejected []string
+	stats    Stats
 	drop     int // answers to lose after storing
 }
 
@@ -122,6 +132,13 @@ func New(o Options) *Server {
 // lose the answer (the connection is cut).
 func (s *Server) DropAnswers(n int) { s.mu.Lock(); s.drop = n; s.mu.Unlock() }
 
+// Requests returns the request counters.
+func (s *Server) Requests() Stats {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.stats
+}
+
 // Records returns the stored records, in the order they were first stored.
 func (s *Server) Records() []Record {
 	s.mu.Lock()
@@ -131,7 +148,7 @@ func (s *Server) Records() []Record {
 
 // Replays counts requests for a key already stored (answered 200 again,
 // nothing stored).
-func (s *Server) Replays() int { s.mu.Lock(); defer s.mu.Unlock(); return s.replays }
+func (s *Server) Replays() int { s.mu.Lock(); defer s.mu.Unlock(); return s.stats.Replays }
 
 // Rejected returns why requests were refused (bad signature, schema, …).
 func (s *Server) Rejected() []string {
@@ -143,7 +160,13 @@ func (s *Server) Rejected() []string {
 var keyPattern = regexp.MustCompile(`^[^/+#]+:[1-9][0-9]*$`)
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if s.Serve(w, r, unavailable) {
+	s.mu.Lock()
+	s.stats.Requests++
+	s.mu.Unlock()
+	if m := s.Serve(w, r, unavailable); m != fakehttp.Up {
+		s.mu.Lock()
+		s.stats.CountDown(m)
+		s.mu.Unlock()
 		return
 	}
 	if r.URL.Path != Path {
@@ -182,9 +205,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if prev, ok := s.stored[key]; ok {
 		same := bytes.Equal(prev, body)
 		if same {
-			s.replays++
+			s.stats.Replays++
 		} else {
 			s.rejected = append(s.rejected, "key "+key+" reused with another body")
+			s.stats.Rejected++
 		}
 		s.mu.Unlock()
 		if !same {
@@ -196,6 +220,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if f := s.TakeNext(); f != nil {
+		s.stats.Injected++
 		s.mu.Unlock()
 		f.Write(w, "application/json", textError)
 		return
@@ -204,9 +229,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// the signing timestamp is not part of the body.
 	s.stored[key] = body
 	s.order = append(s.order, rec)
+	s.stats.Stored++
 	drop := s.drop > 0
 	if drop {
 		s.drop--
+		s.stats.Dropped++
 	}
 	s.mu.Unlock()
 	if drop {
@@ -219,6 +246,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (s *Server) refuse(w http.ResponseWriter, status int, why string) {
 	s.mu.Lock()
 	s.rejected = append(s.rejected, why)
+	if fakehttp.IsRejection(status) {
+		s.stats.Rejected++
+	}
 	s.mu.Unlock()
 	http.Error(w, why, status)
 }

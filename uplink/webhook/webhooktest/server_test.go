@@ -84,6 +84,10 @@ func TestServer_RefusesWhatAStrictReceiverWould(t *testing.T) {
 	if rs := s.Records(); len(rs) != 2 || rs[1].Retracts != 1 || rs[1].SiteEntry != "a:1-b:1" {
 		t.Fatalf("stored %+v; want the retraction", rs)
 	}
+	// Refused: 9 (the two 401s are not rejections) and the reused key.
+	if st := s.Requests(); st.Requests != 15 || st.Rejected != 10 || st.Stored != 2 || st.Replays != 1 {
+		t.Errorf("Requests() = %+v; want 15 requests, 10 rejected, 2 stored, 1 replay", st)
+	}
 }
 
 func TestServer_SetDown_ClosesOr503StoringNothing(t *testing.T) {
@@ -103,5 +107,8 @@ func TestServer_SetDown_ClosesOr503StoringNothing(t *testing.T) {
 	s.SetDown(webhooktest.Up)
 	if got := post(t, ts.URL, punch, "t:1", now, nil); got != http.StatusAccepted {
 		t.Errorf("Up again: HTTP %d; want 202", got)
+	}
+	if st := s.Requests(); st.Requests != 3 || st.Injected != 1 || st.Dropped != 1 || st.Stored != 1 || st.Rejected != 0 {
+		t.Errorf("Requests() = %+v; want 3 requests, 1 injected, 1 dropped, 1 stored", st)
 	}
 }

@@ -93,9 +93,12 @@ func (e Entry) key() string {
 	return strings.Join([]string{strings.ToLower(e.UserEmail), e.StartTime, e.EndTime, e.TimeTypeID, e.ProjectID}, "\x00")
 }
 
-// Stats count what the server saw. All counts are since New.
+// Stats count what the server saw. All counts are since New. Of the
+// shared Counts, Rejected are the 4xx answers other than 401 (validation
+// failures, 405, 404) and Injected the answers of FailNext, FailCreates,
+// RejectAuth and Down503.
 type Stats struct {
-	Requests      int // all requests
+	fakehttp.Counts
 	Logins        int // successful logins
 	LoginFailures int // logins answered 4xx
 	Unauthorized  int // 401 answers to non-login requests (missing, expired or rejected token)
@@ -104,9 +107,6 @@ type Stats struct {
 	Queries       int // timeentries queries answered 200
 	Deletes       int // deletetimeentry calls that passed authentication
 	Deleted       int // entries deleted
-	Rejected      int // 4xx answers other than 401 (validation failures, 405, 404)
-	Injected      int // answers replaced by an injected fault (FailNext, FailCreates, RejectAuth, Down503)
-	Dropped       int // connections closed without an answer
 }
 
 // Fault is an injected answer (FailNext, FailCreates): Message goes into
