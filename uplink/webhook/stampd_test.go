@@ -109,7 +109,7 @@ type uplinkState struct {
 func TestStampd_Webhook_TapsPostedOnceDespiteLostAnswer(t *testing.T) {
 	cl := clock.NewFake(time.Date(2026, 3, 2, 17, 0, 0, 0, time.UTC))
 	s, ts := webhooktest.Start(t, webhooktest.Options{Now: cl.Now})
-	s.DropAnswers(1) // the first record is stored, its answer lost
+	s.DropAfterStore(1) // the first record is stored, its answer lost
 	path, socket := stampdConfig(t, fmt.Sprintf("url = %q\nallow_http = true\ntimeout = \"2s\"", ts.URL+webhooktest.Path))
 	runStampd(t, path, socket, cl)
 

@@ -79,7 +79,7 @@ func TestSend_SignedRecordsStoredOnceInOrder(t *testing.T) {
 
 func TestSend_LostAnswers_ResentWithSameKey_NoDuplicate(t *testing.T) {
 	s, url := receiver(t)
-	s.DropAnswers(2)
+	s.DropAfterStore(2)
 	h := runnertest.Start(t, client(t, url, webhooktest.DefaultSecret), entries(3)...)
 	h.WaitDelivered(t, 3, 10*time.Second)
 	if got := keys(s.Records()); !slices.Equal(got, want(3)) {

@@ -24,10 +24,11 @@
 // not be before clockStart, hours are between 0 and 24.
 //
 // Faults can be injected while the server runs, safely from any goroutine:
-// FailNext (any authenticated request), FailCreates, FailTokens, RejectAuth, ExpireTokens, DropAfterStore (store,
-// then close the connection without an answer), SetDelay, SetDown and
-// SetRateLimit. Duplicates reports reports stored twice; Stats counts
-// requests, 401s, 429s and 429s to a token that ignored its wait.
+// FailNext (any authenticated request), FailCreates, FailTokens,
+// RejectAuth, ExpireTokens, DropAfterStore (store, then close the
+// connection without an answer), SetDelay, SetDown and SetRateLimit.
+// Duplicates reports reports stored twice; Requests counts requests, 401s,
+// 429s and 429s to a token that ignored its wait.
 //
 // The package does not import testing; Start takes the small TB interface
 // that *testing.T satisfies. It does not model contacts, tasks, travel or

@@ -3,8 +3,9 @@
 // timestamp within a tolerance of its clock, the HMAC signature, the
 // idempotency key against the body, the MQTT payload schema's required
 // fields), stores each record once by its idempotency key and injects
-// faults: being down, answers lost after the record was stored, chosen
-// statuses.
+// faults with the shape every strict fake shares (internal/fakehttp):
+// SetDown, SetDelay, DropAfterStore (answers lost after the record was
+// stored) and FailNext (chosen answers); Requests counts what it saw.
 package webhooktest
 
 import (
@@ -12,6 +13,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -47,6 +49,8 @@ type Options struct {
 	Now func() time.Time
 	// Tolerance is how far a timestamp may be from Now. Default 5m.
 	Tolerance time.Duration
+	// Logger receives one line per request; default discards.
+	Logger *slog.Logger
 }
 
 // Record is a stored record as the schema describes it; the server
@@ -79,7 +83,7 @@ type Fault = fakehttp.Fault
 // Stats count what the server saw since New. Of the shared Counts,
 // Rejected are the 4xx answers but 401 (a bad or stale signature) and
 // Injected the answers of FailNext and Down503; Dropped counts DownClose
-// and DropAnswers.
+// and DropAfterStore.
 type Stats struct {
 	fakehttp.Counts
 	Stored  int // records stored
@@ -88,17 +92,17 @@ type Stats struct {
 
 // Server is the receiver.
 type Server struct {
-	fakehttp.Down     // SetDown: nothing is stored while down
+	fakehttp.Faults   // SetDown (nothing is stored while down), SetDelay, DropAfterStore
 	fakehttp.Failures // FailNext: valid requests for a new key, nothing stored
 
-	o Options
+	o   Options
+	log *slog.Logger
 
 	mu       sync.Mutex
 	stored   map[string][]byte // body by idempotency key
 	order    []Record
 	rejected []string
 	stats    Stats
-	drop     int // answers to lose after storing
 }
 
 // TB is the part of testing.TB that Start needs; *testing.T and
@@ -125,12 +129,11 @@ func New(o Options) *Server {
 	if o.Tolerance <= 0 {
 		o.Tolerance = 5 * time.Minute
 	}
-	return &Server{o: o, stored: map[string][]byte{}}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Server{o: o, log: o.Logger, stored: map[string][]byte{}}
 }
-
-// DropAnswers makes the next n valid requests store their record and then
-// lose the answer (the connection is cut).
-func (s *Server) DropAnswers(n int) { s.mu.Lock(); s.drop = n; s.mu.Unlock() }
 
 // Requests returns the request counters.
 func (s *Server) Requests() Stats {
@@ -159,16 +162,28 @@ func (s *Server) Rejected() []string {
 
 var keyPattern = regexp.MustCompile(`^[^/+#]+:[1-9][0-9]*$`)
 
+// ServeHTTP serves r behind fakehttp's Front: counted, down, delayed.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	s.stats.Requests++
-	s.mu.Unlock()
-	if m := s.Serve(w, r, unavailable); m != fakehttp.Up {
-		s.mu.Lock()
-		s.stats.CountDown(m)
-		s.mu.Unlock()
-		return
+	s.front().Handler(http.HandlerFunc(s.serve)).ServeHTTP(w, r)
+}
+
+// front is the server's outer handler.
+func (s *Server) front() fakehttp.Front {
+	return fakehttp.Front{
+		Faults:      &s.Faults,
+		Mu:          &s.mu,
+		Requests:    &s.stats.Requests,
+		Injected:    &s.stats.Injected,
+		Rejected:    &s.stats.Rejected,
+		Dropped:     &s.stats.Dropped,
+		Unavailable: unavailable,
+		Name:        "webhooktest",
+		Log:         s.log,
 	}
+}
+
+// serve checks and stores one delivery.
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Path != Path {
 		s.refuse(w, http.StatusNotFound, "no endpoint "+r.URL.Path)
 		return
@@ -208,7 +223,6 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			s.stats.Replays++
 		} else {
 			s.rejected = append(s.rejected, "key "+key+" reused with another body")
-			s.stats.Rejected++
 		}
 		s.mu.Unlock()
 		if !same {
@@ -230,14 +244,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.stored[key] = body
 	s.order = append(s.order, rec)
 	s.stats.Stored++
-	drop := s.drop > 0
-	if drop {
-		s.drop--
-		s.stats.Dropped++
-	}
 	s.mu.Unlock()
-	if drop {
-		fakehttp.Drop(w)
+	if s.TakeDrop() {
+		s.front().Drop(w, r)
 		return
 	}
 	w.WriteHeader(http.StatusAccepted)
@@ -246,9 +255,6 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (s *Server) refuse(w http.ResponseWriter, status int, why string) {
 	s.mu.Lock()
 	s.rejected = append(s.rejected, why)
-	if fakehttp.IsRejection(status) {
-		s.stats.Rejected++
-	}
 	s.mu.Unlock()
 	http.Error(w, why, status)
 }

@@ -112,3 +112,38 @@ func TestServer_SetDown_ClosesOr503StoringNothing(t *testing.T) {
 		t.Errorf("Requests() = %+v; want 3 requests, 1 injected, 1 dropped, 1 stored", st)
 	}
 }
+
+func TestServer_DelayAndDropAfterStore(t *testing.T) {
+	s, ts := webhooktest.Start(t, webhooktest.Options{Now: func() time.Time { return now }})
+	s.SetDelay(50 * time.Millisecond)
+	start := time.Now()
+	if got := post(t, ts.URL, punch, "t:1", now, nil); got != http.StatusAccepted {
+		t.Fatalf("delayed: HTTP %d; want 202", got)
+	}
+	if d := time.Since(start); d < 50*time.Millisecond {
+		t.Errorf("answered after %v; want at least the 50ms delay", d)
+	}
+	s.SetDelay(0)
+	s.DropAfterStore(1)
+	body := strings.Replace(punch, `"seq":1`, `"seq":2`, 1)
+	body = strings.Replace(body, `"t:1"`, `"t:2"`, 1)
+	stamp := fmt.Sprint(now.Unix())
+	r, _ := http.NewRequest(http.MethodPost, ts.URL+webhooktest.Path, strings.NewReader(body))
+	r.Header.Set("Content-Type", "application/json")
+	r.Header.Set(webhook.TimestampHeader, stamp)
+	r.Header.Set(webhook.SignatureHeader, webhook.Sign([]byte(webhooktest.DefaultSecret), stamp, []byte(body)))
+	r.Header.Set(webhook.IdempotencyHeader, "t:2")
+	// A fresh connection: on a reused one net/http would resend a request
+	// with an Idempotency-Key after the cut (and get the replay's 200).
+	fresh := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	if resp, err := fresh.Do(r); err == nil {
+		resp.Body.Close()
+		t.Fatalf("DropAfterStore: answered %d; want the connection closed", resp.StatusCode)
+	}
+	if rs := s.Records(); len(rs) != 2 || rs[1].Seq != 2 {
+		t.Fatalf("stored %+v; want the second record stored before the drop", rs)
+	}
+	if st := s.Requests(); st.Dropped != 1 || st.Stored != 2 {
+		t.Errorf("Requests() = %+v; want 1 dropped, 2 stored", st)
+	}
+}
