@@ -22,6 +22,7 @@ package clockodotest
 
 import (
 	"crypto/subtle"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -170,16 +171,18 @@ func unavailable(w http.ResponseWriter, _ *http.Request) {
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /api/entrygroups", s.groups)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.mu.Lock()
-		s.stats.Requests++
-		s.mu.Unlock()
-		if m := s.Serve(w, r, unavailable); m != fakehttp.Up {
-			s.mu.Lock()
-			s.stats.CountDown(m)
-			s.mu.Unlock()
-			return
-		}
+	front := fakehttp.Front{
+		Faults:      &s.Down,
+		Mu:          &s.mu,
+		Requests:    &s.stats.Requests,
+		Injected:    &s.stats.Injected,
+		Rejected:    &s.stats.Rejected,
+		Dropped:     &s.stats.Dropped,
+		Unavailable: unavailable,
+		Name:        "clockodotest",
+		Log:         slog.New(slog.DiscardHandler),
+	}
+	return front.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if subtle.ConstantTimeCompare([]byte(r.Header.Get("X-ClockodoApiUser")), []byte(s.o.APIUser)) != 1 ||
 			subtle.ConstantTimeCompare([]byte(r.Header.Get("X-ClockodoApiKey")), []byte(s.o.APIKey)) != 1 {
 			fail(w, http.StatusUnauthorized, "Authentication failed")
@@ -187,9 +190,6 @@ func (s *Server) Handler() http.Handler {
 		}
 		app := r.Header.Get("X-Clockodo-External-Application")
 		if name, mail, ok := strings.Cut(app, ";"); !ok || name == "" || !strings.Contains(mail, "@") || len(app) > 50 {
-			s.mu.Lock()
-			s.stats.Rejected++
-			s.mu.Unlock()
 			fail(w, http.StatusBadRequest, "X-Clockodo-External-Application: want \"<name>;<email>\", at most 50 characters")
 			return
 		}
@@ -200,14 +200,8 @@ func (s *Server) Handler() http.Handler {
 			f.Write(w, "application/json", fail)
 			return
 		}
-		rw := fakehttp.NewRecorder(w, r, 0)
-		mux.ServeHTTP(rw, r)
-		if fakehttp.IsRejection(rw.Status) {
-			s.mu.Lock()
-			s.stats.Rejected++
-			s.mu.Unlock()
-		}
-	})
+		mux.ServeHTTP(w, r)
+	}))
 }
 
 // parseWall reads a documented time as wall clock in loc, refusing one

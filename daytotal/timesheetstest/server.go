@@ -23,6 +23,7 @@ package timesheetstest
 import (
 	"crypto/subtle"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -153,16 +154,18 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /v1/timesheets", s.timesheets)
 	mux.HandleFunc("POST /v1/timesheets/lock", s.lock(true))
 	mux.HandleFunc("DELETE /v1/timesheets/lock", s.lock(false))
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.mu.Lock()
-		s.stats.Requests++
-		s.mu.Unlock()
-		if m := s.Serve(w, r, unavailable); m != fakehttp.Up {
-			s.mu.Lock()
-			s.stats.CountDown(m)
-			s.mu.Unlock()
-			return
-		}
+	front := fakehttp.Front{
+		Faults:      &s.Down,
+		Mu:          &s.mu,
+		Requests:    &s.stats.Requests,
+		Injected:    &s.stats.Injected,
+		Rejected:    &s.stats.Rejected,
+		Dropped:     &s.stats.Dropped,
+		Unavailable: unavailable,
+		Name:        "timesheetstest",
+		Log:         slog.New(slog.DiscardHandler),
+	}
+	return front.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		auth := r.Header.Get("Authorization")
 		if subtle.ConstantTimeCompare([]byte(auth), []byte("Bearer "+s.o.Token)) != 1 || r.Header.Get("account") != s.o.Account {
 			message(w, http.StatusUnauthorized, "Unauthorized")
@@ -175,14 +178,8 @@ func (s *Server) Handler() http.Handler {
 			f.Write(w, "application/json", message)
 			return
 		}
-		rw := fakehttp.NewRecorder(w, r, 0)
-		mux.ServeHTTP(rw, r)
-		if fakehttp.IsRejection(rw.Status) {
-			s.mu.Lock()
-			s.stats.Rejected++
-			s.mu.Unlock()
-		}
-	})
+		mux.ServeHTTP(w, r)
+	}))
 }
 
 // unavailable is the answer of a Down503 server.

@@ -112,6 +112,10 @@ func (d *Down) SetDown(m DownMode) {
 	d.m = m
 }
 
+// Mode returns the mode now in force and no delay: a fake that only goes
+// down can stand behind Front with its Down.
+func (d *Down) Mode() (DownMode, time.Duration) { return d.DownMode(), 0 }
+
 // DownMode returns the mode now in force.
 func (d *Down) DownMode() DownMode {
 	d.mu.Lock()
@@ -138,7 +142,7 @@ func (d *Down) Serve(w http.ResponseWriter, r *http.Request, unavailable func(ht
 // its Stats, with the same meaning in each. All counts are since New.
 type Counts struct {
 	Requests int // all requests
-	Rejected int // the API's 4xx answers but 401 (IsRejection; a fake's Stats names further exceptions)
+	Rejected int // 4xx answers but 401, injected ones too (IsRejection; a fake's Stats names further exceptions)
 	Injected int // answers replaced by an injected fault (FailNext, the fake's other Fail…, Down503)
 	Dropped  int // connections closed without an answer (DownClose, answers dropped after a store)
 }
@@ -292,8 +296,11 @@ func Serve(tb TB, h http.Handler) *httptest.Server {
 // connection or with the API's 503), holds the mux's answer back by the
 // delay in force, counts a rejection and logs the answer.
 type Front struct {
-	// Faults is the server's fault state.
-	Faults *Faults
+	// Faults is the server's fault state: a *Faults, or a *Down for a
+	// server that does not delay.
+	Faults interface {
+		Mode() (DownMode, time.Duration)
+	}
 	// Mu guards the server's counters that Front increments: Requests
 	// (every request), Injected (the 503s of a Down503 server), Rejected
 	// (the mux's 4xx answers but 401 and the NotRejected ones) and Dropped
