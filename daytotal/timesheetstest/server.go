@@ -157,10 +157,7 @@ func (s *Server) Handler() http.Handler {
 	front := fakehttp.Front{
 		Faults:      &s.Down,
 		Mu:          &s.mu,
-		Requests:    &s.stats.Requests,
-		Injected:    &s.stats.Injected,
-		Rejected:    &s.stats.Rejected,
-		Dropped:     &s.stats.Dropped,
+		Counts:      &s.stats.Counts,
 		Unavailable: unavailable,
 		Name:        "timesheetstest",
 		Log:         slog.New(slog.DiscardHandler),

@@ -301,12 +301,12 @@ type Front struct {
 	Faults interface {
 		Mode() (DownMode, time.Duration)
 	}
-	// Mu guards the server's counters that Front increments: Requests
+	// Mu guards the server's Counts, which Front increments: Requests
 	// (every request), Injected (the 503s of a Down503 server), Rejected
 	// (the mux's 4xx answers but 401 and the NotRejected ones) and Dropped
 	// (connections closed without an answer).
-	Mu                                    sync.Locker
-	Requests, Injected, Rejected, Dropped *int
+	Mu     sync.Locker
+	Counts *Counts
 	// NotRejected are further 4xx statuses that are not rejections.
 	NotRejected []int
 	// Unavailable writes the API's 503 answer.
@@ -322,9 +322,9 @@ func (f Front) Handler(mux http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		down, delay := f.Faults.Mode()
 		f.Mu.Lock()
-		*f.Requests++
+		f.Counts.Requests++
 		if down == Down503 {
-			*f.Injected++
+			f.Counts.Injected++
 		}
 		f.Mu.Unlock()
 		switch down {
@@ -339,7 +339,7 @@ func (f Front) Handler(mux http.Handler) http.Handler {
 		mux.ServeHTTP(rw, r)
 		if IsRejection(rw.Status, f.NotRejected...) {
 			f.Mu.Lock()
-			*f.Rejected++
+			f.Counts.Rejected++
 			f.Mu.Unlock()
 		}
 		f.Log.Info(f.Name+": request", "method", r.Method, "path", r.URL.Path, "status", rw.Status)
@@ -350,7 +350,7 @@ func (f Front) Handler(mux http.Handler) http.Handler {
 // answer (see the function Drop).
 func (f Front) Drop(w http.ResponseWriter, r *http.Request) {
 	f.Mu.Lock()
-	*f.Dropped++
+	f.Counts.Dropped++
 	f.Mu.Unlock()
 	f.Log.Info(f.Name+": dropping connection", "method", r.Method, "path", r.URL.Path)
 	Drop(w)

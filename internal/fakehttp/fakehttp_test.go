@@ -29,15 +29,15 @@ func TestQueue_TakesInOrderThenNil(t *testing.T) {
 
 func TestFront_CountsRequestsRejectionsAndDownAnswers(t *testing.T) {
 	var (
-		mu                                    sync.Mutex
-		faults                                Faults
-		requests, injected, rejected, dropped int
+		mu     sync.Mutex
+		faults Faults
+		counts Counts
 	)
 	var status atomic.Int64 // the mux's answer
 	mux := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(int(status.Load())) })
 	front := Front{
 		Faults: &faults, Mu: &mu,
-		Requests: &requests, Injected: &injected, Rejected: &rejected, Dropped: &dropped,
+		Counts:      &counts,
 		NotRejected: []int{http.StatusTooManyRequests},
 		Unavailable: func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusServiceUnavailable) },
 		Name:        "fronttest",
@@ -71,8 +71,8 @@ func TestFront_CountsRequestsRejectionsAndDownAnswers(t *testing.T) {
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	if requests != 6 || rejected != 1 || injected != 1 || dropped != 1 {
-		t.Errorf("requests %d rejected %d injected %d dropped %d, want 6 1 1 1", requests, rejected, injected, dropped)
+	if c := counts; c.Requests != 6 || c.Rejected != 1 || c.Injected != 1 || c.Dropped != 1 {
+		t.Errorf("requests %d rejected %d injected %d dropped %d, want 6 1 1 1", c.Requests, c.Rejected, c.Injected, c.Dropped)
 	}
 }
 

@@ -49,10 +49,7 @@ func (s *Server) front() fakehttp.Front {
 	return fakehttp.Front{
 		Faults:      &s.Faults,
 		Mu:          &s.mu,
-		Requests:    &s.stats.Requests,
-		Injected:    &s.stats.Injected,
-		Rejected:    &s.stats.Rejected,
-		Dropped:     &s.stats.Dropped,
+		Counts:      &s.stats.Counts,
 		NotRejected: []int{http.StatusTooManyRequests},
 		Unavailable: func(w http.ResponseWriter, _ *http.Request) {
 			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"message": "Service unavailable"})

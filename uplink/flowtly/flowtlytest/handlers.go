@@ -36,12 +36,9 @@ func (s *Server) Handler() http.Handler {
 // front is the server's outer handler, before its API mux.
 func (s *Server) front() fakehttp.Front {
 	return fakehttp.Front{
-		Faults:   &s.Faults,
-		Mu:       &s.mu,
-		Requests: &s.stats.Requests,
-		Injected: &s.stats.Injected,
-		Rejected: &s.stats.Rejected,
-		Dropped:  &s.stats.Dropped,
+		Faults: &s.Faults,
+		Mu:     &s.mu,
+		Counts: &s.stats.Counts,
 		Unavailable: func(w http.ResponseWriter, _ *http.Request) {
 			hydraError(w, http.StatusServiceUnavailable, "Service Unavailable")
 		},

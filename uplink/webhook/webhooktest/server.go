@@ -172,10 +172,7 @@ func (s *Server) front() fakehttp.Front {
 	return fakehttp.Front{
 		Faults:      &s.Faults,
 		Mu:          &s.mu,
-		Requests:    &s.stats.Requests,
-		Injected:    &s.stats.Injected,
-		Rejected:    &s.stats.Rejected,
-		Dropped:     &s.stats.Dropped,
+		Counts:      &s.stats.Counts,
 		Unavailable: unavailable,
 		Name:        "webhooktest",
 		Log:         s.log,

@@ -44,12 +44,9 @@ func (s *Server) Handler() http.Handler {
 // front is the server's outer handler, before its API mux.
 func (s *Server) front() fakehttp.Front {
 	return fakehttp.Front{
-		Faults:   &s.Faults,
-		Mu:       &s.mu,
-		Requests: &s.stats.Requests,
-		Injected: &s.stats.Injected,
-		Rejected: &s.stats.Rejected,
-		Dropped:  &s.stats.Dropped,
+		Faults: &s.Faults,
+		Mu:     &s.mu,
+		Counts: &s.stats.Counts,
 		Unavailable: func(w http.ResponseWriter, r *http.Request) {
 			errorJSON(w, http.StatusServiceUnavailable, "service unavailable")
 			s.log.Info("zeittest: down", "method", r.Method, "path", r.URL.Path, "status", http.StatusServiceUnavailable)
