@@ -210,7 +210,7 @@ func (s *Server) Serve(ctx context.Context) error {
 			}
 		default:
 			refused++
-			s.reply(conn, Response{Error: fmt.Sprintf("busy: %d control connections open; try again", s.opts.MaxConns)}, 100*time.Millisecond)
+			s.reply(conn, Response{Error: fmt.Sprintf("busy: %d control connections open; try again", s.opts.MaxConns)}, busyReplyTimeout)
 			conn.Close()
 		}
 	}
@@ -267,6 +267,14 @@ func (s *Server) serveConn(ctx context.Context, conn net.Conn) {
 	watch.Stop()
 	s.reply(conn, resp, s.opts.WriteTimeout)
 }
+
+// busyReplyTimeout bounds writing the "busy" answer, which the accept
+// loop does itself. A write to a fresh connection does not block; the
+// bound only stops a pathological one. It is counted from before the
+// write: at 100 ms, a loaded machine (the race detector beside other
+// work) sometimes passed it before the write began, and the refused
+// client got a reset instead of the answer.
+const busyReplyTimeout = time.Second
 
 // watchAfter is how long a command runs before its connection is watched
 // for the client hanging up.
