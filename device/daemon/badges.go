@@ -135,10 +135,7 @@ func (d *Daemon) fetchUsers(ctx context.Context) (userCheck, error) {
 	for _, l := range d.users {
 		emails, err := l.l.KnownEmails(ctx)
 		if err != nil {
-			if !strings.HasPrefix(err.Error(), l.of+":") { // it names the uplink already
-				err = fmt.Errorf("%s: %w", l.of, err)
-			}
-			return userCheck{}, err
+			return userCheck{}, namedBy(l.of, err)
 		}
 		k := knownEmails{of: l.of, emails: make(map[string]bool, len(emails))}
 		for _, e := range emails {

@@ -39,10 +39,7 @@ func (d *Daemon) newListed() error {
 			Report: d.report,
 		})
 		if err != nil {
-			if strings.HasPrefix(err.Error(), name+": ") { // it names the uplink already
-				return fmt.Errorf("config %s: %w", d.cfg.Path, err)
-			}
-			return fmt.Errorf("config %s: %s: %w", d.cfg.Path, name, err)
+			return fmt.Errorf("config %s: %w", d.cfg.Path, namedBy(name, err))
 		}
 		o := uplink.Options{
 			Batch:      b.Batch,
@@ -83,4 +80,13 @@ func (d *Daemon) runListed(run func(string, func(context.Context) error)) {
 	for _, f := range d.uplinkRuns {
 		run("uplink", f)
 	}
+}
+
+// namedBy prefixes err with the uplink's name unless it names the uplink
+// already ("zeiterfassung: …"), so no message says it twice.
+func namedBy(name string, err error) error {
+	if strings.HasPrefix(err.Error(), name+": ") {
+		return err
+	}
+	return fmt.Errorf("%s: %w", name, err)
 }
