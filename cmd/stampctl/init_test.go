@@ -5,7 +5,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/user"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -29,7 +31,7 @@ func TestInit_UplinkFromItsFlags_OnlyItWritten(t *testing.T) {
 	if err := os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ts.Certificate().Raw}), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	code, _, errs := runCtl(t, "init", "--config", cfg, "--packaged", filepath.Join(dir, "none.toml"), "--no-check",
+	code, _, errs := runCtl(t, "init", "--config", cfg, "--packaged", filepath.Join(dir, "none.toml"), "--no-check", "--group", ownGroup(t),
 		"--webhook-url", "https://hook.example/stampclock", "--webhook-secret-file", secret, "--webhook-ca-file", caFile, "--store", filepath.Join(dir, "q.db"))
 	if code != 0 {
 		t.Fatalf("init --webhook-…: exit %d, %s", code, errs)
@@ -44,6 +46,9 @@ func TestInit_UplinkFromItsFlags_OnlyItWritten(t *testing.T) {
 	}
 	if wh := on[0].Section.(*webhook.Config); wh.CAFile != caFile || wh.RootCAs == nil {
 		t.Errorf("webhook.ca_file = %q (roots loaded: %t); want %s, loaded", wh.CAFile, wh.RootCAs != nil, caFile)
+	}
+	if want := ":" + ownGroup(t) + " 0640"; !strings.Contains(errs, want) {
+		t.Errorf("init's report %q does not give the files' group and mode (%s)", errs, want)
 	}
 	if !strings.Contains(errs, filepath.Join(dir, "webhook.secret")) {
 		t.Errorf("init's report %q does not name the secret written", errs)
@@ -65,4 +70,15 @@ func TestInit_NoTerminal_MissingAnswerNamesFlag(t *testing.T) {
 	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
 		t.Fatalf("files written: %v", entries)
 	}
+}
+
+// ownGroup names the test process's group, which init is told to hand
+// its files to (group stampclock, where the package is installed, only
+// root and its members may).
+func ownGroup(t *testing.T) string {
+	g, err := user.LookupGroupId(strconv.Itoa(os.Getgid()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g.Name
 }

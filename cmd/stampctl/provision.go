@@ -9,8 +9,11 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"os/user"
 	"slices"
+	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -91,6 +94,27 @@ func (c *cli) runCheck(path string) error {
 	return nil
 }
 
+// ownerOf names the owner and group of the file at path as user:group
+// (ids where the names are unknown).
+func ownerOf(path string) string {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return "?"
+	}
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok {
+		return "?"
+	}
+	uid, gid := strconv.FormatUint(uint64(st.Uid), 10), strconv.FormatUint(uint64(st.Gid), 10)
+	if u, err := user.LookupId(uid); err == nil {
+		uid = u.Username
+	}
+	if g, err := user.LookupGroupId(gid); err == nil {
+		gid = g.Name
+	}
+	return uid + ":" + gid
+}
+
 // serviceUser is the user the installed unit runs stampd as (its User=,
 // which a drop-in may change), else config.ServiceUser.
 func serviceUser() string {
@@ -141,6 +165,7 @@ func (c *cli) initConfig(args []string) error {
 	fs.StringVar(&s.Timezone, "timezone", "", "company time zone (default "+config.DefaultTimezone+")")
 	fs.StringVar(&s.StorePath, "store", "", "queue file (default "+config.DefaultStorePath+")")
 	fs.StringVar(&s.Socket, "control-socket", "", "control socket (default "+config.DefaultSocket+")")
+	fs.StringVar(&s.Group, "group", config.ServiceGroup, "the group that may read the files written: the service's (stays the writer's where it does not exist)")
 	kinds := provision.Kinds()
 	var all, byDefault []string
 	for _, k := range kinds {
@@ -303,8 +328,8 @@ func (c *cli) initConfig(args []string) error {
 	if len(notes) > 0 {
 		note = " (" + strings.Join(notes, "; ") + ")"
 	}
-	fmt.Fprintf(c.err, "wrote %s%s, each root:%s %04o\nnext: systemctl restart stampd\n",
-		strings.Join(files, " and "), note, config.ServiceGroup, config.FileMode)
+	fmt.Fprintf(c.err, "wrote %s%s, each %s %04o\nnext: systemctl restart stampd\n",
+		strings.Join(files, " and "), note, ownerOf(s.ConfigPath), config.FileMode)
 	if *noCheck {
 		return nil
 	}

@@ -13,6 +13,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"os/exec"
+	"os/user"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -707,7 +708,7 @@ func TestStampctl_InitThenCheck(t *testing.T) {
 	}
 	initArgs := []string{"init", "--config", cfgPath, "--url", url, "--allow-http", "--email", zeittest.DefaultEmail,
 		"--timetype", "arbeitszeit", "--password-file", "-", "--store", filepath.Join(dir, "q.db"),
-		"--control-socket", e.socket, "--no-check"}
+		"--control-socket", e.socket, "--no-check", "--group", ownGroup(t)}
 	if out, err := run("", initArgs[:3]...); err == nil || !strings.Contains(out, "--url is required") {
 		t.Fatalf("init without flags and no terminal: %v %s", err, out)
 	}
@@ -747,4 +748,15 @@ func mustRead(t *testing.T, path string) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// ownGroup names the test process's group, which init is told to hand
+// its files to (group stampclock, where the package is installed, only
+// root and its members may).
+func ownGroup(t *testing.T) string {
+	g, err := user.LookupGroupId(strconv.Itoa(os.Getgid()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g.Name
 }

@@ -137,7 +137,7 @@ func TestStampd_PowerLoss_StampctlInit(t *testing.T) {
 	for r := 0; r < rounds; r++ {
 		e.mount()
 		frozen := e.fs.FreezeAfter(r * 7 % 40)
-		cmd := exec.Command(filepath.Join(binDir, "stampctl"), "init", "--force", "--no-check",
+		cmd := exec.Command(filepath.Join(binDir, "stampctl"), "init", "--force", "--no-check", "--group", ownGroup(t),
 			"--config", filepath.Join(e.mnt, rel), "--device-id", fmt.Sprintf("round-%d", r),
 			"--store", filepath.Join(e.mnt, storeRel), "--control-socket", e.socket,
 			"--url", e.url, "--allow-http", "--email", zeittest.DefaultEmail, "--password-file", pw, "--timetype", "arbeitszeit")

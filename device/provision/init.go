@@ -240,9 +240,9 @@ func Write(s Settings) (backup string, err error) {
 	if kind == "edited" && !s.Force {
 		return "", s.CheckReplace()
 	}
-	gid := -1
+	owner := group{name: s.Group, gid: -1}
 	if g, err := user.LookupGroup(s.Group); err == nil {
-		gid, _ = strconv.Atoi(g.Gid)
+		owner.gid, _ = strconv.Atoi(g.Gid)
 	}
 	dir := filepath.Dir(s.ConfigPath)
 	if err := durable.MkdirAll(dir, config.DirMode); err != nil {
@@ -258,7 +258,7 @@ func Write(s Settings) (backup string, err error) {
 		}
 		for _, key := range k.Init.Secrets() {
 			path := s.SecretPath(k.Name, key)
-			tmp, err := writeTemp(path, []byte(a[key]+"\n"), gid)
+			tmp, err := writeTemp(path, []byte(a[key]+"\n"), owner)
 			if err != nil {
 				return "", fmt.Errorf("write %s.%s: %w", k.Name, key, err)
 			}
@@ -266,7 +266,7 @@ func Write(s Settings) (backup string, err error) {
 			final[k.Name+"."+key], trial[k.Name+"."+key] = path, tmp
 		}
 	}
-	cfgTmp, err := writeTemp(s.ConfigPath, []byte(render(s, final, s.Now())), gid)
+	cfgTmp, err := writeTemp(s.ConfigPath, []byte(render(s, final, s.Now())), owner)
 	if err != nil {
 		return "", fmt.Errorf("write config: %w", err)
 	}
@@ -314,17 +314,30 @@ func linkBackup(path string, now time.Time) (string, error) {
 	}
 }
 
-// writeTemp writes data beside path with config.FileMode and group gid
-// (-1: unchanged), synced, and returns the temporary file's name.
-func writeTemp(path string, data []byte, gid int) (string, error) {
+// group is the group the written files are handed to; gid -1 when it
+// does not exist here (the files stay in the writer's group).
+type group struct {
+	name string
+	gid  int
+}
+
+// writeTemp writes data beside path with config.FileMode and group g,
+// synced, and returns the temporary file's name. A writer who may not
+// create the file or hand it to g is told to run init as root.
+func writeTemp(path string, data []byte, g group) (string, error) {
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if errors.Is(err, fs.ErrPermission) {
+		return "", fmt.Errorf("%s: cannot write in %s as uid %d (run init as root: sudo stampctl init …): %w", path, filepath.Dir(path), os.Getuid(), err)
+	}
 	if err != nil {
 		return "", err
 	}
 	name := f.Name()
 	err = f.Chmod(config.FileMode)
-	if err == nil && gid >= 0 {
-		err = f.Chown(-1, gid)
+	if err == nil && g.gid >= 0 {
+		if err = f.Chown(-1, g.gid); errors.Is(err, fs.ErrPermission) {
+			err = fmt.Errorf("only root or a member of group %s may hand a file to it (run init as root: sudo stampctl init …): %w", g.name, err)
+		}
 	}
 	if err == nil {
 		_, err = f.Write(data)

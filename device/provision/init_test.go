@@ -4,7 +4,11 @@ import (
 	"context"
 	"errors"
 	"os"
+	"os/exec"
+	"os/user"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -27,8 +31,82 @@ func settings(t *testing.T, url string) Settings {
 			"url": url, "allow_http": "true", "email": zeittest.DefaultEmail,
 			"password_file": zeittest.DefaultPassword, "timetype_id": "arbeitszeit",
 		}},
-		Now: func() time.Time { return time.Date(2026, 12, 6, 19, 0, 0, 0, time.UTC) },
+		Now:   func() time.Time { return time.Date(2026, 12, 6, 19, 0, 0, 0, time.UTC) },
+		Group: ownGroup(t),
 	}
+}
+
+// ownGroup names the test process's group. The files written are handed
+// to it: any writer may do that, whichever groups this machine has (a
+// machine with the package installed has group stampclock, which only
+// root and its members may hand files to).
+func ownGroup(t *testing.T) string {
+	t.Helper()
+	g, err := user.LookupGroupId(strconv.Itoa(os.Getgid()))
+	if err != nil {
+		t.Fatalf("the test's own group: %v", err)
+	}
+	return g.Name
+}
+
+// asNobodyDir, set in the environment, is the directory a test re-run as
+// user nobody writes in.
+const asNobodyDir = "STAMPCLOCK_TEST_NOBODY_DIR"
+
+// A technician who forgets sudo may not hand the files to the service's
+// group: init says to run it as root and writes nothing.
+func TestWrite_GroupTheWriterMayNotHandTo_SaysRunAsRoot(t *testing.T) {
+	dir := os.Getenv(asNobodyDir)
+	if dir == "" && os.Getuid() == 0 {
+		// Root may hand a file to any group: the test runs again as
+		// nobody, in a directory nobody may write in.
+		dir, err := os.MkdirTemp("", "nobody")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { os.RemoveAll(dir) })
+		if err := os.Chmod(dir, 0o777); err != nil {
+			t.Fatal(err)
+		}
+		bin := filepath.Join(dir, "provision.test")
+		if err := copyFile(os.Args[0], bin); err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command(bin, "-test.run", "^"+t.Name()+"$", "-test.count=1", "-test.v")
+		cmd.Env = append(os.Environ(), asNobodyDir+"="+dir)
+		cmd.Dir = dir
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+		out, err := cmd.CombinedOutput()
+		if err != nil || !strings.Contains(string(out), "--- PASS") {
+			t.Fatalf("as nobody: %v\n%s", err, out)
+		}
+		return
+	}
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	if groups, _ := os.Getgroups(); slices.Contains(groups, 0) || os.Getgid() == 0 {
+		t.Skip("this user is in group root (gid 0) and may hand files to it; the test needs a group it may not")
+	}
+	s := settings(t, "https://zeit.example.com")
+	s.Group = "root"
+	s.ConfigPath = filepath.Join(dir, "etc", "stampd.toml")
+	_, err := Write(s)
+	if err == nil || !strings.Contains(err.Error(), "group root") || !strings.Contains(err.Error(), "sudo stampctl init") {
+		t.Fatalf("Write handing files to group root as uid %d: %v; want it to name the group and say to run init as root", os.Getuid(), err)
+	}
+	left, _ := os.ReadDir(filepath.Dir(s.ConfigPath))
+	if len(left) != 0 {
+		t.Errorf("files left after the refusal: %v", left)
+	}
+}
+
+func copyFile(from, to string) error {
+	b, err := os.ReadFile(from)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(to, b, 0o755)
 }
 
 // zeit returns the Zeiterfassung answers of s.

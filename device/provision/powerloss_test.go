@@ -29,6 +29,7 @@ func TestWrite_PowerCut_ConfigAndSecretWhole(t *testing.T) {
 		ConfigPath:  filepath.Join(mnt, "etc", "stampclock", "stampd.toml"),
 		SecretPaths: map[string]string{"zeiterfassung.password_file": filepath.Join(mnt, "etc", "stampclock", "zeiterfassung.password")},
 		DeviceID:    "front-door",
+		Group:       ownGroup(t),
 		Uplinks: map[string]uplink.Answers{"zeiterfassung": {
 			"url": "https://zeit.example.com", "email": "terminal@example.com", "password_file": "first", "timetype_id": "arbeitszeit",
 		}},
