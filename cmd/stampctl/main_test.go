@@ -128,6 +128,18 @@ func TestInit_BadFlagRefusedBeforeAnythingIsWritten(t *testing.T) {
 	}
 }
 
+func TestInit_GroupThatDoesNotExist_RefusedBeforeAnythingIsWritten(t *testing.T) {
+	dir := t.TempDir()
+	code, _, errs := runCtl(t, "init", "--config", dir+"/stampd.toml", "--packaged", dir+"/none.toml", "--group", "stampclok",
+		"--url", "https://zeit.example.com", "--email", "admin@example.com", "--timetype", "Arbeitszeit", "--password-file", "-")
+	if code != 2 || !strings.Contains(errs, "--group stampclok: no such group") {
+		t.Fatalf("init --group with a typo: exit %d, %q; want exit 2 naming the flag and the group", code, errs)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Fatalf("files written: %v", entries)
+	}
+}
+
 func TestInit_EditedConfigRefusedBeforeAsking(t *testing.T) {
 	dir := t.TempDir()
 	cfg := dir + "/stampd.toml"

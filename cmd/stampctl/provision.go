@@ -208,6 +208,12 @@ func (c *cli) initConfig(args []string) error {
 	}
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	// The default group may be missing (a machine without the package);
+	// one named on purpose must exist, or the service could not read
+	// what is written.
+	if _, err := user.LookupGroup(s.Group); given["group"] && err != nil {
+		return usageError{fmt.Sprintf("init: --group %s: no such group here", s.Group)}
+	}
 	p := newPrompter(os.Stdin, c.err)
 	// Which uplinks: --uplinks, else those whose flags were given, else
 	// asked at a terminal, else the expected ones.
