@@ -1,7 +1,10 @@
 // Command zeitserver runs the fake Zeiterfassung API (package zeittest) on a
 // local address for `make demo` and manual tests. It prints its URL, then
 // one line per stored entry on stdout; request logs go to stderr. It stops
-// on SIGINT or SIGTERM.
+// on SIGINT or SIGTERM. SIGUSR1 takes it down (every request answered 503,
+// as the API's server does when unavailable; stored entries are kept) and
+// SIGUSR2 brings it up again; each prints a line ("zeitserver: down",
+// "zeitserver: up") once in force.
 //
 //	zeitserver -addr 127.0.0.1:8089 -email admin@example.com -password demo \
 //	    -users maier@example.com,huber@example.com -timetype arbeitszeit=Arbeitszeit
@@ -119,7 +122,13 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	srv := &http.Server{Handler: zeittest.New(o).Handler(), ReadHeaderTimeout: 10 * time.Second}
+	fake := zeittest.New(o)
+	// Registered before "listening on" is printed: a SIGUSR1 sent after
+	// that line never ends the process.
+	updown := make(chan os.Signal, 4)
+	signal.Notify(updown, syscall.SIGUSR1, syscall.SIGUSR2)
+	defer signal.Stop(updown)
+	srv := &http.Server{Handler: fake.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	proto := "http"
 	if *tlsHost != "" {
 		if *tlsCA == "" {
@@ -139,10 +148,22 @@ func run(args []string, stdout, stderr io.Writer) error {
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return fmt.Errorf("serve: %w", err)
-	case <-ctx.Done():
+serve:
+	for {
+		select {
+		case err := <-errc:
+			return fmt.Errorf("serve: %w", err)
+		case sig := <-updown:
+			if sig == syscall.SIGUSR1 {
+				fake.SetDown(zeittest.Down503)
+				fmt.Fprintln(stdout, "zeitserver: down")
+			} else {
+				fake.SetDown(zeittest.Up)
+				fmt.Fprintln(stdout, "zeitserver: up")
+			}
+		case <-ctx.Done():
+			break serve
+		}
 	}
 	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()

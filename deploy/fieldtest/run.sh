@@ -34,119 +34,20 @@
 #   proves that check reports the unsynchronised clock truthfully.
 set -euo pipefail
 
-here=$(cd "$(dirname "$0")" && pwd)
-repo=$(cd "$here/../.." && pwd)
-cache=${FIELD_TEST_CACHE:-/var/cache/stampclock-field-test}
-suite=bookworm
-packages=systemd,systemd-sysv,dbus,sudo,procps # procps: /bin/kill for ExecReload (a Depends)
-zhost=zeit.example.com
-zaddr=127.44.0.1 # a loopback address of its own, so port 443 is free
-password=field-test-api-password
-start_time=$SECONDS
+test_name=field-test
+source "$(dirname "$0")/lib.sh"
 
-skip() {
-	if [[ -n ${CI:-} ]]; then
-		echo "FAIL field-test: $* (CI is set: the field test must run)" >&2
-		exit 1
-	fi
-	echo "SKIP field-test: $*"
-	exit 0
-}
-step() { echo "--- $* ($((SECONDS - start_time))s)"; }
-ok() { echo "ok   $*"; }
-fail() {
-	echo "FAIL: $*" >&2
-	# The kernel clock's status is the host's: say what it was at the
-	# failure, in case something outside the test changed it.
-	[[ -x ${work:-}/kernelsync ]] && echo "kernel clock at the failure: $("$work/kernelsync" 2>&1)" >&2
-	exit 1
-}
-
-[[ $(id -u) == 0 ]] || skip "needs root (mmdebstrap, systemd-nspawn, dpkg inside the container)"
-for t in systemd-nspawn mmdebstrap nsenter dpkg-deb; do
-	command -v "$t" >/dev/null || skip "$t not installed (apt-get install systemd-container mmdebstrap)"
-done
-[[ -d /sys/fs/cgroup ]] || skip "no cgroup file system: systemd-nspawn cannot boot a container here"
-
-# One field test at a time on a kernel: the clock status it marks and
-# restores is the host's, and a second run restoring it would change the
-# first one's clock under it.
-exec 9>/run/lock/stampclock-field-test.lock
-flock -w 1800 9 || fail "another field test has held /run/lock/stampclock-field-test.lock for 30 min"
-
-work=$(mktemp -d /var/tmp/stampclock-field-test.XXXXXX)
-root=$work/root
-nspawn_pid= zeit_pid= clock_status= hold_pid=
-
-# hold keeps the kernel clock marked synchronised while the test runs, as
-# an NTP daemon would: on some machines something steps the time from
-# outside (measured here: +0.5 ms every 0.1 to 0.4 s), and every step sets
-# STA_UNSYNC again.
-start_hold() {
-	"$work/kernelsync" hold >"$work/hold.out" 2>&1 &
-	hold_pid=$!
-}
-stop_hold() {
-	if [[ -n $hold_pid ]]; then
-		kill "$hold_pid" 2>/dev/null && wait "$hold_pid" 2>/dev/null
-		hold_pid=
-		cat "$work/hold.out" 2>/dev/null
-	fi
-}
-
-cleanup() {
-	rc=$?
-	set +e
-	if [[ -n $nspawn_pid ]] && kill -0 "$nspawn_pid" 2>/dev/null; then
-		leader=$(pgrep -P "$nspawn_pid" | head -1)
-		[[ -n $leader ]] && nsenter -t "$leader" -a -- /bin/systemctl poweroff >/dev/null 2>&1
-		for _ in $(seq 100); do kill -0 "$nspawn_pid" 2>/dev/null || break; sleep 0.1; done
-		kill -0 "$nspawn_pid" 2>/dev/null && kill "$nspawn_pid"
-		wait "$nspawn_pid" 2>/dev/null
-	fi
-	[[ -n $zeit_pid ]] && kill "$zeit_pid" 2>/dev/null && wait "$zeit_pid" 2>/dev/null
-	stop_hold
-	[[ -n $clock_status ]] && "$work/kernelsync" restore "$clock_status"
-	if ((rc != 0)); then
-		echo "--- container boot log (tail)" >&2
-		tail -n 30 "$work/boot.log" >&2 2>/dev/null
-		echo "--- zeitserver log (tail)" >&2
-		tail -n 20 "$work/zeit.log" >&2 2>/dev/null
-	fi
-	if [[ -n ${FIELD_TEST_KEEP:-} ]]; then
-		echo "kept $work"
-	else
-		rm -rf "$work"
-	fi
-	((rc == 0)) && echo "PASS field-test ($((SECONDS - start_time))s)" || echo "FAILED field-test (exit $rc)" >&2
-}
-trap cleanup EXIT
+ft_require
+ft_lock
+ft_setup
 
 step "build the amd64 .deb, zeitserver and kernelsync"
 version=${VERSION:-$(cd "$repo" && bash deploy/version.sh)}
-(cd "$repo" && CGO_ENABLED=0 GOOS=linux GOARCH=amd64 go build -trimpath \
-	-ldflags "-s -w -X main.version=$version -X main.buildDate=$(date -u +%Y-%m-%d)" \
-	-o "$work/bin/" ./cmd/stampd ./cmd/stampctl)
-(cd "$repo" && CGO_ENABLED=0 go build -o "$work/" ./cmd/zeitserver ./deploy/fieldtest/kernelsync)
-deb=$(bash "$repo/deploy/deb/mkdeb.sh" amd64 "$version" "$work/bin" "$work/dist")
+deb=$(ft_build_deb "$repo" "$version" "$work")
 ok "$(basename "$deb")"
 
 step "Debian root ($suite, minbase, $packages)"
-key=$(printf '%s %s minbase' "$suite" "$packages" | sha256sum | cut -c1-16)
-tarball=$cache/$suite-$key.tar
-if [[ ! -s $tarball ]]; then
-	mkdir -p "$cache"
-	# The name must end in .tar: mmdebstrap picks the format by it.
-	rm -f "$cache/$suite-$key.partial.tar"
-	nice mmdebstrap --quiet --variant=minbase --include="$packages" "$suite" "$cache/$suite-$key.partial.tar" ||
-		fail "mmdebstrap failed (it needs the Debian mirror)"
-	mv "$cache/$suite-$key.partial.tar" "$tarball"
-	ok "made $tarball"
-else
-	ok "cached $tarball"
-fi
-mkdir "$root"
-tar -C "$root" -xf "$tarball"
+ft_root
 
 step "extract the technician's blocks from README.md"
 # Each block is the ```sh fence after a "<!-- field-test: NAME -->" line.
@@ -162,62 +63,19 @@ for b in install technician; do
 done
 
 step "zeitserver on https://$zhost ($zaddr:443)"
-"$work/zeitserver" -addr "$zaddr:443" -tls-host "$zhost" -tls-ca "$work/ca.pem" \
-	-email admin@example.com -password "$password" -users maier@example.com \
-	>"$work/zeit.log" 2>&1 &
-zeit_pid=$!
-for _ in $(seq 100); do grep -q 'listening on' "$work/zeit.log" && break; sleep 0.1; done
-grep -q 'listening on https' "$work/zeit.log" || fail "zeitserver did not start: $(cat "$work/zeit.log")"
-ok "$(head -1 "$work/zeit.log")"
+ft_zeitserver -users maier@example.com
 
 step "prepare the container: the site's DNS and CA, a technician with sudo, the .deb in the home"
-echo "$zaddr $zhost" >>"$root/etc/hosts"
-install -D -m 0644 "$work/ca.pem" "$root/etc/ssl/certs/zeitserver-test-ca.pem"
-install -d -m 0755 "$root/field-test"
+ft_prepare
 cp "$work/install.sh" "$work/technician.sh" "$root/field-test/"
-printf '%s\n' "$password" >"$root/field-test/password"
-echo 'tech ALL=(ALL) NOPASSWD: ALL' >"$root/etc/sudoers.d/tech"
-chmod 0440 "$root/etc/sudoers.d/tech"
-echo stampclock-ft >"$root/etc/hostname"
 
 step "boot it: systemd-nspawn --register=no --keep-unit -b"
-systemd-nspawn --register=no --keep-unit --quiet --console=read-only \
-	--system-call-filter=adjtimex --machine=stampclock-ft -D "$root" -b \
-	</dev/null >"$work/boot.log" 2>&1 &
-nspawn_pid=$!
-# The container's PID 1 is nspawn's child once it has exec'ed systemd.
-leader= state=
-for _ in $(seq 300); do
-	kill -0 "$nspawn_pid" 2>/dev/null || fail "systemd-nspawn exited"
-	leader=$(pgrep -P "$nspawn_pid" | head -1 || true)
-	[[ -n $leader && $(readlink "/proc/$leader/exe" 2>/dev/null) == */systemd ]] && break
-	leader=
-	sleep 0.1
-done
-[[ -n $leader ]] || fail "no systemd in the container after 30s"
-
-# inside CMD...: run CMD in the container as root, with a clean environment.
-inside() { nsenter -t "$leader" -a -- /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 "$@"; }
-for _ in $(seq 300); do
-	state=$(inside systemctl is-system-running 2>/dev/null || true)
-	[[ $state == running || $state == degraded ]] && break
-	sleep 0.1
-done
-[[ $state == running || $state == degraded ]] || fail "container systemd is '$state' after 30s"
-ok "systemd is PID 1 in the container ($state)"
-inside useradd --create-home --shell /bin/bash tech
+ft_boot
 cp "$deb" "$root/home/tech/"
 inside chown tech:tech "/home/tech/$(basename "$deb")"
 
 step "the clock as the kernel reports it"
-clock=$("$work/kernelsync")
-ok "kernel clock: $clock"
-if [[ $clock == unsynced ]]; then
-	clock_status=$("$work/kernelsync" mark)
-	start_hold
-	[[ $("$work/kernelsync") == synced ]] || fail "could not mark the kernel clock synchronised"
-	ok "no NTP here: kernel clock marked synchronised for the test and held so (status word $clock_status restored at the end)"
-fi
+ft_clock_synced
 
 step "README block 'install' as the technician (sudo), the API password typed at init's prompt"
 inside runuser -l tech -c 'bash /field-test/install.sh' >"$work/install.out" 2>&1 <"$root/field-test/password" ||
