@@ -20,8 +20,15 @@ import (
 // reconciliation still counts a delivered twin whose record is gone.
 var bucketEntryIndex = []byte("entries_by_start")
 
-// metaEntryIndex marks a store whose entry index is complete; a store
-// written by an older version gets its index built once at Open.
+// metaEntryIndex holds the seq of the last record the entry index covers
+// (8 bytes, big-endian): Append moves it with each record it indexes, and
+// Open indexes every record after it. A store written by a version before
+// the index has none, and gets it built from the first record; records an
+// older version appended after a newer one (a downgrade, then an upgrade
+// again) are past it and get indexed at the next Open. Versions before the
+// mark held a seq wrote "1" here (complete, no seq): such a store is
+// walked once from the first record, since an older version may have
+// appended after it.
 const metaEntryIndex = "index.entries_by_start"
 
 func entryIndexPrefix(email string) []byte {
@@ -52,24 +59,35 @@ func unindexEntry(tx *bolt.Tx, r Record) error {
 	return tx.Bucket(bucketEntryIndex).Delete(entryIndexKey(r))
 }
 
-// buildEntryIndex indexes every entry of a store whose index is not
-// marked complete. It runs once, in Open.
+// buildEntryIndex indexes the records after the entry index's mark and
+// moves the mark to the last record. It runs in Open. A retracted entry is
+// not indexed again (its retraction took it out of the index).
 func buildEntryIndex(tx *bolt.Tx) error {
 	meta := tx.Bucket(bucketMeta)
-	if meta.Get([]byte(metaEntryIndex)) != nil {
-		return nil
+	recs := tx.Bucket(bucketRecords)
+	mark := meta.Get([]byte(metaEntryIndex))
+	var from uint64 // records after from are indexed
+	if len(mark) == 8 {
+		from = btoi(mark)
+		if from >= recs.Sequence() {
+			return nil
+		}
 	}
-	c := tx.Bucket(bucketRecords).Cursor()
-	for k, v := c.First(); k != nil; k, v = c.Next() {
+	retracted := tx.Bucket(bucketRetractions)
+	c := recs.Cursor()
+	for k, v := c.Seek(itob(from + 1)); k != nil; k, v = c.Next() {
 		var r Record
 		if json.Unmarshal(v, &r) != nil {
 			continue // an unreadable record is not an entry anyone can sum
+		}
+		if retracted != nil && retracted.Get(itob(r.Seq)) != nil {
+			continue
 		}
 		if err := indexEntry(tx, r); err != nil {
 			return err
 		}
 	}
-	return meta.Put([]byte(metaEntryIndex), []byte("1"))
+	return meta.Put([]byte(metaEntryIndex), itob(recs.Sequence()))
 }
 
 // Entries lists email's entries (compared case-insensitively) that overlap

@@ -183,3 +183,105 @@ func TestEntries_FromTheIndexAlone(t *testing.T) {
 		t.Fatalf("entry = %+v; want seq %d, a@x, %s–%s", g, recs[0].Seq, t0.Add(time.Hour), t0.Add(3*time.Hour))
 	}
 }
+
+// reopenAfter closes s, lets write change the file as another program
+// would (an older stampd), and opens it again.
+func reopenAfter(t *testing.T, s *Store, write func(tx *bolt.Tx) error) *Store {
+	t.Helper()
+	path := s.Path()
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Update(write); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s2, err := Open(path, Options{Uplinks: []UplinkSpec{{Name: "rest"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s2.Close() })
+	return s2
+}
+
+// appendAsBefore appends r as a stampd from before the entry index did
+// (ab93579: the record and its pending mark, nothing else).
+func appendAsBefore(tx *bolt.Tx, r Record) error {
+	recs := tx.Bucket(bucketRecords)
+	seq, err := recs.NextSequence()
+	if err != nil {
+		return err
+	}
+	r.Seq = seq
+	if err := putJSON(recs, itob(seq), r); err != nil {
+		return err
+	}
+	return tx.Bucket(uplinkBucket("rest")).Put(itob(seq), encodeState(entryState{}))
+}
+
+// A downgrade, then an upgrade again: the entries the older stampd wrote
+// in between count in day totals (and reconciliation) after the upgrade.
+func TestOpen_EntriesAnOlderVersionAppended_Indexed(t *testing.T) {
+	s := openTest(t, UplinkSpec{Name: "rest"})
+	appendRecs(t, s, shift("a@x", t0, time.Hour)) // seq 1, by this version
+	s = reopenAfter(t, s, func(tx *bolt.Tx) error {
+		return appendAsBefore(tx, shift("a@x", t0.Add(2*time.Hour), time.Hour)) // seq 2, by the older one
+	})
+	got, err := s.Entries("a@x", t0, t0.Add(24*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g := seqs(got); len(g) != 2 || g[0] != 1 || g[1] != 2 {
+		t.Fatalf("entries after the upgrade %v, want [1 2]", g)
+	}
+	// This version's own appends move the mark: the next Open has nothing to walk.
+	appendRecs(t, s, shift("a@x", t0.Add(4*time.Hour), time.Hour))
+	var mark uint64
+	s.db.View(func(tx *bolt.Tx) error {
+		mark = btoi(tx.Bucket(bucketMeta).Get([]byte(metaEntryIndex)))
+		return nil
+	})
+	if mark != 3 {
+		t.Fatalf("entry index mark %d after appending seq 3", mark)
+	}
+}
+
+// A store marked complete by a version that kept no seq with the mark ("1")
+// is walked once: an entry an older version appended is indexed, one a
+// retraction withdrew is not indexed again.
+func TestOpen_MarkWithoutSeq_WalkedOnce(t *testing.T) {
+	s := openTest(t, UplinkSpec{Name: "rest"})
+	recs := appendRecs(t, s,
+		shift("a@x", t0, time.Hour),                  // seq 1: stays
+		shift("a@x", t0.Add(2*time.Hour), time.Hour), // seq 2: withdrawn
+	)
+	s = reopenAfter(t, s, func(tx *bolt.Tx) error {
+		if err := tx.Bucket(bucketMeta).Put([]byte(metaEntryIndex), []byte("1")); err != nil {
+			return err
+		}
+		rb, err := tx.CreateBucketIfNotExists(bucketRetractions)
+		if err != nil {
+			return err
+		}
+		if err := rb.Put(itob(recs[1].Seq), itob(99)); err != nil {
+			return err
+		}
+		if err := unindexEntry(tx, recs[1]); err != nil {
+			return err
+		}
+		return appendAsBefore(tx, shift("a@x", t0.Add(4*time.Hour), time.Hour)) // seq 3
+	})
+	got, err := s.Entries("a@x", t0, t0.Add(24*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g := seqs(got); len(g) != 2 || g[0] != 1 || g[1] != 3 {
+		t.Fatalf("entries after the walk %v, want [1 3] (2 withdrawn)", g)
+	}
+}

@@ -146,6 +146,9 @@ func (t *Tx) Append(r Record) (Record, error) {
 		return r, err
 	}
 	meta := t.tx.Bucket(bucketMeta)
+	if err := meta.Put([]byte(metaEntryIndex), key); err != nil {
+		return r, err
+	}
 	if err := addCounter(meta, counterRecords, 1); err != nil {
 		return r, err
 	}
