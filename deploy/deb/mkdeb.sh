@@ -77,12 +77,16 @@ HDR
 		table == "[device]" && /^[[:space:]]*id[[:space:]]*=/ { print "# " $0; next }
 		{ print }
 	' "$deploy/stampd.example.toml"
-} >"$root/etc/stampclock/stampd.toml"
-chmod 0640 "$root/etc/stampclock/stampd.toml"
-# A copy as packaged: `stampctl init` replaces a config equal to it without
-# --force (it was never edited) and keeps an edited one.
-install -D -m 0644 "$root/etc/stampclock/stampd.toml" "$root/usr/share/stampclock/stampd.toml"
-grep -Eq '^[[:space:]]*(url|urls|password|password_file)[[:space:]]*=' "$root/etc/stampclock/stampd.toml" &&
+} >"$stage/stampd.toml"
+# The packaged config goes to /usr/share/stampclock, not /etc: it is not a
+# conffile. `stampctl init` rewrites /etc/stampclock/stampd.toml, and a
+# conffile a program rewrote makes dpkg ask at every upgrade whose packaged
+# config changed (and fail with "end of file on stdin at conffile prompt"
+# when no one is there to answer). postinst copies it to /etc when there is
+# none there and never replaces the technician's (README "Upgrading").
+# init replaces a config equal to this copy without --force.
+install -D -m 0644 "$stage/stampd.toml" "$root/usr/share/stampclock/stampd.toml"
+grep -Eq '^[[:space:]]*(url|urls|password|password_file)[[:space:]]*=' "$stage/stampd.toml" &&
 	die "packaged config still enables an uplink; fix the awk above"
 
 # Man pages; stampd.toml(5) carries the example config, so it cannot drift.
@@ -98,7 +102,6 @@ done
 chmod 0644 "$root"/usr/share/man/man*/*.gz
 install -m 0644 "$deploy/completion/stampctl" "$root/usr/share/bash-completion/completions/stampctl"
 
-echo /etc/stampclock/stampd.toml >"$root/DEBIAN/conffiles"
 install -m 0755 "$here/postinst" "$here/prerm" "$here/postrm" "$root/DEBIAN/"
 
 size=$(du -sk --exclude=DEBIAN "$root" | cut -f1)
@@ -119,7 +122,7 @@ Description: RFID stamp clock terminal daemon and CLI
  .
  Runs as the hardened systemd service stampd.service under its own user.
 CTRL
-chmod 0644 "$root/DEBIAN/control" "$root/DEBIAN/conffiles"
+chmod 0644 "$root/DEBIAN/control"
 
 # Reproducible: same inputs, same .deb.
 epoch=${SOURCE_DATE_EPOCH:-$(git -C "$deploy" log -1 --format=%ct 2>/dev/null || echo 0)}
