@@ -7,7 +7,7 @@ BUILDDATE ?= $(shell date -u +%Y-%m-%d)
 LDFLAGS  := -s -w -X main.version=$(VERSION) -X main.buildDate=$(BUILDDATE)
 PKGS     := ./...
 
-.PHONY: help demo test race bench lint build build-arm clean fuzz deb deb-test field-test fleet-test nodered-test
+.PHONY: help demo test race bench lint build build-arm clean fuzz deb deb-test field-test upgrade-test fleet-test nodered-test
 # An execution count, not a duration: with -fuzztime as a duration, go1.26
 # can fail a target with a spurious "context deadline exceeded" when the
 # deadline races a worker (golang/go#75804, fixed in go1.27).
@@ -83,6 +83,9 @@ deb-test: deb ## as root on a scratch Debian machine (CI): install, check, purge
 
 field-test: ## as root: the .deb and the README's technician steps on a booted Debian (systemd-nspawn); see README "Field test"
 	VERSION=$(VERSION) bash deploy/fieldtest/run.sh
+
+upgrade-test: ## as root: an older release's .deb upgraded to this one (and back) with punches queued, on a booted Debian; see README "Upgrade test"
+	VERSION=$(VERSION) bash deploy/fieldtest/upgrade.sh
 
 clean: ## remove build output and demo state
 	rm -rf $(BIN) dist demo-state build
