@@ -48,6 +48,7 @@ func CheckFile(path string, timeout time.Duration) (err error) {
 		return fmt.Errorf("%w: %s: %v", ErrCorrupt, path, err)
 	}
 	defer db.Close()
+	var newer error
 	err = db.View(func(tx *bolt.Tx) error {
 		if err := readEveryPage(tx); err != nil {
 			return err
@@ -60,12 +61,14 @@ func CheckFile(path string, timeout time.Duration) (err error) {
 				return fmt.Errorf("bucket %s missing", b)
 			}
 		}
+		// Sound pages in a newer format: not damage, and not ours to judge.
+		newer = newerFormat(path, tx.Bucket(bucketMeta))
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("%w: %s: %v", ErrCorrupt, path, err)
 	}
-	return nil
+	return newer
 }
 
 // CheckRecords decodes every record of the store at path (which CheckFile

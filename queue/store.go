@@ -107,12 +107,20 @@ func Open(path string, opts Options) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("queue: open %s: %w", path, err)
 	}
+	// Before anything is written: a store in a newer format stays as it is.
+	if err := db.View(func(tx *bolt.Tx) error { return newerFormat(path, tx.Bucket(bucketMeta)) }); err != nil {
+		db.Close()
+		return nil, err
+	}
 	s := &Store{db: db, path: path, uplinks: opts.Uplinks}
 	err = db.Update(func(tx *bolt.Tx) error {
 		for _, b := range [][]byte{bucketRecords, bucketEmployees, bucketBadges, bucketUnknown, bucketAnomalies, bucketUntrusted, bucketMeta, bucketQuarantine, bucketDelivered, bucketEntryIndex} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
+		}
+		if err := markFormat(tx); err != nil {
+			return err
 		}
 		if err := buildEntryIndex(tx); err != nil {
 			return err
