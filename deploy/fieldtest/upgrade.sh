@@ -131,8 +131,9 @@ inside dpkg -i /field-test/old.deb </dev/null >"$work/old-install.out" 2>&1 || f
 inside stampctl init --force --no-check --url "https://$zhost" --email admin@example.com \
 	--timetype Arbeitszeit --password-file /field-test/password >"$work/old-init.out" 2>&1 ||
 	fail "old init: $(cat "$work/old-init.out")"
-# That release's init left the config root-only (0600; its postinst set
-# root:stampclock 0640, fixed in init later): what its technicians did.
+# That release's init left the config root:root 0640, unreadable for the
+# service (its postinst sets root:stampclock, init follows that rule since):
+# what its technicians did.
 inside ls -l /etc/stampclock/ | sed 's/^/     | /'
 inside chgrp stampclock /etc/stampclock/stampd.toml
 inside chmod 0640 /etc/stampclock/stampd.toml
@@ -277,4 +278,6 @@ cmp -s "$work/packaged.old" "$root/etc/stampclock/stampd.toml.dpkg-old" || fail 
 wait_for 30 stampd_is "$version" || fail "stampd not up on the new packaged config: $(inside systemctl status stampd --no-pager | tail -n 15)"
 ok "replaced (old one in stampd.toml.dpkg-old), root:stampclock 640, stampd up"
 
-((SECONDS - start_time < 180)) || fail "took $((SECONDS - start_time))s, want under 3 minutes"
+# About a minute with the root and the old .deb cached; the bound leaves
+# room for a loaded CI machine and a first build of the old .deb.
+((SECONDS - start_time < 300)) || fail "took $((SECONDS - start_time))s, want under 5 minutes"
