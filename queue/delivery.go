@@ -442,17 +442,17 @@ func (s *Store) requeue(uplink, from string, seqs []uint64, now time.Time) (int,
 // all. A record that cannot be decoded is listed with its seq only and the
 // decode error as its message.
 func (s *Store) Queued(uplink, state string, after uint64, limit int) ([]Item, error) {
-	if uplink != "" && !s.hasUplink(uplink) {
+	if uplink != "" && !s.knowsUplink(uplink) {
 		return nil, fmt.Errorf("%w: %q", ErrUnknownUplink, uplink)
 	}
 	var out []Item
 	err := s.db.View(func(tx *bolt.Tx) error {
 		recs := tx.Bucket(bucketRecords)
-		for _, u := range s.uplinks {
-			if uplink != "" && u.Name != uplink {
+		for _, name := range s.everyUplink() {
+			if uplink != "" && name != uplink {
 				continue
 			}
-			c := tx.Bucket(uplinkBucket(u.Name)).Cursor()
+			c := tx.Bucket(uplinkBucket(name)).Cursor()
 			for k, v := c.Seek(itob(after + 1)); k != nil && len(out) < limit; k, v = c.Next() {
 				st := decodeState(v)
 				if state != "" && state != st.State && !(state == statePending && st.State == stateInflight) {
@@ -466,7 +466,7 @@ func (s *Store) Queued(uplink, state string, after uint64, limit int) ([]Item, e
 						st.Msg = "cannot be decoded: " + err.Error()
 					}
 				}
-				out = append(out, Item{Record: r, Uplink: u.Name, State: st.State, Attempts: st.Attempts, Msg: st.Msg, Since: st.Since})
+				out = append(out, Item{Record: r, Uplink: name, State: st.State, Attempts: st.Attempts, Msg: st.Msg, Since: st.Since})
 			}
 		}
 		return nil

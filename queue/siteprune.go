@@ -67,13 +67,13 @@ func (t *Tx) DeleteSiteEntry(e SiteEntry) error {
 // Outstanding returns an uplink whose queue still holds record seq and
 // the record's state there ("pending", "inflight", "held", "dead",
 // "quarantined"); "" when every uplink is done with it: delivered,
-// withdrawn or never queued.
+// withdrawn or never queued. An uplink no longer configured counts too.
 func (t *Tx) Outstanding(seq uint64) (uplink, state string) {
 	k := itob(seq)
-	for _, u := range t.s.uplinks {
-		if v := t.tx.Bucket(uplinkBucket(u.Name)).Get(k); v != nil {
+	for _, name := range t.s.everyUplink() {
+		if v := t.tx.Bucket(uplinkBucket(name)).Get(k); v != nil {
 			if st := decodeState(v); !finished(st.State) {
-				return u.Name, st.State
+				return name, st.State
 			}
 		}
 	}

@@ -22,20 +22,24 @@ func (s *Store) Stats() (Stats, error) {
 		st.Untrusted = getCounter(tx.Bucket(bucketMeta), counterUntrusted)
 		st.Quarantined = getCounter(tx.Bucket(bucketMeta), counterQuarantined)
 		meta := tx.Bucket(bucketMeta)
-		for _, u := range s.uplinks {
+		for i, name := range s.everyUplink() {
 			us := UplinkStats{
-				Name:        u.Name,
-				Pending:     getCounter(meta, counterKey(u.Name, statePending)),
-				Held:        getCounter(meta, counterKey(u.Name, stateHeld)),
-				Dead:        getCounter(meta, counterKey(u.Name, stateDead)),
-				Delivered:   getCounter(meta, counterKey(u.Name, stateDone)),
-				Quarantined: getCounter(meta, counterKey(u.Name, stateQuarantined)),
-				Withdrawn:   getCounter(meta, counterKey(u.Name, stateWithdrawn)),
+				Name:         name,
+				Unconfigured: i >= len(s.uplinks),
+				Pending:      getCounter(meta, counterKey(name, statePending)),
+				Held:         getCounter(meta, counterKey(name, stateHeld)),
+				Dead:         getCounter(meta, counterKey(name, stateDead)),
+				Delivered:    getCounter(meta, counterKey(name, stateDone)),
+				Quarantined:  getCounter(meta, counterKey(name, stateQuarantined)),
+				Withdrawn:    getCounter(meta, counterKey(name, stateWithdrawn)),
 			}
-			if v := meta.Get([]byte(counterKey(u.Name, "last_delivery"))); v != nil {
+			if us.Unconfigured && us.Pending+us.Held+us.Dead+us.Quarantined == 0 {
+				continue // everything it took is done: nothing to show
+			}
+			if v := meta.Get([]byte(counterKey(name, "last_delivery"))); v != nil {
 				us.LastDelivery, _ = time.Parse(time.RFC3339Nano, string(v))
 			}
-			if v := meta.Get([]byte(counterKey(u.Name, "last_error"))); v != nil {
+			if v := meta.Get([]byte(counterKey(name, "last_error"))); v != nil {
 				var le lastError
 				// A delivery after the error shows it is over (e.g. refused
 				// credentials, fixed since).
@@ -171,8 +175,8 @@ func (s *Store) Prune(before time.Time, max int) (int, error) {
 			}
 			// A withdrawn record's rows go with it, and what it was
 			// withdrawn by.
-			for _, u := range s.uplinks {
-				if err := tx.Bucket(uplinkBucket(u.Name)).Delete(k); err != nil {
+			for _, name := range s.everyUplink() {
+				if err := tx.Bucket(uplinkBucket(name)).Delete(k); err != nil {
 					return err
 				}
 			}
@@ -195,10 +199,10 @@ func (s *Store) Prune(before time.Time, max int) (int, error) {
 }
 
 // finishedEverywhere tells whether no uplink's queue holds record k but
-// as finished (withdrawn).
+// as finished (withdrawn); an uplink no longer configured counts too.
 func (s *Store) finishedEverywhere(tx *bolt.Tx, k []byte) bool {
-	for _, u := range s.uplinks {
-		if v := tx.Bucket(uplinkBucket(u.Name)).Get(k); v != nil && !finished(decodeState(v).State) {
+	for _, name := range s.everyUplink() {
+		if v := tx.Bucket(uplinkBucket(name)).Get(k); v != nil && !finished(decodeState(v).State) {
 			return false
 		}
 	}

@@ -73,8 +73,11 @@ type Store struct {
 	db      *bolt.DB
 	path    string
 	uplinks []UplinkSpec
-	ack     *ackFile // nil with NoSync
-	hand    handoff
+	// unconfigured are the uplinks whose sets the file holds though they
+	// are not configured (see unconfigured.go).
+	unconfigured []string
+	ack          *ackFile // nil with NoSync
+	hand         handoff
 }
 
 var uplinkName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
@@ -123,6 +126,10 @@ func Open(path string, opts Options) (*Store, error) {
 			return err
 		}
 		if err := buildEntryIndex(tx); err != nil {
+			return err
+		}
+		var err error
+		if s.unconfigured, err = findUnconfigured(tx, opts.Uplinks); err != nil {
 			return err
 		}
 		for _, u := range opts.Uplinks {

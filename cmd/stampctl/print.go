@@ -69,6 +69,9 @@ func printStatus(w io.Writer, s ctlproto.Status, loc *time.Location) {
 		if u.LastError != "" {
 			fmt.Fprintf(tw, "\tlast error %s: %s\n", when(u.LastErrorAt, loc), u.LastError)
 		}
+		if u.Unconfigured {
+			fmt.Fprintf(tw, "\tno [%s] in the config: its records are kept, not sent; configure it again to deliver them\n", e.Uplink)
+		}
 	}
 	printSite(tw, s.SiteBadges, loc)
 	printSiteShifts(tw, s.SiteTaps, s.SiteShifts, loc)

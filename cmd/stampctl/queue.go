@@ -28,7 +28,11 @@ func (c *cli) queueStatus(args []string) error {
 		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
 		fmt.Fprintln(tw, "UPLINK\tPENDING\tHELD\tDEAD\tDELIVERED\tWITHDRAWN\t")
 		for _, u := range s.Queue.Uplinks {
-			fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t\n", u.Name, u.Pending, u.Held, u.Dead, u.Delivered, u.Withdrawn)
+			name := u.Name
+			if u.Unconfigured {
+				name += " (not configured)"
+			}
+			fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t\n", name, u.Pending, u.Held, u.Dead, u.Delivered, u.Withdrawn)
 		}
 		tw.Flush()
 		fmt.Fprintf(w, "%s kept, last sequence %d, store %.1f MB\n", plural(int(s.Queue.Records), "record", "records"), s.Queue.LastSeq, float64(s.Queue.FileBytes)/1e6)

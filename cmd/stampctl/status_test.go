@@ -32,3 +32,22 @@ func TestStatus_UplinkLinesFromEachUplinksOwnEntry(t *testing.T) {
 		}
 	}
 }
+
+// An uplink removed from the config while records wait for it is named
+// with what to do.
+func TestStatus_UnconfiguredUplink_SaysKeptAndHowToDeliver(t *testing.T) {
+	var st ctlproto.Status
+	share := queue.UplinkStats{Name: "zeiterfassung", Pending: 2, Unconfigured: true}
+	st.Queue.Uplinks = []queue.UplinkStats{share}
+	st.Uplinks = []ctlproto.UplinkStatus{{Status: uplink.Status{Uplink: "zeiterfassung", State: "not configured"}, Queue: share}}
+	var out bytes.Buffer
+	printStatus(&out, st, time.UTC)
+	for _, want := range []string{
+		"zeiterfassung: not configured, pending 2",
+		"no [zeiterfassung] in the config: its records are kept, not sent; configure it again to deliver them",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("status lacks %q:\n%s", want, out.String())
+		}
+	}
+}

@@ -322,6 +322,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 		run("script", d.replayScript)
 	}
 	d.log.Info("stampd running", "device", d.cfg.Device.ID, "reader", d.cfg.Reader.Type, "store", d.cfg.Store.Path, "socket", d.cfg.Control.Socket, "uplinks", strings.Join(d.store.Uplinks(), ","))
+	d.warnUnconfigured()
 	agentErr := d.agent.Run(ctx, d.source)
 	cancel()
 	wg.Wait()

@@ -32,8 +32,36 @@ func (d *Daemon) uplinkStatuses(qs queue.Stats) []ctlproto.UplinkStatus {
 	}
 	for _, u := range qs.Uplinks {
 		if !seen[u.Name] {
-			add(uplink.Status{Uplink: u.Name})
+			st := uplink.Status{Uplink: u.Name}
+			if u.Unconfigured {
+				st.State = StateUnconfigured
+			}
+			add(st)
 		}
 	}
 	return out
+}
+
+// StateUnconfigured is the state shown for an uplink that is no longer
+// configured while the store still holds records it has not confirmed.
+const StateUnconfigured = "not configured"
+
+// warnUnconfigured logs, at start, every uplink that is no longer
+// configured but still has records waiting: they are kept and shown in
+// status, never sent, until the uplink is configured again.
+func (d *Daemon) warnUnconfigured() {
+	if len(d.store.Unconfigured()) == 0 {
+		return
+	}
+	qs, err := d.store.Stats()
+	if err != nil {
+		d.log.Error("status of uplinks no longer configured", "err", err)
+		return
+	}
+	for _, u := range qs.Uplinks {
+		if u.Unconfigured {
+			d.log.Warn("records wait for an uplink that is no longer configured: kept, not sent; configure it again to deliver them",
+				"uplink", u.Name, "pending", u.Pending, "held", u.Held, "dead", u.Dead)
+		}
+	}
 }

@@ -3,8 +3,11 @@ package daemon
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"path/filepath"
 	"testing"
 
+	"stampclock/device/config"
 	"stampclock/device/control"
 	"stampclock/uplink/mqtt/mqtttest"
 	"stampclock/uplink/zeiterfassung/zeittest"
@@ -68,5 +71,45 @@ func TestStatus_UplinkEntriesCarryAllTheirFactsByName(t *testing.T) {
 				t.Errorf("status JSON entry %s lacks %q", e["uplink"], key)
 			}
 		}
+	}
+}
+
+// A technician takes [zeiterfassung] out of the config (or replaces it by
+// another uplink) while an entry waits for it: after the restart, status
+// still shows the entry, under the uplink marked not configured, and
+// counts it in the queue's depth. Before, status said pending 0.
+func TestStatus_UplinkRemovedFromConfig_WaitingEntryStillShown(t *testing.T) {
+	h := newHarness(t)
+	h.zs.SetDown(zeittest.DownClose)
+	h.start(h.config(""))
+	h.tap("04A1B2C3", "2026-03-02T07:58:12+01:00")
+	h.tap("04A1B2C3", "2026-03-02T16:45:30+01:00")
+	h.eventually("the entry waits for zeiterfassung", func() bool {
+		return uplinkStats(h.status(), "zeiterfassung").Pending == 1
+	})
+	h.stop()
+
+	text := fmt.Sprintf("[device]\nid = \"test-terminal\"\n[store]\npath = %q\n[control]\nsocket = %q\n",
+		filepath.Join(h.dir, "queue.db"), h.socket)
+	cfg, err := config.Parse(filepath.Join(h.dir, "other.toml"), []byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.start(cfg)
+	st := h.status()
+	if st.QueueDepth.Pending != 1 {
+		t.Errorf("queue depth pending = %d, want 1", st.QueueDepth.Pending)
+	}
+	var found bool
+	for _, e := range st.Uplinks {
+		if e.Uplink == "zeiterfassung" {
+			found = true
+			if e.State != StateUnconfigured || !e.Queue.Unconfigured || e.Queue.Pending != 1 {
+				t.Errorf("zeiterfassung entry = %+v, want state %q with its entry pending", e, StateUnconfigured)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("status uplinks = %+v, want zeiterfassung (not configured) with one pending", st.Uplinks)
 	}
 }

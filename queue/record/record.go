@@ -180,6 +180,10 @@ type Item struct {
 // UplinkStats is one uplink's share of the queue.
 type UplinkStats struct {
 	Name string `json:"name"`
+	// Unconfigured: the store holds records this uplink has not confirmed,
+	// but it is no longer configured. They are kept and not sent;
+	// configuring it again delivers them.
+	Unconfigured bool `json:"unconfigured,omitempty"`
 	// Pending counts records waiting for delivery (including in flight).
 	Pending uint64 `json:"pending"`
 	// Held counts records that must not be sent yet (untrusted time).
