@@ -406,8 +406,13 @@ func newPrompter(in *os.File, out io.Writer) *prompter {
 	return &prompter{in: bufio.NewReader(in), fd: int(in.Fd()), out: out, isTTY: err == nil}
 }
 
+// errCancelled ends init when the answers end (Ctrl-D at a question):
+// nothing has been written then.
+var errCancelled = errors.New("init: cancelled (end of input): nothing written")
+
 // ask returns have when set, else asks until valid accepts the answer.
-// An empty answer takes def; without def it ends init unless optional.
+// An empty answer takes def; without def it asks again unless optional.
+// The end of input (Ctrl-D) cancels init, also where a default is offered.
 // Without a terminal it takes def, or "" when optional, else names the
 // missing flag.
 func (p *prompter) ask(have, flagName, question, def string, optional bool, valid func(string) error) (string, error) {
@@ -431,6 +436,10 @@ func (p *prompter) ask(have, flagName, question, def string, optional bool, vali
 		}
 		v, err := p.in.ReadString('\n')
 		v = strings.TrimSpace(v)
+		if err != nil && v == "" {
+			fmt.Fprintln(p.out)
+			return "", errCancelled
+		}
 		if v == "" {
 			v = def
 		}
@@ -438,7 +447,8 @@ func (p *prompter) ask(have, flagName, question, def string, optional bool, vali
 			if optional {
 				return "", nil
 			}
-			return "", fmt.Errorf("init: --%s: no answer", flagName)
+			fmt.Fprintf(p.out, "an answer is needed (--%s); Ctrl-D cancels, nothing is written\n", flagName)
+			continue
 		}
 		if valid == nil {
 			return v, nil
