@@ -350,17 +350,26 @@ func DecodeRequest(line []byte) (Request, error) {
 // ErrNotRunning means nothing listens on the socket.
 var ErrNotRunning = errors.New("stampd is not running")
 
+// dialError says why connecting to the socket at path failed, and what to
+// do about it.
+func dialError(path string, err error) error {
+	var ne *net.OpError
+	if errors.As(err, &ne) && (errors.Is(err, os.ErrNotExist) || isRefused(err)) {
+		return fmt.Errorf("%w (no control socket at %s; is the service started? `systemctl status stampd`)", ErrNotRunning, path)
+	}
+	if errors.Is(err, os.ErrPermission) {
+		return deniedError(path)
+	}
+	return fmt.Errorf("control: connect to %s: %w", path, err)
+}
+
 // Call sends one command to the socket at path and decodes the answer's
 // data into out (if not nil).
 func Call(ctx context.Context, path, cmd string, args, out any) error {
 	var d net.Dialer
 	conn, err := d.DialContext(ctx, "unix", path)
 	if err != nil {
-		var ne *net.OpError
-		if errors.As(err, &ne) && (errors.Is(err, os.ErrNotExist) || isRefused(err)) {
-			return fmt.Errorf("%w (no control socket at %s; is the service started? `systemctl status stampd`)", ErrNotRunning, path)
-		}
-		return fmt.Errorf("control: connect to %s: %w", path, err)
+		return dialError(path, err)
 	}
 	defer conn.Close()
 	if dl, ok := ctx.Deadline(); ok {
