@@ -177,21 +177,14 @@ func Parse(path string, data []byte) (*Config, error) {
 	var c Config
 	md, err := toml.Decode(string(data), &c)
 	if err != nil {
-		var pe toml.ParseError
-		if errors.As(err, &pe) {
-			if pe.LastKey != "" {
-				return nil, fmt.Errorf("config %s: line %d: %s: %s", path, pe.Position.Line, pe.LastKey, pe.Message)
-			}
-			return nil, fmt.Errorf("config %s: line %d: %s", path, pe.Position.Line, pe.Message)
-		}
-		return nil, fmt.Errorf("config %s: %w", path, err)
+		return nil, fmt.Errorf("config %s: %w", path, decodeError(string(data), err))
 	}
 	und, err := c.decodeUplinks(string(data), md.Undecoded())
 	if err == nil {
 		und, err = c.Reader.decode(string(data), und)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("config %s: %w", path, err)
+		return nil, fmt.Errorf("config %s: %w", path, decodeError(string(data), err))
 	}
 	if len(und) > 0 {
 		keys := make([]string, len(und))
