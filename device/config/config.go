@@ -6,7 +6,6 @@ package config
 import (
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"strings"
 	"time"
@@ -265,8 +264,8 @@ func (c *Config) validate() error {
 		return err
 	}
 	if c.Metrics.Listen != "" {
-		if _, _, err := net.SplitHostPort(c.Metrics.Listen); err != nil {
-			return fmt.Errorf("metrics.listen: %q is not host:port (like \"127.0.0.1:9120\")", c.Metrics.Listen)
+		if err := checkListen("metrics.listen", c.Metrics.Listen, "127.0.0.1:9120"); err != nil {
+			return err
 		}
 	}
 	if err := c.validateReadSide(); err != nil {
@@ -312,6 +311,7 @@ func (c *Config) validate() error {
 		return err
 	}
 	seen := make(map[string]int, len(c.Badges))
+	spelt := make(map[string]int, len(c.Badges)) // lower-case email → first badge with it
 	for i := range c.Badges {
 		b := &c.Badges[i]
 		uid, err := reader.NormalizeUID(b.UID)
@@ -332,6 +332,13 @@ func (c *Config) validate() error {
 			return fmt.Errorf("badge[%d].uid: %s is already badge[%d]", i, uid, j)
 		}
 		seen[uid] = i
+		// One employee is one email: spelt twice, her badges would keep
+		// two open shifts.
+		if j, ok := spelt[strings.ToLower(b.Email)]; ok && b.Email != c.Badges[j].Email {
+			return fmt.Errorf("badge[%d].email: %q is badge[%d]'s %q written differently; write it the same way (one employee, one spelling)", i, b.Email, j, c.Badges[j].Email)
+		} else if !ok && b.Email != "" {
+			spelt[strings.ToLower(b.Email)] = i
+		}
 	}
 	return nil
 }

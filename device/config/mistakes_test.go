@@ -61,6 +61,46 @@ timetype_id = "arbeitszeit"
 			want:    []string{"line 9: reader.mfrc522.spi_speed_hz: want a whole number without quotes"},
 			notWant: "(last key",
 		},
+		{
+			// Was accepted: the metrics endpoint retried "lookup tcp/abc: unknown port" every 5 s.
+			name: "metrics port not a number",
+			text: minimal + "[metrics]\nlisten = \"127.0.0.1:abc\"\n",
+			want: []string{`metrics.listen: "127.0.0.1:abc": port "abc" is not a number from 1 to 65535`},
+		},
+		{
+			// Was accepted: stampd failed at start with "web: listen on …: unknown port".
+			name: "web port not a number",
+			text: minimal + "[web]\nlisten = \":https\"\n",
+			want: []string{`web.listen: ":https": port "https" is not a number`},
+		},
+		{
+			name: "web port out of range",
+			text: minimal + "[web]\nlisten = \":84430\"\n",
+			want: []string{`web.listen: ":84430": port "84430"`},
+		},
+		{
+			// Was accepted: the store was opened relative to the directory
+			// stampd was started in, / under systemd.
+			name: "relative store path",
+			text: "[store]\npath = \"queue.db\"\n",
+			want: []string{`store.path: "queue.db" is a relative path; write it in full (like "/var/lib/stampclock/queue.db")`},
+		},
+		{
+			name: "relative socket path",
+			text: minimal + "[control]\nsocket = \"run/stampd.sock\"\n",
+			want: []string{`control.socket: "run/stampd.sock" is a relative path`},
+		},
+		{
+			// Was accepted: her two badges kept two open shifts.
+			name: "one employee's email spelt twice",
+			text: minimal + "[[badge]]\nuid = \"04A1B2C3\"\nemail = \"maier@example.com\"\n[[badge]]\nuid = \"04A1B2C4\"\nemail = \"Maier@Example.com\"\n",
+			want: []string{`badge[1].email: "Maier@Example.com" is badge[0]'s "maier@example.com" written differently`},
+		},
+		{
+			name: "one UID in two spellings",
+			text: minimal + "[[badge]]\nuid = \"04a1b2c3\"\nemail = \"maier@example.com\"\n[[badge]]\nuid = \"04:A1:B2:C3\"\nemail = \"huber@example.com\"\n",
+			want: []string{"badge[1].uid: 04A1B2C3 is already badge[0]"},
+		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Parse("f.toml", []byte(tc.text))

@@ -15,6 +15,13 @@ import (
 // the file system; nothing is created.
 func (c *Config) validatePaths() error {
 	store, socket := c.Store.Path, c.Control.Socket
+	// A relative path would depend on the directory stampd (/, under
+	// systemd) or stampctl is started in: another store, another socket.
+	for key, p := range map[string]string{"store.path": store, "control.socket": socket} {
+		if !filepath.IsAbs(p) {
+			return fmt.Errorf("%s: %q is a relative path; write it in full (like %q): it would depend on the directory stampd or stampctl is started in", key, p, defaultOf(key))
+		}
+	}
 	if samePath(socket, store) {
 		return fmt.Errorf("control.socket: %s is store.path: the socket must not be the queue file", socket)
 	}
@@ -37,6 +44,14 @@ func (c *Config) validatePaths() error {
 		return fmt.Errorf("store.path: %s is not a regular file (a directory?); want the queue file, like %s", store, filepath.Join(store, "queue.db"))
 	}
 	return nil
+}
+
+// defaultOf is the default of the path key.
+func defaultOf(key string) string {
+	if key == "store.path" {
+		return DefaultStorePath
+	}
+	return DefaultSocket
 }
 
 // samePath reports whether a and b name the same file: the same cleaned

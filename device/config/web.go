@@ -2,7 +2,6 @@ package config
 
 import (
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 	"time"
@@ -60,8 +59,8 @@ func (c *Config) validateWeb() error {
 	if !w.Enabled() {
 		return nil
 	}
-	if _, _, err := net.SplitHostPort(w.Listen); err != nil {
-		return fmt.Errorf("web.listen: %q is not host:port (like \":8443\")", w.Listen)
+	if err := checkListen("web.listen", w.Listen, ":8443"); err != nil {
+		return err
 	}
 	if (w.CertFile == "") != (w.KeyFile == "") {
 		return fmt.Errorf("web.cert_file and web.key_file: set both or neither")

@@ -185,7 +185,11 @@ func (d *Daemon) addBadge(ctx context.Context, a BadgeArgs) (BadgeInfo, error) {
 	if err != nil {
 		return BadgeInfo{}, err
 	}
-	b := queue.Badge{UID: uid, Email: a.Email, Name: a.Name, Enrolled: d.opts.Clock.Now().UTC(), Unverified: unverified}
+	known, err := d.knownSpellings()
+	if err != nil {
+		return BadgeInfo{}, err
+	}
+	b := queue.Badge{UID: uid, Email: spelled(known, a.Email), Name: a.Name, Enrolled: d.opts.Clock.Now().UTC(), Unverified: unverified}
 	if _, err := d.store.Update(func(tx *queue.Tx) error { return tx.PutBadge(b) }); err != nil {
 		return BadgeInfo{}, err
 	}
@@ -199,6 +203,11 @@ func (d *Daemon) importBadges(ctx context.Context, rows []ImportRow, dryRun bool
 	var res ImportResult
 	users := d.lookUsers(ctx)
 	cb := d.configBadges()
+	enrolled, err := d.store.Badges()
+	if err != nil {
+		return res, err
+	}
+	known := spellings(cb, enrolled)
 	seen := make(map[string]int)
 	var badges []queue.Badge
 	now := d.opts.Clock.Now().UTC()
@@ -228,7 +237,9 @@ func (d *Daemon) importBadges(ctx context.Context, rows []ImportRow, dryRun bool
 			bad("uid %s is defined in %s for %s", uid, d.cfg.Path, c.Email)
 			continue
 		}
-		badges = append(badges, queue.Badge{UID: uid, Email: r.Email, Name: r.Name, Enrolled: now, Unverified: users.unverified()})
+		email := spelled(known, r.Email)
+		known[strings.ToLower(email)] = email // the file's later lines spell it as its first
+		badges = append(badges, queue.Badge{UID: uid, Email: email, Name: r.Name, Enrolled: now, Unverified: users.unverified()})
 	}
 	if len(res.Errors) > 0 || dryRun {
 		return res, nil
@@ -255,6 +266,11 @@ func (d *Daemon) enroll(ctx context.Context, a EnrollArgs) (EnrollResult, error)
 	if err != nil {
 		return EnrollResult{}, err
 	}
+	known, err := d.knownSpellings()
+	if err != nil {
+		return EnrollResult{}, err
+	}
+	a.Email = spelled(known, a.Email)
 	timeout := time.Duration(a.Timeout) * time.Second
 	if timeout <= 0 {
 		timeout = 2 * time.Minute
