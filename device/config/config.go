@@ -343,13 +343,16 @@ func (c *Config) validate() error {
 	return nil
 }
 
-// ReadSecret reads a secret from a file: the first line, trimmed. It refuses
-// a file that others may access or its group may write (the rule is in
-// files.go).
+// ReadSecret reads a secret from a file: the first line, trimmed (also of
+// a CR and a byte order mark). It refuses a directory, and a file that
+// others may access or its group may write (the rule is in files.go).
 func ReadSecret(path string) (string, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
 		return "", readError(path, err)
+	}
+	if fi.IsDir() {
+		return "", fmt.Errorf("%s is a directory; want the file holding the secret", path)
 	}
 	if err := checkPrivate(path, fi); err != nil {
 		return "", err
@@ -359,7 +362,8 @@ func ReadSecret(path string) (string, error) {
 		return "", readError(path, err)
 	}
 	s, _, _ := strings.Cut(string(data), "\n")
-	s = strings.TrimSpace(s)
+	// A file saved by a Windows editor may start with a byte order mark.
+	s = strings.TrimSpace(strings.TrimPrefix(s, "\ufeff"))
 	if s == "" {
 		return "", fmt.Errorf("%s is empty", path)
 	}

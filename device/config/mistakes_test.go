@@ -1,6 +1,8 @@
 package config
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -120,4 +122,49 @@ timetype_id = "arbeitszeit"
 			}
 		})
 	}
+}
+
+// Secret files as a technician may leave them: with a trailing newline,
+// CRLF or a byte order mark (edited on Windows) the password is the same;
+// a directory or an empty file is refused naming the file.
+func TestReadSecret_TechnicianMistakes(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		name, content string
+		want, err     string
+	}{
+		{name: "trailing newline", content: "s3cret\n", want: "s3cret"},
+		{name: "CRLF", content: "s3cret\r\n", want: "s3cret"},
+		{name: "byte order mark and CRLF", content: "\ufeffs3cret\r\n", want: "s3cret"},
+		{name: "trailing spaces", content: "s3cret  \n", want: "s3cret"},
+		{name: "empty", content: "\n", err: "is empty"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := filepath.Join(dir, strings.ReplaceAll(tc.name, " ", "_"))
+			if err := os.WriteFile(p, []byte(tc.content), 0o640); err != nil {
+				t.Fatal(err)
+			}
+			got, err := ReadSecret(p)
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) || !strings.Contains(err.Error(), p) {
+					t.Fatalf("ReadSecret = %q, %v; want an error naming %s: %s", got, err, p, tc.err)
+				}
+				return
+			}
+			if err != nil || got != tc.want {
+				t.Fatalf("ReadSecret = %q, %v; want %q", got, err, tc.want)
+			}
+		})
+	}
+	t.Run("a directory", func(t *testing.T) {
+		d := filepath.Join(dir, "secrets")
+		if err := os.Mkdir(d, 0o750); err != nil {
+			t.Fatal(err)
+		}
+		// Was: "… is readable by others (mode 0750); run: chown … && chmod 640 …" on a directory.
+		_, err := ReadSecret(d)
+		if err == nil || !strings.Contains(err.Error(), d+" is a directory; want the file holding the secret") {
+			t.Fatalf("err = %v", err)
+		}
+	})
 }

@@ -274,7 +274,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	srv, err := control.Listen(d.cfg.Control.Socket, d.Handle, d.log)
 	if err != nil {
 		d.closeAll()
-		return err
+		return config.PathError("control.socket", d.cfg.Control.Socket, err)
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()

@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"time"
 
 	"stampclock/device/clock"
+	"stampclock/device/config"
 	"stampclock/queue"
 	"stampclock/uplink"
 )
@@ -15,7 +17,9 @@ import (
 // deleting it) and opens the store, fresh if it had to.
 func (d *Daemon) openStore(specs []queue.UplinkSpec) (*queue.Store, error) {
 	path := d.cfg.Store.Path
-	if err := queue.Identify(path); err != nil {
+	if err := queue.Identify(path); errors.Is(err, fs.ErrPermission) {
+		return nil, config.PathError("store.path", path, err)
+	} else if err != nil {
 		return nil, fmt.Errorf("store.path: %w; refusing to use or move it", err)
 	}
 	// Before bbolt opens (and commits to) the file: a damaged meta page
@@ -54,7 +58,7 @@ func (d *Daemon) openStore(specs []queue.UplinkSpec) (*queue.Store, error) {
 	}
 	store, err := queue.Open(path, queue.Options{Uplinks: specs})
 	if err != nil {
-		return nil, err
+		return nil, config.PathError("store.path", path, err)
 	}
 	if d.alarm != nil {
 		detail := "store alarm: " + d.alarm.Error
