@@ -144,10 +144,11 @@ func (c *cli) dispatch(cmd string, args []string) error {
 	case "daytotal":
 		return c.daytotal(args)
 	case "reload":
-		if err := c.call(ctlproto.CmdReload, nil, nil); err != nil {
+		var res ctlproto.ReloadResult
+		if err := c.call(ctlproto.CmdReload, nil, &res); err != nil {
 			return err
 		}
-		return c.print(struct{}{}, func(w io.Writer) { fmt.Fprintln(w, "badges reloaded") })
+		return c.print(res, func(w io.Writer) { printReload(w, res) })
 	case "version":
 		fmt.Fprintln(c.out, "stampctl", version)
 		return nil

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -126,4 +127,12 @@ func printedNote(printed func(string) string, uid string) string {
 		return " (printed " + p + ")"
 	}
 	return ""
+}
+
+// printReload says what a reload applied, and what waits for a restart.
+func printReload(w io.Writer, res ctlproto.ReloadResult) {
+	fmt.Fprintf(w, "badges reloaded (%d in the config)\n", res.Badges)
+	if len(res.Restart) > 0 {
+		fmt.Fprintf(w, "NOT applied: [%s] changed; a reload applies the badges only: run `systemctl restart stampd`\n", strings.Join(res.Restart, "], ["))
+	}
 }

@@ -51,3 +51,19 @@ func TestStatus_UnconfiguredUplink_SaysKeptAndHowToDeliver(t *testing.T) {
 		}
 	}
 }
+
+// `stampctl reload` says which changed sections wait for a restart.
+func TestPrintReload_NamesSectionsWaitingForRestart(t *testing.T) {
+	var out bytes.Buffer
+	printReload(&out, ctlproto.ReloadResult{Badges: 3, Restart: []string{"punch", "zeiterfassung"}})
+	for _, want := range []string{"badges reloaded (3 in the config)", "NOT applied: [punch], [zeiterfassung] changed", "systemctl restart stampd"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+	out.Reset()
+	printReload(&out, ctlproto.ReloadResult{Badges: 3})
+	if strings.Contains(out.String(), "NOT applied") {
+		t.Errorf("nothing waiting, yet:\n%s", out.String())
+	}
+}

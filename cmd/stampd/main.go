@@ -109,7 +109,7 @@ func run(args []string) int {
 	signal.Notify(hup, syscall.SIGHUP)
 	go func() {
 		for range hup {
-			if err := d.ReloadFile(); err != nil {
+			if _, err := d.ReloadFile(); err != nil {
 				log.Error("reload failed; keeping the old badges", "err", err)
 			}
 		}

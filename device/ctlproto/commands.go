@@ -85,3 +85,11 @@ func RoleOf(name string) (r Role, ok bool) {
 func (have Role) Allows(need Role) bool {
 	return have == Admin || have == need
 }
+
+// ReloadResult answers CmdReload: the badges now configured, and the
+// sections that changed in the file but take effect only when stampd
+// restarts (a reload applies the badges alone).
+type ReloadResult struct {
+	Badges  int      `json:"badges"`
+	Restart []string `json:"restart,omitempty"`
+}

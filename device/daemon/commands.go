@@ -20,12 +20,7 @@ func (d *Daemon) commands() map[string]command {
 	return map[string]command{
 		ctlproto.CmdStatus: func(context.Context, string, json.RawMessage) (any, error) { return d.status() },
 		ctlproto.CmdTap:    withArgs(d.tap),
-		ctlproto.CmdReload: func(context.Context, string, json.RawMessage) (any, error) {
-			if err := d.ReloadFile(); err != nil {
-				return nil, err
-			}
-			return struct{}{}, nil
-		},
+		ctlproto.CmdReload: func(context.Context, string, json.RawMessage) (any, error) { return d.ReloadFile() },
 
 		ctlproto.CmdQueueList:       withArgs(noContext(d.listQueue)),
 		ctlproto.CmdQueueRetry:      withArgs(noContext(d.retryDead)),

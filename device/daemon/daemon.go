@@ -18,6 +18,7 @@ import (
 	"stampclock/device/clock"
 	"stampclock/device/config"
 	"stampclock/device/control"
+	"stampclock/device/ctlproto"
 	"stampclock/device/feedback/display"
 	"stampclock/device/metrics"
 	"stampclock/device/punch"
@@ -246,24 +247,30 @@ func takesAny(kinds []queue.Kind, recs []queue.Record) bool {
 }
 
 // Reload applies a new configuration's badge mapping (SIGHUP). Other changes
-// need a restart.
-func (d *Daemon) Reload(cfg *config.Config) {
+// need a restart: it returns the sections that changed and wait for one,
+// and logs them, so nobody takes an edited URL for applied.
+func (d *Daemon) Reload(cfg *config.Config) ctlproto.ReloadResult {
 	d.cfgMu.Lock()
 	d.cfg.Badges = cfg.Badges
+	restart := d.cfg.ChangedSections(cfg)
 	d.cfgMu.Unlock()
 	d.agent.SetBadges(badges(cfg))
 	d.log.Info("badges reloaded", "count", len(cfg.Badges))
+	if len(restart) > 0 {
+		d.log.Warn("config changed beyond the badges: not applied until stampd restarts (systemctl restart stampd)",
+			"sections", strings.Join(restart, ","))
+	}
 	d.cfgWatch.askRecheck()
+	return ctlproto.ReloadResult{Badges: len(cfg.Badges), Restart: restart}
 }
 
-// ReloadFile re-reads the config file and applies its badges.
-func (d *Daemon) ReloadFile() error {
+// ReloadFile re-reads the config file and applies its badges (see Reload).
+func (d *Daemon) ReloadFile() (ctlproto.ReloadResult, error) {
 	cfg, err := config.Load(d.cfg.Path)
 	if err != nil {
-		return err
+		return ctlproto.ReloadResult{}, err
 	}
-	d.Reload(cfg)
-	return nil
+	return d.Reload(cfg), nil
 }
 
 // Run runs until ctx is done: it reads taps, delivers, and serves the
