@@ -165,6 +165,20 @@ func (c *cli) dispatch(cmd string, args []string) error {
 func (c *cli) parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	fs.SetOutput(io.Discard)
 	fs.BoolVar(&c.json, "json", c.json, "print JSON for scripts")
+	// The other global flags are taken after the command too
+	// (`stampctl status --socket S`), unless the command has its own.
+	if fs.Lookup("socket") == nil {
+		fs.Func("socket", "control socket (as before the command)", func(v string) error {
+			c.socket, c.socketSet = v, true
+			return nil
+		})
+	}
+	if fs.Lookup("wait") == nil {
+		fs.DurationVar(&c.wait, "wait", c.wait, "how long to wait for stampd's answer (as before the command)")
+	}
+	if fs.Lookup("utc") == nil {
+		fs.BoolVar(&c.utc, "utc", c.utc, "show times in UTC (as before the command)")
+	}
 	var pos []string
 	for {
 		if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {

@@ -155,3 +155,21 @@ func TestInit_EditedConfigRefusedBeforeAsking(t *testing.T) {
 		t.Fatal("the edited config was changed")
 	}
 }
+
+// The global flags work after the command too, as --json always did: a
+// technician types `stampctl status --socket S`. Before, that was "flag
+// provided but not defined: -socket".
+func TestGlobalFlagsAfterTheCommand(t *testing.T) {
+	sock := t.TempDir() + "/none.sock"
+	for _, args := range [][]string{
+		{"status", "--socket", sock},
+		{"status", "--utc", "--wait", "2s", "--socket", sock},
+		{"queue", "list", "--state", "dead", "--socket", sock},
+		{"--wait", "2s", "badges", "list", "--socket=" + sock},
+	} {
+		code, _, errs := runCtl(t, args...)
+		if code != 1 || !strings.Contains(errs, "no control socket at "+sock) {
+			t.Errorf("%v: exit %d, stderr %q; want 1 and the socket given after the command", args, code, errs)
+		}
+	}
+}
