@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -60,6 +61,9 @@ func (c *cli) badges(args []string) error {
 	case "add", "assign":
 		if err := want(2, "UID EMAIL"); err != nil {
 			return err
+		}
+		if strings.Contains(pos[0], "@") && !strings.Contains(pos[1], "@") {
+			return usageError{fmt.Sprintf("badges %s: the UID comes first: stampctl badges %s %s %s", sub, sub, pos[1], pos[0])}
 		}
 		if conv != nil {
 			uid, err := conv(pos[0])

@@ -173,3 +173,16 @@ func TestGlobalFlagsAfterTheCommand(t *testing.T) {
 		}
 	}
 }
+
+// `badges add` with its arguments swapped says the right order, before
+// anything is sent (it said "reader: bad badge UID: "maier@example.com" has
+// an odd number of hex digits").
+func TestBadgesAdd_ArgumentsSwapped_SaysTheOrder(t *testing.T) {
+	sock := t.TempDir() + "/none.sock"
+	for _, sub := range []string{"add", "assign"} {
+		code, _, errs := runCtl(t, "--socket", sock, "badges", sub, "maier@example.com", "04A1B2C3")
+		if code != 2 || !strings.Contains(errs, "the UID comes first: stampctl badges "+sub+" 04A1B2C3 maier@example.com") {
+			t.Errorf("%s: exit %d, stderr %q", sub, code, errs)
+		}
+	}
+}
