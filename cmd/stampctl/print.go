@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -60,6 +61,9 @@ func printStatus(w io.Writer, s ctlproto.Status, loc *time.Location) {
 		fmt.Fprintf(tw, "\t%d records stamped while the clock was not synchronised (held until corrected)\n", s.Clock.Untrusted)
 	}
 	fmt.Fprintf(tw, "queue\tpending %d, held %d, dead %d, delivered %d, records kept %d\n", s.QueueDepth.Pending, s.QueueDepth.Held, s.QueueDepth.Dead, s.QueueDepth.Delivered, s.Queue.Records)
+	if !slices.ContainsFunc(s.Uplinks, func(e ctlproto.UplinkStatus) bool { return !e.Queue.Unconfigured }) {
+		fmt.Fprintf(tw, "uplink\tnone configured: punches are kept here and sent nowhere (`stampctl init`, or a section in the config)\n")
+	}
 	for _, e := range s.Uplinks {
 		u := e.Queue
 		withdrawn := ""

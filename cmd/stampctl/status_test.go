@@ -67,3 +67,29 @@ func TestPrintReload_NamesSectionsWaitingForRestart(t *testing.T) {
 		t.Errorf("nothing waiting, yet:\n%s", out.String())
 	}
 }
+
+// A terminal without any uplink (the packaged config, an empty file, an
+// uplink section left empty) says so instead of showing no uplink line.
+func TestStatus_NoUplink_SaysNothingIsSent(t *testing.T) {
+	const want = "uplink          none configured: punches are kept here and sent nowhere"
+	var st ctlproto.Status
+	var out bytes.Buffer
+	printStatus(&out, st, time.UTC)
+	if !strings.Contains(out.String(), want) {
+		t.Errorf("status lacks %q:\n%s", want, out.String())
+	}
+	// Only an uplink no longer configured: still none configured.
+	share := queue.UplinkStats{Name: "zeiterfassung", Pending: 1, Unconfigured: true}
+	st.Uplinks = []ctlproto.UplinkStatus{{Status: uplink.Status{Uplink: "zeiterfassung", State: "not configured"}, Queue: share}}
+	out.Reset()
+	printStatus(&out, st, time.UTC)
+	if !strings.Contains(out.String(), want) {
+		t.Errorf("status lacks %q:\n%s", want, out.String())
+	}
+	st.Uplinks = append(st.Uplinks, ctlproto.UplinkStatus{Status: uplink.Status{Uplink: "mqtt", State: "idle"}, Queue: queue.UplinkStats{Name: "mqtt"}})
+	out.Reset()
+	printStatus(&out, st, time.UTC)
+	if strings.Contains(out.String(), "none configured") {
+		t.Errorf("status with mqtt configured says none:\n%s", out.String())
+	}
+}

@@ -46,10 +46,14 @@ func (d *Daemon) uplinkStatuses(qs queue.Stats) []ctlproto.UplinkStatus {
 // configured while the store still holds records it has not confirmed.
 const StateUnconfigured = "not configured"
 
-// warnUnconfigured logs, at start, every uplink that is no longer
-// configured but still has records waiting: they are kept and shown in
-// status, never sent, until the uplink is configured again.
+// warnUnconfigured logs, at start, that no uplink is configured, and
+// every uplink that is no longer configured but still has records
+// waiting: they are kept and shown in status, never sent, until the uplink
+// is configured again.
 func (d *Daemon) warnUnconfigured() {
+	if len(d.store.Uplinks()) == 0 {
+		d.log.Warn("no uplink configured: punches are kept in the store and sent nowhere; set one up with `stampctl init` or a section in the config")
+	}
 	if len(d.store.Unconfigured()) == 0 {
 		return
 	}
