@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"stampclock/device/config"
@@ -53,7 +54,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stdout, usage())
 		return 0
 	} else if err != nil {
-		fmt.Fprintf(stderr, "stampctl: %v\nsee: stampctl help\n", err)
+		fmt.Fprintf(stderr, "stampctl: %v%s\nsee: stampctl help\n", err, configHint(err))
 		return 2
 	}
 	if *showVersion {
@@ -185,7 +186,7 @@ func (c *cli) parse(fs *flag.FlagSet, args []string) ([]string, error) {
 			helpFor(c.out, fs)
 			return nil, errHelp{}
 		} else if err != nil {
-			return nil, usageError{fmt.Sprintf("%s: %v", fs.Name(), err)}
+			return nil, usageError{fmt.Sprintf("%s: %v%s", fs.Name(), err, configHint(err))}
 		}
 		if fs.NArg() == 0 {
 			return pos, nil
@@ -193,6 +194,16 @@ func (c *cli) parse(fs *flag.FlagSet, args []string) ([]string, error) {
 		pos = append(pos, fs.Arg(0))
 		args = fs.Args()[1:]
 	}
+}
+
+// configHint explains a --config where it is not taken: the commands
+// that talk to stampd find it by its socket.
+func configHint(err error) string {
+	if !strings.HasSuffix(err.Error(), "not defined: -config") {
+		return ""
+	}
+	return "; this command reaches stampd by its socket: --socket PATH (or $STAMPCLOCK_SOCKET), the config's control.socket; " +
+		"--config is taken by check, init, web, fleet, remote and badges (with --printed)"
 }
 
 func (c *cli) call(cmd string, args, out any) error {

@@ -186,3 +186,14 @@ func TestBadgesAdd_ArgumentsSwapped_SaysTheOrder(t *testing.T) {
 		}
 	}
 }
+
+// --config where the command does not take it says how the command finds
+// stampd instead.
+func TestConfigFlagWhereNotTaken_SaysHowStampdIsFound(t *testing.T) {
+	for _, args := range [][]string{{"--config", "x.toml", "status"}, {"status", "--config", "x.toml"}, {"queue", "list", "--config=x.toml"}} {
+		code, _, errs := runCtl(t, args...)
+		if code != 2 || !strings.Contains(errs, "not defined: -config; this command reaches stampd by its socket: --socket PATH") {
+			t.Errorf("%v: exit %d, stderr %q", args, code, errs)
+		}
+	}
+}
