@@ -197,3 +197,22 @@ func TestConfigFlagWhereNotTaken_SaysHowStampdIsFound(t *testing.T) {
 		}
 	}
 }
+
+// `stampctl check` of a config that is missing or broken names the file
+// once, then the cause (it said "config F config F: …").
+func TestCheck_BadConfig_NamesFileOnce(t *testing.T) {
+	dir := t.TempDir()
+	broken := dir + "/broken.toml"
+	if err := os.WriteFile(broken, []byte("[device\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ path, cause string }{
+		{dir + "/missing.toml", "no such file or directory"},
+		{broken, "line 2: expected"},
+	} {
+		code, out, _ := runCtl(t, "check", "--config", tc.path)
+		if code != 1 || strings.Count(out, tc.path) != 1 || !strings.Contains(out, tc.cause) {
+			t.Errorf("check --config %s: exit %d, output:\n%s", tc.path, code, out)
+		}
+	}
+}

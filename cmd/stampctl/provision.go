@@ -44,7 +44,8 @@ func (c *cli) runCheck(path string) error {
 	cfg, err := config.Load(path)
 	steps := []provision.Step{{Name: "config " + path, OK: err == nil, Detail: "valid"}}
 	if err != nil {
-		steps[0].Detail = err.Error()
+		// The step names the file already.
+		steps[0].Detail = strings.TrimPrefix(err.Error(), "config "+path+": ")
 	} else {
 		socket := c.socket
 		if !c.socketSet {

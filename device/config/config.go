@@ -6,6 +6,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"strings"
 	"time"
@@ -165,6 +166,10 @@ const (
 func Load(path string) (*Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) && pe.Path == path && !errors.Is(err, fs.ErrPermission) {
+			err = pe.Err // "config F: no such file or directory", the path said once
+		}
 		return nil, fmt.Errorf("config %s: %w", path, readError(path, err))
 	}
 	return Parse(path, data)
