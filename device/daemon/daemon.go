@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"slices"
@@ -281,7 +282,10 @@ func (d *Daemon) Run(ctx context.Context) error {
 	srv, err := control.Listen(d.cfg.Control.Socket, d.Handle, d.log)
 	if err != nil {
 		d.closeAll()
-		return config.PathError("control.socket", d.cfg.Control.Socket, err)
+		if errors.Is(err, fs.ErrPermission) {
+			return config.PathError("control.socket", d.cfg.Control.Socket, err)
+		}
+		return err
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
