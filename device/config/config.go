@@ -273,6 +273,9 @@ func (c *Config) validate() error {
 			return err
 		}
 	}
+	if err := c.checkFilesAbsolute(); err != nil {
+		return err
+	}
 	if err := c.validateReadSide(); err != nil {
 		return err
 	}

@@ -103,6 +103,18 @@ timetype_id = "arbeitszeit"
 			text: minimal + "[[badge]]\nuid = \"04a1b2c3\"\nemail = \"maier@example.com\"\n[[badge]]\nuid = \"04:A1:B2:C3\"\nemail = \"huber@example.com\"\n",
 			want: []string{"badge[1].uid: 04A1B2C3 is already badge[0]"},
 		},
+		{
+			// Was read from the directory stampd started in: `stampctl
+			// check` in /etc/stampclock passed, the service (in /) failed.
+			name: "relative secret file",
+			text: minimal + strings.Replace(zeit, `password = "pw"`, `password_file = "zeiterfassung.secret"`, 1),
+			want: []string{`zeiterfassung.password_file: "zeiterfassung.secret" is a relative path; write it in full, like "/`, `/zeiterfassung.secret"`},
+		},
+		{
+			name: "relative token file of a day-total source",
+			text: minimal + "[daytotal]\nsource = \"timesheets\"\n[daytotal.timesheets]\ntoken_file = \"ts.secret\"\n",
+			want: []string{`daytotal.timesheets.token_file: "ts.secret" is a relative path`},
+		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Parse("f.toml", []byte(tc.text))

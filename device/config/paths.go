@@ -4,8 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 )
 
 // validatePaths refuses store and socket paths that would make stampd
@@ -88,4 +90,27 @@ func parentIsDir(path string) error {
 			return fmt.Errorf("%s: %w", path, err)
 		}
 	}
+}
+
+// checkFilesAbsolute refuses a relative path for a file the config names
+// (password, secret, token, key and CA files): it would be found from the
+// directory stampd or stampctl is started in (/ under systemd), not beside
+// the config, so `stampctl check` in /etc/stampclock could pass where the
+// service fails. The error suggests the path beside the config.
+func (c *Config) checkFilesAbsolute() error {
+	files := c.Files()
+	keys := slices.Sorted(maps.Keys(files))
+	for _, key := range keys {
+		p := files[key]
+		if filepath.IsAbs(p) {
+			continue
+		}
+		dir, err := filepath.Abs(filepath.Dir(c.Path))
+		if err != nil {
+			dir = filepath.Dir(c.Path)
+		}
+		return fmt.Errorf("%s: %q is a relative path; write it in full, like %q (it would be looked for in the directory stampd is started in, / under systemd, not beside the config)",
+			key, p, filepath.Join(dir, p))
+	}
+	return nil
 }

@@ -86,17 +86,23 @@ func kindOf(name string) (uplink.Kind, bool) {
 var globals = uplink.Globals{ValidEmail: config.ValidEmail}
 
 // SecretPath returns where the secret of key (a secret question's key)
-// of uplink name goes.
+// of uplink name goes: a full path, as the config must name it (stampd
+// does not look beside the config for a relative one), also when the
+// config or the secret file was given relative to the current directory.
 func (s Settings) SecretPath(name, key string) string {
-	if p := s.SecretPaths[name+"."+key]; p != "" {
-		return p
+	p := s.SecretPaths[name+"."+key]
+	if p == "" {
+		k, _ := kindOf(name)
+		file := name + ".secret"
+		if k.Init != nil && len(k.Init.Secrets()) > 1 {
+			file = name + "." + strings.TrimSuffix(key, "_file") + ".secret"
+		}
+		p = filepath.Join(filepath.Dir(s.ConfigPath), file)
 	}
-	k, _ := kindOf(name)
-	file := name + ".secret"
-	if k.Init != nil && len(k.Init.Secrets()) > 1 {
-		file = name + "." + strings.TrimSuffix(key, "_file") + ".secret"
+	if abs, err := filepath.Abs(p); err == nil {
+		return abs
 	}
-	return filepath.Join(filepath.Dir(s.ConfigPath), file)
+	return p
 }
 
 // FlagError says err, which names keys of uplink k's section, with the

@@ -288,3 +288,30 @@ func readFile(t *testing.T, p string) string {
 	}
 	return string(b)
 }
+
+// `stampctl init --config ./stampd.toml` (or a relative --secret-file)
+// writes the secret's full path into the config: stampd does not look
+// beside the config for a relative one, and under systemd it starts in /.
+// Before, the config said password_file = "zeiterfassung.secret".
+func TestSecretPath_RelativeConfigOrSecret_WrittenInFull(t *testing.T) {
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		s    Settings
+		want string
+	}{
+		{"relative config", Settings{ConfigPath: "stampd.toml"}, filepath.Join(wd, "zeiterfassung.secret")},
+		{"config in a relative directory", Settings{ConfigPath: "etc/stampd.toml"}, filepath.Join(wd, "etc", "zeiterfassung.secret")},
+		{"relative --secret-file", Settings{ConfigPath: "/etc/stampclock/stampd.toml", SecretPaths: map[string]string{"zeiterfassung.password_file": "pw.secret"}}, filepath.Join(wd, "pw.secret")},
+		{"absolute config", Settings{ConfigPath: "/etc/stampclock/stampd.toml"}, "/etc/stampclock/zeiterfassung.secret"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := secretPath(tc.s); got != tc.want {
+				t.Errorf("SecretPath = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
