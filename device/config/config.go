@@ -175,8 +175,8 @@ func Load(path string) (*Config, error) {
 	return Parse(path, data)
 }
 
-// Parse decodes and validates data read from path (used in messages and to
-// resolve relative secret files).
+// Parse decodes and validates data read from path (used in messages, and
+// for the full path a relative file name probably means).
 func Parse(path string, data []byte) (*Config, error) {
 	var c Config
 	md, err := toml.Decode(string(data), &c)

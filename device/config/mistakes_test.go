@@ -115,6 +115,12 @@ timetype_id = "arbeitszeit"
 			text: minimal + "[daytotal]\nsource = \"timesheets\"\n[daytotal.timesheets]\ntoken_file = \"ts.secret\"\n",
 			want: []string{`daytotal.timesheets.token_file: "ts.secret" is a relative path`},
 		},
+		{
+			name:    "text for a number in a table of emails",
+			text:    minimal + "[blikk]\nurl = \"https://publicapi.blikk.com\"\nusers = { \"maier@example.com\" = \"12\" }\n",
+			want:    []string{`line 8: blikk.users."maier@example.com": want a whole number without quotes, got text in quotes`},
+			notWant: "(last key",
+		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Parse("f.toml", []byte(tc.text))

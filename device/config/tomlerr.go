@@ -13,7 +13,7 @@ import (
 // The TOML decoder reports a value of the wrong type only as text:
 // "toml: line 2 (last key "device.id"): incompatible types: TOML value has
 // type int64; destination has type string".
-var badType = regexp.MustCompile(`toml: line (\d+) \(last key "([^"]*)"\): incompatible types: TOML value has type (\S+); destination has type (.+)$`)
+var badType = regexp.MustCompile(`toml: line (\d+) \(last key ("(?:[^"\\]|\\.)*")\): incompatible types: TOML value has type (\S+); destination has type (.+)$`)
 
 // decodeError turns an error of the TOML decoder into one line naming the
 // line, the key and what was expected: "line 2: device.id: want a string
@@ -33,6 +33,9 @@ func decodeError(data string, err error) error {
 	}
 	n, _ := strconv.Atoi(m[1])
 	key, got, want := m[2], m[3], m[4]
+	if k, err := strconv.Unquote(key); err == nil {
+		key = k // a key with quotes of its own: blikk.users."maier@example.com"
+	}
 	if key == "badge" && want == "slice" {
 		return fmt.Errorf("line %d: badge: write each badge as [[badge]] (two brackets), not [badge]", n)
 	}
