@@ -121,6 +121,17 @@ timetype_id = "arbeitszeit"
 			want:    []string{`line 8: blikk.users."maier@example.com": want a whole number without quotes, got text in quotes`},
 			notWant: "(last key",
 		},
+		{
+			// Was: "blikk.users: required, at least one email = Blikk user id", as if none were given.
+			name: "a list where a table of emails is wanted",
+			text: minimal + "[blikk]\nurl = \"https://publicapi.blikk.com\"\nusers = [\"maier@example.com\"]\n",
+			want: []string{`blikk.users: want a table like { "maier@example.com" = … }, got array`},
+		},
+		{
+			name: "text where a table of emails is wanted",
+			text: minimal + "[flowtly]\nurl = \"https://api.flowtly.eu\"\nemployees = \"maier@example.com=emp_1\"\n",
+			want: []string{`flowtly.employees: want a table like { "maier@example.com" = … }, got string`},
+		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Parse("f.toml", []byte(tc.text))

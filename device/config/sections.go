@@ -34,6 +34,9 @@ func decodeSections(data, under string, names []string, into func(name string) a
 			if err := md.PrimitiveDecode(p, into(name)); err != nil {
 				return nil, fmt.Errorf("%s: %w", append(prefix, name), err)
 			}
+			if err := checkMaps(md, append(slices.Clone(prefix), name), into(name)); err != nil {
+				return nil, err
+			}
 		}
 	}
 	// listed tells whether k is a listed table or a key inside one.

@@ -3,7 +3,9 @@ package config
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -89,4 +91,40 @@ func sourceLine(data string, n int) string {
 		return "line not found"
 	}
 	return strings.TrimSpace(lines[n-1])
+}
+
+// checkMaps refuses a value that is not a table where v (a pointer to a
+// struct) has a map, under the key prefix: the decoder skips it without a
+// word, so `users = ["maier@example.com"]` read as no users at all.
+func checkMaps(md toml.MetaData, prefix toml.Key, v any) error {
+	t := reflect.TypeOf(v)
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t.Kind() != reflect.Struct {
+		return nil
+	}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("toml"), ",")
+		if name == "" || name == "-" {
+			continue
+		}
+		key := append(slices.Clone(prefix), name)
+		ft := f.Type
+		for ft.Kind() == reflect.Pointer {
+			ft = ft.Elem()
+		}
+		switch ft.Kind() {
+		case reflect.Map:
+			if typ := md.Type(key...); typ != "" && typ != "Hash" {
+				return fmt.Errorf("%s: want a table like { \"maier@example.com\" = … }, got %s", key, strings.ToLower(typ))
+			}
+		case reflect.Struct:
+			if err := checkMaps(md, key, reflect.New(ft).Interface()); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
