@@ -53,6 +53,9 @@ func printStatus(w io.Writer, s ctlproto.Status, loc *time.Location) {
 	for _, p := range s.ConfigProblems {
 		fmt.Fprintf(tw, "CONFIG PROBLEM\t%s: %s\n", p.Check, p.Problem)
 	}
+	if s.OtherStores != "" {
+		fmt.Fprintf(tw, "NEW STORE\t%s\n", s.OtherStores)
+	}
 	if s.StoreWarning != "" {
 		fmt.Fprintf(tw, "STORE NEARLY FULL\t%s\n", s.StoreWarning)
 	}

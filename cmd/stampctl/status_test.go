@@ -93,3 +93,14 @@ func TestStatus_NoUplink_SaysNothingIsSent(t *testing.T) {
 		t.Errorf("status with mqtt configured says none:\n%s", out.String())
 	}
 }
+
+// A store created beside other stores is named first thing in status.
+func TestStatus_OtherStores_Shown(t *testing.T) {
+	var st ctlproto.Status
+	st.OtherStores = "store.path /var/lib/stampclock/queu.db was created at this start, but other stores lie beside it: /var/lib/stampclock/queue.db"
+	var out bytes.Buffer
+	printStatus(&out, st, time.UTC)
+	if !strings.Contains(out.String(), "NEW STORE       "+st.OtherStores) {
+		t.Errorf("status lacks the other stores:\n%s", out.String())
+	}
+}

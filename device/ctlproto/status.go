@@ -37,6 +37,10 @@ type Status struct {
 	ReaderHealth *ReaderHealth `json:"reader_health,omitempty"`
 	// StoreWarning is set while the store is near its size limit.
 	StoreWarning string `json:"store_warning,omitempty"`
+	// OtherStores is set when the store was created at this start while
+	// other store files lie beside it (a store.path changed by mistake
+	// hides the punches waiting in the old one).
+	OtherStores string `json:"other_stores,omitempty"`
 	// StoreAlarm is set when a damaged store was moved aside at start-up.
 	StoreAlarm *StoreAlarm `json:"store_alarm,omitempty"`
 	// QuarantineAlarm is set while the store holds records that cannot be

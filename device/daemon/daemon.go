@@ -86,6 +86,9 @@ type Daemon struct {
 	started     time.Time
 	alarm       *StoreAlarm // set when a damaged store was moved aside
 	storeWarn   storeWatch
+	// otherStores: stores found beside a store created at this start
+	// (otherstores.go).
+	otherStores string
 	damaged     quarantineWatch // quarantined records already reported
 	sideErr     sideFault       // why the metrics endpoint is down, if it is
 	health      func() ReaderHealth

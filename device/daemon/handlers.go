@@ -65,6 +65,7 @@ func (d *Daemon) status() (Status, error) {
 	s.StoreAlarm = d.alarm
 	s.QuarantineAlarm = quarantineAlarm(qs.Quarantined)
 	s.StoreWarning = d.storeWarn.get()
+	s.OtherStores = d.otherStores
 	s.ConfigProblems = d.cfgWatch.get()
 	if d.health != nil {
 		h := d.health()

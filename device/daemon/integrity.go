@@ -56,9 +56,13 @@ func (d *Daemon) openStore(specs []queue.UplinkSpec) (*queue.Store, error) {
 	default:
 		d.log.Warn("store meta page damaged; nothing lost, it is rewritten at the next commit", "store", path, "err", commits)
 	}
+	others := otherStores(path)
 	store, err := queue.Open(path, queue.Options{Uplinks: specs})
 	if err != nil {
 		return nil, config.PathError("store.path", path, err)
+	}
+	if d.otherStores = otherStoresNote(path, others); d.otherStores != "" {
+		d.log.Warn("NEW STORE: " + d.otherStores)
 	}
 	if d.alarm != nil {
 		detail := "store alarm: " + d.alarm.Error
