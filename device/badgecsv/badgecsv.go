@@ -5,6 +5,8 @@
 package badgecsv
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -22,7 +24,14 @@ import (
 // conv (from --printed) turns its numbers into UIDs; a row's uid, when
 // given, wins. stampctl and the web page both use it.
 func Read(r io.Reader, conv func(string) (string, error)) ([]ctlproto.ImportRow, []ctlproto.LineError, error) {
-	cr := csv.NewReader(r)
+	br := bufio.NewReader(r)
+	cr := csv.NewReader(br)
+	// A spreadsheet set to German (or another language with a decimal
+	// comma) saves CSV with semicolons: a header without a comma and with
+	// a semicolon says so.
+	if first, _ := br.Peek(headerPeek); !headerHasComma(first) {
+		cr.Comma = ';'
+	}
 	cr.FieldsPerRecord = -1
 	cr.TrimLeadingSpace = true
 	header, err := cr.Read()
@@ -31,17 +40,22 @@ func Read(r io.Reader, conv func(string) (string, error)) ([]ctlproto.ImportRow,
 	}
 	col := map[string]int{}
 	for i, h := range header {
-		col[strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))] = i
+		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
+		header[i] = h
+		if h == "e-mail" { // as spreadsheets in German name it
+			h = "email"
+		}
+		col[h] = i
 	}
 	iu, okU := col["uid"]
 	ie, okE := col["email"]
 	in, okN := col["name"]
 	ip, okP := col["printed"]
 	if !okU && !okP || !okE {
-		return nil, nil, fmt.Errorf("header %s: want columns uid (or printed) and email (name optional)", quoteText(strings.Join(header, ",")))
+		return nil, nil, fmt.Errorf("header %s: want columns uid (or printed) and email (name optional)", quoteText(strings.Join(header, string(cr.Comma))))
 	}
 	if okP && conv == nil {
-		return nil, nil, fmt.Errorf("header %s: the printed column needs --printed FORM (hex, hex-reversed, em-hex, em-decimal or wiegand26)", quoteText(strings.Join(header, ",")))
+		return nil, nil, fmt.Errorf("header %s: the printed column needs --printed FORM (hex, hex-reversed, em-hex, em-decimal or wiegand26)", quoteText(strings.Join(header, string(cr.Comma))))
 	}
 	if !okU {
 		iu = ip
@@ -130,4 +144,16 @@ func Write(w io.Writer, bs []ctlproto.BadgeInfo) {
 		cw.Write([]string{b.UID, b.Email, b.Name, b.Source})
 	}
 	cw.Flush()
+}
+
+// headerPeek is how much of the file is looked at for the header line.
+const headerPeek = 4096
+
+// headerHasComma reports whether the first line of b separates its fields
+// by commas: true unless it holds a semicolon and no comma.
+func headerHasComma(b []byte) bool {
+	if i := bytes.IndexByte(b, '\n'); i >= 0 {
+		b = b[:i]
+	}
+	return bytes.IndexByte(b, ',') >= 0 || bytes.IndexByte(b, ';') < 0
 }

@@ -44,3 +44,37 @@ func TestReadBadgeCSV_LargeFile(t *testing.T) {
 		t.Fatalf("rows %d, bad %v, err %v", len(rows), bad, err)
 	}
 }
+
+// Files as an operator's spreadsheet saves them: semicolons (a German
+// Excel), a byte order mark, CRLF, "E-Mail" for the email column. Before,
+// the semicolon file and the E-Mail header were refused ("header …: want
+// columns uid (or printed) and email").
+func TestReadBadgeCSV_SpreadsheetExports(t *testing.T) {
+	want := []string{"04A1B2C4 huber@example.com Huber", "04A1B2C5 maier@example.com Maier, Anna"}
+	for _, c := range []struct{ name, csv string }{
+		{"commas", "uid,email,name\n04A1B2C4,huber@example.com,Huber\n04A1B2C5,maier@example.com,\"Maier, Anna\"\n"},
+		{"semicolons, CRLF, byte order mark", "\ufeffUID;E-Mail;Name\r\n04A1B2C4;huber@example.com;Huber\r\n04A1B2C5;maier@example.com;Maier, Anna\r\n"},
+		{"semicolons, quoted", "\"uid\";\"email\";\"name\"\n\"04A1B2C4\";\"huber@example.com\";\"Huber\"\n\"04A1B2C5\";\"maier@example.com\";\"Maier, Anna\"\n"},
+		{"E-Mail with commas", "UID,E-Mail,Name\n04A1B2C4,huber@example.com,Huber\n04A1B2C5,maier@example.com,\"Maier, Anna\"\n"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			rows, bad, err := Read(strings.NewReader(c.csv), nil)
+			if err != nil || len(bad) > 0 {
+				t.Fatalf("Read: %v, line errors %+v", err, bad)
+			}
+			var got []string
+			for _, r := range rows {
+				got = append(got, r.UID+" "+r.Email+" "+r.Name)
+			}
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("rows = %q, want %q", got, want)
+			}
+		})
+	}
+	// A header that names neither column is still refused, without the
+	// byte order mark in the message.
+	_, _, err := Read(strings.NewReader("\ufeffKarte;Person\n04A1B2C4;huber@example.com\n"), nil)
+	if err == nil || !strings.Contains(err.Error(), "header karte;person: want columns uid") {
+		t.Errorf("err = %v", err)
+	}
+}
