@@ -159,6 +159,9 @@ func (d *Daemon) tap(ctx context.Context, a TapArgs) (TapResult, error) {
 			return TapResult{}, fmt.Errorf("tap: --at %s is outside %s to %s", a.At, earliestTap.Format("2006-01-02"), latestTap.Format("2006-01-02"))
 		}
 		t.At, t.Given = at, true
+		if err := d.checkGivenOrder(reader.FormatUID(uid), at); err != nil {
+			return TapResult{}, err
+		}
 	}
 	o := d.agent.HandleTap(t)
 	res := TapResult{Result: o.Kind.String(), UID: o.UID, Email: o.Email, Record: o.Records}
