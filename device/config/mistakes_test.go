@@ -197,3 +197,12 @@ func TestReadSecret_TechnicianMistakes(t *testing.T) {
 		}
 	})
 }
+
+// Port 0 (a free port, as tests use) and named hosts stay accepted.
+func TestParse_ListenAddressesAccepted(t *testing.T) {
+	for _, l := range []string{"127.0.0.1:0", ":8443", "localhost:9120", "[::1]:9120"} {
+		if _, err := Parse("f.toml", []byte(minimal+"[metrics]\nlisten = \""+l+"\"\n[web]\nlisten = \""+l+"\"\n")); err != nil {
+			t.Errorf("%s: %v", l, err)
+		}
+	}
+}
