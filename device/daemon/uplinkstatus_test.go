@@ -5,10 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"stampclock/device/config"
 	"stampclock/device/control"
+	"stampclock/internal/mqttschema"
 	"stampclock/uplink/mqtt/mqtttest"
 	"stampclock/uplink/zeiterfassung/zeittest"
 )
@@ -111,5 +113,42 @@ func TestStatus_UplinkRemovedFromConfig_WaitingEntryStillShown(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("status uplinks = %+v, want zeiterfassung (not configured) with one pending", st.Uplinks)
+	}
+}
+
+// The retained MQTT status names an uplink taken out of the config with
+// its waiting records, in a state the published schema allows (a
+// validating consumer would refuse the status otherwise).
+func TestMQTTStatus_UplinkRemovedFromConfig_ValidAgainstSchema(t *testing.T) {
+	b := mqtttest.Start(t, mqtttest.Options{})
+	h := newHarness(t)
+	h.zs.SetDown(zeittest.DownClose)
+	h.start(h.config(mqttSection(b.URL(), "")))
+	h.tap("04A1B2C3", "2026-03-02T07:58:12+01:00")
+	h.tap("04A1B2C3", "2026-03-02T16:45:30+01:00")
+	h.eventually("the entry waits for zeiterfassung", func() bool {
+		return uplinkStats(h.status(), "zeiterfassung").Pending == 1
+	})
+	h.stop()
+
+	text := fmt.Sprintf("[device]\nid = \"test-terminal\"\n[store]\npath = %q\n[control]\nsocket = %q\n%s",
+		filepath.Join(h.dir, "queue.db"), h.socket, mqttSection(b.URL(), ""))
+	cfg, err := config.Parse(filepath.Join(h.dir, "mqtt-only.toml"), []byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.start(cfg)
+	k, err := mqttschema.Load("../../deploy/mqtt-schema.json", "stampclock")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var payload []byte
+	h.eventually("the status names zeiterfassung not configured", func() bool {
+		m, ok := b.Retained("stampclock/test-terminal/status")
+		payload = m.Payload
+		return ok && strings.Contains(string(m.Payload), `"state":"`+StateUnconfigured+`"`)
+	})
+	if _, err := k.Check("stampclock/test-terminal/status", payload); err != nil {
+		t.Fatalf("status does not pass the schema: %v\n%s", err, payload)
 	}
 }
