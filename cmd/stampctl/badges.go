@@ -235,6 +235,10 @@ func (c *cli) enroll(args []string) error {
 	if *email == "" || len(pos) > 0 {
 		return usageError{"enroll: want --email EMAIL"}
 	}
+	if !config.ValidEmail(*email) {
+		// Said before "Tap the badge …", not after.
+		return usageError{fmt.Sprintf("enroll: --email %q is not an email address", *email)}
+	}
 	if !c.json {
 		fmt.Fprintf(c.err, "Tap the badge for %s at the terminal (waiting %s) …\n", *email, duration(*timeout))
 	}

@@ -216,3 +216,14 @@ func TestCheck_BadConfig_NamesFileOnce(t *testing.T) {
 		}
 	}
 }
+
+// `enroll --email` with a mistyped address is refused before anyone is
+// asked to tap (it said "Tap the badge for maier@ …" and then refused).
+func TestEnroll_BadEmail_RefusedBeforeAskingForTheTap(t *testing.T) {
+	for _, email := range []string{"maier@", "maier@example.com ", "maier example.com"} {
+		code, _, errs := runCtl(t, "--socket", t.TempDir()+"/none.sock", "enroll", "--email", email)
+		if code != 2 || strings.Contains(errs, "Tap the badge") || !strings.Contains(errs, "is not an email address") {
+			t.Errorf("%q: exit %d, stderr %q", email, code, errs)
+		}
+	}
+}
