@@ -71,9 +71,9 @@ timetype_id = "arbeitszeit"
 		},
 		{
 			// Was accepted: stampd failed at start with "web: listen on …: unknown port".
-			name: "web port not a number",
-			text: minimal + "[web]\nlisten = \":https\"\n",
-			want: []string{`web.listen: ":https": port "https" is not a number`},
+			name: "web port a mistyped service name",
+			text: minimal + "[web]\nlisten = \":htps\"\n",
+			want: []string{`web.listen: ":htps": port "htps" is not a number`},
 		},
 		{
 			name: "web port out of range",
@@ -198,9 +198,10 @@ func TestReadSecret_TechnicianMistakes(t *testing.T) {
 	})
 }
 
-// Port 0 (a free port, as tests use) and named hosts stay accepted.
+// Port 0 (a free port, as tests use), named hosts and a service name the
+// system knows stay accepted.
 func TestParse_ListenAddressesAccepted(t *testing.T) {
-	for _, l := range []string{"127.0.0.1:0", ":8443", "localhost:9120", "[::1]:9120"} {
+	for _, l := range []string{"127.0.0.1:0", ":8443", "localhost:9120", "[::1]:9120", ":https"} {
 		if _, err := Parse("f.toml", []byte(minimal+"[metrics]\nlisten = \""+l+"\"\n[web]\nlisten = \""+l+"\"\n")); err != nil {
 			t.Errorf("%s: %v", l, err)
 		}
