@@ -448,7 +448,7 @@ func (s *Store) Queued(uplink, state string, after uint64, limit int) ([]Item, e
 	var out []Item
 	err := s.db.View(func(tx *bolt.Tx) error {
 		recs := tx.Bucket(bucketRecords)
-		for _, name := range s.everyUplink() {
+		for name := range s.everyUplink() {
 			if uplink != "" && name != uplink {
 				continue
 			}

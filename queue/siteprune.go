@@ -70,7 +70,7 @@ func (t *Tx) DeleteSiteEntry(e SiteEntry) error {
 // withdrawn or never queued. An uplink no longer configured counts too.
 func (t *Tx) Outstanding(seq uint64) (uplink, state string) {
 	k := itob(seq)
-	for _, name := range t.s.everyUplink() {
+	for name := range t.s.everyUplink() {
 		if v := t.tx.Bucket(uplinkBucket(name)).Get(k); v != nil {
 			if st := decodeState(v); !finished(st.State) {
 				return name, st.State

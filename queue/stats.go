@@ -22,10 +22,10 @@ func (s *Store) Stats() (Stats, error) {
 		st.Untrusted = getCounter(tx.Bucket(bucketMeta), counterUntrusted)
 		st.Quarantined = getCounter(tx.Bucket(bucketMeta), counterQuarantined)
 		meta := tx.Bucket(bucketMeta)
-		for i, name := range s.everyUplink() {
+		for name := range s.everyUplink() {
 			us := UplinkStats{
 				Name:         name,
-				Unconfigured: i >= len(s.uplinks),
+				Unconfigured: !s.hasUplink(name),
 				Pending:      getCounter(meta, counterKey(name, statePending)),
 				Held:         getCounter(meta, counterKey(name, stateHeld)),
 				Dead:         getCounter(meta, counterKey(name, stateDead)),
@@ -175,7 +175,7 @@ func (s *Store) Prune(before time.Time, max int) (int, error) {
 			}
 			// A withdrawn record's rows go with it, and what it was
 			// withdrawn by.
-			for _, name := range s.everyUplink() {
+			for name := range s.everyUplink() {
 				if err := tx.Bucket(uplinkBucket(name)).Delete(k); err != nil {
 					return err
 				}
@@ -201,7 +201,7 @@ func (s *Store) Prune(before time.Time, max int) (int, error) {
 // finishedEverywhere tells whether no uplink's queue holds record k but
 // as finished (withdrawn); an uplink no longer configured counts too.
 func (s *Store) finishedEverywhere(tx *bolt.Tx, k []byte) bool {
-	for _, name := range s.everyUplink() {
+	for name := range s.everyUplink() {
 		if v := tx.Bucket(uplinkBucket(name)).Get(k); v != nil && !finished(decodeState(v).State) {
 			return false
 		}

@@ -2,6 +2,7 @@ package queue
 
 import (
 	"bytes"
+	"iter"
 	"slices"
 
 	bolt "go.etcd.io/bbolt"
@@ -34,11 +35,22 @@ func findUnconfigured(tx *bolt.Tx, configured []UplinkSpec) ([]string, error) {
 	return out, err
 }
 
-// everyUplink returns the names of every uplink set in the file: the
-// configured uplinks, then the unconfigured ones.
-func (s *Store) everyUplink() []string {
-	names := s.Uplinks()
-	return append(names, s.unconfigured...)
+// everyUplink yields the names of every uplink set in the file: the
+// configured uplinks, then the unconfigured ones (without allocating: it
+// runs for every record a delivery settles).
+func (s *Store) everyUplink() iter.Seq[string] {
+	return func(yield func(string) bool) {
+		for _, u := range s.uplinks {
+			if !yield(u.Name) {
+				return
+			}
+		}
+		for _, name := range s.unconfigured {
+			if !yield(name) {
+				return
+			}
+		}
+	}
 }
 
 // Unconfigured returns the uplinks whose sets the file holds without them
