@@ -341,10 +341,12 @@ func (c *Config) validate() error {
 		}
 		seen[uid] = i
 		// One employee is one email: spelt twice, her badges would keep
-		// two open shifts.
-		if j, ok := spelt[strings.ToLower(b.Email)]; ok && b.Email != c.Badges[j].Email {
-			return fmt.Errorf("badge[%d].email: %q is badge[%d]'s %q written differently; write it the same way (one employee, one spelling)", i, b.Email, j, c.Badges[j].Email)
-		} else if !ok && b.Email != "" {
+		// two open shifts. Emails differ in case only by mistake, so the
+		// first spelling is taken for all her badges (refusing it would
+		// stop a terminal that ran with such a config before).
+		if j, ok := spelt[strings.ToLower(b.Email)]; ok {
+			b.Email = c.Badges[j].Email
+		} else if b.Email != "" {
 			spelt[strings.ToLower(b.Email)] = i
 		}
 	}
