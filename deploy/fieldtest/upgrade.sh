@@ -184,18 +184,23 @@ grep -Eq '"(local_)?seconds": *27000' <<<"$total" || fail "day total of maier on
 ok "day total from the new entry index: maier 7h30"
 
 step "server up: every entry arrives once, in order per employee"
-server up
-wait_for 60 more_lines "^stored " 3 || fail "not every entry arrived within 60s: $(grep '^stored ' "$work/zeit.log"; inside stampctl status)"
-wait_for 30 eval '[[ $(pending) == 0 ]]' || fail "records still pending: $(inside stampctl status)"
 # stored ID  START → END  user=EMAIL …, in the order the server stored them.
 arrived() { awk '/^stored / { sub("user=", "", $6); print $6, $3, $5 }' "$work/zeit.log"; }
-arrived >"$work/arrived"
+# all_arrive N: with the server up, N entries arrive, each once, and
+# nothing stays pending; what the server stored is left in $work/arrived.
+all_arrive() {
+	server up
+	wait_for 60 more_lines "^stored " $(($1 - 1)) || fail "not every entry arrived within 60s: $(grep '^stored ' "$work/zeit.log"; inside stampctl status)"
+	wait_for 30 eval '[[ $(pending) == 0 ]]' || fail "records still pending: $(inside stampctl status)"
+	arrived >"$work/arrived"
+	[[ $(wc -l <"$work/arrived") == "$1" && $(sort -u "$work/arrived" | wc -l) == "$1" ]] ||
+		fail "want the $1 entries once each, the server has: $(cat "$work/arrived")"
+}
+all_arrive 4
 for who in maier huber; do
 	grep "^$who@" "$work/arrived" | cut -d' ' -f2 >"$work/arrived.$who"
 	sort -c "$work/arrived.$who" 2>/dev/null || fail "$who's entries arrived out of order: $(cat "$work/arrived.$who")"
 done
-[[ $(wc -l <"$work/arrived") == 4 && $(sort -u "$work/arrived" | wc -l) == 4 ]] ||
-	fail "want the 4 entries once each, the server has: $(cat "$work/arrived")"
 ok "4 entries stored once each, in order per employee"
 
 step "taps after the upgrade"
@@ -258,12 +263,7 @@ grep -Eq '"(local_)?seconds": *37800' <<<"$total" || fail "maier's day total aft
 ok "7 entries, maier's day total 10h30 counts the entry the old release wrote"
 
 step "server up: everything arrives once"
-server up
-wait_for 60 more_lines "^stored " 6 || fail "not every entry arrived: $(grep '^stored ' "$work/zeit.log"; inside stampctl status)"
-wait_for 30 eval '[[ $(pending) == 0 ]]' || fail "records still pending: $(inside stampctl status)"
-arrived >"$work/arrived"
-[[ $(wc -l <"$work/arrived") == 7 && $(sort -u "$work/arrived" | wc -l) == 7 ]] ||
-	fail "want 7 entries once each at the server: $(cat "$work/arrived")"
+all_arrive 7
 ok "7 entries at the server, each once"
 
 step "an unedited packaged config (never set up) is replaced by the new packaged one"

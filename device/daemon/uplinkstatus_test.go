@@ -82,22 +82,8 @@ func TestStatus_UplinkEntriesCarryAllTheirFactsByName(t *testing.T) {
 // counts it in the queue's depth. Before, status said pending 0.
 func TestStatus_UplinkRemovedFromConfig_WaitingEntryStillShown(t *testing.T) {
 	h := newHarness(t)
-	h.zs.SetDown(zeittest.DownClose)
-	h.start(h.config(""))
-	h.tap("04A1B2C3", "2026-03-02T07:58:12+01:00")
-	h.tap("04A1B2C3", "2026-03-02T16:45:30+01:00")
-	h.eventually("the entry waits for zeiterfassung", func() bool {
-		return uplinkStats(h.status(), "zeiterfassung").Pending == 1
-	})
-	h.stop()
-
-	text := fmt.Sprintf("[device]\nid = \"test-terminal\"\n[store]\npath = %q\n[control]\nsocket = %q\n",
-		filepath.Join(h.dir, "queue.db"), h.socket)
-	cfg, err := config.Parse(filepath.Join(h.dir, "other.toml"), []byte(text))
-	if err != nil {
-		t.Fatal(err)
-	}
-	h.start(cfg)
+	h.entryWaitingForZeit("")
+	h.start(h.configWithoutZeit(""))
 	st := h.status()
 	if st.QueueDepth.Pending != 1 {
 		t.Errorf("queue depth pending = %d, want 1", st.QueueDepth.Pending)
@@ -122,22 +108,8 @@ func TestStatus_UplinkRemovedFromConfig_WaitingEntryStillShown(t *testing.T) {
 func TestMQTTStatus_UplinkRemovedFromConfig_ValidAgainstSchema(t *testing.T) {
 	b := mqtttest.Start(t, mqtttest.Options{})
 	h := newHarness(t)
-	h.zs.SetDown(zeittest.DownClose)
-	h.start(h.config(mqttSection(b.URL(), "")))
-	h.tap("04A1B2C3", "2026-03-02T07:58:12+01:00")
-	h.tap("04A1B2C3", "2026-03-02T16:45:30+01:00")
-	h.eventually("the entry waits for zeiterfassung", func() bool {
-		return uplinkStats(h.status(), "zeiterfassung").Pending == 1
-	})
-	h.stop()
-
-	text := fmt.Sprintf("[device]\nid = \"test-terminal\"\n[store]\npath = %q\n[control]\nsocket = %q\n%s",
-		filepath.Join(h.dir, "queue.db"), h.socket, mqttSection(b.URL(), ""))
-	cfg, err := config.Parse(filepath.Join(h.dir, "mqtt-only.toml"), []byte(text))
-	if err != nil {
-		t.Fatal(err)
-	}
-	h.start(cfg)
+	h.entryWaitingForZeit(mqttSection(b.URL(), ""))
+	h.start(h.configWithoutZeit(mqttSection(b.URL(), "")))
 	k, err := mqttschema.Load("../../deploy/mqtt-schema.json", "stampclock")
 	if err != nil {
 		t.Fatal(err)
@@ -151,4 +123,32 @@ func TestMQTTStatus_UplinkRemovedFromConfig_ValidAgainstSchema(t *testing.T) {
 	if _, err := k.Check("stampclock/test-terminal/status", payload); err != nil {
 		t.Fatalf("status does not pass the schema: %v\n%s", err, payload)
 	}
+}
+
+// entryWaitingForZeit runs stampd with the harness's config and the extra
+// sections until a start and a stop made an entry that waits for
+// Zeiterfassung (its server down), then stops it.
+func (h *harness) entryWaitingForZeit(extra string) {
+	h.t.Helper()
+	h.zs.SetDown(zeittest.DownClose)
+	h.start(h.config(extra))
+	h.tap("04A1B2C3", "2026-03-02T07:58:12+01:00")
+	h.tap("04A1B2C3", "2026-03-02T16:45:30+01:00")
+	h.eventually("the entry waits for zeiterfassung", func() bool {
+		return uplinkStats(h.status(), "zeiterfassung").Pending == 1
+	})
+	h.stop()
+}
+
+// configWithoutZeit is the harness's store and socket with the extra
+// sections and no [zeiterfassung]: the uplink taken out of the config.
+func (h *harness) configWithoutZeit(extra string) *config.Config {
+	h.t.Helper()
+	text := fmt.Sprintf("[device]\nid = \"test-terminal\"\n[store]\npath = %q\n[control]\nsocket = %q\n%s",
+		filepath.Join(h.dir, "queue.db"), h.socket, extra)
+	cfg, err := config.Parse(filepath.Join(h.dir, "without-zeit.toml"), []byte(text))
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return cfg
 }
