@@ -57,7 +57,7 @@ func (c *cli) badges(args []string) error {
 		if err := c.call(ctlproto.CmdBadgesList, nil, &bs); err != nil {
 			return err
 		}
-		return c.print(bs, func(w io.Writer) { badgecsv.Write(w, bs) })
+		return c.print(bs, func(w io.Writer) { badgecsv.Write(w, bs, badgecsv.Format{}) })
 	case "add", "assign":
 		if err := want(2, "UID EMAIL"); err != nil {
 			return err

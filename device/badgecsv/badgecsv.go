@@ -99,6 +99,10 @@ func Read(r io.Reader, conv func(string) (string, error)) ([]ctlproto.ImportRow,
 		}
 		if okN && len(rec) > in {
 			row.Name = strings.TrimSpace(rec[in])
+			// The ' Write put before a name a spreadsheet would run.
+			if rest, ok := strings.CutPrefix(row.Name, "'"); ok && startsFormula(rest) {
+				row.Name = rest
+			}
 		}
 		if uid, err := reader.NormalizeUID(row.UID); err == nil {
 			if first, dup := seen[uid]; dup {
@@ -132,18 +136,46 @@ func quoteText(s string) string {
 	return strconv.QuoteToGraphic(s)
 }
 
+// Format is how Write writes the file.
+type Format struct {
+	// Comma separates the fields (',' when 0). A spreadsheet set to
+	// German opens a file with ';' in columns, one with ',' in one.
+	Comma rune
+	// Spreadsheet is for a file a person opens in a spreadsheet: it
+	// starts with a UTF-8 byte order mark (without it a spreadsheet reads
+	// "Müller" in another encoding) and a name a spreadsheet would run as
+	// a formula (=, +, -, @ first) gets a ' before it. Read takes both
+	// away again.
+	Spreadsheet bool
+}
+
 // Write writes the badges (not admin badges) as CSV with the header
 // uid,email,name,source, which Read reads back.
-func Write(w io.Writer, bs []ctlproto.BadgeInfo) {
+func Write(w io.Writer, bs []ctlproto.BadgeInfo, f Format) {
+	if f.Spreadsheet {
+		io.WriteString(w, "\ufeff")
+	}
 	cw := csv.NewWriter(w)
+	if f.Comma != 0 {
+		cw.Comma = f.Comma
+	}
 	cw.Write([]string{"uid", "email", "name", "source"})
 	for _, b := range bs {
 		if b.Admin {
 			continue
 		}
-		cw.Write([]string{b.UID, b.Email, b.Name, b.Source})
+		name := b.Name
+		if f.Spreadsheet && startsFormula(name) {
+			name = "'" + name
+		}
+		cw.Write([]string{b.UID, b.Email, name, b.Source})
 	}
 	cw.Flush()
+}
+
+// startsFormula reports whether a spreadsheet would take s for a formula.
+func startsFormula(s string) bool {
+	return s != "" && strings.ContainsRune("=+-@", rune(s[0]))
 }
 
 // headerPeek is how much of the file is looked at for the header line.

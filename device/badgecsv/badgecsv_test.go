@@ -1,9 +1,12 @@
 package badgecsv
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 	"testing"
+
+	"stampclock/device/ctlproto"
 )
 
 // Issue 11, defect 5: every CSV problem is a line-numbered message; no
@@ -76,5 +79,50 @@ func TestReadBadgeCSV_SpreadsheetExports(t *testing.T) {
 	_, _, err := Read(strings.NewReader("\ufeffKarte;Person\n04A1B2C4;huber@example.com\n"), nil)
 	if err == nil || !strings.Contains(err.Error(), "header karte;person: want columns uid") {
 		t.Errorf("err = %v", err)
+	}
+}
+
+// What Write writes, Read reads back as it was, in each format: for a
+// script (commas), and for an office's spreadsheet in English and in
+// German (byte order mark, semicolons, a name that would be a formula
+// behind a ').
+func TestWrite_EachFormat_ReadBackAsWritten(t *testing.T) {
+	bs := []ctlproto.BadgeInfo{
+		{UID: "04A1B2C3", Email: "mueller@example.com", Name: "Jürgen Müller", Source: "config"},
+		{UID: "04A1B2C4", Email: "maier@example.com", Name: "Maier, Anna", Source: "enrolled"},
+		{UID: "04A1B2C5", Email: "x@example.com", Name: "=HYPERLINK(\"http://evil.example\")", Source: "enrolled"},
+		{UID: "04A1B2C6", Email: "y@example.com", Name: "-Bert", Source: "enrolled"},
+		{UID: "04A1B2C7", Email: "admin@example.com", Admin: true},
+	}
+	for _, tc := range []struct {
+		name    string
+		f       Format
+		prefix  string // how the file begins
+		formula string // how the formula name is written
+	}{
+		{"script", Format{}, "uid,email,name,source\n", `"=HYPERLINK(""http://evil.example"")"`},
+		{"spreadsheet, English", Format{Spreadsheet: true}, "\ufeffuid,email,name,source\n", `"'=HYPERLINK(""http://evil.example"")"`},
+		{"spreadsheet, German", Format{Spreadsheet: true, Comma: ';'}, "\ufeffuid;email;name;source\n", `"'=HYPERLINK(""http://evil.example"")"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			Write(&buf, bs, tc.f)
+			out := buf.String()
+			if !strings.HasPrefix(out, tc.prefix) || !strings.Contains(out, tc.formula) || strings.Contains(out, "admin@") {
+				t.Fatalf("written:\n%s\nwant it to begin %q, hold %s and no admin badge", out, tc.prefix, tc.formula)
+			}
+			rows, bad, err := Read(strings.NewReader(out), nil)
+			if err != nil || len(bad) > 0 {
+				t.Fatalf("read back: %v %v", err, bad)
+			}
+			if len(rows) != 4 {
+				t.Fatalf("read back %d rows, want 4: %+v", len(rows), rows)
+			}
+			for i, r := range rows {
+				if r.UID != bs[i].UID || r.Email != bs[i].Email || r.Name != bs[i].Name {
+					t.Errorf("row %d read back as %+v, want %+v", i, r, bs[i])
+				}
+			}
+		})
 	}
 }

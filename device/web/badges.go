@@ -46,7 +46,12 @@ func (s *Server) badgesExport(w http.ResponseWriter, r *http.Request, rq *reques
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="badges.csv"`)
-	badgecsv.Write(w, all)
+	// For the office's spreadsheet: one in German wants semicolons.
+	f := badgecsv.Format{Spreadsheet: true}
+	if rq.lang == "de" {
+		f.Comma = ';'
+	}
+	badgecsv.Write(w, all, f)
 }
 
 func (s *Server) badgesAdd(w http.ResponseWriter, r *http.Request, rq *request) {

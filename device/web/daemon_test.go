@@ -131,6 +131,15 @@ func TestDaemon_ImportCSVWithBadLine_LineNumberedErrorsNothingImported(t *testin
 	if exp.hdr.Get("Content-Type") != "text/csv; charset=utf-8" || !strings.Contains(exp.body, "04000001,a@example.com,A,enrolled") || !strings.Contains(exp.body, "04A1B2C3,maier@example.com,Anna Maier,config") {
 		t.Errorf("export:\n%s", exp.body)
 	}
+	// For a spreadsheet: a byte order mark first, and semicolons for the
+	// German page, as a spreadsheet set to German opens them in columns.
+	if !strings.HasPrefix(exp.body, "\ufeffuid,email,name,source\n") {
+		t.Errorf("export for the English page does not begin with a byte order mark and the header:\n%q", exp.body)
+	}
+	de := c.get("/badges/export", "Accept-Language", "de-DE,de;q=0.9")
+	if !strings.HasPrefix(de.body, "\ufeffuid;email;name;source\n") || !strings.Contains(de.body, "04000001;a@example.com;A;enrolled") {
+		t.Errorf("export for the German page:\n%q", de.body)
+	}
 }
 
 func TestDaemon_EnrolFromPageThenTap_ShownEnrolledAndTapInFeed(t *testing.T) {
