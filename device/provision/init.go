@@ -58,7 +58,7 @@ type Settings struct {
 const DefaultPackagedPath = "/usr/share/stampclock/stampd.toml"
 
 // ErrEdited is returned when the config was edited and Force is not set.
-var ErrEdited = errors.New("provision: config was edited")
+var ErrEdited = errors.New("the config was edited")
 
 // Kinds returns the uplinks of the list (uplink/uplinks) that init can set
 // up: those with an Init, in the list's order.
