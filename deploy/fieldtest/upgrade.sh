@@ -40,6 +40,17 @@ source "$(dirname "$0")/lib.sh"
 from=${UPGRADE_FROM:-ab93579}
 maier=04A1B2C3 huber=04D5E6F7
 
+if ! commit=$(git -C "$repo" rev-parse --verify --quiet "$from^{commit}"); then
+	# A shallow clone (CI's checkout may be one) holds no older commit:
+	# nothing to build the old release from. Said as a skip, also under
+	# CI, since no tool is missing; a full clone runs the test.
+	if [[ $(git -C "$repo" rev-parse --is-shallow-repository 2>/dev/null) == true ]]; then
+		echo "SKIP $test_name: this clone is shallow and lacks commit $from, the release to upgrade from; run it in a full clone (git fetch --unshallow)"
+		exit 0
+	fi
+	fail "UPGRADE_FROM=$from: no such commit"
+fi
+
 ft_require
 ft_lock
 ft_setup
@@ -56,7 +67,6 @@ new_deb=$(ft_build_deb "$repo" "$version" "$work/new")
 ok "$(basename "$new_deb")"
 
 step "the .deb of commit $from (cached by commit)"
-commit=$(git -C "$repo" rev-parse --verify "$from^{commit}") || fail "UPGRADE_FROM=$from: no such commit"
 old_cache=$cache/old-$commit
 old_deb=$(ls "$old_cache"/stampclock_*_amd64.deb 2>/dev/null | head -1 || true)
 if [[ -z $old_deb ]]; then
