@@ -22,15 +22,11 @@ func TestStatus_UplinkLinesFromEachUplinksOwnEntry(t *testing.T) {
 	}
 	var out bytes.Buffer
 	printStatus(&out, st, time.UTC)
-	for _, want := range []string{
+	containsAll(t, out.String(),
 		"mqtt: idle, pending 0, held 0, dead 0",
 		"zeiterfassung: backoff, pending 4, held 0, dead 1",
 		"server down",
-	} {
-		if !strings.Contains(out.String(), want) {
-			t.Errorf("status lacks %q:\n%s", want, out.String())
-		}
-	}
+	)
 }
 
 // An uplink removed from the config while records wait for it is named
@@ -42,25 +38,17 @@ func TestStatus_UnconfiguredUplink_SaysKeptAndHowToDeliver(t *testing.T) {
 	st.Uplinks = []ctlproto.UplinkStatus{{Status: uplink.Status{Uplink: "zeiterfassung", State: "not configured"}, Queue: share}}
 	var out bytes.Buffer
 	printStatus(&out, st, time.UTC)
-	for _, want := range []string{
+	containsAll(t, out.String(),
 		"zeiterfassung: not configured, pending 2",
 		"no [zeiterfassung] in the config: its records are kept, not sent; configure it again to deliver them",
-	} {
-		if !strings.Contains(out.String(), want) {
-			t.Errorf("status lacks %q:\n%s", want, out.String())
-		}
-	}
+	)
 }
 
 // `stampctl reload` says which changed sections wait for a restart.
 func TestPrintReload_NamesSectionsWaitingForRestart(t *testing.T) {
 	var out bytes.Buffer
 	printReload(&out, ctlproto.ReloadResult{Badges: 3, Restart: []string{"punch", "zeiterfassung"}})
-	for _, want := range []string{"badges reloaded (3 in the config)", "NOT applied: [punch], [zeiterfassung] changed", "systemctl restart stampd"} {
-		if !strings.Contains(out.String(), want) {
-			t.Errorf("output lacks %q:\n%s", want, out.String())
-		}
-	}
+	containsAll(t, out.String(), "badges reloaded (3 in the config)", "NOT applied: [punch], [zeiterfassung] changed", "systemctl restart stampd")
 	out.Reset()
 	printReload(&out, ctlproto.ReloadResult{Badges: 3})
 	if strings.Contains(out.String(), "NOT applied") {
@@ -102,5 +90,15 @@ func TestStatus_OtherStores_Shown(t *testing.T) {
 	printStatus(&out, st, time.UTC)
 	if !strings.Contains(out.String(), "NEW STORE       "+st.OtherStores) {
 		t.Errorf("status lacks the other stores:\n%s", out.String())
+	}
+}
+
+// containsAll fails t for each of wants that got does not contain.
+func containsAll(t *testing.T, got string, wants ...string) {
+	t.Helper()
+	for _, want := range wants {
+		if !strings.Contains(got, want) {
+			t.Errorf("output lacks %q:\n%s", want, got)
+		}
 	}
 }
