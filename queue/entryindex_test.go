@@ -55,19 +55,12 @@ func TestEntries_FoundByStartWhateverTheWriteOrder(t *testing.T) {
 	// A store written before the index existed gets it built at Open.
 	path := s.Path()
 	s.Close()
-	db, err := bolt.Open(path, 0o600, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Update(func(tx *bolt.Tx) error {
+	writeRaw(t, path, func(tx *bolt.Tx) error {
 		if err := tx.DeleteBucket(bucketEntryIndex); err != nil {
 			return err
 		}
 		return tx.Bucket(bucketMeta).Delete([]byte(metaEntryIndex))
-	}); err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
+	})
 	s2, err := Open(path, Options{Uplinks: []UplinkSpec{{Name: "rest"}}})
 	if err != nil {
 		t.Fatal(err)
@@ -192,16 +185,7 @@ func reopenAfter(t *testing.T, s *Store, write func(tx *bolt.Tx) error) *Store {
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	db, err := bolt.Open(path, 0o600, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Update(write); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Close(); err != nil {
-		t.Fatal(err)
-	}
+	writeRaw(t, path, write)
 	s2, err := Open(path, Options{Uplinks: []UplinkSpec{{Name: "rest"}}})
 	if err != nil {
 		t.Fatal(err)
@@ -283,5 +267,21 @@ func TestOpen_MarkWithoutSeq_WalkedOnce(t *testing.T) {
 	}
 	if g := seqs(got); len(g) != 2 || g[0] != 1 || g[1] != 3 {
 		t.Fatalf("entries after the walk %v, want [1 3] (2 withdrawn)", g)
+	}
+}
+
+// writeRaw changes the store file at path as another program would (an
+// older stampd, or damage), through bbolt alone.
+func writeRaw(t *testing.T, path string, write func(tx *bolt.Tx) error) {
+	t.Helper()
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Update(write); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
 	}
 }

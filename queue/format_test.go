@@ -31,16 +31,9 @@ func TestOpen_NewerFormat_RefusedUntouched(t *testing.T) {
 	appendRecs(t, s, shift("a@x", t0, time.Hour))
 	path := s.Path()
 	s.Close()
-	db, err := bolt.Open(path, 0o600, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Update(func(tx *bolt.Tx) error {
+	writeRaw(t, path, func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketMeta).Put([]byte(metaFormat), itob(StoreFormat+1))
-	}); err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
+	})
 	before, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)

@@ -34,16 +34,9 @@ func TestCheckRecords_SiteTaps_IndexAndCountsChecked(t *testing.T) {
 		t.Fatalf("a sound store: %v", err)
 	}
 	// The second tap loses its index key: the check names it.
-	db, err := bolt.Open(path, 0o600, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Update(func(tx *bolt.Tx) error {
+	writeRaw(t, path, func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketSiteTapIndex).Delete(siteTapIndexKey(second))
-	}); err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
+	})
 	err = CheckRecords(path, time.Second)
 	if !errors.Is(err, ErrUndecodable) || !strings.Contains(err.Error(), "tap door-a:2 missing from the employee index") {
 		t.Fatalf("a tap without its index key: %v", err)
@@ -69,16 +62,9 @@ func TestCheckRecords_SiteEntries_RowsChecked(t *testing.T) {
 	if err := CheckRecords(path, time.Second); err != nil {
 		t.Fatalf("a sound ledger: %v", err)
 	}
-	db, err := bolt.Open(path, 0o600, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Update(func(tx *bolt.Tx) error {
+	writeRaw(t, path, func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketSiteEntries).Put([]byte("anna@example.com\x00door-a:2-door-b:2"), []byte("{not json"))
-	}); err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
+	})
 	err = CheckRecords(path, time.Second)
 	if !errors.Is(err, ErrUndecodable) || !strings.Contains(err.Error(), "site entries ledger: row") {
 		t.Fatalf("a ledger row that cannot be decoded: %v", err)
