@@ -162,7 +162,7 @@ func (c *cli) initConfig(args []string) error {
 	s := provision.Settings{Uplinks: map[string]uplink.Answers{}}
 	fs.StringVar(&s.ConfigPath, "config", defaultConfig, "config file to write")
 	secretFile := fs.String("secret-file", "", "where the secret goes when one uplink with a secret is set up (default: <uplink>.secret beside the config)")
-	fs.StringVar(&s.DeviceID, "device-id", "", "name of this terminal (default: host name)")
+	fs.StringVar(&s.DeviceID, "device-id", "", "name of this terminal (default: the host name, written into the config)")
 	fs.StringVar(&s.Timezone, "timezone", "", "company time zone (default "+config.DefaultTimezone+")")
 	fs.StringVar(&s.StorePath, "store", "", "queue file (default "+config.DefaultStorePath+")")
 	fs.StringVar(&s.Socket, "control-socket", "", "control socket (default "+config.DefaultSocket+")")
@@ -241,6 +241,13 @@ func (c *cli) initConfig(args []string) error {
 			}
 		}
 		s.Uplinks[name] = a
+	}
+	// The host name is written into the config as device.id, so the id
+	// stays when the host is renamed: receivers tell this terminal's
+	// records apart by it (idempotency keys <device_id>:<seq>).
+	fromHost := false
+	if h, err := os.Hostname(); s.DeviceID == "" && err == nil {
+		s.DeviceID, fromHost = h, true
 	}
 	if err := s.Validate(); err != nil {
 		return usageError{"init: " + err.Error()}
@@ -335,8 +342,13 @@ func (c *cli) initConfig(args []string) error {
 	if len(notes) > 0 {
 		note = " (" + strings.Join(notes, "; ") + ")"
 	}
-	fmt.Fprintf(c.err, "wrote %s%s, each %s %04o\nnext: systemctl restart stampd\n",
-		strings.Join(files, " and "), note, ownerOf(s.ConfigPath), config.FileMode)
+	fmt.Fprintf(c.err, "wrote %s%s, each %s %04o\n", strings.Join(files, " and "), note, ownerOf(s.ConfigPath), config.FileMode)
+	if fromHost && provision.SharedHostName(s.DeviceID) {
+		fmt.Fprintf(c.err, "WARNING: device.id = %s, the host name an operating system image gives every machine: "+
+			"terminals sharing it are one terminal to MQTT consumers and webhook receivers, which drop one's punches as the other's duplicates; "+
+			"give this one its own: stampctl init --force --device-id front-door …\n", s.DeviceID)
+	}
+	fmt.Fprintln(c.err, "next: systemctl restart stampd")
 	if *noCheck {
 		return nil
 	}

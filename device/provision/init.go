@@ -160,6 +160,17 @@ func (s Settings) Validate() error {
 	return nil
 }
 
+// SharedHostName reports whether host is a name an operating system image
+// gives every machine it is written to: terminals set up from one image
+// share it unless someone renamed them.
+func SharedHostName(host string) bool {
+	switch strings.ToLower(host) {
+	case "raspberrypi", "raspbian", "localhost", "debian", "ubuntu", "dietpi", "armbian", "orangepi":
+		return true
+	}
+	return false
+}
+
 func names(ks []uplink.Kind) []string {
 	var out []string
 	for _, k := range ks {
