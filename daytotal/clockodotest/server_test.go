@@ -81,11 +81,7 @@ func TestSetDown_ClosesOr503ThenServesAgain(t *testing.T) {
 	s, hs := Start(t, Options{})
 	q := url.Values{"time_since": {"2026-03-02 00:00:00"}, "time_until": {"2026-03-02 23:59:59"}, "grouping[]": {"users_id"}}
 	do := func() (int, string, error) {
-		req, _ := http.NewRequest("GET", hs.URL+"/api/entrygroups?"+q.Encode(), nil)
-		req.Header.Set("X-ClockodoApiUser", DefaultUser)
-		req.Header.Set("X-ClockodoApiKey", DefaultKey)
-		req.Header.Set("X-Clockodo-External-Application", "test;t@example.com")
-		resp, err := http.DefaultClient.Do(req)
+		resp, err := http.DefaultClient.Do(groupsRequest(hs.URL, q, DefaultKey))
 		if err != nil {
 			return 0, "", err
 		}
@@ -111,11 +107,7 @@ func TestFailNext_AuthenticatedRequestsOnly(t *testing.T) {
 	s, hs := Start(t, Options{})
 	q := url.Values{"time_since": {"2026-03-02 00:00:00"}, "time_until": {"2026-03-02 23:59:59"}, "grouping[]": {"users_id"}}
 	do := func(key string) (int, http.Header, string) {
-		req, _ := http.NewRequest("GET", hs.URL+"/api/entrygroups?"+q.Encode(), nil)
-		req.Header.Set("X-ClockodoApiUser", DefaultUser)
-		req.Header.Set("X-ClockodoApiKey", key)
-		req.Header.Set("X-Clockodo-External-Application", "test;t@example.com")
-		resp, err := http.DefaultClient.Do(req)
+		resp, err := http.DefaultClient.Do(groupsRequest(hs.URL, q, key))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -141,4 +133,14 @@ func TestFailNext_AuthenticatedRequestsOnly(t *testing.T) {
 	if st := s.Requests(); st.Requests != 4 || st.Injected != 1 || st.Rejected != 2 || st.Answered != 1 {
 		t.Errorf("Requests() = %+v, want 4 requests, 1 injected, 2 rejected, 1 answered", st)
 	}
+}
+
+// groupsRequest is an entry-groups request for query q, authenticated as
+// DefaultUser with key.
+func groupsRequest(base string, q url.Values, key string) *http.Request {
+	req, _ := http.NewRequest("GET", base+"/api/entrygroups?"+q.Encode(), nil)
+	req.Header.Set("X-ClockodoApiUser", DefaultUser)
+	req.Header.Set("X-ClockodoApiKey", key)
+	req.Header.Set("X-Clockodo-External-Application", "test;t@example.com")
+	return req
 }

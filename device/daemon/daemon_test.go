@@ -460,22 +460,13 @@ func TestDaemon_EnrolOffline_EmailCheckedLater(t *testing.T) {
 	h.startWith(h.config(""), Options{VerifyPoll: 10 * time.Millisecond})
 	enrol := func(email, uid string) EnrollResult {
 		t.Helper()
-		type result struct {
-			r   EnrollResult
-			err error
-		}
-		done := make(chan result, 1)
-		go func() {
-			var r EnrollResult
-			err := control.Call(context.Background(), h.socket, "enroll", EnrollArgs{Email: email, Timeout: 10}, &r)
-			done <- result{r, err}
-		}()
+		done := callLater[EnrollResult](h, "enroll", EnrollArgs{Email: email, Timeout: 10})
 		h.eventually("enrolment waiting", func() bool { return h.tap(uid, "2026-06-01T06:00:00Z").Result == "enrolled" })
 		res := <-done
 		if res.err != nil {
 			t.Fatalf("enroll %s: %v", email, res.err)
 		}
-		return res.r
+		return res.res
 	}
 	if r := enrol(maier, "0E000001"); !r.Unverified {
 		t.Fatalf("offline enrolment not marked unverified: %+v", r)
@@ -501,4 +492,23 @@ func TestDaemon_EnrolOffline_EmailCheckedLater(t *testing.T) {
 	if m["0E000001"].Problem != "" || !strings.Contains(m["0E000002"].Problem, "not a user") {
 		t.Fatalf("after the check: %+v / %+v", m["0E000001"], m["0E000002"])
 	}
+}
+
+// answer is what a command sent by callLater got back.
+type answer[T any] struct {
+	res T
+	err error
+}
+
+// callLater sends cmd to the harness's stampd from a goroutine of its own,
+// for a command that waits (an enrolment, a slow source); its answer
+// arrives on the channel returned.
+func callLater[T any](h *harness, cmd string, args any) <-chan answer[T] {
+	got := make(chan answer[T], 1)
+	go func() {
+		var a answer[T]
+		a.err = control.Call(context.Background(), h.socket, cmd, args, &a.res)
+		got <- a
+	}()
+	return got
 }

@@ -1,14 +1,11 @@
 package daemon
 
 import (
-	"context"
 	"net/http"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"stampclock/device/control"
 )
 
 // countingTransport counts the requests in flight through it.
@@ -34,16 +31,7 @@ func TestDaemon_DayTotalCommand_SourceHangs_FetchEndsWithRun(t *testing.T) {
 	timers := newCountedTimers()
 	h.startWith(h.config(section), Options{Timers: timers, HTTPClient: &http.Client{Transport: tr}})
 
-	type answer struct {
-		res DayTotalResult
-		err error
-	}
-	got := make(chan answer, 1)
-	go func() {
-		var res DayTotalResult
-		err := control.Call(context.Background(), h.socket, "daytotal", DayTotalArgs{Email: maier, Date: "2026-03-02"}, &res)
-		got <- answer{res, err}
-	}()
+	got := callLater[DayTotalResult](h, "daytotal", DayTotalArgs{Email: maier, Date: "2026-03-02"})
 	h.eventually("the source asked and the command waiting", func() bool {
 		return tr.inFlight.Load() == 1 && timers.asked(dayTotalWait) == 1
 	})
@@ -53,7 +41,7 @@ func TestDaemon_DayTotalCommand_SourceHangs_FetchEndsWithRun(t *testing.T) {
 	default:
 	}
 	timers.Advance(dayTotalWait)
-	var a answer
+	var a answer[DayTotalResult]
 	select {
 	case a = <-got:
 	case <-time.After(10 * time.Second):
